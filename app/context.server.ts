@@ -1,0 +1,23 @@
+// What the Express server hands every loader and action: the database, the session cookie, the
+// logger and the request's CSP nonce. Created once at start-up (scripts/server.ts).
+import type { Cookie } from "@remix-run/node";
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import type { Database } from "../db/schema";
+
+export interface AppServices {
+  db: Kysely<Database>;
+  sessionCookie: Cookie;
+  logger: Logger;
+}
+
+declare module "@remix-run/node" {
+  interface AppLoadContext {
+    services: AppServices;
+    cspNonce: string;
+    clientIp: string | null;
+  }
+  interface Future {
+    v3_singleFetch: true;
+  }
+}

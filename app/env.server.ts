@@ -1,0 +1,60 @@
+// Environment, parsed once with zod at start-up: a wrong variable stops the process with a message naming it.
+import { z } from "zod";
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL");
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  /** Owner connection (migrations, seed). Unset: an embedded PostgreSQL is started in DATA_DIR. */
+  DATABASE_URL: postgresUrl.optional(),
+  /** Optional dedicated login for the app's restricted role; else DATABASE_URL assuming role cme_app. */
+  APP_DATABASE_URL: postgresUrl.optional(),
+  /** Comma-separated; the first signs new cookies, the rest are still accepted (rotation). */
+  SESSION_SECRET: z
+    .string()
+    .optional()
+    .transform((value) => value?.split(",").map((s) => s.trim()).filter(Boolean))
+    .refine((list) => !list || list.every((s) => s.length >= 32), "each secret must be at least 32 characters"),
+  DATA_DIR: z.string().min(1).default(".data"),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+  SEED_REPORTS: z.coerce.number().int().min(0).max(50_000_000).default(200_000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SECURE_COOKIES: z
+    .enum(["true", "false"])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === "true")),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export class EnvError extends Error {}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = EnvSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  const env = result.data;
+  if (env.NODE_ENV === "production" && !env.SESSION_SECRET) {
+    throw new EnvError("Invalid environment:\n  SESSION_SECRET: required in production");
+  }
+  return env;
+}
+
+/** Parse process.env, or print the problem and exit: for command-line entry points. */
+export function loadEnv(): Env {
+  try {
+    return parseEnv(process.env);
+  } catch (error) {
+    if (error instanceof EnvError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}

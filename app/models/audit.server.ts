@@ -1,0 +1,35 @@
+// The audit log: every login attempt, licensee view, export and decision is appended here.
+// The app's role may insert and read audit events, never change or delete them.
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/schema";
+
+export type AuditAction =
+  | "login.success"
+  | "login.failure"
+  | "login.locked"
+  | "login.throttled"
+  | "logout"
+  | "session.expired";
+
+export interface AuditEntry {
+  action: AuditAction;
+  userId?: string | null;
+  orgCode?: string | null;
+  target?: string | null;
+  detail?: Record<string, unknown>;
+  ip?: string | null;
+}
+
+export async function recordAudit(db: Kysely<Database>, entry: AuditEntry): Promise<void> {
+  await db
+    .insertInto("board.audit_event")
+    .values({
+      action: entry.action,
+      user_id: entry.userId ?? null,
+      org_code: entry.orgCode ?? null,
+      target: entry.target ?? null,
+      detail: JSON.stringify(entry.detail ?? {}),
+      ip: entry.ip ?? null,
+    })
+    .execute();
+}

@@ -1,0 +1,145 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import {
+  Form,
+  isRouteErrorResponse,
+  Link,
+  Links,
+  Meta,
+  NavLink,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useNavigation,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import type { ReactNode } from "react";
+import { getSessionUser } from "./auth/session.server";
+import { useNonce } from "./lib/nonce";
+import styles from "./styles/app.css";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+
+export const meta: MetaFunction = () => [{ title: "CME Credit Verification" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await getSessionUser(context, request);
+  return {
+    user: user && {
+      displayName: user.displayName,
+      email: user.email,
+      role: user.role,
+      org: user.org,
+    },
+  };
+}
+
+const NAV = [{ to: "/", label: "Overview", end: true }];
+
+function Shell({ children }: { children: ReactNode }) {
+  const data = useRouteLoaderData<typeof loader>("root");
+  const navigation = useNavigation();
+  const user = data?.user;
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <div className="app-header__inner">
+          <Link to="/" className="brand">
+            <span className="brand__mark" aria-hidden="true">
+              CME
+            </span>
+            <span>Credit Verification</span>
+          </Link>
+          {user ? (
+            <>
+              <nav aria-label="Main" className="main-nav">
+                {NAV.map((item) => (
+                  <NavLink key={item.to} to={item.to} end={item.end}>
+                    {item.label}
+                  </NavLink>
+                ))}
+              </nav>
+              <div className="account">
+                <span className="account__org" title={user.org.name}>
+                  {user.org.code}
+                </span>
+                <span className="account__name">
+                  {user.displayName}
+                  <span className="account__role">{user.role}</span>
+                </span>
+                <Form method="post" action="/logout">
+                  <button type="submit" className="button button--ghost">
+                    Sign out
+                  </button>
+                </Form>
+              </div>
+            </>
+          ) : null}
+        </div>
+        <div className={navigation.state === "idle" ? "progress" : "progress progress--active"} aria-hidden="true" />
+      </header>
+      <main id="main" className="page" aria-busy={navigation.state !== "idle"}>
+        {children}
+      </main>
+    </>
+  );
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useNonce();
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        {children}
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return (
+    <Shell>
+      <Outlet />
+    </Shell>
+  );
+}
+
+const STATUS_MESSAGES: Record<number, { title: string; body: string }> = {
+  400: { title: "That request could not be understood", body: "Check the address or the form and try again." },
+  403: { title: "Not permitted", body: "Your role does not allow this action." },
+  404: { title: "Not found", body: "There is no such page or record in your organisation's scope." },
+  429: { title: "Too many requests", body: "Wait a few minutes and try again." },
+  503: { title: "Temporarily unavailable", body: "The database cannot be reached. The page will work again shortly." },
+};
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  const message = STATUS_MESSAGES[status] ?? {
+    title: "Something went wrong",
+    body: "The error has been logged. Try again, and contact support if it keeps happening.",
+  };
+  return (
+    <Shell>
+      <section className="error-page" role="alert">
+        <p className="error-page__status">Error {status}</p>
+        <h1>{message.title}</h1>
+        <p>{message.body}</p>
+        <p>
+          <Link to="/">Back to the overview</Link>
+        </p>
+      </section>
+    </Shell>
+  );
+}

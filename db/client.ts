@@ -1,0 +1,40 @@
+// Kysely clients over pg: the owner client (migrations, seed, provider writes) and the app client,
+// which runs as the restricted `cme_app` role (SELECT-only on the learner store).
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { Database } from "./schema";
+
+// Calendar dates stay 'YYYY-MM-DD' strings: no time zone may shift a completion date.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
+
+export const APP_ROLE = "cme_app";
+
+export interface DbOptions {
+  connectionString: string;
+  /** Assume this role on every connection (used when no dedicated login URL for the app is given). */
+  role?: string;
+  max?: number;
+  applicationName?: string;
+}
+
+export function createPool({ connectionString, role, max = 10, applicationName = "cme-board" }: DbOptions): pg.Pool {
+  if (role !== undefined && !/^[a-z_][a-z0-9_]*$/.test(role)) throw new Error(`invalid role name: ${role}`);
+  return new pg.Pool({
+    connectionString,
+    max,
+    application_name: applicationName,
+    // `-c role=...` makes the role the connection's default, so even RESET ROLE returns to it.
+    options: role ? `-c role=${role}` : undefined,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 5_000,
+  });
+}
+
+export function createDb(options: DbOptions): Kysely<Database> {
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool(options) }) });
+}
+
+/** The app's client: a dedicated login URL when configured, else the owner URL assuming `cme_app`. */
+export function createAppDb(ownerUrl: string, appUrl?: string, max?: number): Kysely<Database> {
+  return appUrl ? createDb({ connectionString: appUrl, max }) : createDb({ connectionString: ownerUrl, role: APP_ROLE, max });
+}

@@ -1,0 +1,52 @@
+// Board reference data (the participating organisations) and, for the demo only, one reviewer and
+// one admin per organisation. Idempotent: safe on every start.
+import type { Kysely } from "kysely";
+import { hashPassword } from "../app/auth/password.server";
+import { ORGANISATIONS, type OrganisationRef } from "./reference";
+import type { Database } from "./schema";
+
+export const DEMO_PASSWORD = "demo-password";
+
+export interface DemoAccount {
+  email: string;
+  role: "reviewer" | "admin";
+  org: OrganisationRef;
+}
+
+export function demoAccounts(): DemoAccount[] {
+  return ORGANISATIONS.flatMap((org) =>
+    (["reviewer", "admin"] as const).map((role) => ({
+      email: `${role}@${org.code.toLowerCase()}.demo.test`,
+      role,
+      org,
+    })),
+  );
+}
+
+export async function seedBoard(db: Kysely<Database>, options: { demoUsers: boolean }): Promise<void> {
+  await db
+    .insertInto("board.organisation")
+    .values(ORGANISATIONS.map(({ code, name, kind }) => ({ code, name, kind })))
+    .onConflict((oc) => oc.column("code").doUpdateSet((eb) => ({ name: eb.ref("excluded.name"), kind: eb.ref("excluded.kind") })))
+    .execute();
+  if (!options.demoUsers) return;
+  const existing = new Set(
+    (await db.selectFrom("board.staff_user").select("email").where("email", "like", "%.demo.test").execute()).map((r) => r.email),
+  );
+  const missing = demoAccounts().filter((a) => !existing.has(a.email));
+  if (missing.length === 0) return;
+  const rows = await Promise.all(
+    missing.map(async (a) => ({
+      email: a.email,
+      display_name: `Demo ${a.role} (${a.org.code})`,
+      password_hash: await hashPassword(DEMO_PASSWORD),
+      role: a.role,
+      org_code: a.org.code,
+    })),
+  );
+  await db
+    .insertInto("board.staff_user")
+    .values(rows)
+    .onConflict((oc) => oc.column("email").doNothing())
+    .execute();
+}

@@ -1,0 +1,90 @@
+// `npm start`: one home for start-up. Opens PostgreSQL (embedded unless DATABASE_URL is set),
+// migrates, seeds the demo store when embedded and empty, serves, and shuts down cleanly.
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { ServerBuild } from "@remix-run/node";
+import { pino } from "pino";
+import { createSessionCookie } from "../app/auth/session.server";
+import { loadEnv, type Env } from "../app/env.server";
+import { createAppDb, createDb } from "../db/client";
+import { seedLearnerStore } from "../db/generator/seed";
+import { migrateToLatest } from "../db/migrate";
+import { demoAccounts, DEMO_PASSWORD, seedBoard } from "../db/seed-board";
+import { openOwnerDatabase } from "./lib/owner-database";
+import { createHttpApp } from "./server";
+
+const env = loadEnv();
+const logger = pino({ level: env.LOG_LEVEL });
+const production = env.NODE_ENV === "production";
+
+/** Outside production a missing SESSION_SECRET is generated once and kept in DATA_DIR. */
+async function sessionSecrets(env: Env): Promise<string[]> {
+  if (env.SESSION_SECRET) return env.SESSION_SECRET;
+  const file = path.join(env.DATA_DIR, "session-secret");
+  if (existsSync(file)) return [(await readFile(file, "utf8")).trim()];
+  await mkdir(env.DATA_DIR, { recursive: true });
+  const secret = randomBytes(32).toString("hex");
+  await writeFile(file, secret, { mode: 0o600 });
+  return [secret];
+}
+
+const started = Date.now();
+const owner = await openOwnerDatabase(env, { reuseRunning: false });
+const ownerDb = createDb({ connectionString: owner.url, max: 2 });
+try {
+  await migrateToLatest(ownerDb);
+  await seedBoard(ownerDb, { demoUsers: owner.embedded });
+  if (owner.embedded) {
+    const anyReport = await ownerDb.selectFrom("learner.credit_report").select("id").limit(1).executeTakeFirst();
+    if (!anyReport && env.SEED_REPORTS > 0) {
+      console.log(`Seeding the demo learner store (${env.SEED_REPORTS.toLocaleString("en-US")} credit reports)…`);
+      const counts = await seedLearnerStore(owner.url, { reports: env.SEED_REPORTS, seed: 1 });
+      console.log(`Seeded ${counts.reports.toLocaleString("en-US")} credit reports for ${counts.learners.toLocaleString("en-US")} learners.`);
+    }
+  }
+} catch (error) {
+  await ownerDb.destroy();
+  await owner.release();
+  throw error;
+}
+await ownerDb.destroy();
+
+const db = createAppDb(owner.url, env.APP_DATABASE_URL, 10);
+const sessionCookie = createSessionCookie(await sessionSecrets(env), env.SECURE_COOKIES ?? production);
+const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
+const app = createHttpApp({ build, services: { db, sessionCookie, logger }, production });
+
+const server = app.listen(env.PORT, env.HOST, () => {
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : env.PORT;
+  console.log(`\nCME credit dashboard ready in ${((Date.now() - started) / 1000).toFixed(1)} s: http://${env.HOST === "0.0.0.0" ? "localhost" : env.HOST}:${port}/`);
+  if (owner.embedded) {
+    const accounts = demoAccounts();
+    console.log(`Demo accounts (password "${DEMO_PASSWORD}"), one reviewer and one admin per organisation, e.g.:`);
+    for (const code of ["ca-m", "abim", "accme"]) {
+      for (const a of accounts.filter((x) => x.email.endsWith(`@${code}.demo.test`))) console.log(`  ${a.email}  (${a.org.name}, ${a.role})`);
+    }
+    console.log(`  …and reviewer@<code>.demo.test / admin@<code>.demo.test for all ${accounts.length / 2} organisations (see README).`);
+  }
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: finishing in-flight requests…`);
+  const force = setTimeout(() => process.exit(1), 15_000);
+  force.unref();
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+  await db.destroy();
+  await owner.release();
+  console.log("Stopped.");
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
