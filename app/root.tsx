@@ -18,7 +18,10 @@ import { getSessionUser } from "./auth/session.server";
 import { useNonce } from "./lib/nonce";
 import styles from "./styles/app.css";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
 
 export const meta: MetaFunction = () => [{ title: "CME Credit Verification" }];
 

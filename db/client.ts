@@ -1,5 +1,6 @@
 // Kysely clients over pg: the owner client (migrations, seed, provider writes) and the app client,
 // which runs as the restricted `cme_app` role (SELECT-only on the learner store).
+import { randomBytes } from "node:crypto";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema";
@@ -32,6 +33,33 @@ export function createPool({ connectionString, role, max = 10, applicationName =
 
 export function createDb(options: DbOptions): Kysely<Database> {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool(options) }) });
+}
+
+/**
+ * Gives the app role a fresh random password and returns the URL to log in as it. Used when this
+ * process owns the server (the embedded PostgreSQL, tests): the app then really is `cme_app`, not a
+ * superuser session that merely assumed the role.
+ */
+export async function enableAppLogin(ownerUrl: string): Promise<string> {
+  const password = randomBytes(24).toString("hex"); // hex only: safe to inline in the statement
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    await client.query(`alter role ${APP_ROLE} with login password '${password}'`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(ownerUrl);
+  url.username = APP_ROLE;
+  url.password = password;
+  return url.toString();
+}
+
+/** The same server and role as `loginUrl`, another database. */
+export function withDatabase(url: string, database: string): string {
+  const next = new URL(url);
+  next.pathname = `/${database}`;
+  return next.toString();
 }
 
 /** The app's client: a dedicated login URL when configured, else the owner URL assuming `cme_app`. */

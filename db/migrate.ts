@@ -1,15 +1,11 @@
 // Runs the Kysely migrations in db/migrations (owner role). Used at start-up, by `npm run migrate`, and by tests.
-import { promises as fs } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Kysely } from "kysely";
-import { FileMigrationProvider, Migrator, NO_MIGRATIONS, type MigrationResultSet } from "kysely/migration";
-
-const migrationFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
+import { Migrator, NO_MIGRATIONS, type MigrationResultSet } from "kysely/migration";
+import { migrations } from "./migrations/index";
 
 // Migrations are typed against no schema by design (they are frozen in time), hence Kysely<any>.
 function migratorFor(db: Kysely<any>): Migrator {
-  return new Migrator({ db, provider: new FileMigrationProvider({ fs, path, migrationFolder }) });
+  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
 }
 
 function check({ error, results }: MigrationResultSet): void {

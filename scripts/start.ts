@@ -8,7 +8,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { pino } from "pino";
 import { createSessionCookie } from "../app/auth/session.server";
 import { loadEnv, type Env } from "../app/env.server";
-import { createAppDb, createDb } from "../db/client";
+import { createAppDb, createDb, enableAppLogin } from "../db/client";
 import { seedLearnerStore } from "../db/generator/seed";
 import { migrateToLatest } from "../db/migrate";
 import { demoAccounts, DEMO_PASSWORD, seedBoard } from "../db/seed-board";
@@ -51,7 +51,12 @@ try {
 }
 await ownerDb.destroy();
 
-const db = createAppDb(owner.url, env.APP_DATABASE_URL, 10);
+// Embedded: this process owns the server, so the app logs in as its own restricted role.
+const appUrl = env.APP_DATABASE_URL ?? (owner.embedded ? await enableAppLogin(owner.url) : undefined);
+if (!appUrl) {
+  logger.warn("APP_DATABASE_URL is not set: the app assumes role cme_app over the DATABASE_URL login; give it a login of its own in production.");
+}
+const db = createAppDb(owner.url, appUrl, 10);
 const sessionCookie = createSessionCookie(await sessionSecrets(env), env.SECURE_COOKIES ?? production);
 const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
 const app = createHttpApp({ build, services: { db, sessionCookie, logger }, production });

@@ -1,46 +1,12 @@
-// Test databases on the suite's embedded PostgreSQL: one seeded template, cloned per test file.
+// Test databases on the suite's embedded PostgreSQL: private clones of the seeded template.
 import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
-import pg from "pg";
-import { createAppDb, createDb } from "../../db/client";
-import { migrateToLatest } from "../../db/migrate";
+import { inject } from "vitest";
+import { createAppDb, createDb, withDatabase } from "../../db/client";
 import type { Database } from "../../db/schema";
-import { seedBoard } from "../../db/seed-board";
-import { seedLearnerStore } from "../../db/generator/seed";
+import { admin, TEMPLATE_DB } from "./template";
 
-export const TEMPLATE_DB = "cme_template";
-/** The seeded store every integration test starts from: small enough to build in seconds. */
-export const TEMPLATE_SEED = { reports: 20_000, seed: 20261123 };
-
-export function withDatabase(serverUrl: string, database: string): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-async function admin<T>(serverUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-export async function prepareTemplate(serverUrl: string): Promise<void> {
-  await admin(serverUrl, (c) => c.query(`create database ${TEMPLATE_DB}`));
-  const url = withDatabase(serverUrl, TEMPLATE_DB);
-  const db = createDb({ connectionString: url });
-  try {
-    await migrateToLatest(db);
-    await seedBoard(db, { demoUsers: true });
-    await seedLearnerStore(url, TEMPLATE_SEED);
-  } finally {
-    await db.destroy();
-  }
-  await admin(serverUrl, (c) => c.query(`alter database ${TEMPLATE_DB} with is_template true`));
-}
+export { TEMPLATE_DB, TEMPLATE_SEED } from "./template";
 
 export interface TestDatabase {
   url: string;
@@ -59,7 +25,7 @@ export async function createTestDatabase(serverUrl: string, options: { empty?: b
   );
   const url = withDatabase(serverUrl, name);
   const owner = createDb({ connectionString: url, max: 4 });
-  const app = createAppDb(url, undefined, 4);
+  const app = createAppDb(url, withDatabase(inject("pgAppUrl"), name), 4);
   return {
     url,
     owner,

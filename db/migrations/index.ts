@@ -1,0 +1,13 @@
+// The list of migrations, in order. Listed by import rather than read from the folder at run time,
+// so the same list works under tsx, Vitest's global setup and any bundler (a file provider's
+// dynamic import() of .ts files does not). Add each new migration file here.
+import type { Migration } from "kysely/migration";
+import * as m0001 from "./0001_learner_store";
+import * as m0002 from "./0002_board_schema";
+import * as m0003 from "./0003_app_role";
+
+export const migrations: Record<string, Migration> = {
+  "0001_learner_store": m0001,
+  "0002_board_schema": m0002,
+  "0003_app_role": m0003,
+};

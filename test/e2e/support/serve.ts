@@ -1,0 +1,46 @@
+// The server Playwright tests run against: an ephemeral embedded PostgreSQL seeded with the same
+// store as the integration template, and the real HTTP app. Writes the owner URL to a file so
+// tests can compute expected figures with plain SQL.
+import { mkdir, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { ServerBuild } from "@remix-run/node";
+import { pino } from "pino";
+import { createSessionCookie } from "../../../app/auth/session.server";
+import { createAppDb, createDb, enableAppLogin } from "../../../db/client";
+import { startEmbeddedPostgres } from "../../../db/embedded";
+import { seedLearnerStore } from "../../../db/generator/seed";
+import { migrateToLatest } from "../../../db/migrate";
+import { seedBoard } from "../../../db/seed-board";
+import { createHttpApp } from "../../../scripts/server";
+import { TEMPLATE_SEED } from "../../support/template";
+import { E2E_STATE_FILE } from "./state";
+
+const port = Number(process.env.E2E_PORT ?? 3107);
+const pgServer = await startEmbeddedPostgres({ dataDir: path.join(os.tmpdir(), `cme-e2e-pg-${process.pid}`), ephemeral: true });
+const owner = createDb({ connectionString: pgServer.url, max: 2 });
+await migrateToLatest(owner);
+await seedBoard(owner, { demoUsers: true });
+await owner.destroy();
+await seedLearnerStore(pgServer.url, TEMPLATE_SEED);
+
+const db = createAppDb(pgServer.url, await enableAppLogin(pgServer.url), 8);
+const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
+const app = createHttpApp({
+  build,
+  services: { db, sessionCookie: createSessionCookie(["e2e-secret-e2e-secret-e2e-secret-012345"], false), logger: pino({ level: "warn" }) },
+  production: false,
+});
+await mkdir(path.dirname(E2E_STATE_FILE), { recursive: true });
+await writeFile(E2E_STATE_FILE, JSON.stringify({ ownerUrl: pgServer.url }));
+const server = app.listen(port, "127.0.0.1", () => console.log(`e2e server on http://127.0.0.1:${port}`));
+
+async function stop() {
+  server.close();
+  server.closeAllConnections();
+  await db.destroy();
+  await pgServer.stop();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void stop());
+process.on("SIGINT", () => void stop());

@@ -1,0 +1,85 @@
+// The home page shows each organisation exactly its own scope, compared with plain SQL counts.
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+import { get, signIn, startTestServer, type TestServer } from "../support/server";
+
+let database: TestDatabase;
+let server: TestServer;
+
+beforeAll(async () => {
+  database = await createTestDatabase(inject("pgServerUrl"));
+  server = await startTestServer(database);
+});
+afterAll(async () => {
+  await server.close();
+  await database.drop();
+});
+
+interface Expected {
+  reports: number;
+  licensees: number;
+  accepted: number;
+  rejected: number;
+}
+
+/** Independent computation: plain SQL, not the app's query builders. */
+async function expectedFor(boardCode: string | null): Promise<Expected> {
+  const result = await sql<{ reports: string; licensees: string; accepted: string; rejected: string }>`
+    select count(*) as reports,
+           count(distinct learner_id) as licensees,
+           count(*) filter (where status = 'accepted') as accepted,
+           count(*) filter (where status = 'rejected') as rejected
+    from learner.credit_report
+    where deleted_at is null and (${boardCode}::text is null or board_code = ${boardCode})`.execute(database.owner);
+  const row = result.rows[0]!;
+  return { reports: Number(row.reports), licensees: Number(row.licensees), accepted: Number(row.accepted), rejected: Number(row.rejected) };
+}
+
+function figure(html: string, testId: string): number {
+  const match = html.match(new RegExp(`data-testid="${testId}"[^>]*>([0-9,]+)<`));
+  if (!match?.[1]) throw new Error(`no figure ${testId} on the page`);
+  return Number(match[1].replace(/,/g, ""));
+}
+
+const cases: Array<[string, string, string | null]> = [
+  ["a state board", "reviewer@ca-m.demo.test", "CA-M"],
+  ["a small state board", "admin@me-o.demo.test", "ME-O"],
+  ["a certifying board", "reviewer@abim.demo.test", "ABIM"],
+  ["another certifying board", "reviewer@abs.demo.test", "ABS"],
+  ["the accreditor", "reviewer@accme.demo.test", null],
+];
+
+describe("home page scope", () => {
+  for (const [who, email, boardCode] of cases) {
+    it(`shows ${who} the counts of its own scope`, async () => {
+      const expected = await expectedFor(boardCode);
+      expect(expected.reports).toBeGreaterThan(0);
+      const cookie = await signIn(server.baseUrl, email);
+      const response = await get(server.baseUrl, "/", cookie);
+      expect(response.status).toBe(200);
+      const html = await response.text();
+      expect(figure(html, "stat-credit-reports")).toBe(expected.reports);
+      expect(figure(html, "stat-licensees")).toBe(expected.licensees);
+      expect(figure(html, "stat-accepted")).toBe(expected.accepted);
+      expect(figure(html, "stat-rejected")).toBe(expected.rejected);
+    });
+  }
+
+  it("gives a state board fewer records than ACCME, and never another board's", async () => {
+    const all = await expectedFor(null);
+    const ca = await expectedFor("CA-M");
+    const abim = await expectedFor("ABIM");
+    expect(ca.reports).toBeLessThan(all.reports);
+    expect(ca.reports + abim.reports).toBeLessThanOrEqual(all.reports);
+  });
+
+  it("does not count soft-deleted records", async () => {
+    const before = await expectedFor("MD-M");
+    await sql`update learner.credit_report set deleted_at = now()
+      where id = (select min(id) from learner.credit_report where board_code = 'MD-M' and deleted_at is null)`.execute(database.owner);
+    const cookie = await signIn(server.baseUrl, "reviewer@md-m.demo.test");
+    const html = await (await get(server.baseUrl, "/", cookie)).text();
+    expect(figure(html, "stat-credit-reports")).toBe(before.reports - 1);
+  });
+});

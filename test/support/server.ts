@@ -1,0 +1,68 @@
+// The real HTTP app (Express + the built Remix server) on a loopback port, over a test database,
+// exactly as scripts/start.ts assembles it. Requires `remix build` to have run (npm test does it).
+import type { Server } from "node:http";
+import path from "node:path";
+import type { ServerBuild } from "@remix-run/node";
+import { pino } from "pino";
+import { createSessionCookie } from "../../app/auth/session.server";
+import { createHttpApp } from "../../scripts/server";
+import type { TestDatabase } from "./database";
+
+export interface TestServer {
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(database: TestDatabase): Promise<TestServer> {
+  const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
+  const app = createHttpApp({
+    build,
+    services: {
+      db: database.app,
+      sessionCookie: createSessionCookie(["test-secret-test-secret-test-secret-0123"], false),
+      logger: pino({ level: "silent" }),
+    },
+    production: false,
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Posts the sign-in form; returns the response (redirects are not followed). */
+export function postLogin(baseUrl: string, email: string, password: string, redirectTo = ""): Promise<Response> {
+  return fetch(`${baseUrl}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: baseUrl },
+    body: new URLSearchParams({ email, password, redirectTo }),
+  });
+}
+
+/** The session cookie pair ("__session=...") from a response's Set-Cookie header. */
+export function sessionCookieFrom(response: Response): string | null {
+  const header = response.headers.get("set-cookie");
+  const match = header?.match(/__session=([^;]*)/);
+  return match && match[1] ? `__session=${match[1]}` : null;
+}
+
+export async function signIn(baseUrl: string, email: string, password = "demo-password"): Promise<string> {
+  const response = await postLogin(baseUrl, email, password);
+  const cookie = sessionCookieFrom(response);
+  if (response.status !== 302 || !cookie) throw new Error(`sign-in as ${email} failed with ${response.status}`);
+  return cookie;
+}
+
+export function get(baseUrl: string, pathname: string, cookie?: string): Promise<Response> {
+  return fetch(`${baseUrl}${pathname}`, { redirect: "manual", headers: cookie ? { cookie } : {} });
+}

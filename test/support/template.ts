@@ -1,0 +1,36 @@
+// The seeded template database the integration suite clones per test file (used by global setup,
+// which runs outside the test workers and so must not import vitest).
+import pg from "pg";
+import { createDb, withDatabase } from "../../db/client";
+import { migrateToLatest } from "../../db/migrate";
+import { seedBoard } from "../../db/seed-board";
+import { seedLearnerStore } from "../../db/generator/seed";
+
+export const TEMPLATE_DB = "cme_template";
+/** The seeded store every integration test starts from: small enough to build in seconds. */
+export const TEMPLATE_SEED = { reports: 20_000, seed: 20261123 };
+
+export async function admin<T>(serverUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function prepareTemplate(serverUrl: string): Promise<void> {
+  await admin(serverUrl, (c) => c.query(`create database ${TEMPLATE_DB}`));
+  const url = withDatabase(serverUrl, TEMPLATE_DB);
+  const db = createDb({ connectionString: url });
+  try {
+    await migrateToLatest(db);
+    await seedBoard(db, { demoUsers: true });
+    await seedLearnerStore(url, TEMPLATE_SEED);
+  } finally {
+    await db.destroy();
+  }
+  await admin(serverUrl, (c) => c.query(`alter database ${TEMPLATE_DB} with is_template true`));
+}
+
