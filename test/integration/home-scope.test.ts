@@ -74,6 +74,30 @@ describe("home page scope", () => {
     expect(ca.reports + abim.reports).toBeLessThanOrEqual(all.reports);
   });
 
+  it("gives ACCME one row per board, each equal to that board's plain SQL counts", async () => {
+    const perBoard = await sql<{ board_code: string; reports: string; licensees: string }>`
+      select board_code, count(*) as reports, count(distinct learner_id) as licensees
+      from learner.credit_report where deleted_at is null group by board_code order by board_code`.execute(database.owner);
+    expect(perBoard.rows.length).toBeGreaterThan(10);
+    const cookie = await signIn(server.baseUrl, "reviewer@accme.demo.test");
+    const html = await (await get(server.baseUrl, "/", cookie)).text();
+    for (const row of perBoard.rows) {
+      const match = html.match(
+        new RegExp(`data-board="${row.board_code}".*?data-col="reports"[^>]*>([0-9,]+)<.*?data-col="licensees"[^>]*>([0-9,]+)<`),
+      );
+      expect(match, `row for ${row.board_code}`).not.toBeNull();
+      expect(Number(match![1]!.replace(/,/g, ""))).toBe(Number(row.reports));
+      expect(Number(match![2]!.replace(/,/g, ""))).toBe(Number(row.licensees));
+    }
+  });
+
+  it("shows a board no other board's row", async () => {
+    const cookie = await signIn(server.baseUrl, "reviewer@abs.demo.test");
+    const html = await (await get(server.baseUrl, "/", cookie)).text();
+    expect(html).not.toMatch(/data-board="/);
+    expect(html).not.toContain("by-board");
+  });
+
   it("does not count soft-deleted records", async () => {
     const before = await expectedFor("MD-M");
     await sql`update learner.credit_report set deleted_at = now()
