@@ -4,6 +4,7 @@ import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/
 import { z } from "zod";
 import { attemptLogin, LOCK_MINUTES, MAX_FAILED_ATTEMPTS } from "~/auth/login.server";
 import { createUserSession, getSessionUser, safeRedirectTarget } from "~/auth/session.server";
+import { TextField } from "~/components/TextField";
 import { fieldErrors, formFields, type FieldErrors } from "~/lib/forms";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · CME Credit Verification" }];
@@ -64,42 +65,17 @@ export default function Login() {
               {errors.form}
             </div>
           ) : null}
-          <div className="field">
-            <label htmlFor="email">Email</label>
-            <input
-              id="email"
-              name="email"
-              type="email"
-              autoComplete="username"
-              autoFocus
-              required
-              defaultValue={result?.email ?? ""}
-              aria-invalid={errors.email ? true : undefined}
-              aria-describedby={errors.email ? "email-error" : undefined}
-            />
-            {errors.email ? (
-              <p className="field__error" id="email-error">
-                {errors.email}
-              </p>
-            ) : null}
-          </div>
-          <div className="field">
-            <label htmlFor="password">Password</label>
-            <input
-              id="password"
-              name="password"
-              type="password"
-              autoComplete="current-password"
-              required
-              aria-invalid={errors.password ? true : undefined}
-              aria-describedby={errors.password ? "password-error" : undefined}
-            />
-            {errors.password ? (
-              <p className="field__error" id="password-error">
-                {errors.password}
-              </p>
-            ) : null}
-          </div>
+          <TextField
+            name="email"
+            label="Email"
+            type="email"
+            autoComplete="username"
+            autoFocus
+            required
+            defaultValue={result?.email ?? ""}
+            error={errors.email}
+          />
+          <TextField name="password" label="Password" type="password" autoComplete="current-password" required error={errors.password} />
           <button type="submit" className="button button--primary button--block" disabled={submitting}>
             {submitting ? "Signing in…" : "Sign in"}
           </button>

@@ -1,20 +1,9 @@
 // The home page shows each organisation exactly its own scope, compared with plain SQL counts.
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../support/database";
-import { get, signIn, startTestServer, type TestServer } from "../support/server";
+import { describe, expect, it } from "vitest";
+import { get, signIn, setUpSeededApp } from "../support/server";
 
-let database: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  database = await createTestDatabase(inject("pgServerUrl"));
-  server = await startTestServer(database);
-});
-afterAll(async () => {
-  await server.close();
-  await database.drop();
-});
+const app = setUpSeededApp();
 
 interface Expected {
   reports: number;
@@ -31,7 +20,7 @@ async function expectedFor(boardCode: string | null): Promise<Expected> {
            count(*) filter (where status = 'accepted') as accepted,
            count(*) filter (where status = 'rejected') as rejected
     from learner.credit_report
-    where deleted_at is null and (${boardCode}::text is null or board_code = ${boardCode})`.execute(database.owner);
+    where deleted_at is null and (${boardCode}::text is null or board_code = ${boardCode})`.execute(app.database.owner);
   const row = result.rows[0]!;
   return { reports: Number(row.reports), licensees: Number(row.licensees), accepted: Number(row.accepted), rejected: Number(row.rejected) };
 }
@@ -55,8 +44,8 @@ describe("home page scope", () => {
     it(`shows ${who} the counts of its own scope`, async () => {
       const expected = await expectedFor(boardCode);
       expect(expected.reports).toBeGreaterThan(0);
-      const cookie = await signIn(server.baseUrl, email);
-      const response = await get(server.baseUrl, "/", cookie);
+      const cookie = await signIn(app.server.baseUrl, email);
+      const response = await get(app.server.baseUrl, "/", cookie);
       expect(response.status).toBe(200);
       const html = await response.text();
       expect(figure(html, "stat-credit-reports")).toBe(expected.reports);
@@ -77,10 +66,10 @@ describe("home page scope", () => {
   it("gives ACCME one row per board, each equal to that board's plain SQL counts", async () => {
     const perBoard = await sql<{ board_code: string; reports: string; licensees: string }>`
       select board_code, count(*) as reports, count(distinct learner_id) as licensees
-      from learner.credit_report where deleted_at is null group by board_code order by board_code`.execute(database.owner);
+      from learner.credit_report where deleted_at is null group by board_code order by board_code`.execute(app.database.owner);
     expect(perBoard.rows.length).toBeGreaterThan(10);
-    const cookie = await signIn(server.baseUrl, "reviewer@accme.demo.test");
-    const html = await (await get(server.baseUrl, "/", cookie)).text();
+    const cookie = await signIn(app.server.baseUrl, "reviewer@accme.demo.test");
+    const html = await (await get(app.server.baseUrl, "/", cookie)).text();
     for (const row of perBoard.rows) {
       const match = html.match(
         new RegExp(`data-board="${row.board_code}".*?data-col="reports"[^>]*>([0-9,]+)<.*?data-col="licensees"[^>]*>([0-9,]+)<`),
@@ -92,8 +81,8 @@ describe("home page scope", () => {
   });
 
   it("shows a board no other board's row", async () => {
-    const cookie = await signIn(server.baseUrl, "reviewer@abs.demo.test");
-    const html = await (await get(server.baseUrl, "/", cookie)).text();
+    const cookie = await signIn(app.server.baseUrl, "reviewer@abs.demo.test");
+    const html = await (await get(app.server.baseUrl, "/", cookie)).text();
     expect(html).not.toMatch(/data-board="/);
     expect(html).not.toContain("by-board");
   });
@@ -101,9 +90,9 @@ describe("home page scope", () => {
   it("does not count soft-deleted records", async () => {
     const before = await expectedFor("MD-M");
     await sql`update learner.credit_report set deleted_at = now()
-      where id = (select min(id) from learner.credit_report where board_code = 'MD-M' and deleted_at is null)`.execute(database.owner);
-    const cookie = await signIn(server.baseUrl, "reviewer@md-m.demo.test");
-    const html = await (await get(server.baseUrl, "/", cookie)).text();
+      where id = (select min(id) from learner.credit_report where board_code = 'MD-M' and deleted_at is null)`.execute(app.database.owner);
+    const cookie = await signIn(app.server.baseUrl, "reviewer@md-m.demo.test");
+    const html = await (await get(app.server.baseUrl, "/", cookie)).text();
     expect(figure(html, "stat-credit-reports")).toBe(before.reports - 1);
   });
 });

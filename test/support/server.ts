@@ -6,7 +6,8 @@ import type { ServerBuild } from "@remix-run/node";
 import { pino } from "pino";
 import { createSessionCookie } from "../../app/auth/session.server";
 import { createHttpApp } from "../../scripts/server";
-import type { TestDatabase } from "./database";
+import { afterAll, beforeAll, inject } from "vitest";
+import { createTestDatabase, type TestDatabase } from "./database";
 
 export interface TestServer {
   baseUrl: string;
@@ -36,6 +37,32 @@ export async function startTestServer(database: TestDatabase): Promise<TestServe
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
+  };
+}
+
+/**
+ * For a test file: a private clone of the seeded store and the app served over it, set up before
+ * the file's tests and torn down after. Read `.database` / `.server` inside tests.
+ */
+export function setUpSeededApp(): { readonly database: TestDatabase; readonly server: TestServer } {
+  const state: { database?: TestDatabase; server?: TestServer } = {};
+  beforeAll(async () => {
+    state.database = await createTestDatabase(inject("pgServerUrl"));
+    state.server = await startTestServer(state.database);
+  });
+  afterAll(async () => {
+    await state.server?.close();
+    await state.database?.drop();
+  });
+  return {
+    get database() {
+      if (!state.database) throw new Error("setUpSeededApp: used outside a test");
+      return state.database;
+    },
+    get server() {
+      if (!state.server) throw new Error("setUpSeededApp: used outside a test");
+      return state.server;
+    },
   };
 }
 
