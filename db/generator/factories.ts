@@ -317,7 +317,11 @@ export function makeAcceptedReport(rng: Rng, { learner, board, activity, provide
   const completionDay = rng.int(activity.startDay, Math.max(activity.startDay, lastDay));
   const lag = submissionLagDays(rng, provider.chronicallyLate);
   const todayMs = today * DAY_MS;
-  const submittedAt = Math.min(completionDay * DAY_MS + lag * DAY_MS + rng.int(6, 20) * 3_600_000 + rng.int(0, 3_599_999), todayMs);
+  let submittedAt = completionDay * DAY_MS + lag * DAY_MS + rng.int(6, 20) * 3_600_000 + rng.int(0, 3_599_999);
+  if (submittedAt > todayMs) {
+    // Not yet due in the real world: it arrived some time in the last few days instead.
+    submittedAt = Math.max(completionDay * DAY_MS + 3_600_000, todayMs - rng.int(3_600_000, 5 * DAY_MS));
+  }
   const max = activity.max_cme_credits;
   const credits = rng.chance(0.7) ? max : Math.min(max, quarter(max * (0.25 + rng.next() * 0.75)));
   const credit_types: Record<string, number> = {};
