@@ -20,7 +20,7 @@ export interface DbOptions {
 
 export function createPool({ connectionString, role, max = 10, applicationName = "cme-board" }: DbOptions): pg.Pool {
   if (role !== undefined && !/^[a-z_][a-z0-9_]*$/.test(role)) throw new Error(`invalid role name: ${role}`);
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString,
     max,
     application_name: applicationName,
@@ -29,6 +29,12 @@ export function createPool({ connectionString, role, max = 10, applicationName =
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 5_000,
   });
+  // An idle connection dropped by the server (restart, failover, shutdown) must not crash the
+  // process: the pool discards it and the next query opens a new one.
+  pool.on("error", (error) => {
+    console.error(`database connection lost (${applicationName}): ${error.message}`);
+  });
+  return pool;
 }
 
 export function createDb(options: DbOptions): Kysely<Database> {

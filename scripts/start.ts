@@ -31,7 +31,7 @@ async function sessionSecrets(env: Env): Promise<string[]> {
 }
 
 const started = Date.now();
-const owner = await openOwnerDatabase(env, { reuseRunning: false });
+const owner = await openOwnerDatabase(env, { reuseRunning: false, callerHandlesSignals: true });
 const ownerDb = createDb({ connectionString: owner.url, max: 2 });
 try {
   await migrateToLatest(ownerDb);
@@ -86,8 +86,8 @@ async function shutdown(signal: string) {
     server.close(() => resolve());
     server.closeIdleConnections();
   });
-  await db.destroy();
-  await owner.release();
+  await db.destroy().catch((error: unknown) => logger.warn({ error }, "closing the database pool"));
+  await owner.release().catch((error: unknown) => logger.warn({ error }, "stopping PostgreSQL"));
   console.log("Stopped.");
   process.exit(0);
 }

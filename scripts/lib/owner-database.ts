@@ -29,7 +29,10 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-export async function openOwnerDatabase(env: Env, options: { reuseRunning: boolean }): Promise<OwnerDatabase> {
+export async function openOwnerDatabase(
+  env: Env,
+  options: { reuseRunning: boolean; callerHandlesSignals?: boolean },
+): Promise<OwnerDatabase> {
   if (env.DATABASE_URL) return { url: env.DATABASE_URL, embedded: false, release: async () => {} };
   const url = embeddedUrl(env.EMBEDDED_PG_PORT);
   if (await answers(url)) {
@@ -43,6 +46,13 @@ export async function openOwnerDatabase(env: Env, options: { reuseRunning: boole
   const server: EmbeddedServer = await startEmbeddedPostgres({
     dataDir: path.join(env.DATA_DIR, "pg"),
     port: env.EMBEDDED_PG_PORT,
+    callerHandlesSignals: options.callerHandlesSignals,
   });
-  return { url: server.url, embedded: true, release: () => server.stop() };
+  return {
+    url: server.url,
+    embedded: true,
+    // A terminal's Ctrl-C also reaches PostgreSQL (same process group) and it may already be gone:
+    // do not wait for it for ever.
+    release: () => Promise.race([server.stop(), new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref())]),
+  };
 }
