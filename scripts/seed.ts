@@ -12,9 +12,9 @@ import { openOwnerDatabase } from "./lib/owner-database";
 
 const env = loadEnv();
 const Args = z.object({
-  reports: z.coerce.number().int("--reports must be a whole number").min(0).max(50_000_000).default(env.SEED_REPORTS),
-  seed: z.coerce.number().int("--seed must be a whole number").min(0).max(2 ** 32 - 1).default(1),
-  today: z.iso.date("--today must be a date YYYY-MM-DD").optional(),
+  reports: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0).max(50_000_000).default(env.SEED_REPORTS),
+  seed: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0).max(2 ** 32 - 1).default(1),
+  today: z.iso.date("must be a date YYYY-MM-DD").optional(),
 });
 
 const { values } = parseArgs({
@@ -23,7 +23,7 @@ const { values } = parseArgs({
 });
 const parsed = Args.safeParse(values);
 if (!parsed.success) {
-  console.error(`seed: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
+  console.error(`seed: ${parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ")}`);
   process.exit(2);
 }
 const args = parsed.data;
@@ -33,7 +33,7 @@ const db = createDb({ connectionString: owner.url, max: 1 });
 try {
   await migrateToLatest(db);
   await seedBoard(db, { demoUsers: owner.embedded });
-  const bar = new SingleBar({ format: "seeding credit reports [{bar}] {percentage}% | {value}/{total} | {rate} rows/s | {duration_formatted}", hideCursor: true }, Presets.shades_classic);
+  const bar = new SingleBar({ format: "seeding credit reports [{bar}] {percentage}% | {value}/{total} | {rate} rows/s | {duration_formatted}", hideCursor: true, noTTYOutput: true, notTTYSchedule: 5_000 }, Presets.shades_classic);
   const started = Date.now();
   bar.start(args.reports, 0, { rate: 0 });
   const counts = await seedLearnerStore(owner.url, {
