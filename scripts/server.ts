@@ -88,7 +88,9 @@ export function createHttpApp({ build, services, production, publicDir = "public
     "*",
     createRequestHandler({
       build,
-      mode: production ? "production" : "development",
+      // Always production mode: we serve a production build, and development mode would send
+      // server stack traces to the browser.
+      mode: "production",
       getLoadContext: (req, res) => ({
         services,
         cspNonce: res.locals.cspNonce as string,

@@ -11,6 +11,10 @@ async function signIn(page: Page, email: string, password = "demo-password") {
 }
 
 test("a signed-out visitor is sent to sign in and comes back where they were going", async ({ page }) => {
+  const cspViolations: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error" && /Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
   await page.goto("/?from=bookmark");
   await expect(page).toHaveURL(/\/login\?redirectTo=/);
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
@@ -18,6 +22,11 @@ test("a signed-out visitor is sent to sign in and comes back where they were goi
   await signIn(page, "reviewer@ca-m.demo.test");
   await expect(page).toHaveURL(/\/\?from=bookmark$/);
   await expect(page.getByRole("heading", { name: "Medical Board of California" })).toBeVisible();
+  // The page hydrated under the CSP: a client-side navigation works and nothing was blocked.
+  await page.getByRole("link", { name: "Overview" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect.poll(() => page.evaluate(() => "__remixRouter" in window)).toBe(true);
+  expect(cspViolations).toEqual([]);
 });
 
 test("a wrong password shows one clear message and keeps the email", async ({ page }) => {
