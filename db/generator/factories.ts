@@ -389,7 +389,8 @@ export function makeRejectedReport(
         completionDay: previous.completionDay,
         credits: previous.credits,
         credit_types: previous.credit_types,
-        submittedAt: Math.max(previous.submittedAt + 3_600_000, Math.min(previous.submittedAt + rng.int(1, 20) * DAY_MS, today * DAY_MS)),
+        // Resent an hour to 20 days after the original, and before the reference day.
+        submittedAt: Math.max(previous.submittedAt + 60_000, Math.min(previous.submittedAt + rng.int(1, 480) * 3_600_000, today * DAY_MS - rng.int(60_000, 6 * 3_600_000))),
       });
       break;
     }

@@ -177,7 +177,7 @@ export async function seedLearnerStore(ownerUrl: string, options: SeedOptions): 
           }
           if (rng.chance(DELETED_SHARE) && quota > 1 && report.status === "accepted") {
             // Records are never edited: a provider deletes one and, often, resubmits it corrected.
-            const deletedAt = Math.min(report.submittedAt + rng.int(1, 30) * DAY_MS, todayMs);
+            const deletedAt = Math.max(report.submittedAt + 60_000, Math.min(report.submittedAt + rng.int(1, 30) * DAY_MS, todayMs - rng.int(60_000, 6 * 3_600_000)));
             yield reportLine(++id, { ...report, deletedAt });
             quota--;
             done++;
