@@ -4,7 +4,7 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["build/**", "public/build/**", "node_modules/**", "test/.tmp/**", "test-results/**", "playwright-report/**", ".data/**"] },
+  { ignores: [".tmp/**", "build/**", "public/build/**", "node_modules/**", "test/.tmp/**", "test-results/**", "playwright-report/**", ".data/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -9,6 +9,7 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  useMatches,
   useNavigation,
   useRouteError,
   useRouteLoaderData,
@@ -37,11 +38,19 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
-const NAV = [{ to: "/", label: "Overview", end: true }];
+const NAV = [
+  { to: "/", label: "Overview", end: true },
+  { to: "/credits", label: "Credit search", end: false },
+  { to: "/activities", label: "Activities", end: false },
+  { to: "/licensees", label: "Licensees", end: false },
+];
 
 function Shell({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
   const navigation = useNavigation();
+  const matches = useMatches();
+  // Grids ask for the full width with `export const handle = { wide: true }`.
+  const wide = matches.some((m) => (m.handle as { wide?: boolean } | undefined)?.wide);
   const user = data?.user;
   return (
     <>
@@ -84,7 +93,7 @@ function Shell({ children }: { children: ReactNode }) {
         </div>
         <div className={navigation.state === "idle" ? "progress" : "progress progress--active"} aria-hidden="true" />
       </header>
-      <main id="main" className="page" aria-busy={navigation.state !== "idle"}>
+      <main id="main" className={wide ? "page page--wide" : "page"} aria-busy={navigation.state !== "idle"}>
         {children}
       </main>
     </>

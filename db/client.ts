@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import Cursor from "pg-cursor";
 import type { Database } from "./schema";
 
 // Calendar dates stay 'YYYY-MM-DD' strings: no time zone may shift a completion date.
@@ -16,16 +17,35 @@ export interface DbOptions {
   role?: string;
   max?: number;
   applicationName?: string;
+  /** Extra server settings for every connection (`-c name=value`). */
+  settings?: Record<string, string>;
 }
 
-export function createPool({ connectionString, role, max = 10, applicationName = "cme-board" }: DbOptions): pg.Pool {
+/**
+ * Settings for the app's connections: short interactive queries (no JIT compile, no parallel
+ * workers competing for two cores), and a ceiling so a runaway query cannot hold a connection.
+ */
+export const APP_SESSION_SETTINGS: Record<string, string> = {
+  jit: "off",
+  max_parallel_workers_per_gather: "0",
+  statement_timeout: "30s",
+  // The working set is in memory (or on SSD): an index probe costs about what a sequential page does.
+  random_page_cost: "1.1",
+};
+
+export function createPool({ connectionString, role, max = 10, applicationName = "cme-board", settings = {} }: DbOptions): pg.Pool {
   if (role !== undefined && !/^[a-z_][a-z0-9_]*$/.test(role)) throw new Error(`invalid role name: ${role}`);
+  // `-c role=...` makes the role the connection's default, so even RESET ROLE returns to it.
+  const all = role ? { ...settings, role } : settings;
+  for (const [name, value] of Object.entries(all)) {
+    if (!/^[a-z_]+$/.test(name) || !/^[A-Za-z0-9_.]+$/.test(value)) throw new Error(`invalid setting: ${name}=${value}`);
+  }
+  const options = Object.entries(all).map(([name, value]) => `-c ${name}=${value}`).join(" ");
   const pool = new pg.Pool({
     connectionString,
     max,
     application_name: applicationName,
-    // `-c role=...` makes the role the connection's default, so even RESET ROLE returns to it.
-    options: role ? `-c role=${role}` : undefined,
+    options: options || undefined,
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 5_000,
   });
@@ -38,7 +58,8 @@ export function createPool({ connectionString, role, max = 10, applicationName =
 }
 
 export function createDb(options: DbOptions): Kysely<Database> {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool(options) }) });
+  // pg-cursor: `.stream()` reads big results (exports) in chunks instead of all at once.
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool(options), cursor: Cursor }) });
 }
 
 /**
@@ -70,5 +91,7 @@ export function withDatabase(url: string, database: string): string {
 
 /** The app's client: a dedicated login URL when configured, else the owner URL assuming `cme_app`. */
 export function createAppDb(ownerUrl: string, appUrl?: string, max?: number): Kysely<Database> {
-  return appUrl ? createDb({ connectionString: appUrl, max }) : createDb({ connectionString: ownerUrl, role: APP_ROLE, max });
+  return appUrl
+    ? createDb({ connectionString: appUrl, max, settings: APP_SESSION_SETTINGS })
+    : createDb({ connectionString: ownerUrl, role: APP_ROLE, max, settings: APP_SESSION_SETTINGS });
 }

@@ -1,6 +1,6 @@
 // The one way to read the learner store: every query starts from a scoped builder here, keyed by
 // the signed-in user's organisation. A state or certifying board sees only its board_code; ACCME all.
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema";
 import type { OrganisationKind } from "../../db/reference";
 
@@ -29,4 +29,33 @@ export function creditReportsInScope(db: Kysely<Database>, scope: Scope) {
   let query = db.selectFrom("learner.credit_report as cr").where("cr.deleted_at", "is", null);
   if (scope.boardCodes !== null) query = query.where("cr.board_code", "in", scope.boardCodes);
   return query;
+}
+
+/**
+ * The board codes whose records the scope can read: the board's own, or for ACCME every board code
+ * present in the store (a loose index scan: one index probe per board, not a scan of the table).
+ */
+export async function boardCodesInScope(db: Kysely<Database>, scope: Scope): Promise<string[]> {
+  if (scope.boardCodes !== null) return [...scope.boardCodes];
+  const result = await sql<{ code: string }>`
+    with recursive boards(code) as (
+      select min(board_code) from learner.credit_report where deleted_at is null
+      union all
+      select (select min(board_code) from learner.credit_report where deleted_at is null and board_code > boards.code)
+      from boards where boards.code is not null
+    )
+    select code from boards where code is not null`.execute(db);
+  return result.rows.map((r) => r.code);
+}
+
+/** Whether a learner has at least one live credit report in the scope (decision 005). */
+export async function learnerInScope(db: Kysely<Database>, scope: Scope, learnerId: string): Promise<boolean> {
+  const row = await creditReportsInScope(db, scope).select("cr.id").where("cr.learner_id", "=", learnerId).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Whether an activity has at least one live credit report in the scope. */
+export async function activityInScope(db: Kysely<Database>, scope: Scope, activityId: string): Promise<boolean> {
+  const row = await creditReportsInScope(db, scope).select("cr.id").where("cr.activity_id", "=", activityId).limit(1).executeTakeFirst();
+  return row !== undefined;
 }

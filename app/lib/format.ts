@@ -24,3 +24,24 @@ export function formatPercent(part: number, whole: number): string {
   if (whole === 0) return "—";
   return `${((part / whole) * 100).toFixed(1)}%`;
 }
+
+const credits = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** Credits in quarter hours, always with two decimals (0.25, 1.50, 12.00). */
+export function formatCredits(value: number): string {
+  return credits.format(value);
+}
+
+/** A calendar date YYYY-MM-DD as US boards write it, MM/DD/YYYY (no time zone involved). */
+export function formatDate(iso: string | null): string {
+  if (!iso) return "—";
+  const [y, m, d] = iso.split("-");
+  return `${m}/${d}/${y}`;
+}
+
+const dateOnly = new Intl.DateTimeFormat("en-US", { year: "numeric", month: "2-digit", day: "2-digit", timeZone: "UTC" });
+
+/** A submission time as its UTC calendar date, MM/DD/YYYY (the day "late" is counted from). */
+export function formatSubmittedDate(iso: string): string {
+  return dateOnly.format(new Date(iso));
+}

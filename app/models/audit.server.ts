@@ -9,7 +9,11 @@ export type AuditAction =
   | "login.locked"
   | "login.throttled"
   | "logout"
-  | "session.expired";
+  | "session.expired"
+  /** A licensee page or transcript was viewed (target: learner id). */
+  | "licensee.view"
+  /** A table was exported (target: what; detail: format, filters, rows, completed). */
+  | "export";
 
 export interface AuditEntry {
   action: AuditAction;

@@ -5,9 +5,11 @@ import type { Migration } from "kysely/migration";
 import * as m0001 from "./0001_learner_store";
 import * as m0002 from "./0002_board_schema";
 import * as m0003 from "./0003_app_role";
+import * as m0004 from "./0004_search_paths";
 
 export const migrations: Record<string, Migration> = {
   "0001_learner_store": m0001,
   "0002_board_schema": m0002,
   "0003_app_role": m0003,
+  "0004_search_paths": m0004,
 };

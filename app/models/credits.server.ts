@@ -1,0 +1,549 @@
+// Credit reports as the reviewer's grid and exports read them: filters, keyset pages and counts in
+// PostgreSQL, always from the scoped builder. Each sortable column orders by an indexed key, so a
+// page is read in order from an index rather than sorted out of millions of rows
+// (docs/decisions/007-search-access-paths.md).
+import { CompiledQuery, sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
+import { z } from "zod";
+import { CERTIFYING_BOARDS } from "../../db/reference";
+import type { Database } from "../../db/schema";
+import { boardCodesInScope, creditReportsInScope, type Scope } from "../auth/scope.server";
+import type { CREDIT_FILTERS, CreditRow } from "../lib/credit-search";
+import { recordFlags } from "../lib/data-rules";
+import type { FilterValues } from "../lib/grid";
+
+export type CreditFilters = FilterValues<typeof CREDIT_FILTERS>;
+
+type KeyType = "text" | "date" | "timestamptz" | "numeric" | "int" | "bigint" | "bpchar";
+interface SortKey {
+  expr: RawBuilder<unknown>;
+  type: KeyType;
+}
+type Join = "learner" | "activity" | "provider";
+interface SortDef {
+  /** Ordering keys before the final tie-break on the record id. */
+  keys: SortKey[];
+  /** Tables the keys read besides credit_report. */
+  joins: Join[];
+}
+
+const key = (expr: RawBuilder<unknown>, type: KeyType): SortKey => ({ expr, type });
+const foldC = (column: string) => sql`(learner.fold(${sql.ref(column)}) collate "C")`;
+
+/** Sort id → keys. Each matches an index (migration 0004) read in order within a board. */
+const SORTS: Record<string, SortDef> = {
+  completed: { keys: [key(sql`cr.completion_date`, "date")], joins: [] },
+  submitted: { keys: [key(sql`cr.submitted_at`, "timestamptz")], joins: [] },
+  credits: { keys: [key(sql`cr.credits`, "numeric")], joins: [] },
+  lag: { keys: [key(sql`learner.lag_days(cr.completion_date, cr.submitted_at)`, "int")], joins: [] },
+  learnerId: { keys: [key(sql`coalesce(cr.board_learner_id, '')`, "text")], joins: [] },
+  status: { keys: [key(sql`cr.status`, "text"), key(sql`cr.completion_date`, "date")], joins: [] },
+  entry: { keys: [key(sql`cr.entry_method`, "text"), key(sql`cr.completion_date`, "date")], joins: [] },
+  board: { keys: [key(sql`cr.board_code`, "text"), key(sql`cr.completion_date`, "date")], joins: [] },
+  activityId: { keys: [key(sql`cr.activity_id`, "bpchar")], joins: [] },
+  licensee: {
+    keys: [key(foldC("l.last_name"), "text"), key(foldC("l.first_name"), "text"), key(sql`l.id`, "bigint")],
+    joins: ["learner"],
+  },
+  dob: { keys: [key(sql`l.birth_month`, "int"), key(sql`l.birth_day`, "int"), key(sql`l.id`, "bigint")], joins: ["learner"] },
+  npi: { keys: [key(sql`coalesce(l.npi, '')`, "text"), key(sql`l.id`, "bigint")], joins: ["learner"] },
+  activity: { keys: [key(foldC("a.title"), "text"), key(sql`a.id`, "bpchar")], joins: ["activity"] },
+  format: { keys: [key(sql`a.format`, "text"), key(sql`a.id`, "bpchar")], joins: ["activity"] },
+  provider: {
+    keys: [key(foldC("p.name"), "text"), key(sql`p.id`, "bpchar"), key(sql`a.id`, "bpchar")],
+    joins: ["activity", "provider"],
+  },
+};
+
+export const CREDIT_SORT_IDS = Object.keys(SORTS);
+
+export interface CreditSort {
+  id: string;
+  desc: boolean;
+}
+
+// ---------------------------------------------------------------- filters
+
+/** Timestamp bounds (UTC) of a submission date range. */
+function dayStart(date: string): string {
+  return `${date}T00:00:00Z`;
+}
+function nextDayStart(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString();
+}
+
+/** A full-text prefix query over the 'simple' configuration: every word must start a word. */
+function prefixQuery(words: readonly string[]): string {
+  // searchWords() leaves letters and digits only, so nothing here is tsquery syntax.
+  return words.map((w) => `${w}:*`).join(" & ");
+}
+
+/**
+ * The WHERE conditions of the filters. Learner and activity filters are semi-joins, so the planner
+ * can start from the few matching learners or activities and reach their records by index; with
+ * `hashed`, they are kept as sub-plans (their ids hashed once) for plans that walk a board's index
+ * in order and test each record, which is right when they match many records.
+ */
+export function filterConditions(filters: CreditFilters, options: { hashed?: boolean } = {}): RawBuilder<SqlBool>[] {
+  const conditions: RawBuilder<SqlBool>[] = [];
+  // "(x in (subquery)) is true" is the same test, but the planner does not turn it into a join.
+  const member = (test: RawBuilder<SqlBool>) => (options.hashed ? sql<SqlBool>`(${test}) is true` : test);
+
+  const learner: RawBuilder<SqlBool>[] = [];
+  if (filters.last) learner.push(sql`${foldC("l.last_name")} like learner.fold(${filters.last}) || '%'`);
+  if (filters.first) learner.push(sql`${foldC("l.first_name")} like learner.fold(${filters.first}) || '%'`);
+  if (filters.dob) learner.push(sql`l.birth_month = ${filters.dob.month} and l.birth_day = ${filters.dob.day}`);
+  if (filters.npi) learner.push(sql`l.npi = ${filters.npi}`);
+  if (learner.length) {
+    conditions.push(member(sql`cr.learner_id in (select l.id from learner.learner l where ${sql.join(learner, sql` and `)})`));
+  }
+
+  const activity: RawBuilder<SqlBool>[] = [];
+  if (filters.activity?.kind === "words") {
+    activity.push(sql`to_tsvector('simple', a.title) @@ to_tsquery('simple', ${prefixQuery(filters.activity.words)})`);
+  }
+  const formats = filters.format ?? [];
+  if (formats.length) activity.push(sql`a.format in (${sql.join(formats)})`);
+  if (filters.provider) {
+    activity.push(
+      filters.provider.kind === "id"
+        ? sql`a.provider_id = ${filters.provider.id}`
+        : sql`a.provider_id in (select p.id from learner.provider p
+            where to_tsvector('simple', p.name) @@ to_tsquery('simple', ${prefixQuery(filters.provider.words)}))`,
+    );
+  }
+  if (activity.length) {
+    conditions.push(member(sql`cr.activity_id in (select a.id from learner.activity a where ${sql.join(activity, sql` and `)})`));
+  }
+  if (filters.activity?.kind === "id") conditions.push(sql`cr.activity_id = ${filters.activity.id}`);
+
+  if (filters.licence) {
+    conditions.push(sql`coalesce(cr.board_learner_id, '') = ${filters.licence} and cr.board_code not in (${sql.join(CERTIFYING_CODES)})`);
+  }
+  if (filters.boardId) {
+    conditions.push(sql`coalesce(cr.board_learner_id, '') = ${filters.boardId} and cr.board_code in (${sql.join(CERTIFYING_CODES)})`);
+  }
+  if (filters.completedFrom) conditions.push(sql`cr.completion_date >= ${filters.completedFrom}::date`);
+  if (filters.completedTo) conditions.push(sql`cr.completion_date <= ${filters.completedTo}::date`);
+  if (filters.submittedFrom) conditions.push(sql`cr.submitted_at >= ${dayStart(filters.submittedFrom)}::timestamptz`);
+  if (filters.submittedTo) conditions.push(sql`cr.submitted_at < ${nextDayStart(filters.submittedTo)}::timestamptz`);
+  if (filters.status) conditions.push(sql`cr.status = ${filters.status}`);
+  const entryMethods = filters.entry ?? [];
+  if (entryMethods.length) conditions.push(sql`cr.entry_method in (${sql.join(entryMethods)})`);
+  if (filters.creditType) conditions.push(sql`cr.credit_types ? ${filters.creditType}`);
+  if (filters.late) {
+    // Implied, and what lets an index on completion dates skip the last 30 days at once: nothing
+    // completed in the last 30 days can have been submitted more than 30 days later, yet.
+    conditions.push(sql`learner.lag_days(cr.completion_date, cr.submitted_at) > 30`);
+    conditions.push(sql`cr.completion_date <= (now() at time zone 'UTC')::date - 31`);
+  }
+  if (filters.board) conditions.push(sql`cr.board_code = ${filters.board}`);
+  return conditions;
+}
+
+const CERTIFYING_CODES = CERTIFYING_BOARDS.map((b) => b.code);
+
+/** Filters that reach the learner or activity tables (then one query over all boards plans best). */
+function filtersJoinOtherTables(filters: CreditFilters): boolean {
+  return Boolean(filters.last || filters.first || filters.dob || filters.npi || filters.activity || filters.format?.length || filters.provider);
+}
+
+// ---------------------------------------------------------------- cursors
+
+const CURSOR_VALUE: Record<KeyType, z.ZodType<string>> = {
+  text: z.string().max(300),
+  bpchar: z.string().regex(/^\d{7,9}$/),
+  date: z.iso.date(),
+  timestamptz: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/)
+    .refine((v) => z.iso.date().safeParse(v.slice(0, 10)).success && Number(v.slice(11, 13)) < 24 && Number(v.slice(14, 16)) < 60 && Number(v.slice(17, 19)) < 60),
+  numeric: z.string().regex(/^-?\d{1,6}(\.\d{1,2})?$/),
+  int: z.string().regex(/^-?\d{1,9}$/),
+  bigint: z.string().regex(/^\d{1,18}$/),
+};
+
+interface Cursor {
+  sort: string;
+  desc: boolean;
+  values: string[];
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.sort, cursor.desc ? 1 : 0, cursor.values])).toString("base64url");
+}
+
+/** The cursor's key values, if it is well-formed and belongs to this sort; otherwise null. */
+export function decodeCursor(text: string, sort: CreditSort): string[] | null {
+  const def = SORTS[sort.id];
+  if (!def) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
+  } catch {
+    return null;
+  }
+  const shape = z.tuple([z.string(), z.union([z.literal(0), z.literal(1)]), z.array(z.string()).length(def.keys.length + 1)]).safeParse(parsed);
+  if (!shape.success) return null;
+  const [sortId, desc, values] = shape.data;
+  if (sortId !== sort.id || (desc === 1) !== sort.desc) return null;
+  const types = [...def.keys.map((k) => k.type), "bigint" as const];
+  return values.every((v, i) => CURSOR_VALUE[types[i] as KeyType].safeParse(v).success) ? values : null;
+}
+
+// ---------------------------------------------------------------- queries
+
+const castTo = (value: string, type: KeyType) => {
+  switch (type) {
+    case "text":
+      return sql`${value}::text`;
+    case "bpchar":
+      return sql`${value}::bpchar`;
+    case "date":
+      return sql`${value}::date`;
+    case "timestamptz":
+      return sql`${value}::timestamptz`;
+    case "numeric":
+      return sql`${value}::numeric`;
+    case "int":
+      return sql`${value}::int`;
+    case "bigint":
+      return sql`${value}::bigint`;
+  }
+};
+
+function keysOf(sort: CreditSort): { def: SortDef; exprs: RawBuilder<unknown>[] } {
+  const def = SORTS[sort.id] ?? (SORTS.completed as SortDef);
+  return { def, exprs: [...def.keys.map((k) => k.expr), sql`cr.id`] };
+}
+
+interface PageQueryOptions {
+  filters: CreditFilters;
+  sort: CreditSort;
+  /** Rows to read (page size + 1 to learn whether there is more). */
+  limit: number | null;
+  /** Keyset position and which side of it to read. */
+  cursor: { values: string[]; backward: boolean } | null;
+  /** Only this board (the lateral per-board form). */
+  boardRef?: RawBuilder<unknown>;
+}
+
+/**
+ * The records of a page (or a whole export, with no limit): their ids, the sort keys `k0..kn` and
+ * the keys' text forms `c0..cn` for the next cursor. The records' columns are read afterwards, for
+ * the rows that made the page only.
+ */
+function recordsQuery(db: Kysely<Database>, scope: Scope, options: PageQueryOptions) {
+  const { def, exprs } = keysOf(options.sort);
+  const descending = options.sort.desc !== (options.cursor?.backward ?? false);
+  const direction = descending ? sql`desc` : sql`asc`;
+  let filtered = creditReportsInScope(db, scope).selectAll("cr");
+  for (const condition of filterConditions(options.filters, { hashed: options.boardRef !== undefined })) filtered = filtered.where(condition);
+  if (options.boardRef) filtered = filtered.where(sql<SqlBool>`cr.board_code = ${options.boardRef}`);
+  const plain = db.selectFrom(filtered.as("cr"));
+  let source = plain;
+  if (fencedByWindow(options.filters, options.sort)) {
+    // Date sorts need only the dates: with them included in both date indexes, the window is read
+    // from an index alone when no other filter needs the table.
+    const window = DATE_SORTS.has(options.sort.id)
+      ? filtered.clearSelect().select(["cr.id", "cr.board_code", "cr.completion_date", "cr.submitted_at"])
+      : filtered;
+    source = db.with((wb) => wb("filtered").materialized(), () => window).selectFrom("filtered as cr") as unknown as typeof plain;
+  }
+  let query = source
+    .$if(def.joins.includes("learner"), (qb) => qb.innerJoin("learner.learner as l", (join) => join.on(sql<SqlBool>`l.id = cr.learner_id`)))
+    .$if(def.joins.includes("activity"), (qb) => qb.innerJoin("learner.activity as a", (join) => join.on(sql<SqlBool>`a.id = cr.activity_id`)))
+    .$if(def.joins.includes("provider"), (qb) => qb.innerJoin("learner.provider as p", (join) => join.on(sql<SqlBool>`p.id = a.provider_id`)))
+    .select(sql<string>`cr.id`.as("id"))
+    .select(exprs.flatMap((expr, i) => [expr.as(`k${i}`), sql<string>`(${expr})::text`.as(`c${i}`)]));
+  if (options.cursor) {
+    const types = [...def.keys.map((k) => k.type), "bigint" as const];
+    const values = options.cursor.values.map((v, i) => castTo(v, types[i] as KeyType));
+    const op = descending ? sql`<` : sql`>`;
+    query = query.where(sql<SqlBool>`(${sql.join(exprs)}) ${op} (${sql.join(values)})`);
+  }
+  for (const expr of exprs) query = query.orderBy(sql`${expr} ${direction}`);
+  if (options.limit !== null) query = query.limit(options.limit);
+  return query;
+}
+
+const DATE_SORTS = new Set(["completed", "submitted"]);
+const DAY = 86_400_000;
+/** How far back the store goes (the programme's six-year retention). */
+const RETAINED_DAYS = 6 * 365;
+
+/**
+ * Whether to read a date window through its own index (materialized) and sort it, rather than walk
+ * the sort's index and test every record. A window is dense near "now" in the order of the other
+ * date, but far from it the walk skips every record reported (or completed) since: more rows than
+ * the window holds. For sorts unrelated to dates, matches are spread evenly, so only a short window
+ * (a month or less) is worth reading first. The planner cannot know either, so we decide here.
+ */
+function fencedByWindow(filters: CreditFilters, sort: CreditSort): boolean {
+  const today = Date.parse(todayUtc());
+  const worthReadingFirst = (from: string | undefined, to: string | undefined, otherDateSort: boolean) => {
+    if (!from && !to) return false;
+    const start = from ? Date.parse(from) : today - RETAINED_DAYS * DAY;
+    const end = to ? Math.min(Date.parse(to), today) : today;
+    const windowDays = Math.max(0, (end - start) / DAY);
+    if (!otherDateSort) return windowDays <= 31;
+    const skippedDays = sort.desc ? (today - end) / DAY : (start - (today - RETAINED_DAYS * DAY)) / DAY;
+    return windowDays <= 366 && windowDays < skippedDays;
+  };
+  const dateSort = sort.id === "completed" || sort.id === "submitted";
+  return (
+    (sort.id !== "submitted" && worthReadingFirst(filters.submittedFrom, filters.submittedTo, dateSort)) ||
+    (sort.id !== "completed" && worthReadingFirst(filters.completedFrom, filters.completedTo, dateSort))
+  );
+}
+
+/** The records' columns and what the grid shows with them, for the ids in `x` (a page, or an export). */
+function withDisplayColumns(db: Kysely<Database>, records: RawBuilder<unknown>, orderKeys: number, descending: boolean) {
+  const direction = descending ? sql`desc` : sql`asc`;
+  let query = db
+    .selectFrom(records.as("x"))
+    .innerJoin("learner.credit_report as r", (join) => join.on(sql<SqlBool>`r.id = x.id`))
+    .innerJoin("learner.learner as l", "l.id", "r.learner_id")
+    .innerJoin("learner.activity as a", "a.id", "r.activity_id")
+    .innerJoin("learner.provider as p", "p.id", "a.provider_id")
+    .select([
+      "r.id",
+      "r.board_code",
+      "r.board_learner_id",
+      "r.completion_date",
+      "r.submitted_at",
+      sql<number>`learner.lag_days(r.completion_date, r.submitted_at)`.as("lag_days"),
+      "r.entry_method",
+      "r.status",
+      "r.rejection_reason",
+      "r.credits",
+      "r.credit_types",
+      "l.id as learner_id",
+      "l.first_name",
+      "l.last_name",
+      "l.birth_month",
+      "l.birth_day",
+      "l.npi",
+      "a.id as activity_id",
+      "a.title as activity_title",
+      "a.format",
+      "a.start_date",
+      "a.end_date",
+      "a.credit_claim_date",
+      "a.max_cme_credits",
+      "a.max_moc_credits",
+      "p.id as provider_id",
+      "p.name as provider_name",
+      // Another live accepted record of the same activity, learner, board and day: counted from
+      // the (learner, board, activity, day) index alone, this record itself excluded.
+      sql<boolean>`(
+        select count(*) from learner.credit_report o
+        where o.learner_id = r.learner_id and o.board_code = r.board_code and o.activity_id = r.activity_id
+          and o.completion_date = r.completion_date and o.status = 'accepted' and o.deleted_at is null
+      ) > (case when r.status = 'accepted' then 1 else 0 end)`.as("duplicate"),
+    ]);
+  for (let i = 0; i < orderKeys; i++) query = query.orderBy(sql`${sql.ref(`x.k${i}`)} ${direction}`);
+  return query;
+}
+
+type DisplayRow = Awaited<ReturnType<ReturnType<typeof withDisplayColumns>["execute"]>>[number];
+
+const pad2 = (n: number) => String(n).padStart(2, "0");
+
+export function todayUtc(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+export function toCreditRow(row: DisplayRow, today: string): CreditRow {
+  const submittedAt = new Date(row.submitted_at).toISOString();
+  const credits = Number(row.credits);
+  return {
+    id: String(row.id),
+    boardCode: row.board_code,
+    boardLearnerId: row.board_learner_id,
+    completionDate: row.completion_date,
+    submittedAt,
+    lagDays: Number(row.lag_days),
+    entryMethod: row.entry_method,
+    status: row.status,
+    rejectionReason: row.rejection_reason,
+    credits,
+    creditTypes: row.credit_types,
+    learnerId: String(row.learner_id),
+    firstName: row.first_name,
+    lastName: row.last_name,
+    birthDate: `${pad2(row.birth_month)}/${pad2(row.birth_day)}`,
+    npi: row.npi,
+    activityId: row.activity_id,
+    activityTitle: row.activity_title,
+    format: row.format,
+    providerId: row.provider_id,
+    providerName: row.provider_name,
+    flags: recordFlags(
+      {
+        boardCode: row.board_code,
+        format: row.format,
+        completionDate: row.completion_date,
+        submittedAt,
+        credits,
+        activityStart: row.start_date,
+        activityEnd: row.end_date,
+        creditClaimDate: row.credit_claim_date,
+        maxCmeCredits: Number(row.max_cme_credits),
+        maxMocCredits: row.max_moc_credits === null ? null : Number(row.max_moc_credits),
+        duplicate: row.duplicate,
+      },
+      today,
+    ),
+  };
+}
+
+type PageCursor = { values: string[]; backward: boolean } | null;
+
+interface PagePlan {
+  filters: CreditFilters;
+  sort: CreditSort;
+  size: number;
+  cursor: PageCursor;
+  /** The board codes to read; more than one with `perBoard` reads each board's index and merges. */
+  boards: string[];
+  perBoard: boolean;
+}
+
+/** The query behind one page (exported for the benchmark's EXPLAIN). */
+export function creditPageQuery(db: Kysely<Database>, scope: Scope, plan: PagePlan) {
+  const { filters, sort, size, cursor, boards } = plan;
+  const { exprs } = keysOf(sort);
+  const descending = sort.desc !== (cursor?.backward ?? false);
+  const options: PageQueryOptions = { filters, sort, limit: size + 1, cursor };
+  let records: RawBuilder<unknown>;
+  if (plan.perBoard && boards.length > 1) {
+    const direction = descending ? sql`desc` : sql`asc`;
+    const inner = recordsQuery(db, scope, { ...options, boardRef: sql`b.code` });
+    records = sql`(select x.* from unnest(${sql.val(boards)}::text[]) as b(code)
+      cross join lateral (${inner}) as x
+      order by ${sql.join(exprs.map((_, i) => sql`${sql.ref(`x.k${i}`)} ${direction}`))}
+      limit ${size + 1})`;
+  } else {
+    records = sql`(${recordsQuery(db, scope, options)})`;
+  }
+  return withDisplayColumns(db, records, exprs.length, descending).select(exprs.map((_, i) => sql<string>`${sql.ref(`x.c${i}`)}`.as(`c${i}`)));
+}
+
+export interface CreditPage {
+  rows: CreditRow[];
+  /** Cursor for the page after / before this one (null at the ends). */
+  next: string | null;
+  previous: string | null;
+  /** True when the cursor was unusable and the first page is shown instead. */
+  cursorRejected: boolean;
+}
+
+export interface CreditCount {
+  /** Exact when `exact`; otherwise the planner's estimate (more than the cap). */
+  value: number;
+  exact: boolean;
+}
+
+export interface CreditSearchRequest {
+  filters: CreditFilters;
+  sort: CreditSort;
+  size: number;
+  after: string | null;
+  before: string | null;
+}
+
+/**
+ * One page of the grid and the count of all matches. `after` / `before` are cursors from an earlier
+ * page of the same sort.
+ *
+ * Over several boards (ACCME), a sort on a credit_report column reads each board's index in order and
+ * merges the heads, which is right unless a learner or activity filter matches few records; the
+ * capped count says which, so there it runs first.
+ */
+export async function searchCreditReports(
+  db: Kysely<Database>,
+  scope: Scope,
+  request: CreditSearchRequest,
+): Promise<{ page: CreditPage; count: CreditCount }> {
+  const { filters, sort, size } = request;
+  const cursorText = request.after ?? request.before;
+  const decoded = cursorText ? decodeCursor(cursorText, sort) : null;
+  const cursor: PageCursor = decoded ? { values: decoded, backward: request.before !== null } : null;
+  const boards = filters.board ? [filters.board] : await boardCodesInScope(db, scope);
+  const mergeable = boards.length > 1 && keysOf(sort).def.joins.length === 0 && !fencedByWindow(filters, sort);
+  const plan = { filters, sort, size, cursor, boards };
+  let page: CreditPage;
+  let count: CreditCount;
+  if (mergeable && filtersJoinOtherTables(filters)) {
+    count = await countCreditReports(db, scope, filters, boards);
+    page = await readPage(db, scope, { ...plan, perBoard: !count.exact });
+  } else {
+    [page, count] = await Promise.all([readPage(db, scope, { ...plan, perBoard: mergeable }), countCreditReports(db, scope, filters, boards)]);
+  }
+  return { page: { ...page, cursorRejected: cursorText !== null && decoded === null }, count };
+}
+
+async function readPage(db: Kysely<Database>, scope: Scope, plan: PagePlan): Promise<CreditPage> {
+  const { sort, size, cursor } = plan;
+  const { exprs } = keysOf(sort);
+  const rows = await creditPageQuery(db, scope, plan).execute();
+  const more = rows.length > size;
+  const page = rows.slice(0, size);
+  if (cursor?.backward) page.reverse();
+  const today = todayUtc();
+  const cursorFor = (row: (typeof rows)[number] | undefined) =>
+    row ? encodeCursor({ sort: sort.id, desc: sort.desc, values: exprs.map((_, i) => (row as Record<string, unknown>)[`c${i}`] as string) }) : null;
+  const hasPrevious = cursor ? (cursor.backward ? more : true) : false;
+  const hasNext = cursor?.backward ? true : more;
+  return {
+    rows: page.map((row) => toCreditRow(row, today)),
+    next: hasNext ? cursorFor(page[page.length - 1]) : null,
+    previous: hasPrevious ? cursorFor(page[0]) : null,
+    cursorRejected: false,
+  };
+}
+
+/** Counts beyond this are estimated (and labelled so): an exact count of millions costs seconds. */
+export const EXACT_COUNT_CAP = 1_000;
+
+export async function countCreditReports(db: Kysely<Database>, scope: Scope, filters: CreditFilters, boards?: readonly string[]): Promise<CreditCount> {
+  let matching = creditReportsInScope(db, scope).select(sql`1`.as("one"));
+  for (const condition of filterConditions(filters)) matching = matching.where(condition);
+  // Naming every board (ACCME sees them all anyway) lets board-led indexes serve the count.
+  const counted = boards?.length && scope.boardCodes === null ? matching.where("cr.board_code", "in", boards) : matching;
+  const capped = await db
+    .selectFrom(counted.limit(EXACT_COUNT_CAP + 1).as("m"))
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .executeTakeFirstOrThrow();
+  const n = Number(capped.n);
+  if (n <= EXACT_COUNT_CAP) return { value: n, exact: true };
+  const compiled = matching.compile();
+  const plan = await db.executeQuery<{ "QUERY PLAN": Array<{ Plan: { "Plan Rows": number } }> }>(
+    CompiledQuery.raw(`explain (format json) ${compiled.sql}`, [...compiled.parameters]),
+  );
+  const estimate = plan.rows[0]?.["QUERY PLAN"][0]?.Plan["Plan Rows"] ?? n;
+  return { value: Math.max(Math.round(estimate), EXACT_COUNT_CAP + 1), exact: false };
+}
+
+/**
+ * Every record the filters match, in the grid's order, for exports: one query read through a
+ * server-side cursor in chunks, so memory stays flat whatever the size.
+ */
+export async function* streamCreditReports(
+  db: Kysely<Database>,
+  scope: Scope,
+  request: { filters: CreditFilters; sort: CreditSort },
+  chunkSize = 5_000,
+): AsyncGenerator<CreditRow> {
+  const today = todayUtc();
+  for await (const row of creditExportQuery(db, scope, request).stream(chunkSize)) {
+    yield toCreditRow(row, today);
+  }
+}
+
+/** The query behind an export (exported for the benchmark, which runs it through COPY too). */
+export function creditExportQuery(db: Kysely<Database>, scope: Scope, request: { filters: CreditFilters; sort: CreditSort }) {
+  const { exprs } = keysOf(request.sort);
+  const records = sql`(${recordsQuery(db, scope, { filters: request.filters, sort: request.sort, limit: null, cursor: null })})`;
+  return withDisplayColumns(db, records, exprs.length, request.sort.desc);
+}
