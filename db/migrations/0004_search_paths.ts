@@ -33,7 +33,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     credit_report_activity_idx: "activity_id, board_code, id",
     // A licensee's records for a board; and "another accepted record of the same activity and day"
     // (the duplicate flag) answered from the index alone.
-    credit_report_learner_board_idx: "learner_id, board_code, activity_id, completion_date) include (status",
+    // Carries what a learner-first plan (name, birth date, NPI) sorts by, so it never visits the table.
+    credit_report_learner_board_idx: "learner_id, board_code, activity_id, completion_date) include (status, submitted_at, id",
   };
   for (const [name, columns] of Object.entries(creditReportIndexes)) {
     await sql`create index ${sql.id(name)} on learner.credit_report (${sql.raw(columns)}) where deleted_at is null`.execute(db);
@@ -43,6 +44,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index credit_report_credit_types_idx on learner.credit_report using gin (credit_types) where deleted_at is null`.execute(db);
   // Statistics on "days to report", so the planner estimates late-record filters (and counts) well.
   await sql`create statistics learner.credit_report_lag_stats on (learner.lag_days(completion_date, submitted_at)) from learner.credit_report`.execute(db);
+  // ... and on the reported licence / board id, so a lookup by id is known to match a handful.
+  await sql`create statistics learner.credit_report_learner_id_stats on (coalesce(board_learner_id, '')) from learner.credit_report`.execute(db);
 
   // Learners by folded name (prefix search and name order; "C" so both work under any database
   // collation) and by birth MM/DD.
@@ -73,6 +76,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     await sql`drop index learner.${sql.id(name)}`.execute(db);
   }
   await sql`drop statistics learner.credit_report_lag_stats`.execute(db);
+  await sql`drop statistics learner.credit_report_learner_id_stats`.execute(db);
   await sql`drop function learner.lag_days(date, timestamptz)`.execute(db);
   await sql`create index credit_report_board_completion_idx on learner.credit_report (board_code, completion_date)`.execute(db);
   await sql`create index credit_report_board_submitted_idx on learner.credit_report (board_code, submitted_at)`.execute(db);

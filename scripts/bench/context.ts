@@ -1,0 +1,63 @@
+// What every benchmark section gets: the 10-million-report store, the app served over it on
+// loopback (exactly as `npm start` assembles it), signed-in sessions per organisation, and helpers
+// to time things and summarise timings. Sections live beside this file and are run by ../bench.ts.
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/schema";
+
+export interface BenchContext {
+  /** Owner connection string of the benchmark store (for plain SQL and COPY baselines). */
+  ownerUrl: string;
+  /** The app's own client (role cme_app, app session settings). */
+  appDb: Kysely<Database>;
+  /** Base URL of the app served over the store on loopback. */
+  baseUrl: string;
+  /** A session cookie for `reviewer@<code>.demo.test` (code lower-cased, e.g. "ca-m", "accme"). */
+  cookie(orgCode: string): Promise<string>;
+  /** Timed runs per measurement (after warm-up). */
+  runs: number;
+  log(line: string): void;
+}
+
+export interface Timing {
+  label: string;
+  /** Milliseconds, one per run. */
+  samples: number[];
+  /** Free-form figure shown beside the timing (rows, a ratio, …). */
+  note?: string;
+}
+
+export interface SectionResult {
+  title: string;
+  timings: Timing[];
+  /** Lines printed under the section's table (throughputs, ratios, sizes). */
+  notes: string[];
+}
+
+export function percentile(samples: readonly number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank] as number;
+}
+
+export const median = (samples: readonly number[]) => percentile(samples, 50);
+
+/** Runs `fn` `warmup` times untimed, then `runs` times timed; returns the milliseconds. */
+export async function timeRuns(runs: number, fn: (run: number) => Promise<unknown>, warmup = 2): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn(-1 - i);
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await fn(i);
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
+
+/** A GET against the app that must answer 200; returns the body text. */
+export async function getOk(baseUrl: string, path: string, cookie: string): Promise<string> {
+  const response = await fetch(`${baseUrl}${path}`, { headers: { cookie }, redirect: "manual" });
+  const body = await response.text();
+  if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${body.slice(0, 200)}`);
+  return body;
+}
