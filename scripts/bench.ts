@@ -3,6 +3,7 @@
 // p95s measured side by side in one run. Uses BENCH_DATABASE_URL when set; otherwise an embedded
 // PostgreSQL in BENCH_DATA_DIR (default .data/bench), seeded once with 10 million reports (about six
 // minutes on two cores) and reused after. Timing lives here, never in `npm test`.
+import type { Server } from "node:http";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { ServerBuild } from "@remix-run/node";
@@ -78,7 +79,7 @@ const app = createHttpApp({
   services: { db: appDb, sessionCookie: createSessionCookie(["bench-secret-bench-secret-bench-secret-0"], false), logger: pino({ level: "silent" }) },
   production: false,
 });
-const http = await new Promise<import("node:http").Server>((resolve) => {
+const http = await new Promise<Server>((resolve) => {
   const s = app.listen(0, "127.0.0.1", () => resolve(s));
 });
 const address = http.address();
