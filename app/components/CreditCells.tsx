@@ -30,9 +30,9 @@ export function Flags({ flags }: { flags: CreditRow["flags"] }) {
   );
 }
 
-export function CreditTypes({ types }: { types: Record<string, number> }) {
+export function CreditTypes({ types, empty = "—" }: { types: Record<string, number>; empty?: string }) {
   const entries = Object.entries(types);
-  if (entries.length === 0) return <span className="muted">—</span>;
+  if (entries.length === 0) return empty ? <span className="muted">{empty}</span> : null;
   return (
     <span className="credit-types">
       {entries.map(([type, amount]) => (

@@ -208,3 +208,18 @@ export function parseCreditSearch(params: URLSearchParams, options: CreditSearch
 export function activeFilterCount(filters: Record<string, unknown>): number {
   return Object.values(filters).filter((v) => v !== undefined && !(Array.isArray(v) && v.length === 0)).length;
 }
+
+const columnsById = (ids: readonly string[]) => CREDIT_COLUMNS.filter((c) => ids.includes(c.id));
+
+/** An activity's learners: the record columns without the activity's own. */
+export const ACTIVITY_LEARNER_COLUMNS = columnsById([
+  "board", "licensee", "dob", "learnerId", "npi", "completed", "submitted", "lag", "credits", "creditTypes", "status", "entry", "flags",
+]);
+
+/** A licensee's records: the record columns without the licensee's own. */
+export const LICENSEE_RECORD_COLUMNS = columnsById([
+  "board", "activity", "activityId", "provider", "format", "completed", "submitted", "lag", "credits", "creditTypes", "status", "entry", "flags",
+]);
+
+/** One line per accepted activity on the verification transcript (CME Passport's layout). */
+export const TRANSCRIPT_COLUMNS = columnsById(["board", "completed", "activity", "activityId", "provider", "credits", "creditTypes"]);

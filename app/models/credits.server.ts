@@ -3,21 +3,17 @@
 // page is read in order from an index rather than sorted out of millions of rows
 // (docs/decisions/007-search-access-paths.md).
 import { CompiledQuery, sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
-import { z } from "zod";
 import { CERTIFYING_BOARDS, MOC_CREDIT_TYPES, STATE_TOPICS } from "../../db/reference";
 import type { Database } from "../../db/schema";
 import { boardCodesInScope, creditReportsInScope, type Scope } from "../auth/scope.server";
 import type { CREDIT_FILTERS, CreditRow } from "../lib/credit-search";
 import { recordFlags } from "../lib/data-rules";
+import { decodeCursor, encodeCursor, foldC, key, keysetCondition, type KeyType, type SortKey } from "./keyset.server";
 import type { FilterValues } from "../lib/grid";
 
-export type CreditFilters = FilterValues<typeof CREDIT_FILTERS>;
+/** The URL's filters, plus fixed ones a page adds (an activity's learners, a licensee's records). */
+export type CreditFilters = FilterValues<typeof CREDIT_FILTERS> & { learnerId?: string; activityId?: string };
 
-type KeyType = "text" | "date" | "timestamptz" | "numeric" | "int" | "bigint" | "bpchar";
-interface SortKey {
-  expr: RawBuilder<unknown>;
-  type: KeyType;
-}
 type Join = "learner" | "activity" | "provider";
 interface SortDef {
   /** Ordering keys before the final tie-break on the record id. */
@@ -26,8 +22,6 @@ interface SortDef {
   joins: Join[];
 }
 
-const key = (expr: RawBuilder<unknown>, type: KeyType): SortKey => ({ expr, type });
-const foldC = (column: string) => sql`(learner.fold(${sql.ref(column)}) collate "C")`;
 
 /** Sort id → keys. Each matches an index (migration 0004) read in order within a board. */
 const SORTS: Record<string, SortDef> = {
@@ -115,6 +109,8 @@ export function filterConditions(filters: CreditFilters, options: { hashed?: boo
     conditions.push(member(sql`cr.activity_id in (select a.id from learner.activity a where ${sql.join(activity, sql` and `)})`));
   }
   if (filters.activity?.kind === "id") conditions.push(sql`cr.activity_id = ${filters.activity.id}`);
+  if (filters.activityId) conditions.push(sql`cr.activity_id = ${filters.activityId}`);
+  if (filters.learnerId) conditions.push(sql`cr.learner_id = ${filters.learnerId}`);
 
   if (filters.licence) {
     conditions.push(sql`coalesce(cr.board_learner_id, '') = ${filters.licence} and cr.board_code not in (${sql.join(CERTIFYING_CODES)})`);
@@ -142,74 +138,17 @@ export function filterConditions(filters: CreditFilters, options: { hashed?: boo
 
 const CERTIFYING_CODES = CERTIFYING_BOARDS.map((b) => b.code);
 
-/** Filters that reach the learner or activity tables (then one query over all boards plans best). */
-function filtersJoinOtherTables(filters: CreditFilters): boolean {
-  return Boolean(filters.last || filters.first || filters.dob || filters.npi || filters.activity || filters.format?.length || filters.provider);
+/**
+ * Filters that usually match few records, found through another table or index (a learner, an
+ * activity): then sorting the matches beats walking each board's index in order.
+ */
+function selectiveFilters(filters: CreditFilters): boolean {
+  return Boolean(filters.activityId || filters.learnerId || filters.last || filters.first || filters.dob || filters.npi || filters.activity || filters.format?.length || filters.provider);
 }
 
-// ---------------------------------------------------------------- cursors
-
-const CURSOR_VALUE: Record<KeyType, z.ZodType<string>> = {
-  text: z.string().max(300),
-  bpchar: z.string().regex(/^\d{7,9}$/),
-  date: z.iso.date(),
-  timestamptz: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/)
-    .refine((v) => z.iso.date().safeParse(v.slice(0, 10)).success && Number(v.slice(11, 13)) < 24 && Number(v.slice(14, 16)) < 60 && Number(v.slice(17, 19)) < 60),
-  numeric: z.string().regex(/^-?\d{1,6}(\.\d{1,2})?$/),
-  int: z.string().regex(/^-?\d{1,9}$/),
-  bigint: z.string().regex(/^\d{1,18}$/),
-};
-
-interface Cursor {
-  sort: string;
-  desc: boolean;
-  values: string[];
+function keyTypes(sort: CreditSort): KeyType[] {
+  return [...keysOf(sort).def.keys.map((k) => k.type), "bigint"];
 }
-
-export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.sort, cursor.desc ? 1 : 0, cursor.values])).toString("base64url");
-}
-
-/** The cursor's key values, if it is well-formed and belongs to this sort; otherwise null. */
-export function decodeCursor(text: string, sort: CreditSort): string[] | null {
-  const def = SORTS[sort.id];
-  if (!def) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
-  } catch {
-    return null;
-  }
-  const shape = z.tuple([z.string(), z.union([z.literal(0), z.literal(1)]), z.array(z.string()).length(def.keys.length + 1)]).safeParse(parsed);
-  if (!shape.success) return null;
-  const [sortId, desc, values] = shape.data;
-  if (sortId !== sort.id || (desc === 1) !== sort.desc) return null;
-  const types = [...def.keys.map((k) => k.type), "bigint" as const];
-  return values.every((v, i) => CURSOR_VALUE[types[i] as KeyType].safeParse(v).success) ? values : null;
-}
-
-// ---------------------------------------------------------------- queries
-
-const castTo = (value: string, type: KeyType) => {
-  switch (type) {
-    case "text":
-      return sql`${value}::text`;
-    case "bpchar":
-      return sql`${value}::bpchar`;
-    case "date":
-      return sql`${value}::date`;
-    case "timestamptz":
-      return sql`${value}::timestamptz`;
-    case "numeric":
-      return sql`${value}::numeric`;
-    case "int":
-      return sql`${value}::int`;
-    case "bigint":
-      return sql`${value}::bigint`;
-  }
-};
 
 function keysOf(sort: CreditSort): { def: SortDef; exprs: RawBuilder<unknown>[] } {
   const def = SORTS[sort.id] ?? (SORTS.completed as SortDef);
@@ -258,12 +197,7 @@ function recordsQuery(db: Kysely<Database>, scope: Scope, options: PageQueryOpti
     .$if(def.joins.includes("provider"), (qb) => qb.innerJoin("learner.provider as p", (join) => join.on(sql<SqlBool>`p.id = a.provider_id`)))
     .select(sql<string>`cr.id`.as("id"))
     .select(exprs.flatMap((expr, i) => [expr.as(`k${i}`), sql<string>`(${expr})::text`.as(`c${i}`)]));
-  if (options.cursor) {
-    const types = [...def.keys.map((k) => k.type), "bigint" as const];
-    const values = options.cursor.values.map((v, i) => castTo(v, types[i] as KeyType));
-    const op = descending ? sql`<` : sql`>`;
-    query = query.where(sql<SqlBool>`(${sql.join(exprs)}) ${op} (${sql.join(values)})`);
-  }
+  if (options.cursor) query = query.where(keysetCondition(exprs, keyTypes(options.sort), options.cursor.values, descending));
   for (const expr of exprs) query = query.orderBy(sql`${expr} ${direction}`);
   if (options.limit !== null) query = query.limit(options.limit);
   return query;
@@ -470,7 +404,7 @@ export async function searchCreditReports(
 ): Promise<{ page: CreditPage; count: CreditCount }> {
   const { filters, sort, size } = request;
   const cursorText = request.after ?? request.before;
-  const decoded = cursorText ? decodeCursor(cursorText, sort) : null;
+  const decoded = cursorText ? decodeCursor(cursorText, sort, keyTypes(sort)) : null;
   const cursor: PageCursor = decoded ? { values: decoded, backward: request.before !== null } : null;
   const boards = boardsToRead(filters, await boardCodesInScope(db, scope));
   if (boards.length === 0) {
@@ -480,7 +414,7 @@ export async function searchCreditReports(
   const plan = { filters, sort, size, cursor, boards };
   let page: CreditPage;
   let count: CreditCount;
-  if (mergeable && filtersJoinOtherTables(filters)) {
+  if (mergeable && selectiveFilters(filters)) {
     // Walking each board's index pays only when matches are dense; otherwise sort the matches.
     count = await countCreditReports(db, scope, filters, boards);
     page = await readPage(db, scope, { ...plan, perBoard: !count.exact && count.value > DENSE_MATCHES });

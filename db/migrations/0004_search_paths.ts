@@ -59,6 +59,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index activity_title_words_idx on learner.activity using gin (to_tsvector('simple', title))`.execute(db);
   await sql`create index activity_title_idx on learner.activity ((learner.fold(title) collate "C"), id)`.execute(db);
   await sql`create index activity_format_idx on learner.activity (format, id)`.execute(db);
+  await sql`create index activity_start_idx on learner.activity (start_date, id)`.execute(db);
+  await sql`create index activity_end_idx on learner.activity (end_date, id)`.execute(db);
   await sql`drop index learner.activity_provider_idx`.execute(db);
   await sql`create index activity_provider_idx on learner.activity (provider_id, id)`.execute(db);
   await sql`create index provider_name_idx on learner.provider ((learner.fold(name) collate "C"), id)`.execute(db);
@@ -70,7 +72,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     "credit_report_board_completion_idx", "credit_report_board_submitted_idx", "credit_report_board_learner_id_idx",
     "credit_report_board_credits_idx", "credit_report_board_lag_idx", "credit_report_board_status_idx",
     "credit_report_board_entry_idx", "credit_report_activity_idx", "credit_report_learner_board_idx", "learner_name_idx", "learner_birth_idx", "learner_npi_order_idx",
-    "activity_title_words_idx", "activity_title_idx", "activity_format_idx", "activity_provider_idx",
+    "activity_title_words_idx", "activity_title_idx", "activity_format_idx", "activity_start_idx", "activity_end_idx", "activity_provider_idx",
     "provider_name_idx", "provider_name_words_idx", "credit_report_credit_types_idx",
   ]) {
     await sql`drop index learner.${sql.id(name)}`.execute(db);

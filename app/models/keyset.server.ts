@@ -1,0 +1,84 @@
+// Keyset pagination shared by every server-side grid: sort keys as SQL expressions with a type,
+// cursors that carry the last row's key values (opaque, checked before they reach SQL), and the
+// row-comparison condition that continues after (or before) them.
+import { sql, type RawBuilder, type SqlBool } from "kysely";
+import { z } from "zod";
+
+export type KeyType = "text" | "date" | "timestamptz" | "numeric" | "int" | "bigint" | "bpchar";
+
+export interface SortKey {
+  expr: RawBuilder<unknown>;
+  type: KeyType;
+}
+
+export const key = (expr: RawBuilder<unknown>, type: KeyType): SortKey => ({ expr, type });
+
+/** A folded (case- and accent-free) text column in byte order: how names and titles sort. */
+export const foldC = (column: string) => sql`(learner.fold(${sql.ref(column)}) collate "C")`;
+
+/** What a cursor value of each type may look like: checked before any cast in SQL. */
+const CURSOR_VALUE: Record<KeyType, z.ZodType<string>> = {
+  text: z.string().max(300),
+  bpchar: z.string().regex(/^\d{7,9}$/),
+  date: z.iso.date(),
+  timestamptz: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/)
+    .refine(
+      (v) =>
+        z.iso.date().safeParse(v.slice(0, 10)).success && Number(v.slice(11, 13)) < 24 && Number(v.slice(14, 16)) < 60 && Number(v.slice(17, 19)) < 60,
+    ),
+  numeric: z.string().regex(/^-?\d{1,6}(\.\d{1,2})?$/),
+  int: z.string().regex(/^-?\d{1,9}$/),
+  bigint: z.string().regex(/^\d{1,18}$/),
+};
+
+export interface Cursor {
+  sort: string;
+  desc: boolean;
+  values: string[];
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.sort, cursor.desc ? 1 : 0, cursor.values])).toString("base64url");
+}
+
+/** The cursor's key values if it is well-formed and belongs to this sort; otherwise null. */
+export function decodeCursor(text: string, sort: { id: string; desc: boolean }, types: readonly KeyType[]): string[] | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
+  } catch {
+    return null;
+  }
+  const shape = z.tuple([z.string(), z.union([z.literal(0), z.literal(1)]), z.array(z.string()).length(types.length)]).safeParse(parsed);
+  if (!shape.success) return null;
+  const [sortId, desc, values] = shape.data;
+  if (sortId !== sort.id || (desc === 1) !== sort.desc) return null;
+  return values.every((v, i) => CURSOR_VALUE[types[i] as KeyType].safeParse(v).success) ? values : null;
+}
+
+function castTo(value: string, type: KeyType): RawBuilder<unknown> {
+  switch (type) {
+    case "text":
+      return sql`${value}::text`;
+    case "bpchar":
+      return sql`${value}::bpchar`;
+    case "date":
+      return sql`${value}::date`;
+    case "timestamptz":
+      return sql`${value}::timestamptz`;
+    case "numeric":
+      return sql`${value}::numeric`;
+    case "int":
+      return sql`${value}::int`;
+    case "bigint":
+      return sql`${value}::bigint`;
+  }
+}
+
+/** (k1, …, kn) after (or, descending, before) the cursor's values: a single index range. */
+export function keysetCondition(exprs: readonly RawBuilder<unknown>[], types: readonly KeyType[], values: readonly string[], descending: boolean): RawBuilder<SqlBool> {
+  const casts = values.map((v, i) => castTo(v, types[i] as KeyType));
+  return sql<SqlBool>`(${sql.join(exprs)}) ${descending ? sql`<` : sql`>`} (${sql.join(casts)})`;
+}

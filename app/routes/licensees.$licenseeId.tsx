@@ -1,0 +1,105 @@
+// A licensee as the board knows them: identity, totals by credit type and topic, and every credit
+// report for the board, flagged where a record breaks a data rule. Every view is audited.
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData, useLocation } from "@remix-run/react";
+import { requireUser } from "~/auth/session.server";
+import { CreditFilterPanel, CreditGrid, type CreditFilterField } from "~/components/CreditGrid";
+import { PageHeader } from "~/components/PageHeader";
+import { StatCard } from "~/components/StatCard";
+import { LICENSEE_RECORD_COLUMNS, parseCreditSearch } from "~/lib/credit-search";
+import { formatCount, formatCredits, formatDate } from "~/lib/format";
+import { recordAudit } from "~/models/audit.server";
+import { loadCreditGrid } from "~/models/credit-grid.server";
+import { getLicensee, licenseeIdFrom, licenseeTotals } from "~/models/licensees.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.licensee.lastName}, ${data.licensee.firstName} · CME Credit Verification` : "Licensee · CME Credit Verification" },
+];
+export const handle = { wide: true };
+
+const FIELDS: CreditFilterField[] = ["board", "completed", "submitted", "status", "creditType", "activity", "provider", "late"];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requireUser(context, request);
+  const learnerId = licenseeIdFrom(params);
+  const { db } = context.services;
+  const licensee = await getLicensee(db, user.scope, learnerId);
+  if (!licensee) throw new Response("Not found", { status: 404 });
+  const search = new URL(request.url).searchParams;
+  const range = parseCreditSearch(search, { multiBoard: user.scope.boardCodes === null }).filters;
+  const [grid, totals] = await Promise.all([
+    loadCreditGrid(db, user, search, { columns: LICENSEE_RECORD_COLUMNS, fixed: { learnerId } }),
+    licenseeTotals(db, user.scope, learnerId, { from: range.completedFrom, to: range.completedTo }),
+  ]);
+  await recordAudit(db, {
+    action: "licensee.view",
+    userId: user.id,
+    orgCode: user.org.code,
+    target: `learner:${learnerId}`,
+    detail: { page: "licensee", query: Object.fromEntries(search) },
+    ip: context.clientIp,
+  });
+  return { org: user.org, licensee, grid, totals, range: { from: range.completedFrom ?? null, to: range.completedTo ?? null } };
+}
+
+export default function LicenseePage() {
+  const { org, licensee, grid, totals, range } = useLoaderData<typeof loader>();
+  const location = useLocation();
+  const rangeQuery = new URLSearchParams();
+  if (range.from) rangeQuery.set("completedFrom", range.from);
+  if (range.to) rangeQuery.set("completedTo", range.to);
+  const rangeText = range.from || range.to ? `${range.from ? formatDate(range.from) : "the start"} to ${range.to ? formatDate(range.to) : "today"}` : "all dates";
+  const ids = licensee.identifiers.map((i) => `${i.boardCode} ${i.kind} ${i.value}`).join(" · ");
+  return (
+    <>
+      <nav className="breadcrumb" aria-label="Breadcrumb">
+        <Link to="/licensees">Licensees</Link> / {licensee.lastName}, {licensee.firstName}
+      </nav>
+      <PageHeader
+        eyebrow="Licensee"
+        title={`${licensee.lastName}, ${licensee.firstName}`}
+        description={`Born ${licensee.birthDate} (month/day) · NPI ${licensee.npi ?? "not on record"}${ids ? ` · ${ids}` : ""}`}
+        actions={
+          <>
+            <Link className="button button--link button--small" to={`/licensees/${licensee.id}/transcript${rangeQuery.size ? `?${rangeQuery}` : ""}`}>
+              Verification transcript
+            </Link>
+            <a className="button button--link button--small" href={`/licensees/${licensee.id}/transcript/export?${new URLSearchParams({ ...Object.fromEntries(rangeQuery), download: "csv" })}`} download>
+              Transcript CSV
+            </a>
+          </>
+        }
+      />
+      <section aria-labelledby="totals-title" className="stack">
+        <h2 id="totals-title" className="section-title">
+          Accepted credit, completed {rangeText}
+        </h2>
+        {totals.length === 0 ? (
+          <p className="empty-state">No credit reported to {grid.multiBoard ? "any board" : org.code} in this date range.</p>
+        ) : (
+          totals.map((board) => (
+            <div key={board.boardCode} className="stack" data-testid={`totals-${board.boardCode}`}>
+              {totals.length > 1 || grid.multiBoard ? <h3 className="small muted">{board.boardCode}</h3> : null}
+              <div className="totals-grid">
+                <StatCard
+                  label={board.certifying ? `${board.boardCode} board credits` : "AMA PRA Category 1 credits"}
+                  value={formatCredits(board.credits)}
+                  hint={`${formatCount(board.accepted)} accepted, ${formatCount(board.rejected)} rejected records`}
+                  testId={`total-credits-${board.boardCode}`}
+                />
+                {board.byType.map((t) => (
+                  <StatCard key={t.type} label={t.type} value={formatCredits(t.credits)} hint={board.certifying ? "MOC credit type (not additive)" : "Topic credits"} />
+                ))}
+              </div>
+            </div>
+          ))
+        )}
+      </section>
+      <h2 className="section-title section">Credit reports</h2>
+      <div className="search-layout" style={{ marginTop: "1rem" }} key={location.pathname}>
+        <CreditFilterPanel data={grid} org={org} fields={FIELDS} />
+        <CreditGrid data={grid} columns={LICENSEE_RECORD_COLUMNS} exportPath={`/licensees/${licensee.id}/records/export`} caption={`Credit reports of ${licensee.firstName} ${licensee.lastName}`} />
+      </div>
+    </>
+  );
+}
