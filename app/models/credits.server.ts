@@ -20,6 +20,8 @@ interface SortDef {
   keys: SortKey[];
   /** Tables the keys read besides credit_report. */
   joins: Join[];
+  /** The first key is the board code, which queries also bind by equality (see keysetCondition). */
+  boardFirst?: boolean;
 }
 
 
@@ -32,7 +34,7 @@ const SORTS: Record<string, SortDef> = {
   learnerId: { keys: [key(sql`coalesce(cr.board_learner_id, '')`, "text")], joins: [] },
   status: { keys: [key(sql`cr.status`, "text"), key(sql`cr.completion_date`, "date")], joins: [] },
   entry: { keys: [key(sql`cr.entry_method`, "text"), key(sql`cr.completion_date`, "date")], joins: [] },
-  board: { keys: [key(sql`cr.board_code`, "text"), key(sql`cr.completion_date`, "date")], joins: [] },
+  board: { keys: [key(sql`cr.board_code`, "text"), key(sql`cr.completion_date`, "date")], joins: [], boardFirst: true },
   activityId: { keys: [key(sql`cr.activity_id`, "bpchar")], joins: [] },
   licensee: {
     keys: [key(foldC("l.last_name"), "text"), key(foldC("l.first_name"), "text"), key(sql`l.id`, "bigint")],
@@ -197,7 +199,9 @@ function recordsQuery(db: Kysely<Database>, scope: Scope, options: PageQueryOpti
     .$if(def.joins.includes("provider"), (qb) => qb.innerJoin("learner.provider as p", (join) => join.on(sql<SqlBool>`p.id = a.provider_id`)))
     .select(sql<string>`cr.id`.as("id"))
     .select(exprs.flatMap((expr, i) => [expr.as(`k${i}`), sql<string>`(${expr})::text`.as(`c${i}`)]));
-  if (options.cursor) query = query.where(keysetCondition(exprs, keyTypes(options.sort), options.cursor.values, descending));
+  if (options.cursor) {
+    query = query.where(keysetCondition(exprs, keyTypes(options.sort), options.cursor.values, descending, { expandFirst: def.boardFirst }));
+  }
   for (const expr of exprs) query = query.orderBy(sql`${expr} ${direction}`);
   if (options.limit !== null) query = query.limit(options.limit);
   return query;
@@ -410,7 +414,9 @@ export async function searchCreditReports(
   if (boards.length === 0) {
     return { page: { rows: [], next: null, previous: null, cursorRejected: false }, count: { value: 0, exact: true } };
   }
-  const mergeable = boards.length > 1 && keysOf(sort).def.joins.length === 0 && !fencedByWindow(filters, sort);
+  // Board order is the board index's own order: one query reads it, no merge needed.
+  const { def } = keysOf(sort);
+  const mergeable = boards.length > 1 && def.joins.length === 0 && !def.boardFirst && !fencedByWindow(filters, sort);
   const plan = { filters, sort, size, cursor, boards };
   let page: CreditPage;
   let count: CreditCount;

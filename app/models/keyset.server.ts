@@ -77,8 +77,27 @@ function castTo(value: string, type: KeyType): RawBuilder<unknown> {
   }
 }
 
-/** (k1, …, kn) after (or, descending, before) the cursor's values: a single index range. */
-export function keysetCondition(exprs: readonly RawBuilder<unknown>[], types: readonly KeyType[], values: readonly string[], descending: boolean): RawBuilder<SqlBool> {
+/**
+ * (k1, …, kn) after (or, descending, before) the cursor's values: a single index range.
+ *
+ * `expandFirst` writes `k1 < v1 or (k1 = v1 and (k2, …) < (v2, …))` instead, for a first key that
+ * the query also binds by equality (the board code): PostgreSQL 17.10 returned rows of the wrong
+ * board for `board_code = $b and (board_code, …) < (…)` in a backward index scan (found by
+ * test/integration/credit-search.test.ts, "sorts by board"), so that form is never generated.
+ */
+export function keysetCondition(
+  exprs: readonly RawBuilder<unknown>[],
+  types: readonly KeyType[],
+  values: readonly string[],
+  descending: boolean,
+  options: { expandFirst?: boolean } = {},
+): RawBuilder<SqlBool> {
   const casts = values.map((v, i) => castTo(v, types[i] as KeyType));
-  return sql<SqlBool>`(${sql.join(exprs)}) ${descending ? sql`<` : sql`>`} (${sql.join(casts)})`;
+  const op = descending ? sql`<` : sql`>`;
+  if (options.expandFirst && exprs.length > 1) {
+    const [first, ...rest] = exprs;
+    const [firstValue, ...restValues] = casts;
+    return sql<SqlBool>`(${first} ${op} ${firstValue} or (${first} = ${firstValue} and (${sql.join(rest)}) ${op} (${sql.join(restValues)})))`;
+  }
+  return sql<SqlBool>`(${sql.join(exprs)}) ${op} (${sql.join(casts)})`;
 }
