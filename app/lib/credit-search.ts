@@ -209,7 +209,8 @@ export function activeFilterCount(filters: Record<string, unknown>): number {
   return Object.values(filters).filter((v) => v !== undefined && !(Array.isArray(v) && v.length === 0)).length;
 }
 
-const columnsById = (ids: readonly string[]) => CREDIT_COLUMNS.filter((c) => ids.includes(c.id));
+/** Credit columns in the order given (a page's table, a transcript). */
+const columnsById = (ids: readonly string[]) => ids.map((id) => CREDIT_COLUMNS.find((c) => c.id === id)).filter((c): c is ColumnDef<CreditRow> => c !== undefined);
 
 /** An activity's learners: the record columns without the activity's own. */
 export const ACTIVITY_LEARNER_COLUMNS = columnsById([

@@ -1,0 +1,85 @@
+// The activity list (Learner Summary by Activity) and an activity's learners, against plain SQL:
+// which activities a board sees, their accepted / rejected / late counts, every page in order.
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { scopeForOrganisation, type Scope } from "../../app/auth/scope.server";
+import { ACTIVITY_GRID } from "../../app/lib/activity-search";
+import { getActivity, listActivities, type ActivityFilters } from "../../app/models/activities.server";
+import { searchCreditReports } from "../../app/models/credits.server";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase(inject("pgServerUrl"));
+});
+afterAll(() => database.drop());
+
+const CA = scopeForOrganisation({ code: "CA-M", kind: "state_board" });
+const ABS = scopeForOrganisation({ code: "ABS", kind: "certifying_board" });
+const ACCME = scopeForOrganisation({ code: "ACCME", kind: "accreditor" });
+
+async function allActivities(scope: Scope, filters: ActivityFilters, sort = ACTIVITY_GRID.defaultSort) {
+  const rows = [];
+  let after: string | null = null;
+  for (let pages = 0; pages < 200; pages++) {
+    const page = await listActivities(database.app, scope, { filters, sort, size: 100, after, before: null });
+    rows.push(...page.rows);
+    if (!page.next) return rows;
+    after = page.next;
+  }
+  throw new Error("too many pages");
+}
+
+/** Activities with live records for the board (any board when null), with the board's counts. */
+async function expected(board: string | null, where = sql`true`, orderBy = sql`a.start_date desc, a.id desc`) {
+  return (
+    await sql<{ id: string; accepted: number; rejected: number; late: number }>`
+      select a.id, count(*) filter (where cr.status = 'accepted')::int as accepted, count(*) filter (where cr.status = 'rejected')::int as rejected,
+             count(*) filter (where (cr.submitted_at at time zone 'UTC')::date - cr.completion_date > 30)::int as late
+      from learner.activity a join learner.provider p on p.id = a.provider_id
+      join learner.credit_report cr on cr.activity_id = a.id and cr.deleted_at is null and (${board}::text is null or cr.board_code = ${board})
+      where ${where}
+      group by a.id, a.start_date, a.title, p.name, p.id
+      order by ${orderBy}`.execute(database.owner)
+  ).rows;
+}
+
+describe("activities with credit reported to the board", () => {
+  for (const [name, scope, board] of [["CA-M", CA, "CA-M"], ["ABS", ABS, "ABS"], ["ACCME", ACCME, null]] as const) {
+    it(`${name}: exactly the activities plain SQL finds, with the same counts, page after page`, async () => {
+      const want = await expected(board);
+      expect(want.length).toBeGreaterThan(20);
+      const got = await allActivities(scope, {});
+      expect(got.map((r) => ({ id: r.id, accepted: r.accepted, rejected: r.rejected, late: r.late }))).toEqual(want);
+    });
+  }
+
+  it("filters by format, MOC and dates, and sorts by title and provider as SQL does", async () => {
+    const cases: Array<[ActivityFilters, ReturnType<typeof sql>, { id: string; desc: boolean }, ReturnType<typeof sql>]> = [
+      [{ format: ["Course"] }, sql`a.format = 'Course'`, { id: "title", desc: false }, sql`learner.fold(a.title) collate "C", a.id`],
+      [{ moc: true }, sql`a.moc`, { id: "provider", desc: true }, sql`learner.fold(p.name) collate "C" desc, p.id desc, a.id desc`],
+      [{ from: "2024-01-01", to: "2024-03-31" }, sql`a.end_date >= '2024-01-01' and a.start_date <= '2024-03-31'`, { id: "end", desc: false }, sql`a.end_date, a.id`],
+    ];
+    for (const [filters, where, sort, orderBy] of cases) {
+      const want = await expected("CA-M", where, orderBy);
+      expect(want.length, JSON.stringify(filters)).toBeGreaterThan(0);
+      expect((await allActivities(CA, filters, sort)).map((r) => r.id), JSON.stringify(filters)).toEqual(want.map((w) => w.id));
+    }
+  });
+
+  it("shows an activity only to boards it has credit for, and lists its learners for that board", async () => {
+    const activity = (
+      await sql<{ activity_id: string }>`
+        select activity_id from learner.credit_report where board_code = 'CA-M' and deleted_at is null
+          and activity_id not in (select activity_id from learner.credit_report where board_code = 'ABS')
+        group by activity_id order by count(*) desc limit 1`.execute(database.owner)
+    ).rows[0]!.activity_id;
+    expect(await getActivity(database.app, CA, activity)).not.toBeNull();
+    expect(await getActivity(database.app, ABS, activity)).toBeNull();
+    const { page } = await searchCreditReports(database.app, CA, { filters: { activityId: activity }, sort: { id: "completed", desc: true }, size: 100, after: null, before: null });
+    const want = await sql<{ id: string }>`
+      select id::text from learner.credit_report where activity_id = ${activity} and board_code = 'CA-M' and deleted_at is null
+      order by completion_date desc, id desc`.execute(database.owner);
+    expect(page.rows.map((r) => r.id)).toEqual(want.rows.map((r) => r.id));
+  });
+});
