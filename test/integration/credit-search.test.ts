@@ -63,7 +63,6 @@ async function sample(board: string) {
     order by cr.id offset 300 limit 1`);
 }
 
-const pad = (n: number) => String(n).padStart(2, "0");
 const word = (text: string) => (text.match(/[A-Za-z]{5,}/g) ?? ["Update"]).at(-1) as string;
 
 describe("each filter gives exactly the rows plain SQL gives, in order, across all pages", () => {
