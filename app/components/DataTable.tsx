@@ -71,7 +71,7 @@ export function DataTable<R>({ columns, visible, rows, rowId, cell, sort, captio
                 const label = flexRender(header.column.columnDef.header, header.getContext());
                 return (
                   <th key={header.id} scope="col" aria-sort={ariaSort} className={def.align === "right" ? "num" : undefined}>
-                    {header.column.getCanSort() ? (
+                    {def.sortable ? (
                       <Link
                         className="sort"
                         to={firstPage(params, { sort: def.id, dir: nextDir })}
