@@ -20,6 +20,8 @@ import { createHttpApp } from "./server";
 
 const SECTIONS: Record<string, () => Promise<{ run(ctx: BenchContext): Promise<SectionResult> }>> = {
   search: () => import("./bench/search"),
+  licensee: () => import("./bench/licensee"),
+  export: () => import("./bench/export"),
 };
 
 const Args = z.object({

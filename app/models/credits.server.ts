@@ -8,6 +8,7 @@ import type { Database } from "../../db/schema";
 import { boardCodesInScope, creditReportsInScope, type Scope } from "../auth/scope.server";
 import type { CREDIT_FILTERS, CreditRow } from "../lib/credit-search";
 import { recordFlags } from "../lib/data-rules";
+import { streamInSnapshot } from "./long-read.server";
 import { decodeCursor, encodeCursor, foldC, key, keysetCondition, type KeyType, type SortKey } from "./keyset.server";
 import type { FilterValues } from "../lib/grid";
 
@@ -511,7 +512,7 @@ export async function* streamCreditReports(
   const today = todayUtc();
   const boards = boardsToRead(request.filters, await boardCodesInScope(db, scope));
   if (boards.length === 0) return;
-  for await (const row of creditExportQuery(db, scope, { ...request, boards }).stream(chunkSize)) {
+  for await (const row of streamInSnapshot(db, (trx) => creditExportQuery(trx, scope, { ...request, boards }).stream(chunkSize))) {
     yield toCreditRow(row, today);
   }
 }

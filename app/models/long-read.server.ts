@@ -1,0 +1,25 @@
+// Long reads (exports) get a connection and a transaction of their own: read-only, one consistent
+// snapshot from the first row to the last, and without the app's 30-second statement timeout,
+// which a cursor read of millions of rows would otherwise hit (the whole cursor is one statement).
+import { sql, type Kysely } from "kysely";
+import type { Database } from "../../db/schema";
+
+/** The longest an export may read for (a cursor through tens of millions of rows). */
+const LONG_READ_TIMEOUT = "30min";
+
+export async function* streamInSnapshot<R>(
+  db: Kysely<Database>,
+  read: (trx: Kysely<Database>) => AsyncIterable<R>,
+): AsyncGenerator<R> {
+  const trx = await db.startTransaction().setIsolationLevel("repeatable read").setAccessMode("read only").execute();
+  let finished = false;
+  try {
+    await sql`select set_config('statement_timeout', ${LONG_READ_TIMEOUT}, true)`.execute(trx);
+    yield* read(trx);
+    finished = true;
+  } finally {
+    // Stopped early (the client went away) or failed: end the transaction either way.
+    if (finished) await trx.commit().execute();
+    else await trx.rollback().execute().catch(() => undefined);
+  }
+}
