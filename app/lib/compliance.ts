@@ -405,7 +405,8 @@ export function evaluateCycle(
     outcomes.push(requirementOutcome(rule, requirement, countMeasure(measure, groups, rule.caps), measure.window, totalCount.counted, options));
   }
 
-  const recordOutcomes = prepared.map((r) => recordOutcome(r, outcomes)).sort(byDateThenId);
+  const countedByRecord = countedTowardsByRecord(outcomes);
+  const recordOutcomes = prepared.map((r) => recordOutcome(r, countedByRecord.get(r.report.id) ?? {})).sort(byDateThenId);
   const requirementsMet = outcomes.every((o) => !o.applies || o.met);
   const hasCycleCredit = prepared.some((r) => r.countable && r.credits > 0 && inWindow(r.report.completionDate, cycleWindow));
   const reviewReasons = hasCycleCredit ? reviewReasonsFor(recordOutcomes, outcomes) : [];
@@ -666,12 +667,20 @@ function applicabilityOf(requirement: Requirement, groups: EvaluateOptions["lice
 
 // ---------------------------------------------------------------- records and status
 
-function recordOutcome(record: PreparedRecord, outcomes: readonly RequirementOutcome[]): RecordOutcome {
-  const countedTowards: Record<string, number> = {};
+/** Record id → requirement id → amount counted, from the requirements' contributions. */
+function countedTowardsByRecord(outcomes: readonly RequirementOutcome[]): Map<string, Record<string, number>> {
+  const byRecord = new Map<string, Record<string, number>>();
   for (const outcome of outcomes) {
-    const contribution = outcome.contributions.find((c) => c.recordId === record.report.id);
-    if (contribution) countedTowards[outcome.id] = contribution.amount;
+    for (const contribution of outcome.contributions) {
+      const counted = byRecord.get(contribution.recordId) ?? {};
+      counted[outcome.id] = contribution.amount;
+      byRecord.set(contribution.recordId, counted);
+    }
   }
+  return byRecord;
+}
+
+function recordOutcome(record: PreparedRecord, countedTowards: Record<string, number>): RecordOutcome {
   const known = new Set<string>(RECORD_FLAGS);
   const reviewFlags = (record.report.flags ?? []).filter((f): f is RecordFlag => known.has(f) && (REVIEW_FLAGS as readonly string[]).includes(f));
   return {
