@@ -129,6 +129,114 @@ export interface AuditEventTable {
   ip: string | null;
 }
 
+export interface RequirementRuleTable {
+  org_code: string;
+  /** A RequirementRuleSet (app/lib/requirement-rules.ts), validated before every write. */
+  rule: ColumnType<unknown, string, string>;
+  version: Generated<number>;
+  updated_at: Generated<Timestamp>;
+  updated_by: string | null;
+}
+
+export interface RequirementRuleChangeTable {
+  id: Generated<Int8>;
+  org_code: string;
+  version: number;
+  changed_at: Generated<Timestamp>;
+  changed_by: string;
+  reason: string;
+  before: ColumnType<unknown, string, never>;
+  after: ColumnType<unknown, string, never>;
+}
+
+export interface RosterRowError {
+  line: number;
+  reason: string;
+  raw: string;
+}
+
+export interface RosterUploadTable {
+  id: Generated<Int8>;
+  org_code: string;
+  file_name: string;
+  sha256: string;
+  uploaded_by: string | null;
+  uploaded_at: Generated<Timestamp>;
+  total_rows: number;
+  accepted_rows: number;
+  rejected_rows: number;
+  new_rows: number;
+  changed_rows: number;
+  errors: ColumnType<RosterRowError[], string, never>;
+}
+
+export type MatchQuality = "id" | "name_birth" | "npi" | "ambiguous" | "none";
+export type EntryStatus = "pending" | "meets" | "short" | "nothing" | "needs_review" | "unmatched" | "no_cycle";
+
+export interface RosterEntryTable {
+  id: Generated<Int8>;
+  org_code: string;
+  roster_key: string;
+  first_name: string;
+  last_name: string;
+  birth_month: number;
+  birth_day: number;
+  npi: string | null;
+  cycle_end: CalendarDate;
+  upload_id: Int8;
+  line_no: number;
+  updated_at: Generated<Timestamp>;
+  learner_id: Int8 | null;
+  match_quality: Generated<MatchQuality>;
+  match_note: string | null;
+  status: Generated<EntryStatus>;
+  cycle_start: CalendarDate | null;
+  credits_counted: Numeric | null;
+  credits_required: Numeric | null;
+  short_by: Numeric | null;
+  shortfall: string | null;
+  problem: string | null;
+  evaluated_at: Timestamp | null;
+}
+
+export interface RosterWatermarkTable {
+  org_code: string;
+  through_seq: Int8;
+  as_of: CalendarDate;
+}
+
+export type DecisionOutcome = "compliant" | "deficient" | "extension_granted" | "exempt" | "referred_to_audit";
+
+export interface DecisionTable {
+  id: Generated<Int8>;
+  org_code: string;
+  entry_id: Int8;
+  learner_id: Int8 | null;
+  cycle_start: CalendarDate | null;
+  cycle_end: CalendarDate;
+  outcome: DecisionOutcome;
+  note: Generated<string>;
+  basis: ColumnType<Record<string, unknown>, string, never>;
+  decided_by: string;
+  decided_at: Generated<Timestamp>;
+  bulk: Generated<boolean>;
+  supersedes: Int8 | null;
+  supersede_reason: string | null;
+}
+
+export interface AuditSampleTable {
+  id: Generated<Int8>;
+  org_code: string;
+  drawn_by: string;
+  drawn_at: Generated<Timestamp>;
+  seed: string;
+  cycle_from: CalendarDate;
+  cycle_to: CalendarDate;
+  requested: string;
+  cohort_size: number;
+  entry_ids: ColumnType<string[], string[], never>;
+}
+
 export interface Database {
   "learner.provider": ProviderTable;
   "learner.activity": ActivityTable;
@@ -141,6 +249,13 @@ export interface Database {
   "board.staff_user": StaffUserTable;
   "board.session": SessionTable;
   "board.audit_event": AuditEventTable;
+  "board.requirement_rule": RequirementRuleTable;
+  "board.requirement_rule_change": RequirementRuleChangeTable;
+  "board.roster_upload": RosterUploadTable;
+  "board.roster_entry": RosterEntryTable;
+  "board.roster_watermark": RosterWatermarkTable;
+  "board.decision": DecisionTable;
+  "board.audit_sample": AuditSampleTable;
 }
 
 export type StaffUser = Selectable<StaffUserTable>;

@@ -1,7 +1,9 @@
 // Board reference data (the participating organisations) and, for the demo only, one reviewer and
-// one admin per organisation. Idempotent: safe on every start.
+// one supervisor and one admin per organisation; the requirement rules seeded from REQUIREMENTS.md
+// (every environment: an organisation starts from them and edits them). Idempotent: safe on every start.
 import type { Kysely } from "kysely";
 import { hashPassword } from "../app/auth/password.server";
+import { SEEDED_REQUIREMENT_RULES } from "../app/lib/requirement-rules";
 import { ORGANISATIONS, type OrganisationRef } from "./reference";
 import type { Database } from "./schema";
 
@@ -9,13 +11,13 @@ export const DEMO_PASSWORD = "demo-password";
 
 export interface DemoAccount {
   email: string;
-  role: "reviewer" | "admin";
+  role: "reviewer" | "supervisor" | "admin";
   org: OrganisationRef;
 }
 
 export function demoAccounts(): DemoAccount[] {
   return ORGANISATIONS.flatMap((org) =>
-    (["reviewer", "admin"] as const).map((role) => ({
+    (["reviewer", "supervisor", "admin"] as const).map((role) => ({
       email: `${role}@${org.code.toLowerCase()}.demo.test`,
       role,
       org,
@@ -28,6 +30,11 @@ export async function seedBoard(db: Kysely<Database>, options: { demoUsers: bool
     .insertInto("board.organisation")
     .values(ORGANISATIONS.map(({ code, name, kind }) => ({ code, name, kind })))
     .onConflict((oc) => oc.column("code").doUpdateSet((eb) => ({ name: eb.ref("excluded.name"), kind: eb.ref("excluded.kind") })))
+    .execute();
+  await db
+    .insertInto("board.requirement_rule")
+    .values(SEEDED_REQUIREMENT_RULES.map((rule) => ({ org_code: rule.organisationCode, rule: JSON.stringify(rule) })))
+    .onConflict((oc) => oc.column("org_code").doNothing())
     .execute();
   if (!options.demoUsers) return;
   const existing = new Set(
