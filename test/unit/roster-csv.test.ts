@@ -1,0 +1,259 @@
+// Reading roster CSVs: columns by any accepted header name, exact line numbers and reasons for bad
+// rows, whole-file problems, encodings; properties: a valid row written by csv-stringify reads back
+// to the same values on the right line, and no input, however odd, makes the reader throw.
+import { stringify } from "csv-stringify/sync";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseRosterCsv, ROSTER_LIMITS, type RosterRow } from "../../app/lib/roster-csv";
+import { makeNpi } from "../../db/generator/npi";
+
+const HEADER = "licence_id,first_name,last_name,birth_date,npi,cycle_end";
+
+function ok(result: ReturnType<typeof parseRosterCsv>) {
+  if (!result.ok) throw new Error(`expected a readable file, got: ${result.problem}`);
+  return result;
+}
+function problem(result: ReturnType<typeof parseRosterCsv>): string {
+  if (result.ok) throw new Error("expected a whole-file problem");
+  return result.problem;
+}
+
+describe("parseRosterCsv: rows", () => {
+  it("keeps good rows and reports each bad one with its physical line, a sentence naming the field, and the raw text", () => {
+    const csv = [
+      HEADER,
+      "A20001,John,Smith,03/17,1234567893,2026-03-31",
+      "A20002,Mary,Jones,13/40,,2026-04-30",
+      "",
+      "A20003,Zoë,O'Brien,2/29,,3/31/2026",
+      "A20004,\"Anne\nMarie\",Núñez,07/04,,2026-05-31",
+      "A20005,Wei,Chen,07/04,123,2026-02-30",
+      ",Priya,Patel,01/01,,2026-06-30",
+      "A20006,J0hn,Smith,05/05,1234567890,2026-06-30",
+      "A20007,Ana,Lopez,05/05,,2026-06-30,extra",
+      "A20008,Ana,Lopez,05/05",
+      "a20009 ,  Seán  , De la Cruz ,12/31,,2026-12-31",
+    ].join("\n");
+    const result = ok(parseRosterCsv(csv));
+    expect(result.rows.map((r) => [r.line, r.rosterKey, r.firstName, r.lastName, r.birthMonth, r.birthDay, r.npi, r.cycleEnd])).toEqual([
+      [2, "A20001", "John", "Smith", 3, 17, "1234567893", "2026-03-31"],
+      [5, "A20003", "Zoë", "O'Brien", 2, 29, null, "2026-03-31"],
+      [6, "A20004", "Anne Marie", "Núñez", 7, 4, null, "2026-05-31"],
+      [13, "A20009", "Seán", "De la Cruz", 12, 31, null, "2026-12-31"],
+    ]);
+    expect(result.errors).toEqual([
+      { line: 3, reason: "Birth date “13/40” is not a real MM/DD.", raw: "A20002,Mary,Jones,13/40,,2026-04-30" },
+      { line: 8, reason: "NPI “123” is not 10 digits. Cycle end “2026-02-30” is not a real date.", raw: "A20005,Wei,Chen,07/04,123,2026-02-30" },
+      { line: 9, reason: "Licence id is empty.", raw: ",Priya,Patel,01/01,,2026-06-30" },
+      {
+        line: 10,
+        reason: "First name “J0hn” has characters a name cannot have (use letters, spaces, apostrophes, hyphens and periods). NPI “1234567890” fails the NPI check digit (a digit is wrong).",
+        raw: "A20006,J0hn,Smith,05/05,1234567890,2026-06-30",
+      },
+      { line: 11, reason: "The row has 7 values but the header has 6 columns (a value with a comma in it must be in double quotes).", raw: "A20007,Ana,Lopez,05/05,,2026-06-30,extra" },
+      { line: 12, reason: "The row has 4 values but the header has 6 columns.", raw: "A20008,Ana,Lopez,05/05" },
+    ]);
+    expect(result.totalRows).toBe(10);
+  });
+
+  it("accepts header aliases in any case with spaces or underscores, in any order, and names the id column as the file does", () => {
+    const csv = "Last Name;FIRST_NAME;Board ID;DOB;Expiration Date;Specialty\nKim;Yuki;100234;9/9;12/31/2027;IM\nKim;Yuki;100235;9/31;2027-01-01;IM\n";
+    const result = ok(parseRosterCsv(csv));
+    expect(result.keyLabel).toBe("board id");
+    expect(result.ignoredColumns).toEqual(["Specialty"]);
+    expect(result.rows).toEqual([{ line: 2, rosterKey: "100234", firstName: "Yuki", lastName: "Kim", birthMonth: 9, birthDay: 9, npi: null, cycleEnd: "2027-12-31" }]);
+    expect(result.errors).toEqual([{ line: 3, reason: "Birth date “9/31” is not a real MM/DD.", raw: "Kim;Yuki;100235;9/31;2027-01-01;IM" }]);
+  });
+
+  it("names the cycle-end column as the file does", () => {
+    const result = ok(parseRosterCsv("license_id,first_name,last_name,birth_mmdd,expiry_date\nX1,Ann,Lee,01/02,soon\n"));
+    expect(result.errors[0]?.reason).toBe("Expiry date “soon” is not a date (use YYYY-MM-DD or MM/DD/YYYY).");
+    const id = ok(parseRosterCsv("id,first_name,last_name,birth_mmdd,cycle_end\nX 1,Ann,Lee,01/02,2026-01-01\n"));
+    expect(id.errors[0]?.reason).toBe("Id “X 1” may only have letters, digits, dots and hyphens.");
+  });
+
+  it("handles a byte-order mark and CRLF line ends, and drops the year of a full birth date", () => {
+    const csv = `\uFEFF${HEADER}\r\nA1,Ann,Lee,01/02/1970,,2026-01-31\r\nA2,Bob,Ray,1970-02-03,,2026-01-31\r\n`;
+    const result = ok(parseRosterCsv(new TextEncoder().encode(csv)));
+    expect(result.rows.map((r) => [r.line, r.rosterKey, r.birthMonth, r.birthDay])).toEqual([[2, "A1", 1, 2], [3, "A2", 2, 3]]);
+    expect(result.errors).toEqual([]);
+  });
+
+  it("reads windows-1252 (Excel's plain CSV) and UTF-16 (Excel's Unicode text) files", () => {
+    const latin = Uint8Array.from([...new TextEncoder().encode(`${HEADER}\nA1,Ren`), 0xe9, ...new TextEncoder().encode("e,M\u00fcller,03/04,,2026-01-31\n".replace("\u00fc", "u"))]);
+    const read = ok(parseRosterCsv(latin));
+    expect(read.encoding).toBe("windows-1252");
+    expect(read.rows[0]?.firstName).toBe("Renée");
+    const text = `${HEADER.replaceAll(",", "\t")}\r\nA1\tChloé\tMüller\t03/04\t\t2026-01-31\r\n`;
+    const utf16 = new Uint8Array(2 + text.length * 2);
+    utf16[0] = 0xff;
+    utf16[1] = 0xfe;
+    for (let i = 0; i < text.length; i++) {
+      utf16[2 + i * 2] = text.charCodeAt(i) & 0xff;
+      utf16[3 + i * 2] = text.charCodeAt(i) >> 8;
+    }
+    const wide = ok(parseRosterCsv(utf16));
+    expect(wide.encoding).toBe("utf-16");
+    expect(wide.rows[0]).toMatchObject({ firstName: "Chloé", lastName: "Müller", birthMonth: 3, birthDay: 4 });
+  });
+
+  it("accepts two-digit US years for the cycle end as this century", () => {
+    const result = ok(parseRosterCsv(`${HEADER}\nA1,Ann,Lee,01/02,,3/31/27\n`));
+    expect(result.rows[0]?.cycleEnd).toBe("2027-03-31");
+  });
+});
+
+describe("parseRosterCsv: whole-file problems", () => {
+  it.each([
+    ["", "The file is empty."],
+    ["\n\n  \n", "The file is empty."],
+    [`${HEADER}\n`, "The file has a header but no rows."],
+    [`${HEADER}\n\n,,,,,\n`, "The file has a header but no rows."],
+  ])("%j", (csv, message) => {
+    expect(problem(parseRosterCsv(csv))).toBe(message);
+  });
+
+  it("names the missing columns when there is no usable header", () => {
+    expect(problem(parseRosterCsv("A1,Ann,Lee,01/02,,2026-01-31\n"))).toBe(
+      "The first line must be a header naming the columns. Missing: licence or board id (licence_id, license_id, board_id or id); first name (first_name); last name (last_name); birth date as MM/DD (birth_date or birth_mmdd); cycle end (cycle_end, expiry_date or expiration_date).",
+    );
+    expect(problem(parseRosterCsv("licence_id,first_name,last_name,cycle_end\nA1,Ann,Lee,2026-01-31\n"))).toBe(
+      "The first line must be a header naming the columns. Missing: birth date as MM/DD (birth_date or birth_mmdd).",
+    );
+  });
+
+  it("refuses two columns for the same field", () => {
+    expect(problem(parseRosterCsv("licence_id,board_id,first_name,last_name,birth_date,cycle_end\n"))).toBe(
+      "Two columns give the licence or board id: “licence_id” and “board_id”. Keep one of them.",
+    );
+  });
+
+  it("refuses duplicate licensee cycles, naming their lines", () => {
+    const csv = [HEADER, "A1,Ann,Lee,01/02,,2026-01-31", "A2,Bob,Ray,01/02,,2026-01-31", "a1,Ann,Lee,01/02,,01/31/2026", "A1,Ann,Lee,01/02,,2027-01-31"].join("\n");
+    expect(problem(parseRosterCsv(csv))).toBe(
+      "Licence id A1 with cycle end 2026-01-31 is on lines 2 and 4. Each licensee's cycle may appear once: remove the duplicates and upload the file again.",
+    );
+  });
+
+  it("refuses binary files and office documents with a message that says what to do", () => {
+    expect(problem(parseRosterCsv(Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 1, 2, 3])))).toMatch(/^The file is an Excel workbook \(\.xlsx\)/);
+    expect(problem(parseRosterCsv(Uint8Array.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1])))).toMatch(/^The file is an old Excel workbook/);
+    expect(problem(parseRosterCsv(new TextEncoder().encode("%PDF-1.7\n")))).toBe("The file is a PDF, not CSV. Upload the roster as a CSV file.");
+    expect(problem(parseRosterCsv(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])))).toMatch(/^The file is not a CSV text file/);
+  });
+
+  it("refuses a file over the size or row limit", () => {
+    expect(problem(parseRosterCsv(new Uint8Array(ROSTER_LIMITS.maxBytes + 1).fill(0x41)))).toBe(
+      "The file is 5.0 MB; the limit is 5 MB. Split the roster into smaller files.",
+    );
+    const many = [HEADER, ...Array.from({ length: ROSTER_LIMITS.maxRows + 1 }, (_, i) => `A${i},A,B,1/1,,2026-01-01`)].join("\n");
+    expect(problem(parseRosterCsv(many))).toBe("The file has 100,001 rows; the limit is 100,000. Split the roster into smaller files.");
+  });
+
+  it("points at the line of a quote that is never closed", () => {
+    const csv = [HEADER, "A1,Ann,Lee,01/02,,2026-01-31", "A2,\"Bob,Ray,01/02,,2026-01-31", "A3,Cy,Day,01/02,,2026-01-31"].join("\n");
+    expect(problem(parseRosterCsv(csv))).toBe(
+      'A value starting with a double quote (") on line 3 is never closed, so the rest of the file cannot be read. Check that line for a stray quote.',
+    );
+  });
+});
+
+// ---------------------------------------------------------------- properties
+
+const LETTERS = [..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéèüöñçøłšžåÉÜÑ"];
+const word = fc.array(fc.constantFrom(...LETTERS), { minLength: 1, maxLength: 8 }).map((cs) => cs.join(""));
+const nameArb = fc
+  .tuple(word, fc.array(fc.tuple(fc.constantFrom(" ", "-", "'", "’", ". "), word), { maxLength: 2 }))
+  .map(([first, rest]) => first + rest.map(([sep, w]) => sep + w).join(""));
+const keyArb = fc.array(fc.constantFrom(..."ABCDEFGHJKMNPQRSTUVWXYZ0123456789.-"), { minLength: 1, maxLength: 30 }).map((cs) => cs.join(""));
+const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const birthArb = fc.integer({ min: 1, max: 12 }).chain((m) => fc.tuple(fc.constant(m), fc.integer({ min: 1, max: DAYS[m - 1]! })));
+const dateArb = fc.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2100-12-31T00:00:00Z"), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+const npiArb = fc.option(fc.integer({ min: 100_000_000, max: 999_999_999 }).map((n) => makeNpi(String(n))), { nil: null });
+
+const rowArb = fc.record({ rosterKey: keyArb, firstName: nameArb, lastName: nameArb, birth: birthArb, npi: npiArb, cycleEnd: dateArb });
+
+const HEADER_CHOICES = {
+  rosterKey: ["licence_id", "License ID", "board_id", "ID"],
+  firstName: ["first_name", "First Name", "FIRSTNAME"],
+  lastName: ["last_name", "Last Name", "surname"],
+  birth: ["birth_date", "Birth MMDD", "DOB"],
+  npi: ["npi", "NPI"],
+  cycleEnd: ["cycle_end", "Expiry Date", "expiration_date"],
+} as const;
+
+describe("parseRosterCsv: properties", () => {
+  it("reads back every valid row csv-stringify wrote, whatever the header names, column order, dates and line ends", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(rowArb, { minLength: 1, maxLength: 20, selector: (r) => `${r.rosterKey}|${r.cycleEnd}` }),
+        fc.shuffledSubarray(["rosterKey", "firstName", "lastName", "birth", "npi", "cycleEnd"] as const, { minLength: 6, maxLength: 6 }),
+        fc.record({
+          names: fc.record(Object.fromEntries(Object.entries(HEADER_CHOICES).map(([k, v]) => [k, fc.constantFrom(...v)])) as Record<keyof typeof HEADER_CHOICES, fc.Arbitrary<string>>),
+          crlf: fc.boolean(),
+          bom: fc.boolean(),
+          usDates: fc.boolean(),
+          quoted: fc.boolean(),
+          delimiter: fc.constantFrom(",", ";", "\t"),
+        }),
+        (rows, order, style) => {
+          const cell = (row: (typeof rows)[number], field: (typeof order)[number]): string => {
+            switch (field) {
+              case "rosterKey": return row.rosterKey;
+              case "firstName": return row.firstName;
+              case "lastName": return row.lastName;
+              case "birth": return `${String(row.birth[0]).padStart(2, "0")}/${String(row.birth[1]).padStart(2, "0")}`;
+              case "npi": return row.npi ?? "";
+              case "cycleEnd": {
+                if (!style.usDates) return row.cycleEnd;
+                const [y, m, d] = row.cycleEnd.split("-");
+                return `${m}/${d}/${y}`;
+              }
+            }
+          };
+          const text = stringify([order.map((f) => style.names[f]), ...rows.map((r) => order.map((f) => cell(r, f)))], {
+            bom: style.bom,
+            record_delimiter: style.crlf ? "windows" : "unix",
+            quoted: style.quoted,
+            delimiter: style.delimiter,
+          });
+          const result = ok(parseRosterCsv(new TextEncoder().encode(text)));
+          expect(result.errors).toEqual([]);
+          expect(result.totalRows).toBe(rows.length);
+          const expected: RosterRow[] = rows.map((r, i) => ({
+            line: i + 2,
+            rosterKey: r.rosterKey,
+            firstName: r.firstName,
+            lastName: r.lastName,
+            birthMonth: r.birth[0],
+            birthDay: r.birth[1],
+            npi: r.npi,
+            cycleEnd: r.cycleEnd,
+          }));
+          expect(result.rows).toEqual(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("never throws on arbitrary bytes or text, and accounts for every row it read", () => {
+    const junkText = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 400 }),
+      fc.array(fc.oneof(fc.constantFrom(HEADER, ",", "\n", "\r\n", "\r", '"', '""', ";", "\t", "\uFEFF", "01/02", "2026-01-31", "A1", "Zoë", "=1+1"), fc.string({ maxLength: 5 })), { maxLength: 60 }).map((parts) => parts.join("")),
+    );
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 400 }), junkText, junkText.map((t) => new TextEncoder().encode(t))), (input) => {
+        const result = parseRosterCsv(input);
+        if (!result.ok) {
+          expect(result.problem.length).toBeGreaterThan(0);
+          return;
+        }
+        expect(result.rows.length + result.errors.length).toBe(result.totalRows);
+        for (const item of [...result.rows, ...result.errors]) expect(item.line).toBeGreaterThan(1);
+        for (const e of result.errors) expect(e.reason).toMatch(/\.$/);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
