@@ -43,6 +43,7 @@ const NAV = [
   { to: "/credits", label: "Credit search", end: false },
   { to: "/activities", label: "Activities", end: false },
   { to: "/licensees", label: "Licensees", end: false },
+  { to: "/rosters", label: "Rosters", end: false },
 ];
 
 function Shell({ children }: { children: ReactNode }) {

@@ -9,6 +9,7 @@ import { pino } from "pino";
 import { createSessionCookie } from "../app/auth/session.server";
 import { loadEnv, type Env } from "../app/env.server";
 import { createAppDb, createDb, enableAppLogin } from "../db/client";
+import { seedDemoRosters } from "../db/generator/rosters";
 import { seedLearnerStore } from "../db/generator/seed";
 import { migrateToLatest } from "../db/migrate";
 import { demoAccounts, DEMO_PASSWORD, seedBoard } from "../db/seed-board";
@@ -42,6 +43,13 @@ try {
       console.log(`Seeding the demo learner store (${env.SEED_REPORTS.toLocaleString("en-US")} credit reports)…`);
       const counts = await seedLearnerStore(owner.url, { reports: env.SEED_REPORTS, seed: 1 });
       console.log(`Seeded ${counts.reports.toLocaleString("en-US")} credit reports for ${counts.learners.toLocaleString("en-US")} learners.`);
+    }
+    // Every board's demo roster, once the store has licensees (also for a store seeded before rosters existed).
+    const anyRoster = await ownerDb.selectFrom("board.roster_upload").select("id").limit(1).executeTakeFirst();
+    const anyLearner = await ownerDb.selectFrom("learner.learner").select("id").limit(1).executeTakeFirst();
+    if (!anyRoster && anyLearner) {
+      const rosters = await seedDemoRosters(ownerDb, { today: new Date().toISOString().slice(0, 10) });
+      console.log(`Uploaded a demo renewal roster for each of ${rosters.length} boards.`);
     }
   }
 } catch (error) {

@@ -13,7 +13,9 @@ export type AuditAction =
   /** A licensee page or transcript was viewed (target: learner id). */
   | "licensee.view"
   /** A table was exported (target: what; detail: format, filters, rows, completed). */
-  | "export";
+  | "export"
+  /** A roster CSV was recorded (target: roster_upload id; detail: file, counts, how entries matched). */
+  | "roster.upload";
 
 export interface AuditEntry {
   action: AuditAction;

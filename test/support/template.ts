@@ -4,11 +4,14 @@ import pg from "pg";
 import { createDb, withDatabase } from "../../db/client";
 import { migrateToLatest } from "../../db/migrate";
 import { seedBoard } from "../../db/seed-board";
+import { seedDemoRosters } from "../../db/generator/rosters";
 import { seedLearnerStore } from "../../db/generator/seed";
 
 export const TEMPLATE_DB = "cme_template";
 /** The seeded store every integration test starts from: small enough to build in seconds. */
 export const TEMPLATE_SEED = { reports: 20_000, seed: 20261123 };
+/** The demo rosters' reference day: the store's own (today), so cycle ends lie in the coming year. */
+export const TEMPLATE_ROSTER_DAY = new Date().toISOString().slice(0, 10);
 
 export async function admin<T>(serverUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: serverUrl });
@@ -28,6 +31,7 @@ export async function prepareTemplate(serverUrl: string): Promise<void> {
     await migrateToLatest(db);
     await seedBoard(db, { demoUsers: true });
     await seedLearnerStore(url, TEMPLATE_SEED);
+    await seedDemoRosters(db, { today: TEMPLATE_ROSTER_DAY });
   } finally {
     await db.destroy();
   }

@@ -9,11 +9,12 @@ import { pino } from "pino";
 import { createSessionCookie } from "../../../app/auth/session.server";
 import { createAppDb, createDb, enableAppLogin } from "../../../db/client";
 import { startEmbeddedPostgres } from "../../../db/embedded";
+import { seedDemoRosters } from "../../../db/generator/rosters";
 import { seedLearnerStore } from "../../../db/generator/seed";
 import { migrateToLatest } from "../../../db/migrate";
 import { seedBoard } from "../../../db/seed-board";
 import { createHttpApp } from "../../../scripts/server";
-import { TEMPLATE_SEED } from "../../support/template";
+import { TEMPLATE_ROSTER_DAY, TEMPLATE_SEED } from "../../support/template";
 import { E2E_STATE_FILE } from "./state";
 
 const port = Number(process.env.E2E_PORT ?? 3107);
@@ -21,8 +22,9 @@ const pgServer = await startEmbeddedPostgres({ dataDir: path.join(os.tmpdir(), `
 const owner = createDb({ connectionString: pgServer.url, max: 2 });
 await migrateToLatest(owner);
 await seedBoard(owner, { demoUsers: true });
-await owner.destroy();
 await seedLearnerStore(pgServer.url, TEMPLATE_SEED);
+await seedDemoRosters(owner, { today: TEMPLATE_ROSTER_DAY });
+await owner.destroy();
 
 const db = createAppDb(pgServer.url, await enableAppLogin(pgServer.url), 8);
 const build = (await import(path.resolve("build/index.js"))) as ServerBuild;

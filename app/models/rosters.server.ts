@@ -1,0 +1,571 @@
+// Renewal rosters: a board's uploaded CSVs (recorded once per file content), the roster entries they
+// add or change (one per licensee cycle), and how each entry matches the learner store. Everything
+// here is keyed by the signed-in organisation; another organisation's upload does not exist.
+import { createHash } from "node:crypto";
+import { sql, type Kysely, type SqlBool } from "kysely";
+import type { Database, MatchQuality, RosterRowError } from "../../db/schema";
+import { formatTimestamp } from "../lib/format";
+import { parseRosterCsv, type RosterRow } from "../lib/roster-csv";
+import { recordAudit } from "./audit.server";
+
+export const MATCH_QUALITIES = ["id", "name_birth", "npi", "ambiguous", "none"] as const satisfies readonly MatchQuality[];
+
+export type MatchCounts = Record<MatchQuality, number>;
+
+const noMatches = (): MatchCounts => ({ id: 0, name_birth: 0, npi: 0, ambiguous: 0, none: 0 });
+
+/** Who uploads: a staff user, or the system (demo data) with no user. */
+export interface RosterUploader {
+  userId: string | null;
+  orgCode: string;
+  ip?: string | null;
+}
+
+export type UploadOutcome =
+  /** A problem with the whole file: nothing was written. */
+  | { kind: "rejected"; problem: string }
+  /** The same file (byte for byte) was uploaded before: nothing was written. */
+  | { kind: "already"; uploadId: string; uploadedAt: Date; uploadedBy: string | null; message: string }
+  | {
+      kind: "uploaded";
+      uploadId: string;
+      totalRows: number;
+      acceptedRows: number;
+      rejectedRows: number;
+      newRows: number;
+      changedRows: number;
+      /** How the new and changed entries matched the learner store. */
+      matched: MatchCounts;
+    };
+
+/** A file name as shown on the page: its last path part, no control characters, at most 200 characters. */
+export function cleanFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? "";
+  // eslint-disable-next-line no-control-regex
+  const clean = base.replace(/[\u0000-\u001f\u007f]/g, "").trim();
+  return (clean || "roster.csv").slice(0, 200);
+}
+
+interface Organisation {
+  code: string;
+  kind: string;
+}
+
+async function organisation(db: Kysely<Database>, orgCode: string): Promise<Organisation | undefined> {
+  return db.selectFrom("board.organisation").select(["code", "kind"]).where("code", "=", orgCode).executeTakeFirst();
+}
+
+const sameRow = (row: RosterRow, existing: { first_name: string; last_name: string; birth_month: number; birth_day: number; npi: string | null }) =>
+  row.firstName === existing.first_name &&
+  row.lastName === existing.last_name &&
+  row.birthMonth === existing.birth_month &&
+  row.birthDay === existing.birth_day &&
+  row.npi === existing.npi;
+
+/**
+ * Reads a roster CSV and, in one transaction, records the upload (its counts and bad rows), adds the
+ * new entries, updates the changed ones, matches both to the learner store, and audits it. A file
+ * whose content was uploaded before changes nothing; so does a row identical to its entry. A file
+ * with no good rows is still recorded, so its bad rows can be reviewed and downloaded.
+ */
+export async function uploadRoster(
+  db: Kysely<Database>,
+  uploader: RosterUploader,
+  file: { fileName: string; content: Uint8Array | string },
+): Promise<UploadOutcome> {
+  const org = await organisation(db, uploader.orgCode);
+  if (!org || (org.kind !== "state_board" && org.kind !== "certifying_board")) {
+    return { kind: "rejected", problem: "Only a state or certifying board has a renewal roster." };
+  }
+  const parsed = parseRosterCsv(file.content);
+  if (!parsed.ok) return { kind: "rejected", problem: parsed.problem };
+  const fileName = cleanFileName(file.fileName);
+  const sha256 = createHash("sha256").update(file.content).digest("hex");
+
+  return db.transaction().execute(async (trx) => {
+    // One upload at a time per organisation: the "already uploaded" check and the new/changed
+    // counts must see every earlier upload.
+    await sql`select pg_advisory_xact_lock(hashtext(${`board.roster_upload:${org.code}`}))`.execute(trx);
+    const previous = await trx
+      .selectFrom("board.roster_upload as u")
+      .leftJoin("board.staff_user as s", "s.id", "u.uploaded_by")
+      .select(["u.id", sql<Date>`u.uploaded_at`.as("uploaded_at"), "u.file_name", "s.display_name", "s.email"])
+      .where("u.org_code", "=", org.code)
+      .where("u.sha256", "=", sha256)
+      .executeTakeFirst();
+    if (previous) {
+      const who = previous.display_name ? `${previous.display_name} (${previous.email})` : "the system (demo data)";
+      return {
+        kind: "already",
+        uploadId: String(previous.id),
+        uploadedAt: previous.uploaded_at,
+        uploadedBy: previous.display_name,
+        message: `This file was already uploaded on ${formatTimestamp(previous.uploaded_at.toISOString())} by ${who} (as “${previous.file_name}”); nothing changed.`,
+      };
+    }
+
+    const { rows } = parsed;
+    const existing = await sql<{ roster_key: string; cycle_end: string; first_name: string; last_name: string; birth_month: number; birth_day: number; npi: string | null }>`
+      select e.roster_key, e.cycle_end, e.first_name, e.last_name, e.birth_month, e.birth_day, e.npi
+      from board.roster_entry e
+      join unnest(${rows.map((r) => r.rosterKey)}::text[], ${rows.map((r) => r.cycleEnd)}::date[]) as k(roster_key, cycle_end)
+        on e.roster_key = k.roster_key and e.cycle_end = k.cycle_end
+      where e.org_code = ${org.code}`.execute(trx);
+    const known = new Map(existing.rows.map((e) => [`${e.roster_key}\u0000${e.cycle_end}`, e]));
+    const fresh: RosterRow[] = [];
+    const changed: RosterRow[] = [];
+    for (const row of rows) {
+      const current = known.get(`${row.rosterKey}\u0000${row.cycleEnd}`);
+      if (!current) fresh.push(row);
+      else if (!sameRow(row, current)) changed.push(row);
+    }
+
+    const upload = await trx
+      .insertInto("board.roster_upload")
+      .values({
+        org_code: org.code,
+        file_name: fileName,
+        sha256,
+        uploaded_by: uploader.userId,
+        total_rows: parsed.totalRows,
+        accepted_rows: rows.length,
+        rejected_rows: parsed.errors.length,
+        new_rows: fresh.length,
+        changed_rows: changed.length,
+        errors: JSON.stringify(parsed.errors satisfies RosterRowError[]),
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const uploadId = String(upload.id);
+
+    const write = [...fresh, ...changed];
+    let entryIds: string[] = [];
+    if (write.length) {
+      const col = <T>(pick: (r: RosterRow) => T) => write.map(pick);
+      // A changed row takes the new values and goes back to 'pending' (its status is recomputed);
+      // an identical one is left alone (the WHERE), so its updated_at keeps saying when it last changed.
+      const written = await sql<{ id: string; inserted: boolean }>`
+        insert into board.roster_entry as e
+          (org_code, roster_key, first_name, last_name, birth_month, birth_day, npi, cycle_end, upload_id, line_no)
+        select ${org.code}, u.roster_key, u.first_name, u.last_name, u.birth_month, u.birth_day, u.npi, u.cycle_end, ${uploadId}::bigint, u.line_no
+        from unnest(${col((r) => r.rosterKey)}::text[], ${col((r) => r.firstName)}::text[], ${col((r) => r.lastName)}::text[],
+                    ${col((r) => r.birthMonth)}::smallint[], ${col((r) => r.birthDay)}::smallint[], ${col((r) => r.npi)}::text[],
+                    ${col((r) => r.cycleEnd)}::date[], ${col((r) => r.line)}::integer[])
+          as u(roster_key, first_name, last_name, birth_month, birth_day, npi, cycle_end, line_no)
+        on conflict (org_code, roster_key, cycle_end) do update set
+          first_name = excluded.first_name, last_name = excluded.last_name, birth_month = excluded.birth_month,
+          birth_day = excluded.birth_day, npi = excluded.npi, upload_id = excluded.upload_id, line_no = excluded.line_no,
+          updated_at = now(), status = 'pending'
+        where (e.first_name, e.last_name, e.birth_month, e.birth_day, e.npi)
+          is distinct from (excluded.first_name, excluded.last_name, excluded.birth_month, excluded.birth_day, excluded.npi)
+        returning e.id::text as id, (xmax = 0) as inserted`.execute(trx);
+      const inserted = written.rows.filter((r) => r.inserted).length;
+      if (inserted !== fresh.length || written.rows.length - inserted !== changed.length) {
+        // Cannot happen under the advisory lock; if it does, nothing of this upload may stay.
+        throw new Error(`roster upload: expected ${fresh.length} new and ${changed.length} changed entries, wrote ${inserted} and ${written.rows.length - inserted}`);
+      }
+      entryIds = written.rows.map((r) => r.id);
+    }
+    const matched = await matchRosterEntries(trx, org.code, entryIds);
+
+    await recordAudit(trx, {
+      action: "roster.upload",
+      userId: uploader.userId,
+      orgCode: org.code,
+      target: `roster_upload:${uploadId}`,
+      detail: {
+        fileName,
+        sha256,
+        totalRows: parsed.totalRows,
+        acceptedRows: rows.length,
+        rejectedRows: parsed.errors.length,
+        newRows: fresh.length,
+        changedRows: changed.length,
+        matched,
+      },
+      ip: uploader.ip ?? null,
+    });
+    return {
+      kind: "uploaded",
+      uploadId,
+      totalRows: parsed.totalRows,
+      acceptedRows: rows.length,
+      rejectedRows: parsed.errors.length,
+      newRows: fresh.length,
+      changedRows: changed.length,
+      matched,
+    };
+  });
+}
+
+// ---------------------------------------------------------------- matching
+
+interface CandidateRow {
+  entry_id: string;
+  roster_key: string;
+  first_name: string;
+  last_name: string;
+  birth_month: number;
+  birth_day: number;
+  npi: string | null;
+  via: "id" | "name" | "npi" | null;
+  learner_id: string | null;
+  l_first_name: string | null;
+  l_last_name: string | null;
+  l_birth_month: number | null;
+  l_birth_day: number | null;
+  l_npi: string | null;
+  name_same: boolean | null;
+  birth_same: boolean | null;
+  key_on_record: boolean | null;
+  board_ids: string | null;
+}
+
+interface Decision {
+  entryId: string;
+  learnerId: string | null;
+  quality: MatchQuality;
+  note: string;
+}
+
+const pad2 = (n: number) => String(n).padStart(2, "0");
+const mmdd = (month: number, day: number) => `${pad2(month)}/${pad2(day)}`;
+
+/** What agreed and what did not, in words, for an entry matched to one learner. */
+function matchNote(lead: string, entry: CandidateRow, learner: CandidateRow, via: "id" | "name" | "npi", orgCode: string, keyLabel: string): string {
+  const parts = [lead];
+  if (via !== "name" && !learner.name_same) {
+    parts.push(`the name on the roster (${entry.first_name} ${entry.last_name}) differs from the store (${learner.l_first_name} ${learner.l_last_name})`);
+  }
+  if (via !== "name" && !learner.birth_same) {
+    parts.push(`the birth date on the roster (${mmdd(entry.birth_month, entry.birth_day)}) differs from the store (${mmdd(learner.l_birth_month ?? 0, learner.l_birth_day ?? 0)})`);
+  }
+  if (via !== "id" && !learner.key_on_record) {
+    parts.push(`${keyLabel} ${entry.roster_key} is not on record for ${orgCode} (the store has ${learner.board_ids ? learner.board_ids : "none"})`);
+  }
+  if (entry.npi !== null && via !== "npi") {
+    if (learner.l_npi === null) parts.push("the store has no NPI for this licensee");
+    else if (learner.l_npi !== entry.npi) parts.push("the NPI on the roster differs from the store");
+  }
+  return parts.join("; ") + ".";
+}
+
+function decide(entry: CandidateRow, candidates: CandidateRow[], orgCode: string, keyLabel: string): Decision {
+  const base = { entryId: entry.entry_id };
+  const byId = candidates.filter((c) => c.via === "id");
+  const byName = candidates.filter((c) => c.via === "name");
+  const byNpi = candidates.filter((c) => c.via === "npi");
+  const Key = keyLabel.charAt(0).toUpperCase() + keyLabel.slice(1);
+  if (byId.length === 1) {
+    const learner = byId[0]!;
+    return { ...base, learnerId: learner.learner_id, quality: "id", note: matchNote(`${Key} matched`, entry, learner, "id", orgCode, keyLabel) };
+  }
+  if (byId.length > 1) {
+    return { ...base, learnerId: null, quality: "ambiguous", note: `${byId.length} licensees have ${keyLabel} ${entry.roster_key} when case is ignored.` };
+  }
+  if (byName.length === 1) {
+    const learner = byName[0]!;
+    return { ...base, learnerId: learner.learner_id, quality: "name_birth", note: matchNote("Name and birth date matched", entry, learner, "name", orgCode, keyLabel) };
+  }
+  if (byName.length > 1) {
+    const share = `${byName.length} licensees share this name and birth date`;
+    const byItsNpi = entry.npi === null ? [] : byName.filter((c) => c.l_npi === entry.npi);
+    if (byItsNpi.length === 1) {
+      const learner = byItsNpi[0]!;
+      return { ...base, learnerId: learner.learner_id, quality: "name_birth", note: matchNote(`${share}; the NPI picked one`, entry, learner, "npi", orgCode, keyLabel) };
+    }
+    return {
+      ...base,
+      learnerId: null,
+      quality: "ambiguous",
+      note: `${share}${entry.npi === null ? "; an NPI on the roster would tell them apart" : "; the NPI on the roster matches none of them"}.`,
+    };
+  }
+  if (byNpi.length === 1) {
+    const learner = byNpi[0]!;
+    return { ...base, learnerId: learner.learner_id, quality: "npi", note: matchNote("NPI matched", entry, learner, "npi", orgCode, keyLabel) };
+  }
+  return {
+    ...base,
+    learnerId: null,
+    quality: "none",
+    note: `No licensee known to ${orgCode} has this ${keyLabel}, or this name and birth date${entry.npi === null ? "" : ", or this NPI"}.`,
+  };
+}
+
+/**
+ * Matches roster entries of an organisation to the learner store (all of them, or the given ones),
+ * in two statements whatever the number of entries: (a) the licence / board id for this board; else
+ * (b) the folded first and last name with the birth month and day among learners this board knows
+ * (its licence or certification, or credit reported to it), the NPI breaking a tie; else (c) the NPI
+ * among the same learners; else no match. Deleted learners never match. An entry whose learner
+ * changes goes back to 'pending' (its status is recomputed); an unmatched one is 'unmatched'.
+ */
+export async function matchRosterEntries(db: Kysely<Database>, orgCode: string, entryIds?: readonly string[]): Promise<MatchCounts> {
+  const counts = noMatches();
+  if (entryIds && entryIds.length === 0) return counts;
+  const org = await organisation(db, orgCode);
+  if (!org) throw new Error(`unknown organisation ${orgCode}`);
+  const keyLabel = org.kind === "certifying_board" ? "board id" : "licence id";
+  const only = entryIds ? sql`and r.id = any(${entryIds}::bigint[])` : sql``;
+  const knownToBoard = (learner: string) => sql`(
+      exists (select 1 from learner.licence x where x.learner_id = ${sql.ref(learner)} and x.board_code = ${orgCode})
+      or exists (select 1 from learner.certification x where x.learner_id = ${sql.ref(learner)} and x.board_code = ${orgCode})
+      or exists (select 1 from learner.credit_report cr where cr.learner_id = ${sql.ref(learner)} and cr.board_code = ${orgCode} and cr.deleted_at is null))`;
+  const result = await sql<CandidateRow>`
+    with e as materialized (
+      select r.id, r.roster_key, r.first_name, r.last_name, r.birth_month, r.birth_day, r.npi,
+             learner.fold(r.first_name) as ff, learner.fold(r.last_name) as fl
+      from board.roster_entry r
+      where r.org_code = ${orgCode} ${only}
+    ),
+    board_ids as (
+      select learner_id, upper(licence_id) as k from learner.licence where board_code = ${orgCode}
+      union all
+      select learner_id, upper(board_id) from learner.certification where board_code = ${orgCode}
+    ),
+    by_id as materialized (
+      select e.id as entry_id, 'id'::text as via, l.id as learner_id
+      from e join board_ids b on b.k = e.roster_key
+      join learner.learner l on l.id = b.learner_id and l.deleted_at is null
+    ),
+    by_name as materialized (
+      select e.id as entry_id, 'name'::text as via, l.id as learner_id
+      from e join learner.learner l
+        on (learner.fold(l.last_name) collate "C") = e.fl and (learner.fold(l.first_name) collate "C") = e.ff
+       and l.birth_month = e.birth_month and l.birth_day = e.birth_day and l.deleted_at is null
+      where not exists (select 1 from by_id where by_id.entry_id = e.id) and ${knownToBoard("l.id")}
+    ),
+    by_npi as (
+      select e.id as entry_id, 'npi'::text as via, l.id as learner_id
+      from e join learner.learner l on l.npi = e.npi::bpchar and l.deleted_at is null
+      where e.npi is not null
+        and not exists (select 1 from by_id where by_id.entry_id = e.id)
+        and not exists (select 1 from by_name where by_name.entry_id = e.id)
+        and ${knownToBoard("l.id")}
+    ),
+    candidates as (select * from by_id union all select * from by_name union all select * from by_npi)
+    select e.id::text as entry_id, e.roster_key, e.first_name, e.last_name, e.birth_month, e.birth_day, e.npi,
+      c.via, c.learner_id::text as learner_id,
+      l.first_name as l_first_name, l.last_name as l_last_name, l.birth_month as l_birth_month, l.birth_day as l_birth_day,
+      l.npi::text as l_npi,
+      learner.fold(l.first_name) = e.ff and learner.fold(l.last_name) = e.fl as name_same,
+      l.birth_month = e.birth_month and l.birth_day = e.birth_day as birth_same,
+      exists (select 1 from board_ids b where b.learner_id = l.id and b.k = e.roster_key) as key_on_record,
+      (select string_agg(b.k, ', ' order by b.k) from board_ids b where b.learner_id = l.id) as board_ids
+    from e
+    left join candidates c on c.entry_id = e.id
+    left join learner.learner l on l.id = c.learner_id
+    order by e.id, c.learner_id`.execute(db);
+
+  const byEntry = new Map<string, CandidateRow[]>();
+  for (const row of result.rows) {
+    const list = byEntry.get(row.entry_id) ?? [];
+    list.push(row);
+    byEntry.set(row.entry_id, list);
+  }
+  const decisions: Decision[] = [];
+  for (const rows of byEntry.values()) {
+    const decision = decide(rows[0]!, rows.filter((r) => r.via !== null), org.code, keyLabel);
+    counts[decision.quality]++;
+    decisions.push(decision);
+  }
+  if (decisions.length === 0) return counts;
+  await sql`
+    update board.roster_entry r set
+      learner_id = u.learner_id,
+      match_quality = u.quality,
+      match_note = u.note,
+      status = case
+        when u.learner_id is null then 'unmatched'
+        when r.status = 'unmatched' or r.learner_id is distinct from u.learner_id then 'pending'
+        else r.status end
+    from unnest(${decisions.map((d) => d.entryId)}::bigint[], ${decisions.map((d) => d.learnerId)}::bigint[],
+                ${decisions.map((d) => d.quality)}::text[], ${decisions.map((d) => d.note)}::text[]) as u(id, learner_id, quality, note)
+    where r.id = u.id and r.org_code = ${orgCode}
+      and (r.learner_id is distinct from u.learner_id or r.match_quality is distinct from u.quality
+        or r.match_note is distinct from u.note or (u.learner_id is null and r.status <> 'unmatched'))`.execute(db);
+  return counts;
+}
+
+// ---------------------------------------------------------------- reading
+
+/** An upload id in a URL; anything else is a 404 (as is another organisation's upload). */
+export function rosterUploadIdFrom(params: { uploadId?: string }): string {
+  const id = params.uploadId ?? "";
+  if (!/^[1-9]\d{0,17}$/.test(id)) throw new Response("Not found", { status: 404 });
+  return id;
+}
+
+export interface RosterUploadSummary {
+  id: string;
+  fileName: string;
+  uploadedAt: string;
+  uploadedBy: string | null;
+  totalRows: number;
+  acceptedRows: number;
+  rejectedRows: number;
+  newRows: number;
+  changedRows: number;
+}
+
+const UPLOAD_LIST_LIMIT = 100;
+
+function uploadsOf(db: Kysely<Database>, orgCode: string) {
+  return db
+    .selectFrom("board.roster_upload as u")
+    .leftJoin("board.staff_user as s", "s.id", "u.uploaded_by")
+    .select([
+      "u.id",
+      "u.file_name",
+      sql<Date>`u.uploaded_at`.as("uploaded_at"),
+      "s.display_name",
+      "u.total_rows",
+      "u.accepted_rows",
+      "u.rejected_rows",
+      "u.new_rows",
+      "u.changed_rows",
+    ])
+    .where("u.org_code", "=", orgCode);
+}
+
+type UploadRow = Awaited<ReturnType<ReturnType<typeof uploadsOf>["executeTakeFirstOrThrow"]>>;
+
+function summary(row: UploadRow): RosterUploadSummary {
+  return {
+    id: String(row.id),
+    fileName: row.file_name,
+    uploadedAt: row.uploaded_at.toISOString(),
+    uploadedBy: row.display_name,
+    totalRows: row.total_rows,
+    acceptedRows: row.accepted_rows,
+    rejectedRows: row.rejected_rows,
+    newRows: row.new_rows,
+    changedRows: row.changed_rows,
+  };
+}
+
+/** The organisation's latest uploads, newest first, and how many entries its roster has. */
+export async function listRosterUploads(db: Kysely<Database>, orgCode: string) {
+  const [rows, totals] = await Promise.all([
+    uploadsOf(db, orgCode).orderBy("u.uploaded_at", "desc").orderBy("u.id", "desc").limit(UPLOAD_LIST_LIMIT + 1).execute(),
+    db
+      .selectFrom("board.roster_entry")
+      .select(["match_quality", (eb) => eb.fn.countAll<string>().as("n")])
+      .where("org_code", "=", orgCode)
+      .groupBy("match_quality")
+      .execute(),
+  ]);
+  const byQuality = noMatches();
+  for (const t of totals) byQuality[t.match_quality] = Number(t.n);
+  return {
+    uploads: rows.slice(0, UPLOAD_LIST_LIMIT).map(summary),
+    more: rows.length > UPLOAD_LIST_LIMIT,
+    entries: { total: Object.values(byQuality).reduce((a, b) => a + b, 0), byQuality },
+  };
+}
+
+/** Bad rows shown on the page; the CSV download has them all. */
+export const ERRORS_SHOWN = 500;
+
+/** One upload of the organisation, with its first bad rows and how its entries match now; null when not the organisation's. */
+export async function getRosterUpload(db: Kysely<Database>, orgCode: string, uploadId: string) {
+  const row = await uploadsOf(db, orgCode)
+    .select([
+      sql<RosterRowError[]>`jsonb_path_query_array(u.errors, ${`$[0 to ${ERRORS_SHOWN - 1}]`}::jsonpath)`.as("first_errors"),
+      sql<number>`jsonb_array_length(u.errors)`.as("error_count"),
+    ])
+    .where(sql<SqlBool>`u.id = ${uploadId}::bigint`)
+    .executeTakeFirst();
+  if (!row) return null;
+  const qualities = await db
+    .selectFrom("board.roster_entry")
+    .select(["match_quality", (eb) => eb.fn.countAll<string>().as("n")])
+    .where("org_code", "=", orgCode)
+    .where("upload_id", "=", uploadId)
+    .groupBy("match_quality")
+    .execute();
+  const matched = noMatches();
+  for (const q of qualities) matched[q.match_quality] = Number(q.n);
+  return { ...summary(row), errors: row.first_errors, errorCount: row.error_count, matched };
+}
+
+/** Every bad row of an upload of the organisation (for the CSV download); null when not the organisation's. */
+export async function rosterUploadErrors(db: Kysely<Database>, orgCode: string, uploadId: string): Promise<RosterRowError[] | null> {
+  const row = await db
+    .selectFrom("board.roster_upload")
+    .select("errors")
+    .where("org_code", "=", orgCode)
+    .where(sql<SqlBool>`id = ${uploadId}::bigint`)
+    .executeTakeFirst();
+  return row ? row.errors : null;
+}
+
+// ---------------------------------------------------------------- the unmatched queue
+
+export const UNMATCHED_PAGE_SIZE = 50;
+
+export interface UnmatchedEntry {
+  id: string;
+  rosterKey: string;
+  firstName: string;
+  lastName: string;
+  birthDate: string;
+  npi: string | null;
+  cycleEnd: string;
+  quality: "none" | "ambiguous";
+  note: string | null;
+  uploadId: string;
+  line: number;
+}
+
+export interface UnmatchedQuery {
+  quality?: "none" | "ambiguous";
+  uploadId?: string;
+  /** Keyset cursor: the last row's cycle end and id. */
+  after?: { cycleEnd: string; id: string };
+}
+
+/** Roster entries no licensee (or more than one) matched, by cycle end: the queue a reviewer works through. */
+export async function listUnmatchedEntries(db: Kysely<Database>, orgCode: string, query: UnmatchedQuery) {
+  let base = db
+    .selectFrom("board.roster_entry as e")
+    .where("e.org_code", "=", orgCode)
+    .where("e.match_quality", "in", query.quality ? [query.quality] : ["none", "ambiguous"]);
+  if (query.uploadId) base = base.where("e.upload_id", "=", query.uploadId);
+  let page = base
+    .select(["e.id", "e.roster_key", "e.first_name", "e.last_name", "e.birth_month", "e.birth_day", "e.npi", "e.cycle_end", "e.match_quality", "e.match_note", "e.upload_id", "e.line_no"])
+    .orderBy("e.cycle_end")
+    .orderBy("e.id")
+    .limit(UNMATCHED_PAGE_SIZE + 1);
+  if (query.after) {
+    const { cycleEnd, id } = query.after;
+    page = page.where(sql<boolean>`(e.cycle_end, e.id) > (${cycleEnd}::date, ${id}::bigint)`);
+  }
+  const [rows, counts] = await Promise.all([
+    page.execute(),
+    base.select(["e.match_quality", (eb) => eb.fn.countAll<string>().as("n")]).groupBy("e.match_quality").execute(),
+  ]);
+  const entries: UnmatchedEntry[] = rows.slice(0, UNMATCHED_PAGE_SIZE).map((r) => ({
+    id: String(r.id),
+    rosterKey: r.roster_key,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    birthDate: mmdd(r.birth_month, r.birth_day),
+    npi: r.npi,
+    cycleEnd: r.cycle_end,
+    quality: r.match_quality === "ambiguous" ? "ambiguous" : "none",
+    note: r.match_note,
+    uploadId: String(r.upload_id),
+    line: r.line_no,
+  }));
+  const last = entries[entries.length - 1];
+  return {
+    entries,
+    next: rows.length > UNMATCHED_PAGE_SIZE && last ? { cycleEnd: last.cycleEnd, id: last.id } : null,
+    counts: {
+      none: Number(counts.find((c) => c.match_quality === "none")?.n ?? 0),
+      ambiguous: Number(counts.find((c) => c.match_quality === "ambiguous")?.n ?? 0),
+    },
+  };
+}

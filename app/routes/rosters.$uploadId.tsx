@@ -1,0 +1,139 @@
+// One roster upload: what it did (rows read, kept, rejected, new, changed), how the entries it added
+// or changed match the learner store now, and every row it did not keep, with its line and reason.
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { requireUser } from "~/auth/session.server";
+import { PageHeader } from "~/components/PageHeader";
+import { StatCard } from "~/components/StatCard";
+import { formatCount, formatTimestamp } from "~/lib/format";
+import { ERRORS_SHOWN, getRosterUpload, rosterUploadIdFrom } from "~/models/rosters.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.upload.fileName} · Renewal rosters · CME Credit Verification` : "Roster upload · CME Credit Verification" },
+];
+export const handle = { wide: true };
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requireUser(context, request);
+  const uploadId = rosterUploadIdFrom(params);
+  const upload = await getRosterUpload(context.services.db, user.org.code, uploadId);
+  if (!upload) throw new Response("Not found", { status: 404 });
+  const justUploaded = new URL(request.url).searchParams.get("uploaded") === "1";
+  return { org: user.org, upload, justUploaded };
+}
+
+const QUALITY_LABELS = {
+  id: "By licence / board id",
+  name_birth: "By name and birth date",
+  npi: "By NPI",
+  ambiguous: "Ambiguous",
+  none: "Not found",
+} as const;
+
+export default function RosterUpload() {
+  const { org, upload, justUploaded } = useLoaderData<typeof loader>();
+  const unchanged = upload.acceptedRows - upload.newRows - upload.changedRows;
+  const written = upload.newRows + upload.changedRows;
+  const unmatched = upload.matched.none + upload.matched.ambiguous;
+  return (
+    <>
+      <nav className="breadcrumb" aria-label="Breadcrumb">
+        <Link to="/rosters">Renewal rosters</Link> / {upload.fileName}
+      </nav>
+      <PageHeader
+        eyebrow="Roster upload"
+        title={upload.fileName}
+        description={`Uploaded ${formatTimestamp(upload.uploadedAt)} by ${upload.uploadedBy ?? "the system (demo data)"} for ${org.code}.`}
+        actions={
+          upload.errorCount > 0 ? (
+            <a className="button button--link button--small" href={`/rosters/${upload.id}/errors`} download data-testid="download-bad-rows">
+              Download bad rows (CSV)
+            </a>
+          ) : null
+        }
+      />
+      {justUploaded ? (
+        <div className="notice notice--info" role="status" data-testid="upload-done">
+          <strong>Roster uploaded.</strong> {formatCount(upload.acceptedRows)} of {formatCount(upload.totalRows)} rows kept
+          {upload.rejectedRows ? `, ${formatCount(upload.rejectedRows)} not kept (listed below)` : ""}; {formatCount(upload.newRows)} new and{" "}
+          {formatCount(upload.changedRows)} changed licensee cycles.
+        </div>
+      ) : null}
+      <section aria-labelledby="upload-figures" className="stack">
+        <h2 id="upload-figures" className="section-title">
+          Rows
+        </h2>
+        <div className="stat-grid">
+          <StatCard label="Rows read" value={formatCount(upload.totalRows)} testId="stat-total" />
+          <StatCard label="Kept" value={formatCount(upload.acceptedRows)} testId="stat-kept" hint={`${formatCount(unchanged)} already on the roster unchanged`} />
+          <StatCard label="Not kept" value={formatCount(upload.rejectedRows)} testId="stat-rejected" tone={upload.rejectedRows ? "warn" : undefined} hint={upload.rejectedRows ? "Listed below with their reasons" : "Every row was valid"} />
+          <StatCard label="New / changed" value={`${formatCount(upload.newRows)} / ${formatCount(upload.changedRows)}`} testId="stat-new-changed" hint="Licensee cycles added / updated" />
+        </div>
+      </section>
+      <section aria-labelledby="match-figures" className="section stack">
+        <h2 id="match-figures" className="section-title">
+          Matched to the learner store
+        </h2>
+        {written === 0 ? (
+          <p className="muted">This upload added or changed no licensee cycle, so nothing was matched.</p>
+        ) : (
+          <>
+            <p className="muted small">
+              The licensee cycles this upload added or changed, as they stand now{upload.newRows + upload.changedRows !== Object.values(upload.matched).reduce((a, b) => a + b, 0) ? " (a later upload has changed some of them)" : ""}.
+            </p>
+            <dl className="match-bars" data-testid="match-breakdown">
+              {(Object.keys(QUALITY_LABELS) as Array<keyof typeof QUALITY_LABELS>).map((q) => (
+                <div key={q} className={`match-bars__item match-bars__item--${q}`} data-quality={q}>
+                  <dt>{QUALITY_LABELS[q]}</dt>
+                  <dd>{formatCount(upload.matched[q])}</dd>
+                </div>
+              ))}
+            </dl>
+            {unmatched ? (
+              <p>
+                <Link to={`/rosters/unmatched?upload=${upload.id}`}>Review the {formatCount(unmatched)} unmatched or ambiguous licensees from this upload</Link>
+              </p>
+            ) : null}
+          </>
+        )}
+      </section>
+      <section aria-labelledby="bad-rows" className="section stack">
+        <h2 id="bad-rows" className="section-title">
+          Rows not kept
+        </h2>
+        {upload.errorCount === 0 ? (
+          <p className="empty-state">Every row of the file was valid.</p>
+        ) : (
+          <>
+            <div className="table-wrap">
+              <table className="data-table" data-testid="bad-rows">
+                <caption className="visually-hidden">Rows not kept, with their line in the file and the reason</caption>
+                <thead>
+                  <tr>
+                    <th scope="col" className="num">Line</th>
+                    <th scope="col">Reason</th>
+                    <th scope="col">Row as uploaded</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {upload.errors.map((e) => (
+                    <tr key={e.line}>
+                      <td className="num">{e.line}</td>
+                      <td className="wrap">{e.reason}</td>
+                      <td className="mono wrap raw-row">{e.raw}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            {upload.errorCount > ERRORS_SHOWN ? (
+              <p className="muted small">
+                The first {formatCount(ERRORS_SHOWN)} of {formatCount(upload.errorCount)} are listed; the CSV download has them all.
+              </p>
+            ) : null}
+          </>
+        )}
+      </section>
+    </>
+  );
+}

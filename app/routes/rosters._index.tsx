@@ -1,0 +1,242 @@
+// Renewal rosters: the board's uploads (newest first) and how its roster entries match the learner
+// store; supervisors and admins upload a roster CSV here. Uploading the same file again changes nothing.
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import {
+  data,
+  MaxPartSizeExceededError,
+  redirect,
+  unstable_parseMultipartFormData,
+  type UploadHandler,
+} from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { hasRole, MANAGING_ROLES, requireRole } from "~/auth/permissions.server";
+import { requireUser } from "~/auth/session.server";
+import { PageHeader } from "~/components/PageHeader";
+import { StatCard } from "~/components/StatCard";
+import { formatCount, formatTimestamp } from "~/lib/format";
+import { ROSTER_LIMITS } from "~/lib/roster-csv";
+import { listRosterUploads, uploadRoster } from "~/models/rosters.server";
+
+export const meta: MetaFunction = () => [{ title: "Renewal rosters · CME Credit Verification" }];
+
+const hasRoster = (kind: string) => kind === "state_board" || kind === "certifying_board";
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(context, request);
+  const roster = hasRoster(user.org.kind) ? await listRosterUploads(context.services.db, user.org.code) : null;
+  return { org: user.org, roster, canUpload: roster !== null && hasRole(user, MANAGING_ROLES) };
+}
+
+const MAX_MB = ROSTER_LIMITS.maxBytes / 1024 / 1024;
+/** A file over the limit is read to the end and dropped (so the browser gets the answer, not a reset), up to this. */
+const DISCARD_LIMIT = 32 * 1024 * 1024;
+const TOO_BIG = "\u0000too-big";
+
+/**
+ * Remix's memory upload handler, except that a file over the limit is drained and answered with a
+ * marker rather than an exception that leaves the rest of the request unread. Other fields are ignored.
+ */
+const rosterFileHandler: UploadHandler = async ({ name, filename, contentType, data: body }) => {
+  if (name !== "file") return undefined;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > DISCARD_LIMIT) throw new MaxPartSizeExceededError(name, ROSTER_LIMITS.maxBytes);
+    if (size <= ROSTER_LIMITS.maxBytes) chunks.push(chunk);
+  }
+  if (size > ROSTER_LIMITS.maxBytes) return TOO_BIG;
+  return new File(chunks as BlobPart[], filename ?? "roster.csv", { type: contentType });
+};
+
+/** The uploaded part: a file with a name (the memory upload handler's File). */
+const UploadForm = z.object({
+  file: z
+    .custom<File>((value) => typeof value === "object" && value !== null && "arrayBuffer" in value && "name" in value, "Choose a roster CSV file to upload.")
+    .refine((file) => file.name !== "" || file.size > 0, "Choose a roster CSV file to upload.")
+    .refine((file) => file.size > 0, "The file is empty."),
+});
+
+type ActionResult = { error: string } | { already: string; uploadId: string };
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(context, request);
+  requireRole(user, MANAGING_ROLES);
+  if (!hasRoster(user.org.kind)) throw new Response("Only a state or certifying board has a renewal roster.", { status: 403 });
+  if (!(request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) {
+    return data<ActionResult>({ error: "Send the roster as a file upload (multipart/form-data)." }, { status: 400 });
+  }
+  const tooBig = (headers?: HeadersInit) =>
+    data<ActionResult>({ error: `The file is larger than ${MAX_MB} MB. Split the roster into smaller files and upload each.` }, { status: 413, headers });
+  // Far too big to read to the end: refused unread, and the connection closed under the sender.
+  if (Number(request.headers.get("content-length") ?? 0) > DISCARD_LIMIT) return tooBig({ Connection: "close" });
+  let formData: FormData;
+  try {
+    formData = await unstable_parseMultipartFormData(request, rosterFileHandler);
+  } catch (error) {
+    if (error instanceof MaxPartSizeExceededError) return tooBig({ Connection: "close" });
+    return data<ActionResult>({ error: "The upload could not be read. Choose the file again and upload it." }, { status: 400 });
+  }
+  if (formData.get("file") === TOO_BIG) return tooBig();
+  const parsed = UploadForm.safeParse({ file: formData.get("file") ?? undefined });
+  if (!parsed.success) return data<ActionResult>({ error: parsed.error.issues[0]?.message ?? "Choose a roster CSV file to upload." }, { status: 400 });
+  const { file } = parsed.data;
+  const outcome = await uploadRoster(
+    context.services.db,
+    { userId: user.id, orgCode: user.org.code, ip: context.clientIp },
+    { fileName: file.name, content: new Uint8Array(await file.arrayBuffer()) },
+  );
+  switch (outcome.kind) {
+    case "rejected":
+      return data<ActionResult>({ error: outcome.problem }, { status: 400 });
+    case "already":
+      return data<ActionResult>({ already: outcome.message, uploadId: outcome.uploadId });
+    case "uploaded":
+      throw redirect(`/rosters/${outcome.uploadId}?uploaded=1`);
+  }
+}
+
+function UploadPanel({ keyLabel }: { keyLabel: string }) {
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = navigation.state === "submitting" && navigation.formMethod?.toLowerCase() === "post";
+  const error = result && "error" in result ? result.error : null;
+  return (
+    <section className="upload-panel" aria-labelledby="upload-title">
+      <div className="upload-panel__text">
+        <h2 id="upload-title">Upload a roster</h2>
+        <p className="muted small">
+          A CSV file with a header row: <span className="code">{keyLabel}</span>
+          <span className="code">first_name</span>
+          <span className="code">last_name</span>
+          <span className="code">birth_date</span> (MM/DD), optional <span className="code">npi</span>, and{" "}
+          <span className="code">cycle_end</span> or <span className="code">expiration_date</span> (YYYY-MM-DD or MM/DD/YYYY). Up to {MAX_MB} MB and{" "}
+          {formatCount(ROSTER_LIMITS.maxRows)} rows. Good rows are kept, bad rows are listed with their line and reason; the same file twice changes nothing.
+        </p>
+      </div>
+      <Form method="post" encType="multipart/form-data" className="upload-form" aria-label="Upload a roster">
+        <label className="visually-hidden" htmlFor="roster-file">
+          Roster CSV file
+        </label>
+        <input
+          id="roster-file"
+          name="file"
+          type="file"
+          accept=".csv,.txt,text/csv"
+          required
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? "upload-error" : undefined}
+        />
+        <button type="submit" className="button button--primary" disabled={busy}>
+          {busy ? "Uploading…" : "Upload roster"}
+        </button>
+      </Form>
+      {error ? (
+        <div className="alert alert--error upload-panel__message" role="alert" id="upload-error" data-testid="upload-error">
+          {error}
+        </div>
+      ) : null}
+      {result && "already" in result ? (
+        <div className="notice notice--info upload-panel__message" role="status" data-testid="upload-already">
+          {result.already} <Link to={`/rosters/${result.uploadId}`}>See that upload</Link>.
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+export default function Rosters() {
+  const { org, roster, canUpload } = useLoaderData<typeof loader>();
+  const keyLabel = org.kind === "certifying_board" ? "board_id" : "licence_id";
+  if (!roster) {
+    return (
+      <>
+        <PageHeader eyebrow="Renewals" title="Renewal rosters" />
+        <p className="empty-state">Rosters belong to the boards: {org.name} has no renewal roster of its own.</p>
+      </>
+    );
+  }
+  const { entries } = roster;
+  const unmatched = entries.byQuality.none + entries.byQuality.ambiguous;
+  return (
+    <>
+      <PageHeader
+        eyebrow="Renewals"
+        title="Renewal rosters"
+        description={`The licensees ${org.code} is renewing and their cycle dates, as the board uploads them; each is matched to the learner store by ${org.kind === "certifying_board" ? "board id" : "licence id"}, then name and birth date, then NPI.`}
+        actions={
+          <Link className="button button--link button--small" to="/rosters/unmatched">
+            Unmatched licensees{unmatched ? ` (${formatCount(unmatched)})` : ""}
+          </Link>
+        }
+      />
+      <section aria-labelledby="roster-figures" className="stack">
+        <h2 id="roster-figures" className="visually-hidden">
+          The roster now
+        </h2>
+        <div className="stat-grid">
+          <StatCard label="Licensees on the roster" value={formatCount(entries.total)} testId="stat-roster-entries" hint="One per licensee and cycle end" />
+          <StatCard label="Matched by id" value={formatCount(entries.byQuality.id)} testId="stat-matched-id" hint={org.kind === "certifying_board" ? "Board id" : "Licence id"} />
+          <StatCard
+            label="Matched otherwise"
+            value={formatCount(entries.byQuality.name_birth + entries.byQuality.npi)}
+            testId="stat-matched-other"
+            hint={`${formatCount(entries.byQuality.name_birth)} by name and birth date, ${formatCount(entries.byQuality.npi)} by NPI`}
+          />
+          <StatCard
+            label="Unmatched or ambiguous"
+            value={formatCount(unmatched)}
+            testId="stat-unmatched"
+            tone={unmatched ? "warn" : undefined}
+            hint={unmatched ? `${formatCount(entries.byQuality.ambiguous)} ambiguous: see the unmatched queue` : "Every licensee was found"}
+          />
+        </div>
+      </section>
+      {canUpload ? <UploadPanel keyLabel={keyLabel} /> : <p className="muted small section">Supervisors and admins upload rosters; you can review every upload below.</p>}
+      <section className="section stack" aria-labelledby="uploads-title">
+        <h2 id="uploads-title" className="section-title">
+          Uploads
+        </h2>
+        {roster.uploads.length === 0 ? (
+          <p className="empty-state">No roster has been uploaded yet.</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="data-table" data-testid="roster-uploads">
+              <caption className="visually-hidden">Roster uploads, newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Uploaded</th>
+                  <th scope="col">File</th>
+                  <th scope="col">By</th>
+                  <th scope="col" className="num">Rows</th>
+                  <th scope="col" className="num">Kept</th>
+                  <th scope="col" className="num">Rejected</th>
+                  <th scope="col" className="num">New</th>
+                  <th scope="col" className="num">Changed</th>
+                </tr>
+              </thead>
+              <tbody>
+                {roster.uploads.map((u) => (
+                  <tr key={u.id} data-upload-id={u.id}>
+                    <td>{formatTimestamp(u.uploadedAt)}</td>
+                    <th scope="row">
+                      <Link to={`/rosters/${u.id}`}>{u.fileName}</Link>
+                    </th>
+                    <td>{u.uploadedBy ?? <span className="muted">System (demo data)</span>}</td>
+                    <td className="num">{formatCount(u.totalRows)}</td>
+                    <td className="num">{formatCount(u.acceptedRows)}</td>
+                    <td className="num">{u.rejectedRows ? <span className="badge badge--error">{formatCount(u.rejectedRows)}</span> : "0"}</td>
+                    <td className="num">{formatCount(u.newRows)}</td>
+                    <td className="num">{formatCount(u.changedRows)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {roster.more ? <p className="muted small">The latest 100 uploads are listed.</p> : null}
+      </section>
+    </>
+  );
+}

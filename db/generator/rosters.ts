@@ -1,0 +1,181 @@
+// Demo renewal rosters: for every board, a deterministic roster CSV built from the seeded learner
+// store (its licensees with cycle ends over the next twelve months), with the variants real rosters
+// have: names in other case or without accents, ids the store does not know (so the name and birth
+// date match), rows only the NPI can match, a couple of people the store has never heard of, and a
+// couple of bad rows. Each is uploaded through the app's own upload path as a system upload.
+import { stringify } from "csv-stringify/sync";
+import { sql, type Kysely } from "kysely";
+import { rosterRowSchema } from "../../app/lib/roster-csv";
+import { SEEDED_REQUIREMENT_RULES } from "../../app/lib/requirement-rules";
+import { uploadRoster, type UploadOutcome } from "../../app/models/rosters.server";
+import { CERTIFYING_BOARDS, STATE_BOARDS } from "../reference";
+import type { Database } from "../schema";
+import { makeNpi } from "./npi";
+import { hash32, Rng } from "./random";
+
+export interface DemoRosterOptions {
+  /** Reference day (YYYY-MM-DD): cycle ends fall in the twelve months after it. */
+  today: string;
+  seed?: number;
+}
+
+export type RosterVariant = "plain" | "restyledName" | "unknownId" | "npiOnly" | "otherBirthDate" | "stranger" | "bad";
+
+export interface DemoRosterRow {
+  variant: RosterVariant;
+  /** The store's learner the row was built from (null for strangers and bad rows). */
+  learnerId: string | null;
+  cells: [key: string, first: string, last: string, birth: string, npi: string, cycleEnd: string];
+}
+
+export interface DemoRoster {
+  orgCode: string;
+  fileName: string;
+  csv: string;
+  rows: DemoRosterRow[];
+}
+
+interface StoreLicensee {
+  id: string;
+  first_name: string;
+  last_name: string;
+  birth_month: number;
+  birth_day: number;
+  npi: string | null;
+  board_key: string;
+}
+
+const BOARDS = [...STATE_BOARDS, ...CERTIFYING_BOARDS];
+const STREAM_ROSTER = 7;
+
+const pad2 = (n: number) => String(n).padStart(2, "0");
+const iso = (y: number, m: number, d: number) => `${y}-${pad2(m)}-${pad2(d)}`;
+const lastDay = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).getUTCDate();
+
+/** The first date on or after `today` that is the last day of `month`. */
+function nextMonthEnd(today: string, month: number): string {
+  const year = Number(today.slice(0, 4));
+  const candidate = iso(year, month, lastDay(year, month));
+  return candidate >= today ? candidate : iso(year + 1, month, lastDay(year + 1, month));
+}
+
+/** The first date on or after `today` with this month and day. */
+function nextMonthDay(today: string, month: number, day: number): string {
+  const year = Number(today.slice(0, 4));
+  const fit = (y: number) => iso(y, month, Math.min(day, lastDay(y, month)));
+  return fit(year) >= today ? fit(year) : fit(year + 1);
+}
+
+/** A cycle end in the twelve months after `today`, placed as the board's seeded rule places cycles. */
+function cycleEndFor(orgCode: string, licensee: StoreLicensee, rng: Rng, today: string): string {
+  const cycle = SEEDED_REQUIREMENT_RULES.find((r) => r.organisationCode === orgCode)?.cycle;
+  if (cycle?.anchor === "birthMonth") return nextMonthEnd(today, licensee.birth_month);
+  if (cycle?.anchor === "fixedDate") return nextMonthDay(today, cycle.endMonth, cycle.endDay);
+  // Licence expiry from the board's register: the end of a month in the coming year.
+  const month = ((Number(today.slice(5, 7)) - 1 + rng.int(0, 11)) % 12) + 1;
+  return nextMonthEnd(today, month);
+}
+
+const nameSchema = rosterRowSchema().shape.firstName;
+const acceptableName = (name: string) => nameSchema.safeParse(name).success;
+
+/** The name as another system writes it: capitals, or without accents. */
+function restyle(name: string, rng: Rng): string {
+  const plain = name.normalize("NFD").replace(/\p{M}/gu, "").replace(/[łŁøØđĐ]/g, (c) => ({ ł: "l", Ł: "L", ø: "o", Ø: "O", đ: "d", Đ: "D" })[c] ?? c);
+  if (plain !== name && rng.chance(0.7)) return plain;
+  return rng.chance(0.5) ? name.toUpperCase() : name.toLowerCase();
+}
+
+const STRANGERS: ReadonlyArray<[string, string]> = [["Octavia", "Quillfeather"], ["Bartholomew", "Zanzibar-Reyes"], ["Ingrid", "Vasquez-Tolliver"]];
+
+/** Builds one board's roster from the store (no writes). */
+export async function buildDemoRoster(db: Kysely<Database>, orgCode: string, options: DemoRosterOptions): Promise<DemoRoster> {
+  const seed = options.seed ?? 1;
+  const boardIndex = BOARDS.findIndex((b) => b.code === orgCode);
+  if (boardIndex < 0) throw new Error(`no roster for ${orgCode}: not a state or certifying board`);
+  const certifying = CERTIFYING_BOARDS.some((b) => b.code === orgCode);
+  const rng = Rng.derive(seed, STREAM_ROSTER, boardIndex);
+  const size = 200 + (hash32(seed, STREAM_ROSTER, boardIndex) % 201);
+
+  const pool = await sql<StoreLicensee>`
+    select l.id::text as id, l.first_name, l.last_name, l.birth_month, l.birth_day, l.npi::text as npi, x.k as board_key
+    from (select learner_id, licence_id as k from learner.licence where board_code = ${orgCode}
+          union all select learner_id, board_id from learner.certification where board_code = ${orgCode}) x
+    join learner.learner l on l.id = x.learner_id and l.deleted_at is null
+    order by md5(l.id::text || ${`:${seed}:${orgCode}`}), l.id
+    limit ${size * 2}`.execute(db);
+  const licensees = pool.rows.filter((l) => acceptableName(l.first_name) && acceptableName(l.last_name)).slice(0, size);
+
+  const rows: DemoRosterRow[] = [];
+  const share = (p: number) => (licensees.length >= 10 ? Math.max(1, Math.round(licensees.length * p)) : 0);
+  const quota: Array<[RosterVariant, number]> = [
+    ["unknownId", share(0.02)],
+    ["npiOnly", share(0.015)],
+    ["restyledName", share(0.01)],
+    ["otherBirthDate", share(0.005)],
+  ];
+  let unknownIds = 0;
+  // A shape no board issues (X and 7 digits), unique within the file.
+  const unknownKey = () => `X${pad2(boardIndex)}${String(++unknownIds).padStart(5, "0")}`;
+  const birth = (m: number, d: number) => `${pad2(m)}/${pad2(d)}`;
+  for (const licensee of licensees) {
+    const cycleEnd = cycleEndFor(orgCode, licensee, rng, options.today);
+    const npi = licensee.npi !== null && rng.chance(0.75) ? licensee.npi : "";
+    let variant: RosterVariant = "plain";
+    const next = quota.find(([v, n]) => n > 0 && (v !== "npiOnly" || licensee.npi !== null));
+    if (next && rng.chance(0.25)) {
+      variant = next[0];
+      next[1]--;
+    }
+    const cells: DemoRosterRow["cells"] = (() => {
+      const { first_name: first, last_name: last, birth_month: m, birth_day: d } = licensee;
+      switch (variant) {
+        case "plain":
+          return [licensee.board_key, first, last, birth(m, d), npi, cycleEnd];
+        case "restyledName":
+          return [licensee.board_key, restyle(first, rng), restyle(last, rng), birth(m, d), npi, cycleEnd];
+        case "unknownId":
+          // An id the store does not have (a new licence number, a typo): the name and birth date find them.
+          return [unknownKey(), restyle(first, rng), last, birth(m, d), "", cycleEnd];
+        case "npiOnly":
+          // A new surname after marriage and no id the store knows: only the NPI finds them.
+          return [unknownKey(), first, `${last}-Whitfield`, birth(m, d), licensee.npi ?? "", cycleEnd];
+        case "otherBirthDate":
+          return [licensee.board_key, first, last, birth(m, d === 1 ? 2 : d - 1), npi, cycleEnd];
+        default:
+          throw new Error(`unexpected variant ${variant}`);
+      }
+    })();
+    rows.push({ variant, learnerId: licensee.id, cells });
+  }
+  for (const [i, [first, last]] of STRANGERS.slice(0, 2).entries()) {
+    const month = rng.int(1, 12);
+    rows.push({
+      variant: "stranger",
+      learnerId: null,
+      cells: [unknownKey(), first, last, birth(month, rng.int(1, 28)), makeNpi(String(900_000_000 + hash32(seed, boardIndex, i) % 99_999_999)), nextMonthEnd(options.today, month)],
+    });
+  }
+  rows.sort((a, b) => (a.cells[5] < b.cells[5] ? -1 : a.cells[5] > b.cells[5] ? 1 : a.cells[0] < b.cells[0] ? -1 : a.cells[0] > b.cells[0] ? 1 : 0));
+  // Two bad rows, as a spreadsheet produces them: a day that does not exist, an NPI with a typo.
+  const anyEnd = rows[0]?.cells[5] ?? nextMonthEnd(options.today, 12);
+  rows.splice(Math.min(rows.length, 7), 0, { variant: "bad", learnerId: null, cells: [unknownKey(), "Dana", "Whitlock", "02/30", "", anyEnd] });
+  rows.splice(Math.min(rows.length, 41), 0, { variant: "bad", learnerId: null, cells: [unknownKey(), "Marcus", "Ellery", "11/12", "1234567890", anyEnd] });
+
+  const us = (date: string) => `${date.slice(5, 7)}/${date.slice(8, 10)}/${date.slice(0, 4)}`;
+  const header = [certifying ? "board_id" : "licence_id", "first_name", "last_name", "birth_date", "npi", certifying ? "cycle_end" : "expiration_date"];
+  const csv = stringify([header, ...rows.map((r) => (certifying ? r.cells : [...r.cells.slice(0, 5), us(r.cells[5])]))], { record_delimiter: "windows" });
+  return { orgCode, fileName: `${orgCode}-renewal-roster-${options.today}.csv`, csv, rows };
+}
+
+/** Builds and uploads every board's demo roster (ACCME has none). Re-running with the same day changes nothing. */
+export async function seedDemoRosters(db: Kysely<Database>, options: DemoRosterOptions): Promise<Array<{ orgCode: string; outcome: UploadOutcome }>> {
+  const results: Array<{ orgCode: string; outcome: UploadOutcome }> = [];
+  for (const board of BOARDS) {
+    const roster = await buildDemoRoster(db, board.code, options);
+    const outcome = await uploadRoster(db, { userId: null, orgCode: board.code }, { fileName: roster.fileName, content: roster.csv });
+    if (outcome.kind === "rejected") throw new Error(`demo roster for ${board.code} was rejected: ${outcome.problem}`);
+    results.push({ orgCode: board.code, outcome });
+  }
+  return results;
+}
