@@ -319,14 +319,12 @@ export async function matchRosterEntries(db: Kysely<Database>, orgCode: string, 
       from board.roster_entry r
       where r.org_code = ${orgCode} ${only}
     ),
-    board_ids as (
-      select learner_id, upper(licence_id) as k from learner.licence where board_code = ${orgCode}
-      union all
-      select learner_id, upper(board_id) from learner.certification where board_code = ${orgCode}
-    ),
     by_id as materialized (
       select e.id as entry_id, 'id'::text as via, l.id as learner_id
-      from e join board_ids b on b.k = e.roster_key
+      from e
+      join (select learner_id, upper(licence_id) as k from learner.licence where board_code = ${orgCode}
+            union all
+            select learner_id, upper(board_id) from learner.certification where board_code = ${orgCode}) b on b.k = e.roster_key
       join learner.learner l on l.id = b.learner_id and l.deleted_at is null
     ),
     by_name as materialized (
@@ -351,8 +349,13 @@ export async function matchRosterEntries(db: Kysely<Database>, orgCode: string, 
       l.npi::text as l_npi,
       learner.fold(l.first_name) = e.ff and learner.fold(l.last_name) = e.fl as name_same,
       l.birth_month = e.birth_month and l.birth_day = e.birth_day as birth_same,
-      exists (select 1 from board_ids b where b.learner_id = l.id and b.k = e.roster_key) as key_on_record,
-      (select string_agg(b.k, ', ' order by b.k) from board_ids b where b.learner_id = l.id) as board_ids
+      exists (select 1 from learner.licence x where x.learner_id = l.id and x.board_code = ${orgCode} and upper(x.licence_id) = e.roster_key)
+        or exists (select 1 from learner.certification x where x.learner_id = l.id and x.board_code = ${orgCode} and upper(x.board_id) = e.roster_key)
+        as key_on_record,
+      (select string_agg(k, ', ' order by k) from (
+        select licence_id as k from learner.licence x where x.learner_id = l.id and x.board_code = ${orgCode}
+        union all
+        select board_id from learner.certification x where x.learner_id = l.id and x.board_code = ${orgCode}) ids) as board_ids
     from e
     left join candidates c on c.entry_id = e.id
     left join learner.learner l on l.id = c.learner_id
