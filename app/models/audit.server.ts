@@ -13,7 +13,17 @@ export type AuditAction =
   /** A licensee page or transcript was viewed (target: learner id). */
   | "licensee.view"
   /** A table was exported (target: what; detail: format, filters, rows, completed). */
-  | "export";
+  | "export"
+  /** An organisation's requirement rules were changed (detail: version, reason). */
+  | "rules.update"
+  /** A decision was recorded on a licensee's cycle (target: roster entry). */
+  | "decision.record"
+  /** A supervisor superseded a decision (detail: the decision superseded, reason). */
+  | "decision.supersede"
+  /** Every licensee who met the requirement was marked compliant at once (detail: entries). */
+  | "decision.bulk"
+  /** A random audit sample was drawn (detail: seed, window, size). */
+  | "renewals.sample";
 
 export interface AuditEntry {
   action: AuditAction;
