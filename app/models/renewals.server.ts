@@ -32,13 +32,12 @@ interface RecordRow {
   max_moc_credits: string | null;
 }
 
-/** Every credit report (live and deleted) of these learners for the board, completed on or after `since`. */
+/** The live credit reports of these learners for the board, completed on or after `since`. */
 async function loadRecords(
   db: Kysely<Database>,
   boardCode: string,
   learnerIds: readonly string[],
   since: string | null,
-  options: { includeDeleted?: boolean } = {},
 ): Promise<Map<string, RecordRow[]>> {
   const byLearner = new Map<string, RecordRow[]>();
   if (learnerIds.length === 0) return byLearner;
@@ -50,7 +49,7 @@ async function loadRecords(
       join learner.activity a on a.id = r.activity_id
      where r.learner_id = any(${learnerIds}::bigint[])
        and r.board_code = ${boardCode}
-       ${options.includeDeleted ? sql`` : sql`and r.deleted_at is null`}
+       and r.deleted_at is null
        ${since ? sql`and r.completion_date >= ${since}::date` : sql``}`.execute(db);
   for (const row of rows.rows) {
     const list = byLearner.get(row.learner_id);
@@ -212,6 +211,15 @@ async function writeFigures(db: Kysely<Database>, figures: Map<string, EntryStat
 
 const BATCH = 2_000;
 
+/** Nothing to do: computed today, no pending entry, and no record written since (three index probes). */
+async function upToDate(db: Kysely<Database>, orgCode: string, today: string): Promise<boolean> {
+  const result = await sql<{ fresh: boolean }>`
+    select coalesce(w.as_of = ${today}::date and w.through_seq >= (select coalesce(max(change_seq), 0) from learner.credit_report), false)
+           and not exists (select 1 from board.roster_entry e where e.org_code = ${orgCode} and e.status = 'pending') as fresh
+      from (select 1) one left join board.roster_watermark w on w.org_code = ${orgCode}`.execute(db);
+  return result.rows[0]?.fresh === true;
+}
+
 /**
  * Brings the organisation's stored statuses up to date: pending entries, entries whose licensee's
  * records changed since the last refresh, and every entry when the day has changed. One refresh per
@@ -225,6 +233,7 @@ export async function refreshRosterStatuses(
   const stored = await getRuleSet(db, orgCode);
   if (!stored) return { evaluated: 0 };
   const today = options.asOf ?? todayUtc();
+  if (await upToDate(db, orgCode, today)) return { evaluated: 0 };
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${`roster:${orgCode}`}))`.execute(trx);
     // The store's position first: a change committed after this read is picked up next time.
@@ -232,28 +241,27 @@ export async function refreshRosterStatuses(
     const headSeq = head.rows[0]?.seq ?? "0";
     const mark = await trx.selectFrom("board.roster_watermark").select(["through_seq", "as_of"]).where("org_code", "=", orgCode).executeTakeFirst();
 
-    let query = trx
-      .selectFrom("board.roster_entry as e")
-      .select(["e.id", "e.learner_id", "e.last_name", "e.birth_month", "e.birth_day", "e.cycle_end"])
-      .where("e.org_code", "=", orgCode);
+    const entryColumns = ["e.id", "e.learner_id", "e.last_name", "e.birth_month", "e.birth_day", "e.cycle_end"] as const;
     const everything = !mark || mark.as_of !== today;
-    if (!everything) {
-      query = query.where((eb) =>
-        eb.or([
-          eb("e.status", "=", "pending"),
-          eb(
-            "e.learner_id",
-            "in",
-            eb
-              .selectFrom("learner.credit_report as r")
-              .select("r.learner_id")
-              .where(sql<boolean>`r.change_seq > ${mark.through_seq}::bigint`)
-              .where("r.board_code", "=", orgCode),
-          ),
-        ]),
-      );
+    let entries: EntryForEvaluation[];
+    if (everything) {
+      entries = await trx.selectFrom("board.roster_entry as e").select(entryColumns).where("e.org_code", "=", orgCode).orderBy("e.id").execute();
+    } else {
+      // Each through its own index: pending entries by status, changed licensees by change_seq.
+      const pending = await trx.selectFrom("board.roster_entry as e").select(entryColumns).where("e.org_code", "=", orgCode).where("e.status", "=", "pending").execute();
+      const changed = await sql<{ learner_id: string }>`select distinct r.learner_id::text from learner.credit_report r
+        where r.change_seq > ${mark.through_seq}::bigint and r.board_code = ${orgCode}`.execute(trx);
+      const touched = changed.rows.length
+        ? await trx
+            .selectFrom("board.roster_entry as e")
+            .select(entryColumns)
+            .where("e.org_code", "=", orgCode)
+            .where(sql<boolean>`e.learner_id = any(${changed.rows.map((r) => r.learner_id)}::bigint[])`)
+            .execute()
+        : [];
+      const byId = new Map([...pending, ...touched].map((e) => [e.id, e]));
+      entries = [...byId.values()];
     }
-    const entries = await query.orderBy("e.id").execute();
     for (let i = 0; i < entries.length; i += BATCH) {
       const batch = entries.slice(i, i + BATCH);
       await writeFigures(trx, await evaluateEntries(trx, orgCode, stored.rule, batch, today));
@@ -320,7 +328,7 @@ export type LiveEvaluation =
   | { kind: "no_cycle"; problem: string }
   | { kind: "no_rules" };
 
-/** The entry's cycle evaluated now, record by record (what a decision is based on). */
+/** The entry's cycle evaluated now over the licensee's live records, record by record (what a decision is based on). */
 export async function evaluateEntryNow(db: Kysely<Database>, entry: EntryDetail, today = todayUtc()): Promise<LiveEvaluation> {
   const stored = await getRuleSet(db, entry.orgCode);
   if (!stored) return { kind: "no_rules" };
@@ -336,7 +344,8 @@ export async function evaluateEntryNow(db: Kysely<Database>, entry: EntryDetail,
   const cycle = entryCycle(stored.rule, forCycle, today);
   if (!cycle.ok) return { kind: "no_cycle", problem: cycle.problem };
   const since = earliestCompletionNeeded(stored.rule, cycle.cycle);
-  const records = (await loadRecords(db, entry.orgCode, [entry.learnerId], since, { includeDeleted: true })).get(entry.learnerId) ?? [];
+  // Live records only: deleted ones never count, and only live records are indexed by learner.
+  const records = (await loadRecords(db, entry.orgCode, [entry.learnerId], since)).get(entry.learnerId) ?? [];
   const evaluation = evaluateCycle(
     stored.rule,
     records.map((r) => toEngineRecord(entry.orgCode, r, today)),

@@ -37,11 +37,16 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { db } = context.services;
   const params = new URL(request.url).searchParams;
   const { state } = await renewalState(db, user, params);
+  // With no filter but the window and status, the count is the summary's (one scan fewer).
+  const onlyStatus = Object.keys(state.filters).every((k) => ["endFrom", "endTo", "status"].includes(k));
   const [page, summary, meetsUndecided] = await Promise.all([
-    listRenewals(db, user.org.code, state),
+    listRenewals(db, user.org.code, state, { count: !onlyStatus }),
     statusSummary(db, user.org.code, state.window),
     countBulkCompliant(db, user.org.code, state.window, state.filters),
   ]);
+  const count = onlyStatus
+    ? Object.entries(summary).reduce((n, [status, value]) => (!state.filters.status?.length || (state.filters.status as string[]).includes(status) ? n + value : n), 0)
+    : page.count;
   const notices = CONTROL_KEYS.flatMap((k) => (state.errors[k] ? [state.errors[k]] : []));
   if (page.cursorRejected) notices.push("That page link no longer matches this list; showing the first page.");
   return {
@@ -54,7 +59,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     rows: page.rows,
     next: page.next,
     previous: page.previous,
-    count: { value: page.count, exact: true, cap: Number.MAX_SAFE_INTEGER },
+    count: { value: count, exact: true, cap: Number.MAX_SAFE_INTEGER },
     page: page.cursorRejected ? 1 : state.page,
     size: state.size,
     sort: state.sort,
