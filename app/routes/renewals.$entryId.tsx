@@ -305,7 +305,7 @@ export default function RenewalEntry() {
             </button>
           </Form>
         ) : supervisor ? (
-          <Form method="post" className="form card" aria-labelledby="supersede-title">
+          <Form key={current.id} method="post" className="form card" aria-labelledby="supersede-title">
             <h3 id="supersede-title">Supersede the decision in force</h3>
             <input type="hidden" name="intent" value="supersede" />
             <input type="hidden" name="supersedes" value={current.id} />

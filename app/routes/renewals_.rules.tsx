@@ -9,7 +9,7 @@ import { requireUser } from "~/auth/session.server";
 import { PageHeader } from "~/components/PageHeader";
 import { TextField } from "~/components/TextField";
 import { formFields } from "~/lib/forms";
-import { describeCycle, describeRuleSet, requirementRuleSetSchema, ruleSetFieldErrors } from "~/lib/requirement-rules";
+import { describeRuleSet, requirementRuleSetSchema, ruleSetFieldErrors } from "~/lib/requirement-rules";
 import { applyRuleForm, ruleFormGroups } from "~/lib/rule-form";
 import { canSupervise, requireBoardUser } from "~/models/renewal-page.server";
 import { getRuleSet, ruleHistory, updateRuleSet } from "~/models/rules.server";
@@ -98,7 +98,6 @@ export default function Rules() {
           What the renewal check applies
         </h2>
         <ul data-testid="rule-summary">
-          <li>{describeCycle(rule.cycle)}</li>
           {describeRuleSet(rule).map((line) => (
             <li key={line}>{line}</li>
           ))}
