@@ -43,7 +43,8 @@ const NAV = [
   { to: "/credits", label: "Credit search", end: false },
   { to: "/activities", label: "Activities", end: false },
   { to: "/licensees", label: "Licensees", end: false },
-  { to: "/rosters", label: "Rosters", end: false },
+  { to: "/renewals", label: "Renewals", end: false, boardsOnly: true },
+  { to: "/rosters", label: "Rosters", end: false, boardsOnly: true },
 ];
 
 function Shell({ children }: { children: ReactNode }) {
@@ -69,7 +70,7 @@ function Shell({ children }: { children: ReactNode }) {
           {user ? (
             <>
               <nav aria-label="Main" className="main-nav">
-                {NAV.map((item) => (
+                {NAV.filter((item) => !("boardsOnly" in item && item.boardsOnly) || user.org.kind !== "accreditor").map((item) => (
                   <NavLink key={item.to} to={item.to} end={item.end}>
                     {item.label}
                   </NavLink>

@@ -129,20 +129,25 @@ export interface AuditEventTable {
   ip: string | null;
 }
 
+/** A `bigint generated always as identity` key: read as a string, never written. */
+type IdentityId = ColumnType<string, never, never>;
+/** A timestamp with a default (now()): read as a Date, optional on insert. */
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
 export interface RequirementRuleTable {
   org_code: string;
   /** A RequirementRuleSet (app/lib/requirement-rules.ts), validated before every write. */
   rule: ColumnType<unknown, string, string>;
   version: Generated<number>;
-  updated_at: Generated<Timestamp>;
+  updated_at: DefaultTimestamp;
   updated_by: string | null;
 }
 
 export interface RequirementRuleChangeTable {
-  id: Generated<Int8>;
+  id: IdentityId;
   org_code: string;
   version: number;
-  changed_at: Generated<Timestamp>;
+  changed_at: DefaultTimestamp;
   changed_by: string;
   reason: string;
   before: ColumnType<unknown, string, never>;
@@ -156,12 +161,12 @@ export interface RosterRowError {
 }
 
 export interface RosterUploadTable {
-  id: Generated<Int8>;
+  id: IdentityId;
   org_code: string;
   file_name: string;
   sha256: string;
   uploaded_by: string | null;
-  uploaded_at: Generated<Timestamp>;
+  uploaded_at: DefaultTimestamp;
   total_rows: number;
   accepted_rows: number;
   rejected_rows: number;
@@ -174,7 +179,7 @@ export type MatchQuality = "id" | "name_birth" | "npi" | "ambiguous" | "none";
 export type EntryStatus = "pending" | "meets" | "short" | "nothing" | "needs_review" | "unmatched" | "no_cycle";
 
 export interface RosterEntryTable {
-  id: Generated<Int8>;
+  id: IdentityId;
   org_code: string;
   roster_key: string;
   first_name: string;
@@ -185,7 +190,7 @@ export interface RosterEntryTable {
   cycle_end: CalendarDate;
   upload_id: Int8;
   line_no: number;
-  updated_at: Generated<Timestamp>;
+  updated_at: DefaultTimestamp;
   learner_id: Int8 | null;
   match_quality: Generated<MatchQuality>;
   match_note: string | null;
@@ -208,7 +213,7 @@ export interface RosterWatermarkTable {
 export type DecisionOutcome = "compliant" | "deficient" | "extension_granted" | "exempt" | "referred_to_audit";
 
 export interface DecisionTable {
-  id: Generated<Int8>;
+  id: IdentityId;
   org_code: string;
   entry_id: Int8;
   learner_id: Int8 | null;
@@ -218,17 +223,17 @@ export interface DecisionTable {
   note: Generated<string>;
   basis: ColumnType<Record<string, unknown>, string, never>;
   decided_by: string;
-  decided_at: Generated<Timestamp>;
+  decided_at: DefaultTimestamp;
   bulk: Generated<boolean>;
   supersedes: Int8 | null;
   supersede_reason: string | null;
 }
 
 export interface AuditSampleTable {
-  id: Generated<Int8>;
+  id: IdentityId;
   org_code: string;
   drawn_by: string;
-  drawn_at: Generated<Timestamp>;
+  drawn_at: DefaultTimestamp;
   seed: string;
   cycle_from: CalendarDate;
   cycle_to: CalendarDate;

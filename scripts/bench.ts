@@ -22,6 +22,7 @@ const SECTIONS: Record<string, () => Promise<{ run(ctx: BenchContext): Promise<S
   search: () => import("./bench/search"),
   licensee: () => import("./bench/licensee"),
   export: () => import("./bench/export"),
+  renewals: () => import("./bench/renewals"),
 };
 
 const Args = z.object({

@@ -14,6 +14,16 @@ export type AuditAction =
   | "licensee.view"
   /** A table was exported (target: what; detail: format, filters, rows, completed). */
   | "export"
+  /** An organisation's requirement rules were changed (detail: version, reason). */
+  | "rules.update"
+  /** A decision was recorded on a licensee's cycle (target: roster entry). */
+  | "decision.record"
+  /** A supervisor superseded a decision (detail: the decision superseded, reason). */
+  | "decision.supersede"
+  /** Every licensee who met the requirement was marked compliant at once (detail: entries). */
+  | "decision.bulk"
+  /** A random audit sample was drawn (detail: seed, window, size). */
+  | "renewals.sample"
   /** A roster CSV was recorded (target: roster_upload id; detail: file, counts, how entries matched). */
   | "roster.upload";
 

@@ -11,6 +11,8 @@ import { formatCount, formatCredits, formatDate } from "~/lib/format";
 import { recordAudit } from "~/models/audit.server";
 import { loadCreditGrid } from "~/models/credit-grid.server";
 import { getLicensee, licenseeIdFrom, licenseeTotals } from "~/models/licensees.server";
+import { decisionsForLearner } from "~/models/decisions.server";
+import { DecisionBadge } from "~/components/RenewalCells";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.licensee.lastName}, ${data.licensee.firstName} · CME Credit Verification` : "Licensee · CME Credit Verification" },
@@ -27,9 +29,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   if (!licensee) throw new Response("Not found", { status: 404 });
   const search = new URL(request.url).searchParams;
   const range = parseCreditSearch(search, { multiBoard: user.scope.boardCodes === null }).filters;
-  const [grid, totals] = await Promise.all([
+  const [grid, totals, decisions] = await Promise.all([
     loadCreditGrid(db, user, search, { columns: LICENSEE_RECORD_COLUMNS, fixed: { learnerId } }),
     licenseeTotals(db, user.scope, learnerId, { from: range.completedFrom, to: range.completedTo }),
+    decisionsForLearner(db, user.org.code, learnerId),
   ]);
   await recordAudit(db, {
     action: "licensee.view",
@@ -39,11 +42,18 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     detail: { page: "licensee", query: Object.fromEntries(search) },
     ip: context.clientIp,
   });
-  return { org: user.org, licensee, grid, totals, range: { from: range.completedFrom ?? null, to: range.completedTo ?? null } };
+  return {
+    org: user.org,
+    licensee,
+    grid,
+    totals,
+    range: { from: range.completedFrom ?? null, to: range.completedTo ?? null },
+    decisions: decisions.map((d) => ({ id: d.id, entryId: d.entryId, outcome: d.outcome, note: d.note, cycleEnd: d.cycleEnd, decidedBy: d.decidedBy, decidedAt: d.decidedAt.toISOString(), superseded: d.superseded, supersedeReason: d.supersedeReason, bulk: d.bulk })),
+  };
 }
 
 export default function LicenseePage() {
-  const { org, licensee, grid, totals, range } = useLoaderData<typeof loader>();
+  const { org, licensee, grid, totals, range, decisions } = useLoaderData<typeof loader>();
   const location = useLocation();
   const rangeQuery = new URLSearchParams();
   if (range.from) rangeQuery.set("completedFrom", range.from);
@@ -95,6 +105,32 @@ export default function LicenseePage() {
           ))
         )}
       </section>
+      {org.kind !== "accreditor" ? (
+        <section aria-labelledby="decisions-title" className="stack section">
+          <h2 id="decisions-title" className="section-title">
+            Renewal decisions
+          </h2>
+          {decisions.length === 0 ? (
+            <p className="empty-state">No renewal decision recorded by {org.code} for this licensee.</p>
+          ) : (
+            <ol className="timeline" data-testid="licensee-decisions">
+              {decisions.map((d) => (
+                <li key={d.id} className={d.superseded ? "timeline__item timeline__item--superseded" : "timeline__item"}>
+                  <p>
+                    <DecisionBadge outcome={d.outcome} /> <span className="badge badge--neutral">{d.superseded ? "Superseded" : "In force"}</span> · cycle ending{" "}
+                    <Link to={`/renewals/${d.entryId}`}>{formatDate(d.cycleEnd)}</Link>
+                  </p>
+                  <p className="small">
+                    {d.decidedBy} · {new Date(d.decidedAt).toLocaleString("en-US", { timeZone: "UTC" })} UTC{d.bulk ? " · bulk" : ""}
+                  </p>
+                  {d.note ? <p>{d.note}</p> : null}
+                  {d.supersedeReason ? <p className="small">Supersedes an earlier decision: {d.supersedeReason}</p> : null}
+                </li>
+              ))}
+            </ol>
+          )}
+        </section>
+      ) : null}
       <h2 className="section-title section">Credit reports</h2>
       <div className="search-layout" style={{ marginTop: "1rem" }} key={location.pathname}>
         <CreditFilterPanel data={grid} org={org} fields={FIELDS} />

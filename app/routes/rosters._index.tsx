@@ -16,6 +16,7 @@ import { PageHeader } from "~/components/PageHeader";
 import { StatCard } from "~/components/StatCard";
 import { formatCount, formatTimestamp } from "~/lib/format";
 import { ROSTER_LIMITS } from "~/lib/roster-csv";
+import { refreshRosterStatuses } from "~/models/renewals.server";
 import { listRosterUploads, uploadRoster } from "~/models/rosters.server";
 
 export const meta: MetaFunction = () => [{ title: "Renewal rosters · CME Credit Verification" }];
@@ -93,6 +94,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
     case "already":
       return data<ActionResult>({ already: outcome.message, uploadId: outcome.uploadId });
     case "uploaded":
+      // The new and changed entries are 'pending': compute their renewal statuses now. The upload
+      // is already committed, so a failure here is logged, not shown (the renewal queue refreshes too).
+      try {
+        await refreshRosterStatuses(context.services.db, user.org.code);
+      } catch (error) {
+        context.services.logger.error({ error, uploadId: outcome.uploadId }, "refreshing renewal statuses after a roster upload");
+      }
       throw redirect(`/rosters/${outcome.uploadId}?uploaded=1`);
   }
 }

@@ -95,7 +95,12 @@ export async function buildDemoRoster(db: Kysely<Database>, orgCode: string, opt
   if (boardIndex < 0) throw new Error(`no roster for ${orgCode}: not a state or certifying board`);
   const certifying = CERTIFYING_BOARDS.some((b) => b.code === orgCode);
   const rng = Rng.derive(seed, STREAM_ROSTER, boardIndex);
-  const size = 200 + (hash32(seed, STREAM_ROSTER, boardIndex) % 201);
+  // A renewal cohort: 200 to 400 licensees, and never more than half the board's (those renewing
+  // in the coming year of a cycle of two or more), so a small store keeps licensees off the roster.
+  const known = await sql<{ n: number }>`
+    select (select count(*) from learner.licence where board_code = ${orgCode})::int
+         + (select count(*) from learner.certification where board_code = ${orgCode})::int as n`.execute(db);
+  const size = Math.min(200 + (hash32(seed, STREAM_ROSTER, boardIndex) % 201), Math.ceil((known.rows[0]?.n ?? 0) / 2));
 
   const pool = await sql<StoreLicensee>`
     select l.id::text as id, l.first_name, l.last_name, l.birth_month, l.birth_day, l.npi::text as npi, x.k as board_key

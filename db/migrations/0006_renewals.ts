@@ -81,6 +81,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index roster_entry_org_end_idx on board.roster_entry (org_code, cycle_end, id)`.execute(db);
   await sql`create index roster_entry_org_status_idx on board.roster_entry (org_code, status, cycle_end, id)`.execute(db);
   await sql`create index roster_entry_org_name_idx on board.roster_entry (org_code, (learner.fold(last_name) collate "C"), id)`.execute(db);
+  // The queue's progress and shortfall sorts, read in order (expressions as renewal-queue.server.ts writes them).
+  await sql`create index roster_entry_org_progress_idx on board.roster_entry
+    (org_code, (coalesce(floor(100 * credits_counted / nullif(credits_required, 0))::int, -1)), id)`.execute(db);
+  await sql`create index roster_entry_org_short_idx on board.roster_entry (org_code, (coalesce(short_by, -1)), id)`.execute(db);
   await sql`create index roster_entry_learner_idx on board.roster_entry (learner_id, org_code)`.execute(db);
   // How far each organisation's statuses are up to date: the store's change_seq and the date they
   // were computed as of (a new day can move rolling cycles and "future" flags).

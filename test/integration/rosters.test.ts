@@ -543,7 +543,7 @@ describe("roster pages", () => {
     const queue = await text(await get(app.server.baseUrl, "/rosters/unmatched", cookie));
     const shown = [...queue.matchAll(/<tr data-entry-id="(\d+)">/g)].map((m) => m[1]);
     const expected = await sql<{ id: string }>`
-      select id::text from board.roster_entry where org_code = 'CA-M' and match_quality in ('none', 'ambiguous') order by cycle_end, id limit 50`.execute(owner());
+      select id::text from board.roster_entry where org_code = 'CA-M' and match_quality in ('none', 'ambiguous') order by cycle_end, roster_entry.id limit 50`.execute(owner());
     expect(expected.rows.length).toBeGreaterThan(0);
     expect(shown).toEqual(expected.rows.map((r) => r.id));
     const abimEntries = await sql<{ id: string }>`select id::text from board.roster_entry where org_code = 'ABIM'`.execute(owner());
@@ -554,7 +554,7 @@ describe("roster pages", () => {
     const cookie = await signIn(app.server.baseUrl, "reviewer@abim.demo.test");
     const stranger = await sql<{ id: string; roster_key: string; first_name: string; last_name: string; birth_month: number; birth_day: number; npi: string | null; match_note: string }>`
       select id::text, roster_key, first_name, last_name, birth_month, birth_day, npi, match_note from board.roster_entry
-      where org_code = 'ABIM' and match_quality = 'none' order by cycle_end, id limit 1`.execute(owner());
+      where org_code = 'ABIM' and match_quality = 'none' order by cycle_end, roster_entry.id limit 1`.execute(owner());
     const e = stranger.rows[0]!;
     const page = await text(await get(app.server.baseUrl, "/rosters/unmatched?quality=none", cookie));
     const row = page.match(new RegExp(`<tr data-entry-id="${e.id}">[\\s\\S]*?</tr>`))?.[0] ?? "";

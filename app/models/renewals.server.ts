@@ -1,0 +1,368 @@
+// Renewal statuses: each roster entry's cycle evaluated by the compliance engine (app/lib/compliance.ts)
+// against the licensee's credit reports for the organisation's board, and stored on the entry so the
+// queue can filter, sort and page a cohort of tens of thousands in SQL. Statuses are refreshed when
+// the entry is new or its rules changed ('pending'), when the licensee's records changed since the
+// last refresh (the store's change_seq), and when the day changes (dates move "future" flags).
+import { sql, type Kysely } from "kysely";
+import type { Database, EntryStatus } from "../../db/schema";
+import { cycleFor, earliestCompletionNeeded, evaluateCycle, type CycleEvaluation, type LicenseeCreditReport } from "../lib/compliance";
+import { recordFlags } from "../lib/data-rules";
+import { formatRuleCredits, type RequirementRuleSet } from "../lib/requirement-rules";
+import { getRuleSet } from "./rules.server";
+
+export function todayUtc(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+interface RecordRow {
+  id: string;
+  learner_id: string;
+  activity_id: string;
+  completion_date: string;
+  submitted_at: Date;
+  status: string;
+  credits: string;
+  credit_types: Record<string, number>;
+  deleted: boolean;
+  format: string;
+  start_date: string;
+  end_date: string;
+  credit_claim_date: string | null;
+  max_cme_credits: string;
+  max_moc_credits: string | null;
+}
+
+/** The live credit reports of these learners for the board, completed on or after `since`. */
+async function loadRecords(
+  db: Kysely<Database>,
+  boardCode: string,
+  learnerIds: readonly string[],
+  since: string | null,
+): Promise<Map<string, RecordRow[]>> {
+  const byLearner = new Map<string, RecordRow[]>();
+  if (learnerIds.length === 0) return byLearner;
+  const rows = await sql<RecordRow>`
+    select r.id::text, r.learner_id::text, r.activity_id, r.completion_date, r.submitted_at, r.status, r.credits,
+           r.credit_types, r.deleted_at is not null as deleted,
+           a.format, a.start_date, a.end_date, a.credit_claim_date, a.max_cme_credits, a.max_moc_credits
+      from learner.credit_report r
+      join learner.activity a on a.id = r.activity_id
+     where r.learner_id = any(${learnerIds}::bigint[])
+       and r.board_code = ${boardCode}
+       and r.deleted_at is null
+       ${since ? sql`and r.completion_date >= ${since}::date` : sql``}`.execute(db);
+  for (const row of rows.rows) {
+    const list = byLearner.get(row.learner_id);
+    if (list) list.push(row);
+    else byLearner.set(row.learner_id, [row]);
+  }
+  return byLearner;
+}
+
+function toEngineRecord(boardCode: string, row: RecordRow, today: string): LicenseeCreditReport {
+  const credits = Number(row.credits);
+  const flags = recordFlags(
+    {
+      boardCode,
+      format: row.format,
+      completionDate: row.completion_date,
+      submittedAt: row.submitted_at.toISOString(),
+      credits,
+      activityStart: row.start_date,
+      activityEnd: row.end_date,
+      creditClaimDate: row.credit_claim_date,
+      maxCmeCredits: Number(row.max_cme_credits),
+      maxMocCredits: row.max_moc_credits === null ? null : Number(row.max_moc_credits),
+      // The engine finds same-day duplicates itself and counts them once.
+      duplicate: false,
+    },
+    today,
+  );
+  return {
+    id: row.id,
+    activityId: row.activity_id,
+    completionDate: row.completion_date,
+    status: row.status === "accepted" ? "accepted" : "rejected",
+    deleted: row.deleted,
+    credits,
+    creditTypes: row.credit_types ?? {},
+    flags,
+  };
+}
+
+export interface EntryForEvaluation {
+  id: string;
+  learner_id: string | null;
+  last_name: string;
+  birth_month: number;
+  birth_day: number;
+  cycle_end: string;
+}
+
+export interface EntryStatusFigures {
+  status: EntryStatus;
+  cycleStart: string | null;
+  creditsCounted: number | null;
+  creditsRequired: number | null;
+  shortBy: number | null;
+  shortfall: string | null;
+  problem: string | null;
+}
+
+/** The words for what is short: "Total AMA PRA Category 1 credits: 16 short; Pain Management: 12 short". */
+export function shortfallText(evaluation: CycleEvaluation): string | null {
+  const short = evaluation.requirements.filter((o) => o.applies && !o.met);
+  if (short.length === 0) return null;
+  return short.map((o) => `${o.label}: ${formatRuleCredits(o.shortBy)} short`).join("; ");
+}
+
+function figuresOf(evaluation: CycleEvaluation): EntryStatusFigures {
+  const total = evaluation.requirements[0]!;
+  return {
+    status: evaluation.status,
+    cycleStart: evaluation.cycle.start,
+    creditsCounted: total.counted,
+    creditsRequired: total.required,
+    shortBy: evaluation.requirements.filter((o) => o.applies).reduce((most, o) => Math.max(most, o.shortBy), 0),
+    shortfall: shortfallText(evaluation),
+    problem: null,
+  };
+}
+
+/** Which cycle a roster entry is, under the rules (a problem when it cannot be placed). */
+export function entryCycle(rule: RequirementRuleSet, entry: EntryForEvaluation, today: string) {
+  return cycleFor(rule, { birthMonth: entry.birth_month, birthDay: entry.birth_day, lastName: entry.last_name, cycleEnd: entry.cycle_end }, { asOf: today });
+}
+
+/** Evaluates entries (matched ones) and returns their figures by entry id. */
+export async function evaluateEntries(
+  db: Kysely<Database>,
+  orgCode: string,
+  rule: RequirementRuleSet,
+  entries: readonly EntryForEvaluation[],
+  today: string,
+): Promise<Map<string, EntryStatusFigures>> {
+  const figures = new Map<string, EntryStatusFigures>();
+  const placed: Array<{ entry: EntryForEvaluation; cycle: { start: string; end: string } }> = [];
+  let since: string | null = "9999-12-31";
+  for (const entry of entries) {
+    if (entry.learner_id === null) {
+      figures.set(entry.id, { status: "unmatched", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, problem: null });
+      continue;
+    }
+    const cycle = entryCycle(rule, entry, today);
+    if (!cycle.ok) {
+      figures.set(entry.id, { status: "no_cycle", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, problem: cycle.problem });
+      continue;
+    }
+    placed.push({ entry, cycle: cycle.cycle });
+    const earliest = earliestCompletionNeeded(rule, cycle.cycle);
+    if (since !== null) since = earliest === null ? null : earliest < since ? earliest : since;
+  }
+  const records = await loadRecords(
+    db,
+    orgCode,
+    placed.map((p) => p.entry.learner_id as string),
+    since,
+  );
+  for (const { entry, cycle } of placed) {
+    const rows = records.get(entry.learner_id as string) ?? [];
+    const evaluation = evaluateCycle(
+      rule,
+      rows.map((r) => toEngineRecord(orgCode, r, today)),
+      cycle,
+    );
+    figures.set(entry.id, figuresOf(evaluation));
+  }
+  return figures;
+}
+
+async function writeFigures(db: Kysely<Database>, figures: Map<string, EntryStatusFigures>): Promise<void> {
+  if (figures.size === 0) return;
+  const ids: string[] = [];
+  const columns = {
+    status: [] as string[],
+    cycleStart: [] as (string | null)[],
+    counted: [] as (number | null)[],
+    required: [] as (number | null)[],
+    shortBy: [] as (number | null)[],
+    shortfall: [] as (string | null)[],
+    problem: [] as (string | null)[],
+  };
+  for (const [id, f] of figures) {
+    ids.push(id);
+    columns.status.push(f.status);
+    columns.cycleStart.push(f.cycleStart);
+    columns.counted.push(f.creditsCounted);
+    columns.required.push(f.creditsRequired);
+    columns.shortBy.push(f.shortBy);
+    columns.shortfall.push(f.shortfall);
+    columns.problem.push(f.problem);
+  }
+  await sql`
+    update board.roster_entry e
+       set status = v.status, cycle_start = v.cycle_start, credits_counted = v.counted, credits_required = v.required,
+           short_by = v.short_by, shortfall = v.shortfall, problem = v.problem, evaluated_at = now()
+      from unnest(${ids}::bigint[], ${columns.status}::text[], ${columns.cycleStart}::date[], ${columns.counted}::numeric[],
+                  ${columns.required}::numeric[], ${columns.shortBy}::numeric[], ${columns.shortfall}::text[], ${columns.problem}::text[])
+           as v(id, status, cycle_start, counted, required, short_by, shortfall, problem)
+     where e.id = v.id`.execute(db);
+}
+
+const BATCH = 2_000;
+
+/** Nothing to do: computed today, no pending entry, and no record written since (three index probes). */
+async function upToDate(db: Kysely<Database>, orgCode: string, today: string): Promise<boolean> {
+  const result = await sql<{ fresh: boolean }>`
+    select coalesce(w.as_of = ${today}::date and w.through_seq >= (select coalesce(max(change_seq), 0) from learner.credit_report), false)
+           and not exists (select 1 from board.roster_entry e where e.org_code = ${orgCode} and e.status = 'pending') as fresh
+      from (select 1) one left join board.roster_watermark w on w.org_code = ${orgCode}`.execute(db);
+  return result.rows[0]?.fresh === true;
+}
+
+/**
+ * Brings the organisation's stored statuses up to date: pending entries, entries whose licensee's
+ * records changed since the last refresh, and every entry when the day has changed. One refresh per
+ * organisation at a time (an advisory lock); each batch is written in the same transaction.
+ */
+export async function refreshRosterStatuses(
+  db: Kysely<Database>,
+  orgCode: string,
+  options: { asOf?: string } = {},
+): Promise<{ evaluated: number }> {
+  const stored = await getRuleSet(db, orgCode);
+  if (!stored) return { evaluated: 0 };
+  const today = options.asOf ?? todayUtc();
+  if (await upToDate(db, orgCode, today)) return { evaluated: 0 };
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${`roster:${orgCode}`}))`.execute(trx);
+    // The store's position first: a change committed after this read is picked up next time.
+    const head = await sql<{ seq: string | null }>`select max(change_seq)::text as seq from learner.credit_report`.execute(trx);
+    const headSeq = head.rows[0]?.seq ?? "0";
+    const mark = await trx.selectFrom("board.roster_watermark").select(["through_seq", "as_of"]).where("org_code", "=", orgCode).executeTakeFirst();
+
+    const entryColumns = ["e.id", "e.learner_id", "e.last_name", "e.birth_month", "e.birth_day", "e.cycle_end"] as const;
+    const everything = !mark || mark.as_of !== today;
+    let entries: EntryForEvaluation[];
+    if (everything) {
+      entries = await trx.selectFrom("board.roster_entry as e").select(entryColumns).where("e.org_code", "=", orgCode).orderBy("e.id").execute();
+    } else {
+      // Each through its own index: pending entries by status, changed licensees by change_seq.
+      const pending = await trx.selectFrom("board.roster_entry as e").select(entryColumns).where("e.org_code", "=", orgCode).where("e.status", "=", "pending").execute();
+      const changed = await sql<{ learner_id: string }>`select distinct r.learner_id::text from learner.credit_report r
+        where r.change_seq > ${mark.through_seq}::bigint and r.board_code = ${orgCode}`.execute(trx);
+      const touched = changed.rows.length
+        ? await trx
+            .selectFrom("board.roster_entry as e")
+            .select(entryColumns)
+            .where("e.org_code", "=", orgCode)
+            .where(sql<boolean>`e.learner_id = any(${changed.rows.map((r) => r.learner_id)}::bigint[])`)
+            .execute()
+        : [];
+      const byId = new Map([...pending, ...touched].map((e) => [e.id, e]));
+      entries = [...byId.values()];
+    }
+    for (let i = 0; i < entries.length; i += BATCH) {
+      const batch = entries.slice(i, i + BATCH);
+      await writeFigures(trx, await evaluateEntries(trx, orgCode, stored.rule, batch, today));
+    }
+    await trx
+      .insertInto("board.roster_watermark")
+      .values({ org_code: orgCode, through_seq: headSeq, as_of: today })
+      .onConflict((oc) => oc.column("org_code").doUpdateSet({ through_seq: headSeq, as_of: today }))
+      .execute();
+    return { evaluated: entries.length };
+  });
+}
+
+// ---------------------------------------------------------------- one entry in full
+
+export interface EntryDetail {
+  id: string;
+  orgCode: string;
+  rosterKey: string;
+  firstName: string;
+  lastName: string;
+  birthMonth: number;
+  birthDay: number;
+  npi: string | null;
+  cycleEnd: string;
+  learnerId: string | null;
+  matchQuality: string;
+  matchNote: string | null;
+  status: EntryStatus;
+  uploadId: string;
+  lineNo: number;
+}
+
+export async function getEntry(db: Kysely<Database>, orgCode: string, entryId: string): Promise<EntryDetail | null> {
+  const row = await db
+    .selectFrom("board.roster_entry")
+    .selectAll()
+    .where("id", "=", entryId)
+    .where("org_code", "=", orgCode)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    id: row.id,
+    orgCode: row.org_code,
+    rosterKey: row.roster_key,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    birthMonth: row.birth_month,
+    birthDay: row.birth_day,
+    npi: row.npi,
+    cycleEnd: row.cycle_end,
+    learnerId: row.learner_id,
+    matchQuality: row.match_quality,
+    matchNote: row.match_note,
+    status: row.status,
+    uploadId: row.upload_id,
+    lineNo: row.line_no,
+  };
+}
+
+export type LiveEvaluation =
+  | { kind: "evaluated"; evaluation: CycleEvaluation; basis: string; caveats: string[]; rule: RequirementRuleSet; ruleVersion: number }
+  | { kind: "unmatched" }
+  | { kind: "no_cycle"; problem: string }
+  | { kind: "no_rules" };
+
+/** The entry's cycle evaluated now over the licensee's live records, record by record (what a decision is based on). */
+export async function evaluateEntryNow(db: Kysely<Database>, entry: EntryDetail, today = todayUtc()): Promise<LiveEvaluation> {
+  const stored = await getRuleSet(db, entry.orgCode);
+  if (!stored) return { kind: "no_rules" };
+  if (entry.learnerId === null) return { kind: "unmatched" };
+  const forCycle: EntryForEvaluation = {
+    id: entry.id,
+    learner_id: entry.learnerId,
+    last_name: entry.lastName,
+    birth_month: entry.birthMonth,
+    birth_day: entry.birthDay,
+    cycle_end: entry.cycleEnd,
+  };
+  const cycle = entryCycle(stored.rule, forCycle, today);
+  if (!cycle.ok) return { kind: "no_cycle", problem: cycle.problem };
+  const since = earliestCompletionNeeded(stored.rule, cycle.cycle);
+  // Live records only: deleted ones never count, and only live records are indexed by learner.
+  const records = (await loadRecords(db, entry.orgCode, [entry.learnerId], since)).get(entry.learnerId) ?? [];
+  const evaluation = evaluateCycle(
+    stored.rule,
+    records.map((r) => toEngineRecord(entry.orgCode, r, today)),
+    cycle.cycle,
+  );
+  return { kind: "evaluated", evaluation, basis: cycle.cycle.basis, caveats: cycle.cycle.caveats, rule: stored.rule, ruleVersion: stored.version };
+}
+
+/** The figures a decision records as its basis. */
+export function decisionBasis(live: LiveEvaluation): Record<string, unknown> {
+  if (live.kind !== "evaluated") return { status: live.kind };
+  const { evaluation } = live;
+  return {
+    status: evaluation.status,
+    ruleVersion: live.ruleVersion,
+    cycle: evaluation.cycle,
+    requirements: evaluation.requirements.map((o) => ({ id: o.id, label: o.label, required: o.required, counted: o.counted, met: o.met, applies: o.applies })),
+    recordsCounted: evaluation.records.filter((r) => r.countedInCycle > 0).map((r) => r.id),
+  };
+}

@@ -1,0 +1,332 @@
+// One licensee's cycle: the compliance engine's result requirement by requirement and record by record,
+// the decision history, and the forms to record a decision or (supervisors) supersede one.
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { requireUser } from "~/auth/session.server";
+import { PageHeader } from "~/components/PageHeader";
+import { DecisionBadge, Progress, RenewalStatus } from "~/components/RenewalCells";
+import { formatDate } from "~/lib/format";
+import { fieldErrors, formFields, type FieldErrors } from "~/lib/forms";
+import { formatRuleCredits } from "~/lib/requirement-rules";
+import { DECISION_OUTCOMES, MATCH_LABELS, OUTCOME_LABELS } from "~/lib/renewal-search";
+import { decisionsForEntry, recordDecision, supersedeDecision } from "~/models/decisions.server";
+import { canSupervise, requireBoardUser } from "~/models/renewal-page.server";
+import { evaluateEntryNow, getEntry } from "~/models/renewals.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.entry.lastName}, ${data.entry.firstName} · Renewal · CME Credit Verification` : "Renewal · CME Credit Verification" },
+];
+export const handle = { wide: true };
+
+function entryIdFrom(params: { entryId?: string }): string {
+  const id = params.entryId ?? "";
+  if (!/^\d{1,18}$/.test(id)) throw new Response("Not found", { status: 404 });
+  return id;
+}
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requireUser(context, request);
+  requireBoardUser(user);
+  const { db } = context.services;
+  const entry = await getEntry(db, user.org.code, entryIdFrom(params));
+  if (!entry) throw new Response("Not found", { status: 404 });
+  const [live, decisions] = await Promise.all([evaluateEntryNow(db, entry), decisionsForEntry(db, user.org.code, entry.id)]);
+  return { org: user.org, role: user.role, canSupervise: canSupervise(user), entry, live, decisions: decisions.map((d) => ({ ...d, decidedAt: d.decidedAt.toISOString() })) };
+}
+
+const note = z.string().trim().max(2000, "Keep the note under 2,000 characters.");
+const outcome = z.enum(DECISION_OUTCOMES, { error: "Choose a decision." });
+const DecideForm = z.object({ intent: z.literal("decide"), outcome, note });
+const SupersedeForm = z.object({
+  intent: z.literal("supersede"),
+  supersedes: z.string().regex(/^\d{1,18}$/, "Choose the decision to supersede."),
+  outcome,
+  note,
+  reason: z.string().trim().min(5, "Give the reason for superseding (at least a few words).").max(2000, "Keep the reason under 2,000 characters."),
+});
+const ActionForm = z.discriminatedUnion("intent", [DecideForm, SupersedeForm], { error: "Choose what to do." });
+
+type ActionResult = { errors: FieldErrors; intent: string };
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const user = await requireUser(context, request);
+  requireBoardUser(user);
+  const { db } = context.services;
+  const entry = await getEntry(db, user.org.code, entryIdFrom(params));
+  if (!entry) throw new Response("Not found", { status: 404 });
+  const fields = formFields(await request.formData());
+  const parsed = ActionForm.safeParse(fields);
+  if (!parsed.success) return data<ActionResult>({ errors: fieldErrors(parsed.error), intent: fields.intent ?? "" }, { status: 400 });
+  const actor = { id: user.id, role: user.role, orgCode: user.org.code, ip: context.clientIp };
+  const input = parsed.data;
+  if (input.intent === "supersede" && !canSupervise(user)) {
+    return data<ActionResult>({ errors: { form: "Only a supervisor can supersede a decision." }, intent: input.intent }, { status: 403 });
+  }
+  const result =
+    input.intent === "decide"
+      ? await recordDecision(db, actor, entry, { outcome: input.outcome, note: input.note })
+      : await supersedeDecision(db, actor, entry, { supersedes: input.supersedes, outcome: input.outcome, note: input.note, reason: input.reason });
+  if (!result.ok) return data<ActionResult>({ errors: { form: result.message }, intent: input.intent }, { status: 409 });
+  // Committed: only now does the page say so.
+  throw redirect(`/renewals/${entry.id}?recorded=${result.id}#decisions`);
+}
+
+function OutcomeChoices({ name, error }: { name: string; error?: string }) {
+  return (
+    <fieldset className="filter-group" aria-describedby={error ? `${name}-outcome-error` : undefined}>
+      <legend>Decision</legend>
+      {DECISION_OUTCOMES.map((o) => (
+        <label className="check" key={o}>
+          <input type="radio" name="outcome" value={o} required /> {OUTCOME_LABELS[o]}
+        </label>
+      ))}
+      {error ? (
+        <p className="filter-error" id={`${name}-outcome-error`}>
+          {error}
+        </p>
+      ) : null}
+    </fieldset>
+  );
+}
+
+export default function RenewalEntry() {
+  const { entry, live, decisions, canSupervise: supervisor } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const [search] = useSearchParams();
+  const recorded = search.get("recorded");
+  const busy = navigation.state === "submitting";
+  const errors = result?.errors ?? {};
+  const current = decisions.find((d) => !d.superseded) ?? null;
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const evaluation = live.kind === "evaluated" ? live.evaluation : null;
+  const total = evaluation?.requirements[0];
+  return (
+    <>
+      <nav className="breadcrumb" aria-label="Breadcrumb">
+        <Link to="/renewals">Renewal queue</Link> / {entry.lastName}, {entry.firstName}
+      </nav>
+      <PageHeader
+        eyebrow={`Renewal · cycle ending ${formatDate(entry.cycleEnd)}`}
+        title={`${entry.lastName}, ${entry.firstName}`}
+        description={
+          <>
+            {entry.rosterKey} · born {pad(entry.birthMonth)}/{pad(entry.birthDay)} · NPI {entry.npi ?? "not on roster"} · matched by{" "}
+            {MATCH_LABELS[entry.matchQuality as keyof typeof MATCH_LABELS]}
+            {entry.matchNote ? ` (${entry.matchNote})` : ""}
+          </>
+        }
+        actions={
+          entry.learnerId ? (
+            <Link className="button button--link button--small" to={`/licensees/${entry.learnerId}`}>
+              Licensee page
+            </Link>
+          ) : null
+        }
+      />
+      {recorded ? (
+        <div className="notice notice--ok" role="status" data-testid="decision-recorded">
+          Decision recorded and saved.
+        </div>
+      ) : null}
+
+      <section className="stack" aria-labelledby="result-title">
+        <h2 id="result-title" className="section-title">
+          Requirement check
+        </h2>
+        {live.kind === "unmatched" ? (
+          <p className="empty-state">This roster row is not matched to a licensee in the learner store, so no credit can be counted. See the match note above.</p>
+        ) : live.kind === "no_cycle" ? (
+          <p className="empty-state">The cycle cannot be placed: {live.problem}</p>
+        ) : live.kind === "no_rules" ? (
+          <p className="empty-state">Your organisation has no requirement rules.</p>
+        ) : evaluation && total ? (
+          <>
+            <div className="stat-grid">
+              <div className="stat-card">
+                <p className="stat-card__label">Status</p>
+                <p className="stat-card__value" data-testid="entry-status">
+                  <RenewalStatus status={evaluation.status} />
+                </p>
+                <p className="stat-card__hint">
+                  Cycle {formatDate(evaluation.cycle.start)} to {formatDate(evaluation.cycle.end)}
+                </p>
+              </div>
+              <div className="stat-card">
+                <p className="stat-card__label">{total.label}</p>
+                <p className="stat-card__value" data-testid="entry-progress">
+                  <Progress counted={total.counted} required={total.required} />
+                </p>
+                <p className="stat-card__hint">{total.met ? "Total met" : `${formatRuleCredits(total.shortBy)} short`}</p>
+              </div>
+            </div>
+            <p className="muted small">
+              {live.basis}
+              {live.caveats.map((c) => ` ${c}`).join("")}
+            </p>
+            {evaluation.reviewReasons.length > 0 ? (
+              <div className="notice notice--warn" role="note">
+                Needs review:
+                <ul>
+                  {evaluation.reviewReasons.map((r) => (
+                    <li key={r}>{r}</li>
+                  ))}
+                </ul>
+              </div>
+            ) : null}
+            <div className="table-wrap">
+              <table className="data-table">
+                <caption className="visually-hidden">Each requirement: required, counted, and whether it is met</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Requirement</th>
+                    <th scope="col">Completions counted</th>
+                    <th scope="col" className="num">
+                      Required
+                    </th>
+                    <th scope="col" className="num">
+                      Counted
+                    </th>
+                    <th scope="col">Result</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {evaluation.requirements.map((o) => (
+                    <tr key={o.id} data-testid={`requirement-${o.id}`}>
+                      <th scope="row" className="wrap">
+                        {o.label}
+                        <span className="sub">{o.description}</span>
+                        {o.applicability ? <span className="sub">{o.applicability}</span> : null}
+                      </th>
+                      <td>
+                        {o.window.start ? formatDate(o.window.start) : "Any date"} to {formatDate(o.window.end)}
+                      </td>
+                      <td className="num">{formatRuleCredits(o.required)}</td>
+                      <td className="num">{formatRuleCredits(o.counted)}</td>
+                      <td>
+                        {!o.applies ? (
+                          <span className="badge badge--neutral">Does not apply</span>
+                        ) : o.met ? (
+                          <span className="badge badge--ok">Met</span>
+                        ) : (
+                          <span className="badge badge--error">Short by {formatRuleCredits(o.shortBy)}</span>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <details className="disclosure">
+              <summary>Every record considered ({evaluation.records.length}), with what was counted and why not</summary>
+              <div className="table-wrap">
+                <table className="data-table">
+                  <caption className="visually-hidden">Credit reports considered for this cycle</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Completed</th>
+                      <th scope="col">Activity</th>
+                      <th scope="col" className="num">
+                        Credits
+                      </th>
+                      <th scope="col" className="num">
+                        Counted
+                      </th>
+                      <th scope="col">Not counted because</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {evaluation.records.map((r) => (
+                      <tr key={r.id}>
+                        <td>{formatDate(r.completionDate)}</td>
+                        <td>
+                          <Link to={`/activities/${r.activityId}`} className="mono">
+                            {r.activityId}
+                          </Link>
+                        </td>
+                        <td className="num">{formatRuleCredits(r.credits)}</td>
+                        <td className="num">{formatRuleCredits(r.countedInCycle)}</td>
+                        <td className="wrap">{r.reasons.length ? r.reasons.map((x) => x.message).join(" ") : <span className="muted">—</span>}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </details>
+          </>
+        ) : null}
+      </section>
+
+      <section className="stack" aria-labelledby="decisions">
+        <h2 id="decisions" className="section-title">
+          Decisions
+        </h2>
+        {decisions.length === 0 ? (
+          <p className="empty-state">No decision recorded for this cycle yet.</p>
+        ) : (
+          <ol className="timeline" data-testid="decision-history">
+            {decisions.map((d) => (
+              <li key={d.id} className={d.superseded ? "timeline__item timeline__item--superseded" : "timeline__item"}>
+                <p>
+                  <DecisionBadge outcome={d.outcome} /> {d.superseded ? <span className="badge badge--neutral">Superseded</span> : <span className="badge badge--neutral">In force</span>}{" "}
+                  {d.bulk ? <span className="badge badge--neutral">Bulk</span> : null}
+                </p>
+                <p className="small">
+                  {d.decidedBy} · {new Date(d.decidedAt).toLocaleString("en-US", { timeZone: "UTC" })} UTC · based on status “{String(d.basis.status ?? "—")}”
+                  {typeof d.basis.creditsCounted === "number" ? `, ${d.basis.creditsCounted} / ${d.basis.creditsRequired} credits` : ""}
+                </p>
+                {d.note ? <p>{d.note}</p> : null}
+                {d.supersedeReason ? <p className="small">Supersedes an earlier decision: {d.supersedeReason}</p> : null}
+              </li>
+            ))}
+          </ol>
+        )}
+
+        {errors.form ? (
+          <div className="alert alert--error" role="alert">
+            {errors.form}
+          </div>
+        ) : null}
+
+        {current === null ? (
+          <Form method="post" className="form card" aria-labelledby="decide-title">
+            <h3 id="decide-title">Record a decision</h3>
+            <input type="hidden" name="intent" value="decide" />
+            <OutcomeChoices name="decide" error={result?.intent === "decide" ? errors.outcome : undefined} />
+            <label className="field">
+              <span className="field__label">Note</span>
+              <textarea name="note" rows={3} maxLength={2000} aria-invalid={Boolean(errors.note) || undefined} />
+              {errors.note ? <span className="field__error">{errors.note}</span> : null}
+            </label>
+            <button type="submit" className="button button--primary" disabled={busy}>
+              {busy ? "Recording…" : "Record decision"}
+            </button>
+          </Form>
+        ) : supervisor ? (
+          <Form key={current.id} method="post" className="form card" aria-labelledby="supersede-title">
+            <h3 id="supersede-title">Supersede the decision in force</h3>
+            <input type="hidden" name="intent" value="supersede" />
+            <input type="hidden" name="supersedes" value={current.id} />
+            <OutcomeChoices name="supersede" error={result?.intent === "supersede" ? errors.outcome : undefined} />
+            <label className="field">
+              <span className="field__label">Reason for superseding (required)</span>
+              <textarea name="reason" rows={2} maxLength={2000} required aria-invalid={Boolean(errors.reason) || undefined} />
+              {errors.reason ? <span className="field__error">{errors.reason}</span> : null}
+            </label>
+            <label className="field">
+              <span className="field__label">Note</span>
+              <textarea name="note" rows={2} maxLength={2000} />
+            </label>
+            <button type="submit" className="button button--primary" disabled={busy}>
+              {busy ? "Recording…" : "Supersede decision"}
+            </button>
+          </Form>
+        ) : (
+          <p className="muted small">A decision is in force. Only a supervisor can supersede it.</p>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,39 @@
+// Export of the renewal queue: every entry the filters match, in the queue's order and columns.
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { requireUser } from "~/auth/session.server";
+import { visibleColumns } from "~/lib/grid";
+import { RENEWAL_COLUMNS } from "~/lib/renewal-search";
+import { recordAudit } from "~/models/audit.server";
+import { EXPORT_FORMATS, exportFilename, exportResponse, type ExportFormat } from "~/models/exports.server";
+import { renewalState } from "~/models/renewal-page.server";
+import { streamRenewals } from "~/models/renewal-queue.server";
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(context, request);
+  const { db } = context.services;
+  const params = new URL(request.url).searchParams;
+  const format = params.get("download") ?? "csv";
+  if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new Response("Choose download=csv or download=xlsx.", { status: 400 });
+  params.delete("download");
+  const { state } = await renewalState(db, user, params);
+  const problems = Object.entries(state.errors).filter(([key]) => !["page", "cursor", "size"].includes(key));
+  if (problems.length) throw new Response(`The export was not started. ${problems.map(([k, m]) => `${k}: ${m}`).join(" ")}`, { status: 400 });
+  const columns = visibleColumns(RENEWAL_COLUMNS, state.hidden, state.shown, false);
+  const described = Object.fromEntries([...params.keys()].map((k) => [k, params.getAll(k).join(",")]));
+  return exportResponse({
+    format: format as ExportFormat,
+    filename: exportFilename(user.org.code, "renewals"),
+    sheetName: "Renewals",
+    columns: columns.map((c) => ({ header: c.label, value: c.exportValue, kind: c.exportKind })),
+    rows: streamRenewals(db, user.org.code, { filters: state.filters, window: state.window, sort: state.sort }),
+    onFinish: (outcome) =>
+      recordAudit(db, {
+        action: "export",
+        userId: user.id,
+        orgCode: user.org.code,
+        target: "renewals",
+        detail: { format, filters: described, window: state.window, rows: outcome.rows, completed: outcome.completed },
+        ip: context.clientIp,
+      }),
+  });
+}

@@ -1,0 +1,133 @@
+// Renewal verification in a real browser: the queue (statuses against plain SQL), a licensee's cycle,
+// recording a decision, a supervisor superseding it, the history on the licensee page, the bulk
+// confirmation, an audit sample, the rules page and the queue's export. Every page is screenshotted.
+import { readFile } from "node:fs/promises";
+import { expect, test, type Page } from "@playwright/test";
+import { querySql } from "./support/state";
+
+const SHOTS = "test-results/screenshots";
+
+async function signIn(page: Page, email: string) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("demo-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+}
+
+/** A CA-M roster of licensees from the store (as a roster upload would leave it), once per server. */
+async function ensureRoster(): Promise<void> {
+  const [existing] = await querySql<{ n: string }>(`select count(*) as n from board.roster_upload where file_name = 'e2e-roster.csv'`);
+  if (Number(existing!.n) > 0) return;
+  const [upload] = await querySql<{ id: string }>(
+    `insert into board.roster_upload (org_code, file_name, sha256, total_rows, accepted_rows, rejected_rows, new_rows, changed_rows)
+     values ('CA-M', 'e2e-roster.csv', repeat('e', 64), 120, 120, 0, 120, 0) returning id`,
+  );
+  await querySql(
+    `insert into board.roster_entry (org_code, roster_key, first_name, last_name, birth_month, birth_day, npi, cycle_end, upload_id, line_no, learner_id, match_quality)
+     select 'CA-M', k.licence_id, l.first_name, l.last_name, l.birth_month, l.birth_day, l.npi, current_date + 1 + (row_number() over (order by l.id))::int % 80,
+            $1, 1 + row_number() over (order by l.id), l.id, 'id'
+       from learner.licence k join learner.learner l on l.id = k.learner_id
+      where k.board_code = 'CA-M' and exists (select 1 from learner.credit_report r where r.learner_id = l.id and r.board_code = 'CA-M')
+      order by l.id limit 120
+     on conflict do nothing`,
+    [upload!.id],
+  );
+}
+
+test("queue → licensee's cycle → decide → supersede → history → bulk → sample → export", async ({ page }) => {
+  await ensureRoster();
+  await signIn(page, "reviewer@ca-m.demo.test");
+  await page.getByRole("link", { name: "Renewals" }).click();
+  await expect(page.getByRole("heading", { name: "Renewal queue" })).toBeVisible();
+  // The status strip equals plain SQL over the stored statuses (after the page's refresh).
+  const counts = await querySql<{ status: string; n: string }>(
+    `select status, count(*) as n from board.roster_entry where org_code = 'CA-M' and cycle_end between current_date and current_date + 90 group by status`,
+  );
+  for (const { status, n } of counts) {
+    if (status === "pending") continue;
+    await expect(page.getByTestId(`summary-${status}`)).toContainText(Number(n).toLocaleString("en-US"));
+  }
+  await page.screenshot({ path: `${SHOTS}/renewals-queue.png`, fullPage: true });
+
+  // Short licensees, worst first.
+  await page.getByTestId("summary-short").click();
+  await expect(page).toHaveURL(/status=short/);
+  await page.getByRole("link", { name: /^Short by: sort/ }).click();
+  await expect(page.locator('th[aria-sort="descending"]')).toContainText("Short by");
+  await page.screenshot({ path: `${SHOTS}/renewals-short.png`, fullPage: true });
+  const first = page.locator("table.data-table tbody tr").first();
+  const name = (await first.locator('td[data-col="name"]').textContent())!;
+  await first.locator('td[data-col="name"] a').click();
+  await expect(page.getByRole("heading", { name })).toBeVisible();
+  await expect(page.getByTestId("entry-status")).toHaveText("Short");
+  await expect(page.getByTestId("requirement-total")).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/renewals-entry.png`, fullPage: true });
+
+  // Record a decision; the page says so only after it is saved.
+  await page.getByLabel("Deficient").check();
+  await page.getByLabel("Note").fill("Short of the total at renewal.");
+  await page.getByRole("button", { name: "Record decision" }).click();
+  await expect(page.getByTestId("decision-recorded")).toBeVisible();
+  const entryId = page.url().match(/renewals\/(\d+)/)![1]!;
+  const [saved] = await querySql<{ outcome: string; note: string }>(`select outcome, note from board.decision where entry_id = $1`, [entryId]);
+  expect(saved).toEqual({ outcome: "deficient", note: "Short of the total at renewal." });
+  await expect(page.getByText("A decision is in force. Only a supervisor can supersede it.")).toBeVisible();
+
+  // A supervisor supersedes it with a reason.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signIn(page, "supervisor@ca-m.demo.test");
+  await page.goto(`/renewals/${entryId}`);
+  await page.getByLabel("Extension granted").check();
+  await page.getByLabel("Reason for superseding (required)").fill("Extension of 90 days approved by the board.");
+  await page.getByRole("button", { name: "Supersede decision" }).click();
+  await expect(page.getByTestId("decision-recorded")).toBeVisible();
+  await expect(page.getByTestId("decision-history").locator("li")).toHaveCount(2);
+  await page.screenshot({ path: `${SHOTS}/renewals-entry-decided.png`, fullPage: true });
+
+  // The licensee page shows the history.
+  await page.getByRole("link", { name: "Licensee page" }).click();
+  await expect(page.getByTestId("licensee-decisions").locator("li")).toHaveCount(2);
+  await expect(page.getByTestId("licensee-decisions")).toContainText("Extension of 90 days approved by the board.");
+  await page.screenshot({ path: `${SHOTS}/licensee-decisions.png`, fullPage: true });
+
+  // Bulk: the confirmation states the number SQL finds.
+  await page.goto("/renewals");
+  const [meets] = await querySql<{ n: string }>(
+    `select count(*) as n from board.roster_entry e where org_code = 'CA-M' and status = 'meets' and cycle_end between current_date and current_date + 90
+       and not exists (select 1 from board.decision d where d.entry_id = e.id)`,
+  );
+  await page.getByRole("link", { name: /who meet as compliant/ }).click();
+  if (Number(meets!.n) > 0) {
+    await expect(page.getByTestId("bulk-count")).toContainText(`${Number(meets!.n).toLocaleString("en-US")} licensee`);
+    await page.screenshot({ path: `${SHOTS}/renewals-bulk.png`, fullPage: true });
+    await page.getByLabel(/I confirm/).check();
+    await page.getByRole("button", { name: /^Record \d+ decisions?$/ }).click();
+    await expect(page.getByTestId("bulk-recorded")).toContainText(`${Number(meets!.n).toLocaleString("en-US")} compliant`);
+  }
+
+  // An audit sample with a seed.
+  await page.goto("/renewals/samples");
+  await page.getByLabel("How many").fill("10");
+  await page.getByLabel("Seed (optional)").fill("e2e-seed");
+  await page.getByRole("button", { name: "Draw sample" }).click();
+  await expect(page.getByTestId("sample-seed")).toHaveText("e2e-seed");
+  await expect(page.getByTestId("sample-table").locator("tbody tr")).toHaveCount(10);
+  await page.screenshot({ path: `${SHOTS}/renewals-sample.png`, fullPage: true });
+
+  // The rules page.
+  await page.goto("/renewals/rules");
+  await expect(page.getByTestId("rule-summary")).toContainText("50");
+  await page.screenshot({ path: `${SHOTS}/renewals-rules.png`, fullPage: true });
+
+  // Export of the queue: every row of the window, same count as SQL.
+  await page.goto("/renewals");
+  await page.getByText("Export", { exact: true }).click();
+  const download = page.waitForEvent("download");
+  await page.getByTestId("export-menu").getByText("CSV (all matching rows)").click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/^CA-M-renewals-\d{4}-\d{2}-\d{2}\.csv$/);
+  const text = await readFile((await file.path())!, "utf8");
+  const [total] = await querySql<{ n: string }>(`select count(*) as n from board.roster_entry where org_code = 'CA-M' and cycle_end between current_date and current_date + 90`);
+  expect(text.replace(/^\uFEFF/, "").trim().split("\n").length - 1).toBe(Number(total!.n));
+});

@@ -1,0 +1,367 @@
+// Renewal verification against plain SQL on the seeded store: the stored statuses and totals of a
+// roster (recomputed independently here), the queue's filters and pages, decisions and their
+// history (append-only, superseded by supervisors only), the bulk action, reproducible audit
+// samples, rule edits with history, refresh after a provider's write, and scope.
+import { parse } from "csv-parse/sync";
+import { sql, type Kysely } from "kysely";
+import { describe, expect, it } from "vitest";
+import { refreshRosterStatuses } from "../../app/models/renewals.server";
+import { MAX_CREDIT_CAPPED_FORMATS } from "../../db/reference";
+import type { Database } from "../../db/schema";
+import { get, setUpSeededApp, signIn } from "../support/server";
+
+const app = setUpSeededApp();
+
+const today = () => new Date().toISOString().slice(0, 10);
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * A roster for `org` of `n` licensees known to it (licence / certification), inserted as the owner:
+ * cycle ends spread over the next 80 days, never a month's last day (so the cycle start is plainly
+ * the same day N years back, plus one). Returns the entry ids.
+ */
+async function insertRoster(owner: Kysely<Database>, org: string, n: number, idTable: "licence" | "certification"): Promise<string[]> {
+  const idColumn = idTable === "licence" ? sql`k.licence_id` : sql`k.board_id`;
+  const upload = await sql<{ id: string }>`
+    insert into board.roster_upload (org_code, file_name, sha256, total_rows, accepted_rows, rejected_rows, new_rows, changed_rows)
+    values (${org}, 'test.csv', md5(${org} || random()::text) || md5(random()::text), ${n}, ${n}, 0, ${n}, 0) returning id::text`.execute(owner);
+  const uploadId = upload.rows[0]!.id;
+  const rows = await sql<{ id: string }>`
+    insert into board.roster_entry (org_code, roster_key, first_name, last_name, birth_month, birth_day, npi, cycle_end, upload_id, line_no, learner_id, match_quality)
+    select ${org}, ${idColumn}, l.first_name, l.last_name, l.birth_month, l.birth_day, l.npi,
+           current_date + 1 + (row_number() over (order by l.id))::int % 80 as cycle_end,
+           ${uploadId}, 1 + row_number() over (order by l.id), l.id, 'id'
+      from learner.${sql.raw(idTable)} k join learner.learner l on l.id = k.learner_id
+     where k.board_code = ${org} and l.deleted_at is null
+       and exists (select 1 from learner.credit_report r where r.learner_id = l.id and r.board_code = ${org})
+       -- not already on the organisation's roster (the template's demo roster): one entry per licensee cycle
+       and not exists (select 1 from board.roster_entry x where x.org_code = ${org} and x.learner_id = l.id)
+     order by l.id limit ${n}
+    returning id::text`.execute(owner);
+  // Keep cycle ends off month ends: move any last-of-month day back one.
+  await sql`update board.roster_entry set cycle_end = cycle_end - 1
+    where upload_id = ${uploadId} and extract(day from cycle_end + 1) = 1`.execute(owner);
+  return rows.rows.map((r) => r.id);
+}
+
+const capped = sql.join(MAX_CREDIT_CAPPED_FORMATS.map((f) => sql.lit(f)));
+
+/**
+ * CA-M's rule as seeded, recomputed in SQL: the total is the sum over (activity, completion day) of the
+ * largest accepted, live amount completed in the 2-year cycle; the one-time Pain Management / End-of-Life
+ * Care minimum counts each such group's largest topic amount (capped at its credits) up to the cycle end;
+ * the geriatric share does not apply when unknown. Review: a counted record breaking a data rule.
+ */
+async function expectedCaM(owner: Kysely<Database>, entryIds: string[]) {
+  const result = await sql<{ id: string; cycle_start: string; total: string; pain: string; flagged: boolean }>`
+    with e as (
+      select id, learner_id, cycle_end, (cycle_end - interval '2 years' + interval '1 day')::date as cycle_start
+        from board.roster_entry where id = any(${entryIds}::bigint[])),
+    r as (
+      select e.id as entry_id, cr.activity_id, cr.completion_date, cr.credits,
+             least(cr.credits, greatest(coalesce((cr.credit_types->>'Pain Management')::numeric, 0),
+                                        coalesce((cr.credit_types->>'End-of-Life Care')::numeric, 0))) as pain,
+             cr.completion_date between e.cycle_start and e.cycle_end as in_cycle,
+             ((a.format in (${capped}) and cr.credits > a.max_cme_credits)
+               or cr.completion_date < a.start_date or cr.completion_date > a.end_date
+               or cr.completion_date > (cr.submitted_at at time zone 'UTC')::date or cr.completion_date > current_date) as flagged
+        from e join learner.credit_report cr on cr.learner_id = e.learner_id and cr.board_code = 'CA-M'
+        join learner.activity a on a.id = cr.activity_id
+       where cr.status = 'accepted' and cr.deleted_at is null and cr.completion_date <= e.cycle_end),
+    g as (
+      select entry_id, activity_id, completion_date, bool_or(in_cycle) as in_cycle,
+             max(credits) as credits, max(pain) as pain, bool_or(flagged and credits > 0) as flagged
+        from r group by entry_id, activity_id, completion_date)
+    select e.id::text, e.cycle_start::text,
+           coalesce(sum(g.credits) filter (where g.in_cycle), 0)::text as total,
+           coalesce(sum(g.pain), 0)::text as pain,
+           coalesce(bool_or(g.flagged and g.in_cycle), false) as flagged
+      from e left join g on g.entry_id = e.id
+     group by e.id, e.cycle_start`.execute(owner);
+  return new Map(
+    result.rows.map((r) => {
+      const total = Number(r.total);
+      const pain = Number(r.pain);
+      const met = total >= 50 && pain >= 12;
+      const status = total === 0 ? "nothing" : r.flagged ? "needs_review" : met ? "meets" : "short";
+      return [r.id, { cycleStart: r.cycle_start, total, status }];
+    }),
+  );
+}
+
+describe("stored statuses", () => {
+  it("CA-M: each entry's cycle, counted total and status equal an independent SQL computation", async () => {
+    const { database } = app;
+    const ids = await insertRoster(database.owner, "CA-M", 150, "licence");
+    expect(ids.length).toBeGreaterThan(100);
+    const refreshed = await refreshRosterStatuses(database.app, "CA-M");
+    expect(refreshed.evaluated).toBeGreaterThanOrEqual(ids.length);
+    const stored = await database.owner
+      .selectFrom("board.roster_entry")
+      .select(["id", "status", "cycle_start", "credits_counted", "credits_required"])
+      .where("id", "in", ids)
+      .execute();
+    const expected = await expectedCaM(database.owner, ids);
+    const statuses = new Set<string>();
+    for (const row of stored) {
+      const want = expected.get(row.id)!;
+      expect({ id: row.id, start: row.cycle_start, total: Number(row.credits_counted), required: Number(row.credits_required) }).toEqual({
+        id: row.id,
+        start: want.cycleStart,
+        total: want.total,
+        required: 50,
+      });
+      // needs_review may be overridden by "nothing"; otherwise the SQL status must match.
+      expect(`${row.id}:${row.status}`).toBe(`${row.id}:${want.status}`);
+      statuses.add(row.status);
+    }
+    // The seeded data exercises more than one outcome.
+    expect(statuses.size).toBeGreaterThanOrEqual(2);
+  });
+
+  it("a provider's new record moves the licensee's status on the next refresh (change_seq)", async () => {
+    const { database } = app;
+    const short = await sql<{ id: string; learner_id: string; cycle_end: string; credits_counted: string }>`
+      select id::text, learner_id::text, cycle_end::text, credits_counted::text from board.roster_entry
+       where org_code = 'CA-M' and status = 'short' and credits_counted < 50 order by roster_entry.id limit 1`.execute(database.owner);
+    const entry = short.rows[0];
+    expect(entry, "a short CA-M entry to top up").toBeDefined();
+    // Any activity: a record breaking a data rule (dates, maximum) makes the status "needs review".
+    const activity = await sql<{ id: string }>`select id from learner.activity order by id limit 1`.execute(database.owner);
+    const activityId = activity.rows[0]?.id;
+    expect(activityId, "an activity").toBeDefined();
+    const completion = addDays(today(), -5);
+    await sql`insert into learner.credit_report (activity_id, learner_id, board_code, completion_date, submitted_at, entry_method, status, credits, credit_types)
+      values (${activityId!}, ${entry!.learner_id}, 'CA-M', ${completion}::date, now(), 'web_service', 'accepted', 50, '{"Pain Management": 12}')`.execute(database.owner);
+    await refreshRosterStatuses(database.app, "CA-M");
+    const after = await database.owner.selectFrom("board.roster_entry").select(["status", "credits_counted"]).where("id", "=", entry!.id).executeTakeFirstOrThrow();
+    expect(Number(after.credits_counted)).toBe(Number(entry!.credits_counted) + 50);
+    expect(["meets", "needs_review"]).toContain(after.status);
+  });
+});
+
+async function queueIds(baseUrl: string, cookie: string, query: string): Promise<string[]> {
+  const response = await get(baseUrl, `/renewals/export?download=csv&show=birth&${query}`, cookie);
+  expect(response.status).toBe(200);
+  const rows = parse((await response.text()).replace(/^\uFEFF/, ""), { columns: true }) as Record<string, string>[];
+  return rows.map((r) => r["Licence / board id"]!);
+}
+
+describe("renewal queue", () => {
+  it("lists the window's entries, filters by status and decision, and exports the same set as plain SQL", async () => {
+    const { database, server } = app;
+    const cookie = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
+    const page = await get(server.baseUrl, "/renewals", cookie);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const inWindow = await sql<{ n: string }>`select count(*)::text as n from board.roster_entry
+      where org_code = 'CA-M' and cycle_end between current_date and current_date + 90`.execute(database.owner);
+    expect(html).toContain(`${Number(inWindow.rows[0]!.n).toLocaleString("en-US")} licensee`);
+    for (const status of ["meets", "short", "needs_review"]) {
+      const ids = await queueIds(server.baseUrl, cookie, `status=${status}&sort=name`);
+      const expected = await sql<{ key: string }>`select roster_key as key from board.roster_entry
+        where org_code = 'CA-M' and status = ${status} and cycle_end between current_date and current_date + 90
+        order by learner.fold(last_name) collate "C", learner.fold(first_name) collate "C", roster_entry.id`.execute(database.owner);
+      expect(ids).toEqual(expected.rows.map((r) => r.key));
+    }
+  });
+
+  it("keyset pages of the queue sorted by progress cover every entry once, in order", async () => {
+    const { database, server } = app;
+    const cookie = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
+    const seen: string[] = [];
+    let path = "/renewals?sort=progress&size=25";
+    for (let i = 0; i < 20 && path; i++) {
+      const html = await (await get(server.baseUrl, path, cookie)).text();
+      seen.push(...[...html.matchAll(/href="\/renewals\/(\d+)"/g)].map((m) => m[1]!));
+      const anchor = html.match(/<a [^>]*rel="next"[^>]*>/)?.[0];
+      path = anchor ? anchor.match(/href="([^"]*)"/)![1]!.replace(/&amp;/g, "&") : "";
+    }
+    const expected = await sql<{ id: string }>`select id::text from board.roster_entry
+      where org_code = 'CA-M' and cycle_end between current_date and current_date + 90
+      order by coalesce(floor(100 * credits_counted / nullif(credits_required, 0))::int, -1), roster_entry.id`.execute(database.owner);
+    expect(seen).toEqual(expected.rows.map((r) => r.id));
+  });
+
+  it("bad queue parameters get a message, never a 500", async () => {
+    const { server } = app;
+    const cookie = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
+    for (const query of ["endFrom=2024-13-45", "status=bogus", "decision=maybe", "sort=drop%20table", "page=-1", "lastName=%3Cscript%3E", "endFrom=2026-05-01&endTo=2026-01-01", "after=!!!"]) {
+      const response = await get(server.baseUrl, `/renewals?${query}`, cookie);
+      expect(response.status, query).toBe(200);
+      expect(await response.text(), query).toMatch(/filter-error|notice--warn/);
+    }
+  });
+});
+
+async function post(baseUrl: string, path: string, cookie: string, form: Record<string, string>): Promise<Response> {
+  return fetch(`${baseUrl}${path}`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { cookie, origin: baseUrl, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(form),
+  });
+}
+
+describe("decisions", () => {
+  it("records a decision with its basis, refuses a second, lets only a supervisor supersede, and shows the history", async () => {
+    const { database, server } = app;
+    const reviewer = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
+    const supervisor = await signIn(server.baseUrl, "supervisor@ca-m.demo.test");
+    const entry = (
+      await sql<{ id: string; learner_id: string; credits_counted: string }>`select id::text, learner_id::text, credits_counted::text from board.roster_entry
+        where org_code = 'CA-M' and status = 'short' and not exists (select 1 from board.decision d where d.entry_id = roster_entry.id) order by roster_entry.id limit 1`.execute(database.owner)
+    ).rows[0]!;
+    const first = await post(server.baseUrl, `/renewals/${entry.id}`, reviewer, { intent: "decide", outcome: "deficient", note: "Short of the total." });
+    expect(first.status).toBe(302);
+    const stored = await database.owner.selectFrom("board.decision").selectAll().where("entry_id", "=", entry.id).execute();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ outcome: "deficient", note: "Short of the total.", supersedes: null });
+    expect(stored[0]!.basis).toMatchObject({ status: "short" });
+    expect((stored[0]!.basis as { requirements: Array<{ id: string; counted: number }> }).requirements[0]).toMatchObject({ id: "total", counted: Number(entry.credits_counted) });
+
+    const second = await post(server.baseUrl, `/renewals/${entry.id}`, reviewer, { intent: "decide", outcome: "compliant", note: "" });
+    expect(second.status).toBe(409);
+    const byReviewer = await post(server.baseUrl, `/renewals/${entry.id}`, reviewer, { intent: "supersede", supersedes: stored[0]!.id, outcome: "extension_granted", note: "", reason: "Extension approved by the board." });
+    expect(byReviewer.status).toBe(403);
+    const noReason = await post(server.baseUrl, `/renewals/${entry.id}`, supervisor, { intent: "supersede", supersedes: stored[0]!.id, outcome: "extension_granted", note: "", reason: "" });
+    expect(noReason.status).toBe(400);
+    const superseded = await post(server.baseUrl, `/renewals/${entry.id}`, supervisor, { intent: "supersede", supersedes: stored[0]!.id, outcome: "extension_granted", note: "90 days", reason: "Extension approved by the board." });
+    expect(superseded.status).toBe(302);
+    const again = await post(server.baseUrl, `/renewals/${entry.id}`, supervisor, { intent: "supersede", supersedes: stored[0]!.id, outcome: "exempt", note: "", reason: "Second try on the old one." });
+    expect(again.status).toBe(409);
+
+    const chain = await database.owner.selectFrom("board.decision").select(["id", "outcome", "supersedes", "supersede_reason"]).where("entry_id", "=", entry.id).orderBy("id").execute();
+    expect(chain.map((d) => [d.outcome, d.supersedes])).toEqual([
+      ["deficient", null],
+      ["extension_granted", stored[0]!.id],
+    ]);
+    const audit = await sql<{ action: string }>`select action from board.audit_event where target = ${`entry:${entry.id}`} order by id`.execute(database.owner);
+    expect(audit.rows.map((r) => r.action)).toEqual(["decision.record", "decision.supersede"]);
+
+    // The licensee page shows both, the one in force first.
+    const page = await (await get(server.baseUrl, `/licensees/${entry.learner_id}`, reviewer)).text();
+    const history = page.slice(page.indexOf('data-testid="licensee-decisions"'));
+    expect(history.indexOf("Extension granted")).toBeGreaterThan(-1);
+    expect(history.indexOf("Extension granted")).toBeLessThan(history.indexOf("Deficient"));
+    expect(history).toContain("Extension approved by the board.");
+  });
+
+  it("the app's role cannot change or delete a decision", async () => {
+    const { database } = app;
+    await expect(sql`update board.decision set outcome = 'compliant'`.execute(database.app)).rejects.toThrow(/permission denied/);
+    await expect(sql`delete from board.decision`.execute(database.app)).rejects.toThrow(/permission denied/);
+  });
+
+  it("bulk: the confirmation states the SQL count; a stale count writes nothing; the right one records each in one go", async () => {
+    const { database, server } = app;
+    const reviewer = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
+    const count = async () =>
+      Number(
+        (
+          await sql<{ n: string }>`select count(*)::text as n from board.roster_entry e where org_code = 'CA-M' and status = 'meets'
+            and cycle_end between current_date and current_date + 90 and not exists (select 1 from board.decision d where d.entry_id = e.id)`.execute(database.owner)
+        ).rows[0]!.n,
+      );
+    const expected = await count();
+    expect(expected).toBeGreaterThan(0);
+    const confirm = await (await get(server.baseUrl, "/renewals/bulk", reviewer)).text();
+    expect(confirm).toContain(`name="expected" value="${expected}"`);
+    expect(confirm.replace(/<!-- -->/g, "")).toContain(`${expected.toLocaleString("en-US")} ${expected === 1 ? "licensee" : "licensees"} will be recorded as compliant`);
+    const before = await database.owner.selectFrom("board.decision").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
+    const stale = await post(server.baseUrl, "/renewals/bulk", reviewer, { expected: String(expected + 1), note: "bulk", confirm: "yes" });
+    expect(stale.status).toBe(409);
+    const unchanged = await database.owner.selectFrom("board.decision").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
+    expect(unchanged.n).toBe(before.n);
+    const done = await post(server.baseUrl, "/renewals/bulk", reviewer, { expected: String(expected), note: "bulk", confirm: "yes" });
+    expect(done.status).toBe(302);
+    expect(await count()).toBe(0);
+    const bulk = await sql<{ n: string }>`select count(*)::text as n from board.decision where org_code = 'CA-M' and bulk and outcome = 'compliant'`.execute(database.owner);
+    expect(Number(bulk.rows[0]!.n)).toBe(expected);
+  });
+});
+
+describe("audit samples", () => {
+  it("the same seed draws the same licensees, from the cohort, of the size asked", async () => {
+    const { database, server } = app;
+    const cookie = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
+    const from = today();
+    const to = addDays(from, 90);
+    const draw = async (size: string, seed: string) => {
+      const response = await post(server.baseUrl, "/renewals/samples", cookie, { endFrom: from, endTo: to, size, seed });
+      expect(response.status).toBe(302);
+      const id = response.headers.get("location")!.split("/").pop()!;
+      return database.owner.selectFrom("board.audit_sample").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    };
+    const a = await draw("10%", "board-2026-q4");
+    const b = await draw("10%", "board-2026-q4");
+    const c = await draw("10%", "another-seed");
+    const cohort = await sql<{ id: string }>`select id::text from board.roster_entry where org_code = 'CA-M' and cycle_end between ${from}::date and ${to}::date`.execute(database.owner);
+    expect(a.cohort_size).toBe(cohort.rows.length);
+    expect(a.entry_ids).toHaveLength(Math.ceil(cohort.rows.length / 10));
+    expect(b.entry_ids).toEqual(a.entry_ids);
+    expect(c.entry_ids).not.toEqual(a.entry_ids);
+    const ids = new Set(cohort.rows.map((r) => r.id));
+    for (const id of a.entry_ids) expect(ids.has(String(id))).toBe(true);
+    const bad = await post(server.baseUrl, "/renewals/samples", cookie, { endFrom: from, endTo: to, size: "lots", seed: "" });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("Enter a number of licensees");
+  });
+});
+
+describe("requirement rules", () => {
+  it("reviewers cannot edit; bad values are refused with a message; a change is versioned with before and after", async () => {
+    const { database, server } = app;
+    const reviewer = await signIn(server.baseUrl, "reviewer@me-m.demo.test");
+    const supervisor = await signIn(server.baseUrl, "supervisor@me-m.demo.test");
+    const page = await (await get(server.baseUrl, "/renewals/rules", supervisor)).text();
+    const version = page.match(/name="version" value="(\d+)"/)![1]!;
+    const fields = Object.fromEntries([...page.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!.replace(/&amp;/g, "&").replace(/&#x27;/g, "'").replace(/&quot;/g, '"')]));
+    const checked = [...page.matchAll(/<input type="checkbox" name="([^"]+)"([^>]*)>/g)].filter((m) => m[2]!.includes("checked")).map((m) => m[1]!);
+    const base = { ...fields, ...Object.fromEntries(checked.map((c) => [c, "on"])), version };
+    const forbidden = await post(server.baseUrl, "/renewals/rules", reviewer, { ...base, "total.minimum": "45", reason: "New statute." });
+    expect(forbidden.status).toBe(403);
+    const bad = await post(server.baseUrl, "/renewals/rules", supervisor, { ...base, "total.minimum": "lots", reason: "New statute." });
+    expect(bad.status).toBe(400);
+    const stored = await database.owner.selectFrom("board.requirement_rule").select(["version", "rule"]).where("org_code", "=", "ME-M").executeTakeFirstOrThrow();
+    expect(String(stored.version)).toBe(version);
+    const good = await post(server.baseUrl, "/renewals/rules", supervisor, { ...base, "total.minimum": "45", reason: "Board reduced the total in its 2026 rule." });
+    expect(good.status).toBe(302);
+    const after = await database.owner.selectFrom("board.requirement_rule").select(["version", "rule"]).where("org_code", "=", "ME-M").executeTakeFirstOrThrow();
+    expect(after.version).toBe(Number(version) + 1);
+    expect((after.rule as { total: { minimum: number } }).total.minimum).toBe(45);
+    const change = await database.owner.selectFrom("board.requirement_rule_change").selectAll().where("org_code", "=", "ME-M").executeTakeFirstOrThrow();
+    expect((change.before as { total: { minimum: number } }).total.minimum).toBe((stored.rule as { total: { minimum: number } }).total.minimum);
+    expect((change.after as { total: { minimum: number } }).total.minimum).toBe(45);
+    expect(change.reason).toBe("Board reduced the total in its 2026 rule.");
+    // Saving from the old version again is a conflict, not a lost update.
+    const stale = await post(server.baseUrl, "/renewals/rules", supervisor, { ...base, "total.minimum": "40", reason: "Older form." });
+    expect(stale.status).toBe(409);
+  });
+});
+
+describe("scope", () => {
+  it("another organisation's entry, decision form, sample and export are unreachable; ACCME has no renewals", async () => {
+    const { database, server } = app;
+    const abimIds = await insertRoster(database.owner, "ABIM", 20, "certification");
+    await refreshRosterStatuses(database.app, "ABIM");
+    const abimSupervisor = await signIn(server.baseUrl, "supervisor@abim.demo.test");
+    const sample = await post(server.baseUrl, "/renewals/samples", abimSupervisor, { endFrom: today(), endTo: addDays(today(), 90), size: "5", seed: "abim" });
+    const sampleId = sample.headers.get("location")!.split("/").pop()!;
+    const caM = await signIn(server.baseUrl, "supervisor@ca-m.demo.test");
+    expect((await get(server.baseUrl, `/renewals/${abimIds[0]}`, caM)).status).toBe(404);
+    expect((await post(server.baseUrl, `/renewals/${abimIds[0]}`, caM, { intent: "decide", outcome: "compliant", note: "" })).status).toBe(404);
+    expect((await get(server.baseUrl, `/renewals/samples/${sampleId}`, caM)).status).toBe(404);
+    const decisions = await database.owner.selectFrom("board.decision").select("id").where("entry_id", "=", abimIds[0]!).execute();
+    expect(decisions).toHaveLength(0);
+    const keys = await queueIds(server.baseUrl, caM, "endFrom=2000-01-01&endTo=2100-01-01");
+    const abimKeys = await database.owner.selectFrom("board.roster_entry").select("roster_key").where("org_code", "=", "ABIM").execute();
+    for (const { roster_key } of abimKeys) expect(keys).not.toContain(roster_key);
+    const accme = await signIn(server.baseUrl, "reviewer@accme.demo.test");
+    for (const path of ["/renewals", "/renewals/rules", `/renewals/${abimIds[0]}`, "/renewals/export?download=csv", "/renewals/samples", "/renewals/bulk"]) {
+      expect((await get(server.baseUrl, path, accme)).status, path).toBe(404);
+    }
+  });
+});
