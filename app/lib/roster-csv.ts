@@ -1,7 +1,7 @@
 // Reading a board's renewal roster CSV (browser-safe, pure): the file's bytes become the rows to keep
 // and, for every other row, its physical line, a sentence saying what is wrong, and the raw text.
 // Problems with the whole file (not text, no header, too big, duplicated licensees) stop the upload.
-import { parse } from "csv-parse/sync";
+import { parse } from "csv-parse/browser/esm/sync";
 import { z } from "zod";
 import { isValidNpi } from "../../db/generator/npi";
 

@@ -2,10 +2,12 @@
 // add or change (one per licensee cycle), and how each entry matches the learner store. Everything
 // here is keyed by the signed-in organisation; another organisation's upload does not exist.
 import { createHash } from "node:crypto";
+import { MaxPartSizeExceededError, unstable_parseMultipartFormData, type UploadHandler } from "@remix-run/node";
 import { sql, type Kysely, type SqlBool } from "kysely";
+import { z } from "zod";
 import type { Database, MatchQuality, RosterRowError } from "../../db/schema";
 import { formatTimestamp } from "../lib/format";
-import { parseRosterCsv, type RosterRow } from "../lib/roster-csv";
+import { parseRosterCsv, ROSTER_LIMITS, type RosterRow } from "../lib/roster-csv";
 import { recordAudit } from "./audit.server";
 
 export const MATCH_QUALITIES = ["id", "name_birth", "npi", "ambiguous", "none"] as const satisfies readonly MatchQuality[];
@@ -196,6 +198,63 @@ export async function uploadRoster(
       matched,
     };
   });
+}
+
+// ---------------------------------------------------------------- the upload form
+
+const MAX_MB = ROSTER_LIMITS.maxBytes / 1024 / 1024;
+export const ROSTER_UPLOAD_LIMITS = { mb: MAX_MB, rows: ROSTER_LIMITS.maxRows };
+/** A file over the limit is read to the end and dropped (so the browser gets the answer, not a reset), up to this. */
+const DISCARD_LIMIT = 32 * 1024 * 1024;
+const TOO_BIG = "\u0000too-big";
+const TOO_BIG_MESSAGE = `The file is larger than ${MAX_MB} MB. Split the roster into smaller files and upload each.`;
+
+/**
+ * Remix's memory upload handler, except that a file over the limit is drained and answered with a
+ * marker rather than an exception that leaves the rest of the request unread. Other fields are ignored.
+ */
+const rosterFileHandler: UploadHandler = async ({ name, filename, contentType, data }) => {
+  if (name !== "file") return undefined;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of data) {
+    size += chunk.byteLength;
+    if (size > DISCARD_LIMIT) throw new MaxPartSizeExceededError(name, ROSTER_LIMITS.maxBytes);
+    if (size <= ROSTER_LIMITS.maxBytes) chunks.push(chunk);
+  }
+  if (size > ROSTER_LIMITS.maxBytes) return TOO_BIG;
+  return new File(chunks as BlobPart[], filename ?? "roster.csv", { type: contentType });
+};
+
+/** The uploaded part: a file with a name (what the upload handler returns). */
+const UploadForm = z.object({
+  file: z
+    .custom<File>((value) => typeof value === "object" && value !== null && "arrayBuffer" in value && "name" in value, "Choose a roster CSV file to upload.")
+    .refine((file) => file.name !== "" || file.size > 0, "Choose a roster CSV file to upload.")
+    .refine((file) => file.size > 0, "The file is empty."),
+});
+
+/** The roster file of an upload form (multipart/form-data, field "file"), or what is wrong with the request. */
+export async function readRosterUpload(
+  request: Request,
+): Promise<{ file: File } | { error: string; status: number; headers?: Record<string, string> }> {
+  if (!(request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) {
+    return { error: "Send the roster as a file upload (multipart/form-data).", status: 400 };
+  }
+  // Far too big to read to the end: refused unread, and the connection closed under the sender.
+  if (Number(request.headers.get("content-length") ?? 0) > DISCARD_LIMIT) return { error: TOO_BIG_MESSAGE, status: 413, headers: { Connection: "close" } };
+  let formData: FormData;
+  try {
+    formData = await unstable_parseMultipartFormData(request, rosterFileHandler);
+  } catch (error) {
+    if (error instanceof MaxPartSizeExceededError) return { error: TOO_BIG_MESSAGE, status: 413, headers: { Connection: "close" } };
+    return { error: "The upload could not be read. Choose the file again and upload it.", status: 400 };
+  }
+  const value = formData.get("file");
+  if (value === TOO_BIG) return { error: TOO_BIG_MESSAGE, status: 413 };
+  const parsed = UploadForm.safeParse({ file: value ?? undefined });
+  if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "Choose a roster CSV file to upload.", status: 400 };
+  return { file: parsed.data.file };
 }
 
 // ---------------------------------------------------------------- matching
@@ -519,6 +578,7 @@ export interface UnmatchedEntry {
   quality: "none" | "ambiguous";
   note: string | null;
   uploadId: string;
+  fileName: string;
   line: number;
 }
 
@@ -537,7 +597,8 @@ export async function listUnmatchedEntries(db: Kysely<Database>, orgCode: string
     .where("e.match_quality", "in", query.quality ? [query.quality] : ["none", "ambiguous"]);
   if (query.uploadId) base = base.where("e.upload_id", "=", query.uploadId);
   let page = base
-    .select(["e.id", "e.roster_key", "e.first_name", "e.last_name", "e.birth_month", "e.birth_day", "e.npi", "e.cycle_end", "e.match_quality", "e.match_note", "e.upload_id", "e.line_no"])
+    .innerJoin("board.roster_upload as u", "u.id", "e.upload_id")
+    .select(["e.id", "e.roster_key", "e.first_name", "e.last_name", "e.birth_month", "e.birth_day", "e.npi", "e.cycle_end", "e.match_quality", "e.match_note", "e.upload_id", "u.file_name", "e.line_no"])
     .orderBy("e.cycle_end")
     .orderBy("e.id")
     .limit(UNMATCHED_PAGE_SIZE + 1);
@@ -560,6 +621,7 @@ export async function listUnmatchedEntries(db: Kysely<Database>, orgCode: string
     quality: r.match_quality === "ambiguous" ? "ambiguous" : "none",
     note: r.match_note,
     uploadId: String(r.upload_id),
+    fileName: r.file_name,
     line: r.line_no,
   }));
   const last = entries[entries.length - 1];

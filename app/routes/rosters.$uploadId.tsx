@@ -6,7 +6,7 @@ import { requireUser } from "~/auth/session.server";
 import { PageHeader } from "~/components/PageHeader";
 import { StatCard } from "~/components/StatCard";
 import { formatCount, formatTimestamp } from "~/lib/format";
-import { ERRORS_SHOWN, getRosterUpload, rosterUploadIdFrom } from "~/models/rosters.server";
+import { getRosterUpload, rosterUploadIdFrom } from "~/models/rosters.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.upload.fileName} · Renewal rosters · CME Credit Verification` : "Roster upload · CME Credit Verification" },
@@ -110,7 +110,7 @@ export default function RosterUpload() {
                 <caption className="visually-hidden">Rows not kept, with their line in the file and the reason</caption>
                 <thead>
                   <tr>
-                    <th scope="col" className="num">Line</th>
+                    <th scope="col" className="num shrink">Line</th>
                     <th scope="col">Reason</th>
                     <th scope="col">Row as uploaded</th>
                   </tr>
@@ -118,7 +118,7 @@ export default function RosterUpload() {
                 <tbody>
                   {upload.errors.map((e) => (
                     <tr key={e.line}>
-                      <td className="num">{e.line}</td>
+                      <td className="num shrink">{e.line}</td>
                       <td className="wrap">{e.reason}</td>
                       <td className="mono wrap raw-row">{e.raw}</td>
                     </tr>
@@ -126,9 +126,9 @@ export default function RosterUpload() {
                 </tbody>
               </table>
             </div>
-            {upload.errorCount > ERRORS_SHOWN ? (
+            {upload.errorCount > upload.errors.length ? (
               <p className="muted small">
-                The first {formatCount(ERRORS_SHOWN)} of {formatCount(upload.errorCount)} are listed; the CSV download has them all.
+                The first {formatCount(upload.errors.length)} of {formatCount(upload.errorCount)} are listed; the CSV download has them all.
               </p>
             ) : null}
           </>

@@ -1,23 +1,15 @@
 // Renewal rosters: the board's uploads (newest first) and how its roster entries match the learner
 // store; supervisors and admins upload a roster CSV here. Uploading the same file again changes nothing.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import {
-  data,
-  MaxPartSizeExceededError,
-  redirect,
-  unstable_parseMultipartFormData,
-  type UploadHandler,
-} from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { z } from "zod";
 import { hasRole, MANAGING_ROLES, requireRole } from "~/auth/permissions.server";
 import { requireUser } from "~/auth/session.server";
 import { PageHeader } from "~/components/PageHeader";
 import { StatCard } from "~/components/StatCard";
 import { formatCount, formatTimestamp } from "~/lib/format";
-import { ROSTER_LIMITS } from "~/lib/roster-csv";
 import { refreshRosterStatuses } from "~/models/renewals.server";
-import { listRosterUploads, uploadRoster } from "~/models/rosters.server";
+import { listRosterUploads, readRosterUpload, ROSTER_UPLOAD_LIMITS, uploadRoster } from "~/models/rosters.server";
 
 export const meta: MetaFunction = () => [{ title: "Renewal rosters · CME Credit Verification" }];
 
@@ -26,38 +18,8 @@ const hasRoster = (kind: string) => kind === "state_board" || kind === "certifyi
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
   const roster = hasRoster(user.org.kind) ? await listRosterUploads(context.services.db, user.org.code) : null;
-  return { org: user.org, roster, canUpload: roster !== null && hasRole(user, MANAGING_ROLES) };
+  return { org: user.org, roster, canUpload: roster !== null && hasRole(user, MANAGING_ROLES), limits: ROSTER_UPLOAD_LIMITS };
 }
-
-const MAX_MB = ROSTER_LIMITS.maxBytes / 1024 / 1024;
-/** A file over the limit is read to the end and dropped (so the browser gets the answer, not a reset), up to this. */
-const DISCARD_LIMIT = 32 * 1024 * 1024;
-const TOO_BIG = "\u0000too-big";
-
-/**
- * Remix's memory upload handler, except that a file over the limit is drained and answered with a
- * marker rather than an exception that leaves the rest of the request unread. Other fields are ignored.
- */
-const rosterFileHandler: UploadHandler = async ({ name, filename, contentType, data: body }) => {
-  if (name !== "file") return undefined;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.byteLength;
-    if (size > DISCARD_LIMIT) throw new MaxPartSizeExceededError(name, ROSTER_LIMITS.maxBytes);
-    if (size <= ROSTER_LIMITS.maxBytes) chunks.push(chunk);
-  }
-  if (size > ROSTER_LIMITS.maxBytes) return TOO_BIG;
-  return new File(chunks as BlobPart[], filename ?? "roster.csv", { type: contentType });
-};
-
-/** The uploaded part: a file with a name (the memory upload handler's File). */
-const UploadForm = z.object({
-  file: z
-    .custom<File>((value) => typeof value === "object" && value !== null && "arrayBuffer" in value && "name" in value, "Choose a roster CSV file to upload.")
-    .refine((file) => file.name !== "" || file.size > 0, "Choose a roster CSV file to upload.")
-    .refine((file) => file.size > 0, "The file is empty."),
-});
 
 type ActionResult = { error: string } | { already: string; uploadId: string };
 
@@ -65,24 +27,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(context, request);
   requireRole(user, MANAGING_ROLES);
   if (!hasRoster(user.org.kind)) throw new Response("Only a state or certifying board has a renewal roster.", { status: 403 });
-  if (!(request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) {
-    return data<ActionResult>({ error: "Send the roster as a file upload (multipart/form-data)." }, { status: 400 });
-  }
-  const tooBig = (headers?: HeadersInit) =>
-    data<ActionResult>({ error: `The file is larger than ${MAX_MB} MB. Split the roster into smaller files and upload each.` }, { status: 413, headers });
-  // Far too big to read to the end: refused unread, and the connection closed under the sender.
-  if (Number(request.headers.get("content-length") ?? 0) > DISCARD_LIMIT) return tooBig({ Connection: "close" });
-  let formData: FormData;
-  try {
-    formData = await unstable_parseMultipartFormData(request, rosterFileHandler);
-  } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) return tooBig({ Connection: "close" });
-    return data<ActionResult>({ error: "The upload could not be read. Choose the file again and upload it." }, { status: 400 });
-  }
-  if (formData.get("file") === TOO_BIG) return tooBig();
-  const parsed = UploadForm.safeParse({ file: formData.get("file") ?? undefined });
-  if (!parsed.success) return data<ActionResult>({ error: parsed.error.issues[0]?.message ?? "Choose a roster CSV file to upload." }, { status: 400 });
-  const { file } = parsed.data;
+  const upload = await readRosterUpload(request);
+  if ("error" in upload) return data<ActionResult>({ error: upload.error }, { status: upload.status, headers: upload.headers });
+  const { file } = upload;
   const outcome = await uploadRoster(
     context.services.db,
     { userId: user.id, orgCode: user.org.code, ip: context.clientIp },
@@ -105,7 +52,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-function UploadPanel({ keyLabel }: { keyLabel: string }) {
+function UploadPanel({ keyLabel, limits }: { keyLabel: string; limits: { mb: number; rows: number } }) {
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === "submitting" && navigation.formMethod?.toLowerCase() === "post";
@@ -115,12 +62,16 @@ function UploadPanel({ keyLabel }: { keyLabel: string }) {
       <div className="upload-panel__text">
         <h2 id="upload-title">Upload a roster</h2>
         <p className="muted small">
-          A CSV file with a header row: <span className="code">{keyLabel}</span>
+          A CSV file with a header row naming its columns: <span className="code">{keyLabel}</span>
           <span className="code">first_name</span>
           <span className="code">last_name</span>
-          <span className="code">birth_date</span> (MM/DD), optional <span className="code">npi</span>, and{" "}
-          <span className="code">cycle_end</span> or <span className="code">expiration_date</span> (YYYY-MM-DD or MM/DD/YYYY). Up to {MAX_MB} MB and{" "}
-          {formatCount(ROSTER_LIMITS.maxRows)} rows. Good rows are kept, bad rows are listed with their line and reason; the same file twice changes nothing.
+          <span className="code">birth_date</span>
+          <span className="code">npi</span>
+          <span className="code">cycle_end</span>
+        </p>
+        <p className="muted small">
+          Birth dates as MM/DD; cycle ends (or <span className="mono">expiration_date</span>) as YYYY-MM-DD or MM/DD/YYYY; the NPI may be left out. Up to {limits.mb} MB and{" "}
+          {formatCount(limits.rows)} rows. Good rows are kept and bad rows listed with their line and reason; uploading the same file twice changes nothing.
         </p>
       </div>
       <Form method="post" encType="multipart/form-data" className="upload-form" aria-label="Upload a roster">
@@ -155,7 +106,7 @@ function UploadPanel({ keyLabel }: { keyLabel: string }) {
 }
 
 export default function Rosters() {
-  const { org, roster, canUpload } = useLoaderData<typeof loader>();
+  const { org, roster, canUpload, limits } = useLoaderData<typeof loader>();
   const keyLabel = org.kind === "certifying_board" ? "board_id" : "licence_id";
   if (!roster) {
     return (
@@ -197,11 +148,11 @@ export default function Rosters() {
             value={formatCount(unmatched)}
             testId="stat-unmatched"
             tone={unmatched ? "warn" : undefined}
-            hint={unmatched ? `${formatCount(entries.byQuality.ambiguous)} ambiguous: see the unmatched queue` : "Every licensee was found"}
+            hint={unmatched ? `${formatCount(entries.byQuality.none)} not found, ${formatCount(entries.byQuality.ambiguous)} ambiguous` : "Every licensee was found"}
           />
         </div>
       </section>
-      {canUpload ? <UploadPanel keyLabel={keyLabel} /> : <p className="muted small section">Supervisors and admins upload rosters; you can review every upload below.</p>}
+      {canUpload ? <UploadPanel keyLabel={keyLabel} limits={limits} /> : <p className="muted small section">Supervisors and admins upload rosters; you can review every upload below.</p>}
       <section className="section stack" aria-labelledby="uploads-title">
         <h2 id="uploads-title" className="section-title">
           Uploads

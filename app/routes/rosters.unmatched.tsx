@@ -37,7 +37,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const uploadId = read(QueueParams.upload, "upload");
   const after = read(QueueParams.after, "after");
   const queue = await listUnmatchedEntries(context.services.db, user.org.code, { quality, uploadId, after });
-  return { org: user.org, queue, filters: { quality: quality ?? "", upload: uploadId ?? "" }, paged: after !== undefined, notices };
+  return { org: user.org, queue, filters: { quality: quality ?? "", upload: uploadId ?? "" }, paged: after !== undefined, notices, pageSize: UNMATCHED_PAGE_SIZE };
 }
 
 function lookupHref(entry: UnmatchedEntry, certifying: boolean): string {
@@ -48,7 +48,7 @@ function lookupHref(entry: UnmatchedEntry, certifying: boolean): string {
 }
 
 export default function UnmatchedQueue() {
-  const { org, queue, filters, paged, notices } = useLoaderData<typeof loader>();
+  const { org, queue, filters, paged, notices, pageSize } = useLoaderData<typeof loader>();
   const certifying = org.kind === "certifying_board";
   const total = queue.counts.none + queue.counts.ambiguous;
   const withFilters = (extra: Record<string, string>) => {
@@ -109,7 +109,7 @@ export default function UnmatchedQueue() {
         <p className="empty-state">{paged ? "No more licensees." : "Every licensee on the roster was matched to exactly one licensee in the learner store."}</p>
       ) : (
         <div className="table-wrap">
-          <table className="data-table" data-testid="unmatched">
+          <table className="data-table queue-table" data-testid="unmatched">
             <caption className="visually-hidden">Unmatched and ambiguous roster entries, soonest cycle end first</caption>
             <thead>
               <tr>
@@ -120,7 +120,7 @@ export default function UnmatchedQueue() {
                 <th scope="col">NPI</th>
                 <th scope="col">Match</th>
                 <th scope="col">Why</th>
-                <th scope="col">Roster line</th>
+                <th scope="col">From the roster</th>
                 <th scope="col">
                   <span className="visually-hidden">Look up</span>
                 </th>
@@ -138,8 +138,9 @@ export default function UnmatchedQueue() {
                   <td className="mono">{e.npi ?? "—"}</td>
                   <td>{e.quality === "ambiguous" ? <span className="badge badge--warn">Ambiguous</span> : <span className="badge badge--error">Not found</span>}</td>
                   <td className="wrap">{e.note}</td>
-                  <td>
-                    <Link to={`/rosters/${e.uploadId}`}>#{e.uploadId}</Link>, line {e.line}
+                  <td className="wrap roster-line">
+                    <Link to={`/rosters/${e.uploadId}`}>{e.fileName}</Link>
+                    <span className="sub">line {e.line}</span>
                   </td>
                   <td>
                     <Link className="button button--link button--small" to={lookupHref(e, certifying)} aria-label={`Look up ${e.firstName} ${e.lastName}`}>
@@ -153,7 +154,7 @@ export default function UnmatchedQueue() {
         </div>
       )}
       <nav className="pagination" aria-label="Pages">
-        <span className="muted small">{UNMATCHED_PAGE_SIZE} per page, soonest cycle end first</span>
+        <span className="muted small">{pageSize} per page, soonest cycle end first</span>
         <span className="pagination__links">
           {paged ? <Link to={withFilters({})}>First page</Link> : null}
           {queue.next ? (
