@@ -5,6 +5,7 @@
 import { parse } from "csv-parse/sync";
 import { sql, type Kysely } from "kysely";
 import { describe, expect, it } from "vitest";
+import { complianceOverview } from "../../app/models/compliance-overview.server";
 import { refreshRosterStatuses } from "../../app/models/renewals.server";
 import { MAX_CREDIT_CAPPED_FORMATS } from "../../db/reference";
 import type { Database } from "../../db/schema";
@@ -148,6 +149,31 @@ async function queueIds(baseUrl: string, cookie: string, query: string): Promise
   const rows = parse((await response.text()).replace(/^\uFEFF/, ""), { columns: true }) as Record<string, string>[];
   return rows.map((r) => r["Licence / board id"]!);
 }
+
+describe("compliance overview", () => {
+  it("each month's cohort, share meeting and shortfall buckets equal plain SQL", async () => {
+    const { database } = app;
+    const window = { from: today(), to: addDays(today(), 90) };
+    const overview = await complianceOverview(database.app, "CA-M", window);
+    const months = await sql<{ month: string; total: string; meets: string; judged: string }>`
+      select to_char(cycle_end, 'YYYY-MM') as month, count(*)::text as total, count(*) filter (where status = 'meets')::text as meets,
+             count(*) filter (where status in ('meets', 'short', 'nothing', 'needs_review'))::text as judged
+        from board.roster_entry where org_code = 'CA-M' and cycle_end between ${window.from}::date and ${window.to}::date
+       group by 1 order by 1`.execute(database.owner);
+    expect(overview.months.map((m) => [m.month, m.total, m.meets, m.meetsShare])).toEqual(
+      months.rows.map((r) => [r.month, Number(r.total), Number(r.meets), Number(r.judged) === 0 ? null : Number(r.meets) / Number(r.judged)]),
+    );
+    const buckets = await sql<{ lo: string; hi: string; n: string }>`
+      select count(*) filter (where short_by > 0 and short_by <= 5)::text as lo, count(*) filter (where short_by > 25)::text as hi, count(*)::text as n
+        from board.roster_entry where org_code = 'CA-M' and cycle_end between ${window.from}::date and ${window.to}::date
+         and status in ('short', 'nothing') and short_by > 0`.execute(database.owner);
+    const b = buckets.rows[0]!;
+    expect(overview.shortfall.find((x) => x.id === "0-5")!.licensees).toBe(Number(b.lo));
+    expect(overview.shortfall.find((x) => x.id === "25+")!.licensees).toBe(Number(b.hi));
+    expect(overview.shortfall.reduce((n, x) => n + x.licensees, 0)).toBe(Number(b.n));
+    expect(Number(b.n)).toBeGreaterThan(0);
+  });
+});
 
 describe("renewal queue", () => {
   it("lists the window's entries, filters by status and decision, and exports the same set as plain SQL", async () => {
