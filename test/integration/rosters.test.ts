@@ -457,7 +457,7 @@ describe("roster pages", () => {
     expect(result).toMatch(/data-testid="stat-total">4</);
     expect(result).toMatch(/data-testid="stat-rejected">2</);
     const table = result.match(/<table class="data-table" data-testid="bad-rows">[\s\S]*?<\/table>/)?.[0] ?? "";
-    const cells = [...table.matchAll(/<td class="num">(\d+)<\/td><td class="wrap">([^<]*)<\/td>/g)].map((m) => [Number(m[1]), m[2]!.replace(/&quot;/g, '"')]);
+    const cells = [...table.matchAll(/<td class="num shrink">(\d+)<\/td><td class="wrap">([^<]*)<\/td>/g)].map((m) => [Number(m[1]), m[2]!.replace(/&quot;/g, '"')]);
     expect(cells).toEqual([
       [3, "Birth date “02/30” is not a real MM/DD."],
       [5, "Licence id “@SUM(1)” may only have letters, digits, dots and hyphens."],
@@ -473,8 +473,10 @@ describe("roster pages", () => {
       ["3", "Birth date “02/30” is not a real MM/DD.", "A1,Zoe,Lee,02/30,,2031-10-31"],
       ["5", "Licence id “@SUM(1)” may only have letters, digits, dots and hyphens.", "'@SUM(1),Eve,Moss,02/02,,2031-10-31"],
     ]);
-    const audit = await owner().selectFrom("board.audit_event").select(["detail", "user_id"]).where("action", "=", "export").where("target", "=", `roster_upload:${uploadId}:errors`).executeTakeFirstOrThrow();
-    expect(audit.detail).toMatchObject({ rows: 2, completed: true });
+    // The export is audited when its stream ends, just after the last byte is sent.
+    const exportAudit = () => owner().selectFrom("board.audit_event").select(["detail", "user_id"]).where("action", "=", "export").where("target", "=", `roster_upload:${uploadId}:errors`).executeTakeFirst();
+    for (let tries = 0; tries < 50 && !(await exportAudit()); tries++) await new Promise((r) => setTimeout(r, 50));
+    expect((await exportAudit())?.detail).toMatchObject({ rows: 2, completed: true });
 
     // The same file again: a notice, nothing written.
     const before = await counts("CA-M");
