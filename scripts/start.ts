@@ -79,7 +79,7 @@ const server = app.listen(env.PORT, env.HOST, () => {
     for (const code of ["ca-m", "abim", "accme"]) {
       for (const a of accounts.filter((x) => x.email.endsWith(`@${code}.demo.test`))) console.log(`  ${a.email}  (${a.org.name}, ${a.role})`);
     }
-    console.log(`  …and reviewer@<code>.demo.test / admin@<code>.demo.test for all ${accounts.length / 2} organisations (see README).`);
+    console.log(`  …and reviewer@, supervisor@ and admin@<code>.demo.test for all ${new Set(accounts.map((a) => a.org.code)).size} organisations (see README).`);
   }
 });
 
