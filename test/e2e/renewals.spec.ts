@@ -15,28 +15,36 @@ async function signIn(page: Page, email: string) {
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
 }
 
-/** A CA-M roster of licensees from the store (as a roster upload would leave it), once per server. */
-async function ensureRoster(): Promise<void> {
-  const [existing] = await querySql<{ n: string }>(`select count(*) as n from board.roster_upload where file_name = 'e2e-roster.csv'`);
-  if (Number(existing!.n) > 0) return;
-  const [upload] = await querySql<{ id: string }>(
-    `insert into board.roster_upload (org_code, file_name, sha256, total_rows, accepted_rows, rejected_rows, new_rows, changed_rows)
-     values ('CA-M', 'e2e-roster.csv', repeat('e', 64), 120, 120, 0, 120, 0) returning id`,
-  );
-  await querySql(
-    `insert into board.roster_entry (org_code, roster_key, first_name, last_name, birth_month, birth_day, npi, cycle_end, upload_id, line_no, learner_id, match_quality)
-     select 'CA-M', k.licence_id, l.first_name, l.last_name, l.birth_month, l.birth_day, l.npi, current_date + 1 + (row_number() over (order by l.id))::int % 80,
-            $1, 1 + row_number() over (order by l.id), l.id, 'id'
+/** A roster CSV of CA-M licensees not on any roster yet, cycles ending in the next 80 days. */
+async function rosterCsv(): Promise<{ csv: string; rows: number }> {
+  const people = await querySql<{ licence_id: string; first_name: string; last_name: string; bm: number; bd: number; npi: string | null; cycle_end: string }>(
+    `select k.licence_id, l.first_name, l.last_name, l.birth_month as bm, l.birth_day as bd, l.npi,
+            to_char(current_date + 1 + (row_number() over (order by l.id))::int % 80, 'YYYY-MM-DD') as cycle_end
        from learner.licence k join learner.learner l on l.id = k.learner_id
-      where k.board_code = 'CA-M' and exists (select 1 from learner.credit_report r where r.learner_id = l.id and r.board_code = 'CA-M')
-      order by l.id limit 120
-     on conflict do nothing`,
-    [upload!.id],
+      where k.board_code = 'CA-M' and l.deleted_at is null
+        and exists (select 1 from learner.credit_report r where r.learner_id = l.id and r.board_code = 'CA-M')
+        and not exists (select 1 from board.roster_entry e where e.org_code = 'CA-M' and e.learner_id = l.id)
+      order by l.id limit 120`,
   );
+  const quote = (v: string) => (/[",]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const lines = people.map((p) => [p.licence_id, p.first_name, p.last_name, `${pad(p.bm)}/${pad(p.bd)}`, p.npi ?? "", p.cycle_end].map(quote).join(","));
+  return { csv: ["licence_id,first_name,last_name,birth_date,npi,cycle_end", ...lines].join("\n"), rows: people.length };
 }
 
-test("queue → licensee's cycle → decide → supersede → history → bulk → sample → export", async ({ page }) => {
-  await ensureRoster();
+test("upload → queue → licensee's cycle → decide → supersede → history → bulk → sample → export", async ({ page }) => {
+  // A supervisor uploads the renewal cohort.
+  await signIn(page, "supervisor@ca-m.demo.test");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Rosters", exact: true }).click();
+  const { csv, rows } = await rosterCsv();
+  expect(rows).toBeGreaterThan(50);
+  await page.getByLabel("Roster CSV file").setInputFiles({ name: "ca-m-renewals-e2e.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.getByRole("button", { name: "Upload roster" }).click();
+  await expect(page.getByTestId("upload-done")).toBeVisible();
+  await expect(page.getByTestId("stat-kept")).toHaveText(String(rows));
+  await page.getByRole("button", { name: "Sign out" }).click();
+
+  // A reviewer works the queue.
   await signIn(page, "reviewer@ca-m.demo.test");
   await page.getByRole("link", { name: "Renewals" }).click();
   await expect(page.getByRole("heading", { name: "Renewal queue" })).toBeVisible();
