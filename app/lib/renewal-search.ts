@@ -95,7 +95,7 @@ export const RENEWAL_COLUMNS: readonly ColumnDef<RenewalRow>[] = [
   { id: "status", label: "Status", sortable: true, exportValue: (r) => STATUS_LABELS[r.status] },
   { id: "progress", label: "Progress", sortable: true, firstDir: "asc", exportValue: (r) => progressText(r) },
   { id: "shortBy", label: "Short by", sortable: true, firstDir: "desc", align: "right", exportValue: (r) => r.shortBy, exportKind: "number" },
-  { id: "shortfall", label: "What is short", sortable: false, exportValue: (r) => r.shortfall ?? r.problem ?? "" },
+  { id: "shortfall", label: "Short in (credits)", sortable: false, exportValue: (r) => r.shortfall ?? r.problem ?? "" },
   { id: "match", label: "Matched by", sortable: false, exportValue: (r) => MATCH_LABELS[r.matchQuality] },
   { id: "decision", label: "Decision", sortable: false, exportValue: (r) => (r.decision ? OUTCOME_LABELS[r.decision] : "") },
 ];

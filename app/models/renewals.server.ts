@@ -109,11 +109,11 @@ export interface EntryStatusFigures {
   problem: string | null;
 }
 
-/** The words for what is short: "Total AMA PRA Category 1 credits: 16 short; Pain Management: 12 short". */
+/** What is short, compactly: "Total 16 · Pain Management and End-of-Life Care (one-time) 12". */
 export function shortfallText(evaluation: CycleEvaluation): string | null {
   const short = evaluation.requirements.filter((o) => o.applies && !o.met);
   if (short.length === 0) return null;
-  return short.map((o) => `${o.label}: ${formatRuleCredits(o.shortBy)} short`).join("; ");
+  return short.map((o) => `${o.kind === "total" ? "Total" : o.label.replace(/ combined/, "")} ${formatRuleCredits(o.shortBy)}`).join(" · ");
 }
 
 function figuresOf(evaluation: CycleEvaluation): EntryStatusFigures {
