@@ -1,4 +1,5 @@
 // Environment, parsed once with zod at start-up: a wrong variable stops the process with a message naming it.
+import path from "node:path";
 import { z } from "zod";
 
 const postgresUrl = z
@@ -27,9 +28,22 @@ const EnvSchema = z.object({
     .enum(["true", "false"])
     .optional()
     .transform((v) => (v === undefined ? undefined : v === "true")),
+  /** Where the DuckDB analytics snapshots live; default DATA_DIR/analytics. */
+  ANALYTICS_DIR: z.string().min(1).optional(),
+  /** Seconds between incremental syncs of the analytics snapshot in the server; 0 turns the scheduler off. */
+  ANALYTICS_SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(20),
+  /** Hours between full rebuilds of the snapshot (they re-sort it and catch anything incremental sync cannot); 0 never. */
+  ANALYTICS_FULL_REBUILD_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
+  /** DuckDB memory ceiling for the analytics snapshot, in MiB (the reports and the sync each). */
+  ANALYTICS_MEMORY_MB: z.coerce.number().int().min(128).max(1_048_576).default(2048),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
+
+/** The analytics snapshot directory the environment names. */
+export function analyticsDir(env: Pick<Env, "ANALYTICS_DIR" | "DATA_DIR">): string {
+  return env.ANALYTICS_DIR ?? path.join(env.DATA_DIR, "analytics");
+}
 
 export class EnvError extends Error {}
 

@@ -1,6 +1,7 @@
 // The one way to read the learner store: every query starts from a scoped builder here, keyed by
 // the signed-in user's organisation. A state or certifying board sees only its board_code; ACCME all.
 import { sql, type Kysely } from "kysely";
+import { dsql, list, raw, type DuckSql } from "../../db/analytics/sql";
 import type { Database } from "../../db/schema";
 import type { OrganisationKind } from "../../db/reference";
 
@@ -29,6 +30,18 @@ export function creditReportsInScope(db: Kysely<Database>, scope: Scope) {
   let query = db.selectFrom("learner.credit_report as cr").where("cr.deleted_at", "is", null);
   if (scope.boardCodes !== null) query = query.where("cr.board_code", "in", scope.boardCodes);
   return query;
+}
+
+/**
+ * The DuckDB twin of creditReportsInScope: the condition every analytics query over the snapshot's
+ * credit reports (tables `report` and `report_credit_type`, both carrying `board_code`) starts from.
+ * The snapshot holds live records only, so the board is all there is to check.
+ */
+export function snapshotReportsInScope(scope: Scope, alias?: "r" | "t"): DuckSql {
+  const column = raw(alias ? `${alias}.board_code` : "board_code");
+  if (scope.boardCodes === null) return dsql`true`;
+  if (scope.boardCodes.length === 0) return dsql`false`;
+  return dsql`${column} in ${list(scope.boardCodes)}`;
 }
 
 /**

@@ -1,0 +1,147 @@
+// Submission timeliness (ACCME expects credit within 30 days of completion): by month of submission,
+// the lag distribution, and providers ranked by late share. "Late" is lag_days > 30, the same rule
+// as the credit search's "reported late" filter, so a provider's late count is what its drill-down lists.
+import { z } from "zod";
+import { REPORTING_WINDOW_DAYS } from "../../../db/reference";
+import { duckCount, duckNullableNumber, type SnapshotQuery } from "../../../db/analytics/reader";
+import { dsql, raw } from "../../../db/analytics/sql";
+import type { Scope } from "../../auth/scope.server";
+import { creditSearchHref, LAG_BANDS, monthsBetween, share, type ReportFilters, type ReportTable } from "../../lib/reports";
+import { providerCode, reportConditions } from "./common.server";
+
+export interface TimelinessReport {
+  totals: { records: number; onTime: number; late: number; lateShare: number | null; medianLag: number | null };
+  monthly: ReportTable;
+  lag: ReportTable;
+  providers: ReportTable;
+}
+
+const W = REPORTING_WINDOW_DAYS;
+/** Providers listed on the page; the export has them all. */
+export const PROVIDERS_SHOWN = 25;
+
+export async function timelinessReport(q: SnapshotQuery, scope: Scope, filters: ReportFilters, options: { allProviders?: boolean } = {}): Promise<TimelinessReport> {
+  const where = reportConditions(scope, filters);
+  const totals = await q.one(
+    dsql`select count(*) as records, count(*) filter (where r.lag_days > ${W}) as late, quantile_cont(r.lag_days, 0.5) as median_lag
+         from report r where ${where}`,
+    z.object({ records: duckCount, late: duckCount, median_lag: duckNullableNumber }),
+  );
+
+  const byMonth = await q.rows(
+    dsql`select strftime(r.submitted_at, '%Y-%m') as month, count(*) as records, count(*) filter (where r.lag_days > ${W}) as late
+         from report r where ${where} group by 1`,
+    z.object({ month: z.string(), records: duckCount, late: duckCount }),
+  );
+  const months = new Map(byMonth.map((m) => [m.month, m]));
+  const monthly: ReportTable = {
+    id: "monthly",
+    title: `Share submitted within ${W} days, by month of submission`,
+    columns: [
+      { key: "month", label: "Month", kind: "month" },
+      { key: "records", label: "Records", kind: "count" },
+      { key: "onTime", label: `Within ${W} days`, kind: "count" },
+      { key: "late", label: "Late", kind: "count" },
+      { key: "onTimeShare", label: `Share within ${W} days`, kind: "percent" },
+    ],
+    rows: monthsBetween(filters.from, filters.to).map((month) => {
+      const m = months.get(month) ?? { records: 0, late: 0 };
+      return { month, records: m.records, onTime: m.records - m.late, late: m.late, onTimeShare: share(m.records - m.late, m.records) };
+    }),
+    total: {
+      month: "All months",
+      records: totals.records,
+      onTime: totals.records - totals.late,
+      late: totals.late,
+      onTimeShare: share(totals.records - totals.late, totals.records),
+    },
+  };
+
+  const bandCase = LAG_BANDS.map((b) => {
+    if (b.min === null) return `when r.lag_days <= ${b.max} then '${b.id}'`;
+    if (b.max === null) return `when r.lag_days >= ${b.min} then '${b.id}'`;
+    return `when r.lag_days between ${b.min} and ${b.max} then '${b.id}'`;
+  }).join(" ");
+  const byBand = await q.rows(
+    dsql`select case ${raw(bandCase)} end as band, count(*) as records from report r where ${where} group by 1`,
+    z.object({ band: z.string(), records: duckCount }),
+  );
+  const bands = new Map(byBand.map((b) => [b.band, b.records]));
+  const lag: ReportTable = {
+    id: "lag",
+    title: "Days from completion to submission",
+    columns: [
+      { key: "band", label: "Lag", kind: "text" },
+      { key: "records", label: "Records", kind: "count" },
+      { key: "share", label: "Share of records", kind: "percent" },
+    ],
+    // The data-error band only when there is something in it.
+    rows: LAG_BANDS.filter((b) => b.id !== "early" || (bands.get(b.id) ?? 0) > 0).map((b) => ({
+      band: b.label,
+      records: bands.get(b.id) ?? 0,
+      share: share(bands.get(b.id) ?? 0, totals.records),
+    })),
+    note: (bands.get("early") ?? 0) > 0 ? LAG_BANDS[0].note : undefined,
+  };
+
+  const providers = await lateProviderRanking(q, scope, filters, options.allProviders ? null : PROVIDERS_SHOWN);
+
+  return {
+    totals: {
+      records: totals.records,
+      onTime: totals.records - totals.late,
+      late: totals.late,
+      lateShare: share(totals.late, totals.records),
+      medianLag: totals.median_lag,
+    },
+    monthly,
+    lag,
+    providers,
+  };
+}
+
+/** Providers with at least `minRecords` records, ranked by late share (then late records, volume, id). */
+export async function lateProviderRanking(q: SnapshotQuery, scope: Scope, filters: ReportFilters, limit: number | null): Promise<ReportTable> {
+  const where = reportConditions(scope, filters);
+  const ranked = await q.rows(
+    dsql`with per_provider as (
+           select r.provider_id, count(*) as records, count(*) filter (where r.lag_days > ${W}) as late,
+                  quantile_cont(r.lag_days, 0.5) as median_lag
+           from report r where ${where} group by r.provider_id having count(*) >= ${filters.minRecords}::integer
+         )
+         select pp.provider_id, p.name, pp.records, pp.late, pp.median_lag, count(*) over () as ranked
+         from per_provider pp join provider p on p.id = pp.provider_id
+         order by pp.late / pp.records desc, pp.late desc, pp.records desc, pp.provider_id
+         ${limit === null ? dsql`` : dsql`limit ${limit}::integer`}`,
+    z.object({ provider_id: z.number().int(), name: z.string(), records: duckCount, late: duckCount, median_lag: duckNullableNumber, ranked: duckCount }),
+  );
+  const rankedCount = ranked[0]?.ranked ?? 0;
+  return {
+    id: "providers",
+    title: "Providers ranked by late share",
+    columns: [
+      { key: "rank", label: "Rank", kind: "count" },
+      { key: "provider", label: "Provider", kind: "text" },
+      { key: "providerId", label: "Provider id", kind: "code" },
+      { key: "records", label: "Records", kind: "count" },
+      { key: "late", label: "Late", kind: "count" },
+      { key: "lateShare", label: "Late share", kind: "percent" },
+      { key: "medianLag", label: "Median lag", kind: "days", exportLabel: "Median lag (days)" },
+      { key: "lateRecords", label: "Late records", kind: "link" },
+    ],
+    rows: ranked.map((p, i) => ({
+      rank: i + 1,
+      provider: p.name,
+      providerId: providerCode(p.provider_id),
+      records: p.records,
+      late: p.late,
+      lateShare: share(p.late, p.records),
+      medianLag: p.median_lag,
+      lateRecords: p.late > 0 ? creditSearchHref(filters, { provider: providerCode(p.provider_id), late: "1" }) : null,
+    })),
+    note:
+      rankedCount === 0
+        ? `No provider has ${filters.minRecords} or more records here.`
+        : `${limit === null || rankedCount <= limit ? `All ${rankedCount}` : `Top ${limit} of ${rankedCount}`} providers with at least ${filters.minRecords} records; ties are ordered by late records, then volume. The export lists them all.`,
+  };
+}

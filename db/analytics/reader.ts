@@ -1,0 +1,247 @@
+// The read side of the analytics snapshot: the snapshot the manifest names, opened read-only, with a
+// small pool of DuckDB connections. A page runs all its queries against one snapshot (so its numbers
+// agree with each other and with its "data as of" line); when a sync publishes a new snapshot the
+// reader opens it, sends new pages there, and closes the old one once the pages using it are done.
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import path from "node:path";
+import { z } from "zod";
+import { readManifest, SNAPSHOT_FORMAT } from "./snapshot";
+import type { DuckSql } from "./sql";
+
+export interface SnapshotInfo {
+  file: string;
+  /** The learner store's state the snapshot reflects (ISO, UTC). */
+  asOf: string;
+  /** When the last full rebuild of this snapshot's lineage ran (ISO, UTC). */
+  fullBuiltAt: string;
+}
+
+/** Runs queries against one snapshot; each row is checked by a zod schema (types do not reach here). */
+export interface SnapshotQuery {
+  rows<S extends z.ZodType>(query: DuckSql, schema: S): Promise<Array<z.infer<S>>>;
+  one<S extends z.ZodType>(query: DuckSql, schema: S): Promise<z.infer<S>>;
+}
+
+export interface ReaderLogger {
+  warn(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+}
+
+export interface ReaderOptions {
+  memoryMb?: number;
+  /** How often the manifest is looked at for a newer snapshot (ms). */
+  pollMs?: number;
+  /** Connections per snapshot (concurrent report queries). */
+  connections?: number;
+  /** A report query running longer than this is interrupted (ms). */
+  queryTimeoutMs?: number;
+  logger?: ReaderLogger;
+}
+
+class OpenSnapshot {
+  refs = 0;
+  retired = false;
+  private idle: DuckDBConnection[] = [];
+  private created = 0;
+  private waiting: Array<(c: DuckDBConnection) => void> = [];
+
+  constructor(
+    readonly info: SnapshotInfo,
+    private readonly instance: DuckDBInstance,
+    private readonly size: number,
+  ) {}
+
+  async acquire(): Promise<DuckDBConnection> {
+    const idle = this.idle.pop();
+    if (idle) return idle;
+    if (this.created < this.size) {
+      this.created++;
+      return this.instance.connect();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(connection: DuckDBConnection): void {
+    const next = this.waiting.shift();
+    if (next) next(connection);
+    else this.idle.push(connection);
+  }
+
+  close(): void {
+    for (const c of this.idle) c.closeSync();
+    this.idle = [];
+    this.instance.closeSync();
+  }
+}
+
+const Meta = z.object({
+  format: z.number(),
+  full_built_at: z.string(),
+});
+
+/** "YYYY-MM-DD HH:MM:SS[.ffffff]" (DuckDB TIMESTAMP, UTC) as ISO. */
+export function duckTimestampToIso(value: string): string {
+  const [date, time = "00:00:00"] = value.split(" ");
+  return new Date(`${date}T${time.slice(0, 12)}Z`).toISOString();
+}
+
+export class AnalyticsReader {
+  private current: OpenSnapshot | null = null;
+  private checkedAt = 0;
+  private refreshing: Promise<void> | null = null;
+  private failedFile: string | null = null;
+  private closed = false;
+
+  constructor(
+    readonly dir: string,
+    private readonly options: ReaderOptions = {},
+  ) {}
+
+  /** Snapshot files this process has open (a sync must not remove them). */
+  inUse(): Set<string> {
+    return new Set(this.current ? [this.current.info.file] : []);
+  }
+
+  /** The snapshot reports read now, or null while none exists yet (analytics are being prepared). */
+  async info(): Promise<SnapshotInfo | null> {
+    await this.refresh();
+    return this.current ? { ...this.current.info } : null;
+  }
+
+  /**
+   * Runs `work` against one snapshot. Null when there is no snapshot yet. The snapshot stays open
+   * until `work` ends, even if a newer one is published meanwhile.
+   */
+  async read<T>(work: (query: SnapshotQuery, info: SnapshotInfo) => Promise<T>): Promise<{ value: T; info: SnapshotInfo } | null> {
+    await this.refresh();
+    const snapshot = this.current;
+    if (!snapshot) return null;
+    snapshot.refs++;
+    const info = { ...snapshot.info };
+    let connection: DuckDBConnection | null = null;
+    try {
+      connection = await snapshot.acquire();
+      const run = async (query: DuckSql) => {
+        const { text, values } = query.compile();
+        const timer = setTimeout(() => connection?.interrupt(), this.options.queryTimeoutMs ?? 20_000);
+        try {
+          const reader = await connection!.runAndReadAll(text, values);
+          return reader.getRowObjectsJson() as unknown[];
+        } finally {
+          clearTimeout(timer);
+        }
+      };
+      const query: SnapshotQuery = {
+        async rows(q, schema) {
+          return (await run(q)).map((row) => schema.parse(row));
+        },
+        async one(q, schema) {
+          const rows = await run(q);
+          if (rows.length !== 1) throw new Error(`expected one row, got ${rows.length}`);
+          return schema.parse(rows[0]);
+        },
+      };
+      return { value: await work(query, info), info };
+    } finally {
+      if (connection) snapshot.release(connection);
+      snapshot.refs--;
+      this.closeIfRetired(snapshot);
+    }
+  }
+
+  private closeIfRetired(snapshot: OpenSnapshot): void {
+    if (snapshot.retired && snapshot.refs === 0) {
+      try {
+        snapshot.close();
+      } catch (error) {
+        this.options.logger?.warn({ error: String(error) }, "closing an old analytics snapshot");
+      }
+    }
+  }
+
+  /** Looks at the manifest (at most every pollMs) and opens a newer snapshot if there is one. */
+  private async refresh(force = false): Promise<void> {
+    if (this.closed) return;
+    const poll = this.options.pollMs ?? 1_000;
+    if (!force && this.current && Date.now() - this.checkedAt < poll) return;
+    if (!this.refreshing) {
+      this.refreshing = this.load().finally(() => {
+        this.refreshing = null;
+      });
+    }
+    await this.refreshing;
+  }
+
+  private async load(): Promise<void> {
+    this.checkedAt = Date.now();
+    const manifest = await readManifest(this.dir);
+    if (!manifest) return; // keep serving what is open (if anything); the next sync rebuilds
+    if (this.current?.info.file === manifest.file) {
+      this.current.info.asOf = manifest.asOf;
+      return;
+    }
+    if (this.failedFile === manifest.file) return;
+    let opened: OpenSnapshot;
+    try {
+      opened = await this.open(manifest.file, manifest.asOf);
+    } catch (error) {
+      // Missing or damaged: keep the snapshot we have; the next sync sees the same and rebuilds.
+      this.failedFile = manifest.file;
+      this.options.logger?.warn({ file: manifest.file, error: String(error) }, "cannot open the analytics snapshot; keeping the previous one");
+      return;
+    }
+    const previous = this.current;
+    this.current = opened;
+    this.failedFile = null;
+    if (previous) {
+      previous.retired = true;
+      this.closeIfRetired(previous);
+    }
+  }
+
+  private async open(file: string, asOf: string): Promise<OpenSnapshot> {
+    const instance = await DuckDBInstance.create(path.join(this.dir, file), {
+      access_mode: "READ_ONLY",
+      threads: "2",
+      memory_limit: `${this.options.memoryMb ?? 2048}MB`,
+    });
+    try {
+      const connection = await instance.connect();
+      try {
+        const rows = (await connection.runAndReadAll(`select format, strftime(full_built_at, '%Y-%m-%d %H:%M:%S.%f') as full_built_at from snapshot_meta`)).getRowObjectsJson();
+        const meta = Meta.parse(rows[0]);
+        if (meta.format !== SNAPSHOT_FORMAT) throw new Error(`snapshot format ${meta.format}, expected ${SNAPSHOT_FORMAT}`);
+        return new OpenSnapshot({ file, asOf, fullBuiltAt: duckTimestampToIso(meta.full_built_at) }, instance, this.options.connections ?? 3);
+      } finally {
+        connection.closeSync();
+      }
+    } catch (error) {
+      instance.closeSync();
+      throw error;
+    }
+  }
+
+  /** Looks at the manifest now (after this process published a snapshot). */
+  async reload(): Promise<void> {
+    await this.refresh(true);
+  }
+
+  close(): void {
+    this.closed = true;
+    const snapshot = this.current;
+    this.current = null;
+    if (snapshot) {
+      snapshot.retired = true;
+      this.closeIfRetired(snapshot);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- zod shapes of DuckDB values (JSON form)
+
+/** A count or sum: DuckDB BIGINT/HUGEINT/DECIMAL arrive as strings, INTEGER/DOUBLE as numbers. */
+export const duckNumber = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)]).transform(Number).pipe(z.number().finite());
+export const duckCount = duckNumber.pipe(z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER));
+export const duckNullableNumber = z.union([z.null(), duckNumber]);
+/** A DATE as 'YYYY-MM-DD'. */
+export const duckDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);

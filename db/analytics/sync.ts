@@ -1,0 +1,490 @@
+// Builds the DuckDB analytics snapshot from the learner store: a full rebuild into a new file, or an
+// incremental sync (changes since the snapshot's watermark of `change_seq`) applied to a copy of the
+// current file. Either way the new file is complete, checkpointed and closed before the manifest
+// names it, so reports keep reading the previous snapshot until then and a failed or killed sync
+// changes nothing they see. One sync per directory at a time, across processes, by a PostgreSQL
+// advisory lock. PostgreSQL is only read (COPY ... TO STDOUT into CSV staging files, loaded by
+// DuckDB in bulk); the history is kept beside the snapshots. docs/decisions/010-analytics-snapshot.md.
+import { copyFile, mkdir, rm, stat } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import pg from "pg";
+import { to as copyTo } from "pg-copy-streams";
+import { z } from "zod";
+import { closeInterrupted, recordFinish, recordStart } from "./history";
+import { ensureDir, newSnapshotName, readManifest, removeLeftovers, SNAPSHOT_FORMAT, SNAPSHOT_TABLES, writeManifest } from "./snapshot";
+
+export type SyncKind = "full" | "incremental";
+export type SyncTrigger = "scheduler" | "start-up" | "command" | "test";
+
+/** How the sync logs in to PostgreSQL: the app's login, or the owner's assuming the app role. */
+export interface SyncConnection {
+  connectionString: string;
+  role?: string;
+}
+
+export interface SyncLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export interface SyncOptions {
+  connection: SyncConnection;
+  /** The analytics directory (snapshots and the manifest). */
+  dir: string;
+  /** "auto": incremental onto a valid current snapshot, else full. */
+  mode?: "auto" | SyncKind;
+  trigger: SyncTrigger;
+  logger?: SyncLogger;
+  /** DuckDB memory ceiling for the build, MiB. */
+  memoryMb?: number;
+  /** Snapshot files this process still has open for reading: never removed as leftovers. */
+  inUse?: () => ReadonlySet<string>;
+  /** How long to wait for write transactions already under way before reading (ms). */
+  writerWaitMs?: number;
+  /** Stops the sync between (and during) its steps; nothing is published. */
+  signal?: AbortSignal;
+  /** Progress lines for a terminal. */
+  onProgress?: (message: string) => void;
+}
+
+export type SyncResult =
+  | { outcome: "skipped"; reason: string }
+  | {
+      outcome: "succeeded";
+      kind: SyncKind;
+      /** The store's state the snapshot now reflects. */
+      asOf: Date;
+      rowsTotal: number;
+      rowsChanged: number;
+      durationMs: number;
+      /** False when an incremental sync found nothing new (the manifest's as-of moved on). */
+      newFile: boolean;
+      file: string;
+      historyId: string | null;
+    }
+  | { outcome: "failed"; kind: SyncKind; error: string; durationMs: number; historyId: string | null };
+
+/**
+ * The sync lock: a session-level advisory lock (released with the connection if the process dies),
+ * one per snapshot directory: two syncs never write the same directory at once.
+ */
+const LOCK_NAMESPACE = 0x434d45; // "CME"
+
+class SyncAborted extends Error {
+  constructor() {
+    super("the sync was stopped");
+  }
+}
+
+// ---------------------------------------------------------------- PostgreSQL side
+
+function connect(connection: SyncConnection): pg.Client {
+  // Long COPYs are expected here (not the app's 30 s ceiling); a lock that never comes is not.
+  const settings: Record<string, string> = { statement_timeout: "30min", lock_timeout: "60s", datestyle: "ISO", timezone: "UTC" };
+  if (connection.role) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(connection.role)) throw new Error(`invalid role name: ${connection.role}`);
+    settings.role = connection.role;
+  }
+  const options = Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`).join(" ");
+  return new pg.Client({ connectionString: connection.connectionString, application_name: "cme-analytics-sync", options });
+}
+
+/** The rows a sync reads, as CSV files, and what it learned about the store's change counter. */
+interface StoreRead {
+  providers: string;
+  activities: string;
+  reports: string;
+  asOf: Date;
+  /** The watermark the new snapshot may record: every change at or below it is in the snapshot. */
+  watermark: bigint;
+}
+
+const REPORT_COLUMNS = `id, board_code, learner_id, activity_id::integer, completion_date,
+  to_char(submitted_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), learner.lag_days(completion_date, submitted_at),
+  entry_method, status, rejection_reason, credits, credit_types, change_seq, case when deleted_at is null then 0 else 1 end`;
+
+async function copyToFile(client: pg.Client, query: string, file: string, signal?: AbortSignal): Promise<void> {
+  const source = client.query(copyTo(`copy (${query}) to stdout with (format csv)`));
+  await pipeline(source, createWriteStream(file), { signal });
+}
+
+/** The highest change number visible in a snapshot, over the tables the snapshot copies. */
+const HIGHEST_CHANGE = `greatest(0, (select max(change_seq) from learner.provider), (select max(change_seq) from learner.activity),
+  (select max(change_seq) from learner.credit_report))::text`;
+
+/**
+ * Reads what changed since `since` (everything live when null) in one REPEATABLE READ snapshot, and
+ * the watermark that is safe to record. Changes carry `change_seq` from one sequence, taken when a
+ * row is written but visible only at commit: a transaction still open when we read may commit a
+ * lower number later. So first, in one statement, we note the highest number already committed (M0)
+ * and the write transactions open at that moment, and wait for those to end. Any transaction that
+ * starts after that statement takes numbers above M0. Then, reading: when no other write
+ * transaction is open in our snapshot, every number up to the highest we read is final; otherwise
+ * M0 is (the next sync re-reads the few changes above it, which is harmless: applying is idempotent).
+ */
+async function readStore(client: pg.Client, staging: string, since: bigint | null, options: { writerWaitMs: number; signal?: AbortSignal; fallback: bigint }): Promise<StoreRead> {
+  const before = await client.query<{ m0: string; xids: string[] }>(
+    `select ${HIGHEST_CHANGE} as m0, coalesce((select array_agg(x::text) from pg_snapshot_xip(pg_current_snapshot()) as x), '{}') as xids`,
+  );
+  const m0 = BigInt(before.rows[0]?.m0 ?? "0");
+  const writers = before.rows[0]?.xids ?? [];
+  let waited = writers.length === 0;
+  const deadline = Date.now() + options.writerWaitMs;
+  while (!waited && Date.now() < deadline) {
+    if (options.signal?.aborted) throw new SyncAborted();
+    const still = await client.query<{ n: number }>(
+      `select count(*)::int as n from unnest($1::xid8[]) as x where pg_xact_status(x) = 'in progress'`,
+      [writers],
+    );
+    if ((still.rows[0]?.n ?? 0) === 0) waited = true;
+    else await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  await client.query("begin isolation level repeatable read read only");
+  try {
+    const head = await client.query<{ as_of: Date; others: number }>(
+      `select transaction_timestamp() as as_of, cardinality(array(select pg_snapshot_xip(pg_current_snapshot())))::int as others`,
+    );
+    const changed = since === null ? "true" : `change_seq > ${since.toString()}`;
+    const live = since === null ? "deleted_at is null" : changed;
+    const files = {
+      providers: path.join(staging, "providers.csv"),
+      activities: path.join(staging, "activities.csv"),
+      reports: path.join(staging, "reports.csv"),
+    };
+    await copyToFile(client, `select id::integer, name, change_seq from learner.provider where ${changed}`, files.providers, options.signal);
+    await copyToFile(client, `select id::integer, provider_id::integer, format, change_seq from learner.activity where ${changed}`, files.activities, options.signal);
+    await copyToFile(client, `select ${REPORT_COLUMNS} from learner.credit_report where ${live}`, files.reports, options.signal);
+    const highest = await client.query<{ m: string }>(`select ${HIGHEST_CHANGE} as m`);
+    await client.query("commit");
+    const maxSeen = BigInt(highest.rows[0]?.m ?? "0");
+    const row = head.rows[0]!;
+    let watermark: bigint;
+    if (!waited) watermark = options.fallback; // a writer outlasted the wait: nothing newer is known to be safe
+    else if (row.others === 0) watermark = maxSeen;
+    else watermark = m0;
+    if (since !== null && watermark < since) watermark = since;
+    return { ...files, asOf: row.as_of, watermark };
+  } catch (error) {
+    await client.query("rollback").catch(() => undefined);
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------- DuckDB side
+
+const sqlString = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
+function readCsv(file: string, columns: Record<string, string>): string {
+  const spec = Object.entries(columns).map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(", ");
+  return `read_csv(${sqlString(file)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"',
+    allow_quoted_nulls = false, columns = {${spec}})`;
+}
+
+const STAGED = {
+  providers: { id: "INTEGER", name: "VARCHAR", change_seq: "BIGINT" },
+  activities: { id: "INTEGER", provider_id: "INTEGER", format: "VARCHAR", change_seq: "BIGINT" },
+  reports: {
+    id: "BIGINT",
+    board_code: "VARCHAR",
+    learner_id: "BIGINT",
+    activity_id: "INTEGER",
+    completion_date: "DATE",
+    submitted_at: "TIMESTAMP",
+    lag_days: "INTEGER",
+    entry_method: "VARCHAR",
+    status: "VARCHAR",
+    rejection_reason: "VARCHAR",
+    credits: "DECIMAL(6,2)",
+    credit_types: "VARCHAR",
+    change_seq: "BIGINT",
+    deleted: "INTEGER",
+  },
+};
+
+/** Live staged reports with their activity's provider and format, in the snapshot's row order. */
+const LIVE_REPORTS = `
+  select s.id, s.board_code, s.learner_id, s.activity_id, a.provider_id, a.format, s.completion_date, s.submitted_at,
+         s.lag_days, s.entry_method, s.status, s.rejection_reason, s.credits, s.change_seq
+  from staged_report s join activity a on a.id = s.activity_id
+  where s.deleted = 0
+  order by s.board_code, s.submitted_at, s.id`;
+
+/** Credit-type amounts of live, accepted staged reports (a non-numeric amount is left out and counted). */
+const CREDIT_TYPE_ROWS = `
+  select report_id, board_code, provider_id, format, submitted_at, entry.key as credit_type, try_cast(entry.value as decimal(12, 4)) as amount
+  from (
+    select s.id as report_id, s.board_code, a.provider_id, a.format, s.submitted_at,
+           unnest(map_entries(try_cast(s.credit_types::json as map(varchar, json)))) as entry
+    from staged_report s join activity a on a.id = s.activity_id
+    where s.deleted = 0 and s.status = 'accepted' and s.credit_types <> '{}'
+  )`;
+
+async function one(connection: DuckDBConnection, text: string): Promise<Record<string, unknown>> {
+  const reader = await connection.runAndReadAll(text);
+  return (reader.getRowObjectsJson()[0] ?? {}) as Record<string, unknown>;
+}
+
+const count = (value: unknown) => Number(value ?? 0);
+
+async function stageInto(connection: DuckDBConnection, read: StoreRead): Promise<void> {
+  await connection.run(`create temp table staged_provider as select * from ${readCsv(read.providers, STAGED.providers)}`);
+  await connection.run(`create temp table staged_activity as select * from ${readCsv(read.activities, STAGED.activities)}`);
+  await connection.run(`create temp table staged_report as select * from ${readCsv(read.reports, STAGED.reports)}`);
+}
+
+/** Every live staged report must find its activity: a missing one would silently drop credit. */
+async function checkActivities(connection: DuckDBConnection): Promise<void> {
+  const orphans = await one(
+    connection,
+    `select count(*) as n from staged_report s where s.deleted = 0 and not exists (select 1 from activity a where a.id = s.activity_id)`,
+  );
+  if (count(orphans.n) > 0) throw new Error(`${count(orphans.n)} credit reports name an activity the snapshot does not have`);
+}
+
+async function insertReports(connection: DuckDBConnection): Promise<{ skippedAmounts: number }> {
+  await connection.run(`insert into report ${LIVE_REPORTS}`);
+  await connection.run(`create or replace temp table staged_credit_type as ${CREDIT_TYPE_ROWS}`);
+  const bad = await one(connection, `select count(*) as n from staged_credit_type where amount is null`);
+  await connection.run(`insert into report_credit_type select * from staged_credit_type where amount is not null order by board_code, submitted_at, report_id`);
+  await connection.run(`drop table staged_credit_type`);
+  return { skippedAmounts: count(bad.n) };
+}
+
+async function openForWriting(file: string, dir: string, memoryMb: number): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
+  const instance = await DuckDBInstance.create(file, {
+    threads: String(Math.max(1, Math.min(4, os.availableParallelism()))),
+    memory_limit: `${memoryMb}MB`,
+    temp_directory: path.join(dir, "duckdb-temp"),
+    preserve_insertion_order: "true",
+  });
+  return { instance, connection: await instance.connect() };
+}
+
+function close(handles: { instance: DuckDBInstance; connection: DuckDBConnection } | null): void {
+  if (!handles) return;
+  handles.connection.closeSync();
+  handles.instance.closeSync();
+}
+
+const SnapshotState = z.object({
+  format: z.number(),
+  watermark: z.string().regex(/^\d+$/),
+});
+
+/** The snapshot's format and watermark as its own meta table says, or null when it cannot be read. */
+async function snapshotState(connection: DuckDBConnection): Promise<{ watermark: bigint } | null> {
+  try {
+    const parsed = SnapshotState.safeParse(await one(connection, `select format, watermark from snapshot_meta`));
+    if (!parsed.success || parsed.data.format !== SNAPSHOT_FORMAT) return null;
+    // A file cut short or damaged fails here, not halfway through applying changes.
+    await connection.run(`select count(*) from report; select count(*) from report_credit_type`);
+    return { watermark: BigInt(parsed.data.watermark) };
+  } catch {
+    return null;
+  }
+}
+
+async function countsByBoard(connection: DuckDBConnection, table: string): Promise<Record<string, number>> {
+  const rows = (await connection.runAndReadAll(`select board_code, count(*) as n from ${table} group by 1 order by 1`)).getRowObjectsJson();
+  return Object.fromEntries(rows.map((r) => [String(r.board_code), count(r.n)]));
+}
+
+const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+// ---------------------------------------------------------------- the sync
+
+const tsLiteral = (date: Date) => `'${date.toISOString().replace("T", " ").replace("Z", "")}'::timestamp`;
+
+/** Runs one sync. Never throws for a failed sync: the result says what happened (and history has it). */
+export async function runSync(options: SyncOptions): Promise<SyncResult> {
+  const started = Date.now();
+  const log = options.logger;
+  const progress = (message: string) => {
+    options.onProgress?.(message);
+    log?.info({ step: message }, "analytics sync");
+  };
+  const client = connect(options.connection);
+  let historyId: string | null = null;
+  let kind: SyncKind = options.mode === "full" ? "full" : "incremental";
+  let staging: string | null = null;
+  /** The file being built: removed unless it was published. */
+  let building: string | null = null;
+  let duck: { instance: DuckDBInstance; connection: DuckDBConnection } | null = null;
+  const onAbort = () => duck?.connection.interrupt();
+  options.signal?.addEventListener("abort", onAbort);
+  const stopIfAsked = () => {
+    if (options.signal?.aborted) throw new SyncAborted();
+  };
+  try {
+    await client.connect();
+    const lock = await client.query<{ locked: boolean }>(`select pg_try_advisory_lock(${LOCK_NAMESPACE}, hashtext($1)) as locked`, [
+      `${os.hostname()}:${path.resolve(options.dir)}`,
+    ]);
+    if (!lock.rows[0]?.locked) return { outcome: "skipped", reason: "another sync is running" };
+
+    await ensureDir(options.dir);
+    // We hold the lock, so a sync the history still shows running was cut off (killed, machine lost).
+    const interrupted = await closeInterrupted(options.dir);
+    if (interrupted) log?.warn({ interrupted }, "analytics sync: an earlier sync was cut off before finishing; recorded as interrupted");
+    historyId = await recordStart(options.dir, { kind, trigger: options.trigger, host: os.hostname(), pid: process.pid });
+    const removed = await removeLeftovers(options.dir, options.inUse?.() ?? new Set());
+    if (removed.length) log?.info({ removed }, "analytics sync: removed what earlier syncs left behind");
+
+    // An incremental sync works on a copy of the current snapshot; the copy also proves the file
+    // is readable. Anything wrong with it (missing, damaged, older format) means a full rebuild.
+    const manifest = await readManifest(options.dir);
+    const name = newSnapshotName();
+    building = path.join(options.dir, name);
+    let base: { watermark: bigint } | null = null;
+    if (kind === "incremental") {
+      const current = manifest ? path.join(options.dir, manifest.file) : null;
+      if (current && (await stat(current).catch(() => null))) {
+        await copyFile(current, building);
+        duck = await openForWriting(building, options.dir, options.memoryMb ?? 2048);
+        base = await snapshotState(duck.connection);
+      }
+      if (!base || base.watermark === 0n) {
+        if (manifest) log?.warn({ file: manifest.file }, "analytics snapshot missing, unreadable or of another format: rebuilding it");
+        close(duck);
+        duck = null;
+        await rm(building, { force: true });
+        kind = "full";
+        base = null;
+      }
+    }
+    if (!duck) duck = await openForWriting(building, options.dir, options.memoryMb ?? 2048);
+    const c = duck.connection;
+
+
+    staging = path.join(options.dir, `staging-${Date.now()}-${process.pid}`);
+    await mkdir(staging, { recursive: true });
+    progress(kind === "full" ? "reading the learner store (full)" : `reading changes since change ${base!.watermark}`);
+    const read = await readStore(client, staging, base?.watermark ?? null, {
+      writerWaitMs: options.writerWaitMs ?? 10_000,
+      signal: options.signal,
+      // When a write transaction outlasts the wait: an incremental keeps its old watermark (and
+      // re-reads from there next time); a full rebuild records none, so the next sync is full again.
+      fallback: base?.watermark ?? 0n,
+    });
+    stopIfAsked();
+
+    const sizes = await Promise.all([read.providers, read.activities, read.reports].map(async (f) => (await stat(f)).size));
+    const nothingNew = kind === "incremental" && sizes.every((size) => size === 0);
+    let changesByBoard: Record<string, number> = {};
+    let skippedAmounts = 0;
+    if (!nothingNew) {
+      progress("loading into DuckDB");
+      if (kind === "full") await c.run(SNAPSHOT_TABLES);
+      await stageInto(c, read);
+      stopIfAsked();
+      changesByBoard = await countsByBoard(c, "staged_report");
+      await c.run("begin transaction");
+      if (kind === "full") {
+        await c.run(`insert into provider select id, name, change_seq from staged_provider order by id`);
+        await c.run(`insert into activity select id, provider_id, format, change_seq from staged_activity order by id`);
+      } else {
+        await c.run(`delete from provider where id in (select id from staged_provider)`);
+        await c.run(`insert into provider select id, name, change_seq from staged_provider`);
+        await c.run(`delete from activity where id in (select id from staged_activity)`);
+        await c.run(`insert into activity select id, provider_id, format, change_seq from staged_activity`);
+        // An activity moved to another provider or format: its reports follow.
+        await c.run(`update report set provider_id = a.provider_id, format = a.format from staged_activity a
+                     where report.activity_id = a.id and (report.provider_id <> a.provider_id or report.format <> a.format)`);
+        await c.run(`update report_credit_type set provider_id = r.provider_id, format = r.format from report r
+                     where report_credit_type.report_id = r.id and r.activity_id in (select id from staged_activity)
+                       and (report_credit_type.provider_id <> r.provider_id or report_credit_type.format <> r.format)`);
+        // A changed report is replaced; a soft-deleted one is removed.
+        await c.run(`delete from report where id in (select id from staged_report)`);
+        await c.run(`delete from report_credit_type where report_id in (select id from staged_report)`);
+      }
+      await checkActivities(c);
+      ({ skippedAmounts } = await insertReports(c));
+      const now = new Date();
+      if (kind === "full") {
+        await c.run(`insert into snapshot_meta values (${SNAPSHOT_FORMAT}, 'full', ${tsLiteral(read.asOf)}, ${tsLiteral(now)}, ${tsLiteral(now)}, ${read.watermark})`);
+      } else {
+        await c.run(`update snapshot_meta set kind = 'incremental', as_of = ${tsLiteral(read.asOf)}, built_at = ${tsLiteral(now)}, watermark = ${read.watermark}`);
+      }
+      await c.run("commit");
+      stopIfAsked();
+      progress("checkpointing");
+      await c.run("checkpoint");
+    }
+    if (skippedAmounts > 0) log?.warn({ skippedAmounts }, "analytics sync: credit-type amounts that are not numbers were left out");
+    const rowsByBoard = await countsByBoard(c, "report");
+    close(duck);
+    duck = null;
+    stopIfAsked();
+
+    // Publish. Nothing new: the same file, now known to be current as of this read.
+    let published: string;
+    if (nothingNew) {
+      await rm(building, { force: true });
+      building = null;
+      published = manifest!.file;
+      await writeManifest(options.dir, { ...manifest!, asOf: read.asOf.toISOString() });
+    } else {
+      await writeManifest(options.dir, { format: SNAPSHOT_FORMAT, file: name, asOf: read.asOf.toISOString(), builtAt: new Date().toISOString() });
+      published = name;
+      building = null;
+      // The previous file is no longer named; a reader that still has it open keeps it until it lets go.
+      await removeLeftovers(options.dir, options.inUse?.() ?? new Set());
+    }
+    const durationMs = Date.now() - started;
+    const rowsTotal = sum(rowsByBoard);
+    const rowsChanged = kind === "full" ? rowsTotal : sum(changesByBoard);
+    await recordFinish(options.dir, historyId!, {
+      outcome: "succeeded",
+      kind,
+      asOf: read.asOf.toISOString(),
+      rowsTotal,
+      rowsByBoard,
+      rowsChanged,
+      changesByBoard: kind === "full" ? rowsByBoard : changesByBoard,
+      durationMs,
+      error: null,
+    });
+    log?.info({ kind, rowsTotal, rowsChanged, durationMs, asOf: read.asOf.toISOString(), file: published }, "analytics sync succeeded");
+    return { outcome: "succeeded", kind, asOf: read.asOf, rowsTotal, rowsChanged, durationMs, newFile: !nothingNew, file: published, historyId };
+  } catch (error) {
+    const durationMs = Date.now() - started;
+    const aborted = error instanceof SyncAborted || options.signal?.aborted === true;
+    const message = aborted ? "The sync was stopped (the server is shutting down)." : error instanceof Error ? error.message : String(error);
+    try {
+      close(duck);
+    } catch {
+      // already closed
+    }
+    duck = null;
+    if (building) {
+      await rm(building, { force: true }).catch(() => undefined);
+      await rm(`${building}.wal`, { force: true }).catch(() => undefined);
+    }
+    if (historyId) {
+      await recordFinish(options.dir, historyId, {
+        outcome: aborted ? "interrupted" : "failed",
+        kind,
+        asOf: null,
+        rowsTotal: null,
+        rowsByBoard: null,
+        rowsChanged: null,
+        changesByBoard: null,
+        durationMs,
+        error: message.slice(0, 2000),
+      }).catch(() => undefined);
+    }
+    log?.error({ kind, error: message, durationMs }, "analytics sync failed; the previous snapshot keeps serving");
+    return { outcome: "failed", kind, error: message, durationMs, historyId };
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+    if (staging) await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    // Closing the connection releases the advisory lock.
+    await client.end().catch(() => undefined);
+  }
+}
