@@ -1,12 +1,15 @@
-// What the Express server hands every loader and action: the database, the session cookie, the
-// logger and the request's CSP nonce. Created once at start-up (scripts/server.ts).
+// What the Express server hands every loader and action: the database, the analytics snapshot, the
+// session cookie, the logger and the request's CSP nonce. Created once at start-up (scripts/server.ts).
 import type { Cookie } from "@remix-run/node";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
+import type { Analytics } from "../db/analytics/service";
 import type { Database } from "../db/schema";
 
 export interface AppServices {
   db: Kysely<Database>;
+  /** The DuckDB analytics snapshot (reports, dashboard) and its sync. */
+  analytics: Analytics;
   sessionCookie: Cookie;
   logger: Logger;
 }

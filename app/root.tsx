@@ -45,7 +45,11 @@ const NAV = [
   { to: "/licensees", label: "Licensees", end: false },
   { to: "/renewals", label: "Renewals", end: false, boardsOnly: true },
   { to: "/rosters", label: "Rosters", end: false, boardsOnly: true },
+  { to: "/reports", label: "Reports", end: false },
 ];
+
+/** Shown to administrators only. */
+const ADMIN_NAV = [{ to: "/admin/analytics", label: "Admin", end: false }];
 
 function Shell({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
@@ -70,7 +74,7 @@ function Shell({ children }: { children: ReactNode }) {
           {user ? (
             <>
               <nav aria-label="Main" className="main-nav">
-                {NAV.filter((item) => !("boardsOnly" in item && item.boardsOnly) || user.org.kind !== "accreditor").map((item) => (
+                {[...NAV.filter((item) => !("boardsOnly" in item && item.boardsOnly) || user.org.kind !== "accreditor"), ...(user.role === "admin" ? ADMIN_NAV : [])].map((item) => (
                   <NavLink key={item.to} to={item.to} end={item.end}>
                     {item.label}
                   </NavLink>

@@ -10,7 +10,8 @@ import type { ServerBuild } from "@remix-run/node";
 import { pino } from "pino";
 import { z } from "zod";
 import { createSessionCookie } from "../app/auth/session.server";
-import { createAppDb, createDb, enableAppLogin } from "../db/client";
+import { startAnalytics } from "../db/analytics/service";
+import { APP_ROLE, createAppDb, createDb, enableAppLogin } from "../db/client";
 import { startEmbeddedPostgres } from "../db/embedded";
 import { seedLearnerStore } from "../db/generator/seed";
 import { migrateToLatest } from "../db/migrate";
@@ -23,6 +24,7 @@ const SECTIONS: Record<string, () => Promise<{ run(ctx: BenchContext): Promise<S
   licensee: () => import("./bench/licensee"),
   export: () => import("./bench/export"),
   renewals: () => import("./bench/renewals"),
+  analytics: () => import("./bench/analytics"),
 };
 
 const Args = z.object({
@@ -76,10 +78,19 @@ const reportCount = Number(
 // ---------------------------------------------------------------- the app over it
 const appUrl = process.env.BENCH_DATABASE_URL ? undefined : await enableAppLogin(ownerUrl);
 const appDb = createAppDb(ownerUrl, appUrl, 8);
+// The analytics snapshot of the store: built by the analytics section (nothing runs on a schedule).
+const analytics = startAnalytics({
+  dir: path.resolve(process.env.BENCH_DATA_DIR ?? ".data/bench", "analytics"),
+  connection: appUrl ? { connectionString: appUrl } : { connectionString: ownerUrl, role: APP_ROLE },
+  intervalSeconds: 0,
+  fullRebuildHours: 0,
+  memoryMb: 4096,
+  schedule: false,
+});
 const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
 const app = createHttpApp({
   build,
-  services: { db: appDb, sessionCookie: createSessionCookie(["bench-secret-bench-secret-bench-secret-0"], false), logger: pino({ level: "silent" }) },
+  services: { db: appDb, analytics, sessionCookie: createSessionCookie(["bench-secret-bench-secret-bench-secret-0"], false), logger: pino({ level: "silent" }) },
   production: false,
 });
 const http = await new Promise<Server>((resolve) => {
@@ -91,6 +102,7 @@ const cookies = new Map<string, string>();
 const ctx: BenchContext = {
   ownerUrl,
   appDb,
+  analytics,
   baseUrl,
   runs: args.runs,
   log: (line) => console.log(`  ${line}`),
@@ -126,6 +138,7 @@ try {
 } finally {
   http.close();
   http.closeAllConnections();
+  await analytics.stop();
   await appDb.destroy();
   await owner.destroy();
   await stopServer();

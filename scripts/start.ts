@@ -1,5 +1,6 @@
 // `npm start`: one home for start-up. Opens PostgreSQL (embedded unless DATABASE_URL is set),
-// migrates, seeds the demo store when embedded and empty, serves, and shuts down cleanly.
+// migrates, seeds the demo store when embedded and empty, starts the analytics snapshot's sync
+// (built at once when missing), serves, and shuts down cleanly.
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -7,8 +8,9 @@ import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
 import { pino } from "pino";
 import { createSessionCookie } from "../app/auth/session.server";
-import { loadEnv, type Env } from "../app/env.server";
-import { createAppDb, createDb, enableAppLogin } from "../db/client";
+import { analyticsDir, loadEnv, type Env } from "../app/env.server";
+import { startAnalytics } from "../db/analytics/service";
+import { APP_ROLE, createAppDb, createDb, enableAppLogin } from "../db/client";
 import { seedDemoRosters } from "../db/generator/rosters";
 import { seedLearnerStore } from "../db/generator/seed";
 import { migrateToLatest } from "../db/migrate";
@@ -67,7 +69,16 @@ if (!appUrl) {
 const db = createAppDb(owner.url, appUrl, 10);
 const sessionCookie = createSessionCookie(await sessionSecrets(env), env.SECURE_COOKIES ?? production);
 const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
-const app = createHttpApp({ build, services: { db, sessionCookie, logger }, production });
+// The snapshot is read as the app's own role, like every other read of the learner store.
+const analytics = startAnalytics({
+  dir: analyticsDir(env),
+  connection: appUrl ? { connectionString: appUrl } : { connectionString: owner.url, role: APP_ROLE },
+  intervalSeconds: env.ANALYTICS_SYNC_INTERVAL_SECONDS,
+  fullRebuildHours: env.ANALYTICS_FULL_REBUILD_HOURS,
+  memoryMb: env.ANALYTICS_MEMORY_MB,
+  logger: logger.child({ module: "analytics" }),
+});
+const app = createHttpApp({ build, services: { db, analytics, sessionCookie, logger }, production });
 
 const server = app.listen(env.PORT, env.HOST, () => {
   const address = server.address();
@@ -94,6 +105,7 @@ async function shutdown(signal: string) {
     server.close(() => resolve());
     server.closeIdleConnections();
   });
+  await analytics.stop().catch((error: unknown) => logger.warn({ error }, "stopping the analytics sync"));
   await db.destroy().catch((error: unknown) => logger.warn({ error }, "closing the database pool"));
   await owner.release().catch((error: unknown) => logger.warn({ error }, "stopping PostgreSQL"));
   console.log("Stopped.");

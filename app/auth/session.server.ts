@@ -159,3 +159,10 @@ export async function revokeSession(context: AppLoadContext, request: Request): 
   }
   return sessionCookie.serialize("", { maxAge: 0 });
 }
+
+/** The signed-in user if their role is one of `roles`; otherwise 403 (signed out: to /login). */
+export async function requireUserWithRole(context: AppLoadContext, request: Request, roles: readonly StaffRole[]): Promise<SessionUser> {
+  const user = await requireUser(context, request);
+  if (!roles.includes(user.role)) throw new Response("Not permitted", { status: 403 });
+  return user;
+}

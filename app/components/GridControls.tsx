@@ -95,16 +95,25 @@ export function PageSizeSelect({ size }: { size: number }) {
 }
 
 /** CSV and XLSX of the whole filtered result, same columns and order as the screen. */
-export function ExportMenu({ href }: { href: (format: "csv" | "xlsx") => string }) {
+export function ExportMenu({ href, rows = "all matching rows", label = "Export", testId = "export-menu" }: {
+  href: (format: "csv" | "xlsx") => string;
+  /** What the file holds, after the format's name. */
+  rows?: string;
+  /** The button's accessible name (several menus on one page name their table). */
+  label?: string;
+  testId?: string;
+}) {
   return (
     <details className="menu">
-      <summary className="button button--secondary button--small">Export</summary>
-      <div className="menu__panel" data-testid="export-menu">
+      <summary className="button button--secondary button--small" aria-label={label === "Export" ? undefined : label}>
+        Export
+      </summary>
+      <div className="menu__panel" data-testid={testId}>
         <a href={href("csv")} download>
-          CSV (all matching rows)
+          CSV ({rows})
         </a>
         <a href={href("xlsx")} download>
-          Excel .xlsx (all matching rows)
+          Excel .xlsx ({rows})
         </a>
       </div>
     </details>

@@ -2,9 +2,9 @@
 // URL, parsed with zod), the months and lag bands reports group by, and the serialisable table shape
 // a report hands to its page, its accessible table and its CSV export, so the three cannot disagree.
 import { z } from "zod";
-import { ACTIVITY_FORMATS, CERTIFYING_BOARDS, REPORTING_WINDOW_DAYS } from "../../db/reference";
+import { ACTIVITY_FORMATS, REPORTING_WINDOW_DAYS } from "../../db/reference";
 import { providerQuery, type IdOrWords } from "./credit-search";
-import { flag, isoDate } from "./grid";
+import { isoDate } from "./grid";
 
 // ---------------------------------------------------------------- the reports
 
@@ -45,7 +45,7 @@ export interface ReportFilters {
 export const REPORT_FILTER_NAMES = ["submittedFrom", "submittedTo", "provider", "format", "board", "minRecords"] as const;
 export type ReportFilterName = (typeof REPORT_FILTER_NAMES)[number];
 
-export const DEFAULT_MIN_RECORDS = 10;
+export const DEFAULT_MIN_RECORDS = 25;
 /** The longest date range a report covers (ten years of months). */
 const MAX_MONTHS = 120;
 
@@ -168,8 +168,6 @@ export const ExportRequest = z.object({
   download: z.enum(["csv", "xlsx"], { error: "Choose download=csv or download=xlsx." }).default("csv"),
 });
 
-export { flag };
-
 // ---------------------------------------------------------------- months and lag bands
 
 function monthIndex(date: string): number {
@@ -202,13 +200,18 @@ export const LAG_BANDS = [
   { id: "over-90", label: "Over 90 days", min: 91, max: null },
 ] as const;
 
-export function isCertifying(boardCode: string): boolean {
-  return CERTIFYING_BOARDS.some((b) => b.code === boardCode);
-}
+/** Credit-mix kinds: topics reported to state boards, MOC credit types to certifying boards. */
+export type CreditKind = "topic" | "moc";
+
+export const CREDIT_KIND_LABELS: Record<CreditKind, { kind: string; total: string; type: string }> = {
+  topic: { kind: "State boards: topics", total: "AMA PRA Category 1 credits", type: "Topic" },
+  moc: { kind: "Certifying boards: MOC credit types", total: "Board credits", type: "MOC credit type" },
+};
+
 
 // ---------------------------------------------------------------- the table shape
 
-export type CellKind = "text" | "code" | "count" | "percent" | "credits" | "days" | "month" | "link";
+export type CellKind = "text" | "code" | "count" | "percent" | "credits" | "days" | "month";
 
 export interface ReportColumn {
   key: string;
@@ -216,6 +219,10 @@ export interface ReportColumn {
   kind: CellKind;
   /** Header of the exported column, when it differs (units). */
   exportLabel?: string;
+  /** The row field holding a link for this cell (a drill-down into the credit search); not exported. */
+  linkKey?: string;
+  /** How the link is described to a screen reader: "<cell> <linkLabel> of <row's provider>". */
+  linkLabel?: string;
 }
 
 export type CellValue = string | number | null;
@@ -255,9 +262,9 @@ export function exportHeader(column: ReportColumn): string {
   return column.kind === "percent" ? `${column.label} (%)` : column.label;
 }
 
-/** Columns that go into a file (links do not). */
+/** Columns that go into a file (all of them; drill-down links stay on the page). */
 export function exportColumns(table: ReportTable): ReportColumn[] {
-  return table.columns.filter((c) => c.kind !== "link");
+  return table.columns;
 }
 
 /** part / whole, or null when there is nothing to divide. */

@@ -25,7 +25,9 @@ export type AuditAction =
   /** A random audit sample was drawn (detail: seed, window, size). */
   | "renewals.sample"
   /** A roster CSV was recorded (target: roster_upload id; detail: file, counts, how entries matched). */
-  | "roster.upload";
+  | "roster.upload"
+  /** An administrator asked for an analytics sync now (detail: its outcome). */
+  | "analytics.sync";
 
 export interface AuditEntry {
   action: AuditAction;

@@ -5,9 +5,8 @@
 // short of their credit-type minimums) arrive as further sections with "Renewal verification".
 import { z } from "zod";
 import { REPORTING_WINDOW_DAYS } from "../../db/reference";
-import { duckCount, duckNumber, type SnapshotQuery } from "../../db/analytics/reader";
+import { duckCount, duckNumber, duckTimestampToIso, type SnapshotQuery } from "../../db/analytics/reader";
 import { dsql } from "../../db/analytics/sql";
-import { duckTimestampToIso } from "../../db/analytics/reader";
 import { snapshotReportsInScope, type Scope } from "../auth/scope.server";
 import { DEFAULT_MIN_RECORDS, monthStart, monthsBetween, share, type ReportFilters, type ReportTable } from "../lib/reports";
 import { lateProviderRanking } from "./reports/timeliness.server";
@@ -17,8 +16,8 @@ export type SectionId = "scope" | "trends" | "late-providers" | "by-board";
 /** Which sections each kind of organisation sees, in order. */
 export const DASHBOARD_SECTIONS: Record<string, readonly SectionId[]> = {
   accreditor: ["trends", "late-providers", "scope", "by-board"],
-  state_board: ["scope", "trends"],
-  certifying_board: ["scope", "trends"],
+  state_board: ["trends", "scope"],
+  certifying_board: ["trends", "scope"],
 };
 
 export interface ScopeFigures {
@@ -121,7 +120,7 @@ async function trends(q: SnapshotQuery, scope: Scope, today: string): Promise<Ex
     series: series.credits,
     hint: "Credits on accepted records",
   };
-  const cards = scope.kind === "accreditor" ? [lateShare, records, rejectionRate] : [records, credits, lateShare];
+  const cards = scope.kind === "accreditor" ? [lateShare, records, rejectionRate] : [records, credits, lateShare, rejectionRate];
   return { id: "trends", months, cards };
 }
 

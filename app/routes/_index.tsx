@@ -1,19 +1,42 @@
+// The organisation's dashboard: the handful of figures and trends that matter to its kind (ACCME:
+// late share this month and the providers most often late; a board: this month's volume, late
+// and rejected records), its scope, and (with "Renewal verification") its compliance figures.
+// Read from the analytics snapshot (DuckDB), never by scanning the learner store.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
+import { useEffect } from "react";
 import { requireUser } from "~/auth/session.server";
+import { ComplianceSummary, type ComplianceFigures } from "~/components/ComplianceSummary";
 import { PageHeader } from "~/components/PageHeader";
+import { DataAsOf } from "~/components/ReportPage";
+import { ReportTableView } from "~/components/ReportTable";
+import { Sparkline } from "~/components/Sparkline";
 import { StatCard } from "~/components/StatCard";
-import { formatCount, formatPercent, formatTimestamp } from "~/lib/format";
-import { getScopeSummary } from "~/models/scope-summary.server";
+import { formatCount, formatCredits, formatDate, formatPercent, formatTimestamp } from "~/lib/format";
+import { utcToday } from "~/lib/reports";
+import { DASHBOARD_SECTIONS, loadDashboard, type DashboardSection, type TrendCard } from "~/models/dashboard.server";
 
 export const meta: MetaFunction = () => [{ title: "Overview · CME Credit Verification" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
-  const summary = await getScopeSummary(context.services.db, user.scope);
-  const boards = await context.services.db.selectFrom("board.organisation").select(["code", "name"]).execute();
-  const boardNames = Object.fromEntries(boards.map((b) => [b.code, b.name]));
-  return { org: user.org, boardCodes: user.scope.boardCodes, summary, boardNames };
+  const { db, analytics } = context.services;
+  const sections = DASHBOARD_SECTIONS[user.scope.kind] ?? ["scope"];
+  const [read, boards] = await Promise.all([
+    analytics.reader.read((q) => loadDashboard(q, user.scope, sections, utcToday())),
+    db.selectFrom("board.organisation").select(["code", "name"]).execute(),
+  ]);
+  // Renewal verification provides these (state boards: renewals due in 90 days and how many meet;
+  // certifying boards: diplomates short of credit-type minimums). Not computed here yet.
+  const compliance: ComplianceFigures | null = null;
+  return {
+    org: user.org,
+    boardCodes: user.scope.boardCodes,
+    boardNames: Object.fromEntries(boards.map((b) => [b.code, b.name])),
+    sections: read?.value ?? null,
+    asOf: read?.info.asOf,
+    compliance,
+  };
 }
 
 const KIND_LABEL: Record<string, string> = {
@@ -22,66 +45,172 @@ const KIND_LABEL: Record<string, string> = {
   accreditor: "Accreditor",
 };
 
+function cardValue(card: TrendCard): string {
+  if (card.value === null) return "—";
+  switch (card.format) {
+    case "percent":
+      return `${(card.value * 100).toFixed(1)}%`;
+    case "credits":
+      return formatCredits(card.value);
+    default:
+      return formatCount(card.value);
+  }
+}
+
+const seriesFormat = (card: TrendCard) => (v: number) =>
+  card.format === "percent" ? `${(v * 100).toFixed(1)}%` : card.format === "credits" ? formatCredits(v) : formatCount(v);
+
+const CARD_LINKS: Record<TrendCard["id"], string> = {
+  records: "/reports/volume",
+  credits: "/reports/credit-mix",
+  "late-share": "/reports/timeliness",
+  "rejection-rate": "/reports/rejections",
+};
+
+function Trends({ section }: { section: Extract<DashboardSection, { id: "trends" }> }) {
+  return (
+    <section aria-labelledby="trends-title" className="stack">
+      <h2 id="trends-title" className="section-title">
+        This month
+      </h2>
+      <div className="stat-grid">
+        {section.cards.map((card) => (
+          <StatCard
+            key={card.id}
+            label={card.label}
+            value={cardValue(card)}
+            hint={card.hint}
+            testId={`trend-${card.id}`}
+            tone={card.id === "late-share" && (card.value ?? 0) > 0.2 ? "warn" : undefined}
+          >
+            <Link to={CARD_LINKS[card.id]} className="sparkline-link" aria-label={`${card.label}: open the report`}>
+              <Sparkline values={card.series} months={section.months} format={seriesFormat(card)} label={`${card.label}, last 12 months`} />
+            </Link>
+          </StatCard>
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function LateProviders({ section }: { section: Extract<DashboardSection, { id: "late-providers" }> }) {
+  return (
+    <section aria-labelledby="late-providers-title" className="stack section">
+      <div className="report-section__header">
+        <div>
+          <h2 id="late-providers-title" className="section-title">
+            Providers most often late
+          </h2>
+          <p className="muted small">
+            Submissions {formatDate(section.from)} – {formatDate(section.to)}, providers with at least 20 records, ranked by the share reported more than 30 days after completion.
+          </p>
+        </div>
+        <Link to="/reports/timeliness" className="button button--link button--small">
+          Timeliness report
+        </Link>
+      </div>
+      <ReportTableView table={{ ...section.table, columns: section.table.columns.filter((c) => c.key !== "rank") }} testId="late-providers" />
+    </section>
+  );
+}
+
+function ScopeSection({ section, boardCodes }: { section: Extract<DashboardSection, { id: "scope" }>; boardCodes: readonly string[] | null }) {
+  const { figures } = section;
+  return (
+    <section aria-labelledby="scope-figures" className="stack section">
+      <h2 id="scope-figures" className="section-title">
+        In your scope
+      </h2>
+      <div className="stat-grid">
+        <StatCard label="Credit reports" value={formatCount(figures.creditReports)} testId="stat-credit-reports" />
+        <StatCard label="Licensees" value={formatCount(figures.licensees)} testId="stat-licensees" hint={boardCodes === null ? "Physicians with credit reported to any board" : "Physicians with credit reported to you"} />
+        <StatCard label="Accepted" value={formatCount(figures.accepted)} testId="stat-accepted" />
+        <StatCard label="Rejected" value={formatCount(figures.rejected)} testId="stat-rejected" tone={figures.rejected > 0 ? "warn" : undefined} />
+      </div>
+      <p className="muted small">Latest submission received: {formatTimestamp(figures.latestSubmission)}</p>
+      {figures.creditReports === 0 ? <p className="empty-state">No credit has been reported to your organisation yet.</p> : null}
+    </section>
+  );
+}
+
+function ByBoard({ section, boardNames }: { section: Extract<DashboardSection, { id: "by-board" }>; boardNames: Record<string, string> }) {
+  if (section.rows.length === 0) return null;
+  return (
+    <section aria-labelledby="by-board" className="stack section">
+      <h2 id="by-board" className="section-title">
+        By board
+      </h2>
+      <div className="table-wrap">
+        <table className="data-table" data-testid="by-board">
+          <caption className="visually-hidden">Credit reports and licensees per board</caption>
+          <thead>
+            <tr>
+              <th scope="col">Board</th>
+              <th scope="col" className="num">Credit reports</th>
+              <th scope="col" className="num">Licensees</th>
+              <th scope="col" className="num">Rejected</th>
+              <th scope="col" className="num">Rejection rate</th>
+              <th scope="col">Latest submission</th>
+            </tr>
+          </thead>
+          <tbody>
+            {section.rows.map((row) => (
+              <tr key={row.boardCode} data-board={row.boardCode}>
+                <th scope="row">
+                  <span className="code">{row.boardCode}</span> {boardNames[row.boardCode] ?? ""}
+                </th>
+                <td className="num" data-col="reports">{formatCount(row.creditReports)}</td>
+                <td className="num" data-col="licensees">{formatCount(row.licensees)}</td>
+                <td className="num">{formatCount(row.rejected)}</td>
+                <td className="num">{formatPercent(row.rejected, row.creditReports)}</td>
+                <td>{formatTimestamp(row.latestSubmission)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+/** No snapshot yet (first start): say so and look again every few seconds. */
+function Preparing() {
+  const revalidator = useRevalidator();
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (revalidator.state === "idle") revalidator.revalidate();
+    }, 5_000);
+    return () => clearInterval(timer);
+  }, [revalidator]);
+  return (
+    <div className="empty-state" role="status" data-testid="analytics-preparing">
+      <h3>Your overview is being prepared</h3>
+      <p>The first analytics snapshot of the learner store is being built; the figures appear here by themselves, usually within a minute. Credit search works meanwhile.</p>
+    </div>
+  );
+}
+
 export default function Overview() {
-  const { org, boardCodes, summary, boardNames } = useLoaderData<typeof loader>();
+  const { org, boardCodes, boardNames, sections, asOf, compliance } = useLoaderData<typeof loader>();
   const scopeText =
-    boardCodes === null
-      ? "Credit reported to every board (all providers, all learners)."
-      : `Credit reported to board ${boardCodes.join(", ")} only.`;
+    boardCodes === null ? "Credit reported to every board (all providers, all learners)." : `Credit reported to board ${boardCodes.join(", ")} only.`;
   return (
     <>
-      <PageHeader eyebrow={KIND_LABEL[org.kind] ?? org.kind} title={org.name} description={scopeText} />
-      <section aria-labelledby="scope-figures" className="stack">
-        <h2 id="scope-figures" className="section-title">
-          In your scope
-        </h2>
-        <div className="stat-grid">
-          <StatCard label="Credit reports" value={formatCount(summary.creditReports)} testId="stat-credit-reports" />
-          <StatCard label="Licensees" value={formatCount(summary.licensees)} testId="stat-licensees" hint="Physicians with credit reported to you" />
-          <StatCard label="Accepted" value={formatCount(summary.accepted)} testId="stat-accepted" />
-          <StatCard label="Rejected" value={formatCount(summary.rejected)} testId="stat-rejected" tone={summary.rejected > 0 ? "warn" : undefined} />
-        </div>
-        <p className="muted small">Latest submission received: {formatTimestamp(summary.latestSubmission)}</p>
-        {summary.creditReports === 0 ? (
-          <p className="empty-state">No credit has been reported to your organisation yet.</p>
-        ) : null}
-      </section>
-      {boardCodes === null && summary.byBoard.length > 0 ? (
-        <section aria-labelledby="by-board" className="stack section">
-          <h2 id="by-board" className="section-title">
-            By board
-          </h2>
-          <div className="table-wrap">
-            <table className="data-table" data-testid="by-board">
-              <caption className="visually-hidden">Credit reports and licensees per board</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Board</th>
-                  <th scope="col" className="num">Credit reports</th>
-                  <th scope="col" className="num">Licensees</th>
-                  <th scope="col" className="num">Rejected</th>
-                  <th scope="col" className="num">Rejection rate</th>
-                  <th scope="col">Latest submission</th>
-                </tr>
-              </thead>
-              <tbody>
-                {summary.byBoard.map((row) => (
-                  <tr key={row.boardCode} data-board={row.boardCode}>
-                    <th scope="row">
-                      <span className="code">{row.boardCode}</span> {boardNames[row.boardCode] ?? ""}
-                    </th>
-                    <td className="num" data-col="reports">{formatCount(row.creditReports)}</td>
-                    <td className="num" data-col="licensees">{formatCount(row.licensees)}</td>
-                    <td className="num">{formatCount(row.rejected)}</td>
-                    <td className="num">{formatPercent(row.rejected, row.creditReports)}</td>
-                    <td>{formatTimestamp(row.latestSubmission)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
-      ) : null}
+      <PageHeader eyebrow={KIND_LABEL[org.kind] ?? org.kind} title={org.name} description={scopeText} actions={<DataAsOf asOf={asOf} />} />
+      {sections === null ? <Preparing /> : null}
+      {sections?.map((section) => {
+        switch (section.id) {
+          case "trends":
+            return <Trends key={section.id} section={section} />;
+          case "late-providers":
+            return <LateProviders key={section.id} section={section} />;
+          case "scope":
+            return <ScopeSection key={section.id} section={section} boardCodes={boardCodes} />;
+          case "by-board":
+            return <ByBoard key={section.id} section={section} boardNames={boardNames} />;
+        }
+      })}
+      <ComplianceSummary figures={compliance} />
     </>
   );
 }

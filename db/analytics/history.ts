@@ -17,7 +17,7 @@ const Started = z.object({
   event: z.literal("started"),
   id: z.string(),
   kind: z.enum(["full", "incremental"]),
-  trigger: z.enum(["scheduler", "start-up", "command", "test"]),
+  trigger: z.enum(["scheduler", "start-up", "command", "admin", "test"]),
   startedAt: z.iso.datetime(),
   host: z.string(),
   pid: z.number(),

@@ -3,7 +3,7 @@
 // one is older than the rebuild period. One run at a time; a failed run is logged and retried at the
 // next tick while reports keep reading the last good snapshot.
 import type { AnalyticsReader } from "./reader";
-import { runSync, type SyncKind, type SyncLogger, type SyncOptions, type SyncResult } from "./sync";
+import { runSync, type SyncKind, type SyncLogger, type SyncOptions, type SyncResult, type SyncTrigger } from "./sync";
 
 export interface SchedulerOptions {
   sync: Omit<SyncOptions, "mode" | "trigger" | "signal" | "inUse">;
@@ -55,7 +55,7 @@ export class SyncScheduler {
   }
 
   /** Runs a sync now unless one is already running in this process (then waits for that one). */
-  async runNow(trigger: "scheduler" | "start-up" | "test" = "scheduler", mode?: SyncKind | "auto"): Promise<SyncResult> {
+  async runNow(trigger: SyncTrigger = "scheduler", mode?: SyncKind | "auto"): Promise<SyncResult> {
     if (this.running) return this.running;
     const run = (async () => {
       const result = await runSync({

@@ -18,7 +18,7 @@ import { closeInterrupted, recordFinish, recordStart } from "./history";
 import { ensureDir, newSnapshotName, readManifest, removeLeftovers, SNAPSHOT_FORMAT, SNAPSHOT_TABLES, writeManifest } from "./snapshot";
 
 export type SyncKind = "full" | "incremental";
-export type SyncTrigger = "scheduler" | "start-up" | "command" | "test";
+export type SyncTrigger = "scheduler" | "start-up" | "command" | "admin" | "test";
 
 /** How the sync logs in to PostgreSQL: the app's login, or the owner's assuming the app role. */
 export interface SyncConnection {

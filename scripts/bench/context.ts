@@ -2,6 +2,7 @@
 // loopback (exactly as `npm start` assembles it), signed-in sessions per organisation, and helpers
 // to time things and summarise timings. Sections live beside this file and are run by ../bench.ts.
 import type { Kysely } from "kysely";
+import type { Analytics } from "../../db/analytics/service";
 import type { Database } from "../../db/schema";
 
 export interface BenchContext {
@@ -9,6 +10,8 @@ export interface BenchContext {
   ownerUrl: string;
   /** The app's own client (role cme_app, app session settings). */
   appDb: Kysely<Database>;
+  /** The app's analytics snapshot service (no scheduler: sections sync when they need to). */
+  analytics: Analytics;
   /** Base URL of the app served over the store on loopback. */
   baseUrl: string;
   /** A session cookie for `reviewer@<code>.demo.test` (code lower-cased, e.g. "ca-m", "accme"). */

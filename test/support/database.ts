@@ -10,6 +10,8 @@ export { TEMPLATE_DB, TEMPLATE_SEED } from "./template";
 
 export interface TestDatabase {
   url: string;
+  /** Log in as the app's role (cme_app) to this database. */
+  appUrl: string;
   /** Owner role: for arranging data and for independent SQL checks. */
   owner: Kysely<Database>;
   /** The app's restricted role, exactly as the server uses it. */
@@ -25,9 +27,11 @@ export async function createTestDatabase(serverUrl: string, options: { empty?: b
   );
   const url = withDatabase(serverUrl, name);
   const owner = createDb({ connectionString: url, max: 4 });
-  const app = createAppDb(url, withDatabase(inject("pgAppUrl"), name), 4);
+  const appUrl = withDatabase(inject("pgAppUrl"), name);
+  const app = createAppDb(url, appUrl, 4);
   return {
     url,
+    appUrl,
     owner,
     app,
     async drop() {

@@ -1,25 +1,58 @@
 // The real HTTP app (Express + the built Remix server) on a loopback port, over a test database,
 // exactly as scripts/start.ts assembles it. Requires `remix build` to have run (npm test does it).
+import { mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
+import os from "node:os";
 import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
 import { pino } from "pino";
 import { createSessionCookie } from "../../app/auth/session.server";
+import { startAnalytics, type Analytics } from "../../db/analytics/service";
 import { createHttpApp } from "../../scripts/server";
 import { afterAll, beforeAll, inject } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./database";
 
 export interface TestServer {
   baseUrl: string;
+  /** The server's analytics snapshot: no scheduler runs; tests sync with `analytics.syncNow()`. */
+  analytics: Analytics;
   close(): Promise<void>;
 }
 
-export async function startTestServer(database: TestDatabase): Promise<TestServer> {
+/**
+ * The analytics service of a test server: snapshots in a private temp folder, read as the app's
+ * role; built once before the server answers (unless `sync: false`), then only when a test asks.
+ */
+export async function startTestAnalytics(database: TestDatabase, options: { sync?: boolean } = {}): Promise<Analytics> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "cme-test-analytics-"));
+  const analytics = startAnalytics({
+    dir,
+    connection: { connectionString: database.appUrl },
+    intervalSeconds: 0,
+    fullRebuildHours: 0,
+    memoryMb: 512,
+    schedule: false,
+  });
+  if (options.sync ?? true) {
+    const result = await analytics.syncNow({ mode: "full" });
+    if (result.outcome !== "succeeded") throw new Error(`test analytics: the first sync ${result.outcome}: ${JSON.stringify(result)}`);
+  }
+  const stop = analytics.stop;
+  analytics.stop = async () => {
+    await stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  return analytics;
+}
+
+export async function startTestServer(database: TestDatabase, options: { sync?: boolean } = {}): Promise<TestServer> {
   const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
+  const analytics = await startTestAnalytics(database, options);
   const app = createHttpApp({
     build,
     services: {
       db: database.app,
+      analytics,
       sessionCookie: createSessionCookie(["test-secret-test-secret-test-secret-0123"], false),
       logger: pino({ level: "silent" }),
     },
@@ -32,11 +65,14 @@ export async function startTestServer(database: TestDatabase): Promise<TestServe
   const port = typeof address === "object" && address ? address.port : 0;
   return {
     baseUrl: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    analytics,
+    async close() {
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+      await analytics.stop();
+    },
   };
 }
 

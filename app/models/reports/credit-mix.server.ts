@@ -7,15 +7,9 @@ import { CERTIFYING_BOARDS } from "../../../db/reference";
 import { duckCount, duckNumber, type SnapshotQuery } from "../../../db/analytics/reader";
 import { dsql, list, raw, type DuckSql } from "../../../db/analytics/sql";
 import type { Scope } from "../../auth/scope.server";
-import { monthsBetween, share, type ReportColumn, type ReportFilters, type ReportTable } from "../../lib/reports";
+import { CREDIT_KIND_LABELS as KIND_LABELS, monthsBetween, share, type CreditKind, type ReportColumn, type ReportFilters, type ReportTable } from "../../lib/reports";
 import { reportConditions } from "./common.server";
 
-export type CreditKind = "topic" | "moc";
-
-export const KIND_LABELS: Record<CreditKind, { kind: string; total: string; type: string }> = {
-  topic: { kind: "State boards: topics", total: "AMA PRA Category 1 credits", type: "Topic" },
-  moc: { kind: "Certifying boards: MOC credit types", total: "Board credits", type: "MOC credit type" },
-};
 
 export interface CreditMixReport {
   /** The kinds present in the scope and filters (a board sees its own kind only). */
@@ -24,7 +18,7 @@ export interface CreditMixReport {
   types: ReportTable;
   monthly: ReportTable;
   /** Keys of the monthly table's type columns, biggest first (for the chart's series). */
-  series: Array<{ key: string; label: string; kind: CreditKind }>;
+  series: Array<{ key: string; label: string; kind: CreditKind; credits: number }>;
 }
 
 const CERTIFYING = CERTIFYING_BOARDS.map((b) => b.code);
@@ -74,7 +68,7 @@ export async function creditMixReport(q: SnapshotQuery, scope: Scope, filters: R
     note: "Amounts of different types are not added up: one activity can award the same credits as several types.",
   };
 
-  const series = byType.map((t) => ({ key: `${t.kind}:${t.credit_type}`, label: t.credit_type, kind: t.kind }));
+  const series = byType.map((t) => ({ key: `${t.kind}:${t.credit_type}`, label: t.credit_type, kind: t.kind, credits: exact(t.credits) }));
   const monthlyRows = await q.rows(
     dsql`select strftime(t.submitted_at, '%Y-%m') as month, ${kindOf("t")} as kind, t.credit_type, sum(t.amount) as credits
          from report_credit_type t where ${amounts} group by 1, 2, 3`,

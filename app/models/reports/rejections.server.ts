@@ -112,10 +112,9 @@ export async function rejectionsReport(q: SnapshotQuery, scope: Scope, filters: 
       { key: "provider", label: "Provider", kind: "text" },
       { key: "providerId", label: "Provider id", kind: "code" },
       { key: "records", label: "Records", kind: "count" },
-      { key: "rejected", label: "Rejected", kind: "count" },
+      { key: "rejected", label: "Rejected", kind: "count", linkKey: "rejectedRecords", linkLabel: "rejected records" },
       { key: "rate", label: "Rejection rate", kind: "percent" },
       { key: "topReason", label: "Most frequent reason", kind: "text" },
-      { key: "rejectedRecords", label: "Rejected records", kind: "link" },
     ],
     rows: ranked.map((p, i) => ({
       rank: i + 1,

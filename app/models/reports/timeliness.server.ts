@@ -124,10 +124,9 @@ export async function lateProviderRanking(q: SnapshotQuery, scope: Scope, filter
       { key: "provider", label: "Provider", kind: "text" },
       { key: "providerId", label: "Provider id", kind: "code" },
       { key: "records", label: "Records", kind: "count" },
-      { key: "late", label: "Late", kind: "count" },
+      { key: "late", label: "Late", kind: "count", linkKey: "lateRecords", linkLabel: "late records" },
       { key: "lateShare", label: "Late share", kind: "percent" },
       { key: "medianLag", label: "Median lag", kind: "days", exportLabel: "Median lag (days)" },
-      { key: "lateRecords", label: "Late records", kind: "link" },
     ],
     rows: ranked.map((p, i) => ({
       rank: i + 1,

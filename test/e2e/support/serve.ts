@@ -1,12 +1,13 @@
 // The server Playwright tests run against: an ephemeral embedded PostgreSQL seeded with the same
 // store as the integration template, and the real HTTP app. Writes the owner URL to a file so
 // tests can compute expected figures with plain SQL.
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
 import { pino } from "pino";
 import { createSessionCookie } from "../../../app/auth/session.server";
+import { startAnalytics } from "../../../db/analytics/service";
 import { createAppDb, createDb, enableAppLogin } from "../../../db/client";
 import { startEmbeddedPostgres } from "../../../db/embedded";
 import { seedDemoRosters } from "../../../db/generator/rosters";
@@ -26,11 +27,18 @@ await seedLearnerStore(pgServer.url, TEMPLATE_SEED);
 await seedDemoRosters(owner, { today: TEMPLATE_ROSTER_DAY });
 await owner.destroy();
 
-const db = createAppDb(pgServer.url, await enableAppLogin(pgServer.url), 8);
+const appUrl = await enableAppLogin(pgServer.url);
+const db = createAppDb(pgServer.url, appUrl, 8);
+// The analytics snapshot is built before the server answers; tests that need a newer one sync
+// through the admin page, as an administrator would.
+const analyticsDir = await mkdtemp(path.join(os.tmpdir(), "cme-e2e-analytics-"));
+const analytics = startAnalytics({ dir: analyticsDir, connection: { connectionString: appUrl }, intervalSeconds: 0, fullRebuildHours: 0, memoryMb: 512, schedule: false });
+const first = await analytics.syncNow({ mode: "full", trigger: "start-up" });
+if (first.outcome !== "succeeded") throw new Error(`e2e: the analytics snapshot was not built: ${JSON.stringify(first)}`);
 const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
 const app = createHttpApp({
   build,
-  services: { db, sessionCookie: createSessionCookie(["e2e-secret-e2e-secret-e2e-secret-012345"], false), logger: pino({ level: "warn" }) },
+  services: { db, analytics, sessionCookie: createSessionCookie(["e2e-secret-e2e-secret-e2e-secret-012345"], false), logger: pino({ level: "warn" }) },
   production: false,
 });
 await mkdir(path.dirname(E2E_STATE_FILE), { recursive: true });
@@ -40,6 +48,8 @@ const server = app.listen(port, "127.0.0.1", () => console.log(`e2e server on ht
 async function stop() {
   server.close();
   server.closeAllConnections();
+  await analytics.stop();
+  await rm(analyticsDir, { recursive: true, force: true });
   await db.destroy();
   await pgServer.stop();
   process.exit(0);

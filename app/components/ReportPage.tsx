@@ -1,0 +1,186 @@
+// The frame every analytics report shares: the tabs between reports, "data as of", the filter
+// panel (a GET form: filters are URL state), the loading and "being prepared" states, and one
+// section per table (title, export, chart, the table itself).
+import { Link, NavLink, useLocation, useNavigation, useRevalidator } from "@remix-run/react";
+import { useEffect, type ReactNode } from "react";
+import { ACTIVITY_FORMATS } from "../../db/reference";
+import { CheckboxFilter, DateRangeFilter, FilterPanel, SelectFilter, TextFilter } from "~/components/FilterPanel";
+import { ExportMenu } from "~/components/GridControls";
+import { PageHeader } from "~/components/PageHeader";
+import { ReportChart, type ChartSpec } from "~/components/ReportChart";
+import { ReportTableView } from "~/components/ReportTable";
+import { formatTimestamp } from "~/lib/format";
+import { DEFAULT_MIN_RECORDS, REPORTS, type ReportId, type ReportTable } from "~/lib/reports";
+
+/** What a report route's loader returns (serialisable), whatever the report. */
+export interface ReportPageData {
+  state: "ready" | "preparing";
+  filters: { from: string; to: string; formats: string[]; board?: string; minRecords: number };
+  errors: Partial<Record<string, string>>;
+  values: Record<string, string[]>;
+  multiBoard: boolean;
+  boards: string[];
+  asOf?: string;
+  providerLabel?: string | null;
+}
+
+const FORMAT_OPTIONS = ACTIVITY_FORMATS.map((f) => ({ value: f, label: f }));
+
+export function ReportTabs() {
+  return (
+    <nav className="report-tabs" aria-label="Reports">
+      {REPORTS.map((r) => (
+        <NavLink key={r.id} to={`/reports/${r.id}`} prefetch="intent">
+          {r.title}
+        </NavLink>
+      ))}
+    </nav>
+  );
+}
+
+export function DataAsOf({ asOf }: { asOf: string | undefined }) {
+  if (!asOf) return null;
+  return (
+    <p className="as-of" data-testid="data-as-of">
+      <span className="as-of__dot" aria-hidden="true" />
+      Data as of <time dateTime={asOf}>{formatTimestamp(asOf)}</time>
+    </p>
+  );
+}
+
+function ReportFilterPanel({ data, rankings }: { data: ReportPageData; rankings: boolean }) {
+  const { values, errors } = data;
+  const value = (name: string) => values[name]?.[0] ?? "";
+  const active = ["submittedFrom", "submittedTo", "provider", "board", "minRecords"].filter((n) => value(n) !== "").length + (values.format?.some((f) => f !== "") ? 1 : 0);
+  return (
+    <FilterPanel activeCount={active}>
+      <DateRangeFilter
+        legend="Submission date"
+        from={{ name: "submittedFrom", value: value("submittedFrom") || data.filters.from, error: errors.submittedFrom }}
+        to={{ name: "submittedTo", value: value("submittedTo") || data.filters.to, error: errors.submittedTo }}
+      />
+      {data.multiBoard ? (
+        <SelectFilter name="board" label="Board" value={value("board")} error={errors.board} anyLabel="All boards" options={data.boards.map((b) => ({ value: b, label: b }))} />
+      ) : null}
+      <TextFilter name="provider" label="Provider" value={value("provider")} error={errors.provider} hint="7-digit provider id, or words of the name" />
+      <details className="filter-group filter-disclosure" open={(values.format ?? []).some((f) => f !== "") || Boolean(errors.format)}>
+        <summary className="filter-label">Activity format</summary>
+        <CheckboxFilter name="format" legend="Formats" values={values.format ?? []} options={FORMAT_OPTIONS} error={errors.format} />
+      </details>
+      {rankings ? (
+        <TextFilter
+          name="minRecords"
+          label="Rank providers with at least"
+          value={value("minRecords")}
+          error={errors.minRecords}
+          placeholder={`${DEFAULT_MIN_RECORDS} records`}
+          inputMode="numeric"
+          hint="records in the period (smaller providers are left out of rankings)"
+        />
+      ) : null}
+    </FilterPanel>
+  );
+}
+
+/** While no snapshot exists yet (first start): say so, and look again every few seconds. */
+function Preparing() {
+  const revalidator = useRevalidator();
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (revalidator.state === "idle") revalidator.revalidate();
+    }, 5_000);
+    return () => clearInterval(timer);
+  }, [revalidator]);
+  return (
+    <div className="empty-state" role="status" data-testid="analytics-preparing">
+      <h3>Analytics are being prepared</h3>
+      <p>The first snapshot of the learner store is being built. This page fills in by itself when it is ready, usually within a minute.</p>
+    </div>
+  );
+}
+
+export function ReportLayout({ id, data, description, rankings = false, summary, children }: {
+  id: ReportId;
+  data: ReportPageData;
+  description: ReactNode;
+  /** The report ranks providers (the minimum-records filter applies). */
+  rankings?: boolean;
+  summary?: ReactNode;
+  children?: ReactNode;
+}) {
+  const navigation = useNavigation();
+  const location = useLocation();
+  const loading = navigation.state === "loading" && navigation.location?.pathname === location.pathname;
+  const report = REPORTS.find((r) => r.id === id)!;
+  return (
+    <>
+      <PageHeader eyebrow="Reports" title={report.title} description={description} actions={<DataAsOf asOf={data.asOf} />} />
+      <ReportTabs />
+      <div className="search-layout">
+        <ReportFilterPanel data={data} rankings={rankings} />
+        <div className={loading ? "report-content is-loading" : "report-content"} aria-busy={loading} data-testid="report-content">
+          {data.providerLabel ? (
+            <p className="notice notice--info">
+              Provider: <strong>{data.providerLabel}</strong>
+            </p>
+          ) : null}
+          {data.state === "preparing" ? (
+            <Preparing />
+          ) : (
+            <>
+              {summary ? <div className="stat-grid report-summary">{summary}</div> : null}
+              {children}
+            </>
+          )}
+        </div>
+      </div>
+    </>
+  );
+}
+
+/** The export link of one table: the page's filters (as the URL has them), the table, the format. */
+function useExportHref(id: ReportId, table: string) {
+  const location = useLocation();
+  return (format: "csv" | "xlsx") => {
+    const query = new URLSearchParams(location.search);
+    query.set("table", table);
+    query.set("download", format);
+    return `/reports/${id}/export?${query}`;
+  };
+}
+
+export function ReportSection({ id, table, chart, description, empty }: {
+  id: ReportId;
+  table: ReportTable;
+  chart?: ChartSpec;
+  description?: ReactNode;
+  /** Shown instead of the chart when there is nothing to draw. */
+  empty?: boolean;
+}) {
+  const href = useExportHref(id, table.id);
+  const headingId = `section-${table.id}`;
+  return (
+    <section className="report-section" aria-labelledby={headingId} data-testid={`section-${table.id}`}>
+      <div className="report-section__header">
+        <div>
+          <h2 id={headingId}>{table.title}</h2>
+          {description ? <p className="report-section__description">{description}</p> : null}
+        </div>
+        <ExportMenu href={href} rows="this table" label={`Export: ${table.title}`} testId={`export-${table.id}`} />
+      </div>
+      {chart && !empty ? <ReportChart spec={chart} testId={`chart-${table.id}`} /> : null}
+      {empty ? <p className="empty-state empty-state--flush">No credit reports match these filters.</p> : null}
+      <ReportTableView table={table} testId={`table-${table.id}`} />
+      {table.note ? <p className="report-section__note">{table.note}</p> : null}
+    </section>
+  );
+}
+
+/** A link into the credit search for the same records, as the report's filters say. */
+export function SearchLink({ href, children }: { href: string; children: ReactNode }) {
+  return (
+    <Link to={href} className="drill">
+      {children}
+    </Link>
+  );
+}

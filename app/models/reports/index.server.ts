@@ -1,0 +1,160 @@
+// The analytics reports as routes use them: a report page (filters parsed, the report read from
+// the current snapshot, the board options for ACCME) and the CSV/XLSX export of one of its tables,
+// audited like every other export. Every report goes through here, so scope, filter parsing and
+// the "preparing" state are the same for all of them.
+import type { Kysely } from "kysely";
+import type { Database } from "../../../db/schema";
+import type { Analytics } from "../../../db/analytics/service";
+import type { SnapshotQuery } from "../../../db/analytics/reader";
+import type { Scope } from "../../auth/scope.server";
+import type { SessionUser } from "../../auth/session.server";
+import {
+  exportCell,
+  exportColumns,
+  exportHeader,
+  ExportRequest,
+  parseReportFilters,
+  utcToday,
+  type ReportFilters,
+  type ReportId,
+  type ReportTable,
+} from "../../lib/reports";
+import { recordAudit } from "../audit.server";
+import { exportFilename, exportResponse, type CellValue } from "../exports.server";
+import { boardsInSnapshot, providerName } from "./common.server";
+import { creditMixReport } from "./credit-mix.server";
+import { rejectionsReport } from "./rejections.server";
+import { timelinessReport } from "./timeliness.server";
+import { volumeReport } from "./volume.server";
+
+/** Each report's query, and which of its fields are tables (in page order). */
+const REPORT_QUERIES = {
+  timeliness: {
+    run: (q: SnapshotQuery, scope: Scope, filters: ReportFilters, all: boolean) => timelinessReport(q, scope, filters, { allProviders: all }),
+    tables: ["monthly", "lag", "providers"],
+  },
+  volume: {
+    run: (q: SnapshotQuery, scope: Scope, filters: ReportFilters) => volumeReport(q, scope, filters),
+    tables: ["monthly", "entryMethods", "formats"],
+  },
+  "credit-mix": {
+    run: (q: SnapshotQuery, scope: Scope, filters: ReportFilters) => creditMixReport(q, scope, filters),
+    tables: ["types", "monthly"],
+  },
+  rejections: {
+    run: (q: SnapshotQuery, scope: Scope, filters: ReportFilters, all: boolean) => rejectionsReport(q, scope, filters, { allProviders: all }),
+    tables: ["monthly", "reasons", "providers"],
+  },
+} as const satisfies Record<ReportId, { run: (q: SnapshotQuery, scope: Scope, filters: ReportFilters, all: boolean) => Promise<object>; tables: readonly string[] }>;
+
+export type ReportData<Id extends ReportId> = Awaited<ReturnType<(typeof REPORT_QUERIES)[Id]["run"]>>;
+
+/** Board organisations see only their own board: the board filter is for ACCME. */
+function ownBoards(user: SessionUser): readonly string[] | null {
+  return user.scope.boardCodes;
+}
+
+/** The tables of a report, in page order. */
+export function reportTables(id: ReportId, report: object): ReportTable[] {
+  const record = report as Record<string, unknown>;
+  return REPORT_QUERIES[id].tables.map((key) => record[key] as ReportTable);
+}
+
+export type ReportPage<Id extends ReportId> =
+  | {
+      state: "ready";
+      report: ReportData<Id>;
+      filters: ReportFilters;
+      /** The provider the filter names, when it is a provider id in scope. */
+      providerLabel: string | null;
+      /** Board codes with records in scope (ACCME's board filter). */
+      boards: string[];
+      asOf: string;
+      errors: Partial<Record<string, string>>;
+      values: Record<string, string[]>;
+      multiBoard: boolean;
+    }
+  | { state: "preparing"; filters: ReportFilters; errors: Partial<Record<string, string>>; values: Record<string, string[]>; multiBoard: boolean; boards: string[] };
+
+/**
+ * A report page for the signed-in user. A board organisation that names another board gets 404
+ * (that board's figures do not exist for it); any other bad value is a message beside its field.
+ */
+export async function loadReportPage<Id extends ReportId>(analytics: Analytics, user: SessionUser, id: Id, params: URLSearchParams): Promise<ReportPage<Id>> {
+  const parsed = parseReportFilters(params, { ownBoards: ownBoards(user), today: utcToday() });
+  if (parsed.foreignBoard) throw new Response("Not found", { status: 404 });
+  const multiBoard = user.scope.boardCodes === null;
+  const common = { filters: parsed.filters, errors: parsed.errors, values: parsed.values, multiBoard };
+  const read = await analytics.reader.read(async (q) => {
+    const report = (await REPORT_QUERIES[id].run(q, user.scope, parsed.filters, false)) as ReportData<Id>;
+    const boards = multiBoard ? await boardsInSnapshot(q, user.scope) : [...(user.scope.boardCodes ?? [])];
+    const providerLabel = parsed.filters.provider?.kind === "id" ? await providerName(q, user.scope, parsed.filters.provider.id) : null;
+    return { report, boards, providerLabel };
+  });
+  if (!read) return { state: "preparing", ...common, boards: [...(user.scope.boardCodes ?? [])] };
+  return { state: "ready", ...common, ...read.value, asOf: read.info.asOf };
+}
+
+/**
+ * One table of a report as CSV or XLSX: exactly the page's table for the same filters (provider
+ * rankings in full), numbers as numbers, text neutralised against formulas; audited when it ends.
+ */
+export async function exportReportTable(
+  db: Kysely<Database>,
+  analytics: Analytics,
+  user: SessionUser,
+  id: ReportId,
+  params: URLSearchParams,
+  ip: string | null,
+): Promise<Response> {
+  const request = ExportRequest.safeParse({ table: params.get("table") ?? undefined, download: params.get("download") ?? undefined });
+  if (!request.success) throw new Response(`The export was not started. ${request.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join(" ")}`, { status: 400 });
+  const query = new URLSearchParams(params);
+  query.delete("table");
+  query.delete("download");
+  const parsed = parseReportFilters(query, { ownBoards: ownBoards(user), today: utcToday() });
+  if (parsed.foreignBoard) throw new Response("Not found", { status: 404 });
+  const problems = Object.entries(parsed.errors);
+  if (problems.length > 0) {
+    // An export must be exactly what was asked for: refuse rather than export a different set.
+    throw new Response(`The export was not started. ${problems.map(([key, message]) => `${key}: ${message}`).join(" ")}`, { status: 400 });
+  }
+  const read = await analytics.reader.read(async (q) => REPORT_QUERIES[id].run(q, user.scope, parsed.filters, true));
+  if (!read) throw new Response("Analytics are being prepared: the first snapshot of the learner store is still being built. Try again in a minute.", { status: 503 });
+  const table = reportTables(id, read.value).find((t) => t.id === request.data.table);
+  if (!table) throw new Response(`The export was not started. table: this report has no table "${request.data.table}".`, { status: 400 });
+
+  const columns = exportColumns(table);
+  const rows = table.total ? [...table.rows, table.total] : table.rows;
+  async function* source() {
+    yield* rows;
+  }
+  const described = Object.fromEntries([...query.keys()].map((key) => [key, query.getAll(key).join(",")]));
+  return exportResponse({
+    format: request.data.download,
+    filename: exportFilename(user.org.code, `${id}-${table.id}`),
+    sheetName: table.title,
+    columns: columns.map((c) => ({
+      header: exportHeader(c),
+      value: (row: (typeof rows)[number]): CellValue => exportCell(c, row),
+      kind: c.kind === "text" || c.kind === "code" || c.kind === "month" ? "text" : "number",
+      width: c.kind === "text" ? 36 : undefined,
+    })),
+    rows: source(),
+    onFinish: (outcome) =>
+      recordAudit(db, {
+        action: "export",
+        userId: user.id,
+        orgCode: user.org.code,
+        target: `report:${id}:${table.id}`,
+        detail: {
+          format: request.data.download,
+          filters: { ...described, submittedFrom: parsed.filters.from, submittedTo: parsed.filters.to },
+          dataAsOf: read.info.asOf,
+          rows: outcome.rows,
+          completed: outcome.completed,
+        },
+        ip,
+      }),
+  });
+}

@@ -1,0 +1,49 @@
+// The reports: what each one answers, and how fresh the analytics snapshot is.
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { requireUser } from "~/auth/session.server";
+import { PageHeader } from "~/components/PageHeader";
+import { DataAsOf } from "~/components/ReportPage";
+import { REPORTS } from "~/lib/reports";
+
+export const meta: MetaFunction = () => [{ title: "Reports · CME Credit Verification" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(context, request);
+  const snapshot = await context.services.analytics.reader.info();
+  return { asOf: snapshot?.asOf, admin: user.role === "admin", multiBoard: user.scope.boardCodes === null, org: user.org };
+}
+
+export default function Reports() {
+  const { asOf, admin, multiBoard, org } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <PageHeader
+        eyebrow="Reports"
+        title="Reports"
+        description={`Aggregates over ${multiBoard ? "every board's" : `${org.code}'s`} credit reports, from the analytics snapshot of the learner store. Each report has filters, a chart, its table and a CSV export.`}
+        actions={<DataAsOf asOf={asOf} />}
+      />
+      <ul className="report-cards">
+        {REPORTS.map((r) => (
+          <li key={r.id} className="report-card">
+            <h2>
+              <Link to={`/reports/${r.id}`}>{r.title}</Link>
+            </h2>
+            <p>{r.summary}</p>
+          </li>
+        ))}
+      </ul>
+      {!asOf ? (
+        <p className="notice notice--info" role="status">
+          Analytics are being prepared: the first snapshot of the learner store is being built.
+        </p>
+      ) : null}
+      {admin ? (
+        <p className="muted small">
+          The snapshot is refreshed from the learner store by a scheduled sync. <Link to="/admin/analytics">Sync history</Link>
+        </p>
+      ) : null}
+    </>
+  );
+}
