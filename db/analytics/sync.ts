@@ -66,6 +66,8 @@ export type SyncResult =
       newFile: boolean;
       file: string;
       historyId: string | null;
+      /** Milliseconds per step (reading and staging, building the tables, checkpointing, …). */
+      steps: Record<string, number>;
     }
   | { outcome: "failed"; kind: SyncKind; error: string; durationMs: number; historyId: string | null };
 
@@ -94,19 +96,28 @@ function connect(connection: SyncConnection): pg.Client {
   return new pg.Client({ connectionString: connection.connectionString, application_name: "cme-analytics-sync", options });
 }
 
-/** The rows a sync reads, as CSV files, and what it learned about the store's change counter. */
+/** What a sync read besides the credit reports (loaded chunk by chunk as they arrive). */
 interface StoreRead {
   providers: string;
   activities: string;
-  reports: string;
   asOf: Date;
   /** The watermark the new snapshot may record: every change at or below it is in the snapshot. */
   watermark: bigint;
 }
 
+/**
+ * Credit report columns as the snapshot stages them: timestamps as UTC text, the lag in days by the
+ * store's own learner.lag_days() (the credit search's "late" uses the same function), and credit
+ * types only where the snapshot keeps them (accepted records that carry any).
+ */
 const REPORT_COLUMNS = `id, board_code, learner_id, activity_id::integer, completion_date,
   to_char(submitted_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), learner.lag_days(completion_date, submitted_at),
-  entry_method, status, rejection_reason, credits, credit_types, change_seq, case when deleted_at is null then 0 else 1 end`;
+  entry_method, status, rejection_reason, credits,
+  case when status = 'accepted' and credit_types <> '{}' then credit_types end,
+  change_seq, case when deleted_at is null then 0 else 1 end`;
+
+/** Credit reports per COPY in a full build: chunks are read two at a time and loaded as they land. */
+const CHUNK_ROWS = 1_000_000;
 
 async function copyToFile(client: pg.Client, query: string, file: string, signal?: AbortSignal): Promise<void> {
   const source = client.query(copyTo(`copy (${query}) to stdout with (format csv)`));
@@ -126,8 +137,18 @@ const HIGHEST_CHANGE = `greatest(0, (select max(change_seq) from learner.provide
  * starts after that statement takes numbers above M0. Then, reading: when no other write
  * transaction is open in our snapshot, every number up to the highest we read is final; otherwise
  * M0 is (the next sync re-reads the few changes above it, which is harmless: applying is idempotent).
+ *
+ * Credit reports are read in chunks (id ranges for a full build, on two connections sharing one
+ * exported snapshot, so PostgreSQL uses both cores) and each chunk is handed to `loadChunk` as soon
+ * as its file is complete, so DuckDB parses one chunk while PostgreSQL writes the next.
  */
-async function readStore(client: pg.Client, staging: string, since: bigint | null, options: { writerWaitMs: number; signal?: AbortSignal; fallback: bigint }): Promise<StoreRead> {
+async function readStore(
+  client: pg.Client,
+  connection: SyncConnection,
+  staging: string,
+  since: bigint | null,
+  options: { writerWaitMs: number; signal?: AbortSignal; fallback: bigint; loadChunk: (file: string) => Promise<void> },
+): Promise<StoreRead> {
   const before = await client.query<{ m0: string; xids: string[] }>(
     `select ${HIGHEST_CHANGE} as m0, coalesce((select array_agg(x::text) from pg_snapshot_xip(pg_current_snapshot()) as x), '{}') as xids`,
   );
@@ -145,25 +166,62 @@ async function readStore(client: pg.Client, staging: string, since: bigint | nul
     else await new Promise((resolve) => setTimeout(resolve, 50));
   }
 
+  let helper: pg.Client | null = null;
   await client.query("begin isolation level repeatable read read only");
   try {
-    const head = await client.query<{ as_of: Date; others: number }>(
-      `select transaction_timestamp() as as_of, cardinality(array(select pg_snapshot_xip(pg_current_snapshot())))::int as others`,
+    const head = await client.query<{ as_of: Date; others: number; snapshot: string }>(
+      `select transaction_timestamp() as as_of, cardinality(array(select pg_snapshot_xip(pg_current_snapshot())))::int as others,
+              pg_export_snapshot() as snapshot`,
     );
+    const row = head.rows[0]!;
     const changed = since === null ? "true" : `change_seq > ${since.toString()}`;
-    const live = since === null ? "deleted_at is null" : changed;
-    const files = {
-      providers: path.join(staging, "providers.csv"),
-      activities: path.join(staging, "activities.csv"),
-      reports: path.join(staging, "reports.csv"),
-    };
+    const files = { providers: path.join(staging, "providers.csv"), activities: path.join(staging, "activities.csv") };
     await copyToFile(client, `select id::integer, name, change_seq from learner.provider where ${changed}`, files.providers, options.signal);
     await copyToFile(client, `select id::integer, provider_id::integer, format, change_seq from learner.activity where ${changed}`, files.activities, options.signal);
-    await copyToFile(client, `select ${REPORT_COLUMNS} from learner.credit_report where ${live}`, files.reports, options.signal);
+
+    // The chunks: all changes since the watermark at once, or the live store by id ranges.
+    const chunks: string[] = [];
+    if (since !== null) chunks.push(changed);
+    else {
+      const range = await client.query<{ lo: string | null; hi: string | null }>(`select min(id)::text as lo, max(id)::text as hi from learner.credit_report`);
+      const lo = BigInt(range.rows[0]?.lo ?? "0");
+      const hi = BigInt(range.rows[0]?.hi ?? "-1");
+      for (let from = lo; from <= hi; from += BigInt(CHUNK_ROWS)) {
+        chunks.push(`deleted_at is null and id between ${from} and ${from + BigInt(CHUNK_ROWS) - 1n}`);
+      }
+    }
+    const readers = [client];
+    if (chunks.length > 1) {
+      helper = connect(connection);
+      await helper.connect();
+      await helper.query("begin isolation level repeatable read read only");
+      await helper.query(`set transaction snapshot '${row.snapshot.replace(/'/g, "")}'`);
+      readers.push(helper);
+    }
+    // Readers take chunks in order; a loader takes finished files in order, one at a time.
+    let next = 0;
+    let loading: Promise<void> = Promise.resolve();
+    const loads: Array<Promise<void>> = [];
+    await Promise.all(
+      readers.map(async (reader) => {
+        for (;;) {
+          const index = next++;
+          if (index >= chunks.length) return;
+          if (options.signal?.aborted) throw new SyncAborted();
+          const file = path.join(staging, `reports-${String(index).padStart(4, "0")}.csv`);
+          await copyToFile(reader, `select ${REPORT_COLUMNS} from learner.credit_report where ${chunks[index]}`, file, options.signal);
+          loading = loading.then(() => options.loadChunk(file));
+          loads.push(loading);
+        }
+      }),
+    ).catch(async (error: unknown) => {
+      await Promise.allSettled(loads);
+      throw error;
+    });
+    await Promise.all(loads);
     const highest = await client.query<{ m: string }>(`select ${HIGHEST_CHANGE} as m`);
     await client.query("commit");
     const maxSeen = BigInt(highest.rows[0]?.m ?? "0");
-    const row = head.rows[0]!;
     let watermark: bigint;
     if (!waited) watermark = options.fallback; // a writer outlasted the wait: nothing newer is known to be safe
     else if (row.others === 0) watermark = maxSeen;
@@ -173,6 +231,8 @@ async function readStore(client: pg.Client, staging: string, since: bigint | nul
   } catch (error) {
     await client.query("rollback").catch(() => undefined);
     throw error;
+  } finally {
+    await helper?.end().catch(() => undefined);
   }
 }
 
@@ -215,15 +275,16 @@ const LIVE_REPORTS = `
   where s.deleted = 0
   order by s.board_code, s.submitted_at, s.id`;
 
-/** Credit-type amounts of live, accepted staged reports (a non-numeric amount is left out and counted). */
+/** Credit-type amounts of live, accepted staged reports, in the snapshot's row order (a non-numeric amount comes out null). */
 const CREDIT_TYPE_ROWS = `
   select report_id, board_code, provider_id, format, submitted_at, entry.key as credit_type, try_cast(entry.value as decimal(12, 4)) as amount
   from (
     select s.id as report_id, s.board_code, a.provider_id, a.format, s.submitted_at,
            unnest(map_entries(try_cast(s.credit_types::json as map(varchar, json)))) as entry
     from staged_report s join activity a on a.id = s.activity_id
-    where s.deleted = 0 and s.status = 'accepted' and s.credit_types <> '{}'
-  )`;
+    where s.deleted = 0 and s.status = 'accepted' and s.credit_types is not null
+  )
+  order by board_code, submitted_at, report_id`;
 
 async function one(connection: DuckDBConnection, text: string): Promise<Record<string, unknown>> {
   const reader = await connection.runAndReadAll(text);
@@ -232,10 +293,21 @@ async function one(connection: DuckDBConnection, text: string): Promise<Record<s
 
 const count = (value: unknown) => Number(value ?? 0);
 
+/** The staging table credit report chunks are loaded into (a temp table: never in the snapshot file). */
+function createStagedReports(connection: DuckDBConnection): Promise<unknown> {
+  const columns = Object.entries(STAGED.reports).map(([name, type]) => `${name} ${type}`).join(", ");
+  return connection.run(`create temp table staged_report (${columns})`);
+}
+
+/** One chunk of credit reports into staging; the file is removed once loaded. */
+async function loadReportChunk(connection: DuckDBConnection, file: string): Promise<void> {
+  await connection.run(`insert into staged_report select * from ${readCsv(file, STAGED.reports)}`);
+  await rm(file, { force: true });
+}
+
 async function stageInto(connection: DuckDBConnection, read: StoreRead): Promise<void> {
   await connection.run(`create temp table staged_provider as select * from ${readCsv(read.providers, STAGED.providers)}`);
   await connection.run(`create temp table staged_activity as select * from ${readCsv(read.activities, STAGED.activities)}`);
-  await connection.run(`create temp table staged_report as select * from ${readCsv(read.reports, STAGED.reports)}`);
 }
 
 /** Every live staged report must find its activity: a missing one would silently drop credit. */
@@ -247,13 +319,18 @@ async function checkActivities(connection: DuckDBConnection): Promise<void> {
   if (count(orphans.n) > 0) throw new Error(`${count(orphans.n)} credit reports name an activity the snapshot does not have`);
 }
 
-async function insertReports(connection: DuckDBConnection): Promise<{ skippedAmounts: number }> {
-  await connection.run(`insert into report ${LIVE_REPORTS}`);
-  await connection.run(`create or replace temp table staged_credit_type as ${CREDIT_TYPE_ROWS}`);
-  const bad = await one(connection, `select count(*) as n from staged_credit_type where amount is null`);
-  await connection.run(`insert into report_credit_type select * from staged_credit_type where amount is not null order by board_code, submitted_at, report_id`);
-  await connection.run(`drop table staged_credit_type`);
-  return { skippedAmounts: count(bad.n) };
+/**
+ * The staged reports into the snapshot: a full build creates the tables from the sorted queries, an
+ * incremental sync appends. Credit-type amounts that are not numbers are left out and counted.
+ */
+async function insertReports(connection: DuckDBConnection, kind: SyncKind, mark: (step: string) => void): Promise<{ skippedAmounts: number }> {
+  mark("reports table");
+  await connection.run(kind === "full" ? `create table report as ${LIVE_REPORTS}` : `insert into report ${LIVE_REPORTS}`);
+  mark("credit types table");
+  await connection.run(kind === "full" ? `create table report_credit_type as ${CREDIT_TYPE_ROWS}` : `insert into report_credit_type ${CREDIT_TYPE_ROWS}`);
+  const bad = count((await one(connection, `select count(*) as n from report_credit_type where amount is null`)).n);
+  if (bad > 0) await connection.run(`delete from report_credit_type where amount is null`);
+  return { skippedAmounts: bad };
 }
 
 async function openForWriting(file: string, dir: string, memoryMb: number): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
@@ -305,7 +382,18 @@ const tsLiteral = (date: Date) => `'${date.toISOString().replace("T", " ").repla
 export async function runSync(options: SyncOptions): Promise<SyncResult> {
   const started = Date.now();
   const log = options.logger;
-  const progress = (message: string) => {
+  const steps: Record<string, number> = {};
+  let stepName: string | null = null;
+  let stepStarted = started;
+  /** Ends the current step (timed in `steps`) and starts the next. */
+  const mark = (next: string | null) => {
+    const now = Date.now();
+    if (stepName) steps[stepName] = (steps[stepName] ?? 0) + (now - stepStarted);
+    stepName = next;
+    stepStarted = now;
+  };
+  const progress = (step: string, message: string) => {
+    mark(step);
     options.onProgress?.(message);
     log?.info({ step: message }, "analytics sync");
   };
@@ -346,14 +434,24 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       const current = manifest ? path.join(options.dir, manifest.file) : null;
       if (current && (await stat(current).catch(() => null))) {
         await copyFile(current, building);
-        duck = await openForWriting(building, options.dir, options.memoryMb ?? 2048);
-        base = await snapshotState(duck.connection);
+        try {
+          duck = await openForWriting(building, options.dir, options.memoryMb ?? 2048);
+          base = await snapshotState(duck.connection);
+        } catch (error) {
+          // Not a DuckDB file (damaged, cut short): DuckDB refuses to open it.
+          log?.warn({ file: manifest?.file, error: String(error) }, "analytics snapshot cannot be opened");
+        }
       }
       if (!base || base.watermark === 0n) {
         if (manifest) log?.warn({ file: manifest.file }, "analytics snapshot missing, unreadable or of another format: rebuilding it");
-        close(duck);
+        try {
+          close(duck);
+        } catch {
+          // never opened
+        }
         duck = null;
         await rm(building, { force: true });
+        await rm(`${building}.wal`, { force: true });
         kind = "full";
         base = null;
       }
@@ -364,27 +462,29 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
 
     staging = path.join(options.dir, `staging-${Date.now()}-${process.pid}`);
     await mkdir(staging, { recursive: true });
-    progress(kind === "full" ? "reading the learner store (full)" : `reading changes since change ${base!.watermark}`);
-    const read = await readStore(client, staging, base?.watermark ?? null, {
+    progress("read and stage", kind === "full" ? "reading the learner store (full)" : `reading changes since change ${base!.watermark}`);
+    await createStagedReports(c);
+    const read = await readStore(client, options.connection, staging, base?.watermark ?? null, {
       writerWaitMs: options.writerWaitMs ?? 10_000,
       signal: options.signal,
       // When a write transaction outlasts the wait: an incremental keeps its old watermark (and
       // re-reads from there next time); a full rebuild records none, so the next sync is full again.
       fallback: base?.watermark ?? 0n,
+      loadChunk: (file) => loadReportChunk(c, file),
     });
     stopIfAsked();
 
-    const sizes = await Promise.all([read.providers, read.activities, read.reports].map(async (f) => (await stat(f)).size));
-    const nothingNew = kind === "incremental" && sizes.every((size) => size === 0);
-    let changesByBoard: Record<string, number> = {};
+    const sizes = await Promise.all([read.providers, read.activities].map(async (f) => (await stat(f)).size));
+    const changesByBoard = await countsByBoard(c, "staged_report");
+    const nothingNew = kind === "incremental" && sizes.every((size) => size === 0) && sum(changesByBoard) === 0;
     let skippedAmounts = 0;
     if (!nothingNew) {
-      progress("loading into DuckDB");
+      progress("providers and activities", "building the snapshot tables");
       if (kind === "full") await c.run(SNAPSHOT_TABLES);
       await stageInto(c, read);
       stopIfAsked();
-      changesByBoard = await countsByBoard(c, "staged_report");
-      await c.run("begin transaction");
+      // No transaction: the file being built is published only once complete, so a failure anywhere
+      // leaves nothing half-applied that a reader could see.
       if (kind === "full") {
         await c.run(`insert into provider select id, name, change_seq from staged_provider order by id`);
         await c.run(`insert into activity select id, provider_id, format, change_seq from staged_activity order by id`);
@@ -404,16 +504,15 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
         await c.run(`delete from report_credit_type where report_id in (select id from staged_report)`);
       }
       await checkActivities(c);
-      ({ skippedAmounts } = await insertReports(c));
+      ({ skippedAmounts } = await insertReports(c, kind, mark));
       const now = new Date();
       if (kind === "full") {
         await c.run(`insert into snapshot_meta values (${SNAPSHOT_FORMAT}, 'full', ${tsLiteral(read.asOf)}, ${tsLiteral(now)}, ${tsLiteral(now)}, ${read.watermark})`);
       } else {
         await c.run(`update snapshot_meta set kind = 'incremental', as_of = ${tsLiteral(read.asOf)}, built_at = ${tsLiteral(now)}, watermark = ${read.watermark}`);
       }
-      await c.run("commit");
       stopIfAsked();
-      progress("checkpointing");
+      progress("checkpoint", "checkpointing");
       await c.run("checkpoint");
     }
     if (skippedAmounts > 0) log?.warn({ skippedAmounts }, "analytics sync: credit-type amounts that are not numbers were left out");
@@ -451,7 +550,8 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       error: null,
     });
     log?.info({ kind, rowsTotal, rowsChanged, durationMs, asOf: read.asOf.toISOString(), file: published }, "analytics sync succeeded");
-    return { outcome: "succeeded", kind, asOf: read.asOf, rowsTotal, rowsChanged, durationMs, newFile: !nothingNew, file: published, historyId };
+    mark(null);
+    return { outcome: "succeeded", kind, asOf: read.asOf, rowsTotal, rowsChanged, durationMs, newFile: !nothingNew, file: published, historyId, steps };
   } catch (error) {
     const durationMs = Date.now() - started;
     const aborted = error instanceof SyncAborted || options.signal?.aborted === true;
