@@ -2,7 +2,7 @@
 // learner store itself (not the snapshot, not the app's query code). Integration tests compare
 // every report with these; the bench times them beside the DuckDB reports ("the same aggregate on
 // PostgreSQL"). Filters are given plainly: boards (null = all), submission days, provider, formats.
-import pg from "pg";
+import type pg from "pg";
 
 export interface ReferenceFilters {
   /** Board codes in scope; null: every board (ACCME). */
