@@ -10,6 +10,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { pino } from "pino";
 import { z } from "zod";
 import { createSessionCookie } from "../app/auth/session.server";
+import { warmDashboard } from "../app/models/dashboard.server";
 import { startAnalytics } from "../db/analytics/service";
 import { APP_ROLE, createAppDb, createDb, enableAppLogin } from "../db/client";
 import { startEmbeddedPostgres } from "../db/embedded";
@@ -86,6 +87,7 @@ const analytics = startAnalytics({
   fullRebuildHours: 0,
   memoryMb: 4096,
   schedule: false,
+  warm: warmDashboard,
 });
 const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
 const app = createHttpApp({

@@ -9,6 +9,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { pino } from "pino";
 import { createSessionCookie } from "../app/auth/session.server";
 import { analyticsDir, loadEnv, type Env } from "../app/env.server";
+import { warmDashboard } from "../app/models/dashboard.server";
 import { startAnalytics } from "../db/analytics/service";
 import { APP_ROLE, createAppDb, createDb, enableAppLogin } from "../db/client";
 import { seedDemoRosters } from "../db/generator/rosters";
@@ -77,6 +78,7 @@ const analytics = startAnalytics({
   fullRebuildHours: env.ANALYTICS_FULL_REBUILD_HOURS,
   memoryMb: env.ANALYTICS_MEMORY_MB,
   logger: logger.child({ module: "analytics" }),
+  warm: warmDashboard,
 });
 const app = createHttpApp({ build, services: { db, analytics, sessionCookie, logger }, production });
 

@@ -61,6 +61,10 @@ function ReportFilterPanel({ data, rankings }: { data: ReportPageData; rankings:
       />
       {data.multiBoard ? (
         <SelectFilter name="board" label="Board" value={value("board")} error={errors.board} anyLabel="All boards" options={data.boards.map((b) => ({ value: b, label: b }))} />
+      ) : errors.board ? (
+        <p className="filter-error" data-testid="error-board">
+          {errors.board}
+        </p>
       ) : null}
       <TextFilter name="provider" label="Provider" value={value("provider")} error={errors.provider} hint="7-digit provider id, or words of the name" />
       <details className="filter-group filter-disclosure" open={(values.format ?? []).some((f) => f !== "") || Boolean(errors.format)}>

@@ -90,7 +90,10 @@ export function utcToday(now = new Date()): string {
  * `ownBoards` is null for ACCME (any board may be chosen); a board organisation naming another
  * board sets `foreignBoard`.
  */
-export function parseReportFilters(params: URLSearchParams, options: { ownBoards: readonly string[] | null; today: string }): ParsedReportFilters {
+export function parseReportFilters(
+  params: URLSearchParams,
+  options: { ownBoards: readonly string[] | null; today: string; /** The report ranks providers (minRecords applies). */ rankings?: boolean },
+): ParsedReportFilters {
   const values = Object.fromEntries(REPORT_FILTER_NAMES.map((name) => [name, params.getAll(name)])) as Record<ReportFilterName, string[]>;
   const errors: ParsedReportFilters["errors"] = {};
   const single = (name: Exclude<ReportFilterName, "format">): string | undefined => {
@@ -135,7 +138,7 @@ export function parseReportFilters(params: URLSearchParams, options: { ownBoards
     // Naming one's own board is the same as not naming it.
     board = undefined;
   }
-  const minRecords = take("minRecords", schemas.minRecords) ?? DEFAULT_MIN_RECORDS;
+  const minRecords = (options.rankings ?? true ? take("minRecords", schemas.minRecords) : undefined) ?? DEFAULT_MIN_RECORDS;
   return { filters: { from, to, provider, formats, board, minRecords }, errors, values, foreignBoard };
 }
 
@@ -265,6 +268,29 @@ export function exportHeader(column: ReportColumn): string {
 /** Columns that go into a file (all of them; drill-down links stay on the page). */
 export function exportColumns(table: ReportTable): ReportColumn[] {
   return table.columns;
+}
+
+/**
+ * The median of values given as (value, count) pairs, interpolated like SQL's
+ * percentile_cont(0.5) / DuckDB's quantile_cont: the mean of the two middle values when the count
+ * is even. Null when there are none.
+ */
+export function medianOfCounts(counts: ReadonlyArray<readonly [number, number]>): number | null {
+  const sorted = counts.filter(([, n]) => n > 0).sort((a, b) => a[0] - b[0]);
+  const total = sorted.reduce((sum, [, n]) => sum + n, 0);
+  if (total === 0) return null;
+  const position = (total - 1) / 2;
+  const at = (rank: number) => {
+    let seen = 0;
+    for (const [value, n] of sorted) {
+      seen += n;
+      if (rank < seen) return value;
+    }
+    return sorted[sorted.length - 1]![0];
+  };
+  const lo = at(Math.floor(position));
+  const hi = at(Math.ceil(position));
+  return lo + (position - Math.floor(position)) * (hi - lo);
 }
 
 /** part / whole, or null when there is nothing to divide. */

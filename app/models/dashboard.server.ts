@@ -8,7 +8,7 @@ import { REPORTING_WINDOW_DAYS } from "../../db/reference";
 import { duckCount, duckNumber, duckTimestampToIso, type SnapshotQuery } from "../../db/analytics/reader";
 import { dsql } from "../../db/analytics/sql";
 import { snapshotReportsInScope, type Scope } from "../auth/scope.server";
-import { DEFAULT_MIN_RECORDS, monthStart, monthsBetween, share, type ReportFilters, type ReportTable } from "../lib/reports";
+import { monthStart, monthsBetween, share, type ReportFilters, type ReportTable } from "../lib/reports";
 import { lateProviderRanking } from "./reports/timeliness.server";
 
 export type SectionId = "scope" | "trends" | "late-providers" | "by-board";
@@ -42,7 +42,7 @@ export interface TrendCard {
 export type DashboardSection =
   | { id: "scope"; figures: ScopeFigures }
   | { id: "trends"; months: string[]; cards: TrendCard[] }
-  | { id: "late-providers"; from: string; to: string; table: ReportTable }
+  | { id: "late-providers"; from: string; to: string; minRecords: number; table: ReportTable }
   | { id: "by-board"; rows: Array<ScopeFigures & { boardCode: string }> };
 
 const Figures = z.object({
@@ -67,29 +67,58 @@ const FIGURES = dsql`count(*) as credit_reports, count(distinct r.learner_id) as
   count(*) filter (where r.status = 'accepted') as accepted, count(*) filter (where r.status = 'rejected') as rejected,
   strftime(max(r.submitted_at), '%Y-%m-%d %H:%M:%S.%f') as latest`;
 
+/**
+ * Every board's scope figures and the figures over all boards, in one scan (grouping sets), once
+ * per snapshot: distinct licensees cannot be summed across boards and take a full pass to count.
+ * The scheduler computes them as soon as a new snapshot is published (warmDashboard), so pages
+ * find them ready.
+ */
+function allScopeFigures(q: SnapshotQuery): Promise<{ total: ScopeFigures; boards: Map<string, ScopeFigures> }> {
+  return q.cached("scope-figures", async () => {
+    const rows = await q.rows(
+      dsql`select r.board_code, ${FIGURES} from report r group by grouping sets ((r.board_code), ())`,
+      Figures.extend({ board_code: z.string().nullable() }),
+    );
+    const total = rows.find((r) => r.board_code === null);
+    return {
+      total: total ? figures(total) : EMPTY,
+      boards: new Map(rows.filter((r) => r.board_code !== null).map((r) => [r.board_code as string, figures(r)])),
+    };
+  });
+}
+
+const EMPTY: ScopeFigures = { creditReports: 0, licensees: 0, accepted: 0, rejected: 0, latestSubmission: null };
+
 /** How many credit reports and licensees the organisation can see (a licensee: someone with credit reported to the board). */
 export async function scopeFigures(q: SnapshotQuery, scope: Scope): Promise<ScopeFigures> {
+  if (scope.boardCodes === null) return (await allScopeFigures(q)).total;
+  if (scope.boardCodes.length === 1) return (await allScopeFigures(q)).boards.get(scope.boardCodes[0]!) ?? EMPTY;
   return figures(await q.one(dsql`select ${FIGURES} from report r where ${snapshotReportsInScope(scope, "r")}`, Figures));
 }
 
 async function byBoard(q: SnapshotQuery, scope: Scope): Promise<Array<ScopeFigures & { boardCode: string }>> {
-  const rows = await q.rows(
-    dsql`select r.board_code, ${FIGURES} from report r where ${snapshotReportsInScope(scope, "r")} group by 1 order by 1`,
-    Figures.extend({ board_code: z.string() }),
-  );
-  return rows.map((row) => ({ boardCode: row.board_code, ...figures(row) }));
+  const { boards } = await allScopeFigures(q);
+  return [...boards.entries()]
+    .filter(([code]) => scope.boardCodes === null || scope.boardCodes.includes(code))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([boardCode, f]) => ({ boardCode, ...f }));
+}
+
+/** Run after a new snapshot is published: the figures every dashboard needs, computed once, before a page asks. */
+export async function warmDashboard(q: SnapshotQuery): Promise<void> {
+  await allScopeFigures(q);
 }
 
 async function trends(q: SnapshotQuery, scope: Scope, today: string): Promise<Extract<DashboardSection, { id: "trends" }>> {
   const from = monthStart(today, 11);
   const rows = await q.rows(
-    dsql`select strftime(r.submitted_at, '%Y-%m') as month, count(*) as records,
+    dsql`select strftime(r.submitted_month, '%Y-%m') as month, count(*) as records,
                 count(*) filter (where r.lag_days > ${REPORTING_WINDOW_DAYS}) as late,
                 count(*) filter (where r.status = 'rejected') as rejected,
                 coalesce(sum(r.credits) filter (where r.status = 'accepted'), 0) as credits
          from report r
          where ${snapshotReportsInScope(scope, "r")} and r.submitted_at >= ${`${from} 00:00:00`}::timestamp
-         group by 1`,
+         group by r.submitted_month`,
     z.object({ month: z.string(), records: duckCount, late: duckCount, rejected: duckCount, credits: duckNumber }),
   );
   const months = monthsBetween(from, today);
@@ -124,11 +153,14 @@ async function trends(q: SnapshotQuery, scope: Scope, today: string): Promise<Ex
   return { id: "trends", months, cards };
 }
 
+/** Providers with fewer records in the 90 days are not ranked on the dashboard. */
+export const DASHBOARD_MIN_RECORDS = 20;
+
 /** ACCME: providers most often late over the last 90 days (the timeliness report's ranking, top 5). */
 async function lateProviders(q: SnapshotQuery, scope: Scope, today: string): Promise<Extract<DashboardSection, { id: "late-providers" }>> {
   const from = new Date(Date.parse(`${today}T00:00:00Z`) - 89 * 86_400_000).toISOString().slice(0, 10);
-  const filters: ReportFilters = { from, to: today, formats: [], minRecords: Math.max(DEFAULT_MIN_RECORDS, 20) };
-  return { id: "late-providers", from, to: today, table: await lateProviderRanking(q, scope, filters, 5) };
+  const filters: ReportFilters = { from, to: today, formats: [], minRecords: DASHBOARD_MIN_RECORDS };
+  return { id: "late-providers", from, to: today, minRecords: DASHBOARD_MIN_RECORDS, table: await lateProviderRanking(q, scope, filters, 5) };
 }
 
 export async function loadDashboard(q: SnapshotQuery, scope: Scope, sections: readonly SectionId[], today: string): Promise<DashboardSection[]> {

@@ -102,7 +102,7 @@ function LateProviders({ section }: { section: Extract<DashboardSection, { id: "
             Providers most often late
           </h2>
           <p className="muted small">
-            Submissions {formatDate(section.from)} – {formatDate(section.to)}, providers with at least 20 records, ranked by the share reported more than 30 days after completion.
+            Submissions {formatDate(section.from)} – {formatDate(section.to)}, providers with at least {section.minRecords} records, ranked by the share reported more than 30 days after completion.
           </p>
         </div>
         <Link to="/reports/timeliness" className="button button--link button--small">

@@ -20,6 +20,11 @@ export interface SnapshotInfo {
 export interface SnapshotQuery {
   rows<S extends z.ZodType>(query: DuckSql, schema: S): Promise<Array<z.infer<S>>>;
   one<S extends z.ZodType>(query: DuckSql, schema: S): Promise<z.infer<S>>;
+  /**
+   * `compute` once per snapshot file under `key` (a published file never changes, so neither does
+   * the answer): for the few figures that scan everything, such as distinct licensees per board.
+   */
+  cached<T>(key: string, compute: () => Promise<T>): Promise<T>;
 }
 
 export interface ReaderLogger {
@@ -41,6 +46,7 @@ export interface ReaderOptions {
 class OpenSnapshot {
   refs = 0;
   retired = false;
+  readonly memo = new Map<string, Promise<unknown>>();
   private idle: DuckDBConnection[] = [];
   private created = 0;
   private waiting: Array<(c: DuckDBConnection) => void> = [];
@@ -139,6 +145,16 @@ export class AnalyticsReader {
           const rows = await run(q);
           if (rows.length !== 1) throw new Error(`expected one row, got ${rows.length}`);
           return schema.parse(rows[0]);
+        },
+        cached<T>(key: string, compute: () => Promise<T>): Promise<T> {
+          let entry = snapshot.memo.get(key) as Promise<T> | undefined;
+          if (!entry) {
+            entry = compute();
+            snapshot.memo.set(key, entry);
+            // A failure is not remembered: the next page tries again.
+            entry.catch(() => snapshot.memo.delete(key));
+          }
+          return entry;
         },
       };
       return { value: await work(query, info), info };

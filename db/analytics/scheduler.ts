@@ -13,6 +13,8 @@ export interface SchedulerOptions {
   /** Hours between full rebuilds; 0 never (beyond the first). */
   fullRebuildHours: number;
   logger?: SyncLogger;
+  /** After each successful sync (the reader already sees its snapshot): warm caches, in the background. */
+  afterSync?: () => Promise<unknown>;
 }
 
 export class SyncScheduler {
@@ -65,7 +67,10 @@ export class SyncScheduler {
         signal: this.abort.signal,
         inUse: () => this.options.reader.inUse(),
       });
-      if (result.outcome === "succeeded") await this.options.reader.reload();
+      if (result.outcome === "succeeded") {
+        await this.options.reader.reload();
+        this.options.afterSync?.().catch((error: unknown) => this.options.logger?.warn({ error: String(error) }, "analytics: after the sync"));
+      }
       return result;
     })();
     this.running = run;

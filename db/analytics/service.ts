@@ -2,7 +2,7 @@
 // and the scheduler that keeps the snapshot fresh. scripts/start.ts, the test servers and the bench
 // all assemble it here, so they run the same thing.
 import { readHistory, type SyncRecord } from "./history";
-import { AnalyticsReader, type ReaderLogger } from "./reader";
+import { AnalyticsReader, type ReaderLogger, type SnapshotQuery } from "./reader";
 import { SyncScheduler } from "./scheduler";
 import type { SyncConnection, SyncKind, SyncLogger, SyncResult, SyncTrigger } from "./sync";
 
@@ -17,6 +17,8 @@ export interface AnalyticsOptions {
   logger?: SyncLogger & ReaderLogger;
   /** Start the scheduler (first sync at once). False: nothing runs until syncNow(). */
   schedule?: boolean;
+  /** Queries to run on each new snapshot once it is published (cached per snapshot: dashboard figures). */
+  warm?: (q: SnapshotQuery) => Promise<unknown>;
 }
 
 export interface Analytics {
@@ -40,6 +42,7 @@ export function startAnalytics(options: AnalyticsOptions): Analytics {
     intervalSeconds: options.intervalSeconds,
     fullRebuildHours: options.fullRebuildHours,
     logger: options.logger,
+    afterSync: options.warm ? () => reader.read(options.warm!) : undefined,
   });
   const scheduled = options.schedule ?? true;
   if (scheduled) scheduler.start();

@@ -9,7 +9,7 @@ import path from "node:path";
 import { z } from "zod";
 
 /** Bump when the tables below change: a snapshot of another format is rebuilt, never read. */
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
 
 /**
  * The snapshot's tables. Live credit reports only (soft-deleted ones are left out), with the
@@ -45,11 +45,15 @@ export const REPORT_TABLES = {
     format: "VARCHAR",
     completion_date: "DATE",
     submitted_at: "TIMESTAMP",
+    /** The first day of the month of submission (UTC): what reports group by, stored rather than computed per row. */
+    submitted_month: "DATE",
     lag_days: "INTEGER",
     entry_method: "VARCHAR",
     status: "VARCHAR",
     rejection_reason: "VARCHAR",
     credits: "DECIMAL(6,2)",
+    /** Accepted and carrying at least one topic or credit type. */
+    has_credit_types: "BOOLEAN",
     change_seq: "BIGINT",
   },
   report_credit_type: {
@@ -58,6 +62,7 @@ export const REPORT_TABLES = {
     provider_id: "INTEGER",
     format: "VARCHAR",
     submitted_at: "TIMESTAMP",
+    submitted_month: "DATE",
     credit_type: "VARCHAR",
     amount: "DECIMAL(12,4)",
   },

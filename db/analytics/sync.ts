@@ -27,6 +27,8 @@ export interface SyncConnection {
 }
 
 export interface SyncLogger {
+  /** Step by step, and syncs that found nothing new (every 20 s: not worth an info line). */
+  debug?(fields: object, message: string): void;
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;
@@ -270,14 +272,16 @@ const STAGED = {
 /** Live staged reports with their activity's provider and format, in the snapshot's row order. */
 const LIVE_REPORTS = `
   select s.id, s.board_code, s.learner_id, s.activity_id, a.provider_id, a.format, s.completion_date, s.submitted_at,
-         s.lag_days, s.entry_method, s.status, s.rejection_reason, s.credits, s.change_seq
+         date_trunc('month', s.submitted_at)::date as submitted_month, s.lag_days, s.entry_method, s.status, s.rejection_reason,
+         s.credits, s.credit_types is not null as has_credit_types, s.change_seq
   from staged_report s join activity a on a.id = s.activity_id
   where s.deleted = 0
   order by s.board_code, s.submitted_at, s.id`;
 
 /** Credit-type amounts of live, accepted staged reports, in the snapshot's row order (a non-numeric amount comes out null). */
 const CREDIT_TYPE_ROWS = `
-  select report_id, board_code, provider_id, format, submitted_at, entry.key as credit_type, try_cast(entry.value as decimal(12, 4)) as amount
+  select report_id, board_code, provider_id, format, submitted_at, date_trunc('month', submitted_at)::date as submitted_month,
+         entry.key as credit_type, try_cast(entry.value as decimal(12, 4)) as amount
   from (
     select s.id as report_id, s.board_code, a.provider_id, a.format, s.submitted_at,
            unnest(map_entries(try_cast(s.credit_types::json as map(varchar, json)))) as entry
@@ -349,6 +353,29 @@ function close(handles: { instance: DuckDBInstance; connection: DuckDBConnection
   handles.instance.closeSync();
 }
 
+/**
+ * The current snapshot's watermark, read from the file itself (opened read-only: readers may have
+ * it open too), or null when it is missing, damaged or of another format.
+ */
+async function checkSnapshot(file: string, log?: SyncLogger): Promise<{ watermark: bigint; rowsByBoard: Record<string, number> } | null> {
+  if (!(await stat(file).catch(() => null))) return null;
+  let instance: DuckDBInstance | null = null;
+  let connection: DuckDBConnection | null = null;
+  try {
+    instance = await DuckDBInstance.create(file, { access_mode: "READ_ONLY", threads: "1", memory_limit: "256MB" });
+    connection = await instance.connect();
+    const state = await snapshotState(connection);
+    return state && { ...state, rowsByBoard: await countsByBoard(connection, "report") };
+  } catch (error) {
+    // Not a DuckDB file (damaged, cut short): DuckDB refuses to open it.
+    log?.warn({ file, error: String(error) }, "analytics snapshot cannot be opened");
+    return null;
+  } finally {
+    connection?.closeSync();
+    instance?.closeSync();
+  }
+}
+
 const SnapshotState = z.object({
   format: z.number(),
   watermark: z.string().regex(/^\d+$/),
@@ -395,7 +422,7 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
   const progress = (step: string, message: string) => {
     mark(step);
     options.onProgress?.(message);
-    log?.info({ step: message }, "analytics sync");
+    log?.debug?.({ step: message }, "analytics sync");
   };
   const client = connect(options.connection);
   let historyId: string | null = null;
@@ -424,61 +451,64 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
     const removed = await removeLeftovers(options.dir, options.inUse?.() ?? new Set());
     if (removed.length) log?.info({ removed }, "analytics sync: removed what earlier syncs left behind");
 
-    // An incremental sync works on a copy of the current snapshot; the copy also proves the file
-    // is readable. Anything wrong with it (missing, damaged, older format) means a full rebuild.
+    // An incremental sync starts from the current snapshot: it must open and be of this format, or
+    // (missing, damaged, older) the sync becomes a full rebuild.
     const manifest = await readManifest(options.dir);
-    const name = newSnapshotName();
-    building = path.join(options.dir, name);
-    let base: { watermark: bigint } | null = null;
+    const current = manifest ? path.join(options.dir, manifest.file) : null;
+    let base: { watermark: bigint; rowsByBoard: Record<string, number> } | null = null;
     if (kind === "incremental") {
-      const current = manifest ? path.join(options.dir, manifest.file) : null;
-      if (current && (await stat(current).catch(() => null))) {
-        await copyFile(current, building);
-        try {
-          duck = await openForWriting(building, options.dir, options.memoryMb ?? 2048);
-          base = await snapshotState(duck.connection);
-        } catch (error) {
-          // Not a DuckDB file (damaged, cut short): DuckDB refuses to open it.
-          log?.warn({ file: manifest?.file, error: String(error) }, "analytics snapshot cannot be opened");
-        }
-      }
+      base = current ? await checkSnapshot(current, log) : null;
       if (!base || base.watermark === 0n) {
         if (manifest) log?.warn({ file: manifest.file }, "analytics snapshot missing, unreadable or of another format: rebuilding it");
-        try {
-          close(duck);
-        } catch {
-          // never opened
-        }
-        duck = null;
-        await rm(building, { force: true });
-        await rm(`${building}.wal`, { force: true });
         kind = "full";
         base = null;
       }
     }
-    if (!duck) duck = await openForWriting(building, options.dir, options.memoryMb ?? 2048);
-    const c = duck.connection;
-
-
+    const name = newSnapshotName();
+    building = path.join(options.dir, name);
     staging = path.join(options.dir, `staging-${Date.now()}-${process.pid}`);
     await mkdir(staging, { recursive: true });
+
+    // A full build loads each chunk of credit reports into the new file as it lands; an incremental
+    // sync first reads the changes, and copies the snapshot only when there are any.
+    const pending: string[] = [];
+    if (kind === "full") {
+      duck = await openForWriting(building, options.dir, options.memoryMb ?? 2048);
+      await createStagedReports(duck.connection);
+    }
     progress("read and stage", kind === "full" ? "reading the learner store (full)" : `reading changes since change ${base!.watermark}`);
-    await createStagedReports(c);
     const read = await readStore(client, options.connection, staging, base?.watermark ?? null, {
       writerWaitMs: options.writerWaitMs ?? 10_000,
       signal: options.signal,
       // When a write transaction outlasts the wait: an incremental keeps its old watermark (and
       // re-reads from there next time); a full rebuild records none, so the next sync is full again.
       fallback: base?.watermark ?? 0n,
-      loadChunk: (file) => loadReportChunk(c, file),
+      loadChunk: async (file) => {
+        if (duck) await loadReportChunk(duck.connection, file);
+        else pending.push(file);
+      },
     });
     stopIfAsked();
 
-    const sizes = await Promise.all([read.providers, read.activities].map(async (f) => (await stat(f)).size));
-    const changesByBoard = await countsByBoard(c, "staged_report");
-    const nothingNew = kind === "incremental" && sizes.every((size) => size === 0) && sum(changesByBoard) === 0;
+    const sizes = await Promise.all([read.providers, read.activities, ...pending].map(async (f) => (await stat(f)).size));
+    const nothingNew = kind === "incremental" && sizes.every((size) => size === 0);
+    if (kind === "incremental" && !nothingNew) {
+      progress("copy", "copying the current snapshot");
+      await copyFile(current!, building);
+      duck = await openForWriting(building, options.dir, options.memoryMb ?? 2048);
+      const copied = await snapshotState(duck.connection);
+      if (copied?.watermark !== base!.watermark) throw new Error("the snapshot changed while it was being copied");
+      await createStagedReports(duck.connection);
+      for (const file of pending) await loadReportChunk(duck.connection, file);
+    }
+    const c = duck?.connection ?? null;
+    let changesByBoard: Record<string, number> = {};
+    let rowsByBoard: Record<string, number>;
     let skippedAmounts = 0;
-    if (!nothingNew) {
+    if (nothingNew || !c) {
+      rowsByBoard = base!.rowsByBoard;
+    } else {
+      changesByBoard = await countsByBoard(c, "staged_report");
       progress("providers and activities", "building the snapshot tables");
       if (kind === "full") await c.run(SNAPSHOT_TABLES);
       await stageInto(c, read);
@@ -514,9 +544,9 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       stopIfAsked();
       progress("checkpoint", "checkpointing");
       await c.run("checkpoint");
+      rowsByBoard = await countsByBoard(c, "report");
     }
     if (skippedAmounts > 0) log?.warn({ skippedAmounts }, "analytics sync: credit-type amounts that are not numbers were left out");
-    const rowsByBoard = await countsByBoard(c, "report");
     close(duck);
     duck = null;
     stopIfAsked();
@@ -524,7 +554,6 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
     // Publish. Nothing new: the same file, now known to be current as of this read.
     let published: string;
     if (nothingNew) {
-      await rm(building, { force: true });
       building = null;
       published = manifest!.file;
       await writeManifest(options.dir, { ...manifest!, asOf: read.asOf.toISOString() });
@@ -549,8 +578,10 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       durationMs,
       error: null,
     });
-    log?.info({ kind, rowsTotal, rowsChanged, durationMs, asOf: read.asOf.toISOString(), file: published }, "analytics sync succeeded");
     mark(null);
+    const fields = { kind, rowsTotal, rowsChanged, durationMs, asOf: read.asOf.toISOString(), file: published, steps };
+    if (nothingNew) log?.debug?.(fields, "analytics sync: nothing new");
+    else log?.info(fields, "analytics sync succeeded");
     return { outcome: "succeeded", kind, asOf: read.asOf, rowsTotal, rowsChanged, durationMs, newFile: !nothingNew, file: published, historyId, steps };
   } catch (error) {
     const durationMs = Date.now() - started;

@@ -175,10 +175,13 @@ export async function rejectionsReference(db: Queryable, f: ReferenceFilters) {
   );
   const providers = await rows<{ provider_id: string; name: string; records: string; rejected: string; top_reason: string | null }>(
     db,
-    `select a.provider_id, p.name, count(*) as records, count(*) filter (where cr.status = 'rejected') as rejected,
-            (select cr2.rejection_reason from learner.credit_report cr2 join learner.activity a2 on a2.id = cr2.activity_id
-             where a2.provider_id = a.provider_id and cr2.status = 'rejected' and ${w.text.replace(/\bcr\./g, "cr2.").replace(/\ba\./g, "a2.")}
-             group by 1 order by count(*) desc, 1 limit 1) as top_reason
+    `with per_reason as (
+       select a.provider_id, cr.rejection_reason, count(*) as n,
+              row_number() over (partition by a.provider_id order by count(*) desc, cr.rejection_reason) as pick
+       from ${FROM} where ${w.text} and cr.status = 'rejected' group by 1, 2
+     )
+     select a.provider_id, p.name, count(*) as records, count(*) filter (where cr.status = 'rejected') as rejected,
+            (select rejection_reason from per_reason r where r.provider_id = a.provider_id and r.pick = 1) as top_reason
      from ${FROM} join learner.provider p on p.id = a.provider_id
      where ${w.text} group by a.provider_id, p.name having count(*) >= ${Number(f.minRecords)}
      order by count(*) filter (where cr.status = 'rejected')::numeric / count(*) desc, 4 desc, 3 desc, a.provider_id`,

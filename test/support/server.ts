@@ -7,6 +7,7 @@ import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
 import { pino } from "pino";
 import { createSessionCookie } from "../../app/auth/session.server";
+import { warmDashboard } from "../../app/models/dashboard.server";
 import { startAnalytics, type Analytics } from "../../db/analytics/service";
 import { createHttpApp } from "../../scripts/server";
 import { afterAll, beforeAll, inject } from "vitest";
@@ -32,6 +33,7 @@ export async function startTestAnalytics(database: TestDatabase, options: { sync
     fullRebuildHours: 0,
     memoryMb: 512,
     schedule: false,
+    warm: warmDashboard,
   });
   if (options.sync ?? true) {
     const result = await analytics.syncNow({ mode: "full" });

@@ -22,24 +22,50 @@ export interface CreditMixReport {
 }
 
 const CERTIFYING = CERTIFYING_BOARDS.map((b) => b.code);
-const kindOf = (alias: "r" | "t"): DuckSql => dsql`case when ${raw(`${alias}.board_code`)} in ${list(CERTIFYING)} then 'moc' else 'topic' end`;
+/** Topic (state board) or MOC credit type (certifying board), decided after grouping by board: a handful of rows, not millions. */
+const byKind = (inner: DuckSql, keys: string): DuckSql =>
+  dsql`select case when board_code in ${list(CERTIFYING)} then 'moc' else 'topic' end as kind, ${raw(keys)} from (${inner}) per_board`;
 
 export async function creditMixReport(q: SnapshotQuery, scope: Scope, filters: ReportFilters): Promise<CreditMixReport> {
   const reports = reportConditions(scope, filters, "r");
   const amounts = reportConditions(scope, filters, "t");
-  const totalsRows = await q.rows(
-    dsql`select ${kindOf("r")} as kind, count(*) as records, coalesce(sum(r.credits), 0) as credits
-         from report r where ${reports} and r.status = 'accepted' group by 1`,
-    z.object({ kind: z.enum(["topic", "moc"]), records: duckCount, credits: duckNumber }),
+  const perBoard = await q.rows(
+    byKind(
+      dsql`select r.board_code, count(*) as records, coalesce(sum(r.credits), 0) as credits, count(*) filter (where r.has_credit_types) as carrying
+           from report r where ${reports} and r.status = 'accepted' group by r.board_code`,
+      "records, credits, carrying",
+    ),
+    z.object({ kind: z.enum(["topic", "moc"]), records: duckCount, credits: duckNumber, carrying: duckCount }),
   );
-  const carrying = await q.rows(
-    dsql`select ${kindOf("t")} as kind, count(distinct t.report_id) as records from report_credit_type t where ${amounts} group by 1`,
-    z.object({ kind: z.enum(["topic", "moc"]), records: duckCount }),
+  const sumBy = <T extends { kind: CreditKind }>(rows: T[], key: (row: T) => string, fields: Array<keyof T>) => {
+    const out = new Map<string, T>();
+    for (const row of rows) {
+      const k = key(row);
+      const seen = out.get(k);
+      if (!seen) out.set(k, { ...row });
+      else for (const f of fields) (seen[f] as number) += row[f] as number;
+    }
+    return [...out.values()];
+  };
+  const totalsRows = sumBy(perBoard, (r) => r.kind, ["records", "credits", "carrying"]);
+  const carrying = totalsRows.map((t) => ({ kind: t.kind, records: t.carrying }));
+  // One scan of the amounts: per month, board and type; the per-type table is its sum over months.
+  const monthlyRows = sumBy(
+    await q.rows(
+      byKind(
+        dsql`select strftime(t.submitted_month, '%Y-%m') as month, t.board_code, t.credit_type, count(*) as records, sum(t.amount) as credits
+             from report_credit_type t where ${amounts} group by t.submitted_month, t.board_code, t.credit_type`,
+        "month, credit_type, records, credits",
+      ),
+      z.object({ kind: z.enum(["topic", "moc"]), month: z.string(), credit_type: z.string(), records: duckCount, credits: duckNumber }),
+    ),
+    (r) => `${r.month}|${r.kind}:${r.credit_type}`,
+    ["records", "credits"],
   );
-  const byType = await q.rows(
-    dsql`select ${kindOf("t")} as kind, t.credit_type, count(*) as records, sum(t.amount) as credits
-         from report_credit_type t where ${amounts} group by 1, 2`,
-    z.object({ kind: z.enum(["topic", "moc"]), credit_type: z.string(), records: duckCount, credits: duckNumber }),
+  const byType = sumBy(
+    monthlyRows.map(({ kind, credit_type, records, credits }) => ({ kind, credit_type, records, credits })),
+    (r) => `${r.kind}:${r.credit_type}`,
+    ["records", "credits"],
   );
   const kinds = (["topic", "moc"] as const).filter((k) => totalsRows.some((t) => t.kind === k) || byType.some((t) => t.kind === k));
   const shown: CreditKind[] = kinds.length ? [...kinds] : [scope.kind === "certifying_board" ? "moc" : "topic"];
@@ -69,11 +95,6 @@ export async function creditMixReport(q: SnapshotQuery, scope: Scope, filters: R
   };
 
   const series = byType.map((t) => ({ key: `${t.kind}:${t.credit_type}`, label: t.credit_type, kind: t.kind, credits: exact(t.credits) }));
-  const monthlyRows = await q.rows(
-    dsql`select strftime(t.submitted_at, '%Y-%m') as month, ${kindOf("t")} as kind, t.credit_type, sum(t.amount) as credits
-         from report_credit_type t where ${amounts} group by 1, 2, 3`,
-    z.object({ month: z.string(), kind: z.enum(["topic", "moc"]), credit_type: z.string(), credits: duckNumber }),
-  );
   const cells = new Map(monthlyRows.map((r) => [`${r.month}|${r.kind}:${r.credit_type}`, r.credits]));
   const monthly: ReportTable = {
     id: "monthly",

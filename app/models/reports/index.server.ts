@@ -32,20 +32,27 @@ const REPORT_QUERIES = {
   timeliness: {
     run: (q: SnapshotQuery, scope: Scope, filters: ReportFilters, all: boolean) => timelinessReport(q, scope, filters, { allProviders: all }),
     tables: ["monthly", "lag", "providers"],
+    rankings: true,
   },
   volume: {
     run: (q: SnapshotQuery, scope: Scope, filters: ReportFilters) => volumeReport(q, scope, filters),
     tables: ["monthly", "entryMethods", "formats"],
+    rankings: false,
   },
   "credit-mix": {
     run: (q: SnapshotQuery, scope: Scope, filters: ReportFilters) => creditMixReport(q, scope, filters),
     tables: ["types", "monthly"],
+    rankings: false,
   },
   rejections: {
     run: (q: SnapshotQuery, scope: Scope, filters: ReportFilters, all: boolean) => rejectionsReport(q, scope, filters, { allProviders: all }),
     tables: ["monthly", "reasons", "providers"],
+    rankings: true,
   },
-} as const satisfies Record<ReportId, { run: (q: SnapshotQuery, scope: Scope, filters: ReportFilters, all: boolean) => Promise<object>; tables: readonly string[] }>;
+} as const satisfies Record<
+  ReportId,
+  { run: (q: SnapshotQuery, scope: Scope, filters: ReportFilters, all: boolean) => Promise<object>; tables: readonly string[]; rankings: boolean }
+>;
 
 export type ReportData<Id extends ReportId> = Awaited<ReturnType<(typeof REPORT_QUERIES)[Id]["run"]>>;
 
@@ -81,7 +88,7 @@ export type ReportPage<Id extends ReportId> =
  * (that board's figures do not exist for it); any other bad value is a message beside its field.
  */
 export async function loadReportPage<Id extends ReportId>(analytics: Analytics, user: SessionUser, id: Id, params: URLSearchParams): Promise<ReportPage<Id>> {
-  const parsed = parseReportFilters(params, { ownBoards: ownBoards(user), today: utcToday() });
+  const parsed = parseReportFilters(params, { ownBoards: ownBoards(user), today: utcToday(), rankings: REPORT_QUERIES[id].rankings });
   if (parsed.foreignBoard) throw new Response("Not found", { status: 404 });
   const multiBoard = user.scope.boardCodes === null;
   const common = { filters: parsed.filters, errors: parsed.errors, values: parsed.values, multiBoard };
@@ -112,7 +119,7 @@ export async function exportReportTable(
   const query = new URLSearchParams(params);
   query.delete("table");
   query.delete("download");
-  const parsed = parseReportFilters(query, { ownBoards: ownBoards(user), today: utcToday() });
+  const parsed = parseReportFilters(query, { ownBoards: ownBoards(user), today: utcToday(), rankings: REPORT_QUERIES[id].rankings });
   if (parsed.foreignBoard) throw new Response("Not found", { status: 404 });
   const problems = Object.entries(parsed.errors);
   if (problems.length > 0) {

@@ -22,8 +22,8 @@ export const PROVIDERS_SHOWN = 25;
 export async function rejectionsReport(q: SnapshotQuery, scope: Scope, filters: ReportFilters, options: { allProviders?: boolean } = {}): Promise<RejectionsReport> {
   const where = reportConditions(scope, filters);
   const byMonth = await q.rows(
-    dsql`select strftime(r.submitted_at, '%Y-%m') as month, coalesce(r.rejection_reason, '') as reason, count(*) as records
-         from report r where ${where} group by 1, 2`,
+    dsql`select strftime(r.submitted_month, '%Y-%m') as month, coalesce(r.rejection_reason, '') as reason, count(*) as records
+         from report r where ${where} group by r.submitted_month, r.rejection_reason`,
     z.object({ month: z.string(), reason: z.string(), records: duckCount }),
   );
   const months = new Map<string, { records: number; rejected: number; reasons: Map<string, number> }>();

@@ -4,9 +4,9 @@
 import { z } from "zod";
 import { REPORTING_WINDOW_DAYS } from "../../../db/reference";
 import { duckCount, duckNullableNumber, type SnapshotQuery } from "../../../db/analytics/reader";
-import { dsql, raw } from "../../../db/analytics/sql";
+import { dsql } from "../../../db/analytics/sql";
 import type { Scope } from "../../auth/scope.server";
-import { creditSearchHref, LAG_BANDS, monthsBetween, share, type ReportFilters, type ReportTable } from "../../lib/reports";
+import { creditSearchHref, LAG_BANDS, medianOfCounts, monthsBetween, share, type ReportFilters, type ReportTable } from "../../lib/reports";
 import { providerCode, reportConditions } from "./common.server";
 
 export interface TimelinessReport {
@@ -22,18 +22,28 @@ export const PROVIDERS_SHOWN = 25;
 
 export async function timelinessReport(q: SnapshotQuery, scope: Scope, filters: ReportFilters, options: { allProviders?: boolean } = {}): Promise<TimelinessReport> {
   const where = reportConditions(scope, filters);
-  const totals = await q.one(
-    dsql`select count(*) as records, count(*) filter (where r.lag_days > ${W}) as late, quantile_cont(r.lag_days, 0.5) as median_lag
-         from report r where ${where}`,
-    z.object({ records: duckCount, late: duckCount, median_lag: duckNullableNumber }),
+  // One scan: records per month of submission and lag in days. Totals, the monthly table, the lag
+  // bands and the median all follow from it (lags are whole days: a few hundred values).
+  const histogram = await q.rows(
+    dsql`select strftime(r.submitted_month, '%Y-%m') as month, r.lag_days as lag, count(*) as records
+         from report r where ${where} group by r.submitted_month, r.lag_days`,
+    z.object({ month: z.string(), lag: z.number().int(), records: duckCount }),
   );
+  const months = new Map<string, { records: number; late: number }>();
+  const lags = new Map<number, number>();
+  let records = 0;
+  let late = 0;
+  for (const h of histogram) {
+    const m = months.get(h.month) ?? { records: 0, late: 0 };
+    m.records += h.records;
+    if (h.lag > W) m.late += h.records;
+    months.set(h.month, m);
+    lags.set(h.lag, (lags.get(h.lag) ?? 0) + h.records);
+    records += h.records;
+    if (h.lag > W) late += h.records;
+  }
+  const medianLag = medianOfCounts([...lags.entries()]);
 
-  const byMonth = await q.rows(
-    dsql`select strftime(r.submitted_at, '%Y-%m') as month, count(*) as records, count(*) filter (where r.lag_days > ${W}) as late
-         from report r where ${where} group by 1`,
-    z.object({ month: z.string(), records: duckCount, late: duckCount }),
-  );
-  const months = new Map(byMonth.map((m) => [m.month, m]));
   const monthly: ReportTable = {
     id: "monthly",
     title: `Share submitted within ${W} days, by month of submission`,
@@ -48,25 +58,12 @@ export async function timelinessReport(q: SnapshotQuery, scope: Scope, filters: 
       const m = months.get(month) ?? { records: 0, late: 0 };
       return { month, records: m.records, onTime: m.records - m.late, late: m.late, onTimeShare: share(m.records - m.late, m.records) };
     }),
-    total: {
-      month: "All months",
-      records: totals.records,
-      onTime: totals.records - totals.late,
-      late: totals.late,
-      onTimeShare: share(totals.records - totals.late, totals.records),
-    },
+    total: { month: "All months", records, onTime: records - late, late, onTimeShare: share(records - late, records) },
   };
 
-  const bandCase = LAG_BANDS.map((b) => {
-    if (b.min === null) return `when r.lag_days <= ${b.max} then '${b.id}'`;
-    if (b.max === null) return `when r.lag_days >= ${b.min} then '${b.id}'`;
-    return `when r.lag_days between ${b.min} and ${b.max} then '${b.id}'`;
-  }).join(" ");
-  const byBand = await q.rows(
-    dsql`select case ${raw(bandCase)} end as band, count(*) as records from report r where ${where} group by 1`,
-    z.object({ band: z.string(), records: duckCount }),
-  );
-  const bands = new Map(byBand.map((b) => [b.band, b.records]));
+  const bandOf = (lag: number) => LAG_BANDS.find((b) => (b.min === null || lag >= b.min) && (b.max === null || lag <= b.max))!.id;
+  const bands = new Map<string, number>();
+  for (const [lag, n] of lags) bands.set(bandOf(lag), (bands.get(bandOf(lag)) ?? 0) + n);
   const lag: ReportTable = {
     id: "lag",
     title: "Days from completion to submission",
@@ -79,7 +76,7 @@ export async function timelinessReport(q: SnapshotQuery, scope: Scope, filters: 
     rows: LAG_BANDS.filter((b) => b.id !== "early" || (bands.get(b.id) ?? 0) > 0).map((b) => ({
       band: b.label,
       records: bands.get(b.id) ?? 0,
-      share: share(bands.get(b.id) ?? 0, totals.records),
+      share: share(bands.get(b.id) ?? 0, records),
     })),
     note: (bands.get("early") ?? 0) > 0 ? LAG_BANDS[0].note : undefined,
   };
@@ -87,13 +84,7 @@ export async function timelinessReport(q: SnapshotQuery, scope: Scope, filters: 
   const providers = await lateProviderRanking(q, scope, filters, options.allProviders ? null : PROVIDERS_SHOWN);
 
   return {
-    totals: {
-      records: totals.records,
-      onTime: totals.records - totals.late,
-      late: totals.late,
-      lateShare: share(totals.late, totals.records),
-      medianLag: totals.median_lag,
-    },
+    totals: { records, onTime: records - late, late, lateShare: share(late, records), medianLag },
     monthly,
     lag,
     providers,

@@ -18,18 +18,12 @@ export interface VolumeReport {
 
 export async function volumeReport(q: SnapshotQuery, scope: Scope, filters: ReportFilters): Promise<VolumeReport> {
   const where = reportConditions(scope, filters);
-  const totals = await q.one(
-    dsql`select count(*) as records, count(*) filter (where r.status = 'accepted') as accepted,
-                coalesce(sum(r.credits) filter (where r.status = 'accepted'), 0) as credits, count(distinct r.provider_id) as providers
-         from report r where ${where}`,
-    z.object({ records: duckCount, accepted: duckCount, credits: duckNumber, providers: duckCount }),
-  );
 
   const byMonth = await q.rows(
-    dsql`select strftime(r.submitted_at, '%Y-%m') as month, r.entry_method, count(*) as records,
+    dsql`select strftime(r.submitted_month, '%Y-%m') as month, r.entry_method, count(*) as records,
                 count(*) filter (where r.status = 'accepted') as accepted,
                 coalesce(sum(r.credits) filter (where r.status = 'accepted'), 0) as credits
-         from report r where ${where} group by 1, 2`,
+         from report r where ${where} group by r.submitted_month, r.entry_method`,
     z.object({ month: z.string(), entry_method: z.string(), records: duckCount, accepted: duckCount, credits: duckNumber }),
   );
   const months = monthsBetween(filters.from, filters.to);
@@ -44,6 +38,10 @@ export async function volumeReport(q: SnapshotQuery, scope: Scope, filters: Repo
     cell.set(`${row.month}|${row.entry_method}`, { records: row.records, accepted: row.accepted, credits: row.credits });
     methods.set(row.entry_method, (methods.get(row.entry_method) ?? 0) + row.records);
   }
+  const totals = byMonth.reduce(
+    (t, r) => ({ records: t.records + r.records, accepted: t.accepted + r.accepted, credits: t.credits + r.credits }),
+    { records: 0, accepted: 0, credits: 0 },
+  );
   const monthly: ReportTable = {
     id: "monthly",
     title: "Records and credits reported per month",
@@ -80,11 +78,15 @@ export async function volumeReport(q: SnapshotQuery, scope: Scope, filters: Repo
     total: { month: "All months", ...Object.fromEntries(methodKeys.map((m) => [m, methods.get(m) ?? 0])), records: totals.records },
   };
 
-  const byFormat = await q.rows(
-    dsql`select r.format, count(*) as records, coalesce(sum(r.credits) filter (where r.status = 'accepted'), 0) as credits
-         from report r where ${where} group by 1`,
-    z.object({ format: z.string(), records: duckCount, credits: duckNumber }),
+  // The same scan gives the formats and (the grouping set of everything) the distinct providers.
+  const perFormat = await q.rows(
+    dsql`select r.format, count(*) as records, coalesce(sum(r.credits) filter (where r.status = 'accepted'), 0) as credits,
+                count(distinct r.provider_id) as providers
+         from report r where ${where} group by grouping sets ((r.format), ())`,
+    z.object({ format: z.string().nullable(), records: duckCount, credits: duckNumber, providers: duckCount }),
   );
+  const byFormat = perFormat.filter((f): f is typeof f & { format: string } => f.format !== null);
+  const providers = perFormat.find((f) => f.format === null)?.providers ?? 0;
   const formatOrder = (f: string) => {
     const i = (ACTIVITY_FORMATS as readonly string[]).indexOf(f);
     return i === -1 ? ACTIVITY_FORMATS.length : i;
@@ -104,7 +106,7 @@ export async function volumeReport(q: SnapshotQuery, scope: Scope, filters: Repo
   };
 
   return {
-    totals: { records: totals.records, accepted: totals.accepted, rejected: totals.records - totals.accepted, credits: round2(totals.credits), providers: totals.providers },
+    totals: { records: totals.records, accepted: totals.accepted, rejected: totals.records - totals.accepted, credits: round2(totals.credits), providers },
     monthly,
     formats,
     entryMethods,

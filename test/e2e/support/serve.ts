@@ -7,6 +7,7 @@ import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
 import { pino } from "pino";
 import { createSessionCookie } from "../../../app/auth/session.server";
+import { warmDashboard } from "../../../app/models/dashboard.server";
 import { startAnalytics } from "../../../db/analytics/service";
 import { createAppDb, createDb, enableAppLogin } from "../../../db/client";
 import { startEmbeddedPostgres } from "../../../db/embedded";
@@ -32,7 +33,15 @@ const db = createAppDb(pgServer.url, appUrl, 8);
 // The analytics snapshot is built before the server answers; tests that need a newer one sync
 // through the admin page, as an administrator would.
 const analyticsDir = await mkdtemp(path.join(os.tmpdir(), "cme-e2e-analytics-"));
-const analytics = startAnalytics({ dir: analyticsDir, connection: { connectionString: appUrl }, intervalSeconds: 0, fullRebuildHours: 0, memoryMb: 512, schedule: false });
+const analytics = startAnalytics({
+  dir: analyticsDir,
+  connection: { connectionString: appUrl },
+  intervalSeconds: 0,
+  fullRebuildHours: 0,
+  memoryMb: 512,
+  schedule: false,
+  warm: warmDashboard,
+});
 const first = await analytics.syncNow({ mode: "full", trigger: "start-up" });
 if (first.outcome !== "succeeded") throw new Error(`e2e: the analytics snapshot was not built: ${JSON.stringify(first)}`);
 const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
