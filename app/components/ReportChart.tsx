@@ -80,6 +80,38 @@ function percentAxis(max: number): { domain: [number, number]; ticks: number[] }
   return { domain: [0, top], ticks };
 }
 
+/** A count or credits axis: 0 to a round number just above the largest, with four or five round steps. */
+function amountAxis(max: number): { domain: [number, number]; ticks: number[] } {
+  if (max <= 0) return { domain: [0, 1], ticks: [0, 1] };
+  const rough = max / 4;
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  const step = ([1, 2, 2.5, 5, 10].find((m) => m * magnitude >= rough) ?? 10) * magnitude;
+  const top = Math.ceil(max / step) * step;
+  const ticks: number[] = [];
+  for (let t = 0; t <= top + step / 2; t += step) ticks.push(Math.round(t * 1e6) / 1e6);
+  return { domain: [0, top], ticks };
+}
+
+/** The largest stack (or single value) drawn on an axis: stacked bars add up. */
+function stackedMaxOf(spec: ChartSpec, axis: "left" | "right"): number {
+  let max = 0;
+  for (const row of spec.rows) {
+    const stacks = new Map<string, number>();
+    for (const s of spec.series) {
+      if ((s.axis ?? "left") !== axis) continue;
+      const v = row[s.key];
+      if (typeof v !== "number") continue;
+      const key = s.stack ?? `__${s.key}`;
+      stacks.set(key, (stacks.get(key) ?? 0) + v);
+    }
+    for (const v of stacks.values()) max = Math.max(max, v);
+  }
+  return max;
+}
+
+const valueAxis = (spec: ChartSpec, axis: "left" | "right", format: ValueFormat) =>
+  format === "percent" ? percentAxis(maxOf(spec, axis)) : amountAxis(stackedMaxOf(spec, axis));
+
 /** A category tick beside a horizontal bar: one line, shortened, the full name on hover. */
 function SideTick(props: { x?: number | string; y?: number | string; payload?: { value: CellValue }; format?: "month" | "text" }) {
   const full = categoryText(props.payload?.value, props.format);
@@ -102,7 +134,7 @@ export function ReportChart({ spec, testId }: { spec: ChartSpec; testId?: string
   const mounted = useMounted();
   const horizontal = spec.horizontal ?? false;
   const hasBars = spec.series.some((s) => s.type === "bar");
-  const height = spec.height ?? (horizontal ? Math.max(200, 90 + spec.rows.length * 28) : 320);
+  const height = spec.height ?? (horizontal ? Math.max(260, 90 + spec.rows.length * 28) : 320);
   const axisFormat = (format: ValueFormat) => (v: number) => formatValue(v, format, true);
   const seriesFormat = new Map(spec.series.map((s) => [s.label, s.axis === "right" && spec.right ? spec.right.format : spec.left.format]));
   const categoryAxisProps = {
@@ -135,7 +167,7 @@ export function ReportChart({ spec, testId }: { spec: ChartSpec; testId?: string
                   stroke="#c4ccd6"
                   label={{ value: spec.left.label, position: "insideBottom", offset: -4, fill: "#4a5668", fontSize: 12 }}
                   height={44}
-                  {...(spec.left.format === "percent" ? percentAxis(maxOf(spec, "left")) : { domain: [0, "auto"] })}
+                  {...valueAxis(spec, "left", spec.left.format)}
                 />
                 <YAxis
                   type="category"
@@ -144,7 +176,7 @@ export function ReportChart({ spec, testId }: { spec: ChartSpec; testId?: string
                   tick={<SideTick format={spec.category.format} />}
                   width={240}
                   interval={0}
-                  label={{ value: spec.category.label, angle: -90, position: "insideLeft", fill: "#4a5668", fontSize: 12, dx: -2 }}
+                  label={{ value: spec.category.label, angle: -90, position: "insideLeft", fill: "#4a5668", fontSize: 12, dx: -2, style: { textAnchor: "middle" } }}
                 />
               </>
             ) : (
@@ -161,7 +193,7 @@ export function ReportChart({ spec, testId }: { spec: ChartSpec; testId?: string
                   tick={valueTick}
                   stroke="#c4ccd6"
                   width={64}
-                  {...(spec.left.format === "percent" ? percentAxis(maxOf(spec, "left")) : { domain: [0, "auto"] })}
+                  {...valueAxis(spec, "left", spec.left.format)}
                   label={{ value: spec.left.label, angle: -90, position: "insideLeft", fill: "#4a5668", fontSize: 12, style: { textAnchor: "middle" } }}
                 />
                 {spec.right ? (
@@ -172,7 +204,7 @@ export function ReportChart({ spec, testId }: { spec: ChartSpec; testId?: string
                     tick={valueTick}
                     stroke="#c4ccd6"
                     width={64}
-                    {...(spec.right.format === "percent" ? percentAxis(maxOf(spec, "right")) : { domain: [0, "auto"] })}
+                    {...valueAxis(spec, "right", spec.right.format)}
                     label={{ value: spec.right.label, angle: 90, position: "insideRight", fill: "#4a5668", fontSize: 12, style: { textAnchor: "middle" } }}
                   />
                 ) : null}

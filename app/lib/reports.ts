@@ -21,6 +21,8 @@ export const REPORTS = [
     summary: "Credits by topic (state boards) and by MOC credit type (certifying boards).",
   },
   { id: "rejections", title: "Rejections", summary: "Rejection rate and reasons over time, and providers ranked by rejection rate." },
+  // "Compliance overview" (share of each cohort meeting its requirement, shortfall distribution)
+  // joins these once renewal verification provides the cohorts and the compliance engine's results.
 ] as const;
 export type ReportId = (typeof REPORTS)[number]["id"];
 

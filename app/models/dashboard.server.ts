@@ -131,7 +131,7 @@ async function trends(q: SnapshotQuery, scope: Scope, today: string): Promise<Ex
     rejectionRate: months.map((m) => share(at(m).rejected, at(m).records)),
   };
   const last = <T>(list: T[]) => list[list.length - 1] ?? null;
-  const records: TrendCard = { id: "records", label: "Records reported this month", value: last(series.records), format: "count", series: series.records, hint: "So far this month; 12-month trend" };
+  const records: TrendCard = { id: "records", label: "Records this month", value: last(series.records), format: "count", series: series.records, hint: "So far this month; 12-month trend" };
   const lateShare: TrendCard = {
     id: "late-share",
     label: "Reported late this month",
@@ -143,7 +143,7 @@ async function trends(q: SnapshotQuery, scope: Scope, today: string): Promise<Ex
   const rejectionRate: TrendCard = { id: "rejection-rate", label: "Rejected this month", value: last(series.rejectionRate), format: "percent", series: series.rejectionRate, hint: "Share of records rejected" };
   const credits: TrendCard = {
     id: "credits",
-    label: scope.kind === "certifying_board" ? "Board credits reported this month" : "Category 1 credits reported this month",
+    label: scope.kind === "certifying_board" ? "Board credits this month" : "Category 1 credits this month",
     value: last(series.credits),
     format: "credits",
     series: series.credits,

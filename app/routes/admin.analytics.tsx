@@ -4,9 +4,13 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUserWithRole } from "~/auth/session.server";
 import { PageHeader } from "~/components/PageHeader";
-import { DataAsOf } from "~/components/ReportPage";
 import { StatCard } from "~/components/StatCard";
 import { formatCount, formatTimestamp } from "~/lib/format";
+
+/** "2026-11-23 12:34:05" (UTC): syncs run every few seconds, so the seconds matter here. */
+function utcSeconds(iso: string | null): string {
+  return iso ? iso.replace("T", " ").slice(0, 19) : "—";
+}
 import { recordAudit } from "~/models/audit.server";
 import { syncHistoryFor } from "~/models/sync-history.server";
 
@@ -89,12 +93,9 @@ export default function AnalyticsAdmin() {
         <StatCard label="Failed or interrupted (listed)" value={formatCount(failures)} tone={failures > 0 ? "warn" : undefined} small />
       </div>
       <section className="section stack" aria-labelledby="history-title">
-        <div className="report-section__header">
-          <h2 id="history-title" className="section-title">
-            Sync history
-          </h2>
-          <DataAsOf asOf={snapshot?.asOf} />
-        </div>
+        <h2 id="history-title" className="section-title">
+          Sync history
+        </h2>
         <div className="table-wrap">
           <table className="data-table" data-testid="sync-history">
             <caption className="visually-hidden">Analytics syncs, newest first</caption>
@@ -107,13 +108,15 @@ export default function AnalyticsAdmin() {
                 <th scope="col" className="num">Duration</th>
                 <th scope="col" className="num">Rows in snapshot</th>
                 <th scope="col" className="num">Rows read</th>
-                <th scope="col">Data as of</th>
+                <th scope="col">Data as of (UTC)</th>
               </tr>
             </thead>
             <tbody>
               {history.map((h) => (
                 <tr key={h.id} data-outcome={h.outcome}>
-                  <th scope="row">{formatTimestamp(h.startedAt)}</th>
+                  <th scope="row" className="mono">
+                    {utcSeconds(h.startedAt)}
+                  </th>
                   <td>{h.kind === "full" ? "Full rebuild" : "Incremental"}</td>
                   <td>{TRIGGER[h.trigger] ?? h.trigger}</td>
                   <td className="wrap">
@@ -123,7 +126,7 @@ export default function AnalyticsAdmin() {
                   <td className="num">{duration(h.durationMs)}</td>
                   <td className="num">{h.rows === null ? "—" : formatCount(h.rows)}</td>
                   <td className="num">{h.changed === null ? "—" : formatCount(h.changed)}</td>
-                  <td>{formatTimestamp(h.asOf)}</td>
+                  <td className="mono">{utcSeconds(h.asOf)}</td>
                 </tr>
               ))}
             </tbody>

@@ -3,7 +3,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
 import { PageHeader } from "~/components/PageHeader";
-import { DataAsOf } from "~/components/ReportPage";
+import { DataAsOf, ReportTabs } from "~/components/ReportPage";
 import { REPORTS } from "~/lib/reports";
 
 export const meta: MetaFunction = () => [{ title: "Reports · CME Credit Verification" }];
@@ -24,6 +24,7 @@ export default function Reports() {
         description={`Aggregates over ${multiBoard ? "every board's" : `${org.code}'s`} credit reports, from the analytics snapshot of the learner store. Each report has filters, a chart, its table and a CSV export.`}
         actions={<DataAsOf asOf={asOf} />}
       />
+      <ReportTabs />
       <ul className="report-cards">
         {REPORTS.map((r) => (
           <li key={r.id} className="report-card">

@@ -72,7 +72,12 @@ export async function run(ctx: BenchContext): Promise<SectionResult> {
     const before = (await owner.query<{ id: string; seq: string }>(`select max(id)::text as id, (select last_value from learner.change_seq)::text as seq from learner.credit_report`)).rows[0]!;
     ctx.log("analytics: 10,000 provider changes (7,000 new, 1,000 rejected, 1,000 deleted, 500 deleted and resubmitted)…");
     const counts = await applyProviderWrites(ctx.ownerUrl, { inserts: 7_000, rejections: 1_000, deletes: 1_000, updates: 500, seed: 20261123 });
-    const changes = counts.inserted + counts.rejected + counts.deleted + 2 * counts.updated;
+    let changes = counts.inserted + counts.rejected + counts.deleted + 2 * counts.updated;
+    // The simulator skips a candidate that would duplicate an accepted record: top up to 10,000.
+    for (let seed = 20261124; changes < 10_000 && seed < 20261134; seed++) {
+      const more = await applyProviderWrites(ctx.ownerUrl, { inserts: 10_000 - changes, rejections: 0, deletes: 0, updates: 0, seed });
+      changes += more.inserted;
+    }
     try {
       const incremental = await ctx.analytics.syncNow({ mode: "incremental", trigger: "command" });
       timings.push({

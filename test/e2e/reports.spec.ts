@@ -32,7 +32,7 @@ const monthsBack = (n: number) => {
 /** The SVG of a section's chart: drawn bars, lines or both. */
 async function chartShapes(page: Page, section: string): Promise<number> {
   const chart = page.getByTestId(`chart-${section}`);
-  await expect(chart.locator("svg.recharts-surface").first()).toBeVisible();
+  await expect(chart.locator(".recharts-wrapper > svg.recharts-surface")).toBeVisible();
   return chart.locator(".recharts-bar-rectangle, .recharts-line-curve").count();
 }
 
@@ -75,9 +75,9 @@ test("a filter changes the chart and the table: volume for one format", async ({
   await expect(page.getByTestId("stat-records")).toHaveText(Number(expectedAll!.n).toLocaleString("en-US"));
   const totalBefore = await page.getByTestId("table-monthly").locator('tfoot td[data-col="records"]').textContent();
   const barsBefore = await page.getByTestId("chart-formats").locator(".recharts-bar-rectangle").count();
-  const chartBefore = await page.getByTestId("chart-monthly").locator("svg.recharts-surface").innerHTML();
+  const chartBefore = await page.getByTestId("chart-monthly").locator(".recharts-wrapper > svg.recharts-surface").innerHTML();
 
-  await page.getByText("Activity format", { exact: true }).click();
+  await page.locator("summary", { hasText: "Activity format" }).click();
   await page.getByLabel("Enduring Material", { exact: true }).check();
   await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page).toHaveURL(/format=Enduring\+Material/);
@@ -94,7 +94,7 @@ test("a filter changes the chart and the table: volume for one format", async ({
   // The charts redraw: one format's bar instead of every format's; other bars.
   await expect(page.getByTestId("chart-formats").locator(".recharts-bar-rectangle")).toHaveCount(1);
   expect(barsBefore).toBeGreaterThan(1);
-  expect(await page.getByTestId("chart-monthly").locator("svg.recharts-surface").innerHTML()).not.toBe(chartBefore);
+  expect(await page.getByTestId("chart-monthly").locator(".recharts-wrapper > svg.recharts-surface").innerHTML()).not.toBe(chartBefore);
   await page.screenshot({ path: `${SHOTS}/report-volume-filtered.png`, fullPage: true });
 
   // A bad value: the message beside the field, the rest of the report still there.

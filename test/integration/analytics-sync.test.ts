@@ -230,6 +230,31 @@ describe("a sync that does not finish", () => {
   });
 });
 
+describe("npm run sync", () => {
+  it("brings the snapshot up to date (full when there is none, then incremental) and says what it did", async () => {
+    const dir = await tempDir();
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; output: string }>((resolve) => {
+        const child = spawn(process.execPath, ["--import", "tsx", "scripts/sync.ts", ...args], {
+          env: { ...process.env, DATABASE_URL: database.url, APP_DATABASE_URL: database.appUrl, ANALYTICS_DIR: dir, LOG_LEVEL: "warn" },
+        });
+        let output = "";
+        child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+        child.on("exit", (code) => resolve({ code, output }));
+      });
+    const first = await run([]);
+    expect(first.code, first.output).toBe(0);
+    expect(first.output).toMatch(/Full rebuild done in [\d.]+ s: [\d,]+ credit reports in the snapshot/);
+    const second = await run([]);
+    expect(second.code, second.output).toBe(0);
+    expect(second.output).toMatch(/Incremental sync done/);
+    const bad = await run(["--fast"]);
+    expect(bad.code).toBe(2);
+    expect(bad.output).toMatch(/usage: npm run sync/);
+  });
+});
+
 describe("a snapshot file that is missing or damaged", () => {
   it("is rebuilt by the next sync; a reader that has it open keeps answering meanwhile", async () => {
     const dir = await tempDir();

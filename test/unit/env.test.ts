@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { EnvError, parseEnv } from "../../app/env.server";
+import path from "node:path";
+import { analyticsDir, EnvError, parseEnv } from "../../app/env.server";
 
 describe("environment parsing", () => {
   it("applies defaults for a bare environment", () => {
@@ -8,6 +9,10 @@ describe("environment parsing", () => {
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.SEED_REPORTS).toBe(200_000);
     expect(env.DATA_DIR).toBe(".data");
+    expect(env.ANALYTICS_SYNC_INTERVAL_SECONDS).toBe(20);
+    expect(env.ANALYTICS_FULL_REBUILD_HOURS).toBe(24);
+    expect(analyticsDir(env)).toBe(path.join(".data", "analytics"));
+    expect(analyticsDir(parseEnv({ ANALYTICS_DIR: "/var/lib/cme/analytics" }))).toBe("/var/lib/cme/analytics");
   });
 
   it("splits SESSION_SECRET into a rotation list", () => {
@@ -23,6 +28,11 @@ describe("environment parsing", () => {
     [{ SESSION_SECRET: "short" }, "SESSION_SECRET"],
     [{ NODE_ENV: "staging" }, "NODE_ENV"],
     [{ SEED_REPORTS: "-5" }, "SEED_REPORTS"],
+    [{ ANALYTICS_SYNC_INTERVAL_SECONDS: "-1" }, "ANALYTICS_SYNC_INTERVAL_SECONDS"],
+    [{ ANALYTICS_SYNC_INTERVAL_SECONDS: "soon" }, "ANALYTICS_SYNC_INTERVAL_SECONDS"],
+    [{ ANALYTICS_FULL_REBUILD_HOURS: "-2" }, "ANALYTICS_FULL_REBUILD_HOURS"],
+    [{ ANALYTICS_MEMORY_MB: "64" }, "ANALYTICS_MEMORY_MB"],
+    [{ ANALYTICS_DIR: "" }, "ANALYTICS_DIR"],
     [{ NODE_ENV: "production" }, "SESSION_SECRET"],
   ])("refuses %o with a message naming %s", (source, name) => {
     expect(() => parseEnv(source)).toThrow(EnvError);
