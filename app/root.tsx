@@ -9,12 +9,13 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  useLocation,
   useMatches,
   useNavigation,
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { getSessionUser } from "./auth/session.server";
 import { useNonce } from "./lib/nonce";
 import styles from "./styles/app.css";
@@ -58,8 +59,22 @@ function Shell({ children }: { children: ReactNode }) {
   // Grids ask for the full width with `export const handle = { wide: true }`.
   const wide = matches.some((m) => (m.handle as { wide?: boolean } | undefined)?.wide);
   const user = data?.user;
+  const location = useLocation();
+  const top = useRef<HTMLDivElement>(null);
+  const firstRender = useRef(true);
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    top.current?.focus({ preventScroll: true });
+  }, [location.pathname]);
   return (
     <>
+      {/* After moving to another page, keyboard focus starts again from the top, as on a full page
+          load: the next Tab reaches "Skip to content", not whatever sat where the last page's
+          focused control was. */}
+      <div ref={top} tabIndex={-1} className="focus-start" />
       <a className="skip-link" href="#main">
         Skip to content
       </a>
