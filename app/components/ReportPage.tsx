@@ -22,6 +22,7 @@ export interface ReportPageData {
   boards: string[];
   asOf?: string;
   providerLabel?: string | null;
+  defaultRange: { from: string; to: string };
 }
 
 const FORMAT_OPTIONS = ACTIVITY_FORMATS.map((f) => ({ value: f, label: f }));
@@ -51,7 +52,8 @@ export function DataAsOf({ asOf }: { asOf: string | undefined }) {
 function ReportFilterPanel({ data, rankings }: { data: ReportPageData; rankings: boolean }) {
   const { values, errors } = data;
   const value = (name: string) => values[name]?.[0] ?? "";
-  const active = ["submittedFrom", "submittedTo", "provider", "board", "minRecords"].filter((n) => value(n) !== "").length + (values.format?.some((f) => f !== "") ? 1 : 0);
+  const customRange = data.filters.from !== data.defaultRange.from || data.filters.to !== data.defaultRange.to;
+  const active = ["provider", "board", "minRecords"].filter((n) => value(n) !== "").length + (values.format?.some((f) => f !== "") ? 1 : 0) + (customRange ? 1 : 0);
   return (
     <FilterPanel activeCount={active}>
       <DateRangeFilter

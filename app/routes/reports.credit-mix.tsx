@@ -67,6 +67,7 @@ export default function CreditMixReport() {
           category: { key: "month", label: "Month of submission", format: "month" },
           series: topSeries.map((s) => ({ key: s.key, label: s.label, type: "line" as const })),
           left: { label: "Credits", format: "credits" },
+          height: 380,
         }}
       />
     </ReportLayout>

@@ -13,6 +13,7 @@ import {
   exportColumns,
   exportHeader,
   ExportRequest,
+  monthStart,
   parseReportFilters,
   utcToday,
   type ReportFilters,
@@ -80,8 +81,17 @@ export type ReportPage<Id extends ReportId> =
       errors: Partial<Record<string, string>>;
       values: Record<string, string[]>;
       multiBoard: boolean;
+      defaultRange: { from: string; to: string };
     }
-  | { state: "preparing"; filters: ReportFilters; errors: Partial<Record<string, string>>; values: Record<string, string[]>; multiBoard: boolean; boards: string[] };
+  | {
+      state: "preparing";
+      filters: ReportFilters;
+      errors: Partial<Record<string, string>>;
+      values: Record<string, string[]>;
+      multiBoard: boolean;
+      boards: string[];
+      defaultRange: { from: string; to: string };
+    };
 
 /**
  * A report page for the signed-in user. A board organisation that names another board gets 404
@@ -91,7 +101,10 @@ export async function loadReportPage<Id extends ReportId>(analytics: Analytics, 
   const parsed = parseReportFilters(params, { ownBoards: ownBoards(user), today: utcToday(), rankings: REPORT_QUERIES[id].rankings });
   if (parsed.foreignBoard) throw new Response("Not found", { status: 404 });
   const multiBoard = user.scope.boardCodes === null;
-  const common = { filters: parsed.filters, errors: parsed.errors, values: parsed.values, multiBoard };
+  const today = utcToday();
+  // The range a report shows without dates in the address (the filter panel counts a date range as a filter only when it differs).
+  const defaultRange = { from: monthStart(today, 11), to: today };
+  const common = { filters: parsed.filters, errors: parsed.errors, values: parsed.values, multiBoard, defaultRange };
   const read = await analytics.reader.read(async (q) => {
     const report = (await REPORT_QUERIES[id].run(q, user.scope, parsed.filters, false)) as ReportData<Id>;
     const boards = multiBoard ? await boardsInSnapshot(q, user.scope) : [...(user.scope.boardCodes ?? [])];
