@@ -200,6 +200,7 @@ export interface RosterEntryTable {
   credits_required: Numeric | null;
   short_by: Numeric | null;
   shortfall: string | null;
+  requirements_short: ColumnType<string[], string[] | undefined, string[]>;
   problem: string | null;
   evaluated_at: Timestamp | null;
 }

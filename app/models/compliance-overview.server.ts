@@ -4,6 +4,8 @@
 // learner store, so they are read in PostgreSQL after the statuses are brought up to date.
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema";
+import { dateRangeError, isoDate } from "../lib/grid";
+import type { ReportTable } from "../lib/reports";
 import type { QueueStatus } from "../lib/renewal-search";
 import { refreshRosterStatuses } from "./renewals.server";
 
@@ -84,4 +86,87 @@ export async function complianceOverview(db: Kysely<Database>, orgCode: string, 
     totals,
     shortfall: SHORTFALL_BUCKETS.map((b) => ({ id: b.id, label: b.label, licensees: counts.get(b.id) ?? 0 })),
   };
+}
+
+export type DashboardCompliance =
+  | { kind: "renewals"; dueIn90Days: number; meeting: number; href: string }
+  | { kind: "credit-type-minimums"; diplomates: number; short: number; href: string };
+
+/**
+ * The dashboard's compliance figures. A state board: licensees whose cycle ends in the next 90 days
+ * and how many already meet the requirement. A certifying board: diplomates on its rosters whose
+ * cycle has not ended, and how many are short of a credit-type minimum (an unmet requirement other
+ * than the total).
+ */
+export async function dashboardCompliance(db: Kysely<Database>, org: { code: string; kind: string }, today: string): Promise<DashboardCompliance | null> {
+  if (org.kind !== "state_board" && org.kind !== "certifying_board") return null;
+  await refreshRosterStatuses(db, org.code);
+  if (org.kind === "state_board") {
+    const row = await sql<{ due: string; meeting: string }>`
+      select count(*)::text as due, count(*) filter (where status = 'meets')::text as meeting from board.roster_entry
+       where org_code = ${org.code} and cycle_end between ${today}::date and ${today}::date + 90`.execute(db);
+    const r = row.rows[0]!;
+    return { kind: "renewals", dueIn90Days: Number(r.due), meeting: Number(r.meeting), href: "/reports/compliance" };
+  }
+  const row = await sql<{ diplomates: string; short: string }>`
+    select count(*)::text as diplomates,
+           count(*) filter (where exists (select 1 from unnest(requirements_short) s where s <> 'total'))::text as short
+      from board.roster_entry where org_code = ${org.code} and cycle_end >= ${today}::date and learner_id is not null`.execute(db);
+  const r = row.rows[0]!;
+  return { kind: "credit-type-minimums", diplomates: Number(r.diplomates), short: Number(r.short), href: "/renewals?status=short" };
+}
+
+/** The report's two tables (what the page shows under the charts and what each CSV holds). */
+export function complianceTables(overview: ComplianceOverview): { months: ReportTable; shortfall: ReportTable } {
+  return {
+    months: {
+      id: "months",
+      title: "Cohort by month of cycle end",
+      columns: [
+        { key: "month", label: "Cycle ends in", kind: "month" },
+        { key: "total", label: "Licensees", kind: "count" },
+        { key: "meets", label: "Meet", kind: "count" },
+        { key: "short", label: "Short", kind: "count" },
+        { key: "nothing", label: "Nothing reported", kind: "count" },
+        { key: "needsReview", label: "Needs review", kind: "count" },
+        { key: "unmatched", label: "Not matched", kind: "count" },
+        { key: "meetsShare", label: "Share meeting", kind: "percent" },
+      ],
+      rows: overview.months.map((m) => ({ ...m })),
+      total: { month: "Total", ...overview.totals },
+      note: "Share meeting counts matched licensees with a placed cycle (not matched ones are left out).",
+    },
+    shortfall: {
+      id: "shortfall",
+      title: "How far short (credits, largest unmet requirement)",
+      columns: [
+        { key: "label", label: "Short by", kind: "text" },
+        { key: "licensees", label: "Licensees", kind: "count" },
+      ],
+      rows: overview.shortfall.map((b) => ({ label: b.label, licensees: b.licensees })),
+    },
+  };
+}
+
+
+const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/** The report's window from `endFrom` / `endTo` (default: the next 365 days), with a message per bad field. */
+export function complianceWindow(params: URLSearchParams, today: string): { window: { from: string; to: string }; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const parse = (name: string) => {
+    const raw = params.get(name);
+    if (!raw) return undefined;
+    const result = isoDate.safeParse(raw);
+    if (!result.success) errors[name] = result.error.issues[0]?.message ?? "Not a date.";
+    return result.success ? result.data : undefined;
+  };
+  let from = parse("endFrom");
+  let to = parse("endTo");
+  const order = dateRangeError(from, to);
+  if (order) {
+    errors.endTo = order;
+    from = to = undefined;
+  }
+  return { window: { from: from ?? today, to: to ?? addDays(from ?? today, 365) }, errors };
 }

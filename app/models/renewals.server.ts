@@ -106,6 +106,8 @@ export interface EntryStatusFigures {
   creditsRequired: number | null;
   shortBy: number | null;
   shortfall: string | null;
+  /** Ids of the unmet requirements ("total" or the rule set's ids). */
+  requirementsShort: string[];
   problem: string | null;
 }
 
@@ -125,6 +127,7 @@ function figuresOf(evaluation: CycleEvaluation): EntryStatusFigures {
     creditsRequired: total.required,
     shortBy: evaluation.requirements.filter((o) => o.applies).reduce((most, o) => Math.max(most, o.shortBy), 0),
     shortfall: shortfallText(evaluation),
+    requirementsShort: evaluation.requirements.filter((o) => o.applies && !o.met).map((o) => o.id),
     problem: null,
   };
 }
@@ -147,12 +150,12 @@ export async function evaluateEntries(
   let since: string | null = "9999-12-31";
   for (const entry of entries) {
     if (entry.learner_id === null) {
-      figures.set(entry.id, { status: "unmatched", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, problem: null });
+      figures.set(entry.id, { status: "unmatched", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], problem: null });
       continue;
     }
     const cycle = entryCycle(rule, entry, today);
     if (!cycle.ok) {
-      figures.set(entry.id, { status: "no_cycle", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, problem: cycle.problem });
+      figures.set(entry.id, { status: "no_cycle", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], problem: cycle.problem });
       continue;
     }
     placed.push({ entry, cycle: cycle.cycle });
@@ -187,6 +190,7 @@ async function writeFigures(db: Kysely<Database>, figures: Map<string, EntryStat
     required: [] as (number | null)[],
     shortBy: [] as (number | null)[],
     shortfall: [] as (string | null)[],
+    short: [] as string[],
     problem: [] as (string | null)[],
   };
   for (const [id, f] of figures) {
@@ -197,15 +201,17 @@ async function writeFigures(db: Kysely<Database>, figures: Map<string, EntryStat
     columns.required.push(f.creditsRequired);
     columns.shortBy.push(f.shortBy);
     columns.shortfall.push(f.shortfall);
+    // A text[] per row travels as one text (a Postgres array literal): unnest cannot take an array of arrays.
+    columns.short.push(`{${f.requirementsShort.map((id) => `"${id.replace(/["\\]/g, "")}"`).join(",")}}`);
     columns.problem.push(f.problem);
   }
   await sql`
     update board.roster_entry e
        set status = v.status, cycle_start = v.cycle_start, credits_counted = v.counted, credits_required = v.required,
-           short_by = v.short_by, shortfall = v.shortfall, problem = v.problem, evaluated_at = now()
+           short_by = v.short_by, shortfall = v.shortfall, requirements_short = v.short::text[], problem = v.problem, evaluated_at = now()
       from unnest(${ids}::bigint[], ${columns.status}::text[], ${columns.cycleStart}::date[], ${columns.counted}::numeric[],
-                  ${columns.required}::numeric[], ${columns.shortBy}::numeric[], ${columns.shortfall}::text[], ${columns.problem}::text[])
-           as v(id, status, cycle_start, counted, required, short_by, shortfall, problem)
+                  ${columns.required}::numeric[], ${columns.shortBy}::numeric[], ${columns.shortfall}::text[], ${columns.short}::text[], ${columns.problem}::text[])
+           as v(id, status, cycle_start, counted, required, short_by, shortfall, short, problem)
      where e.id = v.id`.execute(db);
 }
 

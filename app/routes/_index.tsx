@@ -14,6 +14,7 @@ import { Sparkline } from "~/components/Sparkline";
 import { StatCard } from "~/components/StatCard";
 import { formatCount, formatCredits, formatDate, formatPercent, formatTimestamp } from "~/lib/format";
 import { utcToday } from "~/lib/reports";
+import { dashboardCompliance } from "~/models/compliance-overview.server";
 import { DASHBOARD_SECTIONS, loadDashboard, type DashboardSection, type TrendCard } from "~/models/dashboard.server";
 
 export const meta: MetaFunction = () => [{ title: "Overview · CME Credit Verification" }];
@@ -22,13 +23,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
   const { db, analytics } = context.services;
   const sections = DASHBOARD_SECTIONS[user.scope.kind] ?? ["scope"];
-  const [read, boards] = await Promise.all([
+  const [read, boards, compliance] = await Promise.all([
     analytics.reader.read((q) => loadDashboard(q, user.scope, sections, utcToday())),
     db.selectFrom("board.organisation").select(["code", "name"]).execute(),
+    // Renewal verification: state boards, renewals due in 90 days and how many meet; certifying
+    // boards, diplomates short of a credit-type minimum (board tables, not the snapshot).
+    dashboardCompliance(db, user.org, utcToday()) as Promise<ComplianceFigures | null>,
   ]);
-  // Renewal verification provides these (state boards: renewals due in 90 days and how many meet;
-  // certifying boards: diplomates short of credit-type minimums). Not computed here yet.
-  const compliance: ComplianceFigures | null = null;
   return {
     org: user.org,
     boardCodes: user.scope.boardCodes,

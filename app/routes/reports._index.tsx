@@ -34,6 +34,14 @@ export default function Reports() {
             <p>{r.summary}</p>
           </li>
         ))}
+        {!multiBoard ? (
+          <li className="report-card">
+            <h2>
+              <Link to="/reports/compliance">Compliance overview</Link>
+            </h2>
+            <p>Share of each renewal cohort meeting its requirement, and how far short the rest are (from the renewal queue).</p>
+          </li>
+        ) : null}
       </ul>
       {!asOf ? (
         <p className="notice notice--info" role="status">

@@ -74,6 +74,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       credits_required numeric(9, 2),
       short_by numeric(9, 2),
       shortfall text,
+      -- ids of the unmet requirements ('total', or the rule set's requirement ids)
+      requirements_short text[] not null default '{}',
       problem text,
       evaluated_at timestamptz,
       unique (org_code, roster_key, cycle_end)

@@ -138,4 +138,14 @@ test("upload → queue → licensee's cycle → decide → supersede → history
   const text = await readFile((await file.path())!, "utf8");
   const [total] = await querySql<{ n: string }>(`select count(*) as n from board.roster_entry where org_code = 'CA-M' and cycle_end between current_date and current_date + 90`);
   expect(text.replace(/^\uFEFF/, "").trim().split("\n").length - 1).toBe(Number(total!.n));
+
+  // The compliance overview report and the dashboard's compliance figures.
+  await page.goto("/reports/compliance");
+  await expect(page.getByTestId("chart-months")).toBeVisible();
+  const [cohort] = await querySql<{ n: string }>(`select count(*) as n from board.roster_entry where org_code = 'CA-M' and cycle_end between current_date and current_date + 365`);
+  await expect(page.getByTestId("stat-cohort")).toHaveText(Number(cohort!.n).toLocaleString("en-US"));
+  await page.screenshot({ path: `${SHOTS}/reports-compliance.png`, fullPage: true });
+  await page.getByRole("link", { name: "Overview" }).click();
+  await expect(page.getByTestId("dashboard-compliance")).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/dashboard-state-board.png`, fullPage: true });
 });

@@ -175,6 +175,44 @@ describe("compliance overview", () => {
   });
 });
 
+describe("compliance on the dashboard and the compliance report", () => {
+  it("the dashboard's figures and the report's CSV equal plain SQL; ACCME has no compliance report", async () => {
+    const { database, server } = app;
+    const caM = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
+    const home = (await (await get(server.baseUrl, "/", caM)).text()).replace(/<!-- -->/g, "");
+    const due = await sql<{ due: string; meets: string }>`select count(*)::text as due, count(*) filter (where status = 'meets')::text as meets
+      from board.roster_entry where org_code = 'CA-M' and cycle_end between current_date and current_date + 90`.execute(database.owner);
+    expect(home).toMatch(new RegExp(`data-testid="stat-renewals-due">${Number(due.rows[0]!.due).toLocaleString("en-US")}<`));
+    expect(home).toMatch(new RegExp(`data-testid="stat-renewals-meeting">${Number(due.rows[0]!.meets).toLocaleString("en-US")}<`));
+
+    const abim = await signIn(server.baseUrl, "reviewer@abim.demo.test");
+    await refreshRosterStatuses(database.app, "ABIM");
+    const abimHome = (await (await get(server.baseUrl, "/", abim)).text()).replace(/<!-- -->/g, "");
+    const diplomates = await sql<{ n: string; short: string }>`select count(*)::text as n,
+        count(*) filter (where exists (select 1 from unnest(requirements_short) s where s <> 'total'))::text as short
+      from board.roster_entry where org_code = 'ABIM' and cycle_end >= current_date and learner_id is not null`.execute(database.owner);
+    expect(abimHome).toContain(`data-testid="stat-diplomates">${Number(diplomates.rows[0]!.n).toLocaleString("en-US")}<`);
+    expect(abimHome).toContain(`data-testid="stat-diplomates-short">${Number(diplomates.rows[0]!.short).toLocaleString("en-US")}<`);
+
+    const from = today();
+    const to = addDays(from, 365);
+    const csv = await get(server.baseUrl, `/reports/compliance/export?endFrom=${from}&endTo=${to}&table=months`, caM);
+    expect(csv.status).toBe(200);
+    const rows = parse((await csv.text()).replace(/^\uFEFF/, ""), { columns: true }) as Record<string, string>[];
+    const months = await sql<{ month: string; total: string; meets: string }>`select to_char(cycle_end, 'YYYY-MM') as month, count(*)::text as total,
+        count(*) filter (where status = 'meets')::text as meets
+      from board.roster_entry where org_code = 'CA-M' and cycle_end between ${from}::date and ${to}::date group by 1 order by 1`.execute(database.owner);
+    expect(rows.slice(0, -1).map((r) => [r["Cycle ends in"], r.Licensees, r.Meet])).toEqual(months.rows.map((m) => [m.month, m.total, m.meets]));
+    expect(rows.at(-1)!.Licensees).toBe(String(months.rows.reduce((n, m) => n + Number(m.total), 0)));
+    const page = await get(server.baseUrl, "/reports/compliance?endFrom=2024-13-45", caM);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("Enter a real date as YYYY-MM-DD.");
+    expect((await get(server.baseUrl, "/reports/compliance/export?table=bogus", caM)).status).toBe(400);
+    const accme = await signIn(server.baseUrl, "reviewer@accme.demo.test");
+    expect((await get(server.baseUrl, "/reports/compliance", accme)).status).toBe(404);
+  });
+});
+
 describe("renewal queue", () => {
   it("lists the window's entries, filters by status and decision, and exports the same set as plain SQL", async () => {
     const { database, server } = app;

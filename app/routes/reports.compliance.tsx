@@ -1,0 +1,108 @@
+// Compliance overview: for each month of cycle ends in the window, how much of the cohort meets its
+// requirement, and how far short the others are. From the stored renewal statuses (board tables,
+// refreshed first), so it is as current as the renewal queue. Chart, the same numbers as a table,
+// and CSV export of each table.
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { requireUser } from "~/auth/session.server";
+import { DateRangeFilter, FilterPanel } from "~/components/FilterPanel";
+import { PageHeader } from "~/components/PageHeader";
+import { ReportChart } from "~/components/ReportChart";
+import { ReportTableView } from "~/components/ReportTable";
+import { StatCard } from "~/components/StatCard";
+import { formatCount } from "~/lib/format";
+import { complianceOverview, complianceTables, complianceWindow } from "~/models/compliance-overview.server";
+import { requireBoardUser } from "~/models/renewal-page.server";
+import { todayUtc } from "~/models/renewals.server";
+
+export const meta: MetaFunction = () => [{ title: "Compliance overview · Reports · CME Credit Verification" }];
+export const handle = { wide: true };
+
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(context, request);
+  requireBoardUser(user);
+  const { db } = context.services;
+  const params = new URL(request.url).searchParams;
+  const { window, errors } = complianceWindow(params, todayUtc());
+  const overview = await complianceOverview(db, user.org.code, window);
+  const built = complianceTables(overview);
+  return { org: user.org, window, errors, totals: overview.totals, tables: built, values: { endFrom: params.get("endFrom") ?? "", endTo: params.get("endTo") ?? "" } };
+}
+
+export default function ComplianceReport() {
+  const { org, window, errors, totals, tables: t, values } = useLoaderData<typeof loader>();
+  const query = new URLSearchParams({ endFrom: window.from, endTo: window.to });
+  const empty = totals.total === 0;
+  return (
+    <>
+      <nav className="breadcrumb" aria-label="Breadcrumb">
+        <Link to="/reports">Reports</Link> / Compliance overview
+      </nav>
+      <PageHeader
+        eyebrow="Reports"
+        title="Compliance overview"
+        description={`${org.code}'s renewal cohorts with cycles ending ${window.from} to ${window.to}: the share meeting the requirement and the shortfall of the rest, from the renewal queue's statuses (current as of this page).`}
+      />
+      <div className="search-layout">
+        <FilterPanel activeCount={values.endFrom || values.endTo ? 1 : 0}>
+          <DateRangeFilter legend="Cycle ends between" from={{ name: "endFrom", value: values.endFrom || window.from, error: errors.endFrom }} to={{ name: "endTo", value: values.endTo || window.to, error: errors.endTo }} />
+        </FilterPanel>
+        <section className="stack" aria-label="Compliance figures">
+          <div className="stat-grid">
+            <StatCard label="Licensees in the window" value={formatCount(totals.total)} testId="stat-cohort" />
+            <StatCard label="Meet the requirement" value={formatCount(totals.meets)} hint={totals.meetsShare === null ? undefined : `${(totals.meetsShare * 100).toFixed(1)}% of matched licensees`} testId="stat-meets" />
+            <StatCard label="Short or nothing reported" value={formatCount(totals.short + totals.nothing)} tone={totals.short + totals.nothing > 0 ? "warn" : undefined} testId="stat-short" />
+          </div>
+          {empty ? (
+            <p className="empty-state">No roster entries have a cycle ending in this window. Upload a roster on the <Link to="/rosters">Rosters</Link> page.</p>
+          ) : (
+            <>
+              <ReportChart
+                testId="chart-months"
+                spec={{
+                  title: t.months.title,
+                  summary: "Stacked bars: licensees whose cycle ends each month, by status; the line is the share meeting the requirement.",
+                  rows: t.months.rows,
+                  category: { key: "month", label: "Month the cycle ends", format: "month" },
+                  series: [
+                    { key: "meets", label: "Meet", type: "bar", stack: "status" },
+                    { key: "short", label: "Short", type: "bar", stack: "status" },
+                    { key: "nothing", label: "Nothing reported", type: "bar", stack: "status" },
+                    { key: "needsReview", label: "Needs review", type: "bar", stack: "status" },
+                    { key: "meetsShare", label: "Share meeting", type: "line", axis: "right" },
+                  ],
+                  left: { label: "Licensees", format: "count" },
+                  right: { label: "Share meeting", format: "percent" },
+                }}
+              />
+              <ReportTableView table={t.months} testId="table-months" />
+              <p className="small">
+                <a href={`/reports/compliance/export?${query}&table=months`} download>
+                  Download this table (CSV)
+                </a>
+              </p>
+              <ReportChart
+                testId="chart-shortfall"
+                spec={{
+                  title: t.shortfall.title,
+                  summary: "Bars: licensees short of their requirement, by how many credits short.",
+                  rows: t.shortfall.rows,
+                  category: { key: "label", label: "Credits short" },
+                  series: [{ key: "licensees", label: "Licensees", type: "bar" }],
+                  left: { label: "Licensees", format: "count" },
+                }}
+              />
+              <ReportTableView table={t.shortfall} testId="table-shortfall" />
+              <p className="small">
+                <a href={`/reports/compliance/export?${query}&table=shortfall`} download>
+                  Download this table (CSV)
+                </a>
+              </p>
+            </>
+          )}
+        </section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,46 @@
+// CSV of one of the compliance overview's tables (months or shortfall), as on the page; audited.
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { requireUser } from "~/auth/session.server";
+import { recordAudit } from "~/models/audit.server";
+import { complianceOverview, complianceTables, complianceWindow } from "~/models/compliance-overview.server";
+import { exportFilename, exportResponse } from "~/models/exports.server";
+import { requireBoardUser } from "~/models/renewal-page.server";
+import { todayUtc } from "~/models/renewals.server";
+
+const Table = z.enum(["months", "shortfall"], { error: "Choose table=months or table=shortfall." });
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(context, request);
+  requireBoardUser(user);
+  const { db } = context.services;
+  const params = new URL(request.url).searchParams;
+  const which = Table.safeParse(params.get("table") ?? "months");
+  if (!which.success) throw new Response(which.error.issues[0]!.message, { status: 400 });
+  const { window, errors } = complianceWindow(params, todayUtc());
+  if (Object.keys(errors).length) throw new Response(`The export was not started. ${Object.values(errors).join(" ")}`, { status: 400 });
+  const table = complianceTables(await complianceOverview(db, user.org.code, window))[which.data];
+  return exportResponse({
+    format: "csv",
+    filename: exportFilename(user.org.code, `compliance-${table.id}`),
+    sheetName: table.title,
+    columns: table.columns.map((c) => ({
+      header: c.label,
+      value: (row: Record<string, unknown>) => (row[c.key] ?? null) as string | number | null,
+      kind: c.kind === "text" || c.kind === "month" ? ("text" as const) : ("number" as const),
+    })),
+    rows: (async function* () {
+      yield* table.rows;
+      if (table.total) yield table.total;
+    })(),
+    onFinish: (outcome) =>
+      recordAudit(db, {
+        action: "export",
+        userId: user.id,
+        orgCode: user.org.code,
+        target: `report:compliance:${table.id}`,
+        detail: { window, rows: outcome.rows, completed: outcome.completed },
+        ip: context.clientIp,
+      }),
+  });
+}
