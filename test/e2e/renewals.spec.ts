@@ -145,7 +145,7 @@ test("upload → queue → licensee's cycle → decide → supersede → history
   const [cohort] = await querySql<{ n: string }>(`select count(*) as n from board.roster_entry where org_code = 'CA-M' and cycle_end between current_date and current_date + 365`);
   await expect(page.getByTestId("stat-cohort")).toHaveText(Number(cohort!.n).toLocaleString("en-US"));
   await page.screenshot({ path: `${SHOTS}/reports-compliance.png`, fullPage: true });
-  await page.getByRole("link", { name: "Overview" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Overview", exact: true }).click();
   await expect(page.getByTestId("dashboard-compliance")).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/dashboard-state-board.png`, fullPage: true });
 });

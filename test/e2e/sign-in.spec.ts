@@ -23,7 +23,7 @@ test("a signed-out visitor is sent to sign in and comes back where they were goi
   await expect(page).toHaveURL(/\/\?from=bookmark$/);
   await expect(page.getByRole("heading", { name: "Medical Board of California" })).toBeVisible();
   // The page hydrated under the CSP: a client-side navigation works and nothing was blocked.
-  await page.getByRole("link", { name: "Overview" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Overview", exact: true }).click();
   await expect(page).toHaveURL(/\/$/);
   await expect.poll(() => page.evaluate(() => "__remixRouter" in window)).toBe(true);
   expect(cspViolations).toEqual([]);
