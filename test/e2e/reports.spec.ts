@@ -33,7 +33,10 @@ const monthsBack = (n: number) => {
 async function chartShapes(page: Page, section: string): Promise<number> {
   const chart = page.getByTestId(`chart-${section}`);
   await expect(chart.locator(".recharts-wrapper > svg.recharts-surface")).toBeVisible();
-  return chart.locator(".recharts-bar-rectangle, .recharts-line-curve").count();
+  // Shapes are drawn after hydration: wait for the first (fails if none is ever drawn), then count.
+  const shapes = chart.locator(".recharts-bar-rectangle, .recharts-line-curve");
+  await expect(shapes.first()).toBeAttached();
+  return shapes.count();
 }
 
 for (const [email, org] of [
@@ -74,6 +77,8 @@ test("a filter changes the chart and the table: volume for one format", async ({
   );
   await expect(page.getByTestId("stat-records")).toHaveText(Number(expectedAll!.n).toLocaleString("en-US"));
   const totalBefore = await page.getByTestId("table-monthly").locator('tfoot td[data-col="records"]').textContent();
+  // Recharts draws its bars after hydration: wait for them before counting.
+  await expect(page.getByTestId("chart-formats").locator(".recharts-bar-rectangle").first()).toBeVisible();
   const barsBefore = await page.getByTestId("chart-formats").locator(".recharts-bar-rectangle").count();
   const chartBefore = await page.getByTestId("chart-monthly").locator(".recharts-wrapper > svg.recharts-surface").innerHTML();
 
