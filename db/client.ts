@@ -1,9 +1,10 @@
 // Kysely clients over pg: the owner client (migrations, seed, provider writes) and the app client,
 // which runs as the restricted `cme_app` role (SELECT-only on the learner store).
 import { randomBytes } from "node:crypto";
-import { Kysely, PostgresDialect } from "kysely";
+import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, type DatabaseConnection, type PostgresDialectConfig } from "kysely";
 import pg from "pg";
 import Cursor from "pg-cursor";
+import { currentRowScope, rowScopeStatement } from "./row-scope";
 import type { Database } from "./schema";
 
 // Calendar dates stay 'YYYY-MM-DD' strings: no time zone may shift a completion date.
@@ -19,6 +20,11 @@ export interface DbOptions {
   applicationName?: string;
   /** Extra server settings for every connection (`-c name=value`). */
   settings?: Record<string, string>;
+  /**
+   * Hand the current request's organisation (db/row-scope.ts) to PostgreSQL on every checkout, for
+   * row-level security. The app's client does; the owner's (migrations, seed) does not need to.
+   */
+  rowScoped?: boolean;
 }
 
 /**
@@ -57,9 +63,49 @@ export function createPool({ connectionString, role, max = 10, applicationName =
   return pool;
 }
 
+/** The scope each connection last handed to PostgreSQL, so an unchanged scope costs no round trip. */
+const appliedScope = new WeakMap<DatabaseConnection, string>();
+
+/**
+ * Kysely's PostgreSQL driver, plus: every checkout sets `app.boards` and `app.org` to the current
+ * request's scope (session-level, replaced at the next checkout). A connection whose scope cannot be
+ * set goes back to the pool and the error reaches the caller, so a failure never leaks a connection
+ * or leaves a query running under another request's scope.
+ */
+class RowScopedPostgresDriver extends PostgresDriver {
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    const scope = currentRowScope();
+    const key = `${scope.boards}|${scope.org}`;
+    if (appliedScope.get(connection) === key) return connection;
+    try {
+      const statement = rowScopeStatement(scope, false);
+      appliedScope.delete(connection);
+      await connection.executeQuery(CompiledQuery.raw(statement.sql, statement.parameters));
+      appliedScope.set(connection, key);
+    } catch (error) {
+      await this.releaseConnection(connection as Parameters<PostgresDriver["releaseConnection"]>[0]);
+      throw error;
+    }
+    return connection;
+  }
+}
+
+class RowScopedPostgresDialect extends PostgresDialect {
+  readonly #config: PostgresDialectConfig;
+  constructor(config: PostgresDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver() {
+    return new RowScopedPostgresDriver(this.#config);
+  }
+}
+
 export function createDb(options: DbOptions): Kysely<Database> {
   // pg-cursor: `.stream()` reads big results (exports) in chunks instead of all at once.
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool(options), cursor: Cursor }) });
+  const config: PostgresDialectConfig = { pool: createPool(options), cursor: Cursor };
+  return new Kysely<Database>({ dialect: options.rowScoped ? new RowScopedPostgresDialect(config) : new PostgresDialect(config) });
 }
 
 /**
@@ -92,6 +138,6 @@ export function withDatabase(url: string, database: string): string {
 /** The app's client: a dedicated login URL when configured, else the owner URL assuming `cme_app`. */
 export function createAppDb(ownerUrl: string, appUrl?: string, max?: number): Kysely<Database> {
   return appUrl
-    ? createDb({ connectionString: appUrl, max, settings: APP_SESSION_SETTINGS })
-    : createDb({ connectionString: ownerUrl, role: APP_ROLE, max, settings: APP_SESSION_SETTINGS });
+    ? createDb({ connectionString: appUrl, max, settings: APP_SESSION_SETTINGS, rowScoped: true })
+    : createDb({ connectionString: ownerUrl, role: APP_ROLE, max, settings: APP_SESSION_SETTINGS, rowScoped: true });
 }

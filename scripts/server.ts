@@ -8,6 +8,7 @@ import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import type { AppServices } from "../app/context.server";
+import { NO_ROWS, runWithRowScope } from "../db/row-scope";
 
 export interface HttpAppOptions {
   build: ServerBuild;
@@ -41,6 +42,9 @@ export function createHttpApp({ build, services, production, publicDir = "public
   const app = express();
   app.disable("x-powered-by");
 
+  // Each request starts with no organisation: row-level security shows nothing until the session
+  // check (app/auth/session.server.ts) names the signed-in user's organisation.
+  app.use((_req, _res, next) => runWithRowScope({ ...NO_ROWS }, next));
   app.use((_req, res, next) => {
     res.locals.cspNonce = randomBytes(16).toString("base64");
     next();

@@ -23,13 +23,9 @@ export async function attemptLogin(
   const ip = input.ip;
 
   if (ip) {
-    const recent = await db
-      .selectFrom("board.audit_event")
-      .select((eb) => eb.fn.countAll<string>().as("n"))
-      .where("action", "=", "login.failure")
-      .where("ip", "=", ip)
-      .where(sql<boolean>`occurred_at > now() - make_interval(mins => ${LOCK_MINUTES})`)
-      .executeTakeFirstOrThrow();
+    // Across every organisation, before anyone is signed in: a function with the owner's rights
+    // (migration 0007), since row-level security hides other organisations' audit events.
+    const recent = (await sql<{ n: string }>`select board.recent_login_failures(${ip}, ${LOCK_MINUTES}) as n`.execute(db)).rows[0]!;
     if (Number(recent.n) >= ADDRESS_FAILURE_LIMIT) {
       await recordAudit(db, { action: "login.throttled", ip, detail: { email } });
       return { ok: false, reason: "throttled" };

@@ -2,6 +2,7 @@
 // the signed-in user's organisation. A state or certifying board sees only its board_code; ACCME all.
 import { sql, type Kysely } from "kysely";
 import { dsql, list, raw, type DuckSql } from "../../db/analytics/sql";
+import type { RowScope } from "../../db/row-scope";
 import type { Database } from "../../db/schema";
 import type { OrganisationKind } from "../../db/reference";
 
@@ -10,6 +11,11 @@ export interface Scope {
   kind: OrganisationKind;
   /** The board codes whose credit reports this organisation may see; null means every board. */
   boardCodes: readonly string[] | null;
+}
+
+/** What row-level security is told about a scope (db/row-scope.ts, migration 0007). */
+export function rowScopeFor(scope: Scope): RowScope {
+  return { boards: scope.boardCodes === null ? "*" : scope.boardCodes.join(","), org: scope.orgCode };
 }
 
 export function scopeForOrganisation(org: { code: string; kind: string }): Scope {

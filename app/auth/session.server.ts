@@ -3,10 +3,11 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createCookie, redirect, type AppLoadContext, type Cookie } from "@remix-run/node";
 import { sql, type Kysely } from "kysely";
+import { setRowScope } from "../../db/row-scope";
 import type { Database } from "../../db/schema";
 import type { StaffRole } from "../../db/reference";
 import { recordAudit } from "../models/audit.server";
-import { scopeForOrganisation, type Scope } from "./scope.server";
+import { rowScopeFor, scopeForOrganisation, type Scope } from "./scope.server";
 
 export const IDLE_TIMEOUT_MINUTES = 30;
 export const ABSOLUTE_TIMEOUT_HOURS = 12;
@@ -110,13 +111,16 @@ async function loadSessionUser(context: AppLoadContext, request: Request): Promi
     await db.updateTable("board.session").set({ last_seen_at: sql`now()` }).where("id_hash", "=", idHash).execute();
   }
   const org = { code: row.org_code, name: row.org_name, kind: row.org_kind };
+  const scope = scopeForOrganisation(org);
+  // From here on this request's queries run under the organisation's row-level security.
+  setRowScope(rowScopeFor(scope));
   return {
     id: row.id,
     email: row.email,
     displayName: row.display_name,
     role: row.role as StaffRole,
     org,
-    scope: scopeForOrganisation(org),
+    scope,
     sessionHash: idHash,
   };
 }

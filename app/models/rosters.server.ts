@@ -354,7 +354,7 @@ function decide(entry: CandidateRow, candidates: CandidateRow[], orgCode: string
 
 /**
  * Matches roster entries of an organisation to the learner store (all of them, or the given ones),
- * in two statements whatever the number of entries: (a) the licence / board id for this board; else
+ * in the same few statements whatever the number of entries: (a) the licence / board id for this board; else
  * (b) the folded first and last name with the birth month and day among learners this board knows
  * (its licence or certification, or credit reported to it), the NPI breaking a tie; else (c) the NPI
  * among the same learners; else no match. Deleted learners never match. An entry whose learner
@@ -371,7 +371,16 @@ export async function matchRosterEntries(db: Kysely<Database>, orgCode: string, 
       exists (select 1 from learner.licence x where x.learner_id = ${sql.ref(learner)} and x.board_code = ${orgCode})
       or exists (select 1 from learner.certification x where x.learner_id = ${sql.ref(learner)} and x.board_code = ${orgCode})
       or exists (select 1 from learner.credit_report cr where cr.learner_id = ${sql.ref(learner)} and cr.board_code = ${orgCode} and cr.deleted_at is null))`;
-  const result = await sql<CandidateRow>`
+  // Under row-level security the planner's row estimates here are far too low (the fresh entries
+  // have no statistics yet, and the policies' filters shrink every estimate), and it would loop
+  // over one set for each row of another. So every read of a learner is an explicit per-entry index
+  // probe (LATERAL, fenced by OFFSET 0, which also keeps the learner policy to the rows probed),
+  // and every other join is a hash join (decision 015).
+  const inTransaction = async <T>(fn: (trx: Kysely<Database>) => Promise<T>) =>
+    db.isTransaction ? fn(db) : db.transaction().execute(fn);
+  const result = await inTransaction(async (trx) => {
+    await sql`select set_config('enable_nestloop', 'off', true)`.execute(trx);
+    const rows = await sql<CandidateRow>`
     with e as materialized (
       select r.id, r.roster_key, r.first_name, r.last_name, r.birth_month, r.birth_day, r.npi,
              learner.fold(r.first_name) as ff, learner.fold(r.last_name) as fl
@@ -379,31 +388,43 @@ export async function matchRosterEntries(db: Kysely<Database>, orgCode: string, 
       where r.org_code = ${orgCode} ${only}
     ),
     by_id as materialized (
-      select e.id as entry_id, 'id'::text as via, l.id as learner_id
+      select e.*, 'id'::text as via, l.id as learner_id
       from e
       join (select learner_id, upper(licence_id) as k from learner.licence where board_code = ${orgCode}
             union all
             select learner_id, upper(board_id) from learner.certification where board_code = ${orgCode}) b on b.k = e.roster_key
-      join learner.learner l on l.id = b.learner_id and l.deleted_at is null
+      cross join lateral (select l.id from learner.learner l where l.id = b.learner_id and l.deleted_at is null offset 0) l
     ),
     by_name as materialized (
-      select e.id as entry_id, 'name'::text as via, l.id as learner_id
-      from e join learner.learner l
-        on (learner.fold(l.last_name) collate "C") = e.fl and (learner.fold(l.first_name) collate "C") = e.ff
-       and l.birth_month = e.birth_month and l.birth_day = e.birth_day and l.deleted_at is null
-      where not exists (select 1 from by_id where by_id.entry_id = e.id) and ${knownToBoard("l.id")}
+      select e.*, 'name'::text as via, l.id as learner_id
+      from e cross join lateral (
+        select l.id from learner.learner l
+        where (learner.fold(l.last_name) collate "C") = e.fl and (learner.fold(l.first_name) collate "C") = e.ff
+          and l.birth_month = e.birth_month and l.birth_day = e.birth_day and l.deleted_at is null and ${knownToBoard("l.id")}
+        offset 0) l
+      where e.id not in (select id from by_id)
     ),
-    by_npi as (
-      select e.id as entry_id, 'npi'::text as via, l.id as learner_id
-      from e join learner.learner l on l.npi = e.npi::bpchar and l.deleted_at is null
+    by_npi as materialized (
+      select e.*, 'npi'::text as via, l.id as learner_id
+      from e cross join lateral (
+        select l.id from learner.learner l
+        where l.npi = e.npi::bpchar and l.deleted_at is null and ${knownToBoard("l.id")}
+        offset 0) l
       where e.npi is not null
-        and not exists (select 1 from by_id where by_id.entry_id = e.id)
-        and not exists (select 1 from by_name where by_name.entry_id = e.id)
-        and ${knownToBoard("l.id")}
+        and e.id not in (select id from by_id)
+        and e.id not in (select id from by_name)
     ),
-    candidates as (select * from by_id union all select * from by_name union all select * from by_npi)
+    -- Each candidate carries its entry's columns, and entries without one are added by NOT IN (a
+    -- hash): no join between these CTEs, whose row estimates are far too low under row-level
+    -- security's filters and would make the planner loop over one CTE for each row of another.
+    candidates as (
+      select * from by_id union all select * from by_name union all select * from by_npi
+      union all
+      select e.*, null, null from e
+       where e.id not in (select id from by_id) and e.id not in (select id from by_name) and e.id not in (select id from by_npi)
+    )
     select e.id::text as entry_id, e.roster_key, e.first_name, e.last_name, e.birth_month, e.birth_day, e.npi,
-      c.via, c.learner_id::text as learner_id,
+      e.via, e.learner_id::text as learner_id,
       l.first_name as l_first_name, l.last_name as l_last_name, l.birth_month as l_birth_month, l.birth_day as l_birth_day,
       l.npi::text as l_npi,
       learner.fold(l.first_name) = e.ff and learner.fold(l.last_name) = e.fl as name_same,
@@ -415,10 +436,12 @@ export async function matchRosterEntries(db: Kysely<Database>, orgCode: string, 
         select licence_id as k from learner.licence x where x.learner_id = l.id and x.board_code = ${orgCode}
         union all
         select board_id from learner.certification x where x.learner_id = l.id and x.board_code = ${orgCode}) ids) as board_ids
-    from e
-    left join candidates c on c.entry_id = e.id
-    left join learner.learner l on l.id = c.learner_id
-    order by e.id, c.learner_id`.execute(db);
+    from candidates e
+    left join lateral (select l.* from learner.learner l where l.id = e.learner_id offset 0) l on true
+    order by e.id, e.learner_id`.execute(trx);
+    await sql`select set_config('enable_nestloop', 'on', true)`.execute(trx);
+    return rows;
+  });
 
   const byEntry = new Map<string, CandidateRow[]>();
   for (const row of result.rows) {

@@ -89,7 +89,9 @@ class SyncAborted extends Error {
 
 function connect(connection: SyncConnection): pg.Client {
   // Long COPYs are expected here (not the app's 30 s ceiling); a lock that never comes is not.
-  const settings: Record<string, string> = { statement_timeout: "30min", lock_timeout: "60s", datestyle: "ISO", timezone: "UTC" };
+  // The snapshot holds every board's records (reports scope them inside DuckDB): the sync reads as
+  // the app's role with row-level security opened to all boards (migration 0007).
+  const settings: Record<string, string> = { "app.boards": "*", statement_timeout: "30min", lock_timeout: "60s", datestyle: "ISO", timezone: "UTC" };
   if (connection.role) {
     if (!/^[a-z_][a-z0-9_]*$/.test(connection.role)) throw new Error(`invalid role name: ${connection.role}`);
     settings.role = connection.role;

@@ -7,6 +7,7 @@ import * as m0002 from "./0002_board_schema";
 import * as m0003 from "./0003_app_role";
 import * as m0004 from "./0004_search_paths";
 import * as m0006 from "./0006_renewals";
+import * as m0007 from "./0007_row_security";
 
 export const migrations: Record<string, Migration> = {
   "0001_learner_store": m0001,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   "0003_app_role": m0003,
   "0004_search_paths": m0004,
   "0006_renewals": m0006,
+  "0007_row_security": m0007,
 };

@@ -6,7 +6,7 @@ import { scopeForOrganisation, type Scope } from "../../app/auth/scope.server";
 import { ACTIVITY_GRID } from "../../app/lib/activity-search";
 import { getActivity, listActivities, type ActivityFilters } from "../../app/models/activities.server";
 import { searchCreditReports } from "../../app/models/credits.server";
-import { createTestDatabase, type TestDatabase } from "../support/database";
+import { appAs, createTestDatabase, type TestDatabase } from "../support/database";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -22,7 +22,7 @@ async function allActivities(scope: Scope, filters: ActivityFilters, sort = ACTI
   const rows = [];
   let after: string | null = null;
   for (let pages = 0; pages < 200; pages++) {
-    const page = await listActivities(database.app, scope, { filters, sort, size: 100, after, before: null });
+    const page = await listActivities(appAs(database, scope), scope, { filters, sort, size: 100, after, before: null });
     rows.push(...page.rows);
     if (!page.next) return rows;
     after = page.next;
@@ -74,9 +74,9 @@ describe("activities with credit reported to the board", () => {
           and activity_id not in (select activity_id from learner.credit_report where board_code = 'ABS')
         group by activity_id order by count(*) desc limit 1`.execute(database.owner)
     ).rows[0]!.activity_id;
-    expect(await getActivity(database.app, CA, activity)).not.toBeNull();
-    expect(await getActivity(database.app, ABS, activity)).toBeNull();
-    const { page } = await searchCreditReports(database.app, CA, { filters: { activityId: activity }, sort: { id: "completed", desc: true }, size: 100, after: null, before: null });
+    expect(await getActivity(appAs(database, CA), CA, activity)).not.toBeNull();
+    expect(await getActivity(appAs(database, ABS), ABS, activity)).toBeNull();
+    const { page } = await searchCreditReports(appAs(database, CA), CA, { filters: { activityId: activity }, sort: { id: "completed", desc: true }, size: 100, after: null, before: null });
     const want = await sql<{ id: string }>`
       select id::text from learner.credit_report where activity_id = ${activity} and board_code = 'CA-M' and deleted_at is null
       order by completion_date desc, id desc`.execute(database.owner);

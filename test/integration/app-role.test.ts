@@ -1,7 +1,7 @@
 // The app's database role can read the learner store but never write it, and cannot rewrite the audit log.
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../support/database";
+import { appAs, createTestDatabase, type TestDatabase } from "../support/database";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -15,8 +15,8 @@ describe("the app's database role", () => {
     expect(result.rows[0]?.current_user).toBe("cme_app");
   });
 
-  it("can read the learner store", async () => {
-    const appCount = await database.app.selectFrom("learner.credit_report").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
+  it("can read the learner store (as ACCME, whose row scope is every board)", async () => {
+    const appCount = await appAs(database, "ACCME").selectFrom("learner.credit_report").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
     const ownerCount = await sql<{ n: string }>`select count(*) as n from learner.credit_report`.execute(database.owner);
     expect(Number(appCount.n)).toBe(Number(ownerCount.rows[0]!.n));
     expect(Number(appCount.n)).toBeGreaterThan(0);

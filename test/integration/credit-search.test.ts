@@ -7,7 +7,7 @@ import { scopeForOrganisation, type Scope } from "../../app/auth/scope.server";
 import { CREDIT_GRID, parseCreditSearch } from "../../app/lib/credit-search";
 import { EXACT_COUNT_CAP, searchCreditReports, type CreditFilters } from "../../app/models/credits.server";
 import { CERTIFYING_BOARDS } from "../../db/reference";
-import { createTestDatabase, type TestDatabase } from "../support/database";
+import { appAs, createTestDatabase, type TestDatabase } from "../support/database";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -25,7 +25,7 @@ async function allPages(scope: Scope, filters: CreditFilters, sort = CREDIT_GRID
   const ids: string[] = [];
   let after: string | null = null;
   for (let pages = 0; pages < 500; pages++) {
-    const { page } = await searchCreditReports(database.app, scope, { filters, sort, size, after, before: null });
+    const { page } = await searchCreditReports(appAs(database, scope), scope, { filters, sort, size, after, before: null });
     ids.push(...page.rows.map((r) => r.id));
     if (!page.next) return ids;
     after = page.next;
@@ -183,23 +183,23 @@ describe("pages and counts", () => {
   it("goes back with the previous-page cursor to exactly the rows it came from", async () => {
     const sort = { id: "licensee", desc: false };
     const filters: CreditFilters = { status: "accepted" };
-    const first = (await searchCreditReports(database.app, CA, { filters, sort, size: 25, after: null, before: null })).page;
-    const second = (await searchCreditReports(database.app, CA, { filters, sort, size: 25, after: first.next, before: null })).page;
-    const third = (await searchCreditReports(database.app, CA, { filters, sort, size: 25, after: second.next, before: null })).page;
-    const back = (await searchCreditReports(database.app, CA, { filters, sort, size: 25, after: null, before: third.previous })).page;
+    const first = (await searchCreditReports(appAs(database, CA), CA, { filters, sort, size: 25, after: null, before: null })).page;
+    const second = (await searchCreditReports(appAs(database, CA), CA, { filters, sort, size: 25, after: first.next, before: null })).page;
+    const third = (await searchCreditReports(appAs(database, CA), CA, { filters, sort, size: 25, after: second.next, before: null })).page;
+    const back = (await searchCreditReports(appAs(database, CA), CA, { filters, sort, size: 25, after: null, before: third.previous })).page;
     expect(back.rows.map((r) => r.id)).toEqual(second.rows.map((r) => r.id));
-    const backToStart = (await searchCreditReports(database.app, CA, { filters, sort, size: 25, after: null, before: second.previous })).page;
+    const backToStart = (await searchCreditReports(appAs(database, CA), CA, { filters, sort, size: 25, after: null, before: second.previous })).page;
     expect(backToStart.rows.map((r) => r.id)).toEqual(first.rows.map((r) => r.id));
     expect(backToStart.previous).toBeNull();
   });
 
   it("counts exactly up to the cap, and says when a count is an estimate", async () => {
     const s = await sample("CA-M");
-    const few = await searchCreditReports(database.app, CA, { filters: { last: s.last_name, first: s.first_name }, sort: CREDIT_GRID.defaultSort, size: 25, after: null, before: null });
+    const few = await searchCreditReports(appAs(database, CA), CA, { filters: { last: s.last_name, first: s.first_name }, sort: CREDIT_GRID.defaultSort, size: 25, after: null, before: null });
     const fewExpected = await expectedIds("CA-M", sql`learner.fold(l.last_name) like learner.fold(${s.last_name}) || '%' and learner.fold(l.first_name) like learner.fold(${s.first_name}) || '%'`);
     expect(fewExpected.length).toBeLessThanOrEqual(EXACT_COUNT_CAP);
     expect(few.count).toEqual({ value: fewExpected.length, exact: true });
-    const many = await searchCreditReports(database.app, CA, { filters: {}, sort: CREDIT_GRID.defaultSort, size: 25, after: null, before: null });
+    const many = await searchCreditReports(appAs(database, CA), CA, { filters: {}, sort: CREDIT_GRID.defaultSort, size: 25, after: null, before: null });
     const all = (await expectedIds("CA-M", sql`true`)).length;
     expect(all).toBeGreaterThan(EXACT_COUNT_CAP);
     expect(many.count.exact).toBe(false);
@@ -210,8 +210,8 @@ describe("pages and counts", () => {
   });
 
   it("ignores a cursor from another sort and shows the first page instead", async () => {
-    const byName = (await searchCreditReports(database.app, CA, { filters: {}, sort: { id: "licensee", desc: false }, size: 25, after: null, before: null })).page;
-    const result = await searchCreditReports(database.app, CA, { filters: {}, sort: CREDIT_GRID.defaultSort, size: 25, after: byName.next, before: null });
+    const byName = (await searchCreditReports(appAs(database, CA), CA, { filters: {}, sort: { id: "licensee", desc: false }, size: 25, after: null, before: null })).page;
+    const result = await searchCreditReports(appAs(database, CA), CA, { filters: {}, sort: CREDIT_GRID.defaultSort, size: 25, after: byName.next, before: null });
     expect(result.page.cursorRejected).toBe(true);
     const firstPage = await expectedIds("CA-M", sql`true`);
     expect(result.page.rows.map((r) => r.id)).toEqual(firstPage.slice(0, 25));

@@ -9,7 +9,7 @@ import type { RecordFlag } from "../../app/lib/data-rules";
 import { searchCreditReports } from "../../app/models/credits.server";
 import { findLicensees, licenseeTotals } from "../../app/models/licensees.server";
 import { CERTIFYING_BOARDS } from "../../db/reference";
-import { createTestDatabase, type TestDatabase } from "../support/database";
+import { appAs, createTestDatabase, type TestDatabase } from "../support/database";
 import { get, signIn, startTestServer, type TestServer } from "../support/server";
 
 let database: TestDatabase;
@@ -43,7 +43,7 @@ describe("licensee totals and transcript", () => {
       const learner = await busyLicensee(board);
       const scope = scopeForOrganisation({ code: board, kind });
       for (const range of [{}, { from: "2023-01-01", to: "2025-12-31" }]) {
-        const totals = await licenseeTotals(database.app, scope, learner, range);
+        const totals = await licenseeTotals(appAs(database, scope), scope, learner, range);
         const expected = await sql<{ credits: string; accepted: string; rejected: string }>`
           select coalesce(sum(credits) filter (where status = 'accepted'), 0)::text as credits,
                  count(*) filter (where status = 'accepted')::text as accepted, count(*) filter (where status = 'rejected')::text as rejected
@@ -105,7 +105,7 @@ describe("data-rule flags", () => {
       for (const status of ["rejected", "accepted"] as const) {
         let after: string | null = null;
         for (let pages = 0; pages < (status === "accepted" ? 3 : 100); pages++) {
-          const { page } = await searchCreditReports(database.app, scope, { filters: { status }, sort: { id: "completed", desc: true }, size: 100, after, before: null });
+          const { page } = await searchCreditReports(appAs(database, scope), scope, { filters: { status }, sort: { id: "completed", desc: true }, size: 100, after, before: null });
           for (const row of page.rows) app.set(row.id, row.flags);
           if (!page.next) break;
           after = page.next;
@@ -152,7 +152,7 @@ describe("find a licensee", () => {
         where exists (select 1 from learner.credit_report cr where cr.learner_id = l.id and cr.board_code = 'CA-M' and cr.deleted_at is null)
         order by l.id offset 10 limit 1`.execute(database.owner)
     ).rows[0]!;
-    const result = await findLicensees(database.app, ca, {
+    const result = await findLicensees(appAs(database, ca), ca, {
       first: person.first_name.slice(0, 3).toLowerCase(),
       last: person.last_name.toUpperCase(),
       dob: { month: person.birth_month, day: person.birth_day },
@@ -174,7 +174,7 @@ describe("find a licensee", () => {
         where exists (select 1 from learner.credit_report cr where cr.learner_id = l.id and cr.board_code = 'CA-M' and cr.deleted_at is null)
         group by 1, 2 having count(*) between 2 and 50 order by count(*) desc, 1, 2 limit 1`.execute(database.owner)
     ).rows[0]!;
-    const result = await findLicensees(database.app, ca, { first: common.first_name, last: common.last_name });
+    const result = await findLicensees(appAs(database, ca), ca, { first: common.first_name, last: common.last_name });
     expect(result.outcome).toBe("several");
     // Exact first name in SQL; the lookup also takes it as a prefix, so it may find a few more.
     expect(result.matches.length).toBeGreaterThanOrEqual(Number(common.n));
@@ -189,7 +189,7 @@ describe("find a licensee", () => {
         order by l.id limit 1`.execute(database.owner)
     ).rows[0]!;
     const wrongNpi = person.npi === "1234567893" ? "1245319599" : "1234567893";
-    const result = await findLicensees(database.app, ca, { first: person.first_name, last: person.last_name, npi: wrongNpi });
+    const result = await findLicensees(appAs(database, ca), ca, { first: person.first_name, last: person.last_name, npi: wrongNpi });
     expect(result.outcome).toBe("none");
     expect(result.nearMatches.length).toBeGreaterThan(0);
     expect(result.nearMatches.every((c) => c.checks.some((check) => check.field === "npi" && !check.matched))).toBe(true);
@@ -204,7 +204,7 @@ describe("find a licensee", () => {
           and not exists (select 1 from learner.credit_report cr where cr.learner_id = l.id and cr.board_code = 'CA-M' and cr.deleted_at is null)
         order by l.id limit 1`.execute(database.owner)
     ).rows[0]!;
-    const result = await findLicensees(database.app, ca, { first: abimOnly.first_name, last: abimOnly.last_name, npi: abimOnly.npi });
+    const result = await findLicensees(appAs(database, ca), ca, { first: abimOnly.first_name, last: abimOnly.last_name, npi: abimOnly.npi });
     expect(result.outcome).toBe("none");
     expect(result.nearMatches.every((c) => c.npi !== abimOnly.npi)).toBe(true);
   });

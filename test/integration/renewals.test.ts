@@ -9,6 +9,7 @@ import { complianceOverview } from "../../app/models/compliance-overview.server"
 import { refreshRosterStatuses } from "../../app/models/renewals.server";
 import { MAX_CREDIT_CAPPED_FORMATS } from "../../db/reference";
 import type { Database } from "../../db/schema";
+import { appAs } from "../support/database";
 import { get, setUpSeededApp, signIn } from "../support/server";
 
 const app = setUpSeededApp();
@@ -97,7 +98,7 @@ describe("stored statuses", () => {
     const { database } = app;
     const ids = await insertRoster(database.owner, "CA-M", 150, "licence");
     expect(ids.length).toBeGreaterThan(100);
-    const refreshed = await refreshRosterStatuses(database.app, "CA-M");
+    const refreshed = await refreshRosterStatuses(appAs(database, "CA-M"), "CA-M");
     expect(refreshed.evaluated).toBeGreaterThanOrEqual(ids.length);
     const stored = await database.owner
       .selectFrom("board.roster_entry")
@@ -136,7 +137,7 @@ describe("stored statuses", () => {
     const completion = addDays(today(), -5);
     await sql`insert into learner.credit_report (activity_id, learner_id, board_code, completion_date, submitted_at, entry_method, status, credits, credit_types)
       values (${activityId!}, ${entry!.learner_id}, 'CA-M', ${completion}::date, now(), 'web_service', 'accepted', 50, '{"Pain Management": 12}')`.execute(database.owner);
-    await refreshRosterStatuses(database.app, "CA-M");
+    await refreshRosterStatuses(appAs(database, "CA-M"), "CA-M");
     const after = await database.owner.selectFrom("board.roster_entry").select(["status", "credits_counted"]).where("id", "=", entry!.id).executeTakeFirstOrThrow();
     expect(Number(after.credits_counted)).toBe(Number(entry!.credits_counted) + 50);
     expect(["meets", "needs_review"]).toContain(after.status);
@@ -154,7 +155,7 @@ describe("compliance overview", () => {
   it("each month's cohort, share meeting and shortfall buckets equal plain SQL", async () => {
     const { database } = app;
     const window = { from: today(), to: addDays(today(), 90) };
-    const overview = await complianceOverview(database.app, "CA-M", window);
+    const overview = await complianceOverview(appAs(database, "CA-M"), "CA-M", window);
     const months = await sql<{ month: string; total: string; meets: string; judged: string }>`
       select to_char(cycle_end, 'YYYY-MM') as month, count(*)::text as total, count(*) filter (where status = 'meets')::text as meets,
              count(*) filter (where status in ('meets', 'short', 'nothing', 'needs_review'))::text as judged
@@ -186,7 +187,7 @@ describe("compliance on the dashboard and the compliance report", () => {
     expect(home).toMatch(new RegExp(`data-testid="stat-renewals-meeting">${Number(due.rows[0]!.meets).toLocaleString("en-US")}<`));
 
     const abim = await signIn(server.baseUrl, "reviewer@abim.demo.test");
-    await refreshRosterStatuses(database.app, "ABIM");
+    await refreshRosterStatuses(appAs(database, "ABIM"), "ABIM");
     const abimHome = (await (await get(server.baseUrl, "/", abim)).text()).replace(/<!-- -->/g, "");
     const diplomates = await sql<{ n: string; short: string }>`select count(*)::text as n,
         count(*) filter (where exists (select 1 from unnest(requirements_short) s where s <> 'total'))::text as short
@@ -410,7 +411,7 @@ describe("scope", () => {
   it("another organisation's entry, decision form, sample and export are unreachable; ACCME has no renewals", async () => {
     const { database, server } = app;
     const abimIds = await insertRoster(database.owner, "ABIM", 20, "certification");
-    await refreshRosterStatuses(database.app, "ABIM");
+    await refreshRosterStatuses(appAs(database, "ABIM"), "ABIM");
     const abimSupervisor = await signIn(server.baseUrl, "supervisor@abim.demo.test");
     const sample = await post(server.baseUrl, "/renewals/samples", abimSupervisor, { endFrom: today(), endTo: addDays(today(), 90), size: "5", seed: "abim" });
     const sampleId = sample.headers.get("location")!.split("/").pop()!;

@@ -13,12 +13,12 @@ import { withDatabase } from "../../db/client";
 import { buildDemoRoster } from "../../db/generator/rosters";
 import { CERTIFYING_BOARDS, STATE_BOARDS } from "../../db/reference";
 import type { Database } from "../../db/schema";
+import { appAs } from "../support/database";
 import { get, setUpSeededApp, signIn } from "../support/server";
 import { TEMPLATE_ROSTER_DAY } from "../support/template";
 
 const app = setUpSeededApp();
 const owner = () => app.database.owner;
-const appDb = () => app.database.app;
 
 const STATE_HEADER = ["licence_id", "first_name", "last_name", "birth_date", "npi", "cycle_end"];
 const csvOf = (rows: string[][], header = STATE_HEADER) => stringify([header, ...rows]);
@@ -165,7 +165,7 @@ describe("uploadRoster", () => {
     const supervisor = await userId("supervisor@or-m.demo.test");
     const people = await storeLicensees("OR-M", 5);
     const before = await counts("OR-M");
-    const outcome = await uploadRoster(appDb(), { userId: supervisor, orgCode: "OR-M", ip: "203.0.113.9" }, { fileName: "C:\\Users\\me\\or-good.csv", content: csvOf(people.map((p) => rowOf(p, "2031-01-31"))) });
+    const outcome = await uploadRoster(appAs(app.database, "OR-M"), { userId: supervisor, orgCode: "OR-M", ip: "203.0.113.9" }, { fileName: "C:\\Users\\me\\or-good.csv", content: csvOf(people.map((p) => rowOf(p, "2031-01-31"))) });
     expect(outcome).toMatchObject({ kind: "uploaded", totalRows: 5, acceptedRows: 5, rejectedRows: 0, newRows: 5, changedRows: 0, matched: { id: 5, name_birth: 0, npi: 0, ambiguous: 0, none: 0 } });
     if (outcome.kind !== "uploaded") throw new Error("not uploaded");
     const upload = await owner().selectFrom("board.roster_upload").selectAll().where(sql<boolean>`id = ${outcome.uploadId}`).executeTakeFirstOrThrow();
@@ -185,7 +185,7 @@ describe("uploadRoster", () => {
     const supervisor = await userId("supervisor@or-m.demo.test");
     const before = await counts("OR-M");
     const csv = "licence_id,first_name,last_name,birth_date,cycle_end\r\nMD1,Ann,Lee,00/10,2031-02-28\r\nMD2,,Lee,01/10,2031-02-28\r\nMD3,Bob,Ray,01/10,31/02/2031\r\n";
-    const outcome = await uploadRoster(appDb(), { userId: supervisor, orgCode: "OR-M" }, { fileName: "or-bad.csv", content: Buffer.from(csv) });
+    const outcome = await uploadRoster(appAs(app.database, "OR-M"), { userId: supervisor, orgCode: "OR-M" }, { fileName: "or-bad.csv", content: Buffer.from(csv) });
     expect(outcome).toMatchObject({ kind: "uploaded", totalRows: 3, acceptedRows: 0, rejectedRows: 3, newRows: 0, changedRows: 0 });
     if (outcome.kind !== "uploaded") throw new Error("not uploaded");
     const upload = await owner().selectFrom("board.roster_upload").select("errors").where(sql<boolean>`id = ${outcome.uploadId}`).executeTakeFirstOrThrow();
@@ -212,7 +212,7 @@ describe("uploadRoster", () => {
       `Line",Name,13/01,,2031-03-31`,
       `=HYPERLINK("x"),Eve,Moss,02/02,,2031-03-31`,
     ].join("\n");
-    const outcome = await uploadRoster(appDb(), { userId: supervisor, orgCode: "OR-M" }, { fileName: "or-mixed.csv", content: csv });
+    const outcome = await uploadRoster(appAs(app.database, "OR-M"), { userId: supervisor, orgCode: "OR-M" }, { fileName: "or-mixed.csv", content: csv });
     expect(outcome).toMatchObject({ kind: "uploaded", totalRows: 5, acceptedRows: 2, rejectedRows: 3, newRows: 2, changedRows: 0 });
     if (outcome.kind !== "uploaded") throw new Error("not uploaded");
     const upload = await owner().selectFrom("board.roster_upload").select("errors").where(sql<boolean>`id = ${outcome.uploadId}`).executeTakeFirstOrThrow();
@@ -232,10 +232,10 @@ describe("uploadRoster", () => {
     const supervisor = await userId("supervisor@or-m.demo.test");
     const people = await storeLicensees("OR-M", 4, 10);
     const csv = csvOf(people.map((p) => rowOf(p, "2031-04-30")));
-    const first = await uploadRoster(appDb(), { userId: supervisor, orgCode: "OR-M" }, { fileName: "or-april.csv", content: csv });
+    const first = await uploadRoster(appAs(app.database, "OR-M"), { userId: supervisor, orgCode: "OR-M" }, { fileName: "or-april.csv", content: csv });
     expect(first.kind).toBe("uploaded");
     const before = await counts("OR-M");
-    const again = await uploadRoster(appDb(), { userId: await userId("admin@or-m.demo.test"), orgCode: "OR-M" }, { fileName: "or-april-copy.csv", content: Buffer.from(csv) });
+    const again = await uploadRoster(appAs(app.database, "OR-M"), { userId: await userId("admin@or-m.demo.test"), orgCode: "OR-M" }, { fileName: "or-april-copy.csv", content: Buffer.from(csv) });
     expect(again).toMatchObject({ kind: "already", uploadId: first.kind === "uploaded" ? first.uploadId : "", uploadedBy: "Demo supervisor (OR-M)" });
     if (again.kind !== "already") throw new Error("not recognised");
     expect(again.message).toMatch(/^This file was already uploaded on .+ UTC by Demo supervisor \(OR-M\) \(supervisor@or-m\.demo\.test\) \(as “or-april\.csv”\); nothing changed\.$/);
@@ -250,7 +250,7 @@ describe("uploadRoster", () => {
       [["Expiration Date", "NPI", "Last Name", "First Name", "DOB", "License ID"], ...people.map((p) => ["04/30/2031", p.npi ?? "", p.last_name, p.first_name, `${p.birth_month}/${p.birth_day}`, p.key.toLowerCase()])],
       { record_delimiter: "windows", bom: true },
     );
-    const outcome = await uploadRoster(appDb(), { userId: supervisor, orgCode: "OR-M" }, { fileName: "or-april-reordered.csv", content: csv });
+    const outcome = await uploadRoster(appAs(app.database, "OR-M"), { userId: supervisor, orgCode: "OR-M" }, { fileName: "or-april-reordered.csv", content: csv });
     expect(outcome).toMatchObject({ kind: "uploaded", totalRows: 4, acceptedRows: 4, newRows: 0, changedRows: 0, matched: { id: 0, name_birth: 0, npi: 0, ambiguous: 0, none: 0 } });
     const after = await counts("OR-M");
     // The upload itself is recorded; not one entry was touched (updated_at, upload and row version).
@@ -267,7 +267,7 @@ describe("uploadRoster", () => {
       select roster_key, updated_at, upload_id::text, first_name from board.roster_entry where org_code = 'OR-M' and cycle_end = '2031-04-30' order by roster_key`.execute(owner());
     const rows = people.map((p) => rowOf(p, "2031-04-30"));
     rows[1]![1] = rows[1]![1]!.toUpperCase();
-    const outcome = await uploadRoster(appDb(), { userId: supervisor, orgCode: "OR-M" }, { fileName: "or-april-fixed.csv", content: csvOf(rows) });
+    const outcome = await uploadRoster(appAs(app.database, "OR-M"), { userId: supervisor, orgCode: "OR-M" }, { fileName: "or-april-fixed.csv", content: csvOf(rows) });
     expect(outcome).toMatchObject({ kind: "uploaded", acceptedRows: 4, newRows: 0, changedRows: 1, matched: { id: 1 } });
     if (outcome.kind !== "uploaded") throw new Error("not uploaded");
     const after = await sql<{ roster_key: string; updated_at: Date; upload_id: string; first_name: string; status: string; match_note: string }>`
@@ -288,11 +288,11 @@ describe("uploadRoster", () => {
     const supervisor = await userId("supervisor@or-m.demo.test");
     const before = await counts("OR-M");
     for (const content of [Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0]), "first,last\nAnn,Lee\n", `${STATE_HEADER.join(",")}\nMD1,Ann,Lee,01/01,,2031-01-31\nMD1,Ann,Lee,01/01,,2031-01-31\n`]) {
-      const outcome = await uploadRoster(appDb(), { userId: supervisor, orgCode: "OR-M" }, { fileName: "x.csv", content });
+      const outcome = await uploadRoster(appAs(app.database, "OR-M"), { userId: supervisor, orgCode: "OR-M" }, { fileName: "x.csv", content });
       expect(outcome.kind).toBe("rejected");
     }
     expect(await counts("OR-M")).toEqual(before);
-    expect(await uploadRoster(appDb(), { userId: null, orgCode: "ACCME" }, { fileName: "x.csv", content: csvOf([]) })).toEqual({ kind: "rejected", problem: "Only a state or certifying board has a renewal roster." });
+    expect(await uploadRoster(appAs(app.database, "ACCME"), { userId: null, orgCode: "ACCME" }, { fileName: "x.csv", content: csvOf([]) })).toEqual({ kind: "rejected", problem: "Only a state or certifying board has a renewal roster." });
   });
 
   it("all or nothing: when a late step fails, the upload, its entries and their matches are rolled back", async () => {
@@ -301,7 +301,7 @@ describe("uploadRoster", () => {
     const before = await counts("OR-M");
     await sql`alter table board.audit_event add constraint test_no_roster_audit check (action <> 'roster.upload') not valid`.execute(owner());
     try {
-      await expect(uploadRoster(appDb(), { userId: supervisor, orgCode: "OR-M" }, { fileName: "or-fails.csv", content: csvOf(people.map((p) => rowOf(p, "2031-05-31"))) })).rejects.toThrow(/test_no_roster_audit/);
+      await expect(uploadRoster(appAs(app.database, "OR-M"), { userId: supervisor, orgCode: "OR-M" }, { fileName: "or-fails.csv", content: csvOf(people.map((p) => rowOf(p, "2031-05-31"))) })).rejects.toThrow(/test_no_roster_audit/);
     } finally {
       await sql`alter table board.audit_event drop constraint test_no_roster_audit`.execute(owner());
     }
@@ -331,7 +331,7 @@ describe("matching", () => {
       ["X1000005", twin.first_name, twin.last_name, mmdd(twin), twin.npi ?? "", "2031-07-31"],
       [wrongBirth!.key, wrongBirth!.first_name, wrongBirth!.last_name, wrongBirth!.birth_day === 1 ? `${wrongBirth!.birth_month}/2` : `${wrongBirth!.birth_month}/1`, "", "2031-06-30"],
     ];
-    const outcome = await uploadRoster(appDb(), { userId: supervisor, orgCode: "NC-M" }, { fileName: "nc-match.csv", content: csvOf(rows) });
+    const outcome = await uploadRoster(appAs(app.database, "NC-M"), { userId: supervisor, orgCode: "NC-M" }, { fileName: "nc-match.csv", content: csvOf(rows) });
     expect(outcome).toMatchObject({ kind: "uploaded", newRows: 7, matched: { id: 2, name_birth: 2, npi: 1, ambiguous: 1, none: 1 } });
     const stored = await sql<{ roster_key: string; quality: string; learner_id: string | null; note: string; status: string }>`
       select roster_key, match_quality as quality, learner_id::text, match_note as note, status from board.roster_entry
@@ -362,7 +362,7 @@ describe("matching", () => {
   it("deleted learners never match; re-running the match after the store changes updates only what changed", async () => {
     const supervisor = await userId("supervisor@md-m.demo.test");
     const [gone, stays] = await storeLicensees("MD-M", 2);
-    await uploadRoster(appDb(), { userId: supervisor, orgCode: "MD-M" }, { fileName: "md.csv", content: csvOf([rowOf(gone!, "2031-09-30"), rowOf(stays!, "2031-09-30")]) });
+    await uploadRoster(appAs(app.database, "MD-M"), { userId: supervisor, orgCode: "MD-M" }, { fileName: "md.csv", content: csvOf([rowOf(gone!, "2031-09-30"), rowOf(stays!, "2031-09-30")]) });
     const entry = async (key: string) =>
       (await sql<{ quality: string; learner_id: string | null; status: string; v: string }>`
         select match_quality as quality, learner_id::text, status, xmin::text as v from board.roster_entry where org_code = 'MD-M' and roster_key = ${key} and cycle_end = '2031-09-30'`.execute(owner())).rows[0]!;
@@ -370,7 +370,7 @@ describe("matching", () => {
     const untouched = await entry(stays!.key);
 
     await sql`update learner.learner set deleted_at = now() where id = ${gone!.id}`.execute(owner());
-    const rematched = await matchRosterEntries(appDb(), "MD-M");
+    const rematched = await matchRosterEntries(appAs(app.database, "MD-M"), "MD-M");
     expect(rematched.none).toBeGreaterThanOrEqual(1);
     expect(await entry(gone!.key)).toMatchObject({ quality: "none", learner_id: null, status: "unmatched" });
     // An entry whose match did not change is not rewritten.
@@ -378,7 +378,7 @@ describe("matching", () => {
     expect((await storedMatches("MD-M")).map((r) => ({ id: r.id, quality: r.quality, learner_id: r.learner_id }))).toEqual(await expectedMatches("MD-M"));
 
     await sql`update learner.learner set deleted_at = null where id = ${gone!.id}`.execute(owner());
-    await matchRosterEntries(appDb(), "MD-M");
+    await matchRosterEntries(appAs(app.database, "MD-M"), "MD-M");
     expect(await entry(gone!.key)).toMatchObject({ quality: "id", learner_id: gone!.id, status: "pending" });
   });
 
@@ -386,7 +386,12 @@ describe("matching", () => {
     const name = new URL(app.database.url).pathname.slice(1);
     let statements = 0;
     const counted = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: withDatabase(inject("pgAppUrl"), name), max: 2 }) }),
+      dialect: new PostgresDialect({ pool: new pg.Pool({
+        connectionString: withDatabase(inject("pgAppUrl"), name),
+        max: 2,
+        // Acting for CA-M under row-level security, as the app's own client does per request.
+        options: "-c app.boards=CA-M -c app.org=CA-M",
+      }) }),
       log: (event) => {
         if (event.level === "query") statements++;
       },
@@ -406,7 +411,7 @@ describe("matching", () => {
       expect(await run(10, "2032-01-31")).toBe(await run(2_000, "2032-02-29"));
 
       const started = Date.now();
-      const outcome = await uploadRoster(appDb(), { userId: null, orgCode: "CA-M" }, { fileName: "ca-20000.csv", content: csvOf(rowsFor(20_000, "2032-03-31")) });
+      const outcome = await uploadRoster(appAs(app.database, "CA-M"), { userId: null, orgCode: "CA-M" }, { fileName: "ca-20000.csv", content: csvOf(rowsFor(20_000, "2032-03-31")) });
       const seconds = (Date.now() - started) / 1000;
       expect(outcome).toMatchObject({ kind: "uploaded", totalRows: 20_000, newRows: 20_000, matched: { id: 10 } });
       expect(seconds).toBeLessThan(20);

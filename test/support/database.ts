@@ -3,6 +3,8 @@ import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import { inject } from "vitest";
 import { createAppDb, createDb, withDatabase } from "../../db/client";
+import { rowScopeFor, type Scope } from "../../app/auth/scope.server";
+import { setRowScope } from "../../db/row-scope";
 import type { Database } from "../../db/schema";
 import { admin, TEMPLATE_DB } from "./template";
 
@@ -39,4 +41,18 @@ export async function createTestDatabase(serverUrl: string, options: { empty?: b
       await admin(serverUrl, (c) => c.query(`drop database if exists ${name} with (force)`));
     },
   };
+}
+
+/**
+ * The app's client acting for an organisation, as a request signed in to it does: sets the row scope
+ * (db/row-scope.ts, migration 0007) of the calling test from here on, then returns `database.app`.
+ * For sequential calls; a test that needs two organisations at once runs them one after the other.
+ */
+export function appAs(database: Pick<TestDatabase, "app">, org: Scope | string): Kysely<Database> {
+  const scope =
+    typeof org !== "string"
+      ? org
+      : ({ orgCode: org, kind: org === "ACCME" ? "accreditor" : "state_board", boardCodes: org === "ACCME" ? null : [org] } satisfies Scope);
+  setRowScope(rowScopeFor(scope));
+  return database.app;
 }

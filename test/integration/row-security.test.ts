@@ -1,0 +1,175 @@
+// Row-level security (migration 0007), the second fence behind the scoped queries: deliberately
+// unscoped queries as the app's role return only the acting organisation's rows, or none without
+// one; writes for another organisation are refused; concurrent requests of different organisations
+// never see each other's rows through a shared pool. Every expectation is the owner's plain SQL.
+import { sql, type Kysely } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inject } from "vitest";
+import { streamInSnapshot } from "../../app/models/long-read.server";
+import { NO_ROWS, runWithRowScope, setRowScope, type RowScope } from "../../db/row-scope";
+import type { Database } from "../../db/schema";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase(inject("pgServerUrl"));
+  // Audit events of three organisations (and one of none), so the log has something to hide.
+  await sql`
+    insert into board.audit_event (action, org_code, detail)
+    values ('test.event', 'CA-M', '{}'), ('test.event', 'ABIM', '{}'), ('test.event', 'ACCME', '{}'), ('test.event', null, '{}')`.execute(database.owner);
+});
+afterAll(() => database.drop());
+
+const CA: RowScope = { boards: "CA-M", org: "CA-M" };
+const ABIM: RowScope = { boards: "ABIM", org: "ABIM" };
+const ACCME: RowScope = { boards: "*", org: "ACCME" };
+
+async function count(db: Kysely<Database>, query: string): Promise<number> {
+  const result = await sql<{ n: string }>`${sql.raw(query)}`.execute(db);
+  return Number(result.rows[0]!.n);
+}
+const owner = (query: string) => count(database.owner, query);
+const asApp = (scope: RowScope, query: string) => runWithRowScope(scope, () => count(database.app, query));
+
+const LEARNER_TABLES = ["credit_report", "licence", "certification"] as const;
+const BOARD_TABLES = ["roster_upload", "roster_entry", "requirement_rule", "requirement_rule_change", "roster_watermark", "decision", "audit_sample", "audit_event"] as const;
+
+describe("row-level security on the learner store", () => {
+  it("shows nothing to a connection that names no organisation", async () => {
+    for (const table of [...LEARNER_TABLES, "learner"]) {
+      expect(await owner(`select count(*) as n from learner.${table}`), table).toBeGreaterThan(0);
+      expect(await asApp(NO_ROWS, `select count(*) as n from learner.${table}`), table).toBe(0);
+    }
+  });
+
+  it("an unscoped query of a board's reviewer returns exactly that board's rows", async () => {
+    for (const scope of [CA, ABIM]) {
+      for (const table of LEARNER_TABLES) {
+        const expected = await owner(`select count(*) as n from learner.${table} where board_code = '${scope.boards}'`);
+        // A state board licenses, a certifying board certifies; both receive credit reports.
+        const held = table === "credit_report" || table === (scope === CA ? "licence" : "certification");
+        if (held) expect(expected, `${scope.boards} ${table}`).toBeGreaterThan(0);
+        expect(await asApp(scope, `select count(*) as n from learner.${table}`), `${scope.boards} ${table}`).toBe(expected);
+        expect(await asApp(scope, `select count(*) as n from learner.${table} where board_code <> '${scope.boards}'`)).toBe(0);
+      }
+    }
+  });
+
+  it("shows a board only the learners it holds a record, licence or certification of", async () => {
+    for (const scope of [CA, ABIM]) {
+      const b = scope.boards;
+      const expected = await owner(`
+        select count(*) as n from learner.learner l
+         where exists (select 1 from learner.credit_report r where r.learner_id = l.id and r.board_code = '${b}')
+            or exists (select 1 from learner.licence k where k.learner_id = l.id and k.board_code = '${b}')
+            or exists (select 1 from learner.certification c where c.learner_id = l.id and c.board_code = '${b}')`);
+      const all = await owner(`select count(*) as n from learner.learner`);
+      expect(expected).toBeGreaterThan(0);
+      expect(expected).toBeLessThan(all);
+      expect(await asApp(scope, `select count(*) as n from learner.learner`)).toBe(expected);
+    }
+  });
+
+  it("shows ACCME every board's records", async () => {
+    for (const table of [...LEARNER_TABLES, "learner"]) {
+      expect(await asApp(ACCME, `select count(*) as n from learner.${table}`), table).toBe(await owner(`select count(*) as n from learner.${table}`));
+    }
+  });
+});
+
+describe("row-level security on the board tables", () => {
+  it("an unscoped query returns only the acting organisation's rows, and none without one", async () => {
+    for (const table of BOARD_TABLES) {
+      expect(await asApp(NO_ROWS, `select count(*) as n from board.${table}`), table).toBe(0);
+      for (const scope of [CA, ABIM, ACCME]) {
+        const expected = await owner(`select count(*) as n from board.${table} where org_code = '${scope.org}'`);
+        expect(await asApp(scope, `select count(*) as n from board.${table}`), `${scope.org} ${table}`).toBe(expected);
+      }
+    }
+    // The seeded rosters make this more than a comparison of zeros.
+    expect(await owner(`select count(*) as n from board.roster_entry where org_code = 'CA-M'`)).toBeGreaterThan(0);
+    expect(await owner(`select count(*) as n from board.roster_entry where org_code <> 'CA-M'`)).toBeGreaterThan(0);
+  });
+
+  it("refuses to write another organisation's rows, and updates none of them", async () => {
+    const before = await owner(`select count(*) as n from board.roster_upload`);
+    await expect(
+      runWithRowScope(CA, () =>
+        sql`insert into board.roster_upload (org_code, file_name, sha256, total_rows, accepted_rows, rejected_rows, new_rows, changed_rows)
+            values ('OR-M', 'x.csv', repeat('a', 64), 0, 0, 0, 0, 0)`.execute(database.app),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    expect(await owner(`select count(*) as n from board.roster_upload`)).toBe(before);
+
+    const foreign = await owner(`select count(*) as n from board.roster_entry where org_code = 'OR-M'`);
+    expect(foreign).toBeGreaterThan(0);
+    const updated = await runWithRowScope(CA, () =>
+      sql`update board.roster_entry set status = 'pending' where org_code = 'OR-M'`.execute(database.app),
+    );
+    expect(Number(updated.numAffectedRows)).toBe(0);
+    // Moving one of the board's own entries to another organisation is refused too.
+    await expect(
+      runWithRowScope(CA, () =>
+        sql`update board.roster_entry set org_code = 'OR-M' where id = (select min(id) from board.roster_entry where org_code = 'CA-M')`.execute(database.app),
+      ),
+    ).rejects.toThrow(/row-level security/);
+  });
+
+  it("does not let a decision supersede one it cannot see", async () => {
+    const [entry] = (
+      await sql<{ id: string; org_code: string; cycle_end: string }>`
+        select id::text, org_code, cycle_end::text from board.roster_entry where org_code = 'OR-M' order by id limit 1`.execute(database.owner)
+    ).rows;
+    const [user] = (await sql<{ id: string }>`select id from board.staff_user where org_code = 'OR-M' limit 1`.execute(database.owner)).rows;
+    const [caUser] = (await sql<{ id: string }>`select id from board.staff_user where org_code = 'CA-M' limit 1`.execute(database.owner)).rows;
+    const [caEntry] = (await sql<{ id: string }>`select id::text from board.roster_entry where org_code = 'CA-M' order by id limit 1`.execute(database.owner)).rows;
+    const foreign = await sql<{ id: string }>`
+      insert into board.decision (org_code, entry_id, cycle_end, outcome, basis, decided_by)
+      values ('OR-M', ${entry!.id}, ${entry!.cycle_end}, 'compliant', '{}', ${user!.id}) returning id::text`.execute(database.owner);
+    await expect(
+      runWithRowScope(CA, () =>
+        sql`insert into board.decision (org_code, entry_id, cycle_end, outcome, basis, decided_by, supersedes, supersede_reason)
+            values ('CA-M', ${caEntry!.id}, current_date, 'deficient', '{}', ${caUser!.id}, ${foreign.rows[0]!.id}, 'x')`.execute(database.app),
+      ),
+    ).rejects.toThrow(/supersede/);
+  });
+});
+
+describe("the scope travels with each request", () => {
+  it("concurrent requests of different organisations over one small pool never see each other's rows", async () => {
+    const expected = {
+      "CA-M": await owner(`select count(*) as n from learner.credit_report where board_code = 'CA-M'`),
+      ABIM: await owner(`select count(*) as n from learner.credit_report where board_code = 'ABIM'`),
+    };
+    const scopes = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? ABIM : CA));
+    const seen = await Promise.all(
+      scopes.map((scope) =>
+        runWithRowScope({ ...NO_ROWS }, async () => {
+          // As a request does: no scope until the session check, then the organisation's.
+          await new Promise((r) => setTimeout(r, Math.random() * 5));
+          setRowScope(scope);
+          return { board: scope.boards, n: await count(database.app, `select count(*) as n from learner.credit_report`) };
+        }),
+      ),
+    );
+    for (const { board, n } of seen) expect(n).toBe(expected[board as keyof typeof expected]);
+  });
+
+  it("an export stream keeps the scope of the request that started it, whoever pulls the rows", async () => {
+    const expected = await owner(`select count(*) as n from learner.credit_report where board_code = 'ABIM' and deleted_at is null`);
+    // Created inside ABIM's request, consumed outside any request (as a response body is).
+    const stream = runWithRowScope(ABIM, () =>
+      streamInSnapshot(database.app, (trx) =>
+        trx.selectFrom("learner.credit_report").select(["id", "board_code"]).where("deleted_at", "is", null).stream(500),
+      ),
+    );
+    let n = 0;
+    const boards = new Set<string>();
+    for await (const row of stream) {
+      n += 1;
+      boards.add(row.board_code);
+    }
+    expect(n).toBe(expected);
+    expect([...boards]).toEqual(["ABIM"]);
+  });
+});
