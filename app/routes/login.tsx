@@ -5,7 +5,8 @@ import { z } from "zod";
 import { attemptLogin, LOCK_MINUTES, MAX_FAILED_ATTEMPTS } from "~/auth/login.server";
 import { createUserSession, getSessionUser, safeRedirectTarget } from "~/auth/session.server";
 import { TextField } from "~/components/TextField";
-import { fieldErrors, formFields, type FieldErrors } from "~/lib/forms";
+import { fieldErrors, type FieldErrors } from "~/lib/forms";
+import { readFormFields } from "~/lib/request-form.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · CME Credit Verification" }];
 
@@ -25,7 +26,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 type ActionResult = { errors: FieldErrors; email: string };
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const fields = formFields(await request.formData());
+  const fields = await readFormFields(request);
   const parsed = LoginForm.safeParse(fields);
   const email = (fields.email ?? "").slice(0, 254);
   if (!parsed.success) {
