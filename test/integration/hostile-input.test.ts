@@ -4,7 +4,8 @@
 // into the sign-in redirect gets a 414; a NUL in a query string no longer breaks the audit insert.
 import { sql } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
-import { setUpSeededApp, signIn } from "../support/server";
+import { auditDetailJson } from "../../app/models/audit.server";
+import { get, setUpSeededApp, signIn } from "../support/server";
 
 const app = setUpSeededApp();
 let supervisor: string;
@@ -84,5 +85,25 @@ describe("form bodies", () => {
     expect(response.status).toBe(302);
     const decision = await app.database.owner.selectFrom("board.decision").select(["outcome", "note"]).where(sql<boolean>`entry_id = ${entry}`).executeTakeFirstOrThrow();
     expect(decision).toEqual({ outcome: "deficient", note: "Sent as multipart." });
+  });
+});
+
+describe("the audit log", () => {
+  it("a licensee view whose query string has a NUL is shown and audited (the NUL stored as U+FFFD)", async () => {
+    const learner = await sql<{ id: string }>`select learner_id::text as id from learner.credit_report where board_code = 'CA-M' and deleted_at is null order by learner_id limit 1`.execute(app.database.owner);
+    const id = learner.rows[0]!.id;
+    const response = await get(app.server.baseUrl, `/licensees/${id}?%00=%27%20or%201%3D1--&note=a%00b`, supervisor);
+    expect(response.status).toBe(200);
+    const audit = await sql<{ detail: { query: Record<string, string> } }>`select detail from board.audit_event
+      where action = 'licensee.view' and target = ${`learner:${id}`} order by id desc limit 1`.execute(app.database.owner);
+    expect(audit.rows[0]!.detail.query).toEqual({ "\uFFFD": "' or 1=1--", note: "a\uFFFDb" });
+  });
+
+  it("auditDetailJson replaces only real NUL escapes", () => {
+    expect(JSON.parse(auditDetailJson({ "\0": "a\0b", text: "\\u0000 is six characters", both: "\\\0" }))).toEqual({
+      "\uFFFD": "a\uFFFDb",
+      text: "\\u0000 is six characters",
+      both: "\\\uFFFD",
+    });
   });
 });
