@@ -13,7 +13,8 @@ export const meta: MetaFunction = () => [{ title: "Sign in · CME Credit Verific
 const LoginForm = z.object({
   email: z.string().trim().min(1, "Enter your email address").max(254, "That email address is too long").email("Enter a valid email address"),
   password: z.string().min(1, "Enter your password").max(1024, "That password is too long"),
-  redirectTo: z.string().max(2048).optional(),
+  // Where to go afterwards: a hint, not a field; one too long to be a real address is dropped.
+  redirectTo: z.string().max(2048).optional().catch(undefined),
 });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

@@ -5,7 +5,7 @@
 import { sql } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditDetailJson } from "../../app/models/audit.server";
-import { get, setUpSeededApp, signIn } from "../support/server";
+import { get, postLogin, sessionCookieFrom, setUpSeededApp, signIn } from "../support/server";
 
 const app = setUpSeededApp();
 let supervisor: string;
@@ -85,6 +85,38 @@ describe("form bodies", () => {
     expect(response.status).toBe(302);
     const decision = await app.database.owner.selectFrom("board.decision").select(["outcome", "note"]).where(sql<boolean>`entry_id = ${entry}`).executeTakeFirstOrThrow();
     expect(decision).toEqual({ outcome: "deficient", note: "Sent as multipart." });
+  });
+});
+
+describe("addresses", () => {
+  it("a path whose percent-encoding is not UTF-8 gets a plain 400, never Express's stack trace", async () => {
+    for (const path of ["/renewals/x%ED%B0%80y", "/licensees/%FF", "/%C0%80"]) {
+      for (const method of ["GET", "POST"]) {
+        const response = await fetch(`${app.server.baseUrl}${path}`, { method, redirect: "manual", headers: { cookie: supervisor, origin: app.server.baseUrl } });
+        expect(response.status, `${method} ${path}`).toBe(400);
+        const text = await response.text();
+        expect(text).toBe("That address could not be understood.");
+        expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+      }
+    }
+  });
+
+  it("an address over 4,096 characters gets a 414; a long one that is served still signs in and comes back", async () => {
+    const tooLong = await get(app.server.baseUrl, `/credits?q=${"a,".repeat(2100)}`, supervisor);
+    expect(tooLong.status).toBe(414);
+    expect(await tooLong.text()).toBe("That address is too long.");
+
+    // Signed out, a 3,000-character address is sent to sign in with redirectTo; the redirect stays usable.
+    const long = `/credits?first=${"a".repeat(3000)}`;
+    const bounced = await get(app.server.baseUrl, long);
+    expect(bounced.status).toBe(302);
+    const location = bounced.headers.get("location") ?? "";
+    expect(location.startsWith("/login?redirectTo=")).toBe(true);
+    // Too long to be a redirectTo (over 2,048): the sign-in still works and goes home rather than failing.
+    const signedIn = await postLogin(app.server.baseUrl, "reviewer@ca-m.demo.test", "demo-password", long);
+    expect(signedIn.status).toBe(302);
+    expect(signedIn.headers.get("location")).toBe("/");
+    expect(sessionCookieFrom(signedIn)).not.toBeNull();
   });
 });
 
