@@ -19,21 +19,24 @@ export interface HttpAppOptions {
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** Refuse a state-changing request whose Origin (or Referer) names another site. */
+/**
+ * Refuse a state-changing request unless its Origin (or, without one, its Referer) names this
+ * host. A request with neither is refused too: browsers send Origin on every POST, so only a
+ * stripped or forged request lacks both (OWASP's CSRF cheat sheet recommends blocking it), and
+ * "Origin: null" (a sandboxed frame, a privacy redirect) is not this host either.
+ */
 function sameOriginOnly(req: Request, res: Response, next: NextFunction) {
   if (SAFE_METHODS.has(req.method)) return next();
   const source = req.get("origin") ?? req.get("referer");
-  if (source) {
-    let host: string | null = null;
-    try {
-      host = new URL(source).host;
-    } catch {
-      host = null;
-    }
-    if (host !== req.get("host")) {
-      res.status(403).type("text/plain").send("Cross-site request refused.");
-      return;
-    }
+  let host: string | null = null;
+  try {
+    host = source ? new URL(source).host : null;
+  } catch {
+    host = null;
+  }
+  if (host === null || host !== req.get("host")) {
+    res.status(403).type("text/plain").send("Cross-site request refused.");
+    return;
   }
   next();
 }

@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { type RawBuilder, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPORTS } from "../../app/lib/reports";
+import { attribute, postForms, unescapeHtml } from "../support/html-forms";
 import { appRoutes, fillPattern, isIndexRoute, type AppRoute } from "../support/routes";
 import { setUpSeededApp, signIn } from "../support/server";
 
@@ -39,23 +40,9 @@ const ownIds: Record<string, Record<string, string>> = {};
 const seenNames = new Set<string>(["intent", "_data", "index", "redirectTo", "q", "page", "sort", "dir", "size", "after", "before", "hide", "show"]);
 const seenValues = new Set<string>();
 /** The app's own POST forms per route pattern, as their default fields. */
-const postForms = new Map<string, [string, string][][]>();
+const postFormsByRoute = new Map<string, [string, string][][]>();
 
 const ROUTE_IDS = appRoutes().map((r) => `routes/${r.file.replace(/\.[jt]sx?$/, "").replace(/\/route$/, "")}`);
-
-function unescapeHtml(s: string): string {
-  return s
-    .replace(/&quot;/g, '"')
-    .replace(/&#x27;|&#39;/g, "'")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&");
-}
-
-const attr = (tag: string, name: string) => {
-  const m = tag.match(new RegExp(`\\s${name}="([^"]*)"`));
-  return m ? unescapeHtml(m[1]!) : null;
-};
 
 function harvest(pattern: string, html: string) {
   for (const m of html.matchAll(/href="([^"]*\?[^"]*)"/g)) {
@@ -66,25 +53,15 @@ function harvest(pattern: string, html: string) {
     }
   }
   for (const m of html.matchAll(/<(?:input|select|textarea|button|option)\b[^>]*>/g)) {
-    const name = attr(m[0], "name");
-    const value = attr(m[0], "value");
+    const name = attribute(m[0], "name");
+    const value = attribute(m[0], "value");
     if (name) seenNames.add(name);
     if (value !== null && value.length <= 100) seenValues.add(value);
   }
-  for (const m of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)) {
-    if (!/method="post"/i.test(m[1]!)) continue;
-    const fields: [string, string][] = [];
-    for (const tag of m[2]!.matchAll(/<(input|textarea|select)\b[^>]*>(?:([\s\S]*?)<\/\1>)?/g)) {
-      const name = attr(tag[0], "name");
-      if (!name) continue;
-      if (tag[1] === "textarea") fields.push([name, unescapeHtml(tag[2] ?? "")]);
-      else if (tag[1] === "select") fields.push([name, attr(tag[2]?.match(/<option\b[^>]*>/)?.[0] ?? "", "value") ?? ""]);
-      else if (/type="(checkbox|radio)"/.test(tag[0]) && !/\schecked=""/.test(tag[0])) continue;
-      else fields.push([name, attr(tag[0], "value") ?? ""]);
-    }
-    const forms = postForms.get(pattern) ?? [];
+  for (const { fields } of postForms(html)) {
+    const forms = postFormsByRoute.get(pattern) ?? [];
     if (!forms.some((f) => JSON.stringify(f) === JSON.stringify(fields))) forms.push(fields);
-    postForms.set(pattern, forms);
+    postFormsByRoute.set(pattern, forms);
   }
 }
 
@@ -298,7 +275,7 @@ interface Body {
 
 /** The fields of a form: one of the page's own forms (or none), with some fields changed, repeated, dropped or added. */
 function fieldsArb(route: AppRoute): fc.Arbitrary<[string, string][]> {
-  const forms = postForms.get(route.pattern) ?? [];
+  const forms = postFormsByRoute.get(route.pattern) ?? [];
   const intents = [...new Set(forms.flatMap((f) => f.filter(([k]) => k === "intent").map(([, v]) => v)))];
   const intent = fc.oneof(fc.constantFrom("decide", "supersede", "sync", "upload", "delete", "", ...intents), valueArb());
   return fc
@@ -613,7 +590,7 @@ describe("every route answers hostile input without a 5xx or a leak", () => {
     expect(routes.length).toBeGreaterThan(20);
     expect(seenNames.size).toBeGreaterThan(40);
     for (const pattern of ["/login", "/renewals/:entryId", "/renewals/rules", "/renewals/samples", "/renewals/bulk", "/admin/analytics"]) {
-      expect(postForms.get(pattern)?.length ?? 0, pattern).toBeGreaterThan(0);
+      expect(postFormsByRoute.get(pattern)?.length ?? 0, pattern).toBeGreaterThan(0);
     }
   });
 
