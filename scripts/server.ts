@@ -1,6 +1,7 @@
 // The HTTP server: security headers (CSP with a per-request nonce), same-origin checks for
 // state-changing requests, static assets, request logging, and the Remix handler.
 import { randomBytes } from "node:crypto";
+import { STATUS_CODES } from "node:http";
 import path from "node:path";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
@@ -19,23 +20,38 @@ export interface HttpAppOptions {
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** Refuse a state-changing request whose Origin (or Referer) names another site. */
+/**
+ * Refuse a state-changing request unless its Origin (or, without one, its Referer) names this
+ * host. A request with neither is refused too: browsers send Origin on every POST, so only a
+ * stripped or forged request lacks both (OWASP's CSRF cheat sheet recommends blocking it), and
+ * "Origin: null" (a sandboxed frame, a privacy redirect) is not this host either.
+ */
 function sameOriginOnly(req: Request, res: Response, next: NextFunction) {
   if (SAFE_METHODS.has(req.method)) return next();
   const source = req.get("origin") ?? req.get("referer");
-  if (source) {
-    let host: string | null = null;
-    try {
-      host = new URL(source).host;
-    } catch {
-      host = null;
-    }
-    if (host !== req.get("host")) {
-      res.status(403).type("text/plain").send("Cross-site request refused.");
-      return;
-    }
+  let host: string | null = null;
+  try {
+    host = source ? new URL(source).host : null;
+  } catch {
+    host = null;
+  }
+  if (host === null || host !== req.get("host")) {
+    res.status(403).type("text/plain").send("Cross-site request refused.");
+    return;
   }
   next();
+}
+
+/**
+ * Longest request target (path and query) served. The app's own links stay far below it (a grid's
+ * cursor is at most 600 characters); a longer one would be echoed, percent-encoded up to three
+ * times over, into the sign-in redirect's Location header, past what proxies and clients accept.
+ */
+export const MAX_URL_LENGTH = 4096;
+
+function boundedUrl(req: Request, res: Response, next: NextFunction) {
+  if (req.originalUrl.length <= MAX_URL_LENGTH) return next();
+  res.status(414).type("text/plain").send("That address is too long.");
 }
 
 export function createHttpApp({ build, services, production, publicDir = "public" }: HttpAppOptions) {
@@ -73,6 +89,7 @@ export function createHttpApp({ build, services, production, publicDir = "public
       crossOriginEmbedderPolicy: false,
     }),
   );
+  app.use(boundedUrl);
   app.use(sameOriginOnly);
   app.use(compression());
 
@@ -102,5 +119,17 @@ export function createHttpApp({ build, services, production, publicDir = "public
       }),
     }),
   );
+
+  // Last: errors Express itself raises before Remix runs (a path whose percent-encoding is not
+  // UTF-8, a static file it cannot read) get a short plain answer. Express's own error page would
+  // show the stack trace whenever NODE_ENV is not "production".
+  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    const raw = typeof error === "object" && error !== null ? ((error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode) : undefined;
+    const status = typeof raw === "number" && raw >= 400 && raw < 600 ? raw : 500;
+    if (status >= 500) services.logger.error({ err: error, method: req.method, url: req.originalUrl.slice(0, 300) }, "request failed before the app");
+    const message = status === 400 ? "That address could not be understood." : status < 500 ? (STATUS_CODES[status] ?? "Request refused.") : "Something went wrong. Try again.";
+    res.status(status).type("text/plain").send(message);
+  });
   return app;
 }

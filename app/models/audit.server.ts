@@ -38,6 +38,15 @@ export interface AuditEntry {
   ip?: string | null;
 }
 
+/**
+ * The detail as jsonb text. jsonb cannot hold U+0000, and a detail may carry what a request sent
+ * (a licensee view records its query string), so an escaped NUL is stored as U+FFFD instead.
+ */
+export function auditDetailJson(detail: Record<string, unknown>): string {
+  // An escape is "\u0000" preceded by an odd number of backslashes (an even number escapes the backslashes).
+  return JSON.stringify(detail).replace(/\\+u0000/g, (m) => ((m.length - 5) % 2 === 1 ? `${m.slice(0, -6)}\\ufffd` : m));
+}
+
 export async function recordAudit(db: Kysely<Database>, entry: AuditEntry): Promise<void> {
   await db
     .insertInto("board.audit_event")
@@ -46,7 +55,7 @@ export async function recordAudit(db: Kysely<Database>, entry: AuditEntry): Prom
       user_id: entry.userId ?? null,
       org_code: entry.orgCode ?? null,
       target: entry.target ?? null,
-      detail: JSON.stringify(entry.detail ?? {}),
+      detail: auditDetailJson(entry.detail ?? {}),
       ip: entry.ip ?? null,
     })
     .execute();

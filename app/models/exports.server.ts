@@ -59,7 +59,7 @@ export function exportResponse<R>(request: ExportRequest<R>): Response {
       "Content-Type": CONTENT_TYPES[request.format],
       "Content-Disposition": `attachment; filename="${request.filename}.${request.format}"`,
       "Cache-Control": "no-store",
-      "X-Content-Type-Options": "nosniff",
+      // X-Content-Type-Options: nosniff comes with every answer from scripts/server.ts (not repeated here).
     },
   });
 }

@@ -210,21 +210,31 @@ const TOO_BIG = "\u0000too-big";
 const TOO_BIG_MESSAGE = `The file is larger than ${MAX_MB} MB. Split the roster into smaller files and upload each.`;
 
 /**
- * Remix's memory upload handler, except that a file over the limit is drained and answered with a
- * marker rather than an exception that leaves the rest of the request unread. Other fields are ignored.
+ * Remix's memory upload handler, except that only the first part named "file" is kept, and only
+ * up to the size limit: a file over it is drained and answered with a marker rather than an
+ * exception that leaves the rest of the request unread. Every part (other fields, further files)
+ * counts towards DISCARD_LIMIT for the whole request, so no number of parts can make it buffer
+ * more than one file or read on without end.
  */
-const rosterFileHandler: UploadHandler = async ({ name, filename, contentType, data }) => {
-  if (name !== "file") return undefined;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of data) {
-    size += chunk.byteLength;
-    if (size > DISCARD_LIMIT) throw new MaxPartSizeExceededError(name, ROSTER_LIMITS.maxBytes);
-    if (size <= ROSTER_LIMITS.maxBytes) chunks.push(chunk);
-  }
-  if (size > ROSTER_LIMITS.maxBytes) return TOO_BIG;
-  return new File(chunks as BlobPart[], filename ?? "roster.csv", { type: contentType });
-};
+function rosterFileHandler(): UploadHandler {
+  let total = 0;
+  let kept = false;
+  return async ({ name, filename, contentType, data }) => {
+    const keep = name === "file" && !kept;
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of data) {
+      size += chunk.byteLength;
+      total += chunk.byteLength;
+      if (total > DISCARD_LIMIT) throw new MaxPartSizeExceededError(name, ROSTER_LIMITS.maxBytes);
+      if (keep && size <= ROSTER_LIMITS.maxBytes) chunks.push(chunk);
+    }
+    if (!keep) return undefined;
+    kept = true;
+    if (size > ROSTER_LIMITS.maxBytes) return TOO_BIG;
+    return new File(chunks as BlobPart[], filename ?? "roster.csv", { type: contentType });
+  };
+}
 
 /** The uploaded part: a file with a name (what the upload handler returns). */
 const UploadForm = z.object({
@@ -245,7 +255,7 @@ export async function readRosterUpload(
   if (Number(request.headers.get("content-length") ?? 0) > DISCARD_LIMIT) return { error: TOO_BIG_MESSAGE, status: 413, headers: { Connection: "close" } };
   let formData: FormData;
   try {
-    formData = await unstable_parseMultipartFormData(request, rosterFileHandler);
+    formData = await unstable_parseMultipartFormData(request, rosterFileHandler());
   } catch (error) {
     if (error instanceof MaxPartSizeExceededError) return { error: TOO_BIG_MESSAGE, status: 413, headers: { Connection: "close" } };
     return { error: "The upload could not be read. Choose the file again and upload it.", status: 400 };

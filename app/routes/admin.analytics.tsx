@@ -6,6 +6,7 @@ import { requireUserWithRole } from "~/auth/session.server";
 import { PageHeader } from "~/components/PageHeader";
 import { StatCard } from "~/components/StatCard";
 import { formatCount, formatTimestamp } from "~/lib/format";
+import { readFormFields } from "~/lib/request-form.server";
 
 /** "2026-11-23 12:34:05" (UTC): syncs run every few seconds, so the seconds matter here. */
 function utcSeconds(iso: string | null): string {
@@ -26,8 +27,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 /** "Sync now": an incremental sync (a full rebuild when there is no usable snapshot). */
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUserWithRole(context, request, ["admin"]);
-  const form = await request.formData();
-  if (form.get("intent") !== "sync") throw new Response("Unknown action", { status: 400 });
+  const form = await readFormFields(request);
+  if (form.intent !== "sync") throw new Response("Unknown action", { status: 400 });
   const { analytics, db } = context.services;
   const running = analytics.syncNow({ trigger: "admin" });
   // Wait a little so a quick sync shows as done; a long one carries on and shows as running.

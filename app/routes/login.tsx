@@ -5,14 +5,16 @@ import { z } from "zod";
 import { attemptLogin, LOCK_MINUTES, MAX_FAILED_ATTEMPTS } from "~/auth/login.server";
 import { createUserSession, getSessionUser, safeRedirectTarget } from "~/auth/session.server";
 import { TextField } from "~/components/TextField";
-import { fieldErrors, formFields, type FieldErrors } from "~/lib/forms";
+import { fieldErrors, type FieldErrors } from "~/lib/forms";
+import { readFormFields } from "~/lib/request-form.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · CME Credit Verification" }];
 
 const LoginForm = z.object({
   email: z.string().trim().min(1, "Enter your email address").max(254, "That email address is too long").email("Enter a valid email address"),
   password: z.string().min(1, "Enter your password").max(1024, "That password is too long"),
-  redirectTo: z.string().max(2048).optional(),
+  // Where to go afterwards: a hint, not a field; one too long to be a real address is dropped.
+  redirectTo: z.string().max(2048).optional().catch(undefined),
 });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -25,7 +27,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 type ActionResult = { errors: FieldErrors; email: string };
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const fields = formFields(await request.formData());
+  const fields = await readFormFields(request);
   const parsed = LoginForm.safeParse(fields);
   const email = (fields.email ?? "").slice(0, 254);
   if (!parsed.success) {

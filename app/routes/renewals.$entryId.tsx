@@ -8,12 +8,13 @@ import { requireUser } from "~/auth/session.server";
 import { PageHeader } from "~/components/PageHeader";
 import { DecisionBadge, Progress, RenewalStatus } from "~/components/RenewalCells";
 import { formatDate } from "~/lib/format";
-import { fieldErrors, formFields, type FieldErrors } from "~/lib/forms";
+import { fieldErrors, type FieldErrors } from "~/lib/forms";
 import { formatRuleCredits } from "~/lib/requirement-rules";
 import { DECISION_OUTCOMES, MATCH_LABELS, OUTCOME_LABELS } from "~/lib/renewal-search";
 import { decisionsForEntry, recordDecision, supersedeDecision } from "~/models/decisions.server";
 import { canSupervise, requireBoardUser } from "~/models/renewal-page.server";
 import { evaluateEntryNow, getEntry } from "~/models/renewals.server";
+import { readFormFields } from "~/lib/request-form.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.entry.lastName}, ${data.entry.firstName} · Renewal · CME Credit Verification` : "Renewal · CME Credit Verification" },
@@ -56,7 +57,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const { db } = context.services;
   const entry = await getEntry(db, user.org.code, entryIdFrom(params));
   if (!entry) throw new Response("Not found", { status: 404 });
-  const fields = formFields(await request.formData());
+  const fields = await readFormFields(request);
   const parsed = ActionForm.safeParse(fields);
   if (!parsed.success) return data<ActionResult>({ errors: fieldErrors(parsed.error), intent: fields.intent ?? "" }, { status: 400 });
   const actor = { id: user.id, role: user.role, orgCode: user.org.code, ip: context.clientIp };

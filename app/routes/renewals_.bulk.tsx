@@ -7,9 +7,10 @@ import { z } from "zod";
 import { requireUser } from "~/auth/session.server";
 import { PageHeader } from "~/components/PageHeader";
 import { formatCount, formatDate } from "~/lib/format";
-import { formFields } from "~/lib/forms";
+
 import { countBulkCompliant, bulkMarkCompliant } from "~/models/decisions.server";
 import { renewalState } from "~/models/renewal-page.server";
+import { readFormFields } from "~/lib/request-form.server";
 
 export const meta: MetaFunction = () => [{ title: "Mark compliant · Renewals · CME Credit Verification" }];
 
@@ -34,7 +35,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { db } = context.services;
   const params = new URL(request.url).searchParams;
   const { state } = await renewalState(db, user, params);
-  const fields = formFields(await request.formData());
+  const fields = await readFormFields(request);
   const parsed = BulkForm.safeParse(fields);
   if (!parsed.success) return data({ message: parsed.error.issues[0]?.message ?? "Check the form.", count: null as number | null }, { status: 400 });
   const problems = Object.entries(state.errors).filter(([key]) => !["page", "cursor", "size", "sort", "dir", "hide", "show"].includes(key));

@@ -8,11 +8,12 @@ import { z } from "zod";
 import { requireUser } from "~/auth/session.server";
 import { PageHeader } from "~/components/PageHeader";
 import { TextField } from "~/components/TextField";
-import { formFields } from "~/lib/forms";
+
 import { describeRuleSet, requirementRuleSetSchema, ruleSetFieldErrors } from "~/lib/requirement-rules";
 import { applyRuleForm, ruleFormGroups } from "~/lib/rule-form";
 import { canSupervise, requireBoardUser } from "~/models/renewal-page.server";
 import { getRuleSet, ruleHistory, updateRuleSet } from "~/models/rules.server";
+import { readFormFields } from "~/lib/request-form.server";
 
 export const meta: MetaFunction = () => [{ title: "Requirement rules · Renewals · CME Credit Verification" }];
 
@@ -53,7 +54,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { db } = context.services;
   const stored = await getRuleSet(db, user.org.code);
   if (!stored) throw new Response("Not found", { status: 404 });
-  const fields = formFields(await request.formData());
+  const fields = await readFormFields(request);
   const meta = Meta.safeParse(fields);
   const parsed = requirementRuleSetSchema.safeParse(applyRuleForm(stored.rule, fields));
   const errors: Record<string, string> = {};

@@ -8,10 +8,11 @@ import { z } from "zod";
 import { requireUser } from "~/auth/session.server";
 import { PageHeader } from "~/components/PageHeader";
 import { formatCount, formatDate } from "~/lib/format";
-import { fieldErrors, formFields, type FieldErrors } from "~/lib/forms";
+import { fieldErrors, type FieldErrors } from "~/lib/forms";
 import { dateRangeError, isoDate } from "~/lib/grid";
 import { drawAuditSample, listAuditSamples } from "~/models/decisions.server";
 import { renewalState } from "~/models/renewal-page.server";
+import { readFormFields } from "~/lib/request-form.server";
 
 export const meta: MetaFunction = () => [{ title: "Audit samples · Renewals · CME Credit Verification" }];
 
@@ -47,7 +48,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(context, request);
   const { db } = context.services;
   await renewalState(db, user, new URLSearchParams());
-  const parsed = SampleForm.safeParse(formFields(await request.formData()));
+  const parsed = SampleForm.safeParse(await readFormFields(request));
   if (!parsed.success) return data<{ errors: FieldErrors }>({ errors: fieldErrors(parsed.error) }, { status: 400 });
   const { endFrom, endTo, size, seed } = parsed.data;
   const sample = await drawAuditSample(db, { id: user.id, role: user.role, orgCode: user.org.code, ip: context.clientIp }, {

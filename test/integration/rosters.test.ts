@@ -3,6 +3,7 @@
 // matching checked against an independent SQL formulation over the seeded store, scope, roles, and
 // the pages (upload form, result, bad-rows CSV, unmatched queue).
 import { createHash } from "node:crypto";
+import { request as httpRequest } from "node:http";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { Kysely, PostgresDialect, sql } from "kysely";
@@ -518,6 +519,84 @@ describe("roster pages", () => {
     const empty = await postRoster(cookie, "", "empty.csv");
     expect(empty.status).toBe(400);
     expect(await text(empty)).toContain("The file is empty.");
+    expect(await counts("CA-M")).toEqual(before);
+  });
+
+  it("the content decides, not the label: binary, PNG and PDF files, non-multipart and malformed requests get a clear 400 and write nothing", async () => {
+    const cookie = await signIn(app.server.baseUrl, "supervisor@ca-m.demo.test");
+    const before = await counts("CA-M");
+    const send = (body: BodyInit, contentType: string) =>
+      fetch(`${app.server.baseUrl}/rosters?index`, { method: "POST", body, redirect: "manual", headers: { cookie, origin: app.server.baseUrl, "content-type": contentType } });
+    const part = (content: string, type: string, filename = "roster.csv", name = "file") =>
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n${content}\r\n`;
+    const multipart = `multipart/form-data; boundary=${BOUNDARY}`;
+    let seed = 7;
+    const noise = (n: number, min = 0) => Uint8Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % (256 - min)) + min);
+
+    const notText = "The file is not a CSV text file.";
+    const cases: [string, Uint8Array | string, string, string][] = [
+      ["a PNG", Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, ...noise(400)]), "image/png", notText],
+      ["a PDF", "%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n", "application/pdf", "The file is a PDF, not CSV."],
+      ["random bytes", noise(4000), "application/octet-stream", notText],
+      ["random bytes without a NUL, labelled CSV", noise(4000, 1), "text/csv", notText],
+    ];
+    for (const [what, content, type, message] of cases) {
+      const form = new FormData();
+      form.append("file", new Blob([typeof content === "string" ? content : Buffer.from(content)], { type }), "roster.csv");
+      const response = await fetch(`${app.server.baseUrl}/rosters?index`, { method: "POST", body: form, redirect: "manual", headers: { cookie, origin: app.server.baseUrl } });
+      expect(response.status, what).toBe(400);
+      expect(await text(response), what).toContain(message);
+    }
+    const urlencoded = await send("file=licence_id%2Cfirst_name", "application/x-www-form-urlencoded");
+    expect(urlencoded.status).toBe(400);
+    expect(await text(urlencoded)).toContain("Send the roster as a file upload (multipart/form-data).");
+    const noFile = await send(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n--${BOUNDARY}--\r\n`, multipart);
+    expect(noFile.status).toBe(400);
+    expect(await text(noFile)).toContain("Choose a roster CSV file to upload.");
+    const wrongBoundary = await send(part("licence_id\n", "text/csv") + `--${BOUNDARY}--\r\n`, "multipart/form-data; boundary=another");
+    expect(wrongBoundary.status).toBe(400);
+    expect(await counts("CA-M")).toEqual(before);
+  });
+
+  it("only the first file part is read, and many parts streamed past the limit are cut off with nothing written", async () => {
+    const cookie = await signIn(app.server.baseUrl, "supervisor@ca-m.demo.test");
+    // A good first file and a second one (as a hand-made form may send): the first is the roster.
+    const [person] = await storeLicensees("CA-M", 1, 120);
+    const first = csvOf([rowOf(person!, "2032-03-31")]);
+    const form = new FormData();
+    form.append("file", new Blob([first], { type: "application/vnd.ms-excel" }), "first.csv");
+    form.append("file", new Blob([Buffer.from(Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0, 0]))], { type: "application/zip" }), "second.xlsx");
+    const both = await fetch(`${app.server.baseUrl}/rosters?index`, { method: "POST", body: form, redirect: "manual", headers: { cookie, origin: app.server.baseUrl } });
+    expect(both.status).toBe(302);
+    const uploadId = both.headers.get("location")?.match(/^\/rosters\/(\d+)\?uploaded=1$/)?.[1];
+    // Labelled as Excel (Windows browsers label .csv files so): read for what it is, a CSV.
+    const upload = await owner().selectFrom("board.roster_upload").selectAll().where(sql<boolean>`id = ${uploadId}`).executeTakeFirstOrThrow();
+    expect(upload).toMatchObject({ file_name: "first.csv", total_rows: 1, accepted_rows: 1, rejected_rows: 0 });
+
+    // Eight 4.5 MB files in one request without a length (last: the connection is closed under it).
+    // Each is under the 5 MB limit; together they are over what one request may send, so the
+    // reading stops there (every part used to be kept in memory).
+    const chunk = `${STATE_HEADER.join(",")}\n${"A1,Ann,Lee,01/01,,2031-01-31\n".repeat(160_000)}`.slice(0, 4_500_000);
+    const parts = Array.from({ length: 8 }, (_, i) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="part-${i}.csv"\r\nContent-Type: text/csv\r\n\r\n${chunk}\r\n`);
+    // The server answers 413 and closes the connection under the sender, so the client may see the
+    // answer or only the closed connection; either way the upload is refused.
+    const before = await counts("CA-M");
+    // On a connection of its own (node:http, no keep-alive pool), so the reset cannot reach other requests.
+    const many = await new Promise<string>((resolve) => {
+      const request = httpRequest(`${app.server.baseUrl}/rosters?index`, {
+        method: "POST",
+        agent: false,
+        headers: { cookie, origin: app.server.baseUrl, "content-type": `multipart/form-data; boundary=${BOUNDARY}`, "transfer-encoding": "chunked" },
+      });
+      request.on("response", (response) => {
+        resolve(String(response.statusCode));
+        response.resume();
+      });
+      request.on("error", (error) => resolve(`connection closed (${error.message})`));
+      for (const p of parts) request.write(p);
+      request.end(`--${BOUNDARY}--\r\n`);
+    });
+    expect(many).toMatch(/^(413|connection closed)/);
     expect(await counts("CA-M")).toEqual(before);
   });
 

@@ -1,0 +1,151 @@
+// Cross-site request forgery: for every route with an action (read from app/routes, so a new one
+// must be added here), a request the page itself would submit is refused with 403 when it comes
+// from another origin, names only a foreign Referer, says "Origin: null", or carries neither Origin
+// nor Referer; and nothing is written. The same request from the app's own origin goes through.
+import { sql } from "kysely";
+import { beforeAll, describe, expect, it } from "vitest";
+import { postForms } from "../support/html-forms";
+import { appRoutes, isIndexRoute } from "../support/routes";
+import { get, setUpSeededApp, signIn } from "../support/server";
+
+const app = setUpSeededApp();
+const owner = () => app.database.owner;
+
+/** Everything an action can write, counted with the owner role. */
+async function writes() {
+  const r = await sql<Record<string, string>>`
+    select (select count(*) from board.decision)::text as decisions,
+           (select count(*) from board.roster_upload)::text as roster_uploads,
+           (select count(*) from board.roster_entry)::text as roster_entries,
+           (select count(*) from board.requirement_rule_change)::text as rule_changes,
+           (select coalesce(sum(version), 0) from board.requirement_rule)::text as rule_versions,
+           (select count(*) from board.audit_sample)::text as audit_samples,
+           (select count(*) from board.session)::text as sessions,
+           (select count(*) from board.session where revoked_at is not null)::text as revoked_sessions,
+           (select count(*) from board.audit_event)::text as audit_events`.execute(owner());
+  return r.rows[0]!;
+}
+
+interface Forgery {
+  path: string;
+  cookie: string;
+  body: FormData | URLSearchParams;
+  /** What the same request from the app's own origin writes (the control). */
+  writes: string[];
+}
+
+let cookies: Record<"supervisor" | "admin" | "victim", string>;
+
+/** The form a page renders, as it would be submitted. */
+async function pageForm(path: string, cookie: string, pick: (fields: [string, string][]) => boolean = () => true): Promise<URLSearchParams> {
+  const response = await get(app.server.baseUrl, path, cookie);
+  expect(response.status, path).toBe(200);
+  const pathname = path.split("?")[0];
+  const form = postForms(await response.text()).find((f) => (f.action === null || f.action.split("?")[0] === pathname) && pick(f.fields));
+  if (!form) throw new Error(`no POST form on ${path}`);
+  return new URLSearchParams(form.fields);
+}
+
+/** A request each action would accept, built from the page that carries its form. */
+const forgeries: Record<string, () => Promise<Forgery>> = {
+  "/login": async () => ({
+    path: "/login",
+    cookie: "",
+    body: new URLSearchParams({ email: "reviewer@ca-m.demo.test", password: "demo-password", redirectTo: "" }),
+    writes: ["sessions", "audit_events"],
+  }),
+  "/logout": async () => ({ path: "/logout", cookie: cookies.victim, body: new URLSearchParams(), writes: ["revoked_sessions", "audit_events"] }),
+  "/renewals/:entryId": async () => {
+    const entry = await sql<{ id: string }>`select id::text from board.roster_entry e where org_code = 'CA-M'
+      and not exists (select 1 from board.decision d where d.entry_id = e.id) order by id limit 1`.execute(owner());
+    const path = `/renewals/${entry.rows[0]!.id}`;
+    const body = await pageForm(path, cookies.supervisor, (f) => f.some(([k, v]) => k === "intent" && v === "decide"));
+    body.set("outcome", "compliant");
+    body.set("note", "Forged?");
+    return { path, cookie: cookies.supervisor, body, writes: ["decisions", "audit_events"] };
+  },
+  "/renewals/bulk": async () => {
+    const path = "/renewals/bulk?endFrom=2020-01-01&endTo=2040-12-31";
+    const body = await pageForm(path, cookies.supervisor);
+    body.set("confirm", "yes");
+    expect(Number(body.get("expected"))).toBeGreaterThan(0);
+    return { path, cookie: cookies.supervisor, body, writes: ["decisions", "audit_events"] };
+  },
+  "/renewals/rules": async () => {
+    const body = await pageForm("/renewals/rules", cookies.admin);
+    body.set("reason", "A forged change of the rules");
+    return { path: "/renewals/rules", cookie: cookies.admin, body, writes: ["rule_changes", "rule_versions", "audit_events"] };
+  },
+  "/renewals/samples": async () => {
+    const body = await pageForm("/renewals/samples", cookies.supervisor);
+    body.set("size", "3");
+    return { path: "/renewals/samples", cookie: cookies.supervisor, body, writes: ["audit_samples", "audit_events"] };
+  },
+  "/rosters": async () => {
+    const body = new FormData();
+    body.set("file", new File(["licence_id,first_name,last_name,birth_date,npi,cycle_end\nCSRF1,Ann,Forge,01/02,,2031-01-31\n"], "forged.csv", { type: "text/csv" }));
+    return { path: "/rosters?index", cookie: cookies.supervisor, body, writes: ["roster_uploads", "roster_entries", "audit_events"] };
+  },
+  "/admin/analytics": async () => ({
+    path: "/admin/analytics",
+    cookie: cookies.admin,
+    body: await pageForm("/admin/analytics", cookies.admin),
+    writes: ["audit_events"],
+  }),
+};
+
+function send(f: Forgery, headers: Record<string, string>): Promise<Response> {
+  return fetch(`${app.server.baseUrl}${f.path}`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { ...(f.cookie ? { cookie: f.cookie } : {}), ...headers },
+    body: f.body,
+  });
+}
+
+beforeAll(async () => {
+  const [supervisor, admin, victim] = await Promise.all(
+    ["supervisor@ca-m.demo.test", "admin@ca-m.demo.test", "reviewer@ca-m.demo.test"].map((email) => signIn(app.server.baseUrl, email)),
+  );
+  cookies = { supervisor: supervisor!, admin: admin!, victim: victim! };
+});
+
+describe("cross-site requests are refused and write nothing", () => {
+  const actions = appRoutes().filter((r) => r.hasAction);
+
+  it("knows a valid request for every route with an action", () => {
+    expect(actions.length).toBeGreaterThanOrEqual(8);
+    for (const route of actions) expect(Object.keys(forgeries), `add a forged request for ${route.file}`).toContain(route.pattern);
+    // The roster upload is an index route: its action is reached with ?index.
+    expect(isIndexRoute(actions.find((r) => r.pattern === "/rosters")!)).toBe(true);
+  });
+
+  for (const route of actions) {
+    it(`POST ${route.pattern}`, async () => {
+      const forgery = await forgeries[route.pattern]!();
+      const before = await writes();
+      const attempts: [string, Record<string, string>][] = [
+        ["another origin", { origin: "https://evil.example" }],
+        ["another origin, same path", { origin: "https://evil.example", referer: `${app.server.baseUrl}${forgery.path}` }],
+        ["a look-alike host", { origin: `${app.server.baseUrl}.evil.example` }],
+        ["another port", { origin: app.server.baseUrl.replace(/:(\d+)$/, (_m, p: string) => `:${Number(p) + 1}`) }],
+        ["another site's Referer and no Origin", { referer: "https://evil.example/page" }],
+        ["Origin: null", { origin: "null" }],
+        ["neither Origin nor Referer", {}],
+      ];
+      for (const [what, headers] of attempts) {
+        const response = await send(forgery, headers);
+        expect(response.status, what).toBe(403);
+        expect(await response.text(), what).toBe("Cross-site request refused.");
+        expect(response.headers.get("set-cookie"), what).toBeNull();
+      }
+      expect(await writes()).toEqual(before);
+
+      // The control: the same request from the app's own page is accepted and writes what it should.
+      const control = await send(forgery, { origin: app.server.baseUrl, referer: `${app.server.baseUrl}${forgery.path}` });
+      expect(control.status, await control.clone().text().then((t) => t.slice(0, 300))).toBeLessThan(400);
+      const after = await writes();
+      for (const key of forgery.writes) expect(Number(after[key]), key).toBeGreaterThan(Number(before[key]));
+    });
+  }
+});
