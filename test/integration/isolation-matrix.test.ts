@@ -1,0 +1,222 @@
+// The isolation matrix: every route read from app/routes (pages, resource routes, exports, reports),
+// for every role of a state board (CA-M), a certifying board (ABIM) and ACCME, asked with ids that
+// belong to another organisation. Routes with an id answer 404 or 403; every answer, with or without
+// an id, contains none of the other organisation's data (its licensees' NPIs and licence or board ids,
+// its roster rows, its upload's file name, its audit sample's seed). Actions with another
+// organisation's id write nothing. A route whose path param has no foreign id here fails the test,
+// so a new route cannot be forgotten.
+import { sql } from "kysely";
+import { beforeAll, describe, expect, it } from "vitest";
+import { appRoutes, fillPattern, type AppRoute } from "../support/routes";
+import { setUpSeededApp, signIn } from "../support/server";
+
+const app = setUpSeededApp();
+const owner = () => app.database.owner;
+
+interface Reader {
+  org: string;
+  kind: "state board" | "certifying board" | "accreditor";
+  /** The organisation whose records this reader must never see. */
+  other: string;
+}
+const READERS: Reader[] = [
+  { org: "CA-M", kind: "state board", other: "OR-M" },
+  { org: "ABIM", kind: "certifying board", other: "ABS" },
+  { org: "ACCME", kind: "accreditor", other: "CA-M" },
+];
+const ROLES = ["reviewer", "supervisor", "admin"] as const;
+const REPORTS = ["timeliness", "volume", "credit-mix", "rejections"];
+
+/** Another organisation's ids for each path param, and the strings that would betray its data. */
+interface Foreign {
+  ids: Record<string, string[]>;
+  /** Strings of the other organisation's data that must appear in no answer to this reader. */
+  markers: string[];
+}
+
+async function foreignFor(reader: Reader): Promise<Foreign> {
+  const db = owner();
+  const other = reader.other;
+  // Licensees and activities of the other board that the reader's scope cannot reach (ACCME's scope
+  // is every board: for it there are no foreign learner-store ids, only board tables).
+  const learners =
+    reader.org === "ACCME"
+      ? []
+      : (
+          await sql<{ id: string; npi: string | null; ids: string }>`
+            select l.id::text, l.npi::text,
+                   coalesce((select string_agg(k.licence_id, ' ') from learner.licence k where k.learner_id = l.id and k.board_code = ${other}), '')
+                   || ' ' || coalesce((select string_agg(c.board_id, ' ') from learner.certification c where c.learner_id = l.id and c.board_code = ${other}), '') as ids
+            from learner.learner l
+            where exists (select 1 from learner.credit_report r where r.learner_id = l.id and r.board_code = ${other})
+              and not exists (select 1 from learner.credit_report r where r.learner_id = l.id and r.board_code = ${reader.org})
+              and not exists (select 1 from learner.licence k where k.learner_id = l.id and k.board_code = ${reader.org})
+              and not exists (select 1 from learner.certification c where c.learner_id = l.id and c.board_code = ${reader.org})
+              and l.npi is not null
+            order by l.id limit 3`.execute(db)
+        ).rows;
+  const activities =
+    reader.org === "ACCME"
+      ? []
+      : (
+          await sql<{ id: string }>`
+            select a.id from learner.activity a
+            where exists (select 1 from learner.credit_report r where r.activity_id = a.id and r.board_code <> ${reader.org})
+              and not exists (select 1 from learner.credit_report r where r.activity_id = a.id and r.board_code = ${reader.org} and r.deleted_at is null)
+            order by a.id limit 2`.execute(db)
+        ).rows;
+  const entries = (
+    await sql<{ id: string; roster_key: string }>`
+      select id::text, roster_key from board.roster_entry where org_code = ${other} order by id limit 3`.execute(db)
+  ).rows;
+  const uploads = (await sql<{ id: string; file_name: string }>`
+    select id::text, file_name from board.roster_upload where org_code = ${other} order by id limit 1`.execute(db)).rows;
+  const samples = (await sql<{ id: string; seed: string }>`
+    select id::text, seed from board.audit_sample where org_code = ${other} order by id limit 1`.execute(db)).rows;
+  if (entries.length === 0 || uploads.length === 0 || samples.length === 0) throw new Error(`no board records of ${other} to try`);
+  if (reader.org !== "ACCME" && (learners.length === 0 || activities.length === 0)) throw new Error(`no learner-store records of ${other} only`);
+
+  const markers = [
+    ...learners.flatMap((l) => [l.npi!, ...l.ids.split(" ").filter((k) => k.length >= 5)]),
+    // A roster row's key is the board's licence or board id: ACCME sees those on credit records, so
+    // for ACCME only what exists nowhere but the board's own tables betrays them.
+    ...(reader.org === "ACCME" ? [] : entries.map((e) => e.roster_key)),
+    ...uploads.map((u) => u.file_name),
+    ...samples.map((s) => s.seed),
+  ];
+  return {
+    ids: {
+      licenseeId: learners.map((l) => l.id),
+      activityId: activities.map((a) => a.id),
+      entryId: entries.map((e) => e.id),
+      uploadId: uploads.map((u) => u.id),
+      sampleId: samples.map((s) => s.id),
+      // Not an id: the report's name. "Foreign" here is asking for the other board's figures.
+      report: REPORTS,
+    },
+    markers,
+  };
+}
+
+/** Query strings that name the other organisation, added to every request. */
+const foreignQuery = (other: string) => `board=${encodeURIComponent(other)}&org=${encodeURIComponent(other)}`;
+
+async function request(method: "GET" | "POST", path: string, cookie: string, body?: URLSearchParams) {
+  const response = await fetch(`${app.server.baseUrl}${path}`, {
+    method,
+    redirect: "manual",
+    headers: {
+      cookie,
+      origin: app.server.baseUrl,
+      ...(body ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+    },
+    body,
+  });
+  const type = response.headers.get("content-type") ?? "";
+  // XLSX is a zip: its text cannot be searched, and its rows are the CSV's (tested in exports.test.ts).
+  const text = type.includes("spreadsheetml") ? "" : await response.text();
+  return { status: response.status, text };
+}
+
+async function writes(): Promise<string> {
+  const r = await sql<{ n: string }>`
+    select concat_ws('/', (select count(*) from board.decision), (select count(*) from board.roster_upload),
+      (select count(*) from board.roster_entry where status <> 'pending'), (select count(*) from board.audit_sample),
+      (select count(*) from board.requirement_rule_change)) as n`.execute(owner());
+  return r.rows[0]!.n;
+}
+
+const ROUTES = appRoutes();
+
+describe("the isolation matrix", () => {
+  let foreign: Map<string, Foreign>;
+  let cookies: Map<string, string>;
+
+  beforeAll(async () => {
+    // An audit sample for each organisation whose records a reader must not see (none are seeded).
+    for (const other of new Set(READERS.map((r) => r.other))) {
+      await sql`
+        insert into board.audit_sample (org_code, drawn_by, seed, cycle_from, cycle_to, requested, cohort_size, entry_ids)
+        select ${other}, u.id, ${`matrix-secret-${other.toLowerCase()}-seed`}, current_date, current_date + 90, '1', 1,
+               array[(select min(id) from board.roster_entry where org_code = ${other})]
+        from board.staff_user u where u.org_code = ${other} and u.role = 'supervisor' limit 1`.execute(owner());
+    }
+    foreign = new Map();
+    for (const reader of READERS) foreign.set(reader.org, await foreignFor(reader));
+    cookies = new Map();
+    for (const reader of READERS) {
+      for (const role of ROLES) cookies.set(`${reader.org}:${role}`, await signIn(app.server.baseUrl, `${role}@${reader.org.toLowerCase()}.demo.test`));
+    }
+  });
+
+  it("has foreign ids for every path param of every route, read from app/routes", () => {
+    expect(ROUTES.length).toBeGreaterThan(20);
+    for (const reader of READERS) {
+      for (const route of ROUTES) {
+        for (const param of route.params) {
+          const ids = foreign.get(reader.org)!.ids[param];
+          expect(ids, `add ${reader.other}'s ids for :${param} (${route.file}) to the isolation matrix`).toBeDefined();
+          // ACCME reads every board's learner store: no licensee or activity is foreign to it.
+          if (!(reader.org === "ACCME" && (param === "licenseeId" || param === "activityId"))) expect(ids!.length, `${reader.org} :${param}`).toBeGreaterThan(0);
+        }
+      }
+    }
+  });
+
+  /** Every URL of a route for one reader: each foreign id (or the route itself), naming the other board. */
+  function urlsFor(route: AppRoute, reader: Reader): { url: string; hasForeignId: boolean }[] {
+    const ids = foreign.get(reader.org)!.ids;
+    const query = (base: string) => `${base}?${foreignQuery(reader.other)}`;
+    if (route.params.length === 0) return [{ url: query(route.pattern), hasForeignId: false }];
+    const [param] = route.params;
+    const values = ids[param!] ?? [];
+    const idParam = param !== "report";
+    return values.map((value) => ({ url: query(fillPattern(route.pattern, { [param!]: value })), hasForeignId: idParam }));
+  }
+
+  for (const reader of READERS) {
+    for (const role of ROLES) {
+      it(`${reader.kind} ${role} (${reader.org}): no route answers with ${reader.other}'s records`, async () => {
+        const cookie = cookies.get(`${reader.org}:${role}`)!;
+        const { markers } = foreign.get(reader.org)!;
+        let asked = 0;
+        for (const route of ROUTES.filter((r) => r.hasLoader && r.pattern !== "/logout")) {
+          for (const { url, hasForeignId } of urlsFor(route, reader)) {
+            const { status, text } = await request("GET", url, cookie);
+            asked++;
+            expect(status, `${url}: ${text.slice(0, 200)}`).toBeLessThan(500);
+            if (hasForeignId) expect([403, 404], `${url} with ${reader.other}'s id`).toContain(status);
+            for (const marker of markers) expect(text.includes(marker), `${url} shows ${reader.other}'s "${marker}"`).toBe(false);
+          }
+        }
+        expect(asked).toBeGreaterThan(20);
+      });
+    }
+
+    it(`${reader.kind} (${reader.org}): actions with ${reader.other}'s ids are refused and write nothing`, async () => {
+      const cookie = cookies.get(`${reader.org}:supervisor`)!;
+      const admin = cookies.get(`${reader.org}:admin`)!;
+      const before = await writes();
+      let asked = 0;
+      for (const route of ROUTES.filter((r) => r.hasAction && r.params.length > 0)) {
+        for (const { url } of urlsFor(route, reader)) {
+          for (const who of [cookie, admin]) {
+            // What the entry page's forms post, with the other organisation's id in the path.
+            const body = new URLSearchParams({
+              intent: "decide",
+              outcome: "compliant",
+              note: "isolation matrix",
+              reason: "isolation matrix",
+              supersedes: "1",
+            });
+            const { status } = await request("POST", url, who, body);
+            asked++;
+            expect([403, 404, 405], `POST ${url}`).toContain(status);
+          }
+        }
+      }
+      expect(asked).toBeGreaterThan(0);
+      expect(await writes()).toBe(before);
+    });
+  }
+});
