@@ -9,7 +9,7 @@ import { boardCodesInScope, creditReportsInScope, type Scope } from "../auth/sco
 import type { CREDIT_FILTERS, CreditRow } from "../lib/credit-search";
 import { recordFlags } from "../lib/data-rules";
 import { streamInSnapshot } from "./long-read.server";
-import { decodeCursor, encodeCursor, foldC, key, keysetCondition, type KeyType, type SortKey } from "./keyset.server";
+import { decodeCursor, encodeCursor, foldC, key, startsWithFolded, keysetCondition, type KeyType, type SortKey } from "./keyset.server";
 import type { FilterValues } from "../lib/grid";
 
 /** The URL's filters, plus fixed ones a page adds (an activity's learners, a licensee's records). */
@@ -86,8 +86,8 @@ export function filterConditions(filters: CreditFilters, options: { hashed?: boo
   const member = (test: RawBuilder<SqlBool>) => (options.hashed ? sql<SqlBool>`(${test}) is true` : test);
 
   const learner: RawBuilder<SqlBool>[] = [];
-  if (filters.last) learner.push(sql`${foldC("l.last_name")} like learner.fold(${filters.last}) || '%'`);
-  if (filters.first) learner.push(sql`${foldC("l.first_name")} like learner.fold(${filters.first}) || '%'`);
+  if (filters.last) learner.push(startsWithFolded(foldC("l.last_name"), filters.last));
+  if (filters.first) learner.push(startsWithFolded(foldC("l.first_name"), filters.first));
   if (filters.dob) learner.push(sql`l.birth_month = ${filters.dob.month} and l.birth_day = ${filters.dob.day}`);
   if (filters.npi) learner.push(sql`l.npi = ${filters.npi}`);
   if (learner.length) {

@@ -5,6 +5,7 @@ import { sql, type Kysely, type SqlBool } from "kysely";
 import type { Database } from "../../db/schema";
 import { boardCodesInScope, creditReportsInScope, learnerInScope, type Scope } from "../auth/scope.server";
 import { isCertifyingBoard } from "../lib/data-rules";
+import { foldC, startsWithFolded } from "./keyset.server";
 
 export interface LicenseeIdentifier {
   boardCode: string;
@@ -171,7 +172,7 @@ export async function findLicensees(db: Kysely<Database>, scope: Scope, query: L
       .selectFrom("learner.learner as l")
       .select(["l.id", "l.first_name", "l.last_name", "l.birth_month", "l.birth_day", "l.npi"])
       .where(sql<SqlBool>`(learner.fold(l.last_name) collate "C") = learner.fold(${query.last})`)
-      .where(sql<SqlBool>`(learner.fold(l.first_name) collate "C") like learner.fold(${query.first}) || '%'`)
+      .where(startsWithFolded(foldC("l.first_name"), query.first))
       .where(({ exists }) => exists(creditReportsInScope(db, scope).select(sql`1`.as("one")).where(sql<SqlBool>`cr.learner_id = l.id`)))
       .orderBy(sql`learner.fold(l.first_name) collate "C"`)
       .orderBy("l.id")
