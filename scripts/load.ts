@@ -1,4 +1,4 @@
-// `npm run load [-- --duration 60 --connections 50 --sessions 50 --max-requests 200000]`
+// `npm run load [-- --duration 60 --connections 50 --sessions 50 --rate R --max-requests 500000]`
 // A load test of the whole app on the design-scale store: the server assembled in-process exactly
 // as `npm start` does (pool of 10, the analytics snapshot), on loopback, driven by autocannon with
 // 50 signed-in reviewers of CA-M, ABIM and ACCME requesting a mix of credit searches, licensee
@@ -6,6 +6,7 @@
 // percentiles (overall and per kind of page), errors and non-2xx answers, and writes a JSON summary
 // to bench-results/. Uses LOAD_DATABASE_URL (default: the benchmark store on 127.0.0.1:54400);
 // loopback hosts only. It never migrates or seeds: the store must be the bench store.
+import "./lib/production-mode";
 import { mkdir, writeFile } from "node:fs/promises";
 import type { Server } from "node:http";
 import path from "node:path";
@@ -30,6 +31,8 @@ const Args = z.object({
   connections: z.coerce.number().int().min(1).max(500).default(50),
   sessions: z.coerce.number().int().min(3).max(500).default(50),
   "max-requests": z.coerce.number().int().min(100).max(10_000_000).default(500_000),
+  /** Requests per second over all connections (reviewers who read a page before the next); unset: as fast as answered. */
+  rate: z.coerce.number().int().min(1).max(10_000).optional(),
   out: z.string().optional(),
 });
 
@@ -41,7 +44,7 @@ function fail(message: string): never {
 let values: Record<string, string | undefined>;
 try {
   ({ values } = parseArgs({
-    options: { duration: { type: "string" }, connections: { type: "string" }, sessions: { type: "string" }, "max-requests": { type: "string" }, out: { type: "string" } },
+    options: { duration: { type: "string" }, connections: { type: "string" }, rate: { type: "string" }, sessions: { type: "string" }, "max-requests": { type: "string" }, out: { type: "string" } },
     strict: true,
   }) as { values: Record<string, string | undefined> });
 } catch (error) {
@@ -222,7 +225,7 @@ const perKind = new Map<Kind, { latencies: number[]; non2xx: number; statuses: R
 const perOrg = new Map<string, number[]>();
 let answered = 0;
 
-console.log(`running ${args.duration} s, ${args.connections} connections (at most ${args["max-requests"].toLocaleString("en-US")} requests)…`);
+console.log(`running ${args.duration} s, ${args.connections} connections, ${args.rate ? `${args.rate} requests/s in all` : "each asking again as soon as answered"} (at most ${args["max-requests"].toLocaleString("en-US")} requests)…`);
 let finished!: (result: autocannon.Result) => void;
 let failed!: (error: Error) => void;
 const done = new Promise<autocannon.Result>((resolve, reject) => {
@@ -233,6 +236,7 @@ const instance = autocannon({
   url: baseUrl,
   connections: args.connections,
   duration: args.duration,
+  ...(args.rate ? { overallRate: args.rate } : {}),
   timeout: 30,
   headers: { "accept-encoding": "gzip", accept: "text/html" },
   requests: [
@@ -285,10 +289,12 @@ const overall = summarise(all);
 const seconds = result.duration;
 const summary = {
   at: new Date().toISOString(),
-  command: `npm run load -- --duration ${args.duration} --connections ${args.connections} --sessions ${args.sessions}`,
+  command: `npm run load -- --duration ${args.duration} --connections ${args.connections} --sessions ${args.sessions}${args.rate ? ` --rate ${args.rate}` : ""}`,
+  nodeEnv: process.env.NODE_ENV,
   database: `${dbHost}:${new URL(ownerUrl).port}`,
   durationSeconds: seconds,
   connections: args.connections,
+  rate: args.rate ?? null,
   sessions: sessions.length,
   throughput: { requestsPerSecond: all.length / seconds, autocannonAverage: result.requests.average },
   latencyMs: overall,
