@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
-import Cursor from "pg-cursor";
+import { ResilientCursor } from "./cursor";
 import type { Database } from "./schema";
 
 // Calendar dates stay 'YYYY-MM-DD' strings: no time zone may shift a completion date.
@@ -54,12 +54,19 @@ export function createPool({ connectionString, role, max = 10, applicationName =
   pool.on("error", (error) => {
     console.error(`database connection lost (${applicationName}): ${error.message}`);
   });
+  // A connection lost while a request has it checked out (the pool listens on idle ones only) emits
+  // 'error' on the client, and an unheard 'error' ends the process. The query in flight fails by
+  // itself, and the pool discards the client when it is released (no longer queryable).
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   return pool;
 }
 
 export function createDb(options: DbOptions): Kysely<Database> {
-  // pg-cursor: `.stream()` reads big results (exports) in chunks instead of all at once.
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool(options), cursor: Cursor }) });
+  // pg-cursor: `.stream()` reads big results (exports) in chunks instead of all at once (its close
+  // made to finish on a dead connection: db/cursor.ts).
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool(options), cursor: ResilientCursor }) });
 }
 
 /**
