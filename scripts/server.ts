@@ -8,6 +8,7 @@ import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import type { AppServices } from "../app/context.server";
+import { withUnavailableAnswers } from "../app/lib/unavailable.server";
 
 export interface HttpAppOptions {
   build: ServerBuild;
@@ -87,7 +88,8 @@ export function createHttpApp({ build, services, production, publicDir = "public
   app.all(
     "*",
     createRequestHandler({
-      build,
+      // A database that is down answers 503 "temporarily unavailable", not 500.
+      build: withUnavailableAnswers(build),
       // Always production mode: we serve a production build, and development mode would send
       // server stack traces to the browser.
       mode: "production",

@@ -1,0 +1,203 @@
+// Faults while serving. PostgreSQL stopped under load (a private embedded server, stopped and started
+// again mid-test while reviewers keep asking for pages, data, exports and recording decisions):
+// every answer is a page, a redirect or a clear 503 "temporarily unavailable" with Retry-After —
+// never a 500 or a dropped connection — the app recovers by itself within 5 seconds of PostgreSQL
+// returning, and every decision it acknowledged is in the database.
+import { rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Kysely, PostgresDialect } from "kysely";
+import type pg from "pg";
+import { APP_SESSION_SETTINGS, createDb, createPool, enableAppLogin } from "../../db/client";
+import { ResilientCursor } from "../../db/cursor";
+import type { Database } from "../../db/schema";
+import { freePort, startEmbeddedPostgres, type EmbeddedServer } from "../../db/embedded";
+import { seedDemoRosters } from "../../db/generator/rosters";
+import { seedLearnerStore } from "../../db/generator/seed";
+import { migrateToLatest } from "../../db/migrate";
+import { seedBoard } from "../../db/seed-board";
+import type { TestDatabase } from "../support/database";
+import { signIn, startTestServer, type TestServer } from "../support/server";
+
+const RECOVERY_REQUIREMENT_MS = 5_000;
+
+describe("PostgreSQL stopped and started again under load", () => {
+  const dataDir = path.join(os.tmpdir(), `cme-faults-pg-${process.pid}-${randomBytes(4).toString("hex")}`);
+  let port: number;
+  let pgServer: EmbeddedServer | null = null;
+  let database: TestDatabase;
+  let server: TestServer;
+  let appPool: pg.Pool;
+
+  beforeAll(async () => {
+    port = await freePort();
+    pgServer = await startEmbeddedPostgres({ dataDir, port });
+    const url = pgServer.url;
+    const owner = createDb({ connectionString: url, max: 2 });
+    await migrateToLatest(owner);
+    await seedBoard(owner, { demoUsers: true });
+    await seedLearnerStore(url, { reports: 20_000, seed: 20261124 });
+    await seedDemoRosters(owner, { today: new Date().toISOString().slice(0, 10) });
+    const appUrl = await enableAppLogin(url);
+    // The app's client as `npm start` makes it (createAppDb: 10 connections, its timeouts and
+    // settings), with the pool in hand to see that no connection stays checked out.
+    appPool = createPool({ connectionString: appUrl, max: 10, settings: APP_SESSION_SETTINGS });
+    const app = new Kysely<Database>({ dialect: new PostgresDialect({ pool: appPool, cursor: ResilientCursor }) });
+    database = { url, appUrl, owner, app, drop: async () => {} };
+    server = await startTestServer(database, { sync: false });
+  }, 120_000);
+
+  afterAll(async () => {
+    const t = performance.now();
+    await server?.close();
+    console.log("closed server", performance.now() - t);
+    await database?.app.destroy();
+    console.log("app destroyed", performance.now() - t);
+    await database?.owner.destroy();
+    console.log("owner destroyed", performance.now() - t);
+    await pgServer?.stop();
+    console.log("pg stopped", performance.now() - t);
+    await rm(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it("answers 503 with Retry-After while it is down, never 500; recovers within 5 s; keeps every acknowledged decision", { timeout: 60_000 }, async () => {
+    const { baseUrl } = server;
+    const reviewer = await signIn(baseUrl, "reviewer@ca-m.demo.test");
+    const entries = (
+      await sql<{ id: string; learner_id: string }>`select e.id::text, e.learner_id::text from board.roster_entry e
+        where e.org_code = 'CA-M' and e.learner_id is not null
+          and not exists (select 1 from board.decision d where d.entry_id = e.id) order by e.id limit 400`.execute(database.owner)
+    ).rows;
+    expect(entries.length).toBeGreaterThan(100);
+    const licensee = entries[0]!.learner_id;
+    const reserved = entries.pop()!; // posted while PostgreSQL is down
+
+    // What reviewers ask for, in turn: pages, data requests (single fetch), a resource route (export), decisions.
+    const gets: Array<{ kind: string; path: string }> = [
+      { kind: "page", path: "/credits?last=A" },
+      { kind: "page", path: `/licensees/${licensee}` },
+      { kind: "page", path: "/renewals" },
+      { kind: "data", path: "/credits.data" },
+      { kind: "data", path: `/licensees/${licensee}.data` },
+      { kind: "export", path: "/credits/export?download=csv" },
+    ];
+    interface Outcome {
+      kind: string;
+      path: string;
+      started: number;
+      ended: number;
+      status: number | "network-error";
+      retryAfter: string | null;
+      body: string;
+      location: string | null;
+      entryId?: string;
+    }
+    const outcomes: Outcome[] = [];
+    let nextEntry = 0;
+    let stop = false;
+
+    async function once(kind: string, pathname: string, init: RequestInit = {}, entryId?: string): Promise<Outcome> {
+      const started = performance.now();
+      let outcome: Outcome;
+      try {
+        const response = await fetch(`${baseUrl}${pathname}`, { redirect: "manual", ...init, headers: { cookie: reviewer, origin: baseUrl, ...init.headers } });
+        const body = await response.text();
+        outcome = { kind, path: pathname, started, ended: performance.now(), status: response.status, retryAfter: response.headers.get("retry-after"), body, location: response.headers.get("location"), entryId };
+      } catch (error) {
+        outcome = { kind, path: pathname, started, ended: performance.now(), status: "network-error", retryAfter: null, body: String(error), location: null, entryId };
+      }
+      outcomes.push(outcome);
+      return outcome;
+    }
+    function decide(entry = entries[nextEntry++]): Promise<Outcome> | null {
+      if (!entry) return null;
+      const body = new URLSearchParams({ intent: "decide", outcome: "compliant", note: "fault test" });
+      return once("decision", `/renewals/${entry.id}`, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded" } }, entry.id);
+    }
+    async function worker(n: number) {
+      for (let i = n; !stop; i++) {
+        if (i % 3 === 0) {
+          if (!(await decide())) await new Promise((r) => setTimeout(r, 20));
+        } else {
+          const g = gets[i % gets.length]!;
+          await once(g.kind, g.path);
+        }
+      }
+    }
+
+    const t0 = performance.now();
+    const workers = Array.from({ length: 6 }, (_, n) => worker(n));
+    await new Promise((r) => setTimeout(r, 1_500));
+
+    // ---- PostgreSQL goes away (fast shutdown: sessions are terminated mid-query).
+    const stopping = performance.now();
+    await pgServer!.stop();
+    pgServer = null;
+    const stopped = performance.now();
+    await new Promise((r) => setTimeout(r, 1_000));
+    // While it is down: one of each kind, answered 503 with Retry-After and no stack trace.
+    const down = await Promise.all([...gets.map((g) => once(g.kind, g.path)), decide(reserved)!]);
+    await new Promise((r) => setTimeout(r, 1_000));
+
+    // ---- PostgreSQL returns (same data, same port).
+    pgServer = await startEmbeddedPostgres({ dataDir, port });
+    const returned = performance.now();
+    await new Promise((r) => setTimeout(r, RECOVERY_REQUIREMENT_MS + 1_500));
+    stop = true;
+    await Promise.all(workers);
+
+    // Down: every kind says "temporarily unavailable" clearly.
+    for (const o of down) {
+      expect(o.status, `${o.kind} ${o.path} while PostgreSQL was down`).toBe(503);
+      expect(o.retryAfter, `${o.kind} ${o.path}: Retry-After`).toMatch(/^\d+$/);
+      expect(o.body).not.toMatch(/\bat .+\.(js|ts):\d+|node_modules|ECONNREFUSED|Error:/);
+    }
+    const page = down.find((o) => o.kind === "page")!;
+    expect(page.body).toContain("Temporarily unavailable");
+    expect(page.body).toContain("<html");
+
+    // Never a 500, never a dropped connection: a page, a redirect, a 409-free decision or a 503.
+    const unexpected = outcomes.filter((o) => o.status !== 200 && o.status !== 302 && o.status !== 503 && !(o.kind === "export" && o.started < stopped));
+    expect(unexpected.map((o) => `${o.kind} ${o.path} ${o.status} ${o.body.slice(0, 200)}`)).toEqual([]);
+    expect(outcomes.filter((o) => o.status === 503 && o.started < stopping && o.ended < stopping)).toEqual([]);
+    expect(outcomes.filter((o) => o.started > stopped && o.ended < returned && o.status !== 503)).toEqual([]);
+
+    // Recovery: from PostgreSQL's return, the first request that succeeded; and every request begun
+    // 5 s after its return succeeded.
+    const afterReturn = outcomes.filter((o) => o.started >= returned).sort((a, b) => a.started - b.started);
+    const firstOk = afterReturn.find((o) => o.status === 200 || o.status === 302);
+    expect(firstOk).toBeDefined();
+    const lastFailure = outcomes.filter((o) => o.status === 503).reduce((max, o) => Math.max(max, o.ended), 0);
+    const recoveryMs = Math.max(0, lastFailure - returned);
+    console.log(
+      `faults: ${outcomes.length} requests; PostgreSQL stopped at ${((stopping - t0) / 1000).toFixed(1)} s (took ${(stopped - stopping).toFixed(0)} ms), back at ${((returned - t0) / 1000).toFixed(1)} s; ` +
+        `${outcomes.filter((o) => o.status === 503).length} answered 503; first success ${(firstOk!.ended - returned).toFixed(0)} ms after its return, last 503 ${recoveryMs.toFixed(0)} ms after`,
+    );
+    expect(recoveryMs).toBeLessThan(RECOVERY_REQUIREMENT_MS);
+    const late = afterReturn.filter((o) => o.started >= returned + RECOVERY_REQUIREMENT_MS);
+    expect(late.length).toBeGreaterThan(5);
+    expect(late.filter((o) => o.status !== 200 && o.status !== 302)).toEqual([]);
+
+    // No connection stays checked out of the pool (a leak would empty it after a few outages).
+    expect({ checkedOut: appPool.totalCount - appPool.idleCount, waiting: appPool.waitingCount }).toEqual({ checkedOut: 0, waiting: 0 });
+
+    // Decisions: every acknowledged one (302 to ?recorded=<id>) is stored, for its entry.
+    const posted = outcomes.filter((o) => o.kind === "decision");
+    const acknowledged = posted.filter((o) => o.status === 302);
+    expect(acknowledged.length).toBeGreaterThan(5);
+    expect(posted.filter((o) => o.status === 503).length).toBeGreaterThan(0);
+    const stored = await sql<{ id: string; entry_id: string }>`select id::text, entry_id::text from board.decision
+      where entry_id = any(${posted.map((o) => o.entryId!)}::bigint[])`.execute(database.owner);
+    const storedById = new Map(stored.rows.map((r) => [r.id, r.entry_id]));
+    for (const o of acknowledged) {
+      const id = o.location?.match(/recorded=(\d+)/)?.[1];
+      expect(id, `decision on entry ${o.entryId}: ${o.location}`).toBeDefined();
+      expect(storedById.get(id!), `acknowledged decision ${id} on entry ${o.entryId}`).toBe(o.entryId);
+    }
+    // And nothing was stored twice or for an entry that was not posted.
+    expect(new Set(stored.rows.map((r) => r.entry_id)).size).toBe(stored.rows.length);
+  });
+});
