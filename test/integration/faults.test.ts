@@ -3,12 +3,13 @@
 // every answer is a page, a redirect or a clear 503 "temporarily unavailable" with Retry-After —
 // never a 500 or a dropped connection — the app recovers by itself within 5 seconds of PostgreSQL
 // returning, and every decision it acknowledged is in the database.
-import { rm } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { Kysely, PostgresDialect } from "kysely";
 import type pg from "pg";
 import { APP_SESSION_SETTINGS, createDb, createPool, enableAppLogin } from "../../db/client";
@@ -19,7 +20,7 @@ import { seedDemoRosters } from "../../db/generator/rosters";
 import { seedLearnerStore } from "../../db/generator/seed";
 import { migrateToLatest } from "../../db/migrate";
 import { seedBoard } from "../../db/seed-board";
-import type { TestDatabase } from "../support/database";
+import { createTestDatabase, type TestDatabase } from "../support/database";
 import { signIn, startTestServer, type TestServer } from "../support/server";
 
 const RECOVERY_REQUIREMENT_MS = 5_000;
@@ -199,5 +200,81 @@ describe("PostgreSQL stopped and started again under load", () => {
     }
     // And nothing was stored twice or for an entry that was not posted.
     expect(new Set(stored.rows.map((r) => r.entry_id)).size).toBe(stored.rows.length);
+  });
+});
+
+describe("SIGTERM while a request is in flight", () => {
+  let database: TestDatabase;
+  let dataDir: string;
+  beforeAll(async () => {
+    database = await createTestDatabase(inject("pgServerUrl"));
+    dataDir = await mkdtemp(path.join(os.tmpdir(), "cme-faults-start-"));
+  });
+  afterAll(async () => {
+    await database?.drop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("`npm start`'s process lets a large CSV export finish, then exits 0 with its database connections closed", { timeout: 90_000 }, async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+      env: {
+        ...process.env,
+        NODE_ENV: "development",
+        DATABASE_URL: database.url,
+        APP_DATABASE_URL: database.appUrl,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        DATA_DIR: dataDir,
+        ANALYTICS_SYNC_INTERVAL_SECONDS: "0",
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!output.includes("ready in") && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+      expect(output).toContain("ready in");
+      const baseUrl = `http://127.0.0.1:${port}`;
+      const cookie = await signIn(baseUrl, "reviewer@accme.demo.test");
+
+      // The whole store as CSV, every column: several MB, read slowly so it is still in flight.
+      const response = await fetch(`${baseUrl}/credits/export?download=csv&show=npi&show=format&show=entry`, { headers: { cookie } });
+      expect(response.status).toBe(200);
+      const reader = response.body!.getReader();
+      const chunks: Uint8Array[] = [];
+      const first = await reader.read();
+      chunks.push(first.value!);
+      // The server's connections log in as the app's role (this test's own are the owner's).
+      const appConnections = sql<{ n: string }>`select count(*)::text as n from pg_stat_activity
+        where datname = current_database() and usename = 'cme_app'`;
+      expect(Number((await appConnections.execute(database.owner)).rows[0]!.n)).toBeGreaterThan(0);
+
+      child.kill("SIGTERM");
+      const sigtermAt = performance.now();
+      let slow = 0;
+      for (;;) {
+        const next = await reader.read();
+        if (next.done) break;
+        chunks.push(next.value);
+        if (slow++ < 30) await new Promise((r) => setTimeout(r, 50)); // a slow client, for a while
+      }
+      const finishedAfter = performance.now() - sigtermAt;
+      const exit = await exited;
+      const text = Buffer.concat(chunks).toString("utf8");
+      const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
+      const expected = await sql<{ n: string }>`select count(*)::text as n from learner.credit_report where deleted_at is null`.execute(database.owner);
+      expect(lines.length - 1, "data rows in the export").toBe(Number(expected.rows[0]!.n));
+      expect(finishedAfter).toBeGreaterThan(500); // it really was in flight when the signal came
+      expect(exit, output).toEqual({ code: 0, signal: null });
+      expect(output).toContain("Stopped.");
+      expect(Number((await appConnections.execute(database.owner)).rows[0]!.n)).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
   });
 });
