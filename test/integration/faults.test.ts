@@ -4,7 +4,7 @@
 // never a 500 or a dropped connection — the app recovers by itself within 5 seconds of PostgreSQL
 // returning, and every decision it acknowledged is in the database.
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { Kysely, PostgresDialect } from "kysely";
 import type pg from "pg";
 import { APP_SESSION_SETTINGS, createDb, createPool, enableAppLogin } from "../../db/client";
+import { REPORTS } from "../../app/lib/reports";
+import { readManifest } from "../../db/analytics/snapshot";
 import { ResilientCursor } from "../../db/cursor";
 import type { Database } from "../../db/schema";
 import { freePort, startEmbeddedPostgres, type EmbeddedServer } from "../../db/embedded";
@@ -21,7 +23,7 @@ import { seedLearnerStore } from "../../db/generator/seed";
 import { migrateToLatest } from "../../db/migrate";
 import { seedBoard } from "../../db/seed-board";
 import { createTestDatabase, type TestDatabase } from "../support/database";
-import { signIn, startTestServer, type TestServer } from "../support/server";
+import { get, signIn, startTestServer, type TestServer } from "../support/server";
 
 const RECOVERY_REQUIREMENT_MS = 5_000;
 
@@ -276,5 +278,74 @@ describe("SIGTERM while a request is in flight", () => {
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
     }
+  });
+});
+
+describe("the analytics snapshot deleted or damaged while serving", () => {
+  let database: TestDatabase;
+  let server: TestServer;
+  beforeAll(async () => {
+    database = await createTestDatabase(inject("pgServerUrl"));
+    server = await startTestServer(database);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await database?.drop();
+  });
+
+  const pages = ["/", ...REPORTS.map((r) => `/reports/${r.id}`)];
+  async function visit(cookie: string) {
+    return Promise.all(
+      pages.map(async (page) => {
+        const response = await get(server.baseUrl, page, cookie);
+        const body = await response.text();
+        return { page, status: response.status, preparing: body.includes('data-testid="analytics-preparing"'), rebuilding: /being rebuilt/.test(body) };
+      }),
+    );
+  }
+
+  it("damaged (overwritten in place): report pages and the dashboard say it is being rebuilt, never 500, and recover after the automatic rebuild", { timeout: 60_000 }, async () => {
+    const cookie = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
+    const before = await readManifest(server.analytics.dir);
+    // Junk over the open file (same inode): the pages' columns are no longer readable.
+    await writeFile(path.join(server.analytics.dir, before!.file), Buffer.alloc(64 * 1024, 7));
+
+    const during = await visit(cookie);
+    expect(during.filter((p) => p.status !== 200)).toEqual([]);
+    expect(during.some((p) => p.preparing && p.rebuilding), JSON.stringify(during)).toBe(true);
+    // A report CSV meanwhile: 503 with the reason, not a 500.
+    const exportDuring = await get(server.baseUrl, "/reports/volume/export?table=monthly", cookie);
+    if (exportDuring.status !== 200) {
+      expect(exportDuring.status).toBe(503);
+      expect(await exportDuring.text()).toMatch(/being rebuilt/);
+    }
+
+    // Nobody asks for a sync: the damaged snapshot is rebuilt by itself.
+    const started = performance.now();
+    let after = await visit(cookie);
+    while (after.some((p) => p.preparing || p.status !== 200) && performance.now() - started < 40_000) {
+      await new Promise((r) => setTimeout(r, 250));
+      after = await visit(cookie);
+    }
+    console.log(`analytics: damaged snapshot rebuilt and serving again after ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    expect(after.filter((p) => p.preparing || p.status !== 200)).toEqual([]);
+    const rebuilt = await readManifest(server.analytics.dir);
+    expect(rebuilt!.file).not.toBe(before!.file);
+    const history = await server.analytics.history(5);
+    expect(history[0]).toMatchObject({ outcome: "succeeded", kind: "full", trigger: "scheduler" });
+    expect((await get(server.baseUrl, "/reports/volume/export?table=monthly", cookie)).status).toBe(200);
+  });
+
+  it("deleted: pages keep answering from the open snapshot, and the next sync rebuilds it", { timeout: 60_000 }, async () => {
+    const cookie = await signIn(server.baseUrl, "reviewer@abim.demo.test");
+    const before = await readManifest(server.analytics.dir);
+    await rm(path.join(server.analytics.dir, before!.file));
+    const during = await visit(cookie);
+    expect(during.filter((p) => p.status !== 200 || p.preparing)).toEqual([]);
+    const sync = await server.analytics.syncNow();
+    expect(sync).toMatchObject({ outcome: "succeeded", kind: "full" });
+    const after = await visit(cookie);
+    expect(after.filter((p) => p.status !== 200 || p.preparing)).toEqual([]);
+    expect((await readManifest(server.analytics.dir))!.file).not.toBe(before!.file);
   });
 });
