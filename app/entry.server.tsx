@@ -1,12 +1,13 @@
 // Server rendering: streams HTML, waits for all content for bots, and stamps the per-request
 // CSP nonce on every script Remix emits.
 import { PassThrough } from "node:stream";
-import type { AppLoadContext, EntryContext } from "@remix-run/node";
+import type { AppLoadContext, EntryContext, HandleDataRequestFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceContext } from "./lib/nonce";
+import { withRetryAfter } from "./lib/unavailable.server";
 
 const ABORT_DELAY = 5_000;
 export const streamTimeout = ABORT_DELAY;
@@ -19,6 +20,7 @@ export default function handleRequest(
   loadContext: AppLoadContext,
 ) {
   const nonce = loadContext.cspNonce;
+  withRetryAfter(responseStatusCode, responseHeaders);
   const waitForAll = isbot(request.headers.get("user-agent") ?? "");
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
@@ -48,3 +50,9 @@ export default function handleRequest(
     setTimeout(abort, ABORT_DELAY + 1_000);
   });
 }
+
+/** Data requests (single fetch): a 503 (database unreachable) tells the client when to try again. */
+export const handleDataRequest: HandleDataRequestFunction = (response) => {
+  withRetryAfter(response.status, response.headers);
+  return response;
+};

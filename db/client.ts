@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, type DatabaseConnection, type PostgresDialectConfig } from "kysely";
 import pg from "pg";
-import Cursor from "pg-cursor";
+import { ResilientCursor } from "./cursor";
 import { currentRowScope, rowScopeStatement } from "./row-scope";
 import type { Database } from "./schema";
 
@@ -60,6 +60,12 @@ export function createPool({ connectionString, role, max = 10, applicationName =
   pool.on("error", (error) => {
     console.error(`database connection lost (${applicationName}): ${error.message}`);
   });
+  // A connection lost while a request has it checked out (the pool listens on idle ones only) emits
+  // 'error' on the client, and an unheard 'error' ends the process. The query in flight fails by
+  // itself, and the pool discards the client when it is released (no longer queryable).
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   return pool;
 }
 
@@ -103,8 +109,9 @@ class RowScopedPostgresDialect extends PostgresDialect {
 }
 
 export function createDb(options: DbOptions): Kysely<Database> {
-  // pg-cursor: `.stream()` reads big results (exports) in chunks instead of all at once.
-  const config: PostgresDialectConfig = { pool: createPool(options), cursor: Cursor };
+  // pg-cursor: `.stream()` reads big results (exports) in chunks instead of all at once (its close
+  // made to finish on a dead connection: db/cursor.ts).
+  const config: PostgresDialectConfig = { pool: createPool(options), cursor: ResilientCursor };
   return new Kysely<Database>({ dialect: options.rowScoped ? new RowScopedPostgresDialect(config) : new PostgresDialect(config) });
 }
 

@@ -9,6 +9,7 @@ import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import type { AppServices } from "../app/context.server";
+import { withUnavailableAnswers } from "../app/lib/unavailable.server";
 import { NO_ROWS, runWithRowScope } from "../db/row-scope";
 
 export interface HttpAppOptions {
@@ -108,7 +109,8 @@ export function createHttpApp({ build, services, production, publicDir = "public
   app.all(
     "*",
     createRequestHandler({
-      build,
+      // A database that is down answers 503 "temporarily unavailable", not 500.
+      build: withUnavailableAnswers(build),
       // Always production mode: we serve a production build, and development mode would send
       // server stack traces to the browser.
       mode: "production",

@@ -15,6 +15,8 @@ import { DEFAULT_MIN_RECORDS, REPORTS, type ReportId, type ReportTable } from "~
 /** What a report route's loader returns (serialisable), whatever the report. */
 export interface ReportPageData {
   state: "ready" | "preparing";
+  /** While preparing: the snapshot turned out damaged and is being rebuilt. */
+  rebuilding?: boolean;
   filters: { from: string; to: string; formats: string[]; board?: string; minRecords: number };
   errors: Partial<Record<string, string>>;
   values: Record<string, string[]>;
@@ -88,8 +90,8 @@ function ReportFilterPanel({ data, rankings }: { data: ReportPageData; rankings:
   );
 }
 
-/** While no snapshot exists yet (first start): say so, and look again every few seconds. */
-function Preparing() {
+/** While no snapshot exists yet (first start, or a damaged one being rebuilt): say so, and look again every few seconds. */
+function Preparing({ rebuilding }: { rebuilding: boolean }) {
   const revalidator = useRevalidator();
   useEffect(() => {
     const timer = setInterval(() => {
@@ -99,8 +101,17 @@ function Preparing() {
   }, [revalidator]);
   return (
     <div className="empty-state" role="status" data-testid="analytics-preparing">
-      <h3>Analytics are being prepared</h3>
-      <p>The first snapshot of the learner store is being built. This page fills in by itself when it is ready, usually within a minute.</p>
+      {rebuilding ? (
+        <>
+          <h3>Analytics are being rebuilt</h3>
+          <p>The analytics snapshot of the learner store could not be read and is being built again. This page fills in by itself when it is ready, usually within a minute. Credit search, licensees and renewals work meanwhile.</p>
+        </>
+      ) : (
+        <>
+          <h3>Analytics are being prepared</h3>
+          <p>The first snapshot of the learner store is being built. This page fills in by itself when it is ready, usually within a minute.</p>
+        </>
+      )}
     </div>
   );
 }
@@ -131,7 +142,7 @@ export function ReportLayout({ id, data, description, rankings = false, summary,
             </p>
           ) : null}
           {data.state === "preparing" ? (
-            <Preparing />
+            <Preparing rebuilding={data.rebuilding === true} />
           ) : (
             <>
               {summary ? <div className="stat-grid report-summary">{summary}</div> : null}

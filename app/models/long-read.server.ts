@@ -27,8 +27,14 @@ async function* readInSnapshot<R>(
     yield* read(trx);
     finished = true;
   } finally {
-    // Stopped early (the client went away) or failed: end the transaction either way.
-    if (finished) await trx.commit().execute();
-    else await trx.rollback().execute().catch(() => undefined);
+    // Stopped early (the client went away) or failed: roll back.
+    if (!finished) await trx.rollback().execute().catch(() => undefined);
+  }
+  try {
+    await trx.commit().execute();
+  } catch (error) {
+    // A commit that fails (the connection died) keeps its connection until rolled back.
+    await trx.rollback().execute().catch(() => undefined);
+    throw error;
   }
 }

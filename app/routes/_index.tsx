@@ -35,6 +35,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     boardCodes: user.scope.boardCodes,
     boardNames: Object.fromEntries(boards.map((b) => [b.code, b.name])),
     sections: read?.value ?? null,
+    /** No figures because the snapshot turned out damaged and is being rebuilt (not the first build). */
+    rebuilding: !read && analytics.reader.rebuilding,
     asOf: read?.info.asOf,
     compliance,
   };
@@ -174,8 +176,8 @@ function ByBoard({ section, boardNames }: { section: Extract<DashboardSection, {
   );
 }
 
-/** No snapshot yet (first start): say so and look again every few seconds. */
-function Preparing() {
+/** No snapshot yet (first start, or a damaged one being rebuilt): say so and look again every few seconds. */
+function Preparing({ rebuilding }: { rebuilding: boolean }) {
   const revalidator = useRevalidator();
   useEffect(() => {
     const timer = setInterval(() => {
@@ -185,20 +187,23 @@ function Preparing() {
   }, [revalidator]);
   return (
     <div className="empty-state" role="status" data-testid="analytics-preparing">
-      <h3>Your overview is being prepared</h3>
-      <p>The first analytics snapshot of the learner store is being built; the figures appear here by themselves, usually within a minute. Credit search works meanwhile.</p>
+      <h3>{rebuilding ? "Your overview is being rebuilt" : "Your overview is being prepared"}</h3>
+      <p>
+        {rebuilding ? "The analytics snapshot of the learner store could not be read and is being built again" : "The first analytics snapshot of the learner store is being built"}; the figures appear here by
+        themselves, usually within a minute. Credit search works meanwhile.
+      </p>
     </div>
   );
 }
 
 export default function Overview() {
-  const { org, boardCodes, boardNames, sections, asOf, compliance } = useLoaderData<typeof loader>();
+  const { org, boardCodes, boardNames, sections, rebuilding, asOf, compliance } = useLoaderData<typeof loader>();
   const scopeText =
     boardCodes === null ? "Credit reported to every board (all providers, all learners)." : `Credit reported to board ${boardCodes.join(", ")} only.`;
   return (
     <>
       <PageHeader eyebrow={KIND_LABEL[org.kind] ?? org.kind} title={org.name} description={scopeText} actions={<DataAsOf asOf={asOf} />} />
-      {sections === null ? <Preparing /> : null}
+      {sections === null ? <Preparing rebuilding={rebuilding} /> : null}
       {sections?.map((section) => {
         switch (section.id) {
           case "trends":

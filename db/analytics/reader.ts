@@ -41,6 +41,17 @@ export interface ReaderOptions {
   /** A report query running longer than this is interrupted (ms). */
   queryTimeoutMs?: number;
   logger?: ReaderLogger;
+  /** Called when the open snapshot turns out damaged while serving (start a rebuild). */
+  onDamaged?: (file: string) => void;
+}
+
+/**
+ * DuckDB's answer when the file under an open snapshot was overwritten, cut short or corrupted:
+ * its pages can no longer be read (a deleted file keeps reading: the open handle holds it).
+ */
+export function isDamagedSnapshotError(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /\bIO Error\b|corrupt|checksum|Could not read enough bytes|not a valid DuckDB database/i.test(message);
 }
 
 class OpenSnapshot {
@@ -96,6 +107,7 @@ export class AnalyticsReader {
   private checkedAt = 0;
   private refreshing: Promise<void> | null = null;
   private failedFile: string | null = null;
+  private damagedFile: string | null = null;
   private closed = false;
 
   constructor(
@@ -108,6 +120,11 @@ export class AnalyticsReader {
     return new Set(this.current ? [this.current.info.file] : []);
   }
 
+  /** Whether the snapshot last served turned out damaged and none has replaced it yet (being rebuilt). */
+  get rebuilding(): boolean {
+    return this.damagedFile !== null && this.current === null;
+  }
+
   /** The snapshot reports read now, or null while none exists yet (analytics are being prepared). */
   async info(): Promise<SnapshotInfo | null> {
     await this.refresh();
@@ -115,8 +132,9 @@ export class AnalyticsReader {
   }
 
   /**
-   * Runs `work` against one snapshot. Null when there is no snapshot yet. The snapshot stays open
-   * until `work` ends, even if a newer one is published meanwhile.
+   * Runs `work` against one snapshot. Null when there is no snapshot yet, or when the snapshot
+   * turned out damaged while serving (then it is dropped and a rebuild is asked for). The snapshot
+   * stays open until `work` ends, even if a newer one is published meanwhile.
    */
   async read<T>(work: (query: SnapshotQuery, info: SnapshotInfo) => Promise<T>): Promise<{ value: T; info: SnapshotInfo } | null> {
     await this.refresh();
@@ -158,11 +176,26 @@ export class AnalyticsReader {
         },
       };
       return { value: await work(query, info), info };
+    } catch (error) {
+      if (!isDamagedSnapshotError(error)) throw error;
+      this.dropDamaged(snapshot, error);
+      return null;
     } finally {
       if (connection) snapshot.release(connection);
       snapshot.refs--;
       this.closeIfRetired(snapshot);
     }
+  }
+
+  /** Stops serving a snapshot whose file cannot be read any more, and asks for a rebuild. */
+  private dropDamaged(snapshot: OpenSnapshot, error: unknown): void {
+    if (this.current !== snapshot) return; // already dropped (or replaced) by another page
+    this.current = null;
+    snapshot.retired = true;
+    this.failedFile = snapshot.info.file;
+    this.damagedFile = snapshot.info.file;
+    this.options.logger?.warn({ file: snapshot.info.file, error: String(error) }, "the analytics snapshot is damaged: reports wait for a rebuild");
+    this.options.onDamaged?.(snapshot.info.file);
   }
 
   private closeIfRetired(snapshot: OpenSnapshot): void {
@@ -209,6 +242,7 @@ export class AnalyticsReader {
     const previous = this.current;
     this.current = opened;
     this.failedFile = null;
+    this.damagedFile = null;
     if (previous) {
       previous.retired = true;
       this.closeIfRetired(previous);

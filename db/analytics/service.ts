@@ -35,8 +35,15 @@ export interface Analytics {
 }
 
 export function startAnalytics(options: AnalyticsOptions): Analytics {
-  const reader = new AnalyticsReader(options.dir, { memoryMb: options.memoryMb, logger: options.logger });
-  const scheduler = new SyncScheduler({
+  // A snapshot found damaged while serving is rebuilt at once (a full build), not at the next tick.
+  const reader = new AnalyticsReader(options.dir, {
+    memoryMb: options.memoryMb,
+    logger: options.logger,
+    onDamaged: () => {
+      scheduler.runNow("scheduler", "full").catch((error: unknown) => options.logger?.error({ error: String(error) }, "analytics: rebuilding a damaged snapshot"));
+    },
+  });
+  const scheduler: SyncScheduler = new SyncScheduler({
     sync: { connection: options.connection, dir: options.dir, memoryMb: options.memoryMb, logger: options.logger },
     reader,
     intervalSeconds: options.intervalSeconds,

@@ -85,6 +85,8 @@ export type ReportPage<Id extends ReportId> =
     }
   | {
       state: "preparing";
+      /** The snapshot turned out damaged and is being rebuilt (not the first build). */
+      rebuilding: boolean;
       filters: ReportFilters;
       errors: Partial<Record<string, string>>;
       values: Record<string, string[]>;
@@ -111,7 +113,7 @@ export async function loadReportPage<Id extends ReportId>(analytics: Analytics, 
     const providerLabel = parsed.filters.provider?.kind === "id" ? await providerName(q, user.scope, parsed.filters.provider.id) : null;
     return { report, boards, providerLabel };
   });
-  if (!read) return { state: "preparing", ...common, boards: [...(user.scope.boardCodes ?? [])] };
+  if (!read) return { state: "preparing", rebuilding: analytics.reader.rebuilding, ...common, boards: [...(user.scope.boardCodes ?? [])] };
   return { state: "ready", ...common, ...read.value, asOf: read.info.asOf };
 }
 
@@ -140,7 +142,12 @@ export async function exportReportTable(
     throw new Response(`The export was not started. ${problems.map(([key, message]) => `${key}: ${message}`).join(" ")}`, { status: 400 });
   }
   const read = await analytics.reader.read(async (q) => REPORT_QUERIES[id].run(q, user.scope, parsed.filters, true));
-  if (!read) throw new Response("Analytics are being prepared: the first snapshot of the learner store is still being built. Try again in a minute.", { status: 503 });
+  if (!read) {
+    const why = analytics.reader.rebuilding
+      ? "Analytics are being rebuilt: the snapshot of the learner store could not be read and is being built again."
+      : "Analytics are being prepared: the first snapshot of the learner store is still being built.";
+    throw new Response(`${why} Try again in a minute.`, { status: 503, headers: { "Retry-After": "30" } });
+  }
   const table = reportTables(id, read.value).find((t) => t.id === request.data.table);
   if (!table) throw new Response(`The export was not started. table: this report has no table "${request.data.table}".`, { status: 400 });
 

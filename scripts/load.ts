@@ -1,0 +1,324 @@
+// `npm run load [-- --duration 60 --connections 50 --sessions 50 --rate R --max-requests 500000]`
+// A load test of the whole app on the design-scale store: the server assembled in-process exactly
+// as `npm start` does (pool of 10, the analytics snapshot), on loopback, driven by autocannon with
+// 50 signed-in reviewers of CA-M, ABIM and ACCME requesting a mix of credit searches, licensee
+// pages, the renewal queue and its entries, and report pages. Prints throughput, latency
+// percentiles (overall and per kind of page), errors and non-2xx answers, and writes a JSON summary
+// to bench-results/. Uses LOAD_DATABASE_URL (default: the benchmark store on 127.0.0.1:54400);
+// loopback hosts only. It never migrates or seeds: the store must be the bench store.
+import "./lib/production-mode";
+import { mkdir, writeFile } from "node:fs/promises";
+import type { Server } from "node:http";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import type { ServerBuild } from "@remix-run/node";
+import autocannon from "autocannon";
+import pg from "pg";
+import { pino } from "pino";
+import { z } from "zod";
+import { createSessionCookie } from "../app/auth/session.server";
+import { warmDashboard } from "../app/models/dashboard.server";
+import { startAnalytics } from "../db/analytics/service";
+import { APP_ROLE, createAppDb } from "../db/client";
+import { percentile } from "./bench/context";
+import { createHttpApp } from "./server";
+
+const DEFAULT_URL = "postgres://postgres:postgres@127.0.0.1:54400/postgres";
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+
+const Args = z.object({
+  duration: z.coerce.number().int().min(5).max(600).default(60),
+  connections: z.coerce.number().int().min(1).max(500).default(50),
+  sessions: z.coerce.number().int().min(3).max(500).default(50),
+  "max-requests": z.coerce.number().int().min(100).max(10_000_000).default(500_000),
+  /** Requests per second over all connections (reviewers who read a page before the next); unset: as fast as answered. */
+  rate: z.coerce.number().int().min(1).max(10_000).optional(),
+  out: z.string().optional(),
+});
+
+function fail(message: string): never {
+  console.error(`load: ${message}`);
+  process.exit(2);
+}
+
+let values: Record<string, string | undefined>;
+try {
+  ({ values } = parseArgs({
+    options: { duration: { type: "string" }, connections: { type: "string" }, rate: { type: "string" }, sessions: { type: "string" }, "max-requests": { type: "string" }, out: { type: "string" } },
+    strict: true,
+  }) as { values: Record<string, string | undefined> });
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
+}
+const parsed = Args.safeParse(values);
+if (!parsed.success) fail(parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; "));
+const args = parsed.data;
+
+const ownerUrl = process.env.LOAD_DATABASE_URL ?? DEFAULT_URL;
+let dbHost: string;
+try {
+  dbHost = new URL(ownerUrl).hostname;
+} catch {
+  fail("LOAD_DATABASE_URL is not a URL");
+}
+if (!LOOPBACK.has(dbHost) && !/^127\.\d+\.\d+\.\d+$/.test(dbHost)) fail(`LOAD_DATABASE_URL must name a loopback host (127.0.0.1, localhost, ::1), not ${dbHost}`);
+
+// ---------------------------------------------------------------- the store: what to ask for
+type Kind = "search" | "licensee" | "queue" | "entry" | "report";
+interface Org {
+  code: string;
+  kind: "state" | "certifying" | "accreditor";
+  share: number;
+}
+const ORGS: Org[] = [
+  { code: "CA-M", kind: "state", share: 0.4 },
+  { code: "ABIM", kind: "certifying", share: 0.3 },
+  { code: "ACCME", kind: "accreditor", share: 0.3 },
+];
+
+const store = new pg.Client({ connectionString: ownerUrl, application_name: "cme-load-setup" });
+await store.connect();
+async function rows<T extends pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<T[]> {
+  return (await store.query<T>(text, params)).rows;
+}
+const missing = await rows<{ email: string }>(
+  `select e.email from unnest($1::text[]) e(email) where not exists (select 1 from board.staff_user u where u.email = e.email)`,
+  [ORGS.map((o) => `reviewer@${o.code.toLowerCase()}.demo.test`)],
+);
+if (missing.length > 0) fail(`the store has no demo reviewer ${missing.map((m) => m.email).join(", ")} (run \`npm run bench\` once against it to seed the board side)`);
+
+/** Sampled records of a board (a block sample: quick on 10 million rows, different each run). */
+async function sampleRecords(board: string | null, n: number) {
+  return rows<{ learner_id: string; first_name: string; last_name: string; npi: string | null; board_learner_id: string | null; activity_id: string; provider_id: string }>(
+    `select cr.learner_id::text, l.first_name, l.last_name, l.npi, cr.board_learner_id, cr.activity_id, a.provider_id
+       from learner.credit_report cr tablesample system (0.05)
+       join learner.learner l on l.id = cr.learner_id join learner.activity a on a.id = cr.activity_id
+      where ($1::text is null or cr.board_code = $1) and cr.deleted_at is null
+      limit $2`,
+    [board, n],
+  );
+}
+
+const paths = new Map<string, Record<Kind, string[]>>();
+for (const org of ORGS) {
+  const records = await sampleRecords(org.kind === "accreditor" ? null : org.code, 300);
+  if (records.length < 20) fail(`too few ${org.code} records in the store to sample from (${records.length})`);
+  const search: string[] = [];
+  const q = (params: Record<string, string>) => `/credits?${new URLSearchParams(params).toString()}`;
+  for (const [i, r] of records.slice(0, 60).entries()) {
+    const byId: Record<string, string> = org.kind === "certifying" ? { boardId: r.board_learner_id ?? "" } : { licence: r.board_learner_id ?? "" };
+    const variants: Array<Record<string, string>> = [
+      { last: r.last_name.slice(0, 3) },
+      { last: r.last_name, first: r.first_name },
+      r.npi ? { npi: r.npi } : { last: r.last_name },
+      r.board_learner_id && org.kind !== "accreditor" ? byId : { activity: r.activity_id },
+      { activity: r.activity_id },
+      { provider: r.provider_id },
+    ];
+    search.push(q(variants[i % variants.length]!));
+  }
+  search.push(
+    "/credits",
+    q({ completedFrom: "2025-03-01", completedTo: "2025-03-31" }),
+    q({ submittedFrom: "2025-03-01", submittedTo: "2025-03-31" }),
+    q({ status: "rejected" }),
+    q({ late: "1" }),
+    q({ creditType: org.kind === "certifying" ? "Patient Safety" : "Pain Management" }),
+    q({ format: "Performance Improvement" }),
+    q({ sort: "licensee", dir: "asc" }),
+    q({ sort: "credits", dir: "desc" }),
+    q({ page: "2" }),
+  );
+  if (org.kind === "accreditor") search.push(q({ board: "CA-M" }), q({ board: "ABIM", status: "rejected" }));
+  const licensee = [...new Set(records.map((r) => r.learner_id))].map((id) => `/licensees/${id}`);
+  const report = ["/", "/reports", "/reports/timeliness", "/reports/volume", "/reports/credit-mix", "/reports/rejections"];
+  let queue: string[] = [];
+  let entry: string[] = [];
+  if (org.code === "CA-M") {
+    queue = [
+      "/renewals",
+      "/renewals?sort=progress",
+      "/renewals?status=short&sort=shortBy&dir=desc",
+      "/renewals?decision=undecided&lastName=Sm",
+      "/renewals?size=100",
+    ];
+    entry = (await rows<{ id: string }>(`select id::text from board.roster_entry where org_code = 'CA-M' order by random() limit 300`)).map((r) => `/renewals/${r.id}`);
+    if (entry.length === 0) fail("the store has no CA-M renewal cohort (run `npm run bench -- --only renewals` once to create it)");
+  }
+  paths.set(org.code, { search, licensee, queue, entry, report });
+}
+await store.end();
+
+/** How often each kind of page is asked for (boards without a renewal queue skip those kinds). */
+const WEIGHTS: Record<Kind, number> = { search: 30, licensee: 25, queue: 12, entry: 13, report: 20 };
+
+// ---------------------------------------------------------------- the app over it
+await mkdir(".tmp/load", { recursive: true });
+const analyticsDir = path.resolve(process.env.LOAD_ANALYTICS_DIR ?? ".tmp/load/analytics");
+const appDb = createAppDb(ownerUrl, undefined, 10);
+const logFile = path.resolve(".tmp/load/server.log");
+const logger = pino({ level: process.env.LOAD_LOG_LEVEL ?? "warn" }, pino.destination({ dest: logFile, sync: false, append: false }));
+const analytics = startAnalytics({
+  dir: analyticsDir,
+  connection: { connectionString: ownerUrl, role: APP_ROLE },
+  intervalSeconds: 0,
+  fullRebuildHours: 0,
+  memoryMb: 2048,
+  schedule: false,
+  logger: logger.child({ module: "analytics" }),
+  warm: warmDashboard,
+});
+{
+  const started = Date.now();
+  console.log(`analytics snapshot in ${path.relative(process.cwd(), analyticsDir)}: syncing (a full build of 10 million reports takes about a minute the first time)…`);
+  const result = await analytics.syncNow({ mode: "auto", trigger: "command" });
+  if (result.outcome !== "succeeded") fail(`the analytics sync did not succeed: ${result.outcome === "failed" ? result.error : result.reason}`);
+  console.log(`  ${result.kind} sync done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
+const app = createHttpApp({
+  build,
+  services: { db: appDb, analytics, sessionCookie: createSessionCookie(["load-secret-load-secret-load-secret-0000"], false), logger },
+  production: false,
+});
+const http = await new Promise<Server>((resolve) => {
+  const s = app.listen(0, "127.0.0.1", () => resolve(s));
+});
+const address = http.address();
+const port = typeof address === "object" && address ? address.port : 0;
+const baseUrl = `http://127.0.0.1:${port}`;
+
+async function signIn(code: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: baseUrl },
+    body: new URLSearchParams({ email: `reviewer@${code.toLowerCase()}.demo.test`, password: "demo-password" }),
+  });
+  const cookie = response.headers.get("set-cookie")?.match(/__session=[^;]*/)?.[0];
+  if (!cookie) throw new Error(`could not sign in as reviewer@${code.toLowerCase()}.demo.test (${response.status})`);
+  return cookie;
+}
+
+interface Session {
+  org: string;
+  cookie: string;
+  kinds: Kind[];
+}
+const sessions: Session[] = [];
+for (const org of ORGS) {
+  const n = Math.max(1, Math.round(args.sessions * org.share));
+  const own = paths.get(org.code)!;
+  const kinds = (Object.keys(WEIGHTS) as Kind[]).filter((k) => own[k].length > 0).flatMap((k) => Array<Kind>(WEIGHTS[k]).fill(k));
+  for (let i = 0; i < n; i++) sessions.push({ org: org.code, cookie: await signIn(org.code), kinds });
+}
+console.log(`signed in ${sessions.length} reviewer sessions (${ORGS.map((o) => `${sessions.filter((s) => s.org === o.code).length} ${o.code}`).join(", ")})`);
+
+// ---------------------------------------------------------------- the run
+const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
+interface RequestContext {
+  session?: Session;
+  kind?: Kind;
+}
+let next = 0;
+const perKind = new Map<Kind, { latencies: number[]; non2xx: number; statuses: Record<string, number> }>();
+const perOrg = new Map<string, number[]>();
+let answered = 0;
+
+console.log(`running ${args.duration} s, ${args.connections} connections, ${args.rate ? `${args.rate} requests/s in all` : "each asking again as soon as answered"} (at most ${args["max-requests"].toLocaleString("en-US")} requests)…`);
+let finished!: (result: autocannon.Result) => void;
+let failed!: (error: Error) => void;
+const done = new Promise<autocannon.Result>((resolve, reject) => {
+  finished = resolve;
+  failed = reject;
+});
+const instance = autocannon({
+  url: baseUrl,
+  connections: args.connections,
+  duration: args.duration,
+  ...(args.rate ? { overallRate: args.rate } : {}),
+  timeout: 30,
+  headers: { "accept-encoding": "gzip", accept: "text/html" },
+  requests: [
+    {
+      setupRequest(request, context: RequestContext) {
+        // The sessions take turns; the context carries what was asked to the response below.
+        const session = sessions[next++ % sessions.length]!;
+        const kind = pick(session.kinds);
+        context.session = session;
+        context.kind = kind;
+        return { ...request, method: "GET", path: pick(paths.get(session.org)![kind]), headers: { ...request.headers, cookie: session.cookie } };
+      },
+    },
+  ],
+}, (error, result) => (error ? failed(error) : finished(result)));
+// One request in flight per connection (no pipelining), so the client's context is this response's.
+instance.on("response", (client: unknown, status: number, _bytes: number, ms: number) => {
+  const context = (client as { requestIterator?: { context?: RequestContext } }).requestIterator?.context;
+  const kind = context?.kind ?? ("search" as Kind);
+  const entry = perKind.get(kind) ?? { latencies: [], non2xx: 0, statuses: {} };
+  entry.latencies.push(ms);
+  entry.statuses[status] = (entry.statuses[status] ?? 0) + 1;
+  if (status < 200 || status > 299) entry.non2xx++;
+  perKind.set(kind, entry);
+  if (context?.session) {
+    const list = perOrg.get(context.session.org) ?? [];
+    list.push(ms);
+    perOrg.set(context.session.org, list);
+  }
+  if (++answered >= args["max-requests"]) instance.stop();
+});
+const result = await done;
+
+http.close();
+http.closeAllConnections();
+await analytics.stop();
+await appDb.destroy();
+logger.flush();
+
+// ---------------------------------------------------------------- the summary
+const all = [...perKind.values()].flatMap((k) => k.latencies);
+const summarise = (samples: number[]) => ({
+  requests: samples.length,
+  p50: percentile(samples, 50),
+  p95: percentile(samples, 95),
+  p99: percentile(samples, 99),
+  max: samples.length ? Math.max(...samples) : Number.NaN,
+});
+const overall = summarise(all);
+const seconds = result.duration;
+const summary = {
+  at: new Date().toISOString(),
+  command: `npm run load -- --duration ${args.duration} --connections ${args.connections} --sessions ${args.sessions}${args.rate ? ` --rate ${args.rate}` : ""}`,
+  nodeEnv: process.env.NODE_ENV,
+  database: `${dbHost}:${new URL(ownerUrl).port}`,
+  durationSeconds: seconds,
+  connections: args.connections,
+  rate: args.rate ?? null,
+  sessions: sessions.length,
+  throughput: { requestsPerSecond: all.length / seconds, autocannonAverage: result.requests.average },
+  latencyMs: overall,
+  autocannonLatencyMs: { p50: result.latency.p50, p97_5: result.latency.p97_5, p99: result.latency.p99, max: result.latency.max },
+  errors: result.errors,
+  timeouts: result.timeouts,
+  non2xx: result.non2xx,
+  statusCodes: result.statusCodeStats,
+  byKind: Object.fromEntries([...perKind].map(([kind, k]) => [kind, { ...summarise(k.latencies), non2xx: k.non2xx, statuses: k.statuses }])),
+  byOrg: Object.fromEntries([...perOrg].map(([org, samples]) => [org, summarise(samples)])),
+  serverLog: path.relative(process.cwd(), logFile),
+};
+
+const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : "-").padStart(7);
+console.log(`\n${all.length.toLocaleString("en-US")} requests in ${seconds.toFixed(1)} s: ${(all.length / seconds).toFixed(1)} req/s; errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx}`);
+console.log(`${"kind".padEnd(12)} ${"requests".padStart(9)} ${"p50 ms".padStart(7)} ${"p95 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"max ms".padStart(7)}  non-2xx`);
+const line = (label: string, s: ReturnType<typeof summarise>, non2xx: number | string) =>
+  console.log(`${label.padEnd(12)} ${String(s.requests).padStart(9)} ${ms(s.p50)} ${ms(s.p95)} ${ms(s.p99)} ${ms(s.max)}  ${non2xx}`);
+line("all", overall, result.non2xx);
+for (const [kind, k] of perKind) line(kind, summarise(k.latencies), k.non2xx);
+for (const [org, samples] of perOrg) line(`org ${org}`, summarise(samples), "");
+
+const out = path.resolve(args.out ?? `bench-results/load-${summary.at.replace(/[:.]/g, "-")}.json`);
+await mkdir(path.dirname(out), { recursive: true });
+await writeFile(out, `${JSON.stringify(summary, null, 2)}\n`);
+console.log(`\nsummary: ${path.relative(process.cwd(), out)}; server warnings and errors: ${summary.serverLog}`);
+process.exit(result.errors + result.timeouts + result.non2xx > 0 ? 1 : 0);

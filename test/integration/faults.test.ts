@@ -1,0 +1,351 @@
+// Faults while serving. PostgreSQL stopped under load (a private embedded server, stopped and started
+// again mid-test while reviewers keep asking for pages, data, exports and recording decisions):
+// every answer is a page, a redirect or a clear 503 "temporarily unavailable" with Retry-After —
+// never a 500 or a dropped connection — the app recovers by itself within 5 seconds of PostgreSQL
+// returning, and every decision it acknowledged is in the database.
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { Kysely, PostgresDialect } from "kysely";
+import type pg from "pg";
+import { APP_SESSION_SETTINGS, createDb, createPool, enableAppLogin } from "../../db/client";
+import { REPORTS } from "../../app/lib/reports";
+import { readManifest } from "../../db/analytics/snapshot";
+import { ResilientCursor } from "../../db/cursor";
+import type { Database } from "../../db/schema";
+import { freePort, startEmbeddedPostgres, type EmbeddedServer } from "../../db/embedded";
+import { seedDemoRosters } from "../../db/generator/rosters";
+import { seedLearnerStore } from "../../db/generator/seed";
+import { migrateToLatest } from "../../db/migrate";
+import { seedBoard } from "../../db/seed-board";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+import { get, signIn, startTestServer, type TestServer } from "../support/server";
+
+const RECOVERY_REQUIREMENT_MS = 5_000;
+
+describe("PostgreSQL stopped and started again under load", () => {
+  const dataDir = path.join(os.tmpdir(), `cme-faults-pg-${process.pid}-${randomBytes(4).toString("hex")}`);
+  let port: number;
+  let pgServer: EmbeddedServer | null = null;
+  let database: TestDatabase;
+  let server: TestServer;
+  let appPool: pg.Pool;
+
+  beforeAll(async () => {
+    port = await freePort();
+    pgServer = await startEmbeddedPostgres({ dataDir, port });
+    const url = pgServer.url;
+    const owner = createDb({ connectionString: url, max: 2 });
+    await migrateToLatest(owner);
+    await seedBoard(owner, { demoUsers: true });
+    await seedLearnerStore(url, { reports: 20_000, seed: 20261124 });
+    await seedDemoRosters(owner, { today: new Date().toISOString().slice(0, 10) });
+    const appUrl = await enableAppLogin(url);
+    // The app's client as `npm start` makes it (createAppDb: 10 connections, its timeouts and
+    // settings), with the pool in hand to see that no connection stays checked out.
+    appPool = createPool({ connectionString: appUrl, max: 10, settings: APP_SESSION_SETTINGS });
+    const app = new Kysely<Database>({ dialect: new PostgresDialect({ pool: appPool, cursor: ResilientCursor }) });
+    database = { url, appUrl, owner, app, drop: async () => {} };
+    server = await startTestServer(database, { sync: false });
+  }, 120_000);
+
+  afterAll(async () => {
+    const t = performance.now();
+    await server?.close();
+    console.log("closed server", performance.now() - t);
+    await database?.app.destroy();
+    console.log("app destroyed", performance.now() - t);
+    await database?.owner.destroy();
+    console.log("owner destroyed", performance.now() - t);
+    await pgServer?.stop();
+    console.log("pg stopped", performance.now() - t);
+    await rm(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it("answers 503 with Retry-After while it is down, never 500; recovers within 5 s; keeps every acknowledged decision", { timeout: 60_000 }, async () => {
+    const { baseUrl } = server;
+    const reviewer = await signIn(baseUrl, "reviewer@ca-m.demo.test");
+    const entries = (
+      await sql<{ id: string; learner_id: string }>`select e.id::text, e.learner_id::text from board.roster_entry e
+        where e.org_code = 'CA-M' and e.learner_id is not null
+          and not exists (select 1 from board.decision d where d.entry_id = e.id) order by e.id limit 400`.execute(database.owner)
+    ).rows;
+    expect(entries.length).toBeGreaterThan(100);
+    const licensee = entries[0]!.learner_id;
+    const reserved = entries.pop()!; // posted while PostgreSQL is down
+
+    // What reviewers ask for, in turn: pages, data requests (single fetch), a resource route (export), decisions.
+    const gets: Array<{ kind: string; path: string }> = [
+      { kind: "page", path: "/credits?last=A" },
+      { kind: "page", path: `/licensees/${licensee}` },
+      { kind: "page", path: "/renewals" },
+      { kind: "data", path: "/credits.data" },
+      { kind: "data", path: `/licensees/${licensee}.data` },
+      { kind: "export", path: "/credits/export?download=csv" },
+    ];
+    interface Outcome {
+      kind: string;
+      path: string;
+      started: number;
+      ended: number;
+      status: number | "network-error";
+      retryAfter: string | null;
+      body: string;
+      location: string | null;
+      entryId?: string;
+    }
+    const outcomes: Outcome[] = [];
+    let nextEntry = 0;
+    let stop = false;
+
+    async function once(kind: string, pathname: string, init: RequestInit = {}, entryId?: string): Promise<Outcome> {
+      const started = performance.now();
+      let outcome: Outcome;
+      try {
+        const response = await fetch(`${baseUrl}${pathname}`, { redirect: "manual", ...init, headers: { cookie: reviewer, origin: baseUrl, ...init.headers } });
+        const body = await response.text();
+        outcome = { kind, path: pathname, started, ended: performance.now(), status: response.status, retryAfter: response.headers.get("retry-after"), body, location: response.headers.get("location"), entryId };
+      } catch (error) {
+        outcome = { kind, path: pathname, started, ended: performance.now(), status: "network-error", retryAfter: null, body: String(error), location: null, entryId };
+      }
+      outcomes.push(outcome);
+      return outcome;
+    }
+    function decide(entry = entries[nextEntry++]): Promise<Outcome> | null {
+      if (!entry) return null;
+      const body = new URLSearchParams({ intent: "decide", outcome: "compliant", note: "fault test" });
+      return once("decision", `/renewals/${entry.id}`, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded" } }, entry.id);
+    }
+    async function worker(n: number) {
+      for (let i = n; !stop; i++) {
+        if (i % 3 === 0) {
+          if (!(await decide())) await new Promise((r) => setTimeout(r, 20));
+        } else {
+          const g = gets[i % gets.length]!;
+          await once(g.kind, g.path);
+        }
+      }
+    }
+
+    const t0 = performance.now();
+    const workers = Array.from({ length: 6 }, (_, n) => worker(n));
+    await new Promise((r) => setTimeout(r, 1_500));
+
+    // ---- PostgreSQL goes away (fast shutdown: sessions are terminated mid-query).
+    const stopping = performance.now();
+    await pgServer!.stop();
+    pgServer = null;
+    const stopped = performance.now();
+    await new Promise((r) => setTimeout(r, 1_000));
+    // While it is down: one of each kind, answered 503 with Retry-After and no stack trace.
+    const down = await Promise.all([...gets.map((g) => once(g.kind, g.path)), decide(reserved)!]);
+    await new Promise((r) => setTimeout(r, 1_000));
+
+    // ---- PostgreSQL returns (same data, same port).
+    pgServer = await startEmbeddedPostgres({ dataDir, port });
+    const returned = performance.now();
+    await new Promise((r) => setTimeout(r, RECOVERY_REQUIREMENT_MS + 1_500));
+    stop = true;
+    await Promise.all(workers);
+
+    // Down: every kind says "temporarily unavailable" clearly.
+    for (const o of down) {
+      expect(o.status, `${o.kind} ${o.path} while PostgreSQL was down`).toBe(503);
+      expect(o.retryAfter, `${o.kind} ${o.path}: Retry-After`).toMatch(/^\d+$/);
+      expect(o.body).not.toMatch(/\bat .+\.(js|ts):\d+|node_modules|ECONNREFUSED|Error:/);
+    }
+    const page = down.find((o) => o.kind === "page")!;
+    expect(page.body).toContain("Temporarily unavailable");
+    expect(page.body).toContain("<html");
+
+    // Never a 500, never a dropped connection: a page, a redirect, a 409-free decision or a 503.
+    const unexpected = outcomes.filter((o) => o.status !== 200 && o.status !== 302 && o.status !== 503 && !(o.kind === "export" && o.started < stopped));
+    expect(unexpected.map((o) => `${o.kind} ${o.path} ${o.status} ${o.body.slice(0, 200)}`)).toEqual([]);
+    expect(outcomes.filter((o) => o.status === 503 && o.started < stopping && o.ended < stopping)).toEqual([]);
+    expect(outcomes.filter((o) => o.started > stopped && o.ended < returned && o.status !== 503)).toEqual([]);
+
+    // Recovery: from PostgreSQL's return, the first request that succeeded; and every request begun
+    // 5 s after its return succeeded.
+    const afterReturn = outcomes.filter((o) => o.started >= returned).sort((a, b) => a.started - b.started);
+    const firstOk = afterReturn.find((o) => o.status === 200 || o.status === 302);
+    expect(firstOk).toBeDefined();
+    const lastFailure = outcomes.filter((o) => o.status === 503).reduce((max, o) => Math.max(max, o.ended), 0);
+    const recoveryMs = Math.max(0, lastFailure - returned);
+    console.log(
+      `faults: ${outcomes.length} requests; PostgreSQL stopped at ${((stopping - t0) / 1000).toFixed(1)} s (took ${(stopped - stopping).toFixed(0)} ms), back at ${((returned - t0) / 1000).toFixed(1)} s; ` +
+        `${outcomes.filter((o) => o.status === 503).length} answered 503; first success ${(firstOk!.ended - returned).toFixed(0)} ms after its return, last 503 ${recoveryMs.toFixed(0)} ms after`,
+    );
+    expect(recoveryMs).toBeLessThan(RECOVERY_REQUIREMENT_MS);
+    const late = afterReturn.filter((o) => o.started >= returned + RECOVERY_REQUIREMENT_MS);
+    expect(late.length).toBeGreaterThan(5);
+    expect(late.filter((o) => o.status !== 200 && o.status !== 302)).toEqual([]);
+
+    // No connection stays checked out of the pool (a leak would empty it after a few outages).
+    expect({ checkedOut: appPool.totalCount - appPool.idleCount, waiting: appPool.waitingCount }).toEqual({ checkedOut: 0, waiting: 0 });
+
+    // Decisions: every acknowledged one (302 to ?recorded=<id>) is stored, for its entry.
+    const posted = outcomes.filter((o) => o.kind === "decision");
+    const acknowledged = posted.filter((o) => o.status === 302);
+    expect(acknowledged.length).toBeGreaterThan(5);
+    expect(posted.filter((o) => o.status === 503).length).toBeGreaterThan(0);
+    const stored = await sql<{ id: string; entry_id: string }>`select id::text, entry_id::text from board.decision
+      where entry_id = any(${posted.map((o) => o.entryId!)}::bigint[])`.execute(database.owner);
+    const storedById = new Map(stored.rows.map((r) => [r.id, r.entry_id]));
+    for (const o of acknowledged) {
+      const id = o.location?.match(/recorded=(\d+)/)?.[1];
+      expect(id, `decision on entry ${o.entryId}: ${o.location}`).toBeDefined();
+      expect(storedById.get(id!), `acknowledged decision ${id} on entry ${o.entryId}`).toBe(o.entryId);
+    }
+    // And nothing was stored twice or for an entry that was not posted.
+    expect(new Set(stored.rows.map((r) => r.entry_id)).size).toBe(stored.rows.length);
+  });
+});
+
+describe("SIGTERM while a request is in flight", () => {
+  let database: TestDatabase;
+  let dataDir: string;
+  beforeAll(async () => {
+    database = await createTestDatabase(inject("pgServerUrl"));
+    dataDir = await mkdtemp(path.join(os.tmpdir(), "cme-faults-start-"));
+  });
+  afterAll(async () => {
+    await database?.drop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("`npm start`'s process lets a large CSV export finish, then exits 0 with its database connections closed", { timeout: 90_000 }, async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+      env: {
+        ...process.env,
+        NODE_ENV: "development",
+        DATABASE_URL: database.url,
+        APP_DATABASE_URL: database.appUrl,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        DATA_DIR: dataDir,
+        ANALYTICS_SYNC_INTERVAL_SECONDS: "0",
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!output.includes("ready in") && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+      expect(output).toContain("ready in");
+      const baseUrl = `http://127.0.0.1:${port}`;
+      const cookie = await signIn(baseUrl, "reviewer@accme.demo.test");
+
+      // The whole store as CSV, every column: several MB, read slowly so it is still in flight.
+      const response = await fetch(`${baseUrl}/credits/export?download=csv&show=npi&show=format&show=entry`, { headers: { cookie } });
+      expect(response.status).toBe(200);
+      const reader = response.body!.getReader();
+      const chunks: Uint8Array[] = [];
+      const first = await reader.read();
+      chunks.push(first.value!);
+      // The server's connections log in as the app's role (this test's own are the owner's).
+      const appConnections = sql<{ n: string }>`select count(*)::text as n from pg_stat_activity
+        where datname = current_database() and usename = 'cme_app'`;
+      expect(Number((await appConnections.execute(database.owner)).rows[0]!.n)).toBeGreaterThan(0);
+
+      child.kill("SIGTERM");
+      const sigtermAt = performance.now();
+      let slow = 0;
+      for (;;) {
+        const next = await reader.read();
+        if (next.done) break;
+        chunks.push(next.value);
+        if (slow++ < 30) await new Promise((r) => setTimeout(r, 50)); // a slow client, for a while
+      }
+      const finishedAfter = performance.now() - sigtermAt;
+      const exit = await exited;
+      const text = Buffer.concat(chunks).toString("utf8");
+      const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
+      const expected = await sql<{ n: string }>`select count(*)::text as n from learner.credit_report where deleted_at is null`.execute(database.owner);
+      expect(lines.length - 1, "data rows in the export").toBe(Number(expected.rows[0]!.n));
+      expect(finishedAfter).toBeGreaterThan(500); // it really was in flight when the signal came
+      expect(exit, output).toEqual({ code: 0, signal: null });
+      expect(output).toContain("Stopped.");
+      expect(Number((await appConnections.execute(database.owner)).rows[0]!.n)).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  });
+});
+
+describe("the analytics snapshot deleted or damaged while serving", () => {
+  let database: TestDatabase;
+  let server: TestServer;
+  beforeAll(async () => {
+    database = await createTestDatabase(inject("pgServerUrl"));
+    server = await startTestServer(database);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await database?.drop();
+  });
+
+  const pages = ["/", ...REPORTS.map((r) => `/reports/${r.id}`)];
+  async function visit(cookie: string) {
+    return Promise.all(
+      pages.map(async (page) => {
+        const response = await get(server.baseUrl, page, cookie);
+        const body = await response.text();
+        return { page, status: response.status, preparing: body.includes('data-testid="analytics-preparing"'), rebuilding: /being rebuilt/.test(body) };
+      }),
+    );
+  }
+
+  it("damaged (overwritten in place): report pages and the dashboard say it is being rebuilt, never 500, and recover after the automatic rebuild", { timeout: 60_000 }, async () => {
+    const cookie = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
+    const before = await readManifest(server.analytics.dir);
+    // Junk over the open file (same inode): the pages' columns are no longer readable.
+    await writeFile(path.join(server.analytics.dir, before!.file), Buffer.alloc(64 * 1024, 7));
+
+    const during = await visit(cookie);
+    expect(during.filter((p) => p.status !== 200)).toEqual([]);
+    expect(during.some((p) => p.preparing && p.rebuilding), JSON.stringify(during)).toBe(true);
+    // A report CSV meanwhile: 503 with the reason, not a 500.
+    const exportDuring = await get(server.baseUrl, "/reports/volume/export?table=monthly", cookie);
+    if (exportDuring.status !== 200) {
+      expect(exportDuring.status).toBe(503);
+      expect(await exportDuring.text()).toMatch(/being rebuilt/);
+    }
+
+    // Nobody asks for a sync: the damaged snapshot is rebuilt by itself.
+    const started = performance.now();
+    let after = await visit(cookie);
+    while (after.some((p) => p.preparing || p.status !== 200) && performance.now() - started < 40_000) {
+      await new Promise((r) => setTimeout(r, 250));
+      after = await visit(cookie);
+    }
+    console.log(`analytics: damaged snapshot rebuilt and serving again after ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    expect(after.filter((p) => p.preparing || p.status !== 200)).toEqual([]);
+    const rebuilt = await readManifest(server.analytics.dir);
+    expect(rebuilt!.file).not.toBe(before!.file);
+    const history = await server.analytics.history(5);
+    expect(history[0]).toMatchObject({ outcome: "succeeded", kind: "full", trigger: "scheduler" });
+    expect((await get(server.baseUrl, "/reports/volume/export?table=monthly", cookie)).status).toBe(200);
+  });
+
+  it("deleted: pages keep answering from the open snapshot, and the next sync rebuilds it", { timeout: 60_000 }, async () => {
+    const cookie = await signIn(server.baseUrl, "reviewer@abim.demo.test");
+    const before = await readManifest(server.analytics.dir);
+    await rm(path.join(server.analytics.dir, before!.file));
+    const during = await visit(cookie);
+    expect(during.filter((p) => p.status !== 200 || p.preparing)).toEqual([]);
+    const sync = await server.analytics.syncNow();
+    expect(sync).toMatchObject({ outcome: "succeeded", kind: "full" });
+    const after = await visit(cookie);
+    expect(after.filter((p) => p.status !== 200 || p.preparing)).toEqual([]);
+    expect((await readManifest(server.analytics.dir))!.file).not.toBe(before!.file);
+  });
+});
