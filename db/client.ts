@@ -97,7 +97,7 @@ class RowScopedPostgresDriver extends PostgresDriver {
   }
 }
 
-class RowScopedPostgresDialect extends PostgresDialect {
+export class RowScopedPostgresDialect extends PostgresDialect {
   readonly #config: PostgresDialectConfig;
   constructor(config: PostgresDialectConfig) {
     super(config);

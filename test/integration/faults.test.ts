@@ -10,9 +10,9 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely } from "kysely";
 import type pg from "pg";
-import { APP_SESSION_SETTINGS, createDb, createPool, enableAppLogin } from "../../db/client";
+import { APP_SESSION_SETTINGS, createDb, createPool, enableAppLogin, RowScopedPostgresDialect } from "../../db/client";
 import { REPORTS } from "../../app/lib/reports";
 import { readManifest } from "../../db/analytics/snapshot";
 import { ResilientCursor } from "../../db/cursor";
@@ -48,7 +48,7 @@ describe("PostgreSQL stopped and started again under load", () => {
     // The app's client as `npm start` makes it (createAppDb: 10 connections, its timeouts and
     // settings), with the pool in hand to see that no connection stays checked out.
     appPool = createPool({ connectionString: appUrl, max: 10, settings: APP_SESSION_SETTINGS });
-    const app = new Kysely<Database>({ dialect: new PostgresDialect({ pool: appPool, cursor: ResilientCursor }) });
+    const app = new Kysely<Database>({ dialect: new RowScopedPostgresDialect({ pool: appPool, cursor: ResilientCursor }) });
     database = { url, appUrl, owner, app, drop: async () => {} };
     server = await startTestServer(database, { sync: false });
   }, 120_000);
