@@ -17,13 +17,12 @@ export const key = (expr: RawBuilder<unknown>, type: KeyType): SortKey => ({ exp
 export const foldC = (column: string) => sql`(learner.fold(${sql.ref(column)}) collate "C")`;
 
 /**
- * `folded` starts with the folded `value`: as a byte range (which an index on the folded column
- * serves even under row-level security, where only leakproof operators may drive an index and LIKE is
- * not one), then LIKE for the exact test. U+10FFFF sorts after every character in byte order.
+ * `folded` (in byte order) starts with the folded `value`, literally: a byte range, which an index on
+ * the folded column serves even under row-level security (only leakproof operators may drive an
+ * index there, and LIKE is not one). U+10FFFF sorts after every character in byte order.
  */
 export const startsWithFolded = (folded: RawBuilder<unknown>, value: string) =>
-  sql<SqlBool>`(${folded} >= learner.fold(${value}) and ${folded} < learner.fold(${value}) || chr(1114111)
-    and ${folded} like learner.fold(${value}) || '%')`;
+  sql<SqlBool>`(${folded} >= learner.fold(${value}) and ${folded} < learner.fold(${value}) || chr(1114111))`;
 
 /** What a cursor value of each type may look like: checked before any cast in SQL. */
 const CURSOR_VALUE: Record<KeyType, z.ZodType<string>> = {

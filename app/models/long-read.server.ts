@@ -1,8 +1,8 @@
 // Long reads (exports) get a connection and a transaction of their own: read-only, one consistent
 // snapshot from the first row to the last, and without the app's 30-second statement timeout,
 // which a cursor read of millions of rows would otherwise hit (the whole cursor is one statement).
-import { sql, type Kysely } from "kysely";
-import { currentRowScope, type RowScope } from "../../db/row-scope";
+import { CompiledQuery, sql, type Kysely } from "kysely";
+import { currentRowScope, rowScopeStatement, type RowScope } from "../../db/row-scope";
 import type { Database } from "../../db/schema";
 
 /** The longest an export may read for (a cursor through tens of millions of rows). */
@@ -23,7 +23,8 @@ async function* readInSnapshot<R>(
   try {
     await sql`select set_config('statement_timeout', ${LONG_READ_TIMEOUT}, true)`.execute(trx);
     // This transaction's own scope: the request's, whichever context pulls the rows.
-    await sql`select set_config('app.boards', ${scope.boards}, true), set_config('app.org', ${scope.org}, true)`.execute(trx);
+    const statement = rowScopeStatement(scope, true);
+    await trx.executeQuery(CompiledQuery.raw(statement.sql, statement.parameters));
     yield* read(trx);
     finished = true;
   } finally {

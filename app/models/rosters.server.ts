@@ -43,8 +43,7 @@ export type UploadOutcome =
 /** A file name as shown on the page: its last path part, no control characters, at most 200 characters. */
 export function cleanFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? "";
-  // eslint-disable-next-line no-control-regex
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, "").trim();
+  const clean = base.replace(/\p{Cc}/gu, "").trim();
   return (clean || "roster.csv").slice(0, 200);
 }
 

@@ -27,25 +27,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     create function board.scope_org_visible(org text) returns boolean language sql stable parallel safe as
     $$ select coalesce(current_setting('app.org', true), '') <> ''
               and (current_setting('app.org', true) = '*' or current_setting('app.org', true) = org) $$`.execute(db);
-  // Whether a board holds a record, licence or certification of the learner: one index probe each,
-  // row by row. A function (not inlined) on purpose: written inline in the policy, the planner
-  // turns the probes into a hash of every record of the board, built for each query (decision 015).
-  await sql`
-    create function board.learner_visible(p_learner bigint) returns boolean language plpgsql stable parallel safe
-    -- Custom plans were made afresh for every call (a third of a millisecond each, ten times the run).
-    set plan_cache_mode = force_generic_plan as $$
-    declare
-      boards text[] := board.scope_boards();
-    begin
-      if boards is null then
-        return false;
-      end if;
-      return exists (select 1 from learner.credit_report r
-                     where r.learner_id = p_learner and r.board_code = any (boards) and r.deleted_at is null)
-          or exists (select 1 from learner.licence l where l.learner_id = p_learner and l.board_code = any (boards))
-          or exists (select 1 from learner.certification c where c.learner_id = p_learner and c.board_code = any (boards));
-    end $$`.execute(db);
-  for (const fn of ["scope_all_boards()", "scope_boards()", "scope_org_visible(text)", "learner_visible(bigint)"]) {
+  for (const fn of ["scope_all_boards()", "scope_boards()", "scope_org_visible(text)"]) {
     await sql.raw(`grant execute on function board.${fn} to cme_app`).execute(db);
   }
 
@@ -56,11 +38,18 @@ export async function up(db: Kysely<any>): Promise<void> {
       create policy board_scope on learner.${table} for select to cme_app
       using (board.scope_all_boards() or board_code = any (board.scope_boards()))`).execute(db);
   }
-  // A learner is visible to a board that holds a record, licence or certification of theirs.
+  // A learner is visible to a board that holds a live record, a licence or a certification of theirs:
+  // an index probe each (the record's on the partial index of live records, hence `deleted_at is
+  // null`), or one hash of the board's learners when a query reads very many of them.
   await sql`alter table learner.learner enable row level security`.execute(db);
   await sql`
     create policy board_scope on learner.learner for select to cme_app
-    using (board.scope_all_boards() or board.learner_visible(id))`.execute(db);
+    using (
+      board.scope_all_boards()
+      or exists (select 1 from learner.credit_report r
+                 where r.learner_id = learner.id and r.board_code = any (board.scope_boards()) and r.deleted_at is null)
+      or exists (select 1 from learner.licence l where l.learner_id = learner.id and l.board_code = any (board.scope_boards()))
+      or exists (select 1 from learner.certification c where c.learner_id = learner.id and c.board_code = any (board.scope_boards())))`.execute(db);
 
   // Board tables: the organisation's own rows, for reading and for writing.
   for (const table of BOARD_TABLES) {
@@ -136,7 +125,6 @@ export async function down(db: Kysely<any>): Promise<void> {
     await sql.raw(`alter table learner.${table} disable row level security`).execute(db);
   }
   await sql`drop function board.recent_login_failures(text, integer)`.execute(db);
-  await sql`drop function board.learner_visible(bigint)`.execute(db);
   await sql`drop function board.scope_all_boards()`.execute(db);
   await sql`drop function board.scope_boards()`.execute(db);
   await sql`drop function board.scope_org_visible(text)`.execute(db);

@@ -8,7 +8,7 @@
 import { sql } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
 import { appRoutes, fillPattern, type AppRoute } from "../support/routes";
-import { setUpSeededApp, signIn } from "../support/server";
+import { get, setUpSeededApp, signIn } from "../support/server";
 
 const app = setUpSeededApp();
 const owner = () => app.database.owner;
@@ -102,16 +102,15 @@ async function foreignFor(reader: Reader): Promise<Foreign> {
 const foreignQuery = (other: string) => `board=${encodeURIComponent(other)}&org=${encodeURIComponent(other)}`;
 
 async function request(method: "GET" | "POST", path: string, cookie: string, body?: URLSearchParams) {
-  const response = await fetch(`${app.server.baseUrl}${path}`, {
-    method,
-    redirect: "manual",
-    headers: {
-      cookie,
-      origin: app.server.baseUrl,
-      ...(body ? { "content-type": "application/x-www-form-urlencoded" } : {}),
-    },
-    body,
-  });
+  const response =
+    method === "GET"
+      ? await get(app.server.baseUrl, path, cookie)
+      : await fetch(`${app.server.baseUrl}${path}`, {
+          method,
+          redirect: "manual",
+          headers: { cookie, origin: app.server.baseUrl, "content-type": "application/x-www-form-urlencoded" },
+          body,
+        });
   const type = response.headers.get("content-type") ?? "";
   // XLSX is a zip: its text cannot be searched, and its rows are the CSV's (tested in exports.test.ts).
   const text = type.includes("spreadsheetml") ? "" : await response.text();

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import { inject } from "vitest";
 import { createAppDb, createDb, withDatabase } from "../../db/client";
-import { rowScopeFor, type Scope } from "../../app/auth/scope.server";
+import { rowScopeFor, scopeForOrganisation, type Scope } from "../../app/auth/scope.server";
 import { setRowScope } from "../../db/row-scope";
 import type { Database } from "../../db/schema";
 import { admin, TEMPLATE_DB } from "./template";
@@ -49,10 +49,8 @@ export async function createTestDatabase(serverUrl: string, options: { empty?: b
  * For sequential calls; a test that needs two organisations at once runs them one after the other.
  */
 export function appAs(database: Pick<TestDatabase, "app">, org: Scope | string): Kysely<Database> {
-  const scope =
-    typeof org !== "string"
-      ? org
-      : ({ orgCode: org, kind: org === "ACCME" ? "accreditor" : "state_board", boardCodes: org === "ACCME" ? null : [org] } satisfies Scope);
+  // Only the kind's reach matters here: ACCME reads every board, any other organisation its own.
+  const scope = typeof org !== "string" ? org : scopeForOrganisation({ code: org, kind: org === "ACCME" ? "accreditor" : "state_board" });
   setRowScope(rowScopeFor(scope));
   return database.app;
 }
