@@ -108,8 +108,9 @@ function csvStream<R>(request: ExportRequest<R>): ReadableStream<Uint8Array> {
           started = true;
           if (text) controller.enqueue(encoder.encode(text));
           if (ended) {
-            controller.close();
+            // Audited before the file ends: whoever holds the whole file can find its audit event.
             await finish({ rows: count, completed: true });
+            controller.close();
           }
         } catch (error) {
           controller.error(error);
