@@ -32,7 +32,7 @@ const SORTS: Record<string, SortDef> = {
   submitted: { keys: [key(sql`cr.submitted_at`, "timestamptz")], joins: [] },
   credits: { keys: [key(sql`cr.credits`, "numeric")], joins: [] },
   lag: { keys: [key(sql`learner.lag_days(cr.completion_date, cr.submitted_at)`, "int")], joins: [] },
-  learnerId: { keys: [key(sql`coalesce(cr.board_learner_id, '')`, "text")], joins: [] },
+  learnerId: { keys: [key(sql`learner.board_learner_key(cr.board_learner_id)`, "text")], joins: [] },
   status: { keys: [key(sql`cr.status`, "text"), key(sql`cr.completion_date`, "date")], joins: [] },
   entry: { keys: [key(sql`cr.entry_method`, "text"), key(sql`cr.completion_date`, "date")], joins: [] },
   board: { keys: [key(sql`cr.board_code`, "text"), key(sql`cr.completion_date`, "date")], joins: [], boardFirst: true },
@@ -116,10 +116,10 @@ export function filterConditions(filters: CreditFilters, options: { hashed?: boo
   if (filters.learnerId) conditions.push(sql`cr.learner_id = ${filters.learnerId}`);
 
   if (filters.licence) {
-    conditions.push(sql`coalesce(cr.board_learner_id, '') = ${filters.licence} and cr.board_code not in (${sql.join(CERTIFYING_CODES)})`);
+    conditions.push(sql`learner.board_learner_key(cr.board_learner_id) = ${filters.licence} and cr.board_code not in (${sql.join(CERTIFYING_CODES)})`);
   }
   if (filters.boardId) {
-    conditions.push(sql`coalesce(cr.board_learner_id, '') = ${filters.boardId} and cr.board_code in (${sql.join(CERTIFYING_CODES)})`);
+    conditions.push(sql`learner.board_learner_key(cr.board_learner_id) = ${filters.boardId} and cr.board_code in (${sql.join(CERTIFYING_CODES)})`);
   }
   if (filters.completedFrom) conditions.push(sql`cr.completion_date >= ${filters.completedFrom}::date`);
   if (filters.completedTo) conditions.push(sql`cr.completion_date <= ${filters.completedTo}::date`);
