@@ -1,27 +1,21 @@
 // `npm run load [-- --duration 60 --connections 50 --sessions 50 --rate R --max-requests 500000]`
-// A load test of the whole app on the design-scale store: the server assembled in-process exactly
-// as `npm start` does (pool of 10, the analytics snapshot), on loopback, driven by autocannon with
+// A load test of the whole app on the design-scale store: the server assembled as `npm start` does
+// (pool of 10, the analytics snapshot) in its own process (scripts/load-server.ts), on loopback,
+// driven from this process by autocannon with
 // 50 signed-in reviewers of CA-M, ABIM and ACCME requesting a mix of credit searches, licensee
 // pages, the renewal queue and its entries, and report pages. Prints throughput, latency
 // percentiles (overall and per kind of page), errors and non-2xx answers, and writes a JSON summary
 // to bench-results/. Uses LOAD_DATABASE_URL (default: the benchmark store on 127.0.0.1:54400);
 // loopback hosts only. It never migrates or seeds: the store must be the bench store.
-import "./lib/production-mode";
 import { mkdir, writeFile } from "node:fs/promises";
-import type { Server } from "node:http";
+import { fork } from "node:child_process";
+import { once } from "node:events";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import type { ServerBuild } from "@remix-run/node";
 import autocannon from "autocannon";
 import pg from "pg";
-import { pino } from "pino";
 import { z } from "zod";
-import { createSessionCookie } from "../app/auth/session.server";
-import { warmDashboard } from "../app/models/dashboard.server";
-import { startAnalytics } from "../db/analytics/service";
-import { APP_ROLE, createAppDb } from "../db/client";
 import { percentile } from "./bench/context";
-import { createHttpApp } from "./server";
 
 const DEFAULT_URL = "postgres://postgres:postgres@127.0.0.1:54400/postgres";
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
@@ -152,40 +146,33 @@ await store.end();
 /** How often each kind of page is asked for (boards without a renewal queue skip those kinds). */
 const WEIGHTS: Record<Kind, number> = { search: 30, licensee: 25, queue: 12, entry: 13, report: 20 };
 
-// ---------------------------------------------------------------- the app over it
+// ---------------------------------------------------------------- the app over it, in its own process
 await mkdir(".tmp/load", { recursive: true });
-const analyticsDir = path.resolve(process.env.LOAD_ANALYTICS_DIR ?? ".tmp/load/analytics");
-const appDb = createAppDb(ownerUrl, undefined, 10);
 const logFile = path.resolve(".tmp/load/server.log");
-const logger = pino({ level: process.env.LOAD_LOG_LEVEL ?? "warn" }, pino.destination({ dest: logFile, sync: false, append: false }));
-const analytics = startAnalytics({
-  dir: analyticsDir,
-  connection: { connectionString: ownerUrl, role: APP_ROLE },
-  intervalSeconds: 0,
-  fullRebuildHours: 0,
-  memoryMb: 2048,
-  schedule: false,
-  logger: logger.child({ module: "analytics" }),
-  warm: warmDashboard,
+// A deployment runs with NODE_ENV=production (React's development build renders several times slower).
+const serverNodeEnv = process.env.NODE_ENV ?? "production";
+const server = fork(path.resolve("scripts/load-server.ts"), [], {
+  execArgv: ["--import", "tsx", ...(process.env.LOAD_SERVER_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.LOAD_SERVER_PROFILE}`] : [])],
+  env: {
+    ...process.env,
+    LOAD_DATABASE_URL: ownerUrl,
+    LOAD_ANALYTICS_DIR: path.resolve(process.env.LOAD_ANALYTICS_DIR ?? ".tmp/load/analytics"),
+    LOAD_LOG_FILE: logFile,
+    LOAD_SESSION_SECRET: "load-secret-load-secret-load-secret-0000",
+    NODE_ENV: serverNodeEnv,
+  },
+  stdio: ["ignore", "inherit", "inherit", "ipc"],
 });
-{
-  const started = Date.now();
-  console.log(`analytics snapshot in ${path.relative(process.cwd(), analyticsDir)}: syncing (a full build of 10 million reports takes about a minute the first time)…`);
-  const result = await analytics.syncNow({ mode: "auto", trigger: "command" });
-  if (result.outcome !== "succeeded") fail(`the analytics sync did not succeed: ${result.outcome === "failed" ? result.error : result.reason}`);
-  console.log(`  ${result.kind} sync done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-}
-const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
-const app = createHttpApp({
-  build,
-  services: { db: appDb, analytics, sessionCookie: createSessionCookie(["load-secret-load-secret-load-secret-0000"], false), logger },
-  production: false,
-});
-const http = await new Promise<Server>((resolve) => {
-  const s = app.listen(0, "127.0.0.1", () => resolve(s));
-});
-const address = http.address();
-const port = typeof address === "object" && address ? address.port : 0;
+const serverExit = once(server, "exit");
+console.log("analytics snapshot: syncing (a full build of 10 million reports takes about a minute the first time)…");
+const port = await new Promise<number>((resolve, reject) => {
+  server.on("message", (message: { port?: number; error?: string; synced?: { kind: string; seconds: number } }) => {
+    if (message.synced) console.log(`  ${message.synced.kind} sync done in ${message.synced.seconds.toFixed(1)} s`);
+    if (message.error) reject(new Error(message.error));
+    if (message.port) resolve(message.port);
+  });
+  void serverExit.then(([code]) => reject(new Error(`the server exited (${String(code)}) before listening`)));
+}).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
 const baseUrl = `http://127.0.0.1:${port}`;
 
 async function signIn(code: string): Promise<string> {
@@ -270,11 +257,9 @@ instance.on("response", (client: unknown, status: number, _bytes: number, ms: nu
 });
 const result = await done;
 
-http.close();
-http.closeAllConnections();
-await analytics.stop();
-await appDb.destroy();
-logger.flush();
+// Requests still in flight when autocannon stopped finish before the pool closes.
+server.kill("SIGTERM");
+await serverExit;
 
 // ---------------------------------------------------------------- the summary
 const all = [...perKind.values()].flatMap((k) => k.latencies);
@@ -290,7 +275,7 @@ const seconds = result.duration;
 const summary = {
   at: new Date().toISOString(),
   command: `npm run load -- --duration ${args.duration} --connections ${args.connections} --sessions ${args.sessions}${args.rate ? ` --rate ${args.rate}` : ""}`,
-  nodeEnv: process.env.NODE_ENV,
+  nodeEnv: serverNodeEnv,
   database: `${dbHost}:${new URL(ownerUrl).port}`,
   durationSeconds: seconds,
   connections: args.connections,
