@@ -1,4 +1,4 @@
-// `npm run bench [-- --only search,licensee,export,analytics,renewals] [--runs N]`
+// `npm run bench [-- --only search,licensee,export,analytics,renewals,row-security] [--runs N]`
 // Benchmarks on the design-scale store (10 million credit reports, 1 million learners): medians and
 // p95s measured side by side in one run. Uses BENCH_DATABASE_URL when set; otherwise an embedded
 // PostgreSQL in BENCH_DATA_DIR (default .data/bench), seeded once with 10 million reports (about six
@@ -26,6 +26,7 @@ const SECTIONS: Record<string, () => Promise<{ run(ctx: BenchContext): Promise<S
   export: () => import("./bench/export"),
   renewals: () => import("./bench/renewals"),
   analytics: () => import("./bench/analytics"),
+  "row-security": () => import("./bench/row-security"),
 };
 
 const Args = z.object({
