@@ -4,7 +4,7 @@ import { sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
 import type { Database } from "../../db/schema";
 import type { FilterValues } from "../lib/grid";
 import type { DecisionOutcomeId, QueueStatus, RENEWAL_FILTERS, RenewalRow } from "../lib/renewal-search";
-import { decodeCursor, encodeCursor, foldC, key, keysetCondition, type KeyType, type SortKey } from "./keyset.server";
+import { decodeCursor, encodeCursor, foldC, key, keysetCondition, startsWithFolded, type KeyType, type SortKey } from "./keyset.server";
 
 export type RenewalFilters = FilterValues<typeof RENEWAL_FILTERS>;
 
@@ -35,7 +35,9 @@ export function renewalConditions(orgCode: string, window: { from: string; to: s
   ];
   if (filters.status?.length) conditions.push(sql`e.status in (${sql.join(filters.status)})`);
   if (filters.match?.length) conditions.push(sql`e.match_quality in (${sql.join(filters.match)})`);
-  if (filters.lastName) conditions.push(sql`learner.fold(e.last_name) like learner.fold(${filters.lastName}) || '%'`);
+  // A byte range on the folded name (roster_entry_org_name_idx), as the credit search does: LIKE
+  // folded the name of every entry in the window (260 ms for CA-M's 20,000 on the bench store).
+  if (filters.lastName) conditions.push(startsWithFolded(foldC("e.last_name"), filters.lastName));
   if (filters.key) conditions.push(sql`upper(e.roster_key) = ${filters.key}`);
   const decided = sql<SqlBool>`exists (select 1 from board.decision d where d.entry_id = e.id)`;
   if (filters.decision === "undecided") conditions.push(sql<SqlBool>`not ${decided}`);

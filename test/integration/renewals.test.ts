@@ -231,6 +231,17 @@ describe("renewal queue", () => {
         order by learner.fold(last_name) collate "C", learner.fold(first_name) collate "C", roster_entry.id`.execute(database.owner);
       expect(ids).toEqual(expected.rows.map((r) => r.key));
     }
+    // A last-name prefix, as typed (any case, accents): the entries whose folded name starts with it.
+    const sample = await sql<{ last_name: string }>`select last_name from board.roster_entry
+      where org_code = 'CA-M' and cycle_end between current_date and current_date + 90 order by id limit 1`.execute(database.owner);
+    const typed = sample.rows[0]!.last_name.slice(0, 2).toUpperCase();
+    const byName = await queueIds(server.baseUrl, cookie, `lastName=${encodeURIComponent(typed)}&sort=name`);
+    const expectedByName = await sql<{ key: string }>`select roster_key as key from board.roster_entry
+      where org_code = 'CA-M' and cycle_end between current_date and current_date + 90
+        and left(learner.fold(last_name), char_length(learner.fold(${typed}))) = learner.fold(${typed})
+      order by learner.fold(last_name) collate "C", learner.fold(first_name) collate "C", roster_entry.id`.execute(database.owner);
+    expect(byName.length).toBeGreaterThan(0);
+    expect(byName).toEqual(expectedByName.rows.map((r) => r.key));
   });
 
   it("keyset pages of the queue sorted by progress cover every entry once, in order", async () => {
