@@ -1,20 +1,22 @@
 // `npm run load [-- --duration 60 --connections 50 --sessions 50 --rate R --max-requests 500000]`
-// A load test of the whole app on the design-scale store: the server assembled as `npm start` does
-// (pool of 10, the analytics snapshot) in its own process (scripts/load-server.ts), on loopback,
-// driven from this process by autocannon with
+// A load test of the whole app on the design-scale store: `npm start` itself (scripts/start.ts: pool
+// of 10, the analytics snapshot) in its own process, on loopback, driven from this process by
+// autocannon with
 // 50 signed-in reviewers of CA-M, ABIM and ACCME requesting a mix of credit searches, licensee
 // pages, the renewal queue and its entries, and report pages. Prints throughput, latency
 // percentiles (overall and per kind of page), errors and non-2xx answers, and writes a JSON summary
 // to bench-results/. Uses LOAD_DATABASE_URL (default: the benchmark store on 127.0.0.1:54400);
 // loopback hosts only. It never migrates or seeds: the store must be the bench store.
-import { mkdir, writeFile } from "node:fs/promises";
-import { fork } from "node:child_process";
+import { mkdir, open, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { createServer } from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import pg from "pg";
 import { z } from "zod";
+import { readHistory } from "../db/analytics/history";
 import { percentile } from "./bench/context";
 
 const DEFAULT_URL = "postgres://postgres:postgres@127.0.0.1:54400/postgres";
@@ -146,34 +148,70 @@ await store.end();
 /** How often each kind of page is asked for (boards without a renewal queue skip those kinds). */
 const WEIGHTS: Record<Kind, number> = { search: 30, licensee: 25, queue: 12, entry: 13, report: 20 };
 
-// ---------------------------------------------------------------- the app over it, in its own process
+// ---------------------------------------------------------------- the app over it: `npm start` itself
+// scripts/start.ts in its own process, pointed at the store by DATABASE_URL (it migrates, which is a
+// no-op here, and seeds nothing), so that what is measured is what ships, and autocannon's work does
+// not share its event loop.
 await mkdir(".tmp/load", { recursive: true });
 const logFile = path.resolve(".tmp/load/server.log");
+const analyticsDir = path.resolve(process.env.LOAD_ANALYTICS_DIR ?? ".tmp/load/analytics");
 // A deployment runs with NODE_ENV=production (React's development build renders several times slower).
 const serverNodeEnv = process.env.NODE_ENV ?? "production";
-const server = fork(path.resolve("scripts/load-server.ts"), [], {
-  execArgv: ["--import", "tsx", ...(process.env.LOAD_SERVER_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.LOAD_SERVER_PROFILE}`] : [])],
-  env: {
-    ...process.env,
-    LOAD_DATABASE_URL: ownerUrl,
-    LOAD_ANALYTICS_DIR: path.resolve(process.env.LOAD_ANALYTICS_DIR ?? ".tmp/load/analytics"),
-    LOAD_LOG_FILE: logFile,
-    LOAD_SESSION_SECRET: "load-secret-load-secret-load-secret-0000",
-    NODE_ENV: serverNodeEnv,
-  },
-  stdio: ["ignore", "inherit", "inherit", "ipc"],
-});
-const serverExit = once(server, "exit");
-console.log("analytics snapshot: syncing (a full build of 10 million reports takes about a minute the first time)…");
-const port = await new Promise<number>((resolve, reject) => {
-  server.on("message", (message: { port?: number; error?: string; synced?: { kind: string; seconds: number } }) => {
-    if (message.synced) console.log(`  ${message.synced.kind} sync done in ${message.synced.seconds.toFixed(1)} s`);
-    if (message.error) reject(new Error(message.error));
-    if (message.port) resolve(message.port);
+const port = await new Promise<number>((resolve) => {
+  const probe = createServer().listen(0, "127.0.0.1", () => {
+    const address = probe.address();
+    probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
   });
-  void serverExit.then(([code]) => reject(new Error(`the server exited (${String(code)}) before listening`)));
-}).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
+});
+const launchedAt = new Date().toISOString();
+const serverLog = await open(logFile, "w");
+const server = spawn(
+  process.execPath,
+  ["--import", "tsx", ...(process.env.LOAD_SERVER_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.LOAD_SERVER_PROFILE}`] : []), "scripts/start.ts"],
+  {
+    env: {
+      ...process.env,
+      NODE_ENV: serverNodeEnv,
+      DATABASE_URL: ownerUrl,
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      SESSION_SECRET: "load-secret-load-secret-load-secret-0000",
+      // Plain HTTP on loopback: the session cookie must come back without TLS.
+      SECURE_COOKIES: "false",
+      ANALYTICS_DIR: analyticsDir,
+      // Only the start-up sync: no scheduled sync lands in the middle of the measurement.
+      ANALYTICS_SYNC_INTERVAL_SECONDS: "0",
+      ANALYTICS_FULL_REBUILD_HOURS: "0",
+      LOG_LEVEL: process.env.LOAD_LOG_LEVEL ?? "warn",
+    },
+    stdio: ["ignore", serverLog.fd, serverLog.fd],
+  },
+);
+const serverExit = once(server, "exit");
+let exited = false;
+void serverExit.then(() => (exited = true));
 const baseUrl = `http://127.0.0.1:${port}`;
+
+/** Polls `ready` every half second until it answers, or fails when the server exits or time runs out. */
+async function waitFor<T>(what: string, ready: () => Promise<T | null>, seconds: number): Promise<T> {
+  const until = Date.now() + seconds * 1000;
+  for (;;) {
+    if (exited) fail(`the server exited while waiting for ${what} (see ${path.relative(process.cwd(), logFile)})`);
+    const value = await ready().catch(() => null);
+    if (value !== null) return value;
+    if (Date.now() > until) fail(`no ${what} after ${seconds} s (see ${path.relative(process.cwd(), logFile)})`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+await waitFor("answer from the server", async () => ((await fetch(`${baseUrl}/login`)).ok ? true : null), 120);
+console.log("analytics snapshot: syncing (a full build of 10 million reports takes about a minute the first time)…");
+const synced = await waitFor(
+  "finished analytics sync",
+  async () => (await readHistory(analyticsDir, 20)).find((r) => r.startedAt >= launchedAt && r.outcome !== "running") ?? null,
+  900,
+);
+if (synced.outcome !== "succeeded") fail(`the analytics sync at start-up ended ${synced.outcome} (see ${path.relative(process.cwd(), logFile)})`);
+console.log(`  ${synced.kind} sync done in ${((synced.durationMs ?? 0) / 1000).toFixed(1)} s`);
 
 async function signIn(code: string): Promise<string> {
   const response = await fetch(`${baseUrl}/login`, {
@@ -260,6 +298,7 @@ const result = await done;
 // Requests still in flight when autocannon stopped finish before the pool closes.
 server.kill("SIGTERM");
 await serverExit;
+await serverLog.close();
 
 // ---------------------------------------------------------------- the summary
 const all = [...perKind.values()].flatMap((k) => k.latencies);
