@@ -23,7 +23,7 @@ import { seedLearnerStore } from "../../db/generator/seed";
 import { migrateToLatest } from "../../db/migrate";
 import { seedBoard } from "../../db/seed-board";
 import { createTestDatabase, type TestDatabase } from "../support/database";
-import { get, signIn, startTestServer, type TestServer } from "../support/server";
+import { get, setUpSeededApp, signIn, startTestServer, type TestServer } from "../support/server";
 
 const RECOVERY_REQUIREMENT_MS = 5_000;
 
@@ -54,15 +54,10 @@ describe("PostgreSQL stopped and started again under load", () => {
   }, 120_000);
 
   afterAll(async () => {
-    const t = performance.now();
     await server?.close();
-    console.log("closed server", performance.now() - t);
     await database?.app.destroy();
-    console.log("app destroyed", performance.now() - t);
     await database?.owner.destroy();
-    console.log("owner destroyed", performance.now() - t);
     await pgServer?.stop();
-    console.log("pg stopped", performance.now() - t);
     await rm(dataDir, { recursive: true, force: true });
   }, 60_000);
 
@@ -288,22 +283,14 @@ describe("SIGTERM while a request is in flight", () => {
 });
 
 describe("the analytics snapshot deleted or damaged while serving", () => {
-  let database: TestDatabase;
-  let server: TestServer;
-  beforeAll(async () => {
-    database = await createTestDatabase(inject("pgServerUrl"));
-    server = await startTestServer(database);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await database?.drop();
-  });
+  // A private clone of the seeded store and the app over it, for this block only.
+  const seeded = setUpSeededApp();
 
   const pages = ["/", ...REPORTS.map((r) => `/reports/${r.id}`)];
   async function visit(cookie: string) {
     return Promise.all(
       pages.map(async (page) => {
-        const response = await get(server.baseUrl, page, cookie);
+        const response = await get(seeded.server.baseUrl, page, cookie);
         const body = await response.text();
         return { page, status: response.status, preparing: body.includes('data-testid="analytics-preparing"'), rebuilding: /being rebuilt/.test(body) };
       }),
@@ -311,16 +298,16 @@ describe("the analytics snapshot deleted or damaged while serving", () => {
   }
 
   it("damaged (overwritten in place): report pages and the dashboard say it is being rebuilt, never 500, and recover after the automatic rebuild", { timeout: 60_000 }, async () => {
-    const cookie = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
-    const before = await readManifest(server.analytics.dir);
+    const cookie = await signIn(seeded.server.baseUrl, "reviewer@ca-m.demo.test");
+    const before = await readManifest(seeded.server.analytics.dir);
     // Junk over the open file (same inode): the pages' columns are no longer readable.
-    await writeFile(path.join(server.analytics.dir, before!.file), Buffer.alloc(64 * 1024, 7));
+    await writeFile(path.join(seeded.server.analytics.dir, before!.file), Buffer.alloc(64 * 1024, 7));
 
     const during = await visit(cookie);
     expect(during.filter((p) => p.status !== 200)).toEqual([]);
     expect(during.some((p) => p.preparing && p.rebuilding), JSON.stringify(during)).toBe(true);
     // A report CSV meanwhile: 503 with the reason, not a 500.
-    const exportDuring = await get(server.baseUrl, "/reports/volume/export?table=monthly", cookie);
+    const exportDuring = await get(seeded.server.baseUrl, "/reports/volume/export?table=monthly", cookie);
     if (exportDuring.status !== 200) {
       expect(exportDuring.status).toBe(503);
       expect(await exportDuring.text()).toMatch(/being rebuilt/);
@@ -335,23 +322,23 @@ describe("the analytics snapshot deleted or damaged while serving", () => {
     }
     console.log(`analytics: damaged snapshot rebuilt and serving again after ${((performance.now() - started) / 1000).toFixed(1)} s`);
     expect(after.filter((p) => p.preparing || p.status !== 200)).toEqual([]);
-    const rebuilt = await readManifest(server.analytics.dir);
+    const rebuilt = await readManifest(seeded.server.analytics.dir);
     expect(rebuilt!.file).not.toBe(before!.file);
-    const history = await server.analytics.history(5);
+    const history = await seeded.server.analytics.history(5);
     expect(history[0]).toMatchObject({ outcome: "succeeded", kind: "full", trigger: "scheduler" });
-    expect((await get(server.baseUrl, "/reports/volume/export?table=monthly", cookie)).status).toBe(200);
+    expect((await get(seeded.server.baseUrl, "/reports/volume/export?table=monthly", cookie)).status).toBe(200);
   });
 
   it("deleted: pages keep answering from the open snapshot, and the next sync rebuilds it", { timeout: 60_000 }, async () => {
-    const cookie = await signIn(server.baseUrl, "reviewer@abim.demo.test");
-    const before = await readManifest(server.analytics.dir);
-    await rm(path.join(server.analytics.dir, before!.file));
+    const cookie = await signIn(seeded.server.baseUrl, "reviewer@abim.demo.test");
+    const before = await readManifest(seeded.server.analytics.dir);
+    await rm(path.join(seeded.server.analytics.dir, before!.file));
     const during = await visit(cookie);
     expect(during.filter((p) => p.status !== 200 || p.preparing)).toEqual([]);
-    const sync = await server.analytics.syncNow();
+    const sync = await seeded.server.analytics.syncNow();
     expect(sync).toMatchObject({ outcome: "succeeded", kind: "full" });
     const after = await visit(cookie);
     expect(after.filter((p) => p.status !== 200 || p.preparing)).toEqual([]);
-    expect((await readManifest(server.analytics.dir))!.file).not.toBe(before!.file);
+    expect((await readManifest(seeded.server.analytics.dir))!.file).not.toBe(before!.file);
   });
 });

@@ -7,6 +7,7 @@
 // so a new route cannot be forgotten.
 import { sql } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
+import { REPORTS } from "../../app/lib/reports";
 import { appRoutes, fillPattern, type AppRoute } from "../support/routes";
 import { get, setUpSeededApp, signIn } from "../support/server";
 
@@ -25,7 +26,6 @@ const READERS: Reader[] = [
   { org: "ACCME", kind: "accreditor", other: "CA-M" },
 ];
 const ROLES = ["reviewer", "supervisor", "admin"] as const;
-const REPORTS = ["timeliness", "volume", "credit-mix", "rejections"];
 
 /** Another organisation's ids for each path param, and the strings that would betray its data. */
 interface Foreign {
@@ -92,7 +92,7 @@ async function foreignFor(reader: Reader): Promise<Foreign> {
       uploadId: uploads.map((u) => u.id),
       sampleId: samples.map((s) => s.id),
       // Not an id: the report's name. "Foreign" here is asking for the other board's figures.
-      report: REPORTS,
+      report: REPORTS.map((r) => r.id),
     },
     markers,
   };

@@ -47,7 +47,9 @@ export async function startTestAnalytics(database: TestDatabase, options: { sync
   return analytics;
 }
 
-export async function startTestServer(database: TestDatabase, options: { sync?: boolean } = {}): Promise<TestServer> {
+/** `production`: built as for production (HSTS, upgrade-insecure-requests, Secure cookies). */
+export async function startTestServer(database: TestDatabase, options: { sync?: boolean; production?: boolean } = {}): Promise<TestServer> {
+  const production = options.production ?? false;
   const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
   const analytics = await startTestAnalytics(database, options);
   const app = createHttpApp({
@@ -55,10 +57,10 @@ export async function startTestServer(database: TestDatabase, options: { sync?: 
     services: {
       db: database.app,
       analytics,
-      sessionCookie: createSessionCookie(["test-secret-test-secret-test-secret-0123"], false),
+      sessionCookie: createSessionCookie(["test-secret-test-secret-test-secret-0123"], production),
       logger: pino({ level: "silent" }),
     },
-    production: false,
+    production,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
