@@ -65,14 +65,18 @@ async function readToken(cookie: Cookie, request: Request): Promise<string | nul
 }
 
 // The root loader and the route loader both ask for the user: look the session up once per request.
-const perRequest = new WeakMap<Request, Promise<SessionUser | null>>();
+// Remix hands each loader its own copy of the Request, so a page read is keyed by its load context
+// (one per HTTP request). A submission is keyed by the Request itself: its action may sign in or out,
+// and the loaders after it must look again.
+const perRequest = new WeakMap<object, Promise<SessionUser | null>>();
 
 /** The signed-in user, or null when there is no valid (unexpired, unrevoked) session. */
 export function getSessionUser(context: AppLoadContext, request: Request): Promise<SessionUser | null> {
-  let pending = perRequest.get(request);
+  const key = request.method === "GET" || request.method === "HEAD" ? context : request;
+  let pending = perRequest.get(key);
   if (!pending) {
     pending = loadSessionUser(context, request);
-    perRequest.set(request, pending);
+    perRequest.set(key, pending);
   }
   return pending;
 }
