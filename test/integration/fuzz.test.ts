@@ -9,7 +9,7 @@ import { type RawBuilder, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPORTS } from "../../app/lib/reports";
 import { attribute, postForms, unescapeHtml } from "../support/html-forms";
-import { appRoutes, fillPattern, isIndexRoute, type AppRoute } from "../support/routes";
+import { appRoutes, fillPattern, type AppRoute } from "../support/routes";
 import { setUpSeededApp, signIn } from "../support/server";
 
 const app = setUpSeededApp();
@@ -42,7 +42,8 @@ const seenValues = new Set<string>();
 /** The app's own POST forms per route pattern, as their default fields. */
 const postFormsByRoute = new Map<string, [string, string][][]>();
 
-const ROUTE_IDS = appRoutes().map((r) => `routes/${r.file.replace(/\.[jt]sx?$/, "").replace(/\/route$/, "")}`);
+const routes = await appRoutes();
+const ROUTE_IDS = routes.map((r) => r.id);
 
 function harvest(pattern: string, html: string) {
   for (const m of html.matchAll(/href="([^"]*\?[^"]*)"/g)) {
@@ -562,7 +563,7 @@ beforeAll(async () => {
   });
 
   // What the pages offer: field names, values and the app's own POST forms.
-  for (const route of appRoutes().filter((r) => r.hasLoader)) {
+  for (const route of routes.filter((r) => r.hasLoader)) {
     for (const identity of [...identities.slice(0, 4), { name: "nobody", cookie: null }]) {
       const values = ownIds[identity.name] ?? ownIds[identities[0]!.name]!;
       if (route.params.some((p) => values[p] === undefined)) continue;
@@ -583,7 +584,6 @@ afterAll(() => {
 
 // ---------------------------------------------------------------- the fuzz
 
-const routes = appRoutes();
 
 describe("every route answers hostile input without a 5xx or a leak", () => {
   it("found the routes and the pages' fields", () => {
@@ -614,7 +614,7 @@ describe("every route answers hostile input without a 5xx or a leak", () => {
         body: fc.oneof(urlencodedArb(route), multipartArb(route)),
       });
       await assertProperty(arb, POST_RUNS, async ({ path, query, index, method, body }) => {
-        const search = [isIndexRoute(route) && index ? "index" : "", query].filter(Boolean).join("&");
+        const search = [route.index && index ? "index" : "", query].filter(Boolean).join("&");
         const target = search ? `${path}?${search}` : path;
         await Promise.all(who.map((identity) => send({ method, path: target, identity, body })));
       });

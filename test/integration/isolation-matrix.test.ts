@@ -125,7 +125,7 @@ async function writes(): Promise<string> {
   return r.rows[0]!.n;
 }
 
-const ROUTES = appRoutes();
+const ROUTES = await appRoutes();
 
 describe("the isolation matrix", () => {
   let foreign: Map<string, Foreign>;
@@ -154,7 +154,7 @@ describe("the isolation matrix", () => {
       for (const route of ROUTES) {
         for (const param of route.params) {
           const ids = foreign.get(reader.org)!.ids[param];
-          expect(ids, `add ${reader.other}'s ids for :${param} (${route.file}) to the isolation matrix`).toBeDefined();
+          expect(ids, `add ${reader.other}'s ids for :${param} (${route.id}) to the isolation matrix`).toBeDefined();
           // ACCME reads every board's learner store: no licensee or activity is foreign to it.
           if (!(reader.org === "ACCME" && (param === "licenseeId" || param === "activityId"))) expect(ids!.length, `${reader.org} :${param}`).toBeGreaterThan(0);
         }
