@@ -6,7 +6,7 @@ import { sql } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
 import { postForms } from "../support/html-forms";
 import { appRoutes } from "../support/routes";
-import { get, setUpSeededApp, signIn } from "../support/server";
+import { get, post, setUpSeededApp, signIn } from "../support/server";
 
 const app = setUpSeededApp();
 const owner = () => app.database.owner;
@@ -94,13 +94,9 @@ const forgeries: Record<string, () => Promise<Forgery>> = {
   }),
 };
 
+/** The forged request with exactly these Origin / Referer headers (none when left out). */
 function send(f: Forgery, headers: Record<string, string>): Promise<Response> {
-  return fetch(`${app.server.baseUrl}${f.path}`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { ...(f.cookie ? { cookie: f.cookie } : {}), ...headers },
-    body: f.body,
-  });
+  return post(app.server.baseUrl, f.path, f.cookie ?? null, f.body, { origin: null, ...headers });
 }
 
 beforeAll(async () => {

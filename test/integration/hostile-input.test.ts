@@ -5,7 +5,7 @@
 import { sql } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditDetailJson } from "../../app/models/audit.server";
-import { get, postLogin, sessionCookieFrom, setUpSeededApp, signIn } from "../support/server";
+import { get, post, postLogin, sessionCookieFrom, setUpSeededApp, signIn } from "../support/server";
 
 const app = setUpSeededApp();
 let supervisor: string;
@@ -29,14 +29,8 @@ async function undecidedEntry(): Promise<string> {
   return r.rows[0]!.id;
 }
 
-function post(path: string, cookie: string, body: BodyInit | undefined, contentType?: string): Promise<Response> {
-  return fetch(`${app.server.baseUrl}${path}`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { cookie, origin: app.server.baseUrl, ...(contentType ? { "content-type": contentType } : {}) },
-    body,
-  });
-}
+const postAs = (path: string, cookie: string, body: BodyInit | undefined, contentType?: string) =>
+  post(app.server.baseUrl, path, cookie, body, contentType ? { "content-type": contentType } : {});
 
 const NO_LEAK = /\bat [\w.<>]+ \(|node_modules|\.[jt]sx?:\d+|Error: /;
 
@@ -54,7 +48,7 @@ describe("form bodies", () => {
       ["/login", supervisor, "{}", "application/json"],
     ];
     for (const [path, cookie, body, type] of cases) {
-      const response = await post(path, cookie, body, type);
+      const response = await postAs(path, cookie, body, type);
       expect(response.status, `${path} ${type}`).toBe(400);
       expect(await response.text(), path).not.toMatch(NO_LEAK);
     }
@@ -64,13 +58,13 @@ describe("form bodies", () => {
   it("a form over 64 kB, or with a NUL character in a field, gets a 400 and writes nothing", async () => {
     const entry = await undecidedEntry();
     const before = await writes();
-    const big = await post(`/renewals/${entry}`, supervisor, new URLSearchParams({ intent: "decide", outcome: "compliant", note: "x".repeat(70_000) }), "application/x-www-form-urlencoded");
+    const big = await postAs(`/renewals/${entry}`, supervisor, new URLSearchParams({ intent: "decide", outcome: "compliant", note: "x".repeat(70_000) }), "application/x-www-form-urlencoded");
     expect(big.status).toBe(400);
-    const nul = await post(`/renewals/${entry}`, supervisor, new URLSearchParams({ intent: "decide", outcome: "compliant", note: "checked\u0000" }), "application/x-www-form-urlencoded");
+    const nul = await postAs(`/renewals/${entry}`, supervisor, new URLSearchParams({ intent: "decide", outcome: "compliant", note: "checked\u0000" }), "application/x-www-form-urlencoded");
     expect(nul.status).toBe(400);
     expect(await writes()).toEqual(before);
     // The same decision without the NUL is recorded: the refusal was about the character.
-    const ok = await post(`/renewals/${entry}`, supervisor, new URLSearchParams({ intent: "decide", outcome: "compliant", note: "checked" }), "application/x-www-form-urlencoded");
+    const ok = await postAs(`/renewals/${entry}`, supervisor, new URLSearchParams({ intent: "decide", outcome: "compliant", note: "checked" }), "application/x-www-form-urlencoded");
     expect(ok.status).toBe(302);
     expect(Number((await writes()).decisions)).toBe(Number(before.decisions) + 1);
   });
@@ -81,7 +75,7 @@ describe("form bodies", () => {
     form.set("intent", "decide");
     form.set("outcome", "deficient");
     form.set("note", "Sent as multipart.");
-    const response = await post(`/renewals/${entry}`, supervisor, form);
+    const response = await postAs(`/renewals/${entry}`, supervisor, form);
     expect(response.status).toBe(302);
     const decision = await app.database.owner.selectFrom("board.decision").select(["outcome", "note"]).where(sql<boolean>`entry_id = ${entry}`).executeTakeFirstOrThrow();
     expect(decision).toEqual({ outcome: "deficient", note: "Sent as multipart." });

@@ -9,7 +9,7 @@ import { sql } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
 import { REPORTS } from "../../app/lib/reports";
 import { appRoutes, fillPattern, type AppRoute } from "../support/routes";
-import { get, setUpSeededApp, signIn } from "../support/server";
+import { get, post, setUpSeededApp, signIn } from "../support/server";
 
 const app = setUpSeededApp();
 const owner = () => app.database.owner;
@@ -105,12 +105,7 @@ async function request(method: "GET" | "POST", path: string, cookie: string, bod
   const response =
     method === "GET"
       ? await get(app.server.baseUrl, path, cookie)
-      : await fetch(`${app.server.baseUrl}${path}`, {
-          method,
-          redirect: "manual",
-          headers: { cookie, origin: app.server.baseUrl, "content-type": "application/x-www-form-urlencoded" },
-          body,
-        });
+      : await post(app.server.baseUrl, path, cookie, body);
   const type = response.headers.get("content-type") ?? "";
   // XLSX is a zip: its text cannot be searched, and its rows are the CSV's (tested in exports.test.ts).
   const text = type.includes("spreadsheetml") ? "" : await response.text();

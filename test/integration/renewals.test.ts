@@ -10,7 +10,7 @@ import { refreshRosterStatuses } from "../../app/models/renewals.server";
 import { MAX_CREDIT_CAPPED_FORMATS } from "../../db/reference";
 import type { Database } from "../../db/schema";
 import { appAs } from "../support/database";
-import { get, setUpSeededApp, signIn } from "../support/server";
+import { get, post, setUpSeededApp, signIn } from "../support/server";
 
 const app = setUpSeededApp();
 
@@ -271,15 +271,6 @@ describe("renewal queue", () => {
     }
   });
 });
-
-async function post(baseUrl: string, path: string, cookie: string, form: Record<string, string>): Promise<Response> {
-  return fetch(`${baseUrl}${path}`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { cookie, origin: baseUrl, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams(form),
-  });
-}
 
 describe("decisions", () => {
   it("records a decision with its basis, refuses a second, lets only a supervisor supersede, and shows the history", async () => {

@@ -15,7 +15,7 @@ import { buildDemoRoster } from "../../db/generator/rosters";
 import { CERTIFYING_BOARDS, STATE_BOARDS } from "../../db/reference";
 import type { Database } from "../../db/schema";
 import { appAs } from "../support/database";
-import { get, setUpSeededApp, signIn } from "../support/server";
+import { get, post, setUpSeededApp, signIn } from "../support/server";
 import { TEMPLATE_ROSTER_DAY } from "../support/template";
 
 const app = setUpSeededApp();
@@ -428,7 +428,7 @@ describe("matching", () => {
 async function postRoster(cookie: string, content: string | Uint8Array, fileName = "roster.csv"): Promise<Response> {
   const form = new FormData();
   form.append("file", new Blob([typeof content === "string" ? content : Buffer.from(content)], { type: "text/csv" }), fileName);
-  return fetch(`${app.server.baseUrl}/rosters?index`, { method: "POST", body: form, redirect: "manual", headers: { cookie, origin: app.server.baseUrl } });
+  return post(app.server.baseUrl, "/rosters?index", cookie, form);
 }
 
 const BOUNDARY = "----roster-test-boundary";
@@ -525,8 +525,7 @@ describe("roster pages", () => {
   it("the content decides, not the label: binary, PNG and PDF files, non-multipart and malformed requests get a clear 400 and write nothing", async () => {
     const cookie = await signIn(app.server.baseUrl, "supervisor@ca-m.demo.test");
     const before = await counts("CA-M");
-    const send = (body: BodyInit, contentType: string) =>
-      fetch(`${app.server.baseUrl}/rosters?index`, { method: "POST", body, redirect: "manual", headers: { cookie, origin: app.server.baseUrl, "content-type": contentType } });
+    const send = (body: BodyInit, contentType: string) => post(app.server.baseUrl, "/rosters?index", cookie, body, { "content-type": contentType });
     const part = (content: string, type: string, filename = "roster.csv", name = "file") =>
       `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n${content}\r\n`;
     const multipart = `multipart/form-data; boundary=${BOUNDARY}`;
@@ -543,7 +542,7 @@ describe("roster pages", () => {
     for (const [what, content, type, message] of cases) {
       const form = new FormData();
       form.append("file", new Blob([typeof content === "string" ? content : Buffer.from(content)], { type }), "roster.csv");
-      const response = await fetch(`${app.server.baseUrl}/rosters?index`, { method: "POST", body: form, redirect: "manual", headers: { cookie, origin: app.server.baseUrl } });
+      const response = await post(app.server.baseUrl, "/rosters?index", cookie, form);
       expect(response.status, what).toBe(400);
       expect(await text(response), what).toContain(message);
     }
@@ -566,7 +565,7 @@ describe("roster pages", () => {
     const form = new FormData();
     form.append("file", new Blob([first], { type: "application/vnd.ms-excel" }), "first.csv");
     form.append("file", new Blob([Buffer.from(Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0, 0]))], { type: "application/zip" }), "second.xlsx");
-    const both = await fetch(`${app.server.baseUrl}/rosters?index`, { method: "POST", body: form, redirect: "manual", headers: { cookie, origin: app.server.baseUrl } });
+    const both = await post(app.server.baseUrl, "/rosters?index", cookie, form);
     expect(both.status).toBe(302);
     const uploadId = both.headers.get("location")?.match(/^\/rosters\/(\d+)\?uploaded=1$/)?.[1];
     // Labelled as Excel (Windows browsers label .csv files so): read for what it is, a CSV.

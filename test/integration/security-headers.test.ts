@@ -3,7 +3,7 @@
 // undecodable path, an address too long), from the app as tests run it and as built for production
 // (HSTS and upgrade-insecure-requests only there).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { get, postLogin, setUpSeededApp, signIn, startTestServer, type TestServer } from "../support/server";
+import { get, post, postLogin, setUpSeededApp, signIn, startTestServer, type TestServer } from "../support/server";
 
 const app = setUpSeededApp();
 
@@ -64,7 +64,7 @@ async function expectHardened(response: Response, what: string, { hsts }: { hsts
 /** One of each kind of answer, from the app at `baseUrl`. */
 async function answers(baseUrl: string): Promise<[string, Response][]> {
   const cookie = await signIn(baseUrl, "reviewer@ca-m.demo.test");
-  const post = (p: string, headers: Record<string, string>) => fetch(`${baseUrl}${p}`, { method: "POST", redirect: "manual", headers: { cookie, ...headers } });
+
   const list: [string, Promise<Response>][] = [
     ["the sign-in page", get(baseUrl, "/login")],
     ["a redirect to sign in", get(baseUrl, "/credits")],
@@ -72,7 +72,7 @@ async function answers(baseUrl: string): Promise<[string, Response][]> {
     ["a 404 for a record out of scope", get(baseUrl, "/licensees/999999999999", cookie)],
     ["a CSV export", get(baseUrl, "/credits/export?download=csv&completedFrom=2024-01-01&completedTo=2024-01-31", cookie)],
     ["an XLSX export", get(baseUrl, "/credits/export?download=xlsx&completedFrom=2024-01-01&completedTo=2024-01-31", cookie)],
-    ["a refused cross-site POST", post("/logout", { origin: "https://evil.example" })],
+    ["a refused cross-site POST", post(baseUrl, "/logout", cookie, undefined, { origin: "https://evil.example" })],
     ["a path that is not UTF-8", get(baseUrl, "/licensees/%FF", cookie)],
     ["an address too long", get(baseUrl, `/credits?q=${"x".repeat(5000)}`, cookie)],
     ["a static file", get(baseUrl, "/favicon.svg")],

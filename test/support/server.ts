@@ -133,3 +133,25 @@ export async function signIn(baseUrl: string, email: string, password = "demo-pa
 export function get(baseUrl: string, pathname: string, cookie?: string): Promise<Response> {
   return fetch(`${baseUrl}${pathname}`, { redirect: "manual", headers: cookie ? { cookie } : {} });
 }
+
+/**
+ * A POST from the app's own origin, as its forms send it: form fields are urlencoded; a
+ * URLSearchParams or FormData body brings its own content type; any other body is sent as given.
+ * `headers` add to or replace the defaults (a foreign Origin, a content type); null leaves one out.
+ */
+export function post(
+  baseUrl: string,
+  pathname: string,
+  cookie: string | null,
+  body?: BodyInit | Record<string, string>,
+  headers: Record<string, string | null> = {},
+): Promise<Response> {
+  const plainFields = body !== undefined && body !== null && Object.getPrototypeOf(body) === Object.prototype;
+  const sent = Object.entries({ origin: baseUrl, ...(cookie ? { cookie } : {}), ...headers }).filter((h): h is [string, string] => h[1] !== null);
+  return fetch(`${baseUrl}${pathname}`, {
+    method: "POST",
+    redirect: "manual",
+    headers: sent,
+    body: plainFields ? new URLSearchParams(body as Record<string, string>) : (body as BodyInit | undefined),
+  });
+}
