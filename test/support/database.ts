@@ -1,6 +1,6 @@
 // Test databases on the suite's embedded PostgreSQL: private clones of the seeded template.
 import { randomBytes } from "node:crypto";
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { inject } from "vitest";
 import { createAppDb, createDb, withDatabase } from "../../db/client";
 import { rowScopeFor, scopeForOrganisation, type Scope } from "../../app/auth/scope.server";
@@ -53,4 +53,31 @@ export function appAs(database: Pick<TestDatabase, "app">, org: Scope | string):
   const scope = typeof org !== "string" ? org : scopeForOrganisation({ code: org, kind: org === "ACCME" ? "accreditor" : "state_board" });
   setRowScope(rowScopeFor(scope));
   return database.app;
+}
+
+/**
+ * Everything the app's actions can write, counted as the owner: compare the counts before and after
+ * a request to see what it wrote (a test leaves out what its own requests write on purpose, such as
+ * the audit events of page views).
+ */
+export async function boardWrites(owner: Kysely<Database>): Promise<Record<string, number>> {
+  const r = await sql<Record<string, string>>`
+    select (select count(*) from board.decision)::text as decisions,
+           (select count(*) from board.roster_upload)::text as roster_uploads,
+           (select count(*) from board.roster_entry)::text as roster_entries,
+           (select count(*) from board.roster_entry where status <> 'pending')::text as evaluated_entries,
+           (select count(*) from board.requirement_rule_change)::text as rule_changes,
+           (select coalesce(sum(version), 0) from board.requirement_rule)::text as rule_versions,
+           (select count(*) from board.audit_sample)::text as audit_samples,
+           (select count(*) from board.session)::text as sessions,
+           (select count(*) from board.session where revoked_at is not null)::text as revoked_sessions,
+           (select count(*) from board.audit_event)::text as audit_events`.execute(owner);
+  return Object.fromEntries(Object.entries(r.rows[0]!).map(([name, n]) => [name, Number(n)]));
+}
+
+/** The id of an organisation's first roster entry that has no decision yet. */
+export async function undecidedEntry(owner: Kysely<Database>, org = "CA-M"): Promise<string> {
+  const r = await sql<{ id: string }>`select id::text from board.roster_entry e where org_code = ${org}
+    and not exists (select 1 from board.decision d where d.entry_id = e.id) order by id limit 1`.execute(owner);
+  return r.rows[0]!.id;
 }
