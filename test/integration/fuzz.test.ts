@@ -9,6 +9,7 @@ import { type RawBuilder, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPORTS } from "../../app/lib/reports";
 import { attribute, postForms, unescapeHtml } from "../support/html-forms";
+import { LEAKS } from "../support/leaks";
 import { appRoutes, fillPattern, type AppRoute } from "../support/routes";
 import { setUpSeededApp, signIn } from "../support/server";
 
@@ -398,25 +399,6 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 // ---------------------------------------------------------------- sending and checking
 
 const stats = { requests: 0, byStatus: new Map<number, number>(), slowest: { ms: 0, what: "" }, started: 0, bytesRead: 0 };
-
-/** Signs of an internal error reaching the client: stack frames, server paths, SQL and database messages. */
-const LEAKS: [string, RegExp][] = [
-  ["a stack frame", /\bat (?:async )?(?:[\w$.<>[\]]+ )?\(?(?:file:\/\/|node:|\/)[^\s()"]*:\d+(?::\d+)?\)?/],
-  ["node_modules", /node_modules/],
-  ["a source line reference", /\.(?:tsx?|jsx?|mjs|cjs):\d+/],
-  ["an error name", /\b(?:TypeError|RangeError|ReferenceError|SyntaxError|AggregateError|DatabaseError|URIError|Error): \S/],
-  ["SQL (select … from)", /\bselect\b[^<>]{1,300}?\bfrom\s+"?(?:learner|board|pg_\w+|information_schema|main)\b/],
-  ["a PostgreSQL name", /\bpg_[a-z_]+/],
-  ["a syntax error", /syntax error/i],
-  ["a relation name", /relation "[^"]*" (?:does not exist|already exists)|of relation "/],
-  ["a constraint violation", /\bviolates\b/],
-  // (The app's own "There is no column "x" to hide." is fine; PostgreSQL's messages are not.)
-  ["a column name", /column "[^"]*" (?:does not exist|of relation|is of type|must appear|is ambiguous|cannot)/],
-  ["invalid input syntax", /invalid input syntax/],
-  ["a duplicate key", /duplicate key value/],
-  ["a DuckDB error", /\b(?:Binder|Parser|Conversion|Catalog|Invalid Input|Out of Range|Constraint) Error\b/],
-  ["a server path", new RegExp(process.cwd().replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"))],
-];
 
 async function readCapped(response: Response): Promise<{ bytes: Uint8Array; complete: boolean }> {
   if (!response.body) return { bytes: new Uint8Array(0), complete: true };
