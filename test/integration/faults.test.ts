@@ -18,13 +18,10 @@ import { readManifest } from "../../db/analytics/snapshot";
 import { ResilientCursor } from "../../db/cursor";
 import type { Database } from "../../db/schema";
 import { freePort, startEmbeddedPostgres, type EmbeddedServer } from "../../db/embedded";
-import { seedDemoRosters } from "../../db/generator/rosters";
-import { seedLearnerStore } from "../../db/generator/seed";
-import { migrateToLatest } from "../../db/migrate";
-import { seedBoard } from "../../db/seed-board";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { leaksIn } from "../support/leaks";
 import { get, setUpSeededApp, signIn, startTestServer, type TestServer } from "../support/server";
+import { seedTestStore } from "../support/template";
 
 const RECOVERY_REQUIREMENT_MS = 5_000;
 
@@ -41,10 +38,7 @@ describe("PostgreSQL stopped and started again under load", () => {
     pgServer = await startEmbeddedPostgres({ dataDir, port });
     const url = pgServer.url;
     const owner = createDb({ connectionString: url, max: 2 });
-    await migrateToLatest(owner);
-    await seedBoard(owner, { demoUsers: true });
-    await seedLearnerStore(url, { reports: 20_000, seed: 20261124 });
-    await seedDemoRosters(owner, { today: new Date().toISOString().slice(0, 10) });
+    await seedTestStore(url, owner, { reports: 20_000, seed: 20261124 });
     const appUrl = await enableAppLogin(url);
     // The app's client as `npm start` makes it (createAppDb: 10 connections, its timeouts and
     // settings), with the pool in hand to see that no connection stays checked out.

@@ -546,7 +546,7 @@ beforeAll(async () => {
 
   // What the pages offer: field names, values and the app's own POST forms.
   for (const route of routes.filter((r) => r.hasLoader)) {
-    for (const identity of [...identities.slice(0, 4), { name: "nobody", cookie: null }]) {
+    for (const identity of [...identities.slice(0, 4), identities.find((i) => i.cookie === null)!]) {
       const values = ownIds[identity.name] ?? ownIds[identities[0]!.name]!;
       if (route.params.some((p) => values[p] === undefined)) continue;
       const { status, text } = await send({ method: "GET", path: fillPattern(route.pattern, values), identity });

@@ -1,11 +1,13 @@
 // The seeded template database the integration suite clones per test file (used by global setup,
 // which runs outside the test workers and so must not import vitest).
+import type { Kysely } from "kysely";
 import pg from "pg";
 import { createDb, withDatabase } from "../../db/client";
 import { migrateToLatest } from "../../db/migrate";
 import { seedBoard } from "../../db/seed-board";
 import { seedDemoRosters } from "../../db/generator/rosters";
 import { seedLearnerStore } from "../../db/generator/seed";
+import type { Database } from "../../db/schema";
 
 export const TEMPLATE_DB = "cme_template";
 /** The seeded store every integration test starts from: small enough to build in seconds. */
@@ -23,15 +25,20 @@ export async function admin<T>(serverUrl: string, fn: (client: pg.Client) => Pro
   }
 }
 
+/** Migrates the database at `url` and seeds it as the suite's store: the board side with demo users, learners and records, and every board's demo roster. */
+export async function seedTestStore(url: string, db: Kysely<Database>, seed = TEMPLATE_SEED): Promise<void> {
+  await migrateToLatest(db);
+  await seedBoard(db, { demoUsers: true });
+  await seedLearnerStore(url, seed);
+  await seedDemoRosters(db, { today: TEMPLATE_ROSTER_DAY });
+}
+
 export async function prepareTemplate(serverUrl: string): Promise<void> {
   await admin(serverUrl, (c) => c.query(`create database ${TEMPLATE_DB}`));
   const url = withDatabase(serverUrl, TEMPLATE_DB);
   const db = createDb({ connectionString: url });
   try {
-    await migrateToLatest(db);
-    await seedBoard(db, { demoUsers: true });
-    await seedLearnerStore(url, TEMPLATE_SEED);
-    await seedDemoRosters(db, { today: TEMPLATE_ROSTER_DAY });
+    await seedTestStore(url, db);
   } finally {
     await db.destroy();
   }
