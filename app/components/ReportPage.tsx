@@ -90,8 +90,11 @@ function ReportFilterPanel({ data, rankings }: { data: ReportPageData; rankings:
   );
 }
 
-/** While no snapshot exists yet (first start, or a damaged one being rebuilt): say so, and look again every few seconds. */
-function Preparing({ rebuilding }: { rebuilding: boolean }) {
+/**
+ * While no snapshot can be read (the first start, or a damaged one being rebuilt): say so, and look
+ * again every few seconds. `subject` begins the heading ("Analytics are", "Your overview is").
+ */
+export function AnalyticsPreparing({ rebuilding, subject }: { rebuilding: boolean; subject: string }) {
   const revalidator = useRevalidator();
   useEffect(() => {
     const timer = setInterval(() => {
@@ -101,17 +104,13 @@ function Preparing({ rebuilding }: { rebuilding: boolean }) {
   }, [revalidator]);
   return (
     <div className="empty-state" role="status" data-testid="analytics-preparing">
-      {rebuilding ? (
-        <>
-          <h3>Analytics are being rebuilt</h3>
-          <p>The analytics snapshot of the learner store could not be read and is being built again. This page fills in by itself when it is ready, usually within a minute. Credit search, licensees and renewals work meanwhile.</p>
-        </>
-      ) : (
-        <>
-          <h3>Analytics are being prepared</h3>
-          <p>The first snapshot of the learner store is being built. This page fills in by itself when it is ready, usually within a minute.</p>
-        </>
-      )}
+      <h3>
+        {subject} {rebuilding ? "being rebuilt" : "being prepared"}
+      </h3>
+      <p>
+        {rebuilding ? "The analytics snapshot of the learner store could not be read and is being built again." : "The first analytics snapshot of the learner store is being built."} This
+        page fills in by itself when it is ready, usually within a minute. Credit search, licensees and renewals work meanwhile.
+      </p>
     </div>
   );
 }
@@ -142,7 +141,7 @@ export function ReportLayout({ id, data, description, rankings = false, summary,
             </p>
           ) : null}
           {data.state === "preparing" ? (
-            <Preparing rebuilding={data.rebuilding === true} />
+            <AnalyticsPreparing rebuilding={data.rebuilding === true} subject="Analytics are" />
           ) : (
             <>
               {summary ? <div className="stat-grid report-summary">{summary}</div> : null}

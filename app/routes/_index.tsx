@@ -3,12 +3,11 @@
 // and rejected records), its scope, and (with "Renewal verification") its compliance figures.
 // Read from the analytics snapshot (DuckDB), never by scanning the learner store.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
-import { useEffect } from "react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
 import { ComplianceSummary, type ComplianceFigures } from "~/components/ComplianceSummary";
 import { PageHeader } from "~/components/PageHeader";
-import { DataAsOf } from "~/components/ReportPage";
+import { AnalyticsPreparing, DataAsOf } from "~/components/ReportPage";
 import { ReportTableView } from "~/components/ReportTable";
 import { Sparkline } from "~/components/Sparkline";
 import { StatCard } from "~/components/StatCard";
@@ -176,26 +175,6 @@ function ByBoard({ section, boardNames }: { section: Extract<DashboardSection, {
   );
 }
 
-/** No snapshot yet (first start, or a damaged one being rebuilt): say so and look again every few seconds. */
-function Preparing({ rebuilding }: { rebuilding: boolean }) {
-  const revalidator = useRevalidator();
-  useEffect(() => {
-    const timer = setInterval(() => {
-      if (revalidator.state === "idle") revalidator.revalidate();
-    }, 5_000);
-    return () => clearInterval(timer);
-  }, [revalidator]);
-  return (
-    <div className="empty-state" role="status" data-testid="analytics-preparing">
-      <h3>{rebuilding ? "Your overview is being rebuilt" : "Your overview is being prepared"}</h3>
-      <p>
-        {rebuilding ? "The analytics snapshot of the learner store could not be read and is being built again" : "The first analytics snapshot of the learner store is being built"}; the figures appear here by
-        themselves, usually within a minute. Credit search works meanwhile.
-      </p>
-    </div>
-  );
-}
-
 export default function Overview() {
   const { org, boardCodes, boardNames, sections, rebuilding, asOf, compliance } = useLoaderData<typeof loader>();
   const scopeText =
@@ -203,7 +182,7 @@ export default function Overview() {
   return (
     <>
       <PageHeader eyebrow={KIND_LABEL[org.kind] ?? org.kind} title={org.name} description={scopeText} actions={<DataAsOf asOf={asOf} />} />
-      {sections === null ? <Preparing rebuilding={rebuilding} /> : null}
+      {sections === null ? <AnalyticsPreparing rebuilding={rebuilding} subject="Your overview is" /> : null}
       {sections?.map((section) => {
         switch (section.id) {
           case "trends":
