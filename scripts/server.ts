@@ -1,6 +1,7 @@
 // The HTTP server: security headers (CSP with a per-request nonce), same-origin checks for
 // state-changing requests, static assets, request logging, and the Remix handler.
 import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync } from "node:fs";
 import { STATUS_CODES } from "node:http";
 import path from "node:path";
 import { createRequestHandler } from "@remix-run/express";
@@ -104,7 +105,10 @@ export function createHttpApp({ build, services, production, publicDir = "public
   });
 
   app.use("/build", express.static(path.join(publicDir, "build"), { immutable: true, maxAge: "1y" }));
-  app.use(express.static(publicDir, { maxAge: "1h" }));
+  // The other public files (the favicon) by name, listed once: a page's URL costs no file lookup.
+  const publicFiles = new Set(existsSync(publicDir) ? readdirSync(publicDir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => `/${e.name}`) : []);
+  const publicStatic = express.static(publicDir, { maxAge: "1h" });
+  app.use((req, res, next) => (publicFiles.has(req.path) ? publicStatic(req, res, next) : next()));
 
   app.all(
     "*",
