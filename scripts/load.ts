@@ -127,7 +127,11 @@ for (const org of ORGS) {
   );
   if (org.kind === "accreditor") search.push(q({ board: "CA-M" }), q({ board: "ABIM", status: "rejected" }));
   const licensee = [...new Set(records.map((r) => r.learner_id))].map((id) => `/licensees/${id}`);
+  // The overview and each report as they open, and as often one narrowed to a provider (a page no
+  // one else asked for on this snapshot, so its figures are computed, not taken from the cache).
   const report = ["/", "/reports", "/reports/timeliness", "/reports/volume", "/reports/credit-mix", "/reports/rejections"];
+  const reportIds = ["timeliness", "volume", "credit-mix", "rejections"];
+  for (const [i, r] of records.slice(0, report.length).entries()) report.push(`/reports/${reportIds[i % reportIds.length]}?provider=${r.provider_id}`);
   let queue: string[] = [];
   let entry: string[] = [];
   if (org.code === "CA-M") {
@@ -244,10 +248,13 @@ const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.
 interface RequestContext {
   session?: Session;
   kind?: Kind;
+  path?: string;
 }
 let next = 0;
 const perKind = new Map<Kind, { latencies: number[]; non2xx: number; statuses: Record<string, number> }>();
 const perOrg = new Map<string, number[]>();
+/** The slowest answers, to say which pages make the tail. */
+const slowest: Array<{ ms: number; org: string; kind: Kind; path: string; status: number }> = [];
 let answered = 0;
 
 console.log(`running ${args.duration} s, ${args.connections} connections, ${args.rate ? `${args.rate} requests/s in all` : "each asking again as soon as answered"} (at most ${args["max-requests"].toLocaleString("en-US")} requests)…`);
@@ -272,7 +279,8 @@ const instance = autocannon({
         const kind = pick(session.kinds);
         context.session = session;
         context.kind = kind;
-        return { ...request, method: "GET", path: pick(paths.get(session.org)![kind]), headers: { ...request.headers, cookie: session.cookie } };
+        context.path = pick(paths.get(session.org)![kind]);
+        return { ...request, method: "GET", path: context.path, headers: { ...request.headers, cookie: session.cookie } };
       },
     },
   ],
@@ -290,6 +298,8 @@ instance.on("response", (client: unknown, status: number, _bytes: number, ms: nu
     const list = perOrg.get(context.session.org) ?? [];
     list.push(ms);
     perOrg.set(context.session.org, list);
+    slowest.push({ ms, org: context.session.org, kind, path: context.path ?? "?", status });
+    if (slowest.length > 200) slowest.sort((a, b) => b.ms - a.ms).splice(20);
   }
   if (++answered >= args["max-requests"]) instance.stop();
 });
@@ -329,6 +339,7 @@ const summary = {
   statusCodes: result.statusCodeStats,
   byKind: Object.fromEntries([...perKind].map(([kind, k]) => [kind, { ...summarise(k.latencies), non2xx: k.non2xx, statuses: k.statuses }])),
   byOrg: Object.fromEntries([...perOrg].map(([org, samples]) => [org, summarise(samples)])),
+  slowest: slowest.sort((a, b) => b.ms - a.ms).slice(0, 20),
   serverLog: path.relative(process.cwd(), logFile),
 };
 
@@ -340,6 +351,8 @@ const line = (label: string, s: ReturnType<typeof summarise>, non2xx: number | s
 line("all", overall, result.non2xx);
 for (const [kind, k] of perKind) line(kind, summarise(k.latencies), k.non2xx);
 for (const [org, samples] of perOrg) line(`org ${org}`, summarise(samples), "");
+console.log("slowest answers:");
+for (const s of summary.slowest.slice(0, 10)) console.log(`${ms(s.ms)} ms  ${s.status}  ${s.org.padEnd(5)} ${s.path}`);
 
 const out = path.resolve(args.out ?? `bench-results/load-${summary.at.replace(/[:.]/g, "-")}.json`);
 await mkdir(path.dirname(out), { recursive: true });

@@ -163,7 +163,12 @@ async function lateProviders(q: SnapshotQuery, scope: Scope, today: string): Pro
   return { id: "late-providers", from, to: today, minRecords: DASHBOARD_MIN_RECORDS, table: await lateProviderRanking(q, scope, filters, 5) };
 }
 
-export async function loadDashboard(q: SnapshotQuery, scope: Scope, sections: readonly SectionId[], today: string): Promise<DashboardSection[]> {
+export function loadDashboard(q: SnapshotQuery, scope: Scope, sections: readonly SectionId[], today: string): Promise<DashboardSection[]> {
+  // The same for every reviewer of the organisation until the next snapshot (or the next day).
+  return q.cached(`dashboard:${JSON.stringify(scope)}:${sections.join(",")}:${today}`, () => computeDashboard(q, scope, sections, today));
+}
+
+async function computeDashboard(q: SnapshotQuery, scope: Scope, sections: readonly SectionId[], today: string): Promise<DashboardSection[]> {
   const loaded: DashboardSection[] = [];
   for (const id of sections) {
     switch (id) {

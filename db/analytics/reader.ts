@@ -3,6 +3,7 @@
 // agree with each other and with its "data as of" line); when a sync publishes a new snapshot the
 // reader opens it, sends new pages there, and closes the old one once the pages using it are done.
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { LRUCache } from "lru-cache";
 import path from "node:path";
 import { z } from "zod";
 import { readManifest, SNAPSHOT_FORMAT } from "./snapshot";
@@ -22,7 +23,9 @@ export interface SnapshotQuery {
   one<S extends z.ZodType>(query: DuckSql, schema: S): Promise<z.infer<S>>;
   /**
    * `compute` once per snapshot file under `key` (a published file never changes, so neither does
-   * the answer): for the few figures that scan everything, such as distinct licensees per board.
+   * the answer): the figures that scan everything, such as distinct licensees per board, and whole
+   * report pages for one scope and one set of filters. The key must name everything the answer
+   * depends on, the scope included. The most recently used answers are kept (ReaderOptions.memoEntries).
    */
   cached<T>(key: string, compute: () => Promise<T>): Promise<T>;
 }
@@ -38,6 +41,8 @@ export interface ReaderOptions {
   pollMs?: number;
   /** Connections per snapshot (concurrent report queries). */
   connections?: number;
+  /** Answers of `cached` kept per snapshot, the least recently used dropped first (default 500). */
+  memoEntries?: number;
   /** A report query running longer than this is interrupted (ms). */
   queryTimeoutMs?: number;
   logger?: ReaderLogger;
@@ -57,7 +62,7 @@ export function isDamagedSnapshotError(error: unknown): boolean {
 class OpenSnapshot {
   refs = 0;
   retired = false;
-  readonly memo = new Map<string, Promise<unknown>>();
+  readonly memo: LRUCache<string, Promise<unknown>>;
   private idle: DuckDBConnection[] = [];
   private created = 0;
   private waiting: Array<(c: DuckDBConnection) => void> = [];
@@ -66,7 +71,10 @@ class OpenSnapshot {
     readonly info: SnapshotInfo,
     private readonly instance: DuckDBInstance,
     private readonly size: number,
-  ) {}
+    memoEntries: number,
+  ) {
+    this.memo = new LRUCache({ max: memoEntries });
+  }
 
   async acquire(): Promise<DuckDBConnection> {
     const idle = this.idle.pop();
@@ -170,7 +178,10 @@ export class AnalyticsReader {
             entry = compute();
             snapshot.memo.set(key, entry);
             // A failure is not remembered: the next page tries again.
-            entry.catch(() => snapshot.memo.delete(key));
+            const failed = entry;
+            failed.catch(() => {
+              if (snapshot.memo.peek(key) === failed) snapshot.memo.delete(key);
+            });
           }
           return entry;
         },
@@ -261,7 +272,7 @@ export class AnalyticsReader {
         const rows = (await connection.runAndReadAll(`select format, strftime(full_built_at, '%Y-%m-%d %H:%M:%S.%f') as full_built_at from snapshot_meta`)).getRowObjectsJson();
         const meta = Meta.parse(rows[0]);
         if (meta.format !== SNAPSHOT_FORMAT) throw new Error(`snapshot format ${meta.format}, expected ${SNAPSHOT_FORMAT}`);
-        return new OpenSnapshot({ file, asOf, fullBuiltAt: duckTimestampToIso(meta.full_built_at) }, instance, this.options.connections ?? 3);
+        return new OpenSnapshot({ file, asOf, fullBuiltAt: duckTimestampToIso(meta.full_built_at) }, instance, this.options.connections ?? 3, this.options.memoEntries ?? 500);
       } finally {
         connection.closeSync();
       }

@@ -151,6 +151,29 @@ describe("scope", () => {
     expect(search.html).toMatch(new RegExp(`data-testid="result-count"[^>]*>${top.late.toLocaleString("en-US")} credit report`));
   });
 
+  it("a page's figures are computed once per snapshot and scope: another organisation's cached page is never served, a new snapshot's records appear", async () => {
+    // A range no other test asks for, so the first answer below is the one that is kept.
+    const range = { from: "2023-02-01", to: today };
+    const path = `/reports/volume?submittedFrom=${range.from}`;
+    const [allBoards, caBefore] = await Promise.all([
+      volumeReference(owner, { boards: null, ...range, minRecords: 25 }),
+      volumeReference(owner, { boards: ["CA-M"], ...range, minRecords: 25 }),
+    ]);
+    expect(allBoards.totals.records).toBeGreaterThan(caBefore.totals.records);
+    // ACCME first: the page for every board is kept; CA-M asks for the same address next.
+    expect(count(figure((await page(path, accme)).html, "stat-records"))).toBe(allBoards.totals.records);
+    expect(count(figure((await page(path, ca)).html, "stat-records"))).toBe(caBefore.totals.records);
+    expect(count(figure((await page(path, ca)).html, "stat-records"))).toBe(caBefore.totals.records);
+
+    await owner.query(`insert into learner.credit_report (activity_id, learner_id, board_code, completion_date, submitted_at, entry_method, status, credits)
+                       select activity_id, learner_id, 'CA-M', current_date - 20, now() - interval '3 days', 'manual', 'accepted', 1
+                       from learner.credit_report where board_code = 'CA-M' and deleted_at is null order by id limit 7`);
+    expect((await app.server.analytics.syncNow()).outcome).toBe("succeeded");
+    const caAfter = await volumeReference(owner, { boards: ["CA-M"], ...range, minRecords: 25 });
+    expect(caAfter.totals.records).toBe(caBefore.totals.records + 7);
+    expect(count(figure((await page(path, ca)).html, "stat-records"))).toBe(caAfter.totals.records);
+  });
+
   it("ACCME's board filter narrows every report to that board", async () => {
     const expected = await timelinessReference(owner, { boards: ["MD-M"], ...defaultRange, minRecords: 25 });
     const { html } = await page("/reports/timeliness?board=MD-M", accme);

@@ -133,6 +133,37 @@ describe("incremental sync", () => {
   });
 });
 
+describe("answers kept per snapshot (q.cached)", () => {
+  it("computes a key once per snapshot file, keeps only the most recent answers, and forgets a failure", async () => {
+    const dir = await tempDir();
+    expect((await sync(dir, { mode: "full" })).outcome).toBe("succeeded");
+    const r = new AnalyticsReader(dir, { pollMs: 0, memoEntries: 2 });
+    readers.push(r);
+    const computed: string[] = [];
+    const ask = async (key: string, fail = false) =>
+      (await r.read((q) =>
+        q.cached(key, async () => {
+          computed.push(key);
+          if (fail) throw new Error("no answer");
+          return (await q.one(dsql`select count(*) as n from report`, z.object({ n: duckCount }))).n;
+        }),
+      ))!.value;
+    const total = await ask("a");
+    const live = await owner.query<{ n: string }>(`select count(*) as n from learner.credit_report where deleted_at is null`);
+    expect(total).toBe(Number(live.rows[0]!.n));
+    expect(await ask("a")).toBe(total);
+    await ask("b");
+    await ask("a"); // a is the most recent again: c pushes b out, not a
+    await ask("c");
+    await ask("a");
+    await ask("b");
+    expect(computed).toEqual(["a", "b", "c", "b"]);
+    await expect(ask("d", true)).rejects.toThrow("no answer");
+    expect(await ask("d")).toBe(total);
+    expect(computed.slice(-2)).toEqual(["d", "d"]);
+  });
+});
+
 describe("a sync that does not finish", () => {
   it("stopped while building: the previous snapshot keeps answering, nothing half-built is left, the history says so", async () => {
     const dir = await tempDir();

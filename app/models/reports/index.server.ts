@@ -107,12 +107,17 @@ export async function loadReportPage<Id extends ReportId>(analytics: Analytics, 
   // The range a report shows without dates in the address (the filter panel counts a date range as a filter only when it differs).
   const defaultRange = { from: monthStart(today, 11), to: today };
   const common = { filters: parsed.filters, errors: parsed.errors, values: parsed.values, multiBoard, defaultRange };
-  const read = await analytics.reader.read(async (q) => {
-    const report = (await REPORT_QUERIES[id].run(q, user.scope, parsed.filters, false)) as ReportData<Id>;
-    const boards = multiBoard ? await boardsInSnapshot(q, user.scope) : [...(user.scope.boardCodes ?? [])];
-    const providerLabel = parsed.filters.provider?.kind === "id" ? await providerName(q, user.scope, parsed.filters.provider.id) : null;
-    return { report, boards, providerLabel };
-  });
+  // A snapshot never changes once published, so a page's figures for one scope and one set of
+  // filters are computed once per snapshot and shared by every reviewer who asks for them.
+  const key = `report-page:${id}:${JSON.stringify(user.scope)}:${JSON.stringify(parsed.filters)}`;
+  const read = await analytics.reader.read((q) =>
+    q.cached(key, async () => {
+      const report = (await REPORT_QUERIES[id].run(q, user.scope, parsed.filters, false)) as ReportData<Id>;
+      const boards = multiBoard ? await boardsInSnapshot(q, user.scope) : [...(user.scope.boardCodes ?? [])];
+      const providerLabel = parsed.filters.provider?.kind === "id" ? await providerName(q, user.scope, parsed.filters.provider.id) : null;
+      return { report, boards, providerLabel };
+    }),
+  );
   if (!read) return { state: "preparing", rebuilding: analytics.reader.rebuilding, ...common, boards: [...(user.scope.boardCodes ?? [])] };
   return { state: "ready", ...common, ...read.value, asOf: read.info.asOf };
 }
