@@ -74,7 +74,7 @@ const FIGURES = dsql`count(*) as credit_reports, count(distinct r.learner_id) as
  * find them ready.
  */
 function allScopeFigures(q: SnapshotQuery): Promise<{ total: ScopeFigures; boards: Map<string, ScopeFigures> }> {
-  return q.cached("scope-figures", async () => {
+  return q.cached("scope-figures", async (q) => {
     const rows = await q.rows(
       dsql`select r.board_code, ${FIGURES} from report r group by grouping sets ((r.board_code), ())`,
       Figures.extend({ board_code: z.string().nullable() }),
@@ -165,7 +165,7 @@ async function lateProviders(q: SnapshotQuery, scope: Scope, today: string): Pro
 
 export function loadDashboard(q: SnapshotQuery, scope: Scope, sections: readonly SectionId[], today: string): Promise<DashboardSection[]> {
   // The same for every reviewer of the organisation until the next snapshot (or the next day).
-  return q.cached(`dashboard:${JSON.stringify(scope)}:${sections.join(",")}:${today}`, () => computeDashboard(q, scope, sections, today));
+  return q.cached(`dashboard:${JSON.stringify(scope)}:${sections.join(",")}:${today}`, (q) => computeDashboard(q, scope, sections, today));
 }
 
 async function computeDashboard(q: SnapshotQuery, scope: Scope, sections: readonly SectionId[], today: string): Promise<DashboardSection[]> {

@@ -25,9 +25,12 @@ export interface SnapshotQuery {
    * `compute` once per snapshot file under `key` (a published file never changes, so neither does
    * the answer): the figures that scan everything, such as distinct licensees per board, and whole
    * report pages for one scope and one set of filters. The key must name everything the answer
-   * depends on, the scope included. The most recently used answers are kept (ReaderOptions.memoEntries).
+   * depends on, the scope included, and `compute` must read through the query it is given (it is
+   * run again on the next snapshot). The most recently used answers are kept
+   * (ReaderOptions.memoEntries); those asked for lately are computed again as soon as a newer
+   * snapshot opens (ReaderOptions.warm).
    */
-  cached<T>(key: string, compute: () => Promise<T>): Promise<T>;
+  cached<T>(key: string, compute: (query: SnapshotQuery) => Promise<T>): Promise<T>;
 }
 
 export interface ReaderLogger {
@@ -43,6 +46,13 @@ export interface ReaderOptions {
   connections?: number;
   /** Answers of `cached` kept per snapshot, the least recently used dropped first (default 500). */
   memoEntries?: number;
+  /**
+   * When a newer snapshot opens, the answers of `cached` asked for on the previous one within
+   * `withinMs` are computed on it in the background, most recent first, at most `entries` of them,
+   * one at a time: the pages reviewers are reading do not wait for a recomputation after each sync.
+   * Default: 100 entries asked for within 10 minutes.
+   */
+  warm?: { entries: number; withinMs: number };
   /** A report query running longer than this is interrupted (ms). */
   queryTimeoutMs?: number;
   logger?: ReaderLogger;
@@ -59,10 +69,17 @@ export function isDamagedSnapshotError(error: unknown): boolean {
   return /\bIO Error\b|corrupt|checksum|Could not read enough bytes|not a valid DuckDB database/i.test(message);
 }
 
+/** One answer of `cached`: how to compute it again, and when a page last asked for it. */
+interface MemoEntry {
+  value: Promise<unknown>;
+  compute: (query: SnapshotQuery) => Promise<unknown>;
+  askedAt: number;
+}
+
 class OpenSnapshot {
   refs = 0;
   retired = false;
-  readonly memo: LRUCache<string, Promise<unknown>>;
+  readonly memo: LRUCache<string, MemoEntry>;
   private idle: DuckDBConnection[] = [];
   private created = 0;
   private waiting: Array<(c: DuckDBConnection) => void> = [];
@@ -117,6 +134,7 @@ export class AnalyticsReader {
   private failedFile: string | null = null;
   private damagedFile: string | null = null;
   private closed = false;
+  private warmingNow: Promise<void> | null = null;
 
   constructor(
     readonly dir: string,
@@ -148,6 +166,20 @@ export class AnalyticsReader {
     await this.refresh();
     const snapshot = this.current;
     if (!snapshot) return null;
+    return this.readFrom(snapshot, work);
+  }
+
+  /** Answers being computed on a newly opened snapshot (ReaderOptions.warm), or nothing. */
+  warming(): Promise<void> {
+    return this.warmingNow ?? Promise.resolve();
+  }
+
+  /** `read` on one snapshot; `warmedAsk` (warming only) carries when a page last asked for a key. */
+  private async readFrom<T>(
+    snapshot: OpenSnapshot,
+    work: (query: SnapshotQuery, info: SnapshotInfo) => Promise<T>,
+    warmedAsk?: number,
+  ): Promise<{ value: T; info: SnapshotInfo } | null> {
     snapshot.refs++;
     const info = { ...snapshot.info };
     let connection: DuckDBConnection | null = null;
@@ -172,18 +204,20 @@ export class AnalyticsReader {
           if (rows.length !== 1) throw new Error(`expected one row, got ${rows.length}`);
           return schema.parse(rows[0]);
         },
-        cached<T>(key: string, compute: () => Promise<T>): Promise<T> {
-          let entry = snapshot.memo.get(key) as Promise<T> | undefined;
-          if (!entry) {
-            entry = compute();
-            snapshot.memo.set(key, entry);
-            // A failure is not remembered: the next page tries again.
-            const failed = entry;
-            failed.catch(() => {
-              if (snapshot.memo.peek(key) === failed) snapshot.memo.delete(key);
-            });
+        cached<T>(key: string, compute: (query: SnapshotQuery) => Promise<T>): Promise<T> {
+          const askedAt = warmedAsk ?? Date.now();
+          const found = warmedAsk === undefined ? snapshot.memo.get(key) : snapshot.memo.peek(key);
+          if (found) {
+            found.askedAt = Math.max(found.askedAt, askedAt);
+            return found.value as Promise<T>;
           }
-          return entry;
+          const entry: MemoEntry = { value: compute(query), compute: compute as MemoEntry["compute"], askedAt };
+          snapshot.memo.set(key, entry);
+          // A failure is not remembered: the next page tries again.
+          entry.value.catch(() => {
+            if (snapshot.memo.peek(key) === entry) snapshot.memo.delete(key);
+          });
+          return entry.value as Promise<T>;
         },
       };
       return { value: await work(query, info), info };
@@ -255,9 +289,35 @@ export class AnalyticsReader {
     this.failedFile = null;
     this.damagedFile = null;
     if (previous) {
+      // What pages asked for lately, most recent first, to compute again on the new snapshot.
+      const { entries, withinMs } = this.options.warm ?? { entries: 100, withinMs: 10 * 60_000 };
+      const since = Date.now() - withinMs;
+      const asked = [...previous.memo.entries()].filter(([, e]) => e.askedAt >= since).slice(0, entries);
       previous.retired = true;
       this.closeIfRetired(previous);
+      if (asked.length > 0) {
+        const warming: Promise<void> = this.warm(opened, asked).finally(() => {
+          if (this.warmingNow === warming) this.warmingNow = null;
+        });
+        this.warmingNow = warming;
+      }
     }
+  }
+
+  private async warm(snapshot: OpenSnapshot, asked: Array<[string, MemoEntry]>): Promise<void> {
+    const started = Date.now();
+    let computed = 0;
+    for (const [key, entry] of asked) {
+      if (this.closed || this.current !== snapshot) return; // a newer one opened: it warms itself
+      if (snapshot.memo.has(key)) continue; // a page asked first
+      try {
+        await this.readFrom(snapshot, (q) => q.cached(key, entry.compute), entry.askedAt);
+        computed++;
+      } catch (error) {
+        this.options.logger?.warn({ key, error: String(error) }, "analytics: computing a page again on the new snapshot");
+      }
+    }
+    this.options.logger?.info({ file: snapshot.info.file, computed, ms: Date.now() - started }, "analytics: pages asked for lately computed on the new snapshot");
   }
 
   private async open(file: string, asOf: string): Promise<OpenSnapshot> {

@@ -13,7 +13,7 @@ import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parseEnv } from "../../app/env.server";
 import { readHistory } from "../../db/analytics/history";
-import { AnalyticsReader, duckCount } from "../../db/analytics/reader";
+import { AnalyticsReader, duckCount, type SnapshotQuery } from "../../db/analytics/reader";
 import { startAnalytics } from "../../db/analytics/service";
 import { readManifest } from "../../db/analytics/snapshot";
 import { dsql, raw } from "../../db/analytics/sql";
@@ -142,7 +142,7 @@ describe("answers kept per snapshot (q.cached)", () => {
     const computed: string[] = [];
     const ask = async (key: string, fail = false) =>
       (await r.read((q) =>
-        q.cached(key, async () => {
+        q.cached(key, async (q) => {
           computed.push(key);
           if (fail) throw new Error("no answer");
           return (await q.one(dsql`select count(*) as n from report`, z.object({ n: duckCount }))).n;
@@ -161,6 +161,35 @@ describe("answers kept per snapshot (q.cached)", () => {
     await expect(ask("d", true)).rejects.toThrow("no answer");
     expect(await ask("d")).toBe(total);
     expect(computed.slice(-2)).toEqual(["d", "d"]);
+  });
+
+  it("computes what pages asked for lately again as soon as a newer snapshot opens, with its records, before anyone asks", async () => {
+    const dir = await tempDir();
+    expect((await sync(dir, { mode: "full" })).outcome).toBe("succeeded");
+    const r = new AnalyticsReader(dir, { pollMs: 0, warm: { entries: 1, withinMs: 60_000 } });
+    readers.push(r);
+    const computed: string[] = [];
+    const count = (board: string) => async (q: SnapshotQuery) => {
+      computed.push(board);
+      return (await q.one(dsql`select count(*) as n from report where board_code = ${board}`, z.object({ n: duckCount }))).n;
+    };
+    const ask = async (board: string) => (await r.read((q) => q.cached(board, count(board))))!;
+    await ask("ABIM");
+    const before = await ask("CA-M"); // the most recent: the only one warmed (entries: 1)
+    expect(before.value).toBe(await liveCount("CA-M"));
+
+    await owner.query(`insert into learner.credit_report (activity_id, learner_id, board_code, completion_date, submitted_at, entry_method, status, credits)
+                       select activity_id, learner_id, 'CA-M', current_date - 5, now(), 'manual', 'accepted', 1
+                       from learner.credit_report where board_code = 'CA-M' and deleted_at is null order by id limit 4`);
+    expect(await sync(dir)).toMatchObject({ outcome: "succeeded", kind: "incremental", newFile: true });
+    await r.reload();
+    await r.warming();
+    expect(computed).toEqual(["ABIM", "CA-M", "CA-M"]);
+    const after = await ask("CA-M");
+    expect(after.info.file).not.toBe(before.info.file);
+    expect(after.value).toBe(before.value + 4);
+    expect(after.value).toBe(await liveCount("CA-M"));
+    expect(computed).toHaveLength(3); // the page found it computed
   });
 });
 

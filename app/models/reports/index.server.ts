@@ -111,7 +111,7 @@ export async function loadReportPage<Id extends ReportId>(analytics: Analytics, 
   // filters are computed once per snapshot and shared by every reviewer who asks for them.
   const key = `report-page:${id}:${JSON.stringify(user.scope)}:${JSON.stringify(parsed.filters)}`;
   const read = await analytics.reader.read((q) =>
-    q.cached(key, async () => {
+    q.cached(key, async (q) => {
       const report = (await REPORT_QUERIES[id].run(q, user.scope, parsed.filters, false)) as ReportData<Id>;
       const boards = multiBoard ? await boardsInSnapshot(q, user.scope) : [...(user.scope.boardCodes ?? [])];
       const providerLabel = parsed.filters.provider?.kind === "id" ? await providerName(q, user.scope, parsed.filters.provider.id) : null;
