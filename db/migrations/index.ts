@@ -9,7 +9,7 @@ import * as m0004 from "./0004_search_paths";
 import * as m0006 from "./0006_renewals";
 import * as m0007 from "./0007_row_security";
 import * as m0008 from "./0008_scope_probes";
-import * as m0009 from "./0009_submitted_activity";
+import * as m0009 from "./0009_index_only_walks";
 
 export const migrations: Record<string, Migration> = {
   "0001_learner_store": m0001,
@@ -19,5 +19,5 @@ export const migrations: Record<string, Migration> = {
   "0006_renewals": m0006,
   "0007_row_security": m0007,
   "0008_scope_probes": m0008,
-  "0009_submitted_activity": m0009,
+  "0009_index_only_walks": m0009,
 };
