@@ -1,4 +1,4 @@
-// `npm run load [-- --duration 60 --connections 50 --sessions 50 --rate R --max-requests 500000]`
+// `npm run load [-- --duration 60 --connections 50 --sessions 50 --think S --max-requests 500000]`
 // A load test of the whole app on the design-scale store: `npm start` itself (scripts/start.ts: pool
 // of 10, the analytics snapshot) in its own process, on loopback, driven from this process by
 // autocannon with
@@ -10,6 +10,7 @@
 import { mkdir, open, writeFile } from "node:fs/promises";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import http from "node:http";
 import { createServer } from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -27,8 +28,8 @@ const Args = z.object({
   connections: z.coerce.number().int().min(1).max(500).default(50),
   sessions: z.coerce.number().int().min(3).max(500).default(50),
   "max-requests": z.coerce.number().int().min(100).max(10_000_000).default(500_000),
-  /** Requests per second over all connections (reviewers who read a page before the next); unset: as fast as answered. */
-  rate: z.coerce.number().int().min(1).max(10_000).optional(),
+  /** Mean seconds each reviewer reads a page before asking for the next (random, exponential); unset: as fast as answered. */
+  think: z.coerce.number().min(0.1).max(600).optional(),
   out: z.string().optional(),
 });
 
@@ -40,7 +41,7 @@ function fail(message: string): never {
 let values: Record<string, string | undefined>;
 try {
   ({ values } = parseArgs({
-    options: { duration: { type: "string" }, connections: { type: "string" }, rate: { type: "string" }, sessions: { type: "string" }, "max-requests": { type: "string" }, out: { type: "string" } },
+    options: { duration: { type: "string" }, connections: { type: "string" }, think: { type: "string" }, sessions: { type: "string" }, "max-requests": { type: "string" }, out: { type: "string" } },
     strict: true,
   }) as { values: Record<string, string | undefined> });
 } catch (error) {
@@ -251,43 +252,18 @@ interface RequestContext {
   path?: string;
 }
 let next = 0;
+/** The next page to ask for: the sessions take turns, each asks for a kind of page by its weight. */
+function nextRequest(): Required<RequestContext> {
+  const session = sessions[next++ % sessions.length]!;
+  const kind = pick(session.kinds);
+  return { session, kind, path: pick(paths.get(session.org)![kind]) };
+}
 const perKind = new Map<Kind, { latencies: number[]; non2xx: number; statuses: Record<string, number> }>();
 const perOrg = new Map<string, number[]>();
 /** The slowest answers, to say which pages make the tail. */
 const slowest: Array<{ ms: number; org: string; kind: Kind; path: string; status: number }> = [];
 let answered = 0;
-
-console.log(`running ${args.duration} s, ${args.connections} connections, ${args.rate ? `${args.rate} requests/s in all` : "each asking again as soon as answered"} (at most ${args["max-requests"].toLocaleString("en-US")} requests)…`);
-let finished!: (result: autocannon.Result) => void;
-let failed!: (error: Error) => void;
-const done = new Promise<autocannon.Result>((resolve, reject) => {
-  finished = resolve;
-  failed = reject;
-});
-const instance = autocannon({
-  url: baseUrl,
-  connections: args.connections,
-  duration: args.duration,
-  ...(args.rate ? { overallRate: args.rate } : {}),
-  timeout: 30,
-  headers: { "accept-encoding": "gzip", accept: "text/html" },
-  requests: [
-    {
-      setupRequest(request, context: RequestContext) {
-        // The sessions take turns; the context carries what was asked to the response below.
-        const session = sessions[next++ % sessions.length]!;
-        const kind = pick(session.kinds);
-        context.session = session;
-        context.kind = kind;
-        context.path = pick(paths.get(session.org)![kind]);
-        return { ...request, method: "GET", path: context.path, headers: { ...request.headers, cookie: session.cookie } };
-      },
-    },
-  ],
-}, (error, result) => (error ? failed(error) : finished(result)));
-// One request in flight per connection (no pipelining), so the client's context is this response's.
-instance.on("response", (client: unknown, status: number, _bytes: number, ms: number) => {
-  const context = (client as { requestIterator?: { context?: RequestContext } }).requestIterator?.context;
+function record(context: RequestContext | undefined, status: number, ms: number): void {
   const kind = context?.kind ?? ("search" as Kind);
   const entry = perKind.get(kind) ?? { latencies: [], non2xx: 0, statuses: {} };
   entry.latencies.push(ms);
@@ -301,11 +277,120 @@ instance.on("response", (client: unknown, status: number, _bytes: number, ms: nu
     slowest.push({ ms, org: context.session.org, kind, path: context.path ?? "?", status });
     if (slowest.length > 200) slowest.sort((a, b) => b.ms - a.ms).splice(20);
   }
-  if (++answered >= args["max-requests"]) instance.stop();
-});
-const result = await done;
+}
 
-// Requests still in flight when autocannon stopped finish before the pool closes.
+interface RunResult {
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  statusCodeStats: Record<string, { count: number }>;
+  autocannon: { average: number; latency: { p50: number; p97_5: number; p99: number; max: number } } | null;
+}
+
+/** As fast as answered: each connection asks again the moment its answer has arrived (autocannon). */
+async function unpaced(): Promise<RunResult> {
+  let finished!: (result: autocannon.Result) => void;
+  let failed!: (error: Error) => void;
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    finished = resolve;
+    failed = reject;
+  });
+  const instance = autocannon({
+    url: baseUrl,
+    connections: args.connections,
+    duration: args.duration,
+    timeout: 30,
+    headers: { "accept-encoding": "gzip", accept: "text/html" },
+    requests: [
+      {
+        setupRequest(request, context: RequestContext) {
+          // The context carries what was asked to the response below.
+          Object.assign(context, nextRequest());
+          return { ...request, method: "GET", path: context.path, headers: { ...request.headers, cookie: context.session!.cookie } };
+        },
+      },
+    ],
+  }, (error, result) => (error ? failed(error) : finished(result)));
+  // One request in flight per connection (no pipelining), so the client's context is this response's.
+  instance.on("response", (client: unknown, status: number, _bytes: number, ms: number) => {
+    record((client as { requestIterator?: { context?: RequestContext } }).requestIterator?.context, status, ms);
+    if (++answered >= args["max-requests"]) instance.stop();
+  });
+  const result = await done;
+  return {
+    duration: result.duration,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    statusCodeStats: result.statusCodeStats as RunResult["statusCodeStats"],
+    autocannon: { average: result.requests.average, latency: result.latency },
+  };
+}
+
+/**
+ * Reviewers who read each page before asking for the next: every connection waits a random time
+ * (exponential, mean `think` seconds, so the reviewers do not ask in step) after each answer, and
+ * before its first request. The answer is read whole (compressed, as a browser asks for it).
+ */
+async function withThinkTime(thinkSeconds: number): Promise<RunResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: args.connections });
+  const { port: serverPort } = new URL(baseUrl);
+  const until = Date.now() + args.duration * 1000;
+  const started = performance.now();
+  const counts = { errors: 0, timeouts: 0, non2xx: 0 };
+  const statusCodeStats: Record<string, { count: number }> = {};
+  /** Reads for a while; false when the run ends first. */
+  const think = async () => {
+    const ms = Math.min(-Math.log(1 - Math.random()) * thinkSeconds * 1000, thinkSeconds * 5000);
+    if (Date.now() + ms >= until) return false;
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return true;
+  };
+  const ask = (context: Required<RequestContext>) =>
+    new Promise<void>((resolve) => {
+      const sent = performance.now();
+      const request = http.get(
+        { host: "127.0.0.1", port: Number(serverPort), path: context.path, agent, timeout: 30_000, headers: { cookie: context.session.cookie, "accept-encoding": "gzip", accept: "text/html" } },
+        (response) => {
+          response.resume();
+          response.on("end", () => {
+            const status = response.statusCode ?? 0;
+            record(context, status, performance.now() - sent);
+            statusCodeStats[status] = { count: (statusCodeStats[status]?.count ?? 0) + 1 };
+            if (status < 200 || status > 299) counts.non2xx++;
+            answered++;
+            resolve();
+          });
+          response.on("error", () => {
+            counts.errors++;
+            resolve();
+          });
+        },
+      );
+      request.on("timeout", () => {
+        counts.timeouts++;
+        request.destroy(new Error("timed out"));
+      });
+      request.on("error", (error) => {
+        if (error.message !== "timed out") counts.errors++;
+        resolve();
+      });
+    });
+  async function reviewer(): Promise<void> {
+    while ((await think()) && answered < args["max-requests"]) await ask(nextRequest());
+  }
+  await Promise.all(Array.from({ length: args.connections }, reviewer));
+  agent.destroy();
+  return { duration: (performance.now() - started) / 1000, ...counts, statusCodeStats, autocannon: null };
+}
+
+console.log(
+  `running ${args.duration} s, ${args.connections} ${args.think ? `reviewers, each reading a page for ${args.think} s on average before the next` : "connections, each asking again as soon as answered"} (at most ${args["max-requests"].toLocaleString("en-US")} requests)…`,
+);
+const result = args.think ? await withThinkTime(args.think) : await unpaced();
+
+// Requests still in flight when the run stopped finish before the pool closes.
 server.kill("SIGTERM");
 await serverExit;
 await serverLog.close();
@@ -323,16 +408,19 @@ const overall = summarise(all);
 const seconds = result.duration;
 const summary = {
   at: new Date().toISOString(),
-  command: `npm run load -- --duration ${args.duration} --connections ${args.connections} --sessions ${args.sessions}${args.rate ? ` --rate ${args.rate}` : ""}`,
+  command: `npm run load -- --duration ${args.duration} --connections ${args.connections} --sessions ${args.sessions}${args.think ? ` --think ${args.think}` : ""}`,
   nodeEnv: serverNodeEnv,
   database: `${dbHost}:${new URL(ownerUrl).port}`,
   durationSeconds: seconds,
   connections: args.connections,
-  rate: args.rate ?? null,
+  /** Mean seconds a reviewer reads a page before the next; null: unpaced. */
+  thinkSeconds: args.think ?? null,
   sessions: sessions.length,
-  throughput: { requestsPerSecond: all.length / seconds, autocannonAverage: result.requests.average },
+  throughput: { requestsPerSecond: all.length / seconds, autocannonAverage: result.autocannon?.average ?? null },
   latencyMs: overall,
-  autocannonLatencyMs: { p50: result.latency.p50, p97_5: result.latency.p97_5, p99: result.latency.p99, max: result.latency.max },
+  autocannonLatencyMs: result.autocannon
+    ? { p50: result.autocannon.latency.p50, p97_5: result.autocannon.latency.p97_5, p99: result.autocannon.latency.p99, max: result.autocannon.latency.max }
+    : null,
   errors: result.errors,
   timeouts: result.timeouts,
   non2xx: result.non2xx,
