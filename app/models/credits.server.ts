@@ -3,6 +3,7 @@
 // page is read in order from an index rather than sorted out of millions of rows
 // (docs/decisions/007-search-access-paths.md).
 import { CompiledQuery, sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
+import { LRUCache } from "lru-cache";
 import { CERTIFYING_BOARDS, MOC_CREDIT_TYPES, STATE_TOPICS } from "../../db/reference";
 import type { Database } from "../../db/schema";
 import { boardCodesInScope, creditReportsInScope, type Scope } from "../auth/scope.server";
@@ -499,17 +500,39 @@ export async function countCreditReports(db: Kysely<Database>, scope: Scope, fil
   const n = Number(capped.n);
   if (n <= EXACT_COUNT_CAP) return { value: n, exact: true };
   const compiled = matching.compile();
-  const estimate = (await planRows(db, compiled.sql, compiled.parameters)) ?? n;
-  // Row-level security adds its own condition on the board, which the planner cannot know the
-  // query already implies: it takes it for an independent filter and shrinks every estimate by the
-  // same factor. That factor is what it estimates for the bare table against the table's size.
-  const [bare, size] = await Promise.all([
-    planRows(db, "select 1 from learner.credit_report", []),
-    sql<{ n: number }>`select reltuples::float8 as n from pg_class where oid = 'learner.credit_report'::regclass`.execute(db),
-  ]);
-  const tuples = Number(size.rows[0]?.n ?? 0);
-  const factor = bare && tuples > 0 ? Math.min(1, bare / tuples) : 1;
-  return { value: Math.max(Math.round(estimate / factor), EXACT_COUNT_CAP + 1), exact: false };
+  const [estimate, factor] = await Promise.all([planRows(db, compiled.sql, compiled.parameters), policyFactor(db, scope)]);
+  return { value: Math.max(Math.round((estimate ?? n) / factor), EXACT_COUNT_CAP + 1), exact: false };
+}
+
+/** Per database client and scope, for a minute: the factor moves only when the table is analyzed. */
+const policyFactors = new WeakMap<Kysely<Database>, LRUCache<string, Promise<number>>>();
+
+/**
+ * Row-level security adds its own condition on the board, which the planner cannot know the query
+ * already implies: it takes it for an independent filter and shrinks every estimate by the same
+ * factor. That factor is what it estimates for the bare table against the table's size.
+ */
+function policyFactor(db: Kysely<Database>, scope: Scope): Promise<number> {
+  let cache = policyFactors.get(db);
+  if (!cache) policyFactors.set(db, (cache = new LRUCache({ max: 64, ttl: 60_000 })));
+  const key = JSON.stringify(scope);
+  let factor = cache.get(key);
+  if (!factor) {
+    factor = (async () => {
+      const [bare, size] = await Promise.all([
+        planRows(db, "select 1 from learner.credit_report", []),
+        sql<{ n: number }>`select reltuples::float8 as n from pg_class where oid = 'learner.credit_report'::regclass`.execute(db),
+      ]);
+      const tuples = Number(size.rows[0]?.n ?? 0);
+      return bare && tuples > 0 ? Math.min(1, bare / tuples) : 1;
+    })();
+    cache.set(key, factor);
+    const pending = factor;
+    pending.catch(() => {
+      if (cache.peek(key) === pending) cache.delete(key);
+    });
+  }
+  return factor;
 }
 
 /**
