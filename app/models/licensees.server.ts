@@ -62,14 +62,17 @@ export function licenseeIdFrom(params: { licenseeId?: string }): string {
 
 /** The licensee, if credit was reported for them in the scope; otherwise null (the page is a 404). */
 export async function getLicensee(db: Kysely<Database>, scope: Scope, learnerId: string): Promise<Licensee | null> {
-  if (!(await learnerInScope(db, scope, learnerId))) return null;
-  const row = await db
-    .selectFrom("learner.learner")
-    .select(["id", "first_name", "last_name", "birth_month", "birth_day", "npi"])
-    .where(sql<SqlBool>`id = ${learnerId}`)
-    .executeTakeFirst();
-  if (!row) return null;
-  const identifiers = await identifiersOf(db, scope, [learnerId]);
+  // Asked together (each scoped on its own); nothing of them is used unless the first says yes.
+  const [inScope, row, identifiers] = await Promise.all([
+    learnerInScope(db, scope, learnerId),
+    db
+      .selectFrom("learner.learner")
+      .select(["id", "first_name", "last_name", "birth_month", "birth_day", "npi"])
+      .where(sql<SqlBool>`id = ${learnerId}`)
+      .executeTakeFirst(),
+    identifiersOf(db, scope, [learnerId]),
+  ]);
+  if (!inScope || !row) return null;
   return {
     id: String(row.id),
     firstName: row.first_name,

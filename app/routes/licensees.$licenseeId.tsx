@@ -25,15 +25,24 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
   const learnerId = licenseeIdFrom(params);
   const { db } = context.services;
-  const licensee = await getLicensee(db, user.scope, learnerId);
-  if (!licensee) throw new Response("Not found", { status: 404 });
   const search = new URL(request.url).searchParams;
   const range = parseCreditSearch(search, { multiBoard: user.scope.boardCodes === null }).filters;
-  const [grid, totals, decisions] = await Promise.all([
-    loadCreditGrid(db, user, search, { columns: LICENSEE_RECORD_COLUMNS, fixed: { learnerId } }),
-    licenseeTotals(db, user.scope, learnerId, { from: range.completedFrom, to: range.completedTo }),
-    decisionsForLearner(db, user.org.code, learnerId),
+  // The page's parts are read alongside the licensee (every one of them scoped); a licensee out of
+  // scope is a 404 whatever the others did, and nothing of them is used.
+  const [licensee, parts] = await Promise.all([
+    getLicensee(db, user.scope, learnerId),
+    Promise.all([
+      loadCreditGrid(db, user, search, { columns: LICENSEE_RECORD_COLUMNS, fixed: { learnerId } }),
+      licenseeTotals(db, user.scope, learnerId, { from: range.completedFrom, to: range.completedTo }),
+      decisionsForLearner(db, user.org.code, learnerId),
+    ]).then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    ),
   ]);
+  if (!licensee) throw new Response("Not found", { status: 404 });
+  if (!parts.ok) throw parts.error;
+  const [grid, totals, decisions] = parts.value;
   await recordAudit(db, {
     action: "licensee.view",
     userId: user.id,
