@@ -9,7 +9,11 @@ import type { ServerBuild } from "@remix-run/node";
 import { pino } from "pino";
 import { createSessionCookie } from "../app/auth/session.server";
 import { analyticsDir, loadEnv, type Env } from "../app/env.server";
-import { warmDashboard } from "../app/models/dashboard.server";
+import { scopeForOrganisation } from "../app/auth/scope.server";
+import { utcToday } from "../app/lib/reports";
+import { warmDashboard, warmDashboards } from "../app/models/dashboard.server";
+import { warmReportPages } from "../app/models/reports/index.server";
+import type { SnapshotQuery } from "../db/analytics/reader";
 import { startAnalytics } from "../db/analytics/service";
 import { APP_ROLE, createAppDb, createDb, enableAppLogin } from "../db/client";
 import { seedDemoRosters } from "../db/generator/rosters";
@@ -70,6 +74,24 @@ if (!appUrl) {
 const db = createAppDb(owner.url, appUrl, 10);
 const sessionCookie = createSessionCookie(await sessionSecrets(env), env.SECURE_COOKIES ?? production);
 const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
+
+/**
+ * After each sync, the figures every overview needs; after the first, also every organisation's
+ * overview and reports as they open, so the first reviewers after a start do not wait for them.
+ * (Later snapshots recompute what reviewers asked for: decision 017.)
+ */
+let pagesWarmed = false;
+async function warmPages(q: SnapshotQuery): Promise<void> {
+  await warmDashboard(q);
+  if (pagesWarmed) return;
+  pagesWarmed = true;
+  const begun = Date.now();
+  const scopes = (await db.selectFrom("board.organisation").select(["code", "kind"]).orderBy("code").execute()).map(scopeForOrganisation);
+  await warmDashboards(q, scopes, utcToday());
+  const pages = await warmReportPages(q, scopes);
+  logger.info({ organisations: scopes.length, pages: pages + scopes.length, ms: Date.now() - begun }, "analytics: overviews and reports computed for every organisation");
+}
+
 // The snapshot is read as the app's own role, like every other read of the learner store.
 const analytics = startAnalytics({
   dir: analyticsDir(env),
@@ -78,8 +100,9 @@ const analytics = startAnalytics({
   fullRebuildHours: env.ANALYTICS_FULL_REBUILD_HOURS,
   memoryMb: env.ANALYTICS_MEMORY_MB,
   logger: logger.child({ module: "analytics" }),
-  warm: warmDashboard,
+  warm: warmPages,
 });
+
 const app = createHttpApp({ build, services: { db, analytics, sessionCookie, logger }, production });
 
 const server = app.listen(env.PORT, env.HOST, () => {

@@ -109,6 +109,16 @@ export async function warmDashboard(q: SnapshotQuery): Promise<void> {
   await allScopeFigures(q);
 }
 
+/** The sections an organisation's overview shows. */
+export function dashboardSections(scope: Scope): readonly SectionId[] {
+  return DASHBOARD_SECTIONS[scope.kind] ?? ["scope"];
+}
+
+/** Each organisation's whole overview, as its first page view would compute it (see warmReportPages). */
+export async function warmDashboards(q: SnapshotQuery, scopes: readonly Scope[], today: string): Promise<void> {
+  for (const scope of scopes) await loadDashboard(q, scope, dashboardSections(scope), today);
+}
+
 async function trends(q: SnapshotQuery, scope: Scope, today: string): Promise<Extract<DashboardSection, { id: "trends" }>> {
   const from = monthStart(today, 11);
   const rows = await q.rows(

@@ -14,14 +14,14 @@ import { StatCard } from "~/components/StatCard";
 import { formatCount, formatCredits, formatDate, formatPercent, formatTimestamp } from "~/lib/format";
 import { utcToday } from "~/lib/reports";
 import { dashboardCompliance } from "~/models/compliance-overview.server";
-import { DASHBOARD_SECTIONS, loadDashboard, type DashboardSection, type TrendCard } from "~/models/dashboard.server";
+import { dashboardSections, loadDashboard, type DashboardSection, type TrendCard } from "~/models/dashboard.server";
 
 export const meta: MetaFunction = () => [{ title: "Overview · CME Credit Verification" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
   const { db, analytics } = context.services;
-  const sections = DASHBOARD_SECTIONS[user.scope.kind] ?? ["scope"];
+  const sections = dashboardSections(user.scope);
   const [read, boards, compliance] = await Promise.all([
     analytics.reader.read((q) => loadDashboard(q, user.scope, sections, utcToday())),
     db.selectFrom("board.organisation").select(["code", "name"]).execute(),

@@ -4,12 +4,16 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scopeForOrganisation, type Scope } from "../../app/auth/scope.server";
-import { LAG_BANDS, monthsBetween, type ReportFilters, type ReportRow, type ReportTable } from "../../app/lib/reports";
+import type { SessionUser } from "../../app/auth/session.server";
+import { LAG_BANDS, monthsBetween, REPORTS, utcToday, type ReportFilters, type ReportRow, type ReportTable } from "../../app/lib/reports";
+import { dashboardSections, loadDashboard, warmDashboards } from "../../app/models/dashboard.server";
+import { loadReportPage, warmReportPages } from "../../app/models/reports/index.server";
 import { creditMixReport } from "../../app/models/reports/credit-mix.server";
 import { rejectionsReport } from "../../app/models/reports/rejections.server";
 import { timelinessReport } from "../../app/models/reports/timeliness.server";
 import { volumeReport } from "../../app/models/reports/volume.server";
 import type { SnapshotQuery } from "../../db/analytics/reader";
+import type { Analytics } from "../../db/analytics/service";
 import { ENTRY_METHODS } from "../../db/reference";
 import { creditMixReference, rejectionsReference, timelinessReference, volumeReference, type ReferenceFilters } from "../support/reports-reference";
 import { setUpSeededApp } from "../support/server";
@@ -187,5 +191,45 @@ describe.each(ORGS)("analytics reports for %s equal plain SQL on PostgreSQL", (_
         label,
       ).toEqual(expected.providers.map((p) => [p.id, p.records, p.rejected, p.topReason]));
     }
+  });
+});
+
+describe("pages computed ahead (scripts/start.ts after its first snapshot)", () => {
+  it("are the pages reviewers open: each organisation's overview and reports as they open then compute nothing, and show the same numbers", async () => {
+    const computed: string[] = [];
+    const reader = app.server.analytics.reader;
+    // The app's reader, with every computation of a kept answer written down.
+    const read: Analytics["reader"]["read"] = (work) =>
+      reader.read((q, info) =>
+        work(
+          {
+            ...q,
+            cached: (key, compute) =>
+              q.cached(key, (inner) => {
+                computed.push(key);
+                return compute(inner);
+              }),
+          },
+          info,
+        ),
+      );
+    const analytics = { ...app.server.analytics, reader: { read, rebuilding: false } } as unknown as Analytics;
+    const scopes = ORGS.map(([, scope]) => scope);
+    await read((q) => warmDashboards(q, scopes, utcToday()));
+    await read((q) => warmReportPages(q, scopes));
+    expect(computed.filter((key) => key.startsWith("report-page:")).length).toBeGreaterThan(0);
+    const warmed = computed.length;
+    for (const scope of scopes) {
+      await read((q) => loadDashboard(q, scope, dashboardSections(scope), utcToday()));
+      for (const report of REPORTS) {
+        const page = await loadReportPage(analytics, { scope } as SessionUser, report.id, new URLSearchParams());
+        expect(page.state).toBe("ready");
+        if (page.state !== "ready" || report.id !== "volume") continue;
+        // The kept figures are the report's own, computed afresh here for the page's filters.
+        const fresh = await read((q) => volumeReport(q, scope, page.filters));
+        expect(page.report).toEqual(fresh!.value);
+      }
+    }
+    expect(computed.slice(warmed)).toEqual([]);
   });
 });

@@ -107,19 +107,40 @@ export async function loadReportPage<Id extends ReportId>(analytics: Analytics, 
   // The range a report shows without dates in the address (the filter panel counts a date range as a filter only when it differs).
   const defaultRange = { from: monthStart(today, 11), to: today };
   const common = { filters: parsed.filters, errors: parsed.errors, values: parsed.values, multiBoard, defaultRange };
-  // A snapshot never changes once published, so a page's figures for one scope and one set of
-  // filters are computed once per snapshot and shared by every reviewer who asks for them.
-  const key = `report-page:${id}:${JSON.stringify(user.scope)}:${JSON.stringify(parsed.filters)}`;
-  const read = await analytics.reader.read((q) =>
-    q.cached(key, async (q) => {
-      const report = (await REPORT_QUERIES[id].run(q, user.scope, parsed.filters, false)) as ReportData<Id>;
-      const boards = multiBoard ? await boardsInSnapshot(q, user.scope) : [...(user.scope.boardCodes ?? [])];
-      const providerLabel = parsed.filters.provider?.kind === "id" ? await providerName(q, user.scope, parsed.filters.provider.id) : null;
-      return { report, boards, providerLabel };
-    }),
-  );
+  const read = await analytics.reader.read((q) => reportPageFigures(q, user.scope, id, parsed.filters));
   if (!read) return { state: "preparing", rebuilding: analytics.reader.rebuilding, ...common, boards: [...(user.scope.boardCodes ?? [])] };
   return { state: "ready", ...common, ...read.value, asOf: read.info.asOf };
+}
+
+/**
+ * A report page's figures for one scope and one set of filters. A snapshot never changes once
+ * published, so they are computed once per snapshot and shared by every reviewer who asks for them
+ * (decision 017).
+ */
+function reportPageFigures<Id extends ReportId>(q: SnapshotQuery, scope: Scope, id: Id, filters: ReportFilters) {
+  return q.cached(`report-page:${id}:${JSON.stringify(scope)}:${JSON.stringify(filters)}`, async (q) => {
+    const report = (await REPORT_QUERIES[id].run(q, scope, filters, false)) as ReportData<Id>;
+    const boards = scope.boardCodes === null ? await boardsInSnapshot(q, scope) : [...scope.boardCodes];
+    const providerLabel = filters.provider?.kind === "id" ? await providerName(q, scope, filters.provider.id) : null;
+    return { report, boards, providerLabel };
+  });
+}
+
+/**
+ * Every report as it opens (no filters) for each of these organisations, so the first reviewers
+ * after a start do not wait for them. Run once, after the first snapshot of a server process;
+ * later snapshots recompute what was asked for (AnalyticsReader's warming).
+ */
+export async function warmReportPages(q: SnapshotQuery, scopes: readonly Scope[], today = utcToday()): Promise<number> {
+  let computed = 0;
+  for (const scope of scopes) {
+    for (const id of Object.keys(REPORT_QUERIES) as ReportId[]) {
+      const { filters } = parseReportFilters(new URLSearchParams(), { ownBoards: scope.boardCodes, today, rankings: REPORT_QUERIES[id].rankings });
+      await reportPageFigures(q, scope, id, filters);
+      computed++;
+    }
+  }
+  return computed;
 }
 
 /**
