@@ -505,34 +505,32 @@ export async function countCreditReports(db: Kysely<Database>, scope: Scope, fil
 }
 
 /** Per database client and scope, for a minute: the factor moves only when the table is analyzed. */
-const policyFactors = new WeakMap<Kysely<Database>, LRUCache<string, Promise<number>>>();
+const policyFactors = new WeakMap<Kysely<Database>, LRUCache<string, number>>();
 
 /**
  * Row-level security adds its own condition on the board, which the planner cannot know the query
  * already implies: it takes it for an independent filter and shrinks every estimate by the same
- * factor. That factor is what it estimates for the bare table against the table's size.
+ * factor. That factor is what it estimates for the bare table against the table's size. (The scope
+ * is part of the key: the policies read it from the connection the request sets.)
  */
-function policyFactor(db: Kysely<Database>, scope: Scope): Promise<number> {
+async function policyFactor(db: Kysely<Database>, scope: Scope): Promise<number> {
   let cache = policyFactors.get(db);
-  if (!cache) policyFactors.set(db, (cache = new LRUCache({ max: 64, ttl: 60_000 })));
-  const key = JSON.stringify(scope);
-  let factor = cache.get(key);
-  if (!factor) {
-    factor = (async () => {
-      const [bare, size] = await Promise.all([
-        planRows(db, "select 1 from learner.credit_report", []),
-        sql<{ n: number }>`select reltuples::float8 as n from pg_class where oid = 'learner.credit_report'::regclass`.execute(db),
-      ]);
-      const tuples = Number(size.rows[0]?.n ?? 0);
-      return bare && tuples > 0 ? Math.min(1, bare / tuples) : 1;
-    })();
-    cache.set(key, factor);
-    const pending = factor;
-    pending.catch(() => {
-      if (cache.peek(key) === pending) cache.delete(key);
+  if (!cache) {
+    cache = new LRUCache<string, number>({
+      max: 64,
+      ttl: 60_000,
+      fetchMethod: async () => {
+        const [bare, size] = await Promise.all([
+          planRows(db, "select 1 from learner.credit_report", []),
+          sql<{ n: number }>`select reltuples::float8 as n from pg_class where oid = 'learner.credit_report'::regclass`.execute(db),
+        ]);
+        const tuples = Number(size.rows[0]?.n ?? 0);
+        return bare && tuples > 0 ? Math.min(1, bare / tuples) : 1;
+      },
     });
+    policyFactors.set(db, cache);
   }
-  return factor;
+  return (await cache.fetch(JSON.stringify(scope))) ?? 1;
 }
 
 /**
