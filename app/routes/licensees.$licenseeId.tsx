@@ -28,21 +28,16 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const search = new URL(request.url).searchParams;
   const range = parseCreditSearch(search, { multiBoard: user.scope.boardCodes === null }).filters;
   // The page's parts are read alongside the licensee (every one of them scoped); a licensee out of
-  // scope is a 404 whatever the others did, and nothing of them is used.
-  const [licensee, parts] = await Promise.all([
-    getLicensee(db, user.scope, learnerId),
-    Promise.all([
-      loadCreditGrid(db, user, search, { columns: LICENSEE_RECORD_COLUMNS, fixed: { learnerId } }),
-      licenseeTotals(db, user.scope, learnerId, { from: range.completedFrom, to: range.completedTo }),
-      decisionsForLearner(db, user.org.code, learnerId),
-    ]).then(
-      (value) => ({ ok: true as const, value }),
-      (error: unknown) => ({ ok: false as const, error }),
-    ),
+  // scope is a 404 whatever the parts did, and nothing of them is used.
+  const parts = Promise.all([
+    loadCreditGrid(db, user, search, { columns: LICENSEE_RECORD_COLUMNS, fixed: { learnerId } }),
+    licenseeTotals(db, user.scope, learnerId, { from: range.completedFrom, to: range.completedTo }),
+    decisionsForLearner(db, user.org.code, learnerId),
   ]);
+  parts.catch(() => undefined); // awaited below, unless the 404 comes first
+  const licensee = await getLicensee(db, user.scope, learnerId);
   if (!licensee) throw new Response("Not found", { status: 404 });
-  if (!parts.ok) throw parts.error;
-  const [grid, totals, decisions] = parts.value;
+  const [grid, totals, decisions] = await parts;
   await recordAudit(db, {
     action: "licensee.view",
     userId: user.id,
