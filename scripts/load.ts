@@ -277,6 +277,7 @@ function record(context: RequestContext | undefined, status: number, ms: number)
     slowest.push({ ms, org: context.session.org, kind, path: context.path ?? "?", status });
     if (slowest.length > 200) slowest.sort((a, b) => b.ms - a.ms).splice(20);
   }
+  answered++;
 }
 
 interface RunResult {
@@ -315,7 +316,7 @@ async function unpaced(): Promise<RunResult> {
   // One request in flight per connection (no pipelining), so the client's context is this response's.
   instance.on("response", (client: unknown, status: number, _bytes: number, ms: number) => {
     record((client as { requestIterator?: { context?: RequestContext } }).requestIterator?.context, status, ms);
-    if (++answered >= args["max-requests"]) instance.stop();
+    if (answered >= args["max-requests"]) instance.stop();
   });
   const result = await done;
   return {
@@ -338,8 +339,7 @@ async function withThinkTime(thinkSeconds: number): Promise<RunResult> {
   const { port: serverPort } = new URL(baseUrl);
   const until = Date.now() + args.duration * 1000;
   const started = performance.now();
-  const counts = { errors: 0, timeouts: 0, non2xx: 0 };
-  const statusCodeStats: Record<string, { count: number }> = {};
+  const counts = { errors: 0, timeouts: 0 };
   /** Reads for a while; false when the run ends first. */
   const think = async () => {
     const ms = Math.min(-Math.log(1 - Math.random()) * thinkSeconds * 1000, thinkSeconds * 5000);
@@ -355,11 +355,7 @@ async function withThinkTime(thinkSeconds: number): Promise<RunResult> {
         (response) => {
           response.resume();
           response.on("end", () => {
-            const status = response.statusCode ?? 0;
-            record(context, status, performance.now() - sent);
-            statusCodeStats[status] = { count: (statusCodeStats[status]?.count ?? 0) + 1 };
-            if (status < 200 || status > 299) counts.non2xx++;
-            answered++;
+            record(context, response.statusCode ?? 0, performance.now() - sent);
             resolve();
           });
           response.on("error", () => {
@@ -382,7 +378,13 @@ async function withThinkTime(thinkSeconds: number): Promise<RunResult> {
   }
   await Promise.all(Array.from({ length: args.connections }, reviewer));
   agent.destroy();
-  return { duration: (performance.now() - started) / 1000, ...counts, statusCodeStats, autocannon: null };
+  // Statuses as record() counted them per kind of page.
+  const statusCodeStats: Record<string, { count: number }> = {};
+  for (const { statuses } of perKind.values()) {
+    for (const [status, n] of Object.entries(statuses)) statusCodeStats[status] = { count: (statusCodeStats[status]?.count ?? 0) + n };
+  }
+  const non2xx = [...perKind.values()].reduce((sum, k) => sum + k.non2xx, 0);
+  return { duration: (performance.now() - started) / 1000, ...counts, non2xx, statusCodeStats, autocannon: null };
 }
 
 console.log(
