@@ -57,9 +57,12 @@ const REPORT_QUERIES = {
 
 export type ReportData<Id extends ReportId> = Awaited<ReturnType<(typeof REPORT_QUERIES)[Id]["run"]>>;
 
-/** Board organisations see only their own board: the board filter is for ACCME. */
-function ownBoards(user: SessionUser): readonly string[] | null {
-  return user.scope.boardCodes;
+/**
+ * A report's filters as an organisation asks for them. Board organisations see only their own
+ * board: the board filter is for ACCME.
+ */
+function parseFilters(id: ReportId, scope: Scope, params: URLSearchParams, today = utcToday()) {
+  return parseReportFilters(params, { ownBoards: scope.boardCodes, today, rankings: REPORT_QUERIES[id].rankings });
 }
 
 /** The tables of a report, in page order. */
@@ -100,10 +103,10 @@ export type ReportPage<Id extends ReportId> =
  * (that board's figures do not exist for it); any other bad value is a message beside its field.
  */
 export async function loadReportPage<Id extends ReportId>(analytics: Analytics, user: SessionUser, id: Id, params: URLSearchParams): Promise<ReportPage<Id>> {
-  const parsed = parseReportFilters(params, { ownBoards: ownBoards(user), today: utcToday(), rankings: REPORT_QUERIES[id].rankings });
+  const today = utcToday();
+  const parsed = parseFilters(id, user.scope, params, today);
   if (parsed.foreignBoard) throw new Response("Not found", { status: 404 });
   const multiBoard = user.scope.boardCodes === null;
-  const today = utcToday();
   // The range a report shows without dates in the address (the filter panel counts a date range as a filter only when it differs).
   const defaultRange = { from: monthStart(today, 11), to: today };
   const common = { filters: parsed.filters, errors: parsed.errors, values: parsed.values, multiBoard, defaultRange };
@@ -135,7 +138,7 @@ export async function warmReportPages(q: SnapshotQuery, scopes: readonly Scope[]
   let computed = 0;
   for (const scope of scopes) {
     for (const id of Object.keys(REPORT_QUERIES) as ReportId[]) {
-      const { filters } = parseReportFilters(new URLSearchParams(), { ownBoards: scope.boardCodes, today, rankings: REPORT_QUERIES[id].rankings });
+      const { filters } = parseFilters(id, scope, new URLSearchParams(), today);
       await reportPageFigures(q, scope, id, filters);
       computed++;
     }
@@ -160,7 +163,7 @@ export async function exportReportTable(
   const query = new URLSearchParams(params);
   query.delete("table");
   query.delete("download");
-  const parsed = parseReportFilters(query, { ownBoards: ownBoards(user), today: utcToday(), rankings: REPORT_QUERIES[id].rankings });
+  const parsed = parseFilters(id, user.scope, query);
   if (parsed.foreignBoard) throw new Response("Not found", { status: 404 });
   const problems = Object.entries(parsed.errors);
   if (problems.length > 0) {
