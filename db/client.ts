@@ -1,6 +1,7 @@
 // Kysely clients over pg: the owner client (migrations, seed, provider writes) and the app client,
 // which runs as the restricted `cme_app` role (SELECT-only on the learner store).
 import { randomBytes } from "node:crypto";
+import { EventEmitter, once } from "node:events";
 import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, type DatabaseConnection, type PostgresDialectConfig } from "kysely";
 import pg from "pg";
 import { ResilientCursor } from "./cursor";
@@ -60,14 +61,39 @@ export function createPool({ connectionString, role, max = 10, applicationName =
   pool.on("error", (error) => {
     console.error(`database connection lost (${applicationName}): ${error.message}`);
   });
+  // pg-pool's end() resolves once it has asked each connection to close, not once each has closed
+  // (its 'remove' event, after the server's goodbye). A caller that then stops PostgreSQL or exits
+  // would cut them mid-close: the server logs a terminated connection, and the handler above a lost
+  // one. So end() here also waits for every connection to be gone (at most CLOSE_WAIT_MS).
+  const open = new Set<pg.PoolClient>();
   // A connection lost while a request has it checked out (the pool listens on idle ones only) emits
   // 'error' on the client, and an unheard 'error' ends the process. The query in flight fails by
   // itself, and the pool discards the client when it is released (no longer queryable).
   pool.on("connect", (client) => {
     client.on("error", () => {});
+    open.add(client);
   });
+  const removed = new EventEmitter();
+  pool.on("remove", (client) => {
+    open.delete(client as pg.PoolClient);
+    if (open.size === 0) removed.emit("all");
+  });
+  const askToEnd = pool.end.bind(pool) as () => Promise<void>;
+  const end = async () => {
+    await askToEnd();
+    if (open.size === 0) return;
+    const timer = AbortSignal.timeout(CLOSE_WAIT_MS);
+    await once(removed, "all", { signal: timer }).catch(() => undefined);
+  };
+  pool.end = ((callback?: (error?: Error) => void) => {
+    if (!callback) return end();
+    end().then(() => callback(), callback);
+  }) as pg.Pool["end"];
   return pool;
 }
+
+/** How long closing a pool waits for its connections' goodbyes before it gives up on them. */
+const CLOSE_WAIT_MS = 5_000;
 
 /** The scope each connection last handed to PostgreSQL, so an unchanged scope costs no round trip. */
 const appliedScope = new WeakMap<DatabaseConnection, string>();

@@ -278,6 +278,28 @@ describe("SIGTERM while a request is in flight", () => {
   });
 });
 
+describe("closing the app's pool", () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(inject("pgServerUrl"));
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it("resolves only once every connection has left the server, so stopping PostgreSQL next cuts none", async () => {
+    const name = `cme-close-${randomBytes(4).toString("hex")}`;
+    const db = createDb({ connectionString: database.appUrl, max: 4, applicationName: name, settings: APP_SESSION_SETTINGS });
+    // Four connections at once (each held by a sleeping query), then all idle in the pool.
+    await Promise.all([0, 1, 2, 3].map(() => sql`select pg_sleep(0.05)`.execute(db)));
+    const connections = sql<{ n: string }>`select count(*)::text as n from pg_stat_activity where application_name = ${name}`;
+    expect(Number((await connections.execute(database.owner)).rows[0]!.n)).toBe(4);
+    await db.destroy();
+    // Read at once: pg-pool's own end() resolves before its connections' goodbyes reach the server.
+    expect(Number((await connections.execute(database.owner)).rows[0]!.n)).toBe(0);
+  });
+});
+
 describe("the analytics snapshot deleted or damaged while serving", () => {
   // A private clone of the seeded store and the app over it, for this block only.
   const seeded = setUpSeededApp();
