@@ -40,6 +40,10 @@ describe("migrations", () => {
         "credit_report_activity_idx",
       ]),
     );
+    // A provider- or activity-narrowed search sorts its matches by a date read from the index alone.
+    const activity = await sql<{ indexdef: string }>`
+      select indexdef from pg_indexes where schemaname = 'learner' and indexname = 'credit_report_activity_idx'`.execute(database.owner);
+    expect(activity.rows[0]?.indexdef).toMatch(/\(activity_id, board_code, id\) INCLUDE \(submitted_at, completion_date\) WHERE \(deleted_at IS NULL\)/);
   });
 
   it("are idempotent, and go down and up again cleanly", async () => {
