@@ -1,7 +1,7 @@
 // Kysely clients over pg: the owner client (migrations, seed, provider writes) and the app client,
 // which runs as the restricted `cme_app` role (SELECT-only on the learner store).
 import { randomBytes } from "node:crypto";
-import { EventEmitter, once } from "node:events";
+import { once } from "node:events";
 import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, type DatabaseConnection, type PostgresDialectConfig } from "kysely";
 import pg from "pg";
 import { ResilientCursor } from "./cursor";
@@ -73,17 +73,15 @@ export function createPool({ connectionString, role, max = 10, applicationName =
     client.on("error", () => {});
     open.add(client);
   });
-  const removed = new EventEmitter();
-  pool.on("remove", (client) => {
-    open.delete(client as pg.PoolClient);
-    if (open.size === 0) removed.emit("all");
-  });
+  pool.on("remove", (client) => open.delete(client as pg.PoolClient));
   const askToEnd = pool.end.bind(pool) as () => Promise<void>;
   const end = async () => {
     await askToEnd();
-    if (open.size === 0) return;
-    const timer = AbortSignal.timeout(CLOSE_WAIT_MS);
-    await once(removed, "all", { signal: timer }).catch(() => undefined);
+    const signal = AbortSignal.timeout(CLOSE_WAIT_MS);
+    // The size is checked and the next 'remove' awaited in the same tick, so none slips between.
+    while (open.size > 0) {
+      if (!(await once(pool, "remove", { signal }).then(() => true, () => false))) return;
+    }
   };
   pool.end = ((callback?: (error?: Error) => void) => {
     if (!callback) return end();
