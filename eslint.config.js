@@ -18,6 +18,17 @@ export default tseslint.config(
     },
   },
   {
+    // A promise nobody awaits can reject with no one to catch it, and Node ends the process on an
+    // unhandled rejection: every promise is awaited, returned, or explicitly handed off with `void`
+    // to code that handles its own failure.
+    files: ["**/*.ts", "**/*.tsx"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+    },
+  },
+  {
     // Migrations are frozen in time: typed against no schema (Kysely<any>) on purpose.
     files: ["db/migrations/**", "db/migrate.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },

@@ -110,21 +110,23 @@ export function createHttpApp({ build, services, production, publicDir = "public
   const publicStatic = express.static(publicDir, { maxAge: "1h" });
   app.use((req, res, next) => (publicFiles.has(req.path) ? publicStatic(req, res, next) : next()));
 
-  app.all(
-    "*",
-    createRequestHandler({
-      // A database that is down answers 503 "temporarily unavailable", not 500.
-      build: withUnavailableAnswers(build),
-      // Always production mode: we serve a production build, and development mode would send
-      // server stack traces to the browser.
-      mode: "production",
-      getLoadContext: (req, res) => ({
-        services,
-        cspNonce: res.locals.cspNonce as string,
-        clientIp: req.socket.remoteAddress ?? null,
-      }),
+  const remixHandler = createRequestHandler({
+    // A database that is down answers 503 "temporarily unavailable", not 500.
+    build: withUnavailableAnswers(build),
+    // Always production mode: we serve a production build, and development mode would send
+    // server stack traces to the browser.
+    mode: "production",
+    getLoadContext: (req, res) => ({
+      services,
+      cspNonce: res.locals.cspNonce as string,
+      clientIp: req.socket.remoteAddress ?? null,
     }),
-  );
+  });
+  // Express 4 does not look at the promise a handler returns: a rejection is handed to the error
+  // handler below instead of becoming an unhandled rejection (which would end the process).
+  app.all("*", (req, res, next) => {
+    remixHandler(req, res, next).catch(next);
+  });
 
   // Last: errors Express itself raises before Remix runs (a path whose percent-encoding is not
   // UTF-8, a static file it cannot read) get a short plain answer. Express's own error page would

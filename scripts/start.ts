@@ -105,6 +105,13 @@ const analytics = startAnalytics({
 
 const app = createHttpApp({ build, services: { db, analytics, sessionCookie, logger }, production });
 
+// From here on the process serves everyone: a promise that rejects with no one to catch it is a
+// defect to log (lint forbids floating promises), never a reason to stop serving every board.
+// Start-up errors above still end the process.
+process.on("unhandledRejection", (reason) => {
+  logger.error({ err: reason }, "unhandled promise rejection (the process keeps serving)");
+});
+
 const server = app.listen(env.PORT, env.HOST, () => {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
