@@ -1,4 +1,4 @@
-// `npm run bench [-- --only search,licensee,export,analytics,renewals,row-security] [--runs N]`
+// `npm run bench [-- --only search,licensee,export,analytics,renewals,row-security,abuse] [--runs N]`
 // Benchmarks on the design-scale store (10 million credit reports, 1 million learners): medians and
 // p95s measured side by side in one run. Uses BENCH_DATABASE_URL when set; otherwise an embedded
 // PostgreSQL in BENCH_DATA_DIR (default .data/bench), seeded once with 10 million reports (about six
@@ -27,6 +27,7 @@ const SECTIONS: Record<string, () => Promise<{ run(ctx: BenchContext): Promise<S
   renewals: () => import("./bench/renewals"),
   analytics: () => import("./bench/analytics"),
   "row-security": () => import("./bench/row-security"),
+  abuse: () => import("./bench/abuse"),
 };
 
 const Args = z.object({

@@ -9,7 +9,7 @@ import { creditExportQuery } from "../../app/models/credits.server";
 import { median, type BenchContext, type SectionResult, type Timing } from "./context";
 
 /** The compiled query with its parameters written in as literals (COPY takes no parameters). */
-function inline(sqlText: string, parameters: readonly unknown[]): string {
+export function inline(sqlText: string, parameters: readonly unknown[]): string {
   const literal = (value: unknown): string => {
     if (value === null) return "null";
     if (typeof value === "number") return String(value);
@@ -19,7 +19,7 @@ function inline(sqlText: string, parameters: readonly unknown[]): string {
   return sqlText.replace(/\$(\d+)/g, (_, n: string) => literal(parameters[Number(n) - 1]));
 }
 
-async function copyRows(ownerUrl: string, query: string): Promise<{ rows: number; ms: number; bytes: number }> {
+export async function copyRows(ownerUrl: string, query: string): Promise<{ rows: number; ms: number; bytes: number }> {
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   try {
