@@ -5,13 +5,20 @@
 // `Cache-Control: no-store` and have written one `*.view` audit row (an export: its `export` row)
 // naming the user, the organisation, the client address and the rows shown. The same holds for the
 // page's single-fetch `.data` request. A new page that shows learners is caught without being named.
+import { spawn } from "node:child_process";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
 import { sql } from "kysely";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { REPORTS } from "../../app/lib/reports";
+import { createViewAudit } from "../../app/models/view-audit.server";
+import { freePort } from "../../db/embedded";
+import { setRowScope } from "../../db/row-scope";
+import { createTestDatabase, type TestDatabase } from "../support/database";
 import { appRoutes, fillPattern, type AppRoute } from "../support/routes";
-import { get, setUpSeededApp, signIn } from "../support/server";
+import { get, setUpSeededApp, signIn, startTestServer } from "../support/server";
 
 const app = setUpSeededApp();
 const owner = () => app.database.owner;
@@ -168,6 +175,116 @@ describe("the audit of views, over every route in app/routes", () => {
       "routes/renewals_.samples_.$sampleId ",
     ]) {
       expect(showing.some((s) => s.startsWith(known)), `${known.trim()} shows learners`).toBe(true);
+    }
+  });
+});
+
+describe("writing the queued views", () => {
+  it("one flush writes several organisations' views as the app's role, under row-level security", async () => {
+    const users = (
+      await sql<{ id: string; org_code: string }>`select id::text, org_code from board.staff_user
+        where role = 'reviewer' and org_code in ('CA-M', 'ABIM', 'ACCME') order by org_code`.execute(owner())
+    ).rows;
+    expect(users).toHaveLength(3);
+    const audit = createViewAudit({ db: app.database.app, logger: { error: () => {}, warn: () => {} }, schedule: false });
+    const before = await lastAuditId();
+    // Recorded while this test acts for CA-M only: each organisation's rows must still be written.
+    setRowScope({ boards: "CA-M", org: "CA-M" });
+    for (const u of users) audit.record({ action: "credits.view", userId: u.id, orgCode: u.org_code, ip: "192.0.2.1", detail: { filters: { last: "Smith" } }, rows: 7 });
+    await audit.close();
+    expect(audit.stats()).toMatchObject({ written: 3, failedWrites: 0 });
+    const rows = (
+      await sql<{ org_code: string; user_id: string; ip: string; detail: { rows: number } }>`select org_code, user_id::text, ip, detail from board.audit_event
+        where id > ${before}::bigint order by org_code`.execute(owner())
+    ).rows;
+    expect(rows.map((r) => [r.org_code, r.user_id, r.ip, r.detail.rows])).toEqual(users.map((u) => [u.org_code, u.id, "192.0.2.1", 7]));
+  });
+
+  it("a test server's close writes the views it still holds (the queue has no timer there)", async () => {
+    const learner = (await sql<{ id: string }>`select learner_id::text as id from learner.credit_report where board_code = ${ORG} and deleted_at is null order by learner_id limit 1`.execute(owner())).rows[0]!.id;
+    const server = await startTestServer(app.database, { sync: false });
+    const before = await lastAuditId();
+    try {
+      const cookie = await signIn(server.baseUrl, `reviewer@${ORG.toLowerCase()}.demo.test`);
+      expect((await get(server.baseUrl, `/licensees/${learner}`, cookie)).status).toBe(200);
+      expect(server.viewAudit.stats().queued).toBe(1);
+    } finally {
+      await server.close();
+    }
+    const rows = await sql<{ action: string; target: string }>`select action, target from board.audit_event where id > ${before}::bigint and action like '%.view'`.execute(owner());
+    expect(rows.rows).toEqual([{ action: "licensee.view", target: `learner:${learner}` }]);
+  });
+
+  it("built assets keep their long cache; only answers past them are no-store", async () => {
+    const asset = (await readdir(path.resolve("public/build"))).find((f) => f.endsWith(".js"));
+    expect(asset).toBeDefined();
+    const response = await get(app.server.baseUrl, `/build/${asset}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toMatch(/max-age=31536000/);
+    expect(response.headers.get("cache-control")).not.toMatch(/no-store/);
+    // An answer before sign-in is no-store too (it is per request), and no header is doubled.
+    const login = await get(app.server.baseUrl, "/login");
+    expect(login.headers.get("cache-control")).toBe("no-store");
+  });
+});
+
+describe("`npm start`'s shutdown", () => {
+  let database: TestDatabase;
+  let dataDir: string;
+  beforeAll(async () => {
+    database = await createTestDatabase(inject("pgServerUrl"));
+    dataDir = await mkdtemp(path.join(os.tmpdir(), "cme-view-audit-start-"));
+  });
+  afterAll(async () => {
+    await database?.drop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("writes the queued views on SIGTERM before it closes the pool", { timeout: 90_000 }, async () => {
+    const learner = (await sql<{ id: string }>`select learner_id::text as id from learner.credit_report where board_code = ${ORG} and deleted_at is null order by learner_id limit 1`.execute(database.owner)).rows[0]!.id;
+    const port = await freePort();
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+      env: {
+        ...process.env,
+        NODE_ENV: "development",
+        DATABASE_URL: database.url,
+        APP_DATABASE_URL: database.appUrl,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        DATA_DIR: dataDir,
+        ANALYTICS_SYNC_INTERVAL_SECONDS: "0",
+        // The timer would not write for ten minutes: only the shutdown can have written the row.
+        AUDIT_FLUSH_MS: "600000",
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const ready = new Promise<void>((resolve, reject) => {
+      const onData = (d: Buffer) => {
+        output += d.toString();
+        if (output.includes("ready in")) resolve();
+      };
+      child.stdout.on("data", onData);
+      child.stderr.on("data", onData);
+      child.on("exit", () => reject(new Error(`npm start exited before it was ready:\n${output}`)));
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+    try {
+      await ready;
+      const baseUrl = `http://127.0.0.1:${port}`;
+      const cookie = await signIn(baseUrl, `reviewer@${ORG.toLowerCase()}.demo.test`);
+      const page = await get(baseUrl, `/licensees/${learner}`, cookie);
+      expect(page.status).toBe(200);
+      expect(page.headers.get("cache-control")).toBe("no-store");
+      await page.text(); // read whole, so the keep-alive connection is idle when the server closes
+      const views = sql<{ n: string }>`select count(*)::text as n from board.audit_event where action = 'licensee.view' and target = ${`learner:${learner}`}`;
+      expect(Number((await views.execute(database.owner)).rows[0]!.n)).toBe(0);
+      child.kill("SIGTERM");
+      expect(await exited, output).toEqual({ code: 0, signal: null });
+      expect(Number((await views.execute(database.owner)).rows[0]!.n)).toBe(1);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
     }
   });
 });
