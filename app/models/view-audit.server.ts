@@ -209,15 +209,31 @@ export function createViewAudit(options: ViewAuditOptions): ViewAudit {
   };
 }
 
-/** The query string as a compact record: at most 30 names, each value cut to 200 characters. */
+/** Characters of filter values one event keeps in all (the bound on its size: decision 018). */
+export const VIEW_FILTER_BUDGET = 2_000;
+
+/**
+ * The query string as a compact record: at most 30 names and 10 values a name, each cut to 200
+ * characters, and VIEW_FILTER_BUDGET characters in all; what did not fit is named in `…`.
+ */
 export function viewFilters(search: URLSearchParams): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
+  let budget = VIEW_FILTER_BUDGET;
+  let left = 0;
   let names = 0;
   for (const name of new Set(search.keys())) {
-    if (names++ === 30) break;
+    const key = name.slice(0, 100);
     const values = search.getAll(name).slice(0, 10).map((v) => v.slice(0, 200));
-    out[name.slice(0, 100)] = values.length === 1 ? values[0]! : values;
+    const size = key.length + values.reduce((n, v) => n + v.length, 0);
+    if (names === 30 || size > budget) {
+      left++;
+      continue;
+    }
+    names++;
+    budget -= size;
+    out[key] = values.length === 1 ? values[0]! : values;
   }
+  if (left > 0) out["…"] = `${left} more not recorded`;
   return out;
 }
 
