@@ -67,6 +67,9 @@ export interface ViewAudit {
 
 export const VIEW_AUDIT_DEFAULTS = { intervalMs: 1_000, batchRows: 200, maxQueued: 10_000, maxAttempts: 5 } as const;
 
+/** The first retry of a failed write waits this long (then twice as long each time). */
+const RETRY_BASE_MS = 1_000;
+
 /** Rows in one INSERT: 7 parameters each, far below PostgreSQL's 65,535. */
 const INSERT_ROWS = 500;
 
@@ -81,6 +84,8 @@ interface Pending {
     ip: string | null;
   };
   attempts: number;
+  /** After a failed write: not tried again by the timer before this time (ms since the epoch). */
+  retryAt: number;
 }
 
 /** The log line of an event that is not written to the table: enough to restore it by hand. */
@@ -114,10 +119,12 @@ export function createViewAudit(options: ViewAuditOptions): ViewAudit {
   }
 
   /** Writes what is waiting now; a failed group goes back to the front of the queue, or is given up. */
-  async function drain(): Promise<void> {
+  async function drain(force: boolean): Promise<void> {
     flushAsked = false;
-    const batch = waiting;
-    waiting = [];
+    // The timer leaves a failed batch alone until its back-off has passed; flush() and close() do not.
+    const now = Date.now();
+    const batch = force ? waiting : waiting.filter((p) => p.retryAt <= now);
+    waiting = force ? [] : waiting.filter((p) => p.retryAt > now);
     inFlight += batch.length;
     const byOrg = new Map<string, Pending[]>();
     for (const p of batch) {
@@ -144,7 +151,9 @@ export function createViewAudit(options: ViewAuditOptions): ViewAudit {
             stats.abandoned += part.length;
             for (const p of part) logger.error({ audit: logged(p) }, "audit of views: event not written");
           } else {
-            for (const p of part) retry.push({ row: p.row, attempts });
+            // Back-off 1, 2, 4, 8 s: five attempts span about a quarter of a minute (a database restart).
+            const retryAt = Date.now() + RETRY_BASE_MS * 2 ** (attempts - 1);
+            for (const p of part) retry.push({ row: p.row, attempts, retryAt });
           }
         }
       }
@@ -153,10 +162,10 @@ export function createViewAudit(options: ViewAuditOptions): ViewAudit {
     if (retry.length) waiting = [...retry, ...waiting];
   }
 
-  function flush(): Promise<void> {
+  function flush(force = true): Promise<void> {
     flushAsked = true;
     // drain() never rejects; the catch is a second fence so the chain can never carry a rejection.
-    chain = chain.then(drain).catch((error: unknown) => logger.error({ err: error }, "audit of views: flush failed"));
+    chain = chain.then(() => drain(force)).catch((error: unknown) => logger.error({ err: error }, "audit of views: flush failed"));
     return chain;
   }
 
@@ -164,7 +173,7 @@ export function createViewAudit(options: ViewAuditOptions): ViewAudit {
     options.schedule === false
       ? undefined
       : setInterval(() => {
-          if (waiting.length > 0 && !flushAsked) void flush();
+          if (waiting.length > 0 && !flushAsked) void flush(false);
         }, intervalMs);
   timer?.unref();
 
@@ -181,6 +190,7 @@ export function createViewAudit(options: ViewAuditOptions): ViewAudit {
           ip: entry.ip,
         },
         attempts: 0,
+        retryAt: 0,
       };
       if (closed) {
         stats.abandoned++;
@@ -190,13 +200,13 @@ export function createViewAudit(options: ViewAuditOptions): ViewAudit {
       if (waiting.length + inFlight >= maxQueued) {
         stats.overflowed++;
         logger.error({ audit: logged(pending), maxQueued }, "audit of views: queue full, event not written");
-        if (!flushAsked) void flush();
+        if (!flushAsked) void flush(false);
         return;
       }
       waiting.push(pending);
-      if (waiting.length >= batchRows && !flushAsked) void flush();
+      if (waiting.length >= batchRows && !flushAsked) void flush(false);
     },
-    flush,
+    flush: () => flush(true),
     async close() {
       if (closed) return chain;
       closed = true;

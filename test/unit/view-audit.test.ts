@@ -138,6 +138,31 @@ describe("the queue of view audits", () => {
     expect(inserts).toHaveLength(2);
   });
 
+  it("the timer retries a failed write after a growing back-off (1 s, then 2 s)", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date"] });
+    let failures = 2;
+    const { db, inserts } = standIn(() => (failures-- > 0 ? Promise.reject(new Error("the database is restarting")) : Promise.resolve()));
+    const audit = createViewAudit({ db, logger: logger(), intervalMs: 1_000 });
+    audit.record(view("CA-M"));
+    /** Advances one tick; true if it tried a write. The stand-in answers at once, so every promise the
+     * tick started has settled by the next turn of the event loop (setImmediate is not faked). */
+    const tick = async () => {
+      const before = inserts.length;
+      vi.advanceTimersByTime(1_000);
+      await new Promise((resolve) => setImmediate(resolve));
+      return inserts.length > before;
+    };
+    expect(await tick()).toBe(true); // t=1 s: first attempt fails, retry after 1 s
+    expect(audit.stats()).toMatchObject({ failedWrites: 1, queued: 1 });
+    expect(await tick()).toBe(true); // t=2 s: second attempt fails, retry after 2 s
+    expect(audit.stats()).toMatchObject({ failedWrites: 2, queued: 1 });
+    expect(await tick()).toBe(false); // t=3 s: still backing off
+    expect(audit.stats()).toMatchObject({ failedWrites: 2, queued: 1 });
+    expect(await tick()).toBe(true); // t=4 s: written
+    expect(audit.stats()).toMatchObject({ written: 1, queued: 0 });
+    await audit.close();
+  });
+
   it("gives a batch up after maxAttempts failed writes, logging each event, and keeps the other organisations' rows", async () => {
     const { db } = standIn((insert) => (insert.scope.org === "ABIM" ? Promise.reject(new Error("permission denied")) : Promise.resolve()));
     const log = logger();
