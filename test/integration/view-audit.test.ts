@@ -255,7 +255,7 @@ describe("`npm start`'s shutdown", () => {
         ANALYTICS_SYNC_INTERVAL_SECONDS: "0",
         // The timer would not write for ten minutes: only the shutdown can have written the row.
         AUDIT_FLUSH_MS: "600000",
-        LOG_LEVEL: "warn",
+        LOG_LEVEL: "info",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -263,7 +263,8 @@ describe("`npm start`'s shutdown", () => {
     const ready = new Promise<void>((resolve, reject) => {
       const onData = (d: Buffer) => {
         output += d.toString();
-        if (output.includes("ready in")) resolve();
+        // Ready, and the start-up analytics sync done (a sync in flight holds up a stop by itself).
+        if (output.includes("ready in") && output.includes("overviews and reports computed")) resolve();
       };
       child.stdout.on("data", onData);
       child.stderr.on("data", onData);
