@@ -143,17 +143,17 @@ export function createViewAudit(options: ViewAuditOptions): ViewAudit {
           stats.failedWrites++;
           const attempts = part[0]!.attempts + 1;
           const giveUp = attempts >= maxAttempts;
+          // Back-off 1, 2, 4, 8 s: five attempts span about a quarter of a minute (a database restart).
+          const delayMs = RETRY_BASE_MS * 2 ** (attempts - 1);
           logger.error(
             { err: error, rows: part.length, orgCode, attempt: attempts, maxAttempts },
-            giveUp ? "audit of views: a batch could not be written and is given up (its events follow in the log)" : "audit of views: a batch could not be written; it is retried at the next flush",
+            giveUp ? "audit of views: a batch could not be written and is given up (its events follow in the log)" : `audit of views: a batch could not be written; it is tried again in ${delayMs / 1000} s`,
           );
           if (giveUp) {
             stats.abandoned += part.length;
             for (const p of part) logger.error({ audit: logged(p) }, "audit of views: event not written");
           } else {
-            // Back-off 1, 2, 4, 8 s: five attempts span about a quarter of a minute (a database restart).
-            const retryAt = Date.now() + RETRY_BASE_MS * 2 ** (attempts - 1);
-            for (const p of part) retry.push({ row: p.row, attempts, retryAt });
+            for (const p of part) retry.push({ row: p.row, attempts, retryAt: Date.now() + delayMs });
           }
         }
       }

@@ -132,7 +132,7 @@ describe("the queue of view audits", () => {
     audit.record(view("CA-M"));
     await expect(audit.flush()).resolves.toBeUndefined();
     expect(audit.stats()).toMatchObject({ queued: 1, written: 0, failedWrites: 1 });
-    expect(log.lines.some((l) => l.level === "error" && l.message.includes("retried"))).toBe(true);
+    expect(log.lines.some((l) => l.level === "error" && l.message.includes("tried again in 1 s"))).toBe(true);
     await audit.flush();
     expect(audit.stats()).toMatchObject({ queued: 0, written: 1 });
     expect(inserts).toHaveLength(2);
