@@ -22,8 +22,6 @@ export type ViewAction =
   | "renewal.view"
   /** The roster entries that matched no licensee (detail: filters). */
   | "unmatched.view"
-  /** A roster upload's entries (target: roster upload). */
-  | "roster.view"
   /** A random audit sample's entries (target: audit sample). */
   | "sample.view";
 
