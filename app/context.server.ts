@@ -5,6 +5,7 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Analytics } from "../db/analytics/service";
 import type { Database } from "../db/schema";
+import type { ViewAudit } from "./models/view-audit.server";
 
 export interface AppServices {
   db: Kysely<Database>;
@@ -12,6 +13,8 @@ export interface AppServices {
   analytics: Analytics;
   sessionCookie: Cookie;
   logger: Logger;
+  /** The queue of `*.view` audit events; flushed by the services' shutdown before the pool closes. */
+  viewAudit: ViewAudit;
 }
 
 declare module "@remix-run/node" {

@@ -24,6 +24,8 @@ const EnvSchema = z.object({
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   SEED_REPORTS: z.coerce.number().int().min(0).max(50_000_000).default(200_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Milliseconds between writes of the queued page-view audit events (decision 018). */
+  AUDIT_FLUSH_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
   SECURE_COOKIES: z
     .enum(["true", "false"])
     .optional()

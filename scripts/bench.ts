@@ -11,6 +11,7 @@ import { pino } from "pino";
 import { z } from "zod";
 import { createSessionCookie } from "../app/auth/session.server";
 import { warmDashboard } from "../app/models/dashboard.server";
+import { createViewAudit } from "../app/models/view-audit.server";
 import { startAnalytics } from "../db/analytics/service";
 import { APP_ROLE, createAppDb, createDb, enableAppLogin } from "../db/client";
 import { startEmbeddedPostgres } from "../db/embedded";
@@ -92,9 +93,11 @@ const analytics = startAnalytics({
   warm: warmDashboard,
 });
 const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
+const logger = pino({ level: "silent" });
+const viewAudit = createViewAudit({ db: appDb, logger });
 const app = createHttpApp({
   build,
-  services: { db: appDb, analytics, sessionCookie: createSessionCookie(["bench-secret-bench-secret-bench-secret-0"], false), logger: pino({ level: "silent" }) },
+  services: { db: appDb, analytics, sessionCookie: createSessionCookie(["bench-secret-bench-secret-bench-secret-0"], false), logger, viewAudit },
   production: false,
 });
 const http = await new Promise<Server>((resolve) => {
@@ -142,6 +145,7 @@ try {
 } finally {
   http.close();
   http.closeAllConnections();
+  await viewAudit.close();
   await analytics.stop();
   await appDb.destroy();
   await owner.destroy();

@@ -56,6 +56,18 @@ function boundedUrl(req: Request, res: Response, next: NextFunction) {
   res.status(414).type("text/plain").send("That address is too long.");
 }
 
+/**
+ * `Cache-Control: no-store` on every answer that reaches it. A route that sets its own Cache-Control
+ * replaces it rather than adding to it (Remix's Express adapter appends each header of the route's
+ * Response): the lazy route manifest, which holds no personal data, stays cacheable.
+ */
+function noStoreByDefault(_req: Request, res: Response, next: NextFunction) {
+  res.setHeader("Cache-Control", "no-store");
+  const append = res.append.bind(res);
+  res.append = (field: string, value?: string | string[]) => (field.toLowerCase() === "cache-control" && value !== undefined ? res.set(field, value) : append(field, value));
+  next();
+}
+
 export function createHttpApp({ build, services, production, publicDir = "public" }: HttpAppOptions) {
   const app = express();
   app.disable("x-powered-by");
@@ -109,6 +121,10 @@ export function createHttpApp({ build, services, production, publicDir = "public
   const publicFiles = new Set(existsSync(publicDir) ? readdirSync(publicDir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => `/${e.name}`) : []);
   const publicStatic = express.static(publicDir, { maxAge: "1h" });
   app.use((req, res, next) => (publicFiles.has(req.path) ? publicStatic(req, res, next) : next()));
+
+  // Everything past the static files is answered per user (pages, single-fetch `.data`, exports,
+  // errors) and may carry personal data: no browser or proxy may keep a copy.
+  app.use(noStoreByDefault);
 
   const remixHandler = createRequestHandler({
     // A database that is down answers 503 "temporarily unavailable", not 500.

@@ -12,6 +12,7 @@ import { analyticsDir, loadEnv, type Env } from "../app/env.server";
 import { scopeForOrganisation } from "../app/auth/scope.server";
 import { utcToday } from "../app/lib/reports";
 import { warmDashboard, warmDashboards } from "../app/models/dashboard.server";
+import { createViewAudit } from "../app/models/view-audit.server";
 import { warmReportPages } from "../app/models/reports/index.server";
 import type { SnapshotQuery } from "../db/analytics/reader";
 import { startAnalytics } from "../db/analytics/service";
@@ -103,7 +104,9 @@ const analytics = startAnalytics({
   warm: warmPages,
 });
 
-const app = createHttpApp({ build, services: { db, analytics, sessionCookie, logger }, production });
+// Page views are audited through a queue written about once a second; shutdown writes what is left.
+const viewAudit = createViewAudit({ db, logger: logger.child({ module: "audit" }), intervalMs: env.AUDIT_FLUSH_MS });
+const app = createHttpApp({ build, services: { db, analytics, sessionCookie, logger, viewAudit }, production });
 
 // From here on the process serves everyone: a promise that rejects with no one to catch it is a
 // defect to log (lint forbids floating promises), never a reason to stop serving every board.
@@ -137,6 +140,8 @@ async function shutdown(signal: string) {
     server.close(() => resolve());
     server.closeIdleConnections();
   });
+  // Every request has finished: the views they audited are written before the pool closes.
+  await viewAudit.close();
   await analytics.stop().catch((error: unknown) => logger.warn({ error }, "stopping the analytics sync"));
   await db.destroy().catch((error: unknown) => logger.warn({ error }, "closing the database pool"));
   await owner.release().catch((error: unknown) => logger.warn({ error }, "stopping PostgreSQL"));

@@ -3,15 +3,36 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema";
 
+/**
+ * A page showed learners (app/models/view-audit.server.ts; detail: filters, rows shown). Written
+ * through the queue of views, never with recordAudit.
+ */
+export type ViewAction =
+  /** A licensee page or transcript (target: learner id; detail.page says which). */
+  | "licensee.view"
+  /** Credit search results (detail: filters). */
+  | "credits.view"
+  /** An activity's learners (target: activity id). */
+  | "activity.view"
+  /** The licensee lookup's matches (detail: what was looked up). */
+  | "lookup.view"
+  /** The renewal queue (detail: filters). */
+  | "renewals.view"
+  /** One renewal entry (target: roster entry). */
+  | "renewal.view"
+  /** The roster entries that matched no licensee (detail: filters). */
+  | "unmatched.view"
+  /** A random audit sample's entries (target: audit sample). */
+  | "sample.view";
+
 export type AuditAction =
+  | ViewAction
   | "login.success"
   | "login.failure"
   | "login.locked"
   | "login.throttled"
   | "logout"
   | "session.expired"
-  /** A licensee page or transcript was viewed (target: learner id). */
-  | "licensee.view"
   /** A table was exported (target: what; detail: format, filters, rows, completed). */
   | "export"
   /** An organisation's requirement rules were changed (detail: version, reason). */

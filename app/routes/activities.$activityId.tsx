@@ -9,6 +9,7 @@ import { ACTIVITY_LEARNER_COLUMNS } from "~/lib/credit-search";
 import { formatCredits, formatDate } from "~/lib/format";
 import { getActivity } from "~/models/activities.server";
 import { loadCreditGrid } from "~/models/credit-grid.server";
+import { auditView, viewFilters } from "~/models/view-audit.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.activity.title ?? "Activity"} · CME Credit Verification` }];
 export const handle = { wide: true };
@@ -22,7 +23,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { db } = context.services;
   const activity = await getActivity(db, user.scope, activityId);
   if (!activity) throw new Response("Not found", { status: 404 });
-  const grid = await loadCreditGrid(db, user, new URL(request.url).searchParams, { columns: ACTIVITY_LEARNER_COLUMNS, fixed: { activityId } });
+  const search = new URL(request.url).searchParams;
+  const grid = await loadCreditGrid(db, user, search, { columns: ACTIVITY_LEARNER_COLUMNS, fixed: { activityId } });
+  auditView(context, user, { action: "activity.view", target: `activity:${activityId}`, detail: { filters: viewFilters(search) }, rows: grid.rows.length });
   return { org: user.org, activity, grid };
 }
 

@@ -7,13 +7,16 @@ import { ALL_CREDIT_FILTER_FIELDS, CreditFilterPanel, CreditGrid } from "~/compo
 import { PageHeader } from "~/components/PageHeader";
 import { CREDIT_COLUMNS } from "~/lib/credit-search";
 import { loadCreditGrid } from "~/models/credit-grid.server";
+import { auditView, viewFilters } from "~/models/view-audit.server";
 
 export const meta: MetaFunction = () => [{ title: "Credit search · CME Credit Verification" }];
 export const handle = { wide: true };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
-  const grid = await loadCreditGrid(context.services.db, user, new URL(request.url).searchParams, { columns: CREDIT_COLUMNS });
+  const search = new URL(request.url).searchParams;
+  const grid = await loadCreditGrid(context.services.db, user, search, { columns: CREDIT_COLUMNS });
+  auditView(context, user, { action: "credits.view", detail: { filters: viewFilters(search) }, rows: grid.rows.length });
   return { org: user.org, grid };
 }
 

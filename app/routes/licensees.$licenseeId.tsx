@@ -8,11 +8,11 @@ import { PageHeader } from "~/components/PageHeader";
 import { StatCard } from "~/components/StatCard";
 import { LICENSEE_RECORD_COLUMNS, parseCreditSearch } from "~/lib/credit-search";
 import { formatCount, formatCredits, formatDate } from "~/lib/format";
-import { recordAudit } from "~/models/audit.server";
 import { loadCreditGrid } from "~/models/credit-grid.server";
 import { getLicensee, licenseeIdFrom, licenseeTotals } from "~/models/licensees.server";
 import { decisionsForLearner } from "~/models/decisions.server";
 import { DecisionBadge } from "~/components/RenewalCells";
+import { auditView, viewFilters } from "~/models/view-audit.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.licensee.lastName}, ${data.licensee.firstName} · CME Credit Verification` : "Licensee · CME Credit Verification" },
@@ -38,14 +38,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const licensee = await getLicensee(db, user.scope, learnerId);
   if (!licensee) throw new Response("Not found", { status: 404 });
   const [grid, totals, decisions] = await parts;
-  await recordAudit(db, {
-    action: "licensee.view",
-    userId: user.id,
-    orgCode: user.org.code,
-    target: `learner:${learnerId}`,
-    detail: { page: "licensee", query: Object.fromEntries(search) },
-    ip: context.clientIp,
-  });
+  auditView(context, user, { action: "licensee.view", target: `learner:${learnerId}`, detail: { page: "licensee", query: viewFilters(search), records: grid.rows.length }, rows: 1 });
   return {
     org: user.org,
     licensee,

@@ -8,6 +8,7 @@ import { PageHeader } from "~/components/PageHeader";
 import { birthMonthDay, learnerIdentifier, namePrefix, npi } from "~/lib/grid";
 import { findLicensees, type Candidate, type LicenseeQuery, type MatchedField } from "~/models/licensees.server";
 import { type z } from "zod";
+import { auditView, viewFilters } from "~/models/view-audit.server";
 
 export const meta: MetaFunction = () => [{ title: "Find a licensee · CME Credit Verification" }];
 
@@ -43,6 +44,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }
   const canSearch = asked && Object.keys(errors).length === 0;
   const result = canSearch ? await findLicensees(context.services.db, user.scope, parsed as unknown as LicenseeQuery) : null;
+  // Only a lookup shows licensees: the empty form is not a view of anyone.
+  if (result) auditView(context, user, { action: "lookup.view", detail: { filters: viewFilters(params), outcome: result.outcome }, rows: result.matches.length + result.nearMatches.length });
   return { org: user.org, values, errors, result };
 }
 

@@ -8,9 +8,9 @@ import { CreditTypes } from "~/components/CreditCells";
 import { parseCreditSearch, type CreditRow } from "~/lib/credit-search";
 import { isCertifyingBoard } from "~/lib/data-rules";
 import { formatCredits, formatDate, formatTimestamp } from "~/lib/format";
-import { recordAudit } from "~/models/audit.server";
 import { streamCreditReports } from "~/models/credits.server";
 import { getLicensee, licenseeIdFrom, licenseeTotals } from "~/models/licensees.server";
+import { auditView } from "~/models/view-audit.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Transcript: ${data.licensee.lastName}, ${data.licensee.firstName}` : "Transcript" },
@@ -40,14 +40,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     licenseeTotals(db, user.scope, learnerId, range),
     db.selectFrom("board.organisation").select(["code", "name"]).execute(),
   ]);
-  await recordAudit(db, {
-    action: "licensee.view",
-    userId: user.id,
-    orgCode: user.org.code,
-    target: `learner:${learnerId}`,
-    detail: { page: "transcript", from: range.from ?? null, to: range.to ?? null },
-    ip: context.clientIp,
-  });
+  auditView(context, user, { action: "licensee.view", target: `learner:${learnerId}`, detail: { page: "transcript", from: range.from ?? null, to: range.to ?? null, lines: lines.length }, rows: 1 });
   return {
     licensee,
     lines,

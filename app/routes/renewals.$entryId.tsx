@@ -15,6 +15,7 @@ import { decisionsForEntry, recordDecision, supersedeDecision } from "~/models/d
 import { canSupervise, requireBoardUser } from "~/models/renewal-page.server";
 import { evaluateEntryNow, getEntry } from "~/models/renewals.server";
 import { readFormFields } from "~/lib/request-form.server";
+import { auditView } from "~/models/view-audit.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.entry.lastName}, ${data.entry.firstName} · Renewal · CME Credit Verification` : "Renewal · CME Credit Verification" },
@@ -34,6 +35,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const entry = await getEntry(db, user.org.code, entryIdFrom(params));
   if (!entry) throw new Response("Not found", { status: 404 });
   const [live, decisions] = await Promise.all([evaluateEntryNow(db, entry), decisionsForEntry(db, user.org.code, entry.id)]);
+  auditView(context, user, { action: "renewal.view", target: `roster_entry:${entry.id}`, rows: 1 });
   return { org: user.org, role: user.role, canSupervise: canSupervise(user), entry, live, decisions: decisions.map((d) => ({ ...d, decidedAt: d.decidedAt.toISOString() })) };
 }
 

@@ -26,6 +26,7 @@ import {
 import { countBulkCompliant } from "~/models/decisions.server";
 import { canSupervise, renewalState } from "~/models/renewal-page.server";
 import { listRenewals, statusSummary } from "~/models/renewal-queue.server";
+import { auditView, viewFilters } from "~/models/view-audit.server";
 
 export const meta: MetaFunction = () => [{ title: "Renewals · CME Credit Verification" }];
 export const handle = { wide: true };
@@ -47,6 +48,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const count = onlyStatus
     ? Object.entries(summary).reduce((n, [status, value]) => (!state.filters.status?.length || (state.filters.status as string[]).includes(status) ? n + value : n), 0)
     : page.count;
+  auditView(context, user, { action: "renewals.view", detail: { filters: viewFilters(params) }, rows: page.rows.length });
   const notices = CONTROL_KEYS.flatMap((k) => (state.errors[k] ? [state.errors[k]] : []));
   if (page.cursorRejected) notices.push("That page link no longer matches this list; showing the first page.");
   return {

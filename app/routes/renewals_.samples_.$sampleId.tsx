@@ -8,6 +8,7 @@ import { formatCount, formatDate } from "~/lib/format";
 import type { DecisionOutcomeId, QueueStatus } from "~/lib/renewal-search";
 import { getAuditSample } from "~/models/decisions.server";
 import { requireBoardUser } from "~/models/renewal-page.server";
+import { auditView } from "~/models/view-audit.server";
 
 export const meta: MetaFunction = () => [{ title: "Audit sample · Renewals · CME Credit Verification" }];
 
@@ -34,6 +35,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     .where("e.id", "in", sample.entryIds.length ? sample.entryIds : ["0"])
     .execute();
   const byId = new Map(entries.map((e) => [e.id, e]));
+  auditView(context, user, { action: "sample.view", target: `audit_sample:${id}`, rows: sample.entryIds.filter((entryId) => byId.has(entryId)).length });
   return {
     sample: { ...sample, drawnAt: sample.drawnAt.toISOString() },
     rows: sample.entryIds.flatMap((entryId, i) => {

@@ -7,6 +7,7 @@ import { requireUser } from "~/auth/session.server";
 import { PageHeader } from "~/components/PageHeader";
 import { formatCount, formatDate } from "~/lib/format";
 import { listUnmatchedEntries, UNMATCHED_PAGE_SIZE, type UnmatchedEntry } from "~/models/rosters.server";
+import { auditView, viewFilters } from "~/models/view-audit.server";
 
 export const meta: MetaFunction = () => [{ title: "Unmatched licensees · Renewal rosters · CME Credit Verification" }];
 export const handle = { wide: true };
@@ -37,6 +38,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const uploadId = read(QueueParams.upload, "upload");
   const after = read(QueueParams.after, "after");
   const queue = await listUnmatchedEntries(context.services.db, user.org.code, { quality, uploadId, after });
+  auditView(context, user, { action: "unmatched.view", detail: { filters: viewFilters(search) }, rows: queue.entries.length });
   return { org: user.org, queue, filters: { quality: quality ?? "", upload: uploadId ?? "" }, paged: after !== undefined, notices, pageSize: UNMATCHED_PAGE_SIZE };
 }
 

@@ -113,6 +113,7 @@ describe("the audit log", () => {
     const id = learner.rows[0]!.id;
     const response = await get(app.server.baseUrl, `/licensees/${id}?%00=%27%20or%201%3D1--&note=a%00b`, supervisor);
     expect(response.status).toBe(200);
+    await app.server.viewAudit.flush(); // views are queued, not written by the request
     const audit = await sql<{ detail: { query: Record<string, string> } }>`select detail from board.audit_event
       where action = 'licensee.view' and target = ${`learner:${id}`} order by id desc limit 1`.execute(app.database.owner);
     expect(audit.rows[0]!.detail.query).toEqual({ "\uFFFD": "' or 1=1--", note: "a\uFFFDb" });

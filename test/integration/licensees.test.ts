@@ -67,7 +67,10 @@ describe("licensee totals and transcript", () => {
   it("prints the accepted lines and totals, audits the view, and exports the same lines as CSV", async () => {
     const learner = await busyLicensee("CA-M");
     const cookie = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
-    const views = async () => Number((await sql<{ n: string }>`select count(*) as n from board.audit_event where action = 'licensee.view' and target = ${`learner:${learner}`}`.execute(database.owner)).rows[0]!.n);
+    const views = async () => {
+      await server.viewAudit.flush(); // views are queued, not written by the request
+      return Number((await sql<{ n: string }>`select count(*) as n from board.audit_event where action = 'licensee.view' and target = ${`learner:${learner}`}`.execute(database.owner)).rows[0]!.n);
+    };
     const before = await views();
     const page = await get(server.baseUrl, `/licensees/${learner}/transcript`, cookie);
     expect(page.status).toBe(200);

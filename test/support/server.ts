@@ -8,6 +8,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { pino } from "pino";
 import { createSessionCookie } from "../../app/auth/session.server";
 import { warmDashboard } from "../../app/models/dashboard.server";
+import { createViewAudit, type ViewAudit } from "../../app/models/view-audit.server";
 import { startAnalytics, type Analytics } from "../../db/analytics/service";
 import { createHttpApp } from "../../scripts/server";
 import { afterAll, beforeAll, inject } from "vitest";
@@ -17,6 +18,9 @@ export interface TestServer {
   baseUrl: string;
   /** The server's analytics snapshot: no scheduler runs; tests sync with `analytics.syncNow()`. */
   analytics: Analytics;
+  /** The server's queue of `*.view` audit events: `await viewAudit.flush()` before reading them. */
+  viewAudit: ViewAudit;
+  /** Stops serving, then (as scripts/start.ts does) writes the queued views and stops the analytics. */
   close(): Promise<void>;
 }
 
@@ -52,13 +56,18 @@ export async function startTestServer(database: TestDatabase, options: { sync?: 
   const production = options.production ?? false;
   const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
   const analytics = await startTestAnalytics(database, options);
+  const logger = pino({ level: "silent" });
+  // No timer: a view's row is written when a test flushes (or the queue fills, or the server closes),
+  // so a test that counts audit rows around its requests never sees a write land in between.
+  const viewAudit = createViewAudit({ db: database.app, logger, schedule: false });
   const app = createHttpApp({
     build,
     services: {
       db: database.app,
       analytics,
       sessionCookie: createSessionCookie(["test-secret-test-secret-test-secret-0123"], production),
-      logger: pino({ level: "silent" }),
+      logger,
+      viewAudit,
     },
     production,
   });
@@ -70,11 +79,13 @@ export async function startTestServer(database: TestDatabase, options: { sync?: 
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     analytics,
+    viewAudit,
     async close() {
       await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       });
+      await viewAudit.close();
       await analytics.stop();
     },
   };

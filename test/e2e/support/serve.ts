@@ -8,6 +8,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { pino } from "pino";
 import { createSessionCookie } from "../../../app/auth/session.server";
 import { warmDashboard } from "../../../app/models/dashboard.server";
+import { createViewAudit } from "../../../app/models/view-audit.server";
 import { startAnalytics } from "../../../db/analytics/service";
 import { createAppDb, createDb, enableAppLogin } from "../../../db/client";
 import { startEmbeddedPostgres } from "../../../db/embedded";
@@ -45,9 +46,11 @@ const analytics = startAnalytics({
 const first = await analytics.syncNow({ mode: "full", trigger: "start-up" });
 if (first.outcome !== "succeeded") throw new Error(`e2e: the analytics snapshot was not built: ${JSON.stringify(first)}`);
 const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
+const logger = pino({ level: "warn" });
+const viewAudit = createViewAudit({ db, logger });
 const app = createHttpApp({
   build,
-  services: { db, analytics, sessionCookie: createSessionCookie(["e2e-secret-e2e-secret-e2e-secret-012345"], false), logger: pino({ level: "warn" }) },
+  services: { db, analytics, sessionCookie: createSessionCookie(["e2e-secret-e2e-secret-e2e-secret-012345"], false), logger, viewAudit },
   production: false,
 });
 await mkdir(path.dirname(E2E_STATE_FILE), { recursive: true });
@@ -57,6 +60,7 @@ const server = app.listen(port, "127.0.0.1", () => console.log(`e2e server on ht
 async function stop() {
   server.close();
   server.closeAllConnections();
+  await viewAudit.close();
   await analytics.stop();
   await rm(analyticsDir, { recursive: true, force: true });
   await db.destroy();
