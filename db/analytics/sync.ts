@@ -52,6 +52,11 @@ export interface SyncOptions {
   signal?: AbortSignal;
   /** Progress lines for a terminal. */
   onProgress?: (message: string) => void;
+  /**
+   * Tests only: called once the store has been read, before anything is built from it; what it
+   * throws fails the sync there, as a staging file DuckDB cannot load would.
+   */
+  fault?: (kind: SyncKind) => void | Promise<void>;
 }
 
 export type SyncResult =
@@ -534,6 +539,7 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       },
     });
     stopIfAsked();
+    await options.fault?.(kind);
 
     const sizes = await Promise.all([read.providers, read.activities, ...pending].map(async (f) => (await stat(f)).size));
     const nothingNew = kind === "incremental" && sizes.every((size) => size === 0);
