@@ -4,9 +4,11 @@
 import { Link, NavLink, useLocation, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect, type ReactNode } from "react";
 import { ACTIVITY_FORMATS } from "../../db/reference";
+import type { AnalyticsFreshness } from "../../db/analytics/service";
 import { CheckboxFilter, DateRangeFilter, FilterPanel, SelectFilter, TextFilter } from "~/components/FilterPanel";
 import { ExportMenu } from "~/components/GridControls";
 import { PageHeader } from "~/components/PageHeader";
+import { AnalyticsBehind } from "~/components/AnalyticsBehind";
 import { ReportChart, type ChartSpec } from "~/components/ReportChart";
 import { ReportTableView } from "~/components/ReportTable";
 import { formatTimestamp } from "~/lib/format";
@@ -23,6 +25,8 @@ export interface ReportPageData {
   multiBoard: boolean;
   boards: string[];
   asOf?: string;
+  /** Whether the figures are behind the store (ready pages). */
+  freshness?: AnalyticsFreshness;
   providerLabel?: string | null;
   defaultRange: { from: string; to: string };
 }
@@ -132,6 +136,7 @@ export function ReportLayout({ id, data, description, rankings = false, summary,
     <>
       <PageHeader eyebrow="Reports" title={report.title} description={description} actions={<DataAsOf asOf={data.asOf} />} />
       <ReportTabs />
+      <AnalyticsBehind freshness={data.freshness} />
       <div className="search-layout">
         <ReportFilterPanel data={data} rankings={rankings} />
         <div className={loading ? "report-content is-loading" : "report-content"} aria-busy={loading} data-testid="report-content">

@@ -7,6 +7,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
 import { ComplianceSummary, type ComplianceFigures } from "~/components/ComplianceSummary";
 import { PageHeader } from "~/components/PageHeader";
+import { AnalyticsBehind } from "~/components/AnalyticsBehind";
 import { AnalyticsPreparing, DataAsOf } from "~/components/ReportPage";
 import { ReportTableView } from "~/components/ReportTable";
 import { Sparkline } from "~/components/Sparkline";
@@ -37,6 +38,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     /** No figures because the snapshot turned out damaged and is being rebuilt (not the first build). */
     rebuilding: !read && analytics.reader.rebuilding,
     asOf: read?.info.asOf,
+    freshness: read ? analytics.freshness(read.info.asOf) : null,
     compliance,
   };
 }
@@ -176,12 +178,13 @@ function ByBoard({ section, boardNames }: { section: Extract<DashboardSection, {
 }
 
 export default function Overview() {
-  const { org, boardCodes, boardNames, sections, rebuilding, asOf, compliance } = useLoaderData<typeof loader>();
+  const { org, boardCodes, boardNames, sections, rebuilding, asOf, freshness, compliance } = useLoaderData<typeof loader>();
   const scopeText =
     boardCodes === null ? "Credit reported to every board (all providers, all learners)." : `Credit reported to board ${boardCodes.join(", ")} only.`;
   return (
     <>
       <PageHeader eyebrow={KIND_LABEL[org.kind] ?? org.kind} title={org.name} description={scopeText} actions={<DataAsOf asOf={asOf} />} />
+      <AnalyticsBehind freshness={freshness} />
       {sections === null ? <AnalyticsPreparing rebuilding={rebuilding} subject="Your overview is" /> : null}
       {sections?.map((section) => {
         switch (section.id) {

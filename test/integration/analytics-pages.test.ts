@@ -357,3 +357,54 @@ describe("the dashboard", () => {
     expect(html).not.toContain('data-testid="late-providers"');
   });
 });
+
+describe("while analytics are behind", () => {
+  /** The notice's words (tags and React's comment markers removed), or null when the page has none. */
+  function behindNotice(html: string): string | null {
+    const match = html.match(/<p[^>]*data-testid="analytics-behind"[^>]*>(.*?)<\/p>/s);
+    return match ? match[1]!.replace(/<!-- -->/g, "").replace(/<[^>]+>/g, "").replace(/&#x27;/g, "'") : null;
+  }
+  const pages = ["/", "/reports", ...REPORTS.map((r) => `/reports/${r.id}`)];
+
+  it("fresh: no page says so", async () => {
+    expect((await app.server.analytics.syncNow()).outcome).toBe("succeeded");
+    for (const path of pages) {
+      const { status, html } = await page(path, ca);
+      expect(status, path).toBe(200);
+      expect(html, path).toContain('data-testid="data-as-of"');
+      expect(behindNotice(html), path).toBeNull();
+    }
+  });
+
+  it("the update fails: every report page and the overview say how far behind, when it failed and when the figures are from, in plain words; then it recovers", async () => {
+    const asOf = (await app.server.analytics.reader.info())!.asOf;
+    // A real failure: the store cannot be read by the app's role (a revoked grant, say).
+    await owner.query(`revoke select on learner.provider from cme_app`);
+    try {
+      const failed = await app.server.analytics.syncNow();
+      expect(failed.outcome).toBe("failed");
+    } finally {
+      await owner.query(`grant select on learner.provider to cme_app`);
+    }
+    const failedAt = app.server.analytics.health().lastFailure!.at;
+    const time = (iso: string) => new Intl.DateTimeFormat("en-US", { hour: "numeric", minute: "2-digit", timeZone: "UTC", timeZoneName: "short" }).format(new Date(iso));
+    for (const [path, cookie] of [...pages.map((p) => [p, ca] as const), ["/", accme] as const, ["/reports/volume", abim] as const]) {
+      const { status, html } = await page(path, cookie);
+      expect(status, path).toBe(200);
+      const notice = behindNotice(html);
+      expect(notice, path).not.toBeNull();
+      expect(notice).toMatch(/^Analytics are (less than a minute|\d+ minutes?) behind: the last update failed at /);
+      // Times of day as people read them (today's: no date), in UTC like every time on the site.
+      // (With the date too when the page was drawn on another UTC day: a test run across midnight.)
+      const at = (iso: string) => `(?:[A-Z][a-z]{2} \\d{1,2}, )?${time(iso).replace(/\s/g, "\\s")}`;
+      expect(notice).toMatch(new RegExp(`the last update failed at ${at(failedAt)}\\. The figures below are from ${at(asOf)}\\.`));
+      expect(html).toContain(`<time dateTime="${failedAt}">`);
+      // No words from inside the machinery.
+      expect(notice).not.toMatch(/duckdb|snapshot|sync|csv|staging|error/i);
+    }
+
+    // The next update succeeds: the notice goes.
+    expect((await app.server.analytics.syncNow()).outcome).toBe("succeeded");
+    for (const path of pages) expect(behindNotice((await page(path, ca)).html), path).toBeNull();
+  });
+});
