@@ -309,10 +309,20 @@ describe("report exports", () => {
 describe("before the first snapshot", () => {
   let bare: TestServer;
   let cleanup: () => Promise<void>;
+  let bareOwner: (fn: (client: pg.Client) => Promise<unknown>) => Promise<void>;
   beforeAll(async () => {
     const { inject } = await import("vitest");
     const database = await createTestDatabase(inject("pgServerUrl"));
     bare = await startTestServer(database, { sync: false });
+    bareOwner = async (fn) => {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        await fn(client);
+      } finally {
+        await client.end();
+      }
+    };
     cleanup = async () => {
       await bare.close();
       await database.drop();
@@ -331,6 +341,25 @@ describe("before the first snapshot", () => {
     }
     expect(await (await get(bare.baseUrl, "/", cookie)).text()).toContain('data-testid="analytics-preparing"');
     expect((await get(bare.baseUrl, "/reports/volume/export?table=monthly", cookie)).status).toBe(503);
+  });
+
+  it("when the first build fails, they say when, and that it is tried again", async () => {
+    const cookie = await signIn(bare.baseUrl, "reviewer@ca-m.demo.test");
+    expect(await (await get(bare.baseUrl, "/", cookie)).text()).not.toContain('data-testid="analytics-preparing-failed"');
+    await bareOwner((c) => c.query(`revoke select on learner.provider from cme_app`));
+    try {
+      expect((await bare.analytics.syncNow({ mode: "full" })).outcome).toBe("failed");
+    } finally {
+      await bareOwner((c) => c.query(`grant select on learner.provider to cme_app`));
+    }
+    const failedAt = bare.analytics.health().lastFailure!.at;
+    for (const path of ["/", ...REPORTS.map((r) => `/reports/${r.id}`)]) {
+      const html = await (await get(bare.baseUrl, path, cookie)).text();
+      expect(html, path).toContain('data-testid="analytics-preparing"');
+      expect(html, path).toMatch(new RegExp(`data-testid="analytics-preparing-failed">The last attempt failed at <time dateTime="${failedAt}">`));
+      const block = html.match(/data-testid="analytics-preparing".*?<\/div>/s)![0].replace(/<[^>]+>/g, "");
+      expect(block, path).not.toMatch(/snapshot|sync|duckdb|csv/i);
+    }
   });
 });
 

@@ -92,6 +92,8 @@ export type ReportPage<Id extends ReportId> =
       state: "preparing";
       /** The snapshot turned out damaged and is being rebuilt (not the first build). */
       rebuilding: boolean;
+      /** The latest attempt to build it failed at this time (ISO), or null. */
+      failedAt: string | null;
       filters: ReportFilters;
       errors: Partial<Record<string, string>>;
       values: Record<string, string[]>;
@@ -113,7 +115,10 @@ export async function loadReportPage<Id extends ReportId>(analytics: Analytics, 
   const defaultRange = { from: monthStart(today, 11), to: today };
   const common = { filters: parsed.filters, errors: parsed.errors, values: parsed.values, multiBoard, defaultRange };
   const read = await analytics.reader.read((q) => reportPageFigures(q, user.scope, id, parsed.filters));
-  if (!read) return { state: "preparing", rebuilding: analytics.reader.rebuilding, ...common, boards: [...(user.scope.boardCodes ?? [])] };
+  if (!read) {
+    const failedAt = analytics.health().lastFailure?.at ?? null;
+    return { state: "preparing", rebuilding: analytics.reader.rebuilding, failedAt, ...common, boards: [...(user.scope.boardCodes ?? [])] };
+  }
   return { state: "ready", ...common, ...read.value, asOf: read.info.asOf, freshness: analytics.freshness(read.info.asOf) };
 }
 
