@@ -4,9 +4,11 @@
 import { Link, NavLink, useLocation, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect, type ReactNode } from "react";
 import { ACTIVITY_FORMATS } from "../../db/reference";
+import type { AnalyticsFreshness } from "../../db/analytics/service";
 import { CheckboxFilter, DateRangeFilter, FilterPanel, SelectFilter, TextFilter } from "~/components/FilterPanel";
 import { ExportMenu } from "~/components/GridControls";
 import { PageHeader } from "~/components/PageHeader";
+import { AnalyticsBehind } from "~/components/AnalyticsBehind";
 import { ReportChart, type ChartSpec } from "~/components/ReportChart";
 import { ReportTableView } from "~/components/ReportTable";
 import { formatTimestamp } from "~/lib/format";
@@ -17,12 +19,16 @@ export interface ReportPageData {
   state: "ready" | "preparing";
   /** While preparing: the snapshot turned out damaged and is being rebuilt. */
   rebuilding?: boolean;
+  /** While preparing: the latest attempt to build the figures failed at this time (ISO). */
+  failedAt?: string | null;
   filters: { from: string; to: string; formats: string[]; board?: string; minRecords: number };
   errors: Partial<Record<string, string>>;
   values: Record<string, string[]>;
   multiBoard: boolean;
   boards: string[];
   asOf?: string;
+  /** Whether the figures are behind the store (ready pages). */
+  freshness?: AnalyticsFreshness;
   providerLabel?: string | null;
   defaultRange: { from: string; to: string };
 }
@@ -92,9 +98,10 @@ function ReportFilterPanel({ data, rankings }: { data: ReportPageData; rankings:
 
 /**
  * While no snapshot can be read (the first start, or a damaged one being rebuilt): say so, and look
- * again every few seconds. `subject` begins the heading ("Analytics are", "Your overview is").
+ * again every few seconds. `subject` begins the heading ("Analytics are", "Your overview is");
+ * `failedAt`, when the latest attempt to build them failed (it is retried by itself).
  */
-export function AnalyticsPreparing({ rebuilding, subject }: { rebuilding: boolean; subject: string }) {
+export function AnalyticsPreparing({ rebuilding, subject, failedAt }: { rebuilding: boolean; subject: string; failedAt?: string | null }) {
   const revalidator = useRevalidator();
   useEffect(() => {
     const timer = setInterval(() => {
@@ -108,9 +115,14 @@ export function AnalyticsPreparing({ rebuilding, subject }: { rebuilding: boolea
         {subject} {rebuilding ? "being rebuilt" : "being prepared"}
       </h3>
       <p>
-        {rebuilding ? "The analytics snapshot of the learner store could not be read and is being built again." : "The first analytics snapshot of the learner store is being built."} This
-        page fills in by itself when it is ready, usually within a minute. Credit search, licensees and renewals work meanwhile.
+        {rebuilding ? "The analytics figures could not be read and are being built again from the learner store." : "The analytics figures are being built from the learner store for the first time."} This
+        page fills in by itself when they are ready, usually within a minute. Credit search, licensees and renewals work meanwhile.
       </p>
+      {failedAt ? (
+        <p data-testid="analytics-preparing-failed">
+          The last attempt failed at <time dateTime={failedAt}>{formatTimestamp(failedAt)}</time>; it is tried again automatically.
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -132,6 +144,7 @@ export function ReportLayout({ id, data, description, rankings = false, summary,
     <>
       <PageHeader eyebrow="Reports" title={report.title} description={description} actions={<DataAsOf asOf={data.asOf} />} />
       <ReportTabs />
+      <AnalyticsBehind freshness={data.freshness} />
       <div className="search-layout">
         <ReportFilterPanel data={data} rankings={rankings} />
         <div className={loading ? "report-content is-loading" : "report-content"} aria-busy={loading} data-testid="report-content">
@@ -141,7 +154,7 @@ export function ReportLayout({ id, data, description, rankings = false, summary,
             </p>
           ) : null}
           {data.state === "preparing" ? (
-            <AnalyticsPreparing rebuilding={data.rebuilding === true} subject="Analytics are" />
+            <AnalyticsPreparing rebuilding={data.rebuilding === true} subject="Analytics are" failedAt={data.failedAt} />
           ) : (
             <>
               {summary ? <div className="stat-grid report-summary">{summary}</div> : null}

@@ -44,3 +44,23 @@ export function formatSubmittedDate(iso: string): string {
   // toISOString is UTC; Intl.DateTimeFormat gave the same for a tenth of a millisecond more per cell.
   return formatDate(new Date(iso).toISOString().slice(0, 10));
 }
+
+/** A span of time in words, to the minute: "less than a minute", "14 minutes", "2 hours 5 minutes", "3 days". */
+export function formatDuration(ms: number): string {
+  const minutes = Math.floor(Math.max(0, ms) / 60_000);
+  const plural = (n: number, unit: string) => `${integer.format(n)} ${unit}${n === 1 ? "" : "s"}`;
+  if (minutes < 1) return "less than a minute";
+  if (minutes < 60) return plural(minutes, "minute");
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return minutes % 60 === 0 ? plural(hours, "hour") : `${plural(hours, "hour")} ${plural(minutes % 60, "minute")}`;
+  return plural(Math.floor(hours / 24), "day");
+}
+
+const timeOfDay = new Intl.DateTimeFormat("en-US", { hour: "numeric", minute: "2-digit", timeZone: "UTC", timeZoneName: "short" });
+const dayAndTime = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZone: "UTC", timeZoneName: "short" });
+
+/** A moment as a time of day in UTC ("3:42 PM UTC"), with its date when it is not on `nowIso`'s day ("Dec 3, 3:42 PM UTC"). */
+export function formatTimeOfDay(iso: string, nowIso: string): string {
+  const sameDay = new Date(iso).toISOString().slice(0, 10) === new Date(nowIso).toISOString().slice(0, 10);
+  return (sameDay ? timeOfDay : dayAndTime).format(new Date(iso));
+}

@@ -7,6 +7,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
 import { ComplianceSummary, type ComplianceFigures } from "~/components/ComplianceSummary";
 import { PageHeader } from "~/components/PageHeader";
+import { AnalyticsBehind } from "~/components/AnalyticsBehind";
 import { AnalyticsPreparing, DataAsOf } from "~/components/ReportPage";
 import { ReportTableView } from "~/components/ReportTable";
 import { Sparkline } from "~/components/Sparkline";
@@ -36,7 +37,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     sections: read?.value ?? null,
     /** No figures because the snapshot turned out damaged and is being rebuilt (not the first build). */
     rebuilding: !read && analytics.reader.rebuilding,
+    /** No figures yet, and the latest attempt to build them failed at this time. */
+    failedAt: read ? null : (analytics.health().lastFailure?.at ?? null),
     asOf: read?.info.asOf,
+    freshness: read ? analytics.freshness(read.info.asOf) : null,
     compliance,
   };
 }
@@ -176,13 +180,14 @@ function ByBoard({ section, boardNames }: { section: Extract<DashboardSection, {
 }
 
 export default function Overview() {
-  const { org, boardCodes, boardNames, sections, rebuilding, asOf, compliance } = useLoaderData<typeof loader>();
+  const { org, boardCodes, boardNames, sections, rebuilding, failedAt, asOf, freshness, compliance } = useLoaderData<typeof loader>();
   const scopeText =
     boardCodes === null ? "Credit reported to every board (all providers, all learners)." : `Credit reported to board ${boardCodes.join(", ")} only.`;
   return (
     <>
       <PageHeader eyebrow={KIND_LABEL[org.kind] ?? org.kind} title={org.name} description={scopeText} actions={<DataAsOf asOf={asOf} />} />
-      {sections === null ? <AnalyticsPreparing rebuilding={rebuilding} subject="Your overview is" /> : null}
+      <AnalyticsBehind freshness={freshness} />
+      {sections === null ? <AnalyticsPreparing rebuilding={rebuilding} subject="Your overview is" failedAt={failedAt} /> : null}
       {sections?.map((section) => {
         switch (section.id) {
           case "trends":

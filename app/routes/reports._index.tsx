@@ -2,6 +2,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
+import { AnalyticsBehind } from "~/components/AnalyticsBehind";
 import { PageHeader } from "~/components/PageHeader";
 import { DataAsOf, ReportTabs } from "~/components/ReportPage";
 import { REPORTS } from "~/lib/reports";
@@ -10,12 +11,13 @@ export const meta: MetaFunction = () => [{ title: "Reports · CME Credit Verific
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
-  const snapshot = await context.services.analytics.reader.info();
-  return { asOf: snapshot?.asOf, admin: user.role === "admin", multiBoard: user.scope.boardCodes === null, org: user.org };
+  const { analytics } = context.services;
+  const snapshot = await analytics.reader.info();
+  return { asOf: snapshot?.asOf, freshness: snapshot ? analytics.freshness(snapshot.asOf) : null, admin: user.role === "admin", multiBoard: user.scope.boardCodes === null, org: user.org };
 }
 
 export default function Reports() {
-  const { asOf, admin, multiBoard, org } = useLoaderData<typeof loader>();
+  const { asOf, freshness, admin, multiBoard, org } = useLoaderData<typeof loader>();
   return (
     <>
       <PageHeader
@@ -25,6 +27,7 @@ export default function Reports() {
         actions={<DataAsOf asOf={asOf} />}
       />
       <ReportTabs />
+      <AnalyticsBehind freshness={freshness} />
       <ul className="report-cards">
         {REPORTS.map((r) => (
           <li key={r.id} className="report-card">

@@ -3,8 +3,8 @@
 // all assemble it here, so they run the same thing.
 import { readHistory, type SyncRecord } from "./history";
 import { AnalyticsReader, type ReaderLogger, type SnapshotQuery } from "./reader";
-import { SyncScheduler } from "./scheduler";
-import type { SyncConnection, SyncKind, SyncLogger, SyncResult, SyncTrigger } from "./sync";
+import { SyncScheduler, type SyncHealth } from "./scheduler";
+import type { SyncConnection, SyncKind, SyncLogger, SyncOptions, SyncResult, SyncTrigger } from "./sync";
 
 export interface AnalyticsOptions {
   dir: string;
@@ -19,6 +19,29 @@ export interface AnalyticsOptions {
   schedule?: boolean;
   /** Queries to run on each new snapshot once it is published (cached per snapshot: dashboard figures). */
   warm?: (q: SnapshotQuery) => Promise<unknown>;
+  /**
+   * With the scheduler running, figures older than this are "behind" even when no sync failed (a
+   * sync stuck or running late). Default: five intervals, and at least 5 minutes (a full rebuild of
+   * a large store takes about a minute).
+   */
+  staleAfterSeconds?: number;
+  /** Tests only: see SyncOptions.fault. */
+  fault?: SyncOptions["fault"];
+}
+
+/**
+ * Whether the figures a page shows are behind the learner store, for the notice every report page
+ * and the overview show: behind when the last update attempt failed after the figures were read,
+ * or (with the scheduler running) when the figures are older than `staleAfterSeconds`.
+ */
+export interface AnalyticsFreshness {
+  behind: boolean;
+  /** When the figures were read from the store (ISO). */
+  asOf: string;
+  /** The time of this answer (ISO): how far behind is `now - asOf`. */
+  now: string;
+  /** The latest update attempt failed at this time (ISO), after the figures were read; else null. */
+  failedAt: string | null;
 }
 
 export interface Analytics {
@@ -28,6 +51,10 @@ export interface Analytics {
   syncNow(options?: { mode?: SyncKind | "auto"; trigger?: SyncTrigger }): Promise<SyncResult>;
   /** The sync history, newest first. */
   history(limit?: number): Promise<SyncRecord[]>;
+  /** How this process's syncs have been going (failures in a row, the next sync's kind and delay). */
+  health(): SyncHealth;
+  /** Whether figures read as of `asOf` (a SnapshotInfo's) are behind, and since when updates fail. */
+  freshness(asOf: string, now?: Date): AnalyticsFreshness;
   /** Whether the scheduler runs in this process, and its interval. */
   schedule: { intervalSeconds: number; fullRebuildHours: number } | null;
   /** Stops the scheduler (a running sync is stopped and publishes nothing) and closes the reader. */
@@ -44,7 +71,7 @@ export function startAnalytics(options: AnalyticsOptions): Analytics {
     },
   });
   const scheduler: SyncScheduler = new SyncScheduler({
-    sync: { connection: options.connection, dir: options.dir, memoryMb: options.memoryMb, logger: options.logger },
+    sync: { connection: options.connection, dir: options.dir, memoryMb: options.memoryMb, logger: options.logger, fault: options.fault },
     reader,
     intervalSeconds: options.intervalSeconds,
     fullRebuildHours: options.fullRebuildHours,
@@ -53,11 +80,22 @@ export function startAnalytics(options: AnalyticsOptions): Analytics {
   });
   const scheduled = options.schedule ?? true;
   if (scheduled) scheduler.start();
+  const staleAfterMs =
+    scheduled && options.intervalSeconds > 0 ? (options.staleAfterSeconds ?? Math.max(5 * options.intervalSeconds, 300)) * 1000 : Number.POSITIVE_INFINITY;
   return {
     dir: options.dir,
     reader,
     syncNow: ({ mode, trigger = "test" } = {}) => scheduler.runNow(trigger, mode),
     history: (limit) => readHistory(options.dir, limit),
+    health: () => scheduler.health(),
+    freshness(asOf, now = new Date()) {
+      const failure = scheduler.health().lastFailure;
+      // A failure before the figures were read is behind them (another process's sync, say, has
+      // updated them since): it does not hold these figures back.
+      const failedAt = failure && Date.parse(failure.at) > Date.parse(asOf) ? failure.at : null;
+      const behind = failedAt !== null || now.getTime() - Date.parse(asOf) > staleAfterMs;
+      return { behind, asOf, now: now.toISOString(), failedAt };
+    },
     schedule: scheduled ? { intervalSeconds: options.intervalSeconds, fullRebuildHours: options.fullRebuildHours } : null,
     async stop() {
       await scheduler.stop();

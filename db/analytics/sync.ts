@@ -52,6 +52,11 @@ export interface SyncOptions {
   signal?: AbortSignal;
   /** Progress lines for a terminal. */
   onProgress?: (message: string) => void;
+  /**
+   * Tests only: called once the store has been read, before anything is built from it; what it
+   * throws fails the sync there, as a staging file DuckDB cannot load would.
+   */
+  fault?: (kind: SyncKind) => void | Promise<void>;
 }
 
 export type SyncResult =
@@ -123,8 +128,17 @@ const REPORT_COLUMNS = `id, board_code, learner_id, activity_id::integer, comple
 /** Credit reports per COPY in a full build: chunks are read two at a time and loaded as they land. */
 const CHUNK_ROWS = 1_000_000;
 
+/**
+ * The staging format, written by PostgreSQL and read by DuckDB with the same options spelled out
+ * (`readCsv`): UTF-8, comma-separated, every non-null value in double quotes (a quote inside is
+ * doubled), NULL as nothing at all, rows ended by a line feed. Providers' text can hold anything but
+ * NUL, carriage returns and line feeds included; inside quotes only a doubled quote means anything,
+ * so no text can end a field or a row or be taken for NULL (decision 010).
+ */
+const COPY_FORMAT = `format csv, header false, delimiter ',', quote '"', escape '"', null '', force_quote *, encoding 'UTF8'`;
+
 async function copyToFile(client: pg.Client, query: string, file: string, signal?: AbortSignal): Promise<void> {
-  const source = client.query(copyTo(`copy (${query}) to stdout with (format csv)`));
+  const source = client.query(copyTo(`copy (${query}) to stdout with (${COPY_FORMAT})`));
   await pipeline(source, createWriteStream(file), { signal });
 }
 
@@ -244,10 +258,44 @@ async function readStore(
 
 const sqlString = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
-function readCsv(file: string, columns: Record<string, string>): string {
+
+/**
+ * A staging file as COPY_FORMAT wrote it. Every option that could otherwise be guessed from the data
+ * is set: `auto_detect = false` alone still sniffs the line ending (a value beginning with a carriage
+ * return made DuckDB take "\r" for it and fail on every later row), comments and rows to skip.
+ * Strict RFC 4180 parsing (a stray quote fails the sync rather than shifting columns), and one thread
+ * (a parallel scan starts mid-file and must guess whether it is inside a quoted line feed).
+ * `bufferBytes` bounds the longest row DuckDB accepts (it must hold a whole row): see `loadCsv`.
+ */
+function readCsv(file: string, columns: Record<string, string>, bufferBytes: number): string {
   const spec = Object.entries(columns).map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(", ");
   return `read_csv(${sqlString(file)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"',
-    allow_quoted_nulls = false, columns = {${spec}})`;
+    new_line = '\\n', comment = '', skip = 0, strict_mode = true, null_padding = false, ignore_errors = false,
+    allow_quoted_nulls = false, nullstr = '', encoding = 'utf-8', parallel = false,
+    max_line_size = ${bufferBytes}, buffer_size = ${bufferBytes}, columns = {${spec}})`;
+}
+
+/** DuckDB's own buffer for a CSV file (its default: 16 × its default 2 MB row). */
+const CSV_BUFFER_BYTES = 32 << 20;
+/** The longest staged row we read: PostgreSQL's own ceiling for a value, and for a COPY row. */
+const MAX_ROW_BYTES = 1 << 30;
+
+/**
+ * Runs `statement` over a staging file. DuckDB holds a whole row in one buffer, allocated in full
+ * against its memory limit, so the buffer is what bounds a row: a file up to DuckDB's usual buffer
+ * is read with a buffer of its own size (no row can be longer than its file); a longer file with the
+ * usual buffer, and, only when that fails (a provider wrote a value of tens of megabytes), once
+ * more with a buffer as large as the file. The statement is atomic: a failed read added nothing.
+ */
+async function loadCsv(connection: DuckDBConnection, file: string, columns: Record<string, string>, statement: (source: string) => string): Promise<void> {
+  const whole = Math.min((await stat(file)).size + 1, MAX_ROW_BYTES);
+  const first = Math.min(Math.max(whole, 1 << 20), CSV_BUFFER_BYTES);
+  try {
+    await connection.run(statement(readCsv(file, columns, first)));
+  } catch (error) {
+    if (first >= whole) throw error;
+    await connection.run(statement(readCsv(file, columns, whole)));
+  }
 }
 
 const STAGED = {
@@ -307,13 +355,13 @@ function createStagedReports(connection: DuckDBConnection): Promise<unknown> {
 
 /** One chunk of credit reports into staging; the file is removed once loaded. */
 async function loadReportChunk(connection: DuckDBConnection, file: string): Promise<void> {
-  await connection.run(`insert into staged_report select * from ${readCsv(file, STAGED.reports)}`);
+  await loadCsv(connection, file, STAGED.reports, (source) => `insert into staged_report select * from ${source}`);
   await rm(file, { force: true });
 }
 
 async function stageInto(connection: DuckDBConnection, read: StoreRead): Promise<void> {
-  await connection.run(`create temp table staged_provider as select * from ${readCsv(read.providers, STAGED.providers)}`);
-  await connection.run(`create temp table staged_activity as select * from ${readCsv(read.activities, STAGED.activities)}`);
+  await loadCsv(connection, read.providers, STAGED.providers, (source) => `create temp table staged_provider as select * from ${source}`);
+  await loadCsv(connection, read.activities, STAGED.activities, (source) => `create temp table staged_activity as select * from ${source}`);
 }
 
 /** Every live staged report must find its activity: a missing one would silently drop credit. */
@@ -491,6 +539,7 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       },
     });
     stopIfAsked();
+    await options.fault?.(kind);
 
     const sizes = await Promise.all([read.providers, read.activities, ...pending].map(async (f) => (await stat(f)).size));
     const nothingNew = kind === "incremental" && sizes.every((size) => size === 0);

@@ -309,10 +309,20 @@ describe("report exports", () => {
 describe("before the first snapshot", () => {
   let bare: TestServer;
   let cleanup: () => Promise<void>;
+  let bareOwner: (fn: (client: pg.Client) => Promise<unknown>) => Promise<void>;
   beforeAll(async () => {
     const { inject } = await import("vitest");
     const database = await createTestDatabase(inject("pgServerUrl"));
     bare = await startTestServer(database, { sync: false });
+    bareOwner = async (fn) => {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        await fn(client);
+      } finally {
+        await client.end();
+      }
+    };
     cleanup = async () => {
       await bare.close();
       await database.drop();
@@ -331,6 +341,25 @@ describe("before the first snapshot", () => {
     }
     expect(await (await get(bare.baseUrl, "/", cookie)).text()).toContain('data-testid="analytics-preparing"');
     expect((await get(bare.baseUrl, "/reports/volume/export?table=monthly", cookie)).status).toBe(503);
+  });
+
+  it("when the first build fails, they say when, and that it is tried again", async () => {
+    const cookie = await signIn(bare.baseUrl, "reviewer@ca-m.demo.test");
+    expect(await (await get(bare.baseUrl, "/", cookie)).text()).not.toContain('data-testid="analytics-preparing-failed"');
+    await bareOwner((c) => c.query(`revoke select on learner.provider from cme_app`));
+    try {
+      expect((await bare.analytics.syncNow({ mode: "full" })).outcome).toBe("failed");
+    } finally {
+      await bareOwner((c) => c.query(`grant select on learner.provider to cme_app`));
+    }
+    const failedAt = bare.analytics.health().lastFailure!.at;
+    for (const path of ["/", ...REPORTS.map((r) => `/reports/${r.id}`)]) {
+      const html = await (await get(bare.baseUrl, path, cookie)).text();
+      expect(html, path).toContain('data-testid="analytics-preparing"');
+      expect(html, path).toMatch(new RegExp(`data-testid="analytics-preparing-failed">The last attempt failed at <time dateTime="${failedAt}">`));
+      const block = html.match(/data-testid="analytics-preparing".*?<\/div>/s)![0].replace(/<[^>]+>/g, "");
+      expect(block, path).not.toMatch(/snapshot|sync|duckdb|csv/i);
+    }
   });
 });
 
@@ -355,5 +384,56 @@ describe("the dashboard", () => {
     expect(count(figure(html, "trend-records"))).toBe(records);
     expect(figure(html, "trend-rejection-rate")).toBe(records ? `${((100 * rejected) / records).toFixed(1)}%` : "—");
     expect(html).not.toContain('data-testid="late-providers"');
+  });
+});
+
+describe("while analytics are behind", () => {
+  /** The notice's words (tags and React's comment markers removed), or null when the page has none. */
+  function behindNotice(html: string): string | null {
+    const match = html.match(/<p[^>]*data-testid="analytics-behind"[^>]*>(.*?)<\/p>/s);
+    return match ? match[1]!.replace(/<!-- -->/g, "").replace(/<[^>]+>/g, "").replace(/&#x27;/g, "'") : null;
+  }
+  const pages = ["/", "/reports", ...REPORTS.map((r) => `/reports/${r.id}`)];
+
+  it("fresh: no page says so", async () => {
+    expect((await app.server.analytics.syncNow()).outcome).toBe("succeeded");
+    for (const path of pages) {
+      const { status, html } = await page(path, ca);
+      expect(status, path).toBe(200);
+      expect(html, path).toContain('data-testid="data-as-of"');
+      expect(behindNotice(html), path).toBeNull();
+    }
+  });
+
+  it("the update fails: every report page and the overview say how far behind, when it failed and when the figures are from, in plain words; then it recovers", async () => {
+    const asOf = (await app.server.analytics.reader.info())!.asOf;
+    // A real failure: the store cannot be read by the app's role (a revoked grant, say).
+    await owner.query(`revoke select on learner.provider from cme_app`);
+    try {
+      const failed = await app.server.analytics.syncNow();
+      expect(failed.outcome).toBe("failed");
+    } finally {
+      await owner.query(`grant select on learner.provider to cme_app`);
+    }
+    const failedAt = app.server.analytics.health().lastFailure!.at;
+    const time = (iso: string) => new Intl.DateTimeFormat("en-US", { hour: "numeric", minute: "2-digit", timeZone: "UTC", timeZoneName: "short" }).format(new Date(iso));
+    for (const [path, cookie] of [...pages.map((p) => [p, ca] as const), ["/", accme] as const, ["/reports/volume", abim] as const]) {
+      const { status, html } = await page(path, cookie);
+      expect(status, path).toBe(200);
+      const notice = behindNotice(html);
+      expect(notice, path).not.toBeNull();
+      expect(notice).toMatch(/^Analytics are (less than a minute|\d+ minutes?) behind: the last update failed at /);
+      // Times of day as people read them (today's: no date), in UTC like every time on the site.
+      // (With the date too when the page was drawn on another UTC day: a test run across midnight.)
+      const at = (iso: string) => `(?:[A-Z][a-z]{2} \\d{1,2}, )?${time(iso).replace(/\s/g, "\\s")}`;
+      expect(notice).toMatch(new RegExp(`the last update failed at ${at(failedAt)}\\. The figures below are from ${at(asOf)}\\.`));
+      expect(html).toContain(`<time dateTime="${failedAt}">`);
+      // No words from inside the machinery.
+      expect(notice).not.toMatch(/duckdb|snapshot|sync|csv|staging|error/i);
+    }
+
+    // The next update succeeds: the notice goes.
+    expect((await app.server.analytics.syncNow()).outcome).toBe("succeeded");
+    for (const path of pages) expect(behindNotice((await page(path, ca)).html), path).toBeNull();
   });
 });

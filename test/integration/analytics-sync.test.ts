@@ -17,7 +17,7 @@ import { AnalyticsReader, duckCount, type SnapshotQuery } from "../../db/analyti
 import { startAnalytics } from "../../db/analytics/service";
 import { readManifest } from "../../db/analytics/snapshot";
 import { dsql, raw } from "../../db/analytics/sql";
-import { runSync, type SyncOptions } from "../../db/analytics/sync";
+import { runSync, type SyncKind, type SyncOptions } from "../../db/analytics/sync";
 import { applyProviderWrites } from "../../db/generator/provider-writes";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
@@ -287,6 +287,76 @@ describe("a sync that does not finish", () => {
     const left = await readdir(dir);
     expect(left.filter((f) => f.startsWith("staging-"))).toEqual([]);
     expect(left.filter((f) => f.endsWith(".duckdb"))).toEqual([(await readManifest(dir))!.file]);
+  });
+});
+
+describe("a sync that keeps failing", () => {
+  it("after two incremental failures in a row rebuilds in full; a failed rebuild keeps the old snapshot serving and is retried, as a rebuild, after growing pauses", async () => {
+    const dir = await tempDir();
+    // The incremental path (or both) fails deterministically: as a staging file DuckDB cannot load would.
+    const failing = new Set<SyncKind>();
+    const analytics = startAnalytics({
+      dir,
+      connection: { connectionString: database.appUrl },
+      intervalSeconds: 20,
+      fullRebuildHours: 24,
+      memoryMb: 512,
+      schedule: false,
+      fault: (kind) => {
+        if (failing.has(kind)) throw new Error(`injected: the ${kind} sync cannot load what it read`);
+      },
+    });
+    try {
+      expect(await analytics.syncNow()).toMatchObject({ outcome: "succeeded", kind: "full" });
+      const first = (await analytics.reader.info())!;
+      const before = await snapshotCount(analytics.reader, "CA-M");
+      expect(analytics.health()).toMatchObject({ incrementalFailures: 0, fullFailures: 0, lastFailure: null, next: { mode: "auto", delayMs: 20_000 } });
+      expect(analytics.freshness(first.asOf).behind).toBe(false);
+
+      await owner.query(`insert into learner.credit_report (activity_id, learner_id, board_code, completion_date, submitted_at, entry_method, status, credits)
+                         select activity_id, learner_id, 'CA-M', current_date - 3, now(), 'manual', 'accepted', 1
+                         from learner.credit_report where board_code = 'CA-M' and deleted_at is null order by id limit 3`);
+      failing.add("incremental");
+      expect(await analytics.syncNow()).toMatchObject({ outcome: "failed", kind: "incremental" });
+      expect(analytics.health()).toMatchObject({ incrementalFailures: 1, next: { mode: "auto", delayMs: 20_000 } });
+      const freshness = analytics.freshness(first.asOf);
+      expect(freshness).toMatchObject({ behind: true, asOf: first.asOf });
+      expect(Date.parse(freshness.failedAt!)).toBeGreaterThan(Date.parse(first.asOf));
+      expect(await analytics.syncNow()).toMatchObject({ outcome: "failed", kind: "incremental" });
+      expect(analytics.health()).toMatchObject({ incrementalFailures: 2, next: { mode: "full", delayMs: 20_000 } });
+
+      // The rebuild fails too: the old snapshot keeps answering; the next try is a rebuild after a longer pause.
+      failing.add("full");
+      expect(await analytics.syncNow()).toMatchObject({ outcome: "failed", kind: "full" });
+      expect(analytics.health()).toMatchObject({ fullFailures: 1, next: { mode: "full", delayMs: 40_000 } });
+      expect(await analytics.syncNow()).toMatchObject({ outcome: "failed", kind: "full" });
+      expect(analytics.health()).toMatchObject({ fullFailures: 2, next: { mode: "full", delayMs: 80_000 } });
+      expect((await analytics.reader.info())!.file).toBe(first.file);
+      expect(await snapshotCount(analytics.reader, "CA-M")).toEqual(before);
+
+      // Whatever breaks the incremental path, the rebuild reads the store afresh and serves it.
+      failing.delete("full");
+      expect(await analytics.syncNow()).toMatchObject({ outcome: "succeeded", kind: "full" });
+      expect((await snapshotCount(analytics.reader, "CA-M"))!.n).toBe(before!.n + 3);
+      expect(analytics.health()).toMatchObject({ incrementalFailures: 0, fullFailures: 0, lastFailure: null, next: { mode: "auto", delayMs: 20_000 } });
+      expect(analytics.freshness((await analytics.reader.info())!.asOf)).toMatchObject({ behind: false, failedAt: null });
+      const kinds = (await analytics.history()).slice(0, 6).map((h) => `${h.kind} ${h.outcome}`);
+      expect(kinds).toEqual(["full succeeded", "full failed", "full failed", "incremental failed", "incremental failed", "full succeeded"]);
+    } finally {
+      await analytics.stop();
+    }
+  });
+
+  it("with the scheduler running, figures older than a few intervals are behind even when nothing failed", async () => {
+    const dir = await tempDir();
+    const analytics = startAnalytics({ dir, connection: { connectionString: database.appUrl }, intervalSeconds: 3600, fullRebuildHours: 0, memoryMb: 512, staleAfterSeconds: 60 });
+    try {
+      const now = new Date("2026-03-02T15:42:00Z");
+      expect(analytics.freshness("2026-03-02T15:41:30.000Z", now)).toMatchObject({ behind: false, failedAt: null });
+      expect(analytics.freshness("2026-03-02T15:28:00.000Z", now)).toMatchObject({ behind: true, failedAt: null, now: now.toISOString() });
+    } finally {
+      await analytics.stop();
+    }
   });
 });
 

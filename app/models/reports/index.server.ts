@@ -4,7 +4,7 @@
 // the "preparing" state are the same for all of them.
 import type { Kysely } from "kysely";
 import type { Database } from "../../../db/schema";
-import type { Analytics } from "../../../db/analytics/service";
+import type { Analytics, AnalyticsFreshness } from "../../../db/analytics/service";
 import type { SnapshotQuery } from "../../../db/analytics/reader";
 import type { Scope } from "../../auth/scope.server";
 import type { SessionUser } from "../../auth/session.server";
@@ -81,6 +81,8 @@ export type ReportPage<Id extends ReportId> =
       /** Board codes with records in scope (ACCME's board filter). */
       boards: string[];
       asOf: string;
+      /** Whether these figures are behind the store (the notice above them). */
+      freshness: AnalyticsFreshness;
       errors: Partial<Record<string, string>>;
       values: Record<string, string[]>;
       multiBoard: boolean;
@@ -90,6 +92,8 @@ export type ReportPage<Id extends ReportId> =
       state: "preparing";
       /** The snapshot turned out damaged and is being rebuilt (not the first build). */
       rebuilding: boolean;
+      /** The latest attempt to build it failed at this time (ISO), or null. */
+      failedAt: string | null;
       filters: ReportFilters;
       errors: Partial<Record<string, string>>;
       values: Record<string, string[]>;
@@ -111,8 +115,11 @@ export async function loadReportPage<Id extends ReportId>(analytics: Analytics, 
   const defaultRange = { from: monthStart(today, 11), to: today };
   const common = { filters: parsed.filters, errors: parsed.errors, values: parsed.values, multiBoard, defaultRange };
   const read = await analytics.reader.read((q) => reportPageFigures(q, user.scope, id, parsed.filters));
-  if (!read) return { state: "preparing", rebuilding: analytics.reader.rebuilding, ...common, boards: [...(user.scope.boardCodes ?? [])] };
-  return { state: "ready", ...common, ...read.value, asOf: read.info.asOf };
+  if (!read) {
+    const failedAt = analytics.health().lastFailure?.at ?? null;
+    return { state: "preparing", rebuilding: analytics.reader.rebuilding, failedAt, ...common, boards: [...(user.scope.boardCodes ?? [])] };
+  }
+  return { state: "ready", ...common, ...read.value, asOf: read.info.asOf, freshness: analytics.freshness(read.info.asOf) };
 }
 
 /**
