@@ -115,7 +115,7 @@ export function AnalyticsPreparing({ rebuilding, subject, failedAt }: { rebuildi
         {subject} {rebuilding ? "being rebuilt" : "being prepared"}
       </h3>
       <p>
-        {rebuilding ? "The analytics figures could not be read and are being built again from the learner store." : "The analytics figures are being built from the learner store for the first time."} This
+        {rebuilding ? "The analytics figures could not be read and are being computed again from the reported credit." : "The analytics figures are being computed from the reported credit for the first time."} This
         page fills in by itself when they are ready, usually within a minute. Credit search, licensees and renewals work meanwhile.
       </p>
       {failedAt ? (

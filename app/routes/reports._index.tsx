@@ -23,7 +23,7 @@ export default function Reports() {
       <PageHeader
         eyebrow="Reports"
         title="Reports"
-        description={`Aggregates over ${multiBoard ? "every board's" : `${org.code}'s`} credit reports, from the analytics snapshot of the learner store. Each report has filters, a chart, its table and a CSV export.`}
+        description={`Aggregates over ${multiBoard ? "every board's" : `${org.code}'s`} credit reports, as reported by accredited providers and brought up to date every few minutes. Each report has filters, a chart, its table and a CSV export.`}
         actions={<DataAsOf asOf={asOf} />}
       />
       <ReportTabs />
@@ -48,12 +48,12 @@ export default function Reports() {
       </ul>
       {!asOf ? (
         <p className="notice notice--info" role="status">
-          Analytics are being prepared: the first snapshot of the learner store is being built.
+          Analytics are being prepared: the first figures are being computed from the reported credit.
         </p>
       ) : null}
       {admin ? (
         <p className="muted small">
-          The snapshot is refreshed from the learner store by a scheduled sync. <Link to="/admin/analytics">Sync history</Link>
+          Analytics are brought up to date automatically every few minutes. <Link to="/admin/analytics">Update history</Link>
         </p>
       ) : null}
     </>

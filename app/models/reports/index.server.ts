@@ -180,8 +180,8 @@ export async function exportReportTable(
   const read = await analytics.reader.read(async (q) => REPORT_QUERIES[id].run(q, user.scope, parsed.filters, true));
   if (!read) {
     const why = analytics.reader.rebuilding
-      ? "Analytics are being rebuilt: the snapshot of the learner store could not be read and is being built again."
-      : "Analytics are being prepared: the first snapshot of the learner store is still being built.";
+      ? "Analytics are being rebuilt: the figures could not be read and are being computed again from the reported credit."
+      : "Analytics are being prepared: the first figures are still being computed from the reported credit.";
     throw new Response(`${why} Try again in a minute.`, { status: 503, headers: { "Retry-After": "30" } });
   }
   const table = reportTables(id, read.value).find((t) => t.id === request.data.table);
