@@ -15,8 +15,30 @@ describe("safeRedirectTarget", () => {
     ["", "/"],
     [undefined, "/"],
     [42, "/"],
+    // Browsers drop tabs and newlines and read a backslash as a slash: each of these is "//evil.example".
+    ["/\t/evil.example", "/"],
+    ["/\n/evil.example", "/"],
+    ["/\r/evil.example", "/"],
+    ["/\u007f/evil.example", "/"],
+    ["/\u0085/evil.example", "/"],
+    ["\\/evil.example", "/"],
+    ["/x\\y", "/"],
+    // Dot segments the URL parser removes would otherwise leave "//evil.example".
+    ["/.//evil.example", "/"],
+    ["/a/..//evil.example", "/"],
+    ["/%2e//evil.example", "/"],
+    // Kept, in the parser's own serialisation (percent-encoded, so a Location header can carry it).
+    ["/credits?q=%2F%2Fevil.example#top", "/credits?q=%2F%2Fevil.example#top"],
+    ["/%09/evil.example", "/%09/evil.example"],
+    ["/licensees?name=Müller", "/licensees?name=M%C3%BCller"],
+    ["/\ud800", "/%EF%BF%BD"],
   ])("%j → %j", (input, expected) => {
     expect(safeRedirectTarget(input)).toBe(expected);
+  });
+
+  it("drops a target longer than any address the app serves", () => {
+    expect(safeRedirectTarget(`/${"a".repeat(5000)}`)).toBe("/");
+    expect(safeRedirectTarget(`/${"a".repeat(4000)}`)).toBe(`/${"a".repeat(4000)}`);
   });
 
   it("never returns anything that leaves the site", () => {
@@ -24,9 +46,18 @@ describe("safeRedirectTarget", () => {
       fc.property(fc.string(), (value) => {
         const target = safeRedirectTarget(value);
         const resolved = new URL(target, "https://board.example");
-        return resolved.origin === "https://board.example";
+        return resolved.origin === "https://board.example" && !/[\u0000-\u001f\u007f-\u009f\\]/.test(target) && !target.startsWith("//");
       }),
       { numRuns: 2000 },
+    );
+    // Strings made of the characters that matter here, so the search reaches them.
+    const pieces = fc.constantFrom("/", "//", "\\", ".", "..", "%2e", "%2F", "\t", "\n", "\u007f", "\u0085", "evil.example", "a", "?", "#", ":", "@");
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 8 }).map((parts) => parts.join("")), (value) => {
+        const target = safeRedirectTarget(value);
+        return new URL(target, "https://board.example").origin === "https://board.example" && !target.startsWith("//");
+      }),
+      { numRuns: 5000 },
     );
   });
 });
