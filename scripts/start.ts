@@ -103,7 +103,7 @@ const analytics = startAnalytics({
   warm: warmPages,
 });
 
-const app = createHttpApp({ build, services: { db, analytics, sessionCookie, logger }, production });
+const app = createHttpApp({ build, services: { db, analytics, sessionCookie, logger }, production, trustProxy: env.TRUST_PROXY });
 
 // From here on the process serves everyone: a promise that rejects with no one to catch it is a
 // defect to log (lint forbids floating promises), never a reason to stop serving every board.
