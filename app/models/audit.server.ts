@@ -10,6 +10,8 @@ export type AuditAction =
   | "login.throttled"
   | "logout"
   | "session.expired"
+  /** An administrator lifted an account's sign-in lock and cleared its failure counts (detail: by, what was cleared). */
+  | "user.unlock"
   /** A licensee page or transcript was viewed (target: learner id). */
   | "licensee.view"
   /** A table was exported (target: what; detail: format, filters, rows, completed). */
