@@ -132,7 +132,13 @@ async function loadSessionUser(context: AppLoadContext, request: Request): Promi
 /** Longer than any address the app serves (scripts/server.ts answers 414 past 4,096 characters). */
 const MAX_REDIRECT_LENGTH = 4096;
 /** C0 controls, DEL, C1 controls and backslashes: browsers drop or reinterpret them ("/\t/x" is "//x"). */
-const UNSAFE_IN_TARGET = /[\u0000-\u001f\u007f-\u009f\\]/;
+export function hasControlOrBackslash(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code <= 0x1f || (code >= 0x7f && code <= 0x9f) || code === 0x5c) return true;
+  }
+  return false;
+}
 /** Any fixed origin will do: only whether the target stays on it matters. */
 const PROBE_ORIGIN = "http://app.invalid";
 
@@ -145,7 +151,7 @@ const PROBE_ORIGIN = "http://app.invalid";
  */
 export function safeRedirectTarget(value: unknown, fallback = "/"): string {
   if (typeof value !== "string" || value.length > MAX_REDIRECT_LENGTH) return fallback;
-  if (!value.startsWith("/") || value.startsWith("//") || UNSAFE_IN_TARGET.test(value)) return fallback;
+  if (!value.startsWith("/") || value.startsWith("//") || hasControlOrBackslash(value)) return fallback;
   let url: URL;
   try {
     url = new URL(value, PROBE_ORIGIN);

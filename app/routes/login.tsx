@@ -11,7 +11,9 @@ import { readFormFields } from "~/lib/request-form.server";
 // An action's headers reach a document response only through the route's own headers function.
 export const headers: HeadersFunction = ({ actionHeaders }) => {
   const retryAfter = actionHeaders.get("Retry-After");
-  return retryAfter ? { "Retry-After": retryAfter } : {};
+  const headers = new Headers();
+  if (retryAfter) headers.set("Retry-After", retryAfter);
+  return headers;
 };
 
 export const meta: MetaFunction = () => [{ title: "Sign in · CME Credit Verification" }];

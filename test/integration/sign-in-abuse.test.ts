@@ -69,11 +69,19 @@ async function auditFor(email: string): Promise<{ action: string; ip: string | n
   return rows.rows;
 }
 
+/** Written out here rather than borrowed from the code under test: C0, DEL, C1 or a backslash. */
+function hasControlOrBackslash(value: string): boolean {
+  return [...value].some((c) => {
+    const n = c.codePointAt(0)!;
+    return n < 0x20 || (n >= 0x7f && n < 0xa0) || c === "\\";
+  });
+}
+
 /** Where a browser would go for this Location header, judged as a browser parses it. */
 function staysOnSite(location: string | null): boolean {
   if (location === null) return false;
   const base = app.server.baseUrl;
-  return new URL(location, base).origin === base && !/[\u0000-\u001f\u007f-\u009f\\]/.test(location) && location.startsWith("/") && !location.startsWith("//");
+  return new URL(location, base).origin === base && !hasControlOrBackslash(location) && location.startsWith("/") && !location.startsWith("//");
 }
 
 describe("redirect targets", () => {

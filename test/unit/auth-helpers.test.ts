@@ -4,6 +4,14 @@ import { scopeForOrganisation } from "../../app/auth/scope.server";
 import { safeRedirectTarget } from "../../app/auth/session.server";
 import { ORGANISATIONS } from "../../db/reference";
 
+/** Written out here rather than borrowed from the code under test: C0, DEL, C1 or a backslash. */
+function hasControlOrBackslash(value: string): boolean {
+  return [...value].some((c) => {
+    const n = c.codePointAt(0)!;
+    return n < 0x20 || (n >= 0x7f && n < 0xa0) || c === "\\";
+  });
+}
+
 describe("safeRedirectTarget", () => {
   it.each([
     ["/credits?x=1", "/credits?x=1"],
@@ -46,7 +54,7 @@ describe("safeRedirectTarget", () => {
       fc.property(fc.string(), (value) => {
         const target = safeRedirectTarget(value);
         const resolved = new URL(target, "https://board.example");
-        return resolved.origin === "https://board.example" && !/[\u0000-\u001f\u007f-\u009f\\]/.test(target) && !target.startsWith("//");
+        return resolved.origin === "https://board.example" && !hasControlOrBackslash(target) && !target.startsWith("//");
       }),
       { numRuns: 2000 },
     );
