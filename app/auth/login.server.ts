@@ -7,7 +7,10 @@
 // - per address, across accounts: many failures in a short window throttle the address as a whole.
 // - per account, across addresses: past NIST's ceiling of 100 failures in a day the account is
 //   locked until an administrator unlocks it (`npm run unlock-user`).
-// Every attempt does the same password-hashing work and is audited.
+// Every attempt is audited. Every attempt whose answer could depend on the account (wrong password,
+// unknown e-mail, locked account) does the same password-hashing work, so timing does not tell them
+// apart. A refusal to wait is decided before, and whatever, the account is, and hashes nothing:
+// refusals are unlimited, and hashing for each would hand a flood of them the server's CPU.
 import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { Database } from "../../db/schema";
 import { recordAudit } from "../models/audit.server";
@@ -79,7 +82,6 @@ export async function attemptLogin(
     // (migration 0007), since row-level security hides other organisations' audit events.
     const recent = (await sql<{ n: string }>`select board.recent_login_failures(${ip}, ${limits.addressWindowMinutes}) as n`.execute(db)).rows[0]!;
     if (Number(recent.n) >= limits.addressFailureLimit) {
-      await verifyPassword(null, input.password); // the same work as any other attempt
       const retryAfterSeconds = limits.addressWindowMinutes * 60;
       await recordAudit(db, { action: "login.throttled", ...who, detail: { email, scope: "address", retryAfterSeconds } });
       return { ok: false, reason: "throttled", scope: "address", retryAfterSeconds };
@@ -104,7 +106,6 @@ export async function attemptLogin(
     const wait = await sql<{ seconds: number | null }>`
       select ceil(extract(epoch from t.last_failure_at + ${delayAfter(sql`t.failures`, limits)} - now()))::int as seconds
       from board.login_throttle t where t.account = ${email} and t.ip = ${address}`.execute(db);
-    await verifyPassword(null, input.password);
     const retryAfterSeconds = Math.max(1, wait.rows[0]?.seconds ?? 1);
     await recordAudit(db, { action: "login.throttled", ...who, detail: { email, scope: "account", retryAfterSeconds } });
     return { ok: false, reason: "throttled", scope: "account", retryAfterSeconds };
