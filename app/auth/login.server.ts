@@ -11,6 +11,7 @@
 // unknown e-mail, locked account) does the same password-hashing work, so timing does not tell them
 // apart. A refusal to wait is decided before, and whatever, the account is, and hashes nothing:
 // refusals are unlimited, and hashing for each would hand a flood of them the server's CPU.
+import { isIPv6 } from "node:net";
 import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { Database } from "../../db/schema";
 import { recordAudit } from "../models/audit.server";
@@ -53,6 +54,33 @@ export type LoginResult =
   /** Refused without looking at the password: this address must wait `retryAfterSeconds`. */
   | { ok: false; reason: "throttled"; scope: "address" | "account"; retryAfterSeconds: number };
 
+/**
+ * The address as the (account, address) waits count it: an IPv4 address as it is (an IPv4-mapped
+ * IPv6 one as its IPv4 address), an IPv6 address by its /64 network, since one client (a home line,
+ * a cloud machine) is handed a whole /64 and could otherwise start afresh from a new address every
+ * five guesses.
+ */
+export function throttleAddress(ip: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(ip)) return ip;
+  let text = ip.split("%")[0]!.toLowerCase();
+  // An IPv4 tail ("::1.2.3.4") is two 16-bit groups.
+  const tail = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (tail) {
+    const [a, b, c, d] = tail.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, tail.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, rest] = text.split("::") as [string, string | undefined];
+  const left = head ? head.split(":") : [];
+  const right = rest ? rest.split(":") : [];
+  const groups = rest === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(":")}::/64`;
+}
+
 /** The wait after the (account, address) pair's `failures`-th failure, as an SQL interval. */
 function delayAfter(failures: RawBuilder<unknown>, limits: SignInLimits): RawBuilder<unknown> {
   // The exponent is capped so power() cannot overflow however large the count grows.
@@ -67,7 +95,7 @@ export async function attemptLogin(
 ): Promise<LoginResult> {
   const email = input.email.trim().toLowerCase().slice(0, 254);
   const ip = input.ip;
-  const address = ip ?? UNKNOWN_ADDRESS;
+  const address = ip ? throttleAddress(ip) : UNKNOWN_ADDRESS;
 
   const user = await db
     .selectFrom("board.staff_user")

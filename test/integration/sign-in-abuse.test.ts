@@ -259,6 +259,18 @@ describe("an attacker cannot lock the owner out", () => {
     expect(knownAnswers.map(([status]) => status)).toEqual([401, 401, 401, 401, 401, 429, 429]);
   });
 
+  it("counts an IPv6 client by its /64: a new address in the same network does not start afresh", async () => {
+    const email = await makeUser();
+    for (let i = 0; i < 5; i++) expect((await login(email, "wrong", `2001:db8:17:1::${i + 1}`)).status).toBe(401);
+    expect((await login(email, PASSWORD, "2001:db8:17:1::99")).status).toBe(429);
+    // Another network (the owner at home) is not affected.
+    expect((await login(email, PASSWORD, "2001:db8:17:2::1")).status).toBe(302);
+    // The audit log keeps each full address.
+    expect((await auditFor(email)).filter((a) => a.action === "login.failure").map((a) => a.ip)).toEqual(
+      [1, 2, 3, 4, 5].map((i) => `2001:db8:17:1::${i}`),
+    );
+  });
+
   it("counts parallel guesses one by one: 20 at once get 5 password checks", async () => {
     const email = await makeUser();
     const from = newAddress();

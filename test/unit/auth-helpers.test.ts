@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { scopeForOrganisation } from "../../app/auth/scope.server";
+import { throttleAddress } from "../../app/auth/login.server";
 import { safeRedirectTarget } from "../../app/auth/session.server";
 import { ORGANISATIONS } from "../../db/reference";
 
@@ -67,6 +68,23 @@ describe("safeRedirectTarget", () => {
       }),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe("throttleAddress", () => {
+  it.each([
+    ["198.51.100.7", "198.51.100.7"],
+    ["::ffff:198.51.100.7", "198.51.100.7"],
+    ["2001:db8:1:2::a", "2001:db8:1:2::/64"],
+    ["2001:0db8:0001:0002:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"],
+    ["2001:db8::1", "2001:db8:0:0::/64"],
+    ["::1", "0:0:0:0::/64"],
+    ["fe80::1%eth0", "fe80:0:0:0::/64"],
+    ["64:ff9b::198.51.100.7", "64:ff9b:0:0::/64"],
+    ["2001:db8:1:2:3:4:198.51.100.7", "2001:db8:1:2::/64"],
+    ["unknown", "unknown"],
+  ])("%s counts as %s", (ip, expected) => {
+    expect(throttleAddress(ip)).toBe(expected);
   });
 });
 
