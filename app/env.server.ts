@@ -30,6 +30,11 @@ const EnvSchema = z.object({
     .enum(["true", "false"])
     .optional()
     .transform((v) => (v === undefined ? undefined : v === "true")),
+  /**
+   * Reverse proxies in front of the server whose X-Forwarded-For / X-Forwarded-Proto to believe: 0
+   * (default) uses the socket's address and scheme; N takes the client address N hops back.
+   */
+  TRUST_PROXY: z.coerce.number({ message: "must be a whole number of proxy hops (0 = none)" }).int("must be a whole number of proxy hops (0 = none)").min(0, "must be 0 or more").max(10, "more than 10 proxy hops is not a real deployment").default(0),
   /** Where the DuckDB analytics snapshots live; default DATA_DIR/analytics. */
   ANALYTICS_DIR: z.string().min(1).optional(),
   /** Seconds between incremental syncs of the analytics snapshot in the server; 0 turns the scheduler off. */

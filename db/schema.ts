@@ -107,6 +107,14 @@ export interface StaffUserTable {
   disabled_at: Timestamp | null;
 }
 
+/** Failed sign-in attempts per (e-mail as typed, client address): migration 0011, decision 018. */
+export interface LoginThrottleTable {
+  account: string;
+  ip: string;
+  failures: number;
+  last_failure_at: Generated<Timestamp>;
+}
+
 export interface SessionTable {
   id_hash: string;
   user_id: string;
@@ -254,6 +262,7 @@ export interface Database {
   "board.organisation": OrganisationTable;
   "board.staff_user": StaffUserTable;
   "board.session": SessionTable;
+  "board.login_throttle": LoginThrottleTable;
   "board.audit_event": AuditEventTable;
   "board.requirement_rule": RequirementRuleTable;
   "board.requirement_rule_change": RequirementRuleChangeTable;

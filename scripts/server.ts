@@ -18,26 +18,47 @@ export interface HttpAppOptions {
   services: AppServices;
   production: boolean;
   publicDir?: string;
+  /**
+   * How many reverse proxies in front of this server to trust (TRUST_PROXY): 0 takes the client's
+   * address from the socket and ignores X-Forwarded-For / X-Forwarded-Proto; N takes the address N
+   * hops back in X-Forwarded-For (Express's `trust proxy` hop count), so a client cannot name its
+   * own address by adding entries in front.
+   */
+  trustProxy?: number;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
+/** This request's own origin: its scheme (`req.protocol`, which honours trust proxy), host and port. */
+function ownOrigin(req: Request): string | null {
+  const host = req.get("host");
+  // A Host header with a path, credentials, a query or spaces in it names no origin.
+  if (!host || /[\s/\\?#@]/.test(host)) return null;
+  try {
+    return new URL(`${req.protocol}://${host}`).origin;
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Refuse a state-changing request unless its Origin (or, without one, its Referer) names this
- * host. A request with neither is refused too: browsers send Origin on every POST, so only a
- * stripped or forged request lacks both (OWASP's CSRF cheat sheet recommends blocking it), and
- * "Origin: null" (a sandboxed frame, a privacy redirect) is not this host either.
+ * Refuse a state-changing request unless its Origin (or, without one, its Referer) has this
+ * request's origin: the same scheme, host and port. A request with neither is refused too:
+ * browsers send Origin on every POST, so only a stripped or forged request lacks both (OWASP's
+ * CSRF cheat sheet recommends blocking it), and "Origin: null" (a sandboxed frame, a privacy
+ * redirect) is not this origin either.
  */
 function sameOriginOnly(req: Request, res: Response, next: NextFunction) {
   if (SAFE_METHODS.has(req.method)) return next();
   const source = req.get("origin") ?? req.get("referer");
-  let host: string | null = null;
+  let origin: string | null = null;
   try {
-    host = source ? new URL(source).host : null;
+    origin = source ? new URL(source).origin : null;
   } catch {
-    host = null;
+    origin = null;
   }
-  if (host === null || host !== req.get("host")) {
+  const own = ownOrigin(req);
+  if (origin === null || origin === "null" || own === null || origin !== own) {
     res.status(403).type("text/plain").send("Cross-site request refused.");
     return;
   }
@@ -68,9 +89,11 @@ function noStoreByDefault(_req: Request, res: Response, next: NextFunction) {
   next();
 }
 
-export function createHttpApp({ build, services, production, publicDir = "public" }: HttpAppOptions) {
+export function createHttpApp({ build, services, production, publicDir = "public", trustProxy = 0 }: HttpAppOptions) {
   const app = express();
   app.disable("x-powered-by");
+  // 0: the socket's address and scheme, whatever X-Forwarded-* say. N: N proxy hops back.
+  app.set("trust proxy", trustProxy > 0 ? trustProxy : false);
 
   // Each request starts with no organisation: row-level security shows nothing until the session
   // check (app/auth/session.server.ts) names the signed-in user's organisation.
@@ -135,7 +158,8 @@ export function createHttpApp({ build, services, production, publicDir = "public
     getLoadContext: (req, res) => ({
       services,
       cspNonce: res.locals.cspNonce as string,
-      clientIp: req.socket.remoteAddress ?? null,
+      // The socket's address, or with TRUST_PROXY the one the nearest trusted proxy saw.
+      clientIp: req.ip ?? req.socket.remoteAddress ?? null,
     }),
   });
   // Express 4 does not look at the promise a handler returns: a rejection is handed to the error

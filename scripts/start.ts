@@ -106,7 +106,7 @@ const analytics = startAnalytics({
 
 // Page views are audited through a queue written about once a second; shutdown writes what is left.
 const viewAudit = createViewAudit({ db, logger: logger.child({ module: "audit" }), intervalMs: env.AUDIT_FLUSH_MS });
-const app = createHttpApp({ build, services: { db, analytics, sessionCookie, logger, viewAudit }, production });
+const app = createHttpApp({ build, services: { db, analytics, sessionCookie, logger, viewAudit }, production, trustProxy: env.TRUST_PROXY });
 
 // From here on the process serves everyone: a promise that rejects with no one to catch it is a
 // defect to log (lint forbids floating promises), never a reason to stop serving every board.

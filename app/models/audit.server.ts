@@ -33,6 +33,8 @@ export type AuditAction =
   | "login.throttled"
   | "logout"
   | "session.expired"
+  /** An administrator lifted an account's sign-in lock and cleared its failure counts (detail: by, what was cleared). */
+  | "user.unlock"
   /** A table was exported (target: what; detail: format, filters, rows, completed). */
   | "export"
   /** An organisation's requirement rules were changed (detail: version, reason). */

@@ -1,12 +1,20 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
-import { attemptLogin, LOCK_MINUTES, MAX_FAILED_ATTEMPTS } from "~/auth/login.server";
+import { attemptLogin, minutesToWait, SIGN_IN_LIMITS } from "~/auth/login.server";
 import { createUserSession, getSessionUser, safeRedirectTarget } from "~/auth/session.server";
 import { TextField } from "~/components/TextField";
 import { fieldErrors, type FieldErrors } from "~/lib/forms";
 import { readFormFields } from "~/lib/request-form.server";
+
+// An action's headers reach a document response only through the route's own headers function.
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  const headers = new Headers();
+  if (retryAfter) headers.set("Retry-After", retryAfter);
+  return headers;
+};
 
 export const meta: MetaFunction = () => [{ title: "Sign in · CME Credit Verification" }];
 
@@ -35,12 +43,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const { db, sessionCookie } = context.services;
   const result = await attemptLogin(db, { email: parsed.data.email, password: parsed.data.password, ip: context.clientIp });
-  if (!result.ok) {
+  if (!result.ok && result.reason === "throttled") {
+    // Answered at once, never by holding the request open. The same for any e-mail, known or not.
+    const wait = minutesToWait(result.retryAfterSeconds);
     const message =
-      result.reason === "throttled"
-        ? "Too many sign-in attempts from this network. Wait a few minutes and try again."
-        : `Email or password is incorrect. After ${MAX_FAILED_ATTEMPTS} failed attempts an account is locked for ${LOCK_MINUTES} minutes.`;
-    return data<ActionResult>({ errors: { form: message }, email }, { status: result.reason === "throttled" ? 429 : 401 });
+      result.scope === "address"
+        ? `Too many sign-in attempts from this network. Try again in ${wait}.`
+        : `Too many failed sign-in attempts for this email from your network. Try again in ${wait}.`;
+    return data<ActionResult>({ errors: { form: message }, email }, { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } });
+  }
+  if (!result.ok) {
+    const message = `Email or password is incorrect. After ${SIGN_IN_LIMITS.freeFailures} failed attempts, each further attempt from your network waits longer.`;
+    return data<ActionResult>({ errors: { form: message }, email }, { status: 401 });
   }
   const setCookie = await createUserSession(db, sessionCookie, result.userId, {
     ip: context.clientIp,

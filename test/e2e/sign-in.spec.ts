@@ -82,3 +82,16 @@ test("the page can be used from the keyboard: skip link and focus order", async 
   await page.keyboard.press("Tab");
   await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
 });
+
+test("a sign-in link whose return address leads to another site brings the reviewer home instead", async ({ page, baseURL }) => {
+  // The page decodes the link once into its form: "/%09/evil.example" becomes "/<tab>/evil.example",
+  // which a browser, dropping the tab, would follow to //evil.example.
+  await page.goto("/login?redirectTo=/%09/evil.example");
+  await signIn(page, "reviewer@or-m.demo.test");
+  await expect(page).toHaveURL(`${baseURL}/`);
+  // Already signed in, the sign-in page sends the reviewer on at once: home again, for each form.
+  for (const link of ["/%0A/evil.example", "/%5Cevil.example", "//evil.example", "/.//evil.example", "https://evil.example/"]) {
+    await page.goto(`/login?redirectTo=${link}`);
+    await expect(page, link).toHaveURL(`${baseURL}/`);
+  }
+});

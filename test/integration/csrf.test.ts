@@ -111,6 +111,8 @@ describe("cross-site requests are refused and write nothing", () => {
         ["another origin, same path", { origin: "https://evil.example", referer: `${app.server.baseUrl}${forgery.path}` }],
         ["a look-alike host", { origin: `${app.server.baseUrl}.evil.example` }],
         ["another port", { origin: app.server.baseUrl.replace(/:(\d+)$/, (_m, p: string) => `:${Number(p) + 1}`) }],
+        ["another scheme, same host and port", { origin: app.server.baseUrl.replace(/^http:/, "https:") }],
+        ["another scheme's Referer and no Origin", { referer: `${app.server.baseUrl.replace(/^http:/, "https:")}${forgery.path}` }],
         ["another site's Referer and no Origin", { referer: "https://evil.example/page" }],
         ["Origin: null", { origin: "null" }],
         ["neither Origin nor Referer", {}],

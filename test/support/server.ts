@@ -51,8 +51,14 @@ export async function startTestAnalytics(database: TestDatabase, options: { sync
   return analytics;
 }
 
-/** `production`: built as for production (HSTS, upgrade-insecure-requests, Secure cookies). */
-export async function startTestServer(database: TestDatabase, options: { sync?: boolean; production?: boolean } = {}): Promise<TestServer> {
+/**
+ * `production`: built as for production (HSTS, upgrade-insecure-requests, Secure cookies).
+ * `trustProxy`: TRUST_PROXY, the proxy hops whose X-Forwarded-For / -Proto are believed (default 0).
+ */
+export async function startTestServer(
+  database: TestDatabase,
+  options: { sync?: boolean; production?: boolean; trustProxy?: number } = {},
+): Promise<TestServer> {
   const production = options.production ?? false;
   const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
   const analytics = await startTestAnalytics(database, options);
@@ -70,6 +76,7 @@ export async function startTestServer(database: TestDatabase, options: { sync?: 
       viewAudit,
     },
     production,
+    trustProxy: options.trustProxy ?? 0,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
@@ -95,11 +102,11 @@ export async function startTestServer(database: TestDatabase, options: { sync?: 
  * For a test file: a private clone of the seeded store and the app served over it, set up before
  * the file's tests and torn down after. Read `.database` / `.server` inside tests.
  */
-export function setUpSeededApp(): { readonly database: TestDatabase; readonly server: TestServer } {
+export function setUpSeededApp(options: { trustProxy?: number } = {}): { readonly database: TestDatabase; readonly server: TestServer } {
   const state: { database?: TestDatabase; server?: TestServer } = {};
   beforeAll(async () => {
     state.database = await createTestDatabase(inject("pgServerUrl"));
-    state.server = await startTestServer(state.database);
+    state.server = await startTestServer(state.database, options);
   });
   afterAll(async () => {
     await state.server?.close();

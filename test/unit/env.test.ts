@@ -11,6 +11,8 @@ describe("environment parsing", () => {
     expect(env.DATA_DIR).toBe(".data");
     expect(env.ANALYTICS_SYNC_INTERVAL_SECONDS).toBe(20);
     expect(env.ANALYTICS_FULL_REBUILD_HOURS).toBe(24);
+    expect(env.TRUST_PROXY).toBe(0);
+    expect(parseEnv({ TRUST_PROXY: "2" }).TRUST_PROXY).toBe(2);
     expect(analyticsDir(env)).toBe(path.join(".data", "analytics"));
     expect(analyticsDir(parseEnv({ ANALYTICS_DIR: "/var/lib/cme/analytics" }))).toBe("/var/lib/cme/analytics");
   });
@@ -34,6 +36,11 @@ describe("environment parsing", () => {
     [{ ANALYTICS_MEMORY_MB: "64" }, "ANALYTICS_MEMORY_MB"],
     [{ ANALYTICS_DIR: "" }, "ANALYTICS_DIR"],
     [{ NODE_ENV: "production" }, "SESSION_SECRET"],
+    // Express also takes "true" (trust every hop), which lets any client name its own address.
+    [{ TRUST_PROXY: "true" }, "TRUST_PROXY"],
+    [{ TRUST_PROXY: "-1" }, "TRUST_PROXY"],
+    [{ TRUST_PROXY: "1.5" }, "TRUST_PROXY"],
+    [{ TRUST_PROXY: "loopback" }, "TRUST_PROXY"],
   ])("refuses %o with a message naming %s", (source, name) => {
     expect(() => parseEnv(source)).toThrow(EnvError);
     expect(() => parseEnv(source)).toThrow(new RegExp(`\\b${name}\\b`));
