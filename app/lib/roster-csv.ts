@@ -1,7 +1,8 @@
-// Reading a board's renewal roster CSV (browser-safe, pure): the file's bytes become the rows to keep
-// and, for every other row, its physical line, a sentence saying what is wrong, and the raw text.
-// Problems with the whole file (not text, no header, too big, duplicated licensees) stop the upload.
-import { parse } from "csv-parse/browser/esm/sync";
+// The pure pieces of reading a board's renewal roster CSV (browser-safe, no I/O): header names and
+// their aliases, the validation of one row (its physical line, a sentence saying what is wrong, and
+// the raw text), the sniffing of a file's first bytes, and the whole-file problems (not text, no
+// header, too big, too many rows, duplicated licensees) that stop an upload. The file itself is
+// read as a stream, one record at a time, by `parseRosterCsv` in roster-csv-stream.server.ts.
 import { z } from "zod";
 import { isValidNpi } from "../../db/generator/npi";
 
@@ -43,7 +44,7 @@ export type RosterParseResult =
       keyLabel: string;
       /** Header names that are not roster columns (read past, not an error). */
       ignoredColumns: string[];
-      encoding: "utf-8" | "utf-16" | "windows-1252";
+      encoding: RosterEncoding;
     }
   | { ok: false; problem: string };
 
@@ -247,17 +248,19 @@ export function rosterRowSchema(labels: { rosterKey: string; cycleEnd: string } 
 
 // ---------------------------------------------------------------- bytes to text
 
-type Decoded = { ok: true; text: string; encoding: "utf-8" | "utf-16" | "windows-1252" } | { ok: false; problem: string };
+export type RosterEncoding = "utf-8" | "utf-16" | "windows-1252";
 
 const startsWith = (bytes: Uint8Array, ...prefix: number[]) => prefix.every((b, i) => bytes[i] === b);
 
-const NOT_TEXT = "The file is not a CSV text file. Save the roster as CSV (in Excel: File › Save As › CSV UTF-8) and upload that.";
+export const NOT_TEXT = "The file is not a CSV text file. Save the roster as CSV (in Excel: File › Save As › CSV UTF-8) and upload that.";
 
-function decode(content: Uint8Array | string): Decoded {
-  if (typeof content === "string") {
-    return content.includes("\0") ? { ok: false, problem: NOT_TEXT } : { ok: true, text: content, encoding: "utf-8" };
-  }
-  const bytes = content;
+/**
+ * What the first bytes say the file is: refused (an office document, a PDF, binary with NUL bytes),
+ * UTF-16 with a byte-order mark (Excel's "Unicode Text"), or 8-bit text to be read as UTF-8 (and as
+ * windows-1252 if it is not valid UTF-8). Looks at the signature and searches for a NUL byte; it
+ * never decodes the file.
+ */
+export function sniffRosterBytes(bytes: Uint8Array): { ok: true; decoder: "utf-8" | "utf-16le" | "utf-16be" } | { ok: false; problem: string } {
   if (startsWith(bytes, 0x50, 0x4b, 0x03, 0x04)) {
     return { ok: false, problem: "The file is an Excel workbook (.xlsx) or another zip archive, not CSV. In Excel use File › Save As › CSV UTF-8, then upload the .csv file." };
   }
@@ -265,54 +268,55 @@ function decode(content: Uint8Array | string): Decoded {
     return { ok: false, problem: "The file is an old Excel workbook (.xls), not CSV. In Excel use File › Save As › CSV UTF-8, then upload the .csv file." };
   }
   if (startsWith(bytes, 0x25, 0x50, 0x44, 0x46)) return { ok: false, problem: "The file is a PDF, not CSV. Upload the roster as a CSV file." };
-  // Excel's "Unicode Text" is UTF-16 with a byte-order mark.
-  if (startsWith(bytes, 0xff, 0xfe) || startsWith(bytes, 0xfe, 0xff)) {
-    const text = new TextDecoder(bytes[0] === 0xff ? "utf-16le" : "utf-16be").decode(bytes);
-    return text.includes("\0") ? { ok: false, problem: NOT_TEXT } : { ok: true, text, encoding: "utf-16" };
-  }
+  // Excel's "Unicode Text" is UTF-16 with a byte-order mark (its NULs are half of every character).
+  if (startsWith(bytes, 0xff, 0xfe)) return { ok: true, decoder: "utf-16le" };
+  if (startsWith(bytes, 0xfe, 0xff)) return { ok: true, decoder: "utf-16be" };
   if (bytes.includes(0)) return { ok: false, problem: NOT_TEXT };
-  try {
-    return { ok: true, text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes), encoding: "utf-8" };
-  } catch {
-    // Not UTF-8: Excel's plain "CSV" on Windows writes windows-1252 (é as one byte).
-    return { ok: true, text: new TextDecoder("windows-1252").decode(bytes), encoding: "windows-1252" };
+  return { ok: true, decoder: "utf-8" };
+}
+
+export function tooBigProblem(size: number): string | null {
+  if (size === 0) return "The file is empty.";
+  if (size > ROSTER_LIMITS.maxBytes) {
+    return `The file is ${(size / 1024 / 1024).toFixed(1)} MB; the limit is ${ROSTER_LIMITS.maxBytes / 1024 / 1024} MB. Split the roster into smaller files.`;
   }
+  return null;
 }
 
-function byteLength(content: Uint8Array | string): number {
-  return typeof content === "string" ? new TextEncoder().encode(content).length : content.length;
-}
+/** How many characters of the file's start `looksBinary` and `detectDelimiter` look at. */
+export const SNIFF_CHARS = 200_000;
 
-/** Control characters other than tab, line feed and carriage return: text files have next to none. */
-function looksBinary(text: string): boolean {
+/** Control characters other than tab, line feed and carriage return: text files have next to none. Reads at most SNIFF_CHARS. */
+export function looksBinary(text: string): boolean {
   let control = 0;
-  const sample = text.length > 200_000 ? text.slice(0, 200_000) : text;
-  for (let i = 0; i < sample.length; i++) {
-    const c = sample.charCodeAt(i);
+  const length = Math.min(text.length, SNIFF_CHARS);
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
     if (c < 32 && c !== 9 && c !== 10 && c !== 13) control++;
   }
-  return control > 0 && control / sample.length > 0.001;
+  return control > 0 && control / length > 0.001;
 }
 
 /** The separator the header line uses: comma, semicolon (European Excel) or tab. */
-function detectDelimiter(text: string): string {
+export function detectDelimiter(text: string): string {
   const firstLine = text.slice(0, Math.min(text.length, 4096)).split(/\r\n|\n|\r/, 1)[0] ?? "";
   const count = (c: string) => firstLine.split(c).length - 1;
   const candidates = [",", ";", "\t"].map((c) => [c, count(c)] as const).sort((a, b) => b[1] - a[1]);
   return (candidates[0] as readonly [string, number])[1] > 0 ? (candidates[0] as readonly [string, number])[0] : ",";
 }
 
-// ---------------------------------------------------------------- the file
+// ---------------------------------------------------------------- the file, one record at a time
+//
+// The reader (app/lib/roster-csv-stream.server.ts) parses the file as a stream and hands each
+// record here as it arrives: the first non-blank one is the header, every later non-blank one a
+// row. Each step costs one record's work; nothing here looks at the whole file.
 
-interface CsvRecord {
-  record: string[];
-  raw: string;
-  info: { lines: number };
-}
+/** A record whose every value is empty or white space (a blank line, or only separators). */
+export const isBlankRecord = (cells: readonly string[]) => cells.every((c) => c.trim() === "");
 
-const isBlank = (cells: string[]) => cells.every((c) => c.trim() === "");
-const rawLine = (raw: string) => {
-  const text = raw.replace(/(\r\n|\n|\r)$/, "");
+/** A row's text as shown with its error: without the line breaks around it (skipped blank lines included), at most 1,000 characters. */
+export const rawLine = (raw: string) => {
+  const text = raw.replace(/^[\r\n]+/, "").replace(/(\r\n|\n|\r)$/, "");
   return text.length > 1000 ? `${text.slice(0, 999)}…` : text;
 };
 
@@ -320,59 +324,27 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 }
 
-export function parseRosterCsv(content: Uint8Array | string): RosterParseResult {
-  const size = byteLength(content);
-  if (size === 0) return { ok: false, problem: "The file is empty." };
-  if (size > ROSTER_LIMITS.maxBytes) {
-    return { ok: false, problem: `The file is ${(size / 1024 / 1024).toFixed(1)} MB; the limit is ${ROSTER_LIMITS.maxBytes / 1024 / 1024} MB. Split the roster into smaller files.` };
-  }
-  const decoded = decode(content);
-  if (!decoded.ok) return decoded;
-  const text = decoded.text.replace(/^\uFEFF/, "");
-  if (text.trim() === "") return { ok: false, problem: "The file is empty." };
-  if (looksBinary(text)) return { ok: false, problem: NOT_TEXT };
+export const EMPTY_FILE = "The file is empty.";
+export const NO_ROWS = "The file has a header but no rows.";
 
-  let lastEnd = 0;
-  let records: CsvRecord[];
-  try {
-    records = parse(text, {
-      delimiter: detectDelimiter(text),
-      record_delimiter: ["\r\n", "\n", "\r"],
-      info: true,
-      raw: true,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: false,
-      on_record: (record, context) => {
-        lastEnd = context.lines;
-        return record;
-      },
-    }) as unknown as CsvRecord[];
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === "CSV_QUOTE_NOT_CLOSED") {
-      return {
-        ok: false,
-        problem: `A value starting with a double quote (") on line ${lastEnd + 1} is never closed, so the rest of the file cannot be read. Check that line for a stray quote.`,
-      };
-    }
-    return { ok: false, problem: `The file could not be read as CSV near line ${lastEnd + 1}.` };
-  }
+export function tooManyRowsProblem(maxRows: number): string {
+  return `The file has more rows than the limit of ${maxRows.toLocaleString("en-US")}. Split the roster into smaller files.`;
+}
 
-  // Each record starts on the line after the previous one ended (blank lines are records too).
-  const lines: Array<{ line: number; cells: string[]; raw: string }> = [];
-  let previousEnd = 0;
-  for (const r of records) {
-    lines.push({ line: previousEnd + 1, cells: r.record, raw: r.raw });
-    previousEnd = r.info.lines;
-  }
-  const headerIndex = lines.findIndex((l) => !isBlank(l.cells));
-  if (headerIndex < 0) return { ok: false, problem: "The file is empty." };
-  const header = lines[headerIndex]!;
+/** The columns a header names, and the schema its rows are read with. */
+export interface RosterHeader {
+  columns: Map<RosterField, { index: number; alias: string; name: string }>;
+  width: number;
+  keyLabel: string;
+  ignoredColumns: string[];
+  schema: ReturnType<typeof rosterRowSchema>;
+}
 
+/** The header record: which column gives which field, or what is wrong with it (a whole-file problem). */
+export function readRosterHeader(cells: readonly string[]): { ok: true; header: RosterHeader } | { ok: false; problem: string } {
   const columns = new Map<RosterField, { index: number; alias: string; name: string }>();
   const ignoredColumns: string[] = [];
-  for (const [index, name] of header.cells.entries()) {
+  for (const [index, name] of cells.entries()) {
     const alias = normaliseHeader(name);
     const field = FIELD_BY_ALIAS.get(alias);
     if (!field) {
@@ -392,38 +364,33 @@ export function parseRosterCsv(content: Uint8Array | string): RosterParseResult 
       problem: `The first line must be a header naming the columns. Missing: ${missing.map((f) => FIELD_NAMES[f]).join("; ")}.`,
     };
   }
-  const body = lines.slice(headerIndex + 1).filter((l) => !isBlank(l.cells));
-  if (body.length === 0) return { ok: false, problem: "The file has a header but no rows." };
-  if (body.length > ROSTER_LIMITS.maxRows) {
-    return { ok: false, problem: `The file has ${plural(body.length, "row")}; the limit is ${ROSTER_LIMITS.maxRows.toLocaleString("en-US")}. Split the roster into smaller files.` };
-  }
-
   const keyLabel = keyLabelFor(columns.get("rosterKey")!.alias);
   const schema = rosterRowSchema({ rosterKey: keyLabel, cycleEnd: cycleEndLabelFor(columns.get("cycleEnd")!.alias) });
-  const width = header.cells.length;
-  const rows: RosterRow[] = [];
-  const errors: RosterRowProblem[] = [];
-  for (const { line, cells, raw } of body) {
-    if (cells.length !== width) {
-      errors.push({
+  return { ok: true, header: { columns, width: cells.length, keyLabel, ignoredColumns, schema } };
+}
+
+/** One row (a non-blank record after the header): the licensee's cycle, or the line's problem in a sentence. */
+export function readRosterRow(header: RosterHeader, line: number, cells: readonly string[], raw: string): { row: RosterRow } | { error: RosterRowProblem } {
+  const { width } = header;
+  if (cells.length !== width) {
+    return {
+      error: {
         line,
         reason:
           cells.length > width
             ? `The row has ${plural(cells.length, "value")} but the header has ${plural(width, "column")} (a value with a comma in it must be in double quotes).`
             : `The row has ${plural(cells.length, "value")} but the header has ${plural(width, "column")}.`,
         raw: rawLine(raw),
-      });
-      continue;
-    }
-    const input: Partial<Record<RosterField, string>> = {};
-    for (const [field, column] of columns) input[field] = cells[column.index] ?? "";
-    const parsed = schema.safeParse(input);
-    if (!parsed.success) {
-      errors.push({ line, reason: parsed.error.issues.map((i) => i.message).join(" "), raw: rawLine(raw) });
-      continue;
-    }
-    const v = parsed.data;
-    rows.push({
+      },
+    };
+  }
+  const input: Partial<Record<RosterField, string>> = {};
+  for (const [field, column] of header.columns) input[field] = cells[column.index] ?? "";
+  const parsed = header.schema.safeParse(input);
+  if (!parsed.success) return { error: { line, reason: parsed.error.issues.map((i) => i.message).join(" "), raw: rawLine(raw) } };
+  const v = parsed.data;
+  return {
+    row: {
       line,
       rosterKey: v.rosterKey,
       firstName: v.firstName,
@@ -432,29 +399,34 @@ export function parseRosterCsv(content: Uint8Array | string): RosterParseResult 
       birthDay: v.birth.day,
       npi: v.npi,
       cycleEnd: v.cycleEnd,
-    });
+    },
+  };
+}
+
+/**
+ * Tracks the licensee cycles seen so far: a cycle twice is a whole-file problem (which of the two
+ * rows is right is the board's call, not ours). One map lookup per row.
+ */
+export class DuplicateCycles {
+  private readonly seen = new Map<string, number>();
+  private readonly named: string[] = [];
+  private count = 0;
+  constructor(private readonly keyLabel: string) {}
+
+  add(row: RosterRow): void {
+    const key = `${row.rosterKey}\u0000${row.cycleEnd}`;
+    const first = this.seen.get(key);
+    if (first === undefined) {
+      this.seen.set(key, row.line);
+      return;
+    }
+    this.count++;
+    if (this.named.length < 3) this.named.push(`${this.keyLabel} ${row.rosterKey} with cycle end ${row.cycleEnd} is on lines ${first} and ${row.line}`);
   }
 
-  // A licensee's cycle twice: which of the two is right is the board's call, not ours.
-  const seen = new Map<string, number>();
-  const duplicates: string[] = [];
-  let duplicateCount = 0;
-  for (const row of rows) {
-    const key = `${row.rosterKey}\u0000${row.cycleEnd}`;
-    const first = seen.get(key);
-    if (first === undefined) {
-      seen.set(key, row.line);
-      continue;
-    }
-    duplicateCount++;
-    if (duplicates.length < 3) duplicates.push(`${keyLabel} ${row.rosterKey} with cycle end ${row.cycleEnd} is on lines ${first} and ${row.line}`);
+  problem(): string | null {
+    if (!this.count) return null;
+    const more = this.count - this.named.length;
+    return `${capitalise(this.named.join("; "))}${more > 0 ? ` (and ${plural(more, "more duplicate")})` : ""}. Each licensee's cycle may appear once: remove the duplicates and upload the file again.`;
   }
-  if (duplicateCount) {
-    const more = duplicateCount - duplicates.length;
-    return {
-      ok: false,
-      problem: `${capitalise(duplicates.join("; "))}${more > 0 ? ` (and ${plural(more, "more duplicate")})` : ""}. Each licensee's cycle may appear once: remove the duplicates and upload the file again.`,
-    };
-  }
-  return { ok: true, rows, errors, totalRows: body.length, keyLabel, ignoredColumns, encoding: decoded.encoding };
 }

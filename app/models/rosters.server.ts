@@ -2,12 +2,13 @@
 // add or change (one per licensee cycle), and how each entry matches the learner store. Everything
 // here is keyed by the signed-in organisation; another organisation's upload does not exist.
 import { createHash } from "node:crypto";
-import { MaxPartSizeExceededError, unstable_parseMultipartFormData, type UploadHandler } from "@remix-run/node";
+import { once } from "node:events";
+import busboy from "busboy";
 import { sql, type Kysely, type SqlBool } from "kysely";
-import { z } from "zod";
 import type { Database, MatchQuality, RosterRowError } from "../../db/schema";
 import { formatTimestamp } from "../lib/format";
-import { parseRosterCsv, ROSTER_LIMITS, type RosterRow } from "../lib/roster-csv";
+import { ROSTER_LIMITS, type RosterRow } from "../lib/roster-csv";
+import { parseRosterCsv } from "../lib/roster-csv-stream.server";
 import { recordAudit } from "./audit.server";
 
 export const MATCH_QUALITIES = ["id", "name_birth", "npi", "ambiguous", "none"] as const satisfies readonly MatchQuality[];
@@ -78,7 +79,7 @@ export async function uploadRoster(
   if (!org || (org.kind !== "state_board" && org.kind !== "certifying_board")) {
     return { kind: "rejected", problem: "Only a state or certifying board has a renewal roster." };
   }
-  const parsed = parseRosterCsv(file.content);
+  const parsed = await parseRosterCsv(file.content);
   if (!parsed.ok) return { kind: "rejected", problem: parsed.problem };
   const fileName = cleanFileName(file.fileName);
   const sha256 = createHash("sha256").update(file.content).digest("hex");
@@ -203,67 +204,121 @@ export async function uploadRoster(
 
 const MAX_MB = ROSTER_LIMITS.maxBytes / 1024 / 1024;
 export const ROSTER_UPLOAD_LIMITS = { mb: MAX_MB, rows: ROSTER_LIMITS.maxRows };
-/** A file over the limit is read to the end and dropped (so the browser gets the answer, not a reset), up to this. */
+/**
+ * What one upload request may hold, enforced by busboy while it reads: one file of at most the
+ * roster size limit (its part is cut off there and the rest of it discarded unread), a few small
+ * other fields (the form sends none; a hand-made form may), and few part headers.
+ */
+export const ROSTER_FORM_LIMITS = {
+  files: 1,
+  fileSize: ROSTER_LIMITS.maxBytes,
+  fields: 8,
+  fieldSize: 1024,
+  fieldNameSize: 100,
+  parts: 9,
+  headerPairs: 20,
+} as const;
+/** A body over the file limit is read to the end and dropped (so the browser gets the answer, not a reset), up to this. */
 const DISCARD_LIMIT = 32 * 1024 * 1024;
-const TOO_BIG = "\u0000too-big";
 const TOO_BIG_MESSAGE = `The file is larger than ${MAX_MB} MB. Split the roster into smaller files and upload each.`;
+const NO_FILE = "Choose a roster CSV file to upload.";
+const MALFORMED = "The upload could not be read (the form data was cut off or malformed). Choose the file again and upload it.";
+
+type UploadProblem = { error: string; status: number; headers?: Record<string, string> };
 
 /**
- * Remix's memory upload handler, except that only the first part named "file" is kept, and only
- * up to the size limit: a file over it is drained and answered with a marker rather than an
- * exception that leaves the rest of the request unread. Every part (other fields, further files)
- * counts towards DISCARD_LIMIT for the whole request, so no number of parts can make it buffer
- * more than one file or read on without end.
+ * The roster file of an upload form (multipart/form-data, one file part, field "file"), or what is
+ * wrong with the request. The body is read as it streams in, through busboy: the file is kept up to
+ * the size limit and nothing past it is buffered; a second file, too many or too long fields, a
+ * body cut off or malformed, or no file at all are a 400 with a message. After a problem the rest
+ * of the body is read and dropped (up to DISCARD_LIMIT), so the client gets the answer.
  */
-function rosterFileHandler(): UploadHandler {
-  let total = 0;
-  let kept = false;
-  return async ({ name, filename, contentType, data }) => {
-    const keep = name === "file" && !kept;
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for await (const chunk of data) {
-      size += chunk.byteLength;
-      total += chunk.byteLength;
-      if (total > DISCARD_LIMIT) throw new MaxPartSizeExceededError(name, ROSTER_LIMITS.maxBytes);
-      if (keep && size <= ROSTER_LIMITS.maxBytes) chunks.push(chunk);
-    }
-    if (!keep) return undefined;
-    kept = true;
-    if (size > ROSTER_LIMITS.maxBytes) return TOO_BIG;
-    return new File(chunks as BlobPart[], filename ?? "roster.csv", { type: contentType });
-  };
-}
-
-/** The uploaded part: a file with a name (what the upload handler returns). */
-const UploadForm = z.object({
-  file: z
-    .custom<File>((value) => typeof value === "object" && value !== null && "arrayBuffer" in value && "name" in value, "Choose a roster CSV file to upload.")
-    .refine((file) => file.name !== "" || file.size > 0, "Choose a roster CSV file to upload.")
-    .refine((file) => file.size > 0, "The file is empty."),
-});
-
-/** The roster file of an upload form (multipart/form-data, field "file"), or what is wrong with the request. */
-export async function readRosterUpload(
-  request: Request,
-): Promise<{ file: File } | { error: string; status: number; headers?: Record<string, string> }> {
-  if (!(request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) {
+export async function readRosterUpload(request: Request): Promise<{ fileName: string; content: Uint8Array } | UploadProblem> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^\s*multipart\/form-data\s*(;|$)/i.test(type)) {
     return { error: "Send the roster as a file upload (multipart/form-data).", status: 400 };
   }
   // Far too big to read to the end: refused unread, and the connection closed under the sender.
   if (Number(request.headers.get("content-length") ?? 0) > DISCARD_LIMIT) return { error: TOO_BIG_MESSAGE, status: 413, headers: { Connection: "close" } };
-  let formData: FormData;
+
+  let problem: UploadProblem | null = null;
+  const refuse = (error: string, status = 400) => {
+    problem ??= { error, status };
+  };
+  let parser: ReturnType<typeof busboy> | null = null;
   try {
-    formData = await unstable_parseMultipartFormData(request, rosterFileHandler());
-  } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) return { error: TOO_BIG_MESSAGE, status: 413, headers: { Connection: "close" } };
-    return { error: "The upload could not be read. Choose the file again and upload it.", status: 400 };
+    parser = busboy({ headers: { "content-type": type }, limits: ROSTER_FORM_LIMITS });
+  } catch {
+    // No boundary, or a multipart type busboy does not read.
+    refuse(MALFORMED);
   }
-  const value = formData.get("file");
-  if (value === TOO_BIG) return { error: TOO_BIG_MESSAGE, status: 413 };
-  const parsed = UploadForm.safeParse({ file: value ?? undefined });
-  if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "Choose a roster CSV file to upload.", status: 400 };
-  return { file: parsed.data.file };
+
+  let file: { field: string; fileName: string; chunks: Buffer[]; size: number; truncated: boolean } | null = null;
+  let failed = false;
+  let finished: Promise<void> = Promise.resolve();
+  if (parser) {
+    const bb = parser;
+    bb.on("file", (field, stream, info) => {
+      const part = { field, fileName: info.filename ?? "", chunks: [] as Buffer[], size: 0, truncated: false };
+      file = part;
+      stream.on("data", (chunk: Buffer) => {
+        part.chunks.push(chunk);
+        part.size += chunk.length;
+      });
+      stream.on("limit", () => {
+        part.truncated = true;
+      });
+      // A body cut off inside the file ends its stream with an error; busboy reports it too.
+      stream.on("error", () => undefined);
+    });
+    bb.on("field", (_name, _value, info) => {
+      if (info.nameTruncated || info.valueTruncated) refuse(`A form field is longer than ${ROSTER_FORM_LIMITS.fieldSize} bytes; the upload form sends only the file.`);
+    });
+    bb.on("filesLimit", () => refuse("Upload one roster file at a time: this upload has more than one file."));
+    bb.on("fieldsLimit", () => refuse("The upload has more form fields than the upload form sends. Upload the roster from the form."));
+    bb.on("partsLimit", () => refuse("The upload has more form fields than the upload form sends. Upload the roster from the form."));
+    finished = new Promise<void>((resolve, reject) => {
+      bb.on("finish", resolve);
+      bb.on("error", (error: Error) => {
+        failed = true;
+        reject(error);
+      });
+    });
+    // Awaited below when the body ends; a failure before then is seen through `failed`.
+    finished.catch(() => undefined);
+  }
+
+  const reader = request.body?.getReader();
+  let total = 0;
+  try {
+    while (reader) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > DISCARD_LIMIT) {
+        parser?.destroy();
+        await reader.cancel().catch(() => undefined);
+        return { error: TOO_BIG_MESSAGE, status: 413, headers: { Connection: "close" } };
+      }
+      // After a malformed part busboy reads no more: the rest of the body is read and dropped.
+      if (!parser || failed || parser.destroyed) continue;
+      // Back-pressure: busboy's error (a malformed part) ends the wait too, and sets `failed`.
+      if (!parser.write(value)) await once(parser, "drain").catch(() => undefined);
+    }
+    if (parser && !failed) {
+      parser.end();
+      await finished;
+    }
+  } catch {
+    failed = true;
+  }
+  if (failed || !parser) return problem ?? { error: MALFORMED, status: 400 };
+  const part = file as { field: string; fileName: string; chunks: Buffer[]; size: number; truncated: boolean } | null;
+  if (part?.truncated) return { error: TOO_BIG_MESSAGE, status: 413 };
+  if (problem) return problem;
+  if (!part || part.field !== "file" || (part.fileName === "" && part.size === 0)) return { error: NO_FILE, status: 400 };
+  if (part.size === 0) return { error: "The file is empty.", status: 400 };
+  return { fileName: part.fileName, content: Buffer.concat(part.chunks, part.size) };
 }
 
 // ---------------------------------------------------------------- matching

@@ -29,12 +29,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!hasRoster(user.org.kind)) throw new Response("Only a state or certifying board has a renewal roster.", { status: 403 });
   const upload = await readRosterUpload(request);
   if ("error" in upload) return data<ActionResult>({ error: upload.error }, { status: upload.status, headers: upload.headers });
-  const { file } = upload;
-  const outcome = await uploadRoster(
-    context.services.db,
-    { userId: user.id, orgCode: user.org.code, ip: context.clientIp },
-    { fileName: file.name, content: new Uint8Array(await file.arrayBuffer()) },
-  );
+  const outcome = await uploadRoster(context.services.db, { userId: user.id, orgCode: user.org.code, ip: context.clientIp }, upload);
   switch (outcome.kind) {
     case "rejected":
       return data<ActionResult>({ error: outcome.problem }, { status: 400 });

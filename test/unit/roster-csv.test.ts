@@ -4,22 +4,23 @@
 import { stringify } from "csv-stringify/sync";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseRosterCsv, ROSTER_LIMITS, type RosterRow } from "../../app/lib/roster-csv";
+import { ROSTER_LIMITS, type RosterParseResult, type RosterRow } from "../../app/lib/roster-csv";
+import { parseRosterCsv } from "../../app/lib/roster-csv-stream.server";
 import { makeNpi } from "../../db/generator/npi";
 
 const HEADER = "licence_id,first_name,last_name,birth_date,npi,cycle_end";
 
-function ok(result: ReturnType<typeof parseRosterCsv>) {
+function ok(result: RosterParseResult) {
   if (!result.ok) throw new Error(`expected a readable file, got: ${result.problem}`);
   return result;
 }
-function problem(result: ReturnType<typeof parseRosterCsv>): string {
+function problem(result: RosterParseResult): string {
   if (result.ok) throw new Error("expected a whole-file problem");
   return result.problem;
 }
 
 describe("parseRosterCsv: rows", () => {
-  it("keeps good rows and reports each bad one with its physical line, a sentence naming the field, and the raw text", () => {
+  it("keeps good rows and reports each bad one with its physical line, a sentence naming the field, and the raw text", async () => {
     const csv = [
       HEADER,
       "A20001,John,Smith,03/17,1234567893,2026-03-31",
@@ -34,7 +35,7 @@ describe("parseRosterCsv: rows", () => {
       "A20008,Ana,Lopez,05/05",
       "a20009 ,  Seán  , De la Cruz ,12/31,,2026-12-31",
     ].join("\n");
-    const result = ok(parseRosterCsv(csv));
+    const result = ok(await parseRosterCsv(csv));
     expect(result.rows.map((r) => [r.line, r.rosterKey, r.firstName, r.lastName, r.birthMonth, r.birthDay, r.npi, r.cycleEnd])).toEqual([
       [2, "A20001", "John", "Smith", 3, 17, "1234567893", "2026-03-31"],
       [5, "A20003", "Zoë", "O'Brien", 2, 29, null, "2026-03-31"],
@@ -56,32 +57,32 @@ describe("parseRosterCsv: rows", () => {
     expect(result.totalRows).toBe(10);
   });
 
-  it("accepts header aliases in any case with spaces or underscores, in any order, and names the id column as the file does", () => {
+  it("accepts header aliases in any case with spaces or underscores, in any order, and names the id column as the file does", async () => {
     const csv = "Last Name;FIRST_NAME;Board ID;DOB;Expiration Date;Specialty\nKim;Yuki;100234;9/9;12/31/2027;IM\nKim;Yuki;100235;9/31;2027-01-01;IM\n";
-    const result = ok(parseRosterCsv(csv));
+    const result = ok(await parseRosterCsv(csv));
     expect(result.keyLabel).toBe("board id");
     expect(result.ignoredColumns).toEqual(["Specialty"]);
     expect(result.rows).toEqual([{ line: 2, rosterKey: "100234", firstName: "Yuki", lastName: "Kim", birthMonth: 9, birthDay: 9, npi: null, cycleEnd: "2027-12-31" }]);
     expect(result.errors).toEqual([{ line: 3, reason: "Birth date “9/31” is not a real MM/DD.", raw: "Kim;Yuki;100235;9/31;2027-01-01;IM" }]);
   });
 
-  it("names the cycle-end column as the file does", () => {
-    const result = ok(parseRosterCsv("license_id,first_name,last_name,birth_mmdd,expiry_date\nX1,Ann,Lee,01/02,soon\n"));
+  it("names the cycle-end column as the file does", async () => {
+    const result = ok(await parseRosterCsv("license_id,first_name,last_name,birth_mmdd,expiry_date\nX1,Ann,Lee,01/02,soon\n"));
     expect(result.errors[0]?.reason).toBe("Expiry date “soon” is not a date (use YYYY-MM-DD or MM/DD/YYYY).");
-    const id = ok(parseRosterCsv("id,first_name,last_name,birth_mmdd,cycle_end\nX 1,Ann,Lee,01/02,2026-01-01\n"));
+    const id = ok(await parseRosterCsv("id,first_name,last_name,birth_mmdd,cycle_end\nX 1,Ann,Lee,01/02,2026-01-01\n"));
     expect(id.errors[0]?.reason).toBe("Id “X 1” may only have letters, digits, dots and hyphens.");
   });
 
-  it("handles a byte-order mark and CRLF line ends, and drops the year of a full birth date", () => {
+  it("handles a byte-order mark and CRLF line ends, and drops the year of a full birth date", async () => {
     const csv = `\uFEFF${HEADER}\r\nA1,Ann,Lee,01/02/1970,,2026-01-31\r\nA2,Bob,Ray,1970-02-03,,2026-01-31\r\n`;
-    const result = ok(parseRosterCsv(new TextEncoder().encode(csv)));
+    const result = ok(await parseRosterCsv(new TextEncoder().encode(csv)));
     expect(result.rows.map((r) => [r.line, r.rosterKey, r.birthMonth, r.birthDay])).toEqual([[2, "A1", 1, 2], [3, "A2", 2, 3]]);
     expect(result.errors).toEqual([]);
   });
 
-  it("reads windows-1252 (Excel's plain CSV) and UTF-16 (Excel's Unicode text) files", () => {
+  it("reads windows-1252 (Excel's plain CSV) and UTF-16 (Excel's Unicode text) files", async () => {
     const latin = Uint8Array.from([...new TextEncoder().encode(`${HEADER}\nA1,Ren`), 0xe9, ...new TextEncoder().encode("e,M\u00fcller,03/04,,2026-01-31\n".replace("\u00fc", "u"))]);
-    const read = ok(parseRosterCsv(latin));
+    const read = ok(await parseRosterCsv(latin));
     expect(read.encoding).toBe("windows-1252");
     expect(read.rows[0]?.firstName).toBe("Renée");
     const text = `${HEADER.replaceAll(",", "\t")}\r\nA1\tChloé\tMüller\t03/04\t\t2026-01-31\r\n`;
@@ -92,13 +93,13 @@ describe("parseRosterCsv: rows", () => {
       utf16[2 + i * 2] = text.charCodeAt(i) & 0xff;
       utf16[3 + i * 2] = text.charCodeAt(i) >> 8;
     }
-    const wide = ok(parseRosterCsv(utf16));
+    const wide = ok(await parseRosterCsv(utf16));
     expect(wide.encoding).toBe("utf-16");
     expect(wide.rows[0]).toMatchObject({ firstName: "Chloé", lastName: "Müller", birthMonth: 3, birthDay: 4 });
   });
 
-  it("accepts two-digit US years for the cycle end as this century", () => {
-    const result = ok(parseRosterCsv(`${HEADER}\nA1,Ann,Lee,01/02,,3/31/27\n`));
+  it("accepts two-digit US years for the cycle end as this century", async () => {
+    const result = ok(await parseRosterCsv(`${HEADER}\nA1,Ann,Lee,01/02,,3/31/27\n`));
     expect(result.rows[0]?.cycleEnd).toBe("2027-03-31");
   });
 });
@@ -109,53 +110,154 @@ describe("parseRosterCsv: whole-file problems", () => {
     ["\n\n  \n", "The file is empty."],
     [`${HEADER}\n`, "The file has a header but no rows."],
     [`${HEADER}\n\n,,,,,\n`, "The file has a header but no rows."],
-  ])("%j", (csv, message) => {
-    expect(problem(parseRosterCsv(csv))).toBe(message);
+  ])("%j", async (csv, message) => {
+    expect(problem(await parseRosterCsv(csv))).toBe(message);
   });
 
-  it("names the missing columns when there is no usable header", () => {
-    expect(problem(parseRosterCsv("A1,Ann,Lee,01/02,,2026-01-31\n"))).toBe(
+  it("names the missing columns when there is no usable header", async () => {
+    expect(problem(await parseRosterCsv("A1,Ann,Lee,01/02,,2026-01-31\n"))).toBe(
       "The first line must be a header naming the columns. Missing: licence or board id (licence_id, license_id, board_id or id); first name (first_name); last name (last_name); birth date as MM/DD (birth_date or birth_mmdd); cycle end (cycle_end, expiry_date or expiration_date).",
     );
-    expect(problem(parseRosterCsv("licence_id,first_name,last_name,cycle_end\nA1,Ann,Lee,2026-01-31\n"))).toBe(
+    expect(problem(await parseRosterCsv("licence_id,first_name,last_name,cycle_end\nA1,Ann,Lee,2026-01-31\n"))).toBe(
       "The first line must be a header naming the columns. Missing: birth date as MM/DD (birth_date or birth_mmdd).",
     );
   });
 
-  it("refuses two columns for the same field", () => {
-    expect(problem(parseRosterCsv("licence_id,board_id,first_name,last_name,birth_date,cycle_end\n"))).toBe(
+  it("refuses two columns for the same field", async () => {
+    expect(problem(await parseRosterCsv("licence_id,board_id,first_name,last_name,birth_date,cycle_end\n"))).toBe(
       "Two columns give the licence or board id: “licence_id” and “board_id”. Keep one of them.",
     );
   });
 
-  it("refuses duplicate licensee cycles, naming their lines", () => {
+  it("refuses duplicate licensee cycles, naming their lines", async () => {
     const csv = [HEADER, "A1,Ann,Lee,01/02,,2026-01-31", "A2,Bob,Ray,01/02,,2026-01-31", "a1,Ann,Lee,01/02,,01/31/2026", "A1,Ann,Lee,01/02,,2027-01-31"].join("\n");
-    expect(problem(parseRosterCsv(csv))).toBe(
+    expect(problem(await parseRosterCsv(csv))).toBe(
       "Licence id A1 with cycle end 2026-01-31 is on lines 2 and 4. Each licensee's cycle may appear once: remove the duplicates and upload the file again.",
     );
   });
 
-  it("refuses binary files and office documents with a message that says what to do", () => {
-    expect(problem(parseRosterCsv(Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 1, 2, 3])))).toMatch(/^The file is an Excel workbook \(\.xlsx\)/);
-    expect(problem(parseRosterCsv(Uint8Array.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1])))).toMatch(/^The file is an old Excel workbook/);
-    expect(problem(parseRosterCsv(new TextEncoder().encode("%PDF-1.7\n")))).toBe("The file is a PDF, not CSV. Upload the roster as a CSV file.");
-    expect(problem(parseRosterCsv(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])))).toMatch(/^The file is not a CSV text file/);
+  it("refuses binary files and office documents with a message that says what to do", async () => {
+    expect(problem(await parseRosterCsv(Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 1, 2, 3])))).toMatch(/^The file is an Excel workbook \(\.xlsx\)/);
+    expect(problem(await parseRosterCsv(Uint8Array.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1])))).toMatch(/^The file is an old Excel workbook/);
+    expect(problem(await parseRosterCsv(new TextEncoder().encode("%PDF-1.7\n")))).toBe("The file is a PDF, not CSV. Upload the roster as a CSV file.");
+    expect(problem(await parseRosterCsv(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])))).toMatch(/^The file is not a CSV text file/);
   });
 
   // Reads 100,001 rows: seconds on a busy two-core machine.
-  it("refuses a file over the size or row limit", { timeout: 30_000 }, () => {
-    expect(problem(parseRosterCsv(new Uint8Array(ROSTER_LIMITS.maxBytes + 1).fill(0x41)))).toBe(
+  it("refuses a file over the size or row limit", { timeout: 30_000 }, async () => {
+    expect(problem(await parseRosterCsv(new Uint8Array(ROSTER_LIMITS.maxBytes + 1).fill(0x41)))).toBe(
       "The file is 5.0 MB; the limit is 5 MB. Split the roster into smaller files.",
     );
     const many = [HEADER, ...Array.from({ length: ROSTER_LIMITS.maxRows + 1 }, (_, i) => `A${i},A,B,1/1,,2026-01-01`)].join("\n");
-    expect(problem(parseRosterCsv(many))).toBe("The file has 100,001 rows; the limit is 100,000. Split the roster into smaller files.");
+    expect(problem(await parseRosterCsv(many))).toBe("The file has more rows than the limit of 100,000. Split the roster into smaller files.");
   });
 
-  it("points at the line of a quote that is never closed", () => {
+  it("points at the line of a quote that is never closed", async () => {
     const csv = [HEADER, "A1,Ann,Lee,01/02,,2026-01-31", "A2,\"Bob,Ray,01/02,,2026-01-31", "A3,Cy,Day,01/02,,2026-01-31"].join("\n");
-    expect(problem(parseRosterCsv(csv))).toBe(
+    expect(problem(await parseRosterCsv(csv))).toBe(
       'A value starting with a double quote (") on line 3 is never closed, so the rest of the file cannot be read. Check that line for a stray quote.',
     );
+  });
+});
+
+// ---------------------------------------------------------------- streaming
+
+/**
+ * Counts the turns of the event loop while `work` runs: a callback re-queued with setImmediate runs
+ * once per turn. A reader that never gives the loop back (one synchronous parse) lets it run 0 times.
+ */
+async function turnsDuring<T>(work: () => Promise<T>): Promise<{ result: T; turns: number }> {
+  let turns = 0;
+  let running = true;
+  const tick = () => {
+    if (!running) return;
+    turns++;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  try {
+    return { result: await work(), turns };
+  } finally {
+    running = false;
+  }
+}
+
+describe("parseRosterCsv: streaming", () => {
+  const good = (i: number) => `A${i},Ann,Lee,01/02,,2026-01-31`;
+
+  it("reads CRLF rows, quoted line breaks, a BOM and interleaved blank lines across many slices, every row on its physical line", async () => {
+    // About 60 kB, so records straddle the 16 kB slices the reader hands the parser.
+    const lines: string[] = [HEADER];
+    const expected: Array<[string, string]> = [];
+    for (let i = 0; i < 1500; i++) {
+      if (i % 7 === 0) lines.push("");
+      if (i % 11 === 0) lines.push(",,,,,", "   ", " , ,");
+      if (i % 13 === 0) {
+        // A quoted line break (a line feed, as spreadsheets write inside a cell) in a CRLF file.
+        lines.push(`A${i},"Anne\nMarie",Lee,01/02,,2026-01-31`);
+        expected.push([`A${i}`, "Anne Marie"]);
+        continue;
+      }
+      lines.push(good(i));
+      expected.push([`A${i}`, "Ann"]);
+    }
+    const text = `\uFEFF${lines.join("\r\n")}\r\n\r\n`;
+    const result = ok(await parseRosterCsv(new TextEncoder().encode(text)));
+    expect(result.errors).toEqual([]);
+    expect(result.totalRows).toBe(1500);
+    // Every row's line, counted independently: the line a row starts on in the text (lines before the row, plus one).
+    const starts = new Map<string, number>();
+    let line = 1;
+    for (const l of lines) {
+      const key = /^A\d+/.exec(l)?.[0];
+      if (key) starts.set(key, line);
+      line += l.split("\n").length;
+    }
+    expect(result.rows.map((r) => [r.rosterKey, r.firstName])).toEqual(expected);
+    for (const row of result.rows) expect(row.line, row.rosterKey).toBe(starts.get(row.rosterKey));
+    expect(result.rows.at(-1)?.line).toBeGreaterThan(2000);
+    // A quoted CR LF is one line break, as in the file; a quote never closed is found on its own line after blank lines.
+    const quoted = ok(await parseRosterCsv(`${HEADER}\r\n\r\nA1,"Anne\r\nMarie",Lee,01/02,,2026-01-31\r\n\r\n${good(2)}\r\n`));
+    expect(quoted.rows.map((r) => [r.line, r.rosterKey])).toEqual([[3, "A1"], [6, "A2"]]);
+    expect(problem(await parseRosterCsv(`${HEADER}\n${good(1)}\n\n\n,,\n\nA2,"Bob,Ray,01/02,,2026-01-31\n${good(3)}\n`))).toMatch(/^A value starting with a double quote \("\) on line 7 is never closed/);
+  });
+
+  it("counts rows, not blank lines, against the limit: exactly N rows are read, N + 1 are refused naming the limit", async () => {
+    const rows = (n: number) => [HEADER, "", ...Array.from({ length: n }, (_, i) => `${good(i)}\n,,,,,\n`)].join("\n");
+    const exact = ok(await parseRosterCsv(rows(5), { maxRows: 5 }));
+    expect([exact.totalRows, exact.rows.length]).toEqual([5, 5]);
+    expect(problem(await parseRosterCsv(rows(6), { maxRows: 5 }))).toBe("The file has more rows than the limit of 5. Split the roster into smaller files.");
+    // The real limit, from the same code path.
+    expect(ROSTER_LIMITS.maxRows).toBe(100_000);
+  });
+
+  it("stops reading at the row over the limit: what follows is never parsed", async () => {
+    // Six rows, then an unclosed quote and 4 MB more: read to the end, the quote would be the problem.
+    const tail = `A9,"never closed,Lee,01/02,,2026-01-31\n${"x".repeat(4 * 1024 * 1024)}`;
+    const csv = new TextEncoder().encode([HEADER, ...Array.from({ length: 6 }, (_, i) => good(i)), tail].join("\n"));
+    let yields = 0;
+    const result = await parseRosterCsv(csv, { maxRows: 5, onYield: () => yields++ });
+    expect(problem(result)).toBe("The file has more rows than the limit of 5. Split the roster into smaller files.");
+    // 4 MB is 256 slices; the reader stopped within the first few.
+    expect(yields).toBeLessThan(5);
+    // Without the limit the same bytes are read to the end.
+    expect(problem(await parseRosterCsv(csv))).toMatch(/^A value starting with a double quote \("\) on line 8 is never closed/);
+  });
+
+  it("a file of blank lines just under the size limit: read with the event loop turning between slices, and refused as empty", { timeout: 30_000 }, async () => {
+    const blank = new Uint8Array(ROSTER_LIMITS.maxBytes - 1).fill(0x0a);
+    const { result, turns } = await turnsDuring(() => parseRosterCsv(blank));
+    expect(problem(result)).toBe("The file is empty.");
+    const headerOnly = new Uint8Array(ROSTER_LIMITS.maxBytes - 1).fill(0x0a);
+    headerOnly.set(new TextEncoder().encode(`${HEADER}\r\n`));
+    const second = await turnsDuring(() => parseRosterCsv(headerOnly));
+    expect(problem(second.result)).toBe("The file has a header but no rows.");
+    // Lines of only separators are blank too (a spreadsheet's empty rows), and do not count as rows.
+    const separators = `${HEADER}\n${",,,,,\n".repeat(Math.floor((ROSTER_LIMITS.maxBytes - 100) / 6))}`;
+    const third = await turnsDuring(() => parseRosterCsv(separators));
+    expect(problem(third.result)).toBe("The file has a header but no rows.");
+    // One turn of the loop per 16 kB slice (320 of them in 5 MB); a single synchronous parse gives none.
+    for (const t of [turns, second.turns, third.turns]) expect(t).toBeGreaterThan(100);
   });
 });
 
@@ -184,9 +286,9 @@ const HEADER_CHOICES = {
 } as const;
 
 describe("parseRosterCsv: properties", () => {
-  it("reads back every valid row csv-stringify wrote, whatever the header names, column order, dates and line ends", { timeout: 30_000 }, () => {
-    fc.assert(
-      fc.property(
+  it("reads back every valid row csv-stringify wrote, whatever the header names, column order, dates and line ends", { timeout: 30_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.uniqueArray(rowArb, { minLength: 1, maxLength: 20, selector: (r) => `${r.rosterKey}|${r.cycleEnd}` }),
         fc.shuffledSubarray(["rosterKey", "firstName", "lastName", "birth", "npi", "cycleEnd"] as const, { minLength: 6, maxLength: 6 }),
         fc.record({
@@ -197,7 +299,7 @@ describe("parseRosterCsv: properties", () => {
           quoted: fc.boolean(),
           delimiter: fc.constantFrom(",", ";", "\t"),
         }),
-        (rows, order, style) => {
+        async (rows, order, style) => {
           const cell = (row: (typeof rows)[number], field: (typeof order)[number]): string => {
             switch (field) {
               case "rosterKey": return row.rosterKey;
@@ -218,7 +320,7 @@ describe("parseRosterCsv: properties", () => {
             quoted: style.quoted,
             delimiter: style.delimiter,
           });
-          const result = ok(parseRosterCsv(new TextEncoder().encode(text)));
+          const result = ok(await parseRosterCsv(new TextEncoder().encode(text)));
           expect(result.errors).toEqual([]);
           expect(result.totalRows).toBe(rows.length);
           const expected: RosterRow[] = rows.map((r, i) => ({
@@ -238,14 +340,14 @@ describe("parseRosterCsv: properties", () => {
     );
   });
 
-  it("never throws on arbitrary bytes or text, and accounts for every row it read", { timeout: 30_000 }, () => {
+  it("never throws on arbitrary bytes or text, and accounts for every row it read", { timeout: 30_000 }, async () => {
     const junkText = fc.oneof(
       fc.string({ unit: "binary", maxLength: 400 }),
       fc.array(fc.oneof(fc.constantFrom(HEADER, ",", "\n", "\r\n", "\r", '"', '""', ";", "\t", "\uFEFF", "01/02", "2026-01-31", "A1", "Zoë", "=1+1"), fc.string({ maxLength: 5 })), { maxLength: 60 }).map((parts) => parts.join("")),
     );
-    fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 400 }), junkText, junkText.map((t) => new TextEncoder().encode(t))), (input) => {
-        const result = parseRosterCsv(input);
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 400 }), junkText, junkText.map((t) => new TextEncoder().encode(t))), async (input) => {
+        const result = await parseRosterCsv(input);
         if (!result.ok) {
           expect(result.problem.length).toBeGreaterThan(0);
           return;

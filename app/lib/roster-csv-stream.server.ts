@@ -1,0 +1,237 @@
+// Reading a roster CSV as a stream (csv-parse's stream API): the bytes are decoded a slice at a time,
+// each slice is parsed and its records checked as they arrive, and the reader yields to the event
+// loop between slices, so other users' requests are served while a large file is read. Blank lines
+// are skipped by the parser; lines of only separators or white space are dropped as they arrive.
+// The row limit is enforced as rows arrive: the record after the last allowed one stops the reading
+// and destroys the parser. Memory and time are bounded by the size and row limits, not by what the
+// file holds. The per-record work (header, row validation, duplicate check) is in roster-csv.ts.
+import { Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { CsvError, parse } from "csv-parse";
+import {
+  DuplicateCycles,
+  EMPTY_FILE,
+  NO_ROWS,
+  NOT_TEXT,
+  ROSTER_LIMITS,
+  SNIFF_CHARS,
+  detectDelimiter,
+  isBlankRecord,
+  looksBinary,
+  readRosterHeader,
+  sniffRosterBytes,
+  tooBigProblem,
+  tooManyRowsProblem,
+  type RosterEncoding,
+  type RosterHeader,
+  type RosterParseResult,
+  type RosterRow,
+  type RosterRowProblem,
+} from "./roster-csv";
+import { readRosterRow } from "./roster-csv";
+
+/** Bytes decoded (and characters parsed) between two turns of the event loop. */
+const SLICE = 16 * 1024;
+
+export interface RosterReadOptions {
+  /** Rows allowed (blank lines are not rows); ROSTER_LIMITS.maxRows unless a test says otherwise. */
+  maxRows?: number;
+  /** Called once per turn given back to the event loop (tests count them). */
+  onYield?: () => void;
+}
+
+/** A whole-file problem found while reading: stops the stream. */
+class Refused extends Error {
+  constructor(readonly problem: string) {
+    super(problem);
+  }
+}
+/** The bytes are not UTF-8 after all: read them again as windows-1252. */
+class NotUtf8 extends Error {}
+
+interface CsvRecord {
+  record: string[];
+  raw: string;
+}
+
+const CR = 13;
+const LF = 10;
+
+/** Line ends at the start of a raw record: the blank lines skipped before it. */
+function leadingBreaks(raw: string): number {
+  let i = 0;
+  while (i < raw.length && (raw.charCodeAt(i) === CR || raw.charCodeAt(i) === LF)) i++;
+  return i;
+}
+
+/** Line ends in a raw record, a CR LF pair counted once. */
+function lineBreaks(raw: string): number {
+  let breaks = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === LF) breaks++;
+    else if (c === CR) {
+      breaks++;
+      if (raw.charCodeAt(i + 1) === LF) i++;
+    }
+  }
+  return breaks;
+}
+
+/** The text of a file, a slice at a time (a slice ends where the decoder can end it). */
+function* decodeSlices(bytes: Uint8Array, encoding: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252"): Generator<string> {
+  const fatal = encoding === "utf-8";
+  const decoder = new TextDecoder(encoding, { fatal, ignoreBOM: false });
+  try {
+    for (let at = 0; at < bytes.length; at += SLICE) yield decoder.decode(bytes.subarray(at, at + SLICE), { stream: true });
+    yield decoder.decode();
+  } catch (error) {
+    if (fatal && error instanceof TypeError) throw new NotUtf8();
+    throw error;
+  }
+}
+
+function* stringSlices(text: string): Generator<string> {
+  for (let at = 0; at < text.length; at += SLICE) yield text.slice(at, at + SLICE);
+}
+
+/**
+ * Reads a roster CSV (bytes as uploaded, or text): the rows to keep, every bad row with its line and
+ * reason, or the whole-file problem. UTF-8 (with or without BOM), UTF-16 with BOM, or windows-1252.
+ */
+export async function parseRosterCsv(content: Uint8Array | string, options: RosterReadOptions = {}): Promise<RosterParseResult> {
+  const size = typeof content === "string" ? Buffer.byteLength(content) : content.length;
+  const sizeProblem = tooBigProblem(size);
+  if (sizeProblem) return { ok: false, problem: sizeProblem };
+  if (typeof content === "string") {
+    if (content.includes("\0")) return { ok: false, problem: NOT_TEXT };
+    return readText(stringSlices(content), "utf-8", options);
+  }
+  const sniffed = sniffRosterBytes(content);
+  if (!sniffed.ok) return sniffed;
+  if (sniffed.decoder !== "utf-8") return readText(decodeSlices(content, sniffed.decoder), "utf-16", options);
+  try {
+    return await readText(decodeSlices(content, "utf-8"), "utf-8", options);
+  } catch (error) {
+    if (!(error instanceof NotUtf8)) throw error;
+  }
+  // Not UTF-8: Excel's plain "CSV" on Windows writes windows-1252 (é as one byte).
+  return readText(decodeSlices(content, "windows-1252"), "windows-1252", options);
+}
+
+async function readText(slices: Iterator<string>, encoding: RosterEncoding, options: RosterReadOptions): Promise<RosterParseResult> {
+  const maxRows = options.maxRows ?? ROSTER_LIMITS.maxRows;
+  // The start of the file (at most SNIFF_CHARS and a slice) decides whether it is text and which separator it uses.
+  let start = "";
+  let ended = false;
+  while (start.length < SNIFF_CHARS) {
+    const next = slices.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    start += next.value;
+  }
+  start = start.replace(/^\uFEFF/, "");
+  if (ended && start.trim() === "") return { ok: false, problem: EMPTY_FILE };
+  if (start.includes("\0") || looksBinary(start)) return { ok: false, problem: NOT_TEXT };
+  const delimiter = detectDelimiter(start);
+
+  // The text, a slice at a time, with a turn of the event loop before each slice but the first.
+  async function* text(): AsyncGenerator<string> {
+    let first = true;
+    const turn = async () => {
+      if (first) {
+        first = false;
+        return;
+      }
+      await nextTurn();
+      options.onYield?.();
+    };
+    for (let at = 0; at < start.length; at += SLICE) {
+      await turn();
+      yield start.slice(at, at + SLICE);
+    }
+    start = "";
+    while (!ended) {
+      const next = slices.next();
+      if (next.done) break;
+      // A UTF-16 file's NULs were only checked in its first slices.
+      if (next.value.includes("\0")) throw new Refused(NOT_TEXT);
+      await turn();
+      yield next.value;
+    }
+  }
+
+  // Lines are counted from each record's raw text, which holds the line ends of the blank lines
+  // skipped before it (one character each), the record with any quoted line breaks, and the first
+  // character of its own line end. (csv-parse's `info` would give the lines too, but copying it for
+  // every record costs more than parsing the record.)
+  const parser = parse({
+    delimiter,
+    record_delimiter: ["\r\n", "\n", "\r"],
+    raw: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+  });
+
+  /** Line breaks before this record (the lines of every record and blank line so far). */
+  let linesBefore = 0;
+  let header: RosterHeader | null = null;
+  let duplicates: DuplicateCycles | null = null;
+  let totalRows = 0;
+  const rows: RosterRow[] = [];
+  const errors: RosterRowProblem[] = [];
+  const sink = new Writable({
+    objectMode: true,
+    write(chunk: CsvRecord, _encoding, done) {
+      const line = linesBefore + leadingBreaks(chunk.raw) + 1;
+      linesBefore += lineBreaks(chunk.raw);
+      if (isBlankRecord(chunk.record)) return done();
+      if (!header) {
+        const read = readRosterHeader(chunk.record);
+        if (!read.ok) return done(new Refused(read.problem));
+        header = read.header;
+        duplicates = new DuplicateCycles(header.keyLabel);
+        return done();
+      }
+      totalRows++;
+      if (totalRows > maxRows) return done(new Refused(tooManyRowsProblem(maxRows)));
+      const read = readRosterRow(header, line, chunk.record, chunk.raw);
+      if ("row" in read) {
+        rows.push(read.row);
+        duplicates?.add(read.row);
+      } else {
+        errors.push(read.error);
+      }
+      done();
+    },
+  });
+
+  try {
+    await pipeline(Readable.from(text()), parser, sink);
+  } catch (error) {
+    if (error instanceof Refused) return { ok: false, problem: error.problem };
+    if (error instanceof CsvError) {
+      // The record the parser stopped in starts after the blank lines at the start of its raw text.
+      const raw = (error as CsvError & { raw?: unknown }).raw;
+      const line = linesBefore + (typeof raw === "string" ? leadingBreaks(raw) : 0) + 1;
+      if (error.code === "CSV_QUOTE_NOT_CLOSED") {
+        return {
+          ok: false,
+          problem: `A value starting with a double quote (") on line ${line} is never closed, so the rest of the file cannot be read. Check that line for a stray quote.`,
+        };
+      }
+      return { ok: false, problem: `The file could not be read as CSV near line ${line}.` };
+    }
+    throw error;
+  }
+  const read = header as RosterHeader | null;
+  if (!read) return { ok: false, problem: EMPTY_FILE };
+  if (totalRows === 0) return { ok: false, problem: NO_ROWS };
+  const duplicated = (duplicates as DuplicateCycles | null)?.problem();
+  if (duplicated) return { ok: false, problem: duplicated };
+  return { ok: true, rows, errors, totalRows, keyLabel: read.keyLabel, ignoredColumns: read.ignoredColumns, encoding };
+}
