@@ -26,6 +26,12 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/no-misused-promises": "error",
+      // Remix's unstable_ APIs change or vanish between minors and block the move to React Router 7
+      // (decision 019): none is imported.
+      "no-restricted-syntax": [
+        "error",
+        { selector: "ImportSpecifier[imported.name=/^unstable_/]", message: "No unstable_ framework API (decision 019)." },
+      ],
     },
   },
   {
