@@ -5,6 +5,7 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Analytics } from "../db/analytics/service";
 import type { Database } from "../db/schema";
+import type { ExportServices } from "./models/export-limits.server";
 
 export interface AppServices {
   db: Kysely<Database>;
@@ -12,6 +13,8 @@ export interface AppServices {
   analytics: Analytics;
   sessionCookie: Cookie;
   logger: Logger;
+  /** Exports' own small pool and their admission gate (app/models/export-limits.server.ts). */
+  exports: ExportServices;
 }
 
 declare module "@remix-run/node" {

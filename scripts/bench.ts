@@ -19,6 +19,7 @@ import { migrateToLatest } from "../db/migrate";
 import { seedBoard } from "../db/seed-board";
 import { median, percentile, type BenchContext, type SectionResult } from "./bench/context";
 import { createHttpApp } from "./server";
+import { createExportServices } from "../app/models/export-limits.server";
 
 const SECTIONS: Record<string, () => Promise<{ run(ctx: BenchContext): Promise<SectionResult> }>> = {
   search: () => import("./bench/search"),
@@ -93,7 +94,7 @@ const analytics = startAnalytics({
 const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
 const app = createHttpApp({
   build,
-  services: { db: appDb, analytics, sessionCookie: createSessionCookie(["bench-secret-bench-secret-bench-secret-0"], false), logger: pino({ level: "silent" }) },
+  services: { db: appDb, analytics, sessionCookie: createSessionCookie(["bench-secret-bench-secret-bench-secret-0"], false), logger: pino({ level: "silent" }), exports: createExportServices(appDb) },
   production: false,
 });
 const http = await new Promise<Server>((resolve) => {

@@ -4,20 +4,23 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { STATUS_CODES } from "node:http";
 import path from "node:path";
-import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import type { AppServices } from "../app/context.server";
 import { withUnavailableAnswers } from "../app/lib/unavailable.server";
+import { EXPORT_LIMITS } from "../app/models/export-limits.server";
 import { NO_ROWS, runWithRowScope } from "../db/row-scope";
+import { createRemixHandler } from "./lib/remix-express";
 
 export interface HttpAppOptions {
   build: ServerBuild;
   services: AppServices;
   production: boolean;
   publicDir?: string;
+  /** Seconds a client may take nothing of a response waiting for it before it is cut (EXPORT_STALL_SECONDS). */
+  stallSeconds?: number;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -56,7 +59,7 @@ function boundedUrl(req: Request, res: Response, next: NextFunction) {
   res.status(414).type("text/plain").send("That address is too long.");
 }
 
-export function createHttpApp({ build, services, production, publicDir = "public" }: HttpAppOptions) {
+export function createHttpApp({ build, services, production, publicDir = "public", stallSeconds = EXPORT_LIMITS.stallSeconds }: HttpAppOptions) {
   const app = express();
   app.disable("x-powered-by");
 
@@ -110,7 +113,9 @@ export function createHttpApp({ build, services, production, publicDir = "public
   const publicStatic = express.static(publicDir, { maxAge: "1h" });
   app.use((req, res, next) => (publicFiles.has(req.path) ? publicStatic(req, res, next) : next()));
 
-  const remixHandler = createRequestHandler({
+  // Remix's handler with back-pressure (scripts/lib/remix-express.ts): a response is read only as
+  // fast as its client takes it, and cut when the client goes away or stalls.
+  const remixHandler = createRemixHandler({
     // A database that is down answers 503 "temporarily unavailable", not 500.
     build: withUnavailableAnswers(build),
     // Always production mode: we serve a production build, and development mode would send
@@ -121,11 +126,13 @@ export function createHttpApp({ build, services, production, publicDir = "public
       cspNonce: res.locals.cspNonce as string,
       clientIp: req.socket.remoteAddress ?? null,
     }),
+    stallMs: stallSeconds * 1000,
+    logger: services.logger,
   });
   // Express 4 does not look at the promise a handler returns: a rejection is handed to the error
   // handler below instead of becoming an unhandled rejection (which would end the process).
   app.all("*", (req, res, next) => {
-    remixHandler(req, res, next).catch(next);
+    remixHandler(req, res).catch(next);
   });
 
   // Last: errors Express itself raises before Remix runs (a path whose percent-encoding is not

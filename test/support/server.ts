@@ -8,6 +8,8 @@ import type { ServerBuild } from "@remix-run/node";
 import { pino } from "pino";
 import { createSessionCookie } from "../../app/auth/session.server";
 import { warmDashboard } from "../../app/models/dashboard.server";
+import { createExportServices, EXPORT_LIMITS, EXPORT_POOL_NAME, type ExportServices } from "../../app/models/export-limits.server";
+import { createAppDb } from "../../db/client";
 import { startAnalytics, type Analytics } from "../../db/analytics/service";
 import { createHttpApp } from "../../scripts/server";
 import { afterAll, beforeAll, inject } from "vitest";
@@ -17,6 +19,8 @@ export interface TestServer {
   baseUrl: string;
   /** The server's analytics snapshot: no scheduler runs; tests sync with `analytics.syncNow()`. */
   analytics: Analytics;
+  /** The exports' own pool and gate (its `active` list and `finished` events show each export). */
+  exports: ExportServices;
   close(): Promise<void>;
 }
 
@@ -47,14 +51,29 @@ export async function startTestAnalytics(database: TestDatabase, options: { sync
   return analytics;
 }
 
-/** `production`: built as for production (HSTS, upgrade-insecure-requests, Secure cookies). */
-export async function startTestServer(database: TestDatabase, options: { sync?: boolean; production?: boolean } = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  sync?: boolean;
+  /** Built as for production (HSTS, upgrade-insecure-requests, Secure cookies). */
+  production?: boolean;
+  /** Connections of the exports' pool (default EXPORT_LIMITS.connections). */
+  exportConnections?: number;
+  /** Export admission limits (default EXPORT_LIMITS). */
+  exportLimits?: { perUser: number; global: number; retryAfterSeconds: number };
+  /** Seconds before a response whose client stopped reading is cut (default EXPORT_LIMITS.stallSeconds). */
+  stallSeconds?: number;
+}
+
+export async function startTestServer(database: TestDatabase, options: TestServerOptions = {}): Promise<TestServer> {
   const production = options.production ?? false;
   const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
   const analytics = await startTestAnalytics(database, options);
+  const exportDb = createAppDb(database.url, database.appUrl, options.exportConnections ?? EXPORT_LIMITS.connections, EXPORT_POOL_NAME);
+  const exports = createExportServices(exportDb, options.exportLimits);
   const app = createHttpApp({
     build,
+    stallSeconds: options.stallSeconds,
     services: {
+      exports,
       db: database.app,
       analytics,
       sessionCookie: createSessionCookie(["test-secret-test-secret-test-secret-0123"], production),
@@ -70,12 +89,14 @@ export async function startTestServer(database: TestDatabase, options: { sync?: 
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     analytics,
+    exports,
     async close() {
       await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       });
       await analytics.stop();
+      await exportDb.destroy();
     },
   };
 }
@@ -84,11 +105,11 @@ export async function startTestServer(database: TestDatabase, options: { sync?: 
  * For a test file: a private clone of the seeded store and the app served over it, set up before
  * the file's tests and torn down after. Read `.database` / `.server` inside tests.
  */
-export function setUpSeededApp(): { readonly database: TestDatabase; readonly server: TestServer } {
+export function setUpSeededApp(options: TestServerOptions = {}): { readonly database: TestDatabase; readonly server: TestServer } {
   const state: { database?: TestDatabase; server?: TestServer } = {};
   beforeAll(async () => {
     state.database = await createTestDatabase(inject("pgServerUrl"));
-    state.server = await startTestServer(state.database);
+    state.server = await startTestServer(state.database, options);
   });
   afterAll(async () => {
     await state.server?.close();

@@ -16,6 +16,7 @@ import { seedLearnerStore } from "../../../db/generator/seed";
 import { migrateToLatest } from "../../../db/migrate";
 import { seedBoard } from "../../../db/seed-board";
 import { createHttpApp } from "../../../scripts/server";
+import { createExportServices } from "../../../app/models/export-limits.server";
 import { TEMPLATE_ROSTER_DAY, TEMPLATE_SEED } from "../../support/template";
 import { E2E_STATE_FILE } from "./state";
 
@@ -47,7 +48,7 @@ if (first.outcome !== "succeeded") throw new Error(`e2e: the analytics snapshot 
 const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
 const app = createHttpApp({
   build,
-  services: { db, analytics, sessionCookie: createSessionCookie(["e2e-secret-e2e-secret-e2e-secret-012345"], false), logger: pino({ level: "warn" }) },
+  services: { db, analytics, sessionCookie: createSessionCookie(["e2e-secret-e2e-secret-e2e-secret-012345"], false), logger: pino({ level: "warn" }), exports: createExportServices(db) },
   production: false,
 });
 await mkdir(path.dirname(E2E_STATE_FILE), { recursive: true });
