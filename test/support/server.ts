@@ -5,7 +5,7 @@ import type { Server } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
-import { pino } from "pino";
+import { pino, type Logger } from "pino";
 import { createSessionCookie } from "../../app/auth/session.server";
 import { warmDashboard } from "../../app/models/dashboard.server";
 import { createExportServices, EXPORT_LIMITS, EXPORT_POOL_NAME, type ExportServices } from "../../app/models/export-limits.server";
@@ -61,6 +61,8 @@ export interface TestServerOptions {
   exportLimits?: { perUser: number; global: number; retryAfterSeconds: number };
   /** Seconds before a response whose client stopped reading is cut (default EXPORT_LIMITS.stallSeconds). */
   stallSeconds?: number;
+  /** The server's logger (default: silent). */
+  logger?: Logger;
 }
 
 export async function startTestServer(database: TestDatabase, options: TestServerOptions = {}): Promise<TestServer> {
@@ -77,7 +79,7 @@ export async function startTestServer(database: TestDatabase, options: TestServe
       db: database.app,
       analytics,
       sessionCookie: createSessionCookie(["test-secret-test-secret-test-secret-0123"], production),
-      logger: pino({ level: "silent" }),
+      logger: options.logger ?? pino({ level: "silent" }),
     },
     production,
   });
