@@ -5,11 +5,14 @@
 // for a state PostgreSQL reports, never for time to pass.
 import net from "node:net";
 import { Writable } from "node:stream";
+import { parse } from "csv-parse/sync";
 import ExcelJS from "exceljs";
+import fc from "fast-check";
 import { sql } from "kysely";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
+import { neutraliseCell } from "../../app/lib/spreadsheet";
 import { EXPORT_POOL_NAME, type ExportGate, type FinishedExport } from "../../app/models/export-limits.server";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { get, signIn, startTestServer, type TestServer } from "../support/server";
@@ -291,5 +294,83 @@ describe("an audit write that fails", () => {
       await sql`grant insert on board.audit_event to cme_app`.execute(database.owner);
     }
     expect(heldLog.lines.some((l) => l.msg === "export: the audit row could not be written")).toBe(true);
+  });
+});
+
+describe("any text the store can hold goes through the exports unchanged", () => {
+  /** A CA-M licensee with records of several activities, and those activities' providers. */
+  let learnerId: string;
+  let activities: { id: string; providerId: string }[];
+
+  beforeAll(async () => {
+    const r = await sql<{ learner_id: string }>`select cr.learner_id::text from learner.credit_report cr
+      where cr.board_code = 'CA-M' and cr.deleted_at is null group by cr.learner_id
+      having count(distinct cr.activity_id) >= 3 order by cr.learner_id limit 1`.execute(database.owner);
+    learnerId = r.rows[0]!.learner_id;
+    activities = (
+      await sql<{ id: string; provider_id: string }>`select distinct a.id::text, a.provider_id::text from learner.credit_report cr
+        join learner.activity a on a.id = cr.activity_id
+        where cr.learner_id = ${learnerId} and cr.board_code = 'CA-M' and cr.deleted_at is null order by 1 limit 4`.execute(database.owner)
+    ).rows.map((a) => ({ id: a.id, providerId: a.provider_id }));
+  });
+
+  // What providers may send: any Unicode (U+0000 aside: PostgreSQL text cannot hold it), C0
+  // controls, DEL, noncharacters, separators, quotes, formula starts and OOXML-escape look-alikes.
+  const unit = fc.oneof(
+    { weight: 4, arbitrary: fc.string({ unit: "binary", minLength: 1, maxLength: 1 }) },
+    { weight: 3, arbitrary: fc.integer({ min: 1, max: 0x1f }).map((c) => String.fromCharCode(c)) },
+    { weight: 3, arbitrary: fc.constantFrom("\r", "\n", "\r\n", "\t", '"', ",", ";", "'", "=", "+", "-", "@", " ", "&", "<", ">", "&amp;", "&#13;", "]]>", "\u007f", "\u0085", "\u2028", "\ufeff", "\ufffe", "\uffff", "\u00e9", "\u{1f600}") },
+    { weight: 2, arbitrary: fc.constantFrom("_x000D_", "_x005F_", "_x0041_", "_xabcd_", "_xD800_", "_x0000_", "_X000D_", "_x000d_", "_x", "x000D_", "_x005F_x000D_") },
+  );
+  const text = fc.string({ unit, maxLength: 20 }).map((s) => s.split("\u0000").join(""));
+
+  function byActivity(header: readonly unknown[], rows: readonly (readonly unknown[])[]) {
+    const at = (label: string) => header.indexOf(label);
+    expect(at("Activity id")).toBeGreaterThanOrEqual(0);
+    return new Map(rows.map((r) => [String(r[at("Activity id")]), { title: r[at("Activity")], provider: r[at("Provider")] }]));
+  }
+
+  /** A cell's text as a reader sees it: inline strings are runs; an empty cell is empty text. */
+  function cellText(value: ExcelJS.CellValue): unknown {
+    if (value === null || value === undefined) return "";
+    if (typeof value === "object" && "richText" in value) return value.richText.map((run) => run.text).join("");
+    return value;
+  }
+
+  it("CSV (csv-parse) and XLSX (exceljs's reader) give exactly PostgreSQL's values, neutralised against formulas", async () => {
+    const providers = [...new Set(activities.map((a) => a.providerId))];
+    await fc.assert(
+      fc.asyncProperty(fc.array(text, { minLength: activities.length, maxLength: activities.length }), fc.array(text, { minLength: providers.length, maxLength: providers.length }), async (titles, names) => {
+        await database.owner.transaction().execute(async (trx) => {
+          for (const [i, a] of activities.entries()) await sql`update learner.activity set title = ${titles[i]!} where id = ${a.id}`.execute(trx);
+          for (const [i, p] of providers.entries()) await sql`update learner.provider set name = ${names[i]!} where id = ${p}`.execute(trx);
+        });
+        // What PostgreSQL holds (read back, not what was sent), neutralised as the exports must.
+        const stored = await sql<{ id: string; title: string; name: string }>`select a.id::text, a.title, p.name from learner.activity a
+          join learner.provider p on p.id = a.provider_id where a.id in (${sql.join(activities.map((a) => a.id))})`.execute(database.owner);
+        const expected = new Map(stored.rows.map((r) => [r.id, { title: neutraliseCell(r.title), provider: neutraliseCell(r.name) }]));
+
+        const csv = await get(held.baseUrl, `/licensees/${learnerId}/records/export?download=csv`, caCookie);
+        expect(csv.status).toBe(200);
+        const [csvHeader, ...csvRows] = parse(Buffer.from(await csv.arrayBuffer()).toString("utf8"), { bom: true }) as string[][];
+        const fromCsv = byActivity(csvHeader!, csvRows);
+        for (const [id, want] of expected) expect(fromCsv.get(id)).toEqual(want);
+
+        const xlsx = await get(held.baseUrl, `/licensees/${learnerId}/records/export?download=xlsx`, caCookie);
+        expect(xlsx.status).toBe(200);
+        const workbook = new ExcelJS.Workbook();
+        await workbook.xlsx.load(await xlsx.arrayBuffer());
+        const values: unknown[][] = [];
+        workbook.worksheets[0]!.eachRow((row) => {
+          const cells: unknown[] = [];
+          row.eachCell({ includeEmpty: true }, (cell) => cells.push(cellText(cell.value)));
+          values.push(cells);
+        });
+        const [xlsxHeader, ...xlsxRows] = values;
+        const fromXlsx = byActivity(xlsxHeader!, xlsxRows);
+        for (const [id, want] of expected) expect(fromXlsx.get(id)).toEqual(want);
+      }),
+      { numRuns: Number(process.env.EXPORT_TEXT_RUNS ?? 40) },
+    );
   });
 });
