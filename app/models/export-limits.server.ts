@@ -68,8 +68,13 @@ export interface FinishedExport {
   outcome: ExportOutcome;
 }
 
-/** The answer to an export over a limit: 429 for one user's limit, 503 when all exports are busy. */
-function refusal(status: 429 | 503, message: string, retryAfter: number): Response {
+/**
+ * The answer to an export over a limit: 429 with Retry-After, for one user's limit and for the
+ * global one alike. (Not 503 for the global one: the server is up and answering everything else,
+ * and a 5xx would read as a failure to monitoring and to the hostile-input tests, which hold every
+ * answer to a request below 500.)
+ */
+function refusal(status: 429, message: string, retryAfter: number): Response {
   return new Response(message, {
     status,
     headers: { "Content-Type": "text/plain; charset=utf-8", "Retry-After": String(retryAfter), "Cache-Control": "no-store" },
@@ -78,7 +83,7 @@ function refusal(status: 429 | 503, message: string, retryAfter: number): Respon
 
 /**
  * Admission of exports: a per-user and a global count of exports in flight. Refuses at once
- * (a thrown Response), never queues: a queued export would hold the browser's request open with
+ * (a thrown 429 Response), never queues: a queued export would hold the browser's request open with
  * nothing to show. `finished` events carry each export's outcome after its audit was written.
  */
 export class ExportGate extends EventEmitter {
@@ -93,7 +98,7 @@ export class ExportGate extends EventEmitter {
     return [...this.#active];
   }
 
-  /** A slot for `userId`'s export, or a thrown 429 / 503 Response. */
+  /** A slot for `userId`'s export, or a thrown 429 Response. */
   admit(userId: string, readsDatabase: boolean): ExportTicket {
     const mine = [...this.#active].filter((t) => t.userId === userId).length;
     if (mine >= this.limits.perUser) {
@@ -101,7 +106,7 @@ export class ExportGate extends EventEmitter {
     }
     const reading = [...this.#active].filter((t) => t.readsDatabase).length;
     if (readsDatabase && reading >= this.limits.global) {
-      throw refusal(503, "Every download slot is busy just now; try again in a minute.", this.limits.retryAfterSeconds);
+      throw refusal(429, "Every download slot is busy just now (too many downloads at once); try again in a minute.", this.limits.retryAfterSeconds);
     }
     let released = false;
     const ticket: ExportTicket = {

@@ -56,6 +56,8 @@ const BATCH = 1_000;
 const CHUNK_CHARS = 64 * 1024;
 /** XLSX rows between looks at whether the client has taken what was zipped. */
 const XLSX_CHECK_EVERY = 50;
+/** A body not read at all within this long is dropped and its export slot freed (HEAD requests). */
+const UNREAD_BODY_MS = 10_000;
 /** Sheet XML that may wait for the zip (uncompressed) before the XLSX writer stops for it. */
 const ZIP_BACKLOG = 512 * 1024;
 
@@ -82,7 +84,7 @@ export function exportFilename(orgCode: string, what: string, date = new Date())
 
 /**
  * A streamed file download of `rows` in the given format, or a thrown 429 (this user has too many
- * exports running) / 503 (every export slot is busy) Response with Retry-After.
+ * exports running, or every export slot is busy) Response with Retry-After.
  */
 export function exportResponse<R>(context: ExportContext, request: ExportRequest<R>): Response {
   const ticket = context.services.exports.gate.admit(context.userId, request.readsDatabase ?? true);
@@ -138,8 +140,8 @@ function abortOf(reason: unknown): ExportAbort {
 }
 
 /**
- * The response body: asks the producer for a piece only when the response has taken the last one
- * (highWaterMark 1), so the rows read from the cursor follow what the client reads.
+ * The response body: asks the producer for a piece only when the response asks for one (after it
+ * has taken the last), so the rows read from the cursor follow what the client reads.
  */
 function byteStream<R>(request: ExportRequest<R>, producer: Producer, ticket: ExportTicket, logger: Logger): ReadableStream<Uint8Array> {
   /** Rows in the pieces the response has taken (each pull means the last piece was taken). */
@@ -163,9 +165,23 @@ function byteStream<R>(request: ExportRequest<R>, producer: Producer, ticket: Ex
       logger.warn({ err: error, file: request.filename }, "export: closing the source failed");
     }
   };
+  // A body nobody starts reading (a HEAD request: Remix drops the body) must not keep its slot.
+  let pulled = false;
+  const unread = setTimeout(() => {
+    if (pulled || stopped) return;
+    stopped = true;
+    const outcome: ExportOutcome = { rows: 0, completed: false, aborted: "client-gone" };
+    stop().then(
+      () => ticket.release(outcome),
+      () => ticket.release(outcome),
+    );
+  }, UNREAD_BODY_MS);
+  unread.unref();
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
+        pulled = true;
+        clearTimeout(unread);
         handedOver = rowsEnqueued;
         if (stopped) return;
         let piece: Uint8Array | null;
@@ -193,6 +209,7 @@ function byteStream<R>(request: ExportRequest<R>, producer: Producer, ticket: Ex
         controller.enqueue(piece);
       },
       async cancel(reason) {
+        clearTimeout(unread);
         if (stopped) return;
         stopped = true;
         const rows = handedOver;
@@ -201,7 +218,9 @@ function byteStream<R>(request: ExportRequest<R>, producer: Producer, ticket: Ex
         await finish({ rows, completed: false, aborted: abortOf(reason) });
       },
     },
-    { highWaterMark: 1 },
+    // Nothing is made before the response asks (0, not 1: a stream with room pulls as soon as it
+    // is built, which opened the cursor even for a body no one would read).
+    { highWaterMark: 0 },
   );
 }
 

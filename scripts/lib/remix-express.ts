@@ -33,6 +33,11 @@ export function createRemixHandler({ build, mode = "production", getLoadContext,
   return async (req: ExpressRequest, res: ExpressResponse): Promise<void> => {
     const request = remixRequest(req, res);
     const response = await handle(request, getLoadContext(req, res));
+    if (request.signal.aborted) {
+      // The client left while the loader ran: nothing to send, and the body must not wait for a reader.
+      await response.body?.cancel(Object.assign(new Error("the client went away"), { code: "CLIENT_GONE" }));
+      return;
+    }
     await sendResponse(res, response, { stallMs, logger, url: req.originalUrl.slice(0, 300) });
   };
 }

@@ -195,8 +195,23 @@ describe("a client that goes away mid-export", () => {
   });
 });
 
+describe("a body no one reads", () => {
+  it("HEAD on an export opens no cursor, and its slot comes back on its own", { timeout: 60_000 }, async () => {
+    const finished = nextFinished(quick.exports.gate, 2);
+    for (const format of ["csv", "xlsx"]) {
+      const response = await fetch(`${quick.baseUrl}/credits/export?download=${format}`, { method: "HEAD", headers: { cookie: caSupervisorCookie } });
+      expect(response.status).toBe(200);
+    }
+    // Remix drops a HEAD's body unread: nothing was read from the database for it.
+    expect(await busyExportConnections()).toBe(0);
+    const events = await finished;
+    expect(events.map((e) => e.rowsRead)).toEqual([0, 0]);
+    expect(quick.exports.gate.active).toHaveLength(0);
+  });
+});
+
 describe("many exports at once", () => {
-  it("one user's extra exports get 429, everyone's beyond the export pool 503, both with Retry-After; pages keep answering; nothing crashes", async () => {
+  it("one user's extra exports get 429, everyone's beyond the export pool too, both with Retry-After; pages keep answering; nothing crashes", async () => {
     // Two stalled downloads (one XLSX, one CSV) hold CA-M's reviewer's two slots, and the whole
     // (two-connection) export pool.
     const finishedHolders = nextFinished(held.exports.gate, 2);
@@ -216,11 +231,11 @@ describe("many exports at once", () => {
       expect(response.headers.get("retry-after")).toBe(String(HELD_LIMITS.retryAfterSeconds));
       expect(await response.text()).toMatch(/downloads running/);
     }
-    // Another user of another board: the export share is full, so 503 with Retry-After…
+    // Another user of another board: the export share is full, so 429 with Retry-After…
     const other = await get(held.baseUrl, "/credits/export?download=csv", abimCookie);
-    expect(other.status).toBe(503);
+    expect(other.status).toBe(429);
     expect(other.headers.get("retry-after")).toBe(String(HELD_LIMITS.retryAfterSeconds));
-    await other.body?.cancel();
+    expect(await other.text()).toMatch(/slot is busy/);
     // …while pages (the main pool) answer as usual, for that board and for the exporter's own colleague.
     const pages = await Promise.all([
       ...Array.from({ length: 6 }, () => get(held.baseUrl, "/credits", abimCookie)),
