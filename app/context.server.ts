@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { Analytics } from "../db/analytics/service";
 import type { Database } from "../db/schema";
 import type { ViewAudit } from "./models/view-audit.server";
+import type { ExportServices } from "./models/export-limits.server";
 
 export interface AppServices {
   db: Kysely<Database>;
@@ -15,6 +16,8 @@ export interface AppServices {
   logger: Logger;
   /** The queue of `*.view` audit events; flushed by the services' shutdown before the pool closes. */
   viewAudit: ViewAudit;
+  /** Exports' own small pool and their admission gate (app/models/export-limits.server.ts). */
+  exports: ExportServices;
 }
 
 declare module "@remix-run/node" {

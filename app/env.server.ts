@@ -43,6 +43,8 @@ const EnvSchema = z.object({
   ANALYTICS_FULL_REBUILD_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
   /** DuckDB memory ceiling for the analytics snapshot, in MiB (the reports and the sync each). */
   ANALYTICS_MEMORY_MB: z.coerce.number().int().min(128).max(1_048_576).default(2048),
+  /** Seconds a download's client may take nothing before it is cut and its connection released (decision 018). */
+  EXPORT_STALL_SECONDS: z.coerce.number().min(1).max(3600).default(60),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

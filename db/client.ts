@@ -167,8 +167,8 @@ export function withDatabase(url: string, database: string): string {
 }
 
 /** The app's client: a dedicated login URL when configured, else the owner URL assuming `cme_app`. */
-export function createAppDb(ownerUrl: string, appUrl?: string, max?: number): Kysely<Database> {
+export function createAppDb(ownerUrl: string, appUrl?: string, max?: number, applicationName?: string): Kysely<Database> {
   return appUrl
-    ? createDb({ connectionString: appUrl, max, settings: APP_SESSION_SETTINGS, rowScoped: true })
-    : createDb({ connectionString: ownerUrl, role: APP_ROLE, max, settings: APP_SESSION_SETTINGS, rowScoped: true });
+    ? createDb({ connectionString: appUrl, max, applicationName, settings: APP_SESSION_SETTINGS, rowScoped: true })
+    : createDb({ connectionString: ownerUrl, role: APP_ROLE, max, applicationName, settings: APP_SESSION_SETTINGS, rowScoped: true });
 }

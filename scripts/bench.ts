@@ -20,6 +20,7 @@ import { migrateToLatest } from "../db/migrate";
 import { seedBoard } from "../db/seed-board";
 import { median, percentile, type BenchContext, type SectionResult } from "./bench/context";
 import { createHttpApp } from "./server";
+import { createExportServices } from "../app/models/export-limits.server";
 
 const SECTIONS: Record<string, () => Promise<{ run(ctx: BenchContext): Promise<SectionResult> }>> = {
   search: () => import("./bench/search"),
@@ -97,7 +98,7 @@ const logger = pino({ level: "silent" });
 const viewAudit = createViewAudit({ db: appDb, logger });
 const app = createHttpApp({
   build,
-  services: { db: appDb, analytics, sessionCookie: createSessionCookie(["bench-secret-bench-secret-bench-secret-0"], false), logger, viewAudit },
+  services: { db: appDb, analytics, sessionCookie: createSessionCookie(["bench-secret-bench-secret-bench-secret-0"], false), logger, viewAudit, exports: createExportServices(appDb) },
   production: false,
 });
 const http = await new Promise<Server>((resolve) => {

@@ -4,14 +4,15 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { STATUS_CODES } from "node:http";
 import path from "node:path";
-import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import type { AppServices } from "../app/context.server";
 import { withUnavailableAnswers } from "../app/lib/unavailable.server";
+import { EXPORT_LIMITS } from "../app/models/export-limits.server";
 import { NO_ROWS, runWithRowScope } from "../db/row-scope";
+import { createRemixHandler } from "./lib/remix-express";
 
 export interface HttpAppOptions {
   build: ServerBuild;
@@ -25,6 +26,8 @@ export interface HttpAppOptions {
    * own address by adding entries in front.
    */
   trustProxy?: number;
+  /** Seconds a client may take nothing of a response waiting for it before it is cut (EXPORT_STALL_SECONDS). */
+  stallSeconds?: number;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -89,7 +92,7 @@ function noStoreByDefault(_req: Request, res: Response, next: NextFunction) {
   next();
 }
 
-export function createHttpApp({ build, services, production, publicDir = "public", trustProxy = 0 }: HttpAppOptions) {
+export function createHttpApp({ build, services, production, publicDir = "public", trustProxy = 0, stallSeconds = EXPORT_LIMITS.stallSeconds }: HttpAppOptions) {
   const app = express();
   app.disable("x-powered-by");
   // 0: the socket's address and scheme, whatever X-Forwarded-* say. N: N proxy hops back.
@@ -149,7 +152,9 @@ export function createHttpApp({ build, services, production, publicDir = "public
   // errors) and may carry personal data: no browser or proxy may keep a copy.
   app.use(noStoreByDefault);
 
-  const remixHandler = createRequestHandler({
+  // Remix's handler with back-pressure (scripts/lib/remix-express.ts): a response is read only as
+  // fast as its client takes it, and cut when the client goes away or stalls.
+  const remixHandler = createRemixHandler({
     // A database that is down answers 503 "temporarily unavailable", not 500.
     build: withUnavailableAnswers(build),
     // Always production mode: we serve a production build, and development mode would send
@@ -161,11 +166,13 @@ export function createHttpApp({ build, services, production, publicDir = "public
       // The socket's address, or with TRUST_PROXY the one the nearest trusted proxy saw.
       clientIp: req.ip ?? req.socket.remoteAddress ?? null,
     }),
+    stallMs: stallSeconds * 1000,
+    logger: services.logger,
   });
   // Express 4 does not look at the promise a handler returns: a rejection is handed to the error
   // handler below instead of becoming an unhandled rejection (which would end the process).
   app.all("*", (req, res, next) => {
-    remixHandler(req, res, next).catch(next);
+    remixHandler(req, res).catch(next);
   });
 
   // Last: errors Express itself raises before Remix runs (a path whose percent-encoding is not

@@ -14,6 +14,7 @@ import { utcToday } from "../app/lib/reports";
 import { warmDashboard, warmDashboards } from "../app/models/dashboard.server";
 import { createViewAudit } from "../app/models/view-audit.server";
 import { warmReportPages } from "../app/models/reports/index.server";
+import { createExportServices, EXPORT_LIMITS, EXPORT_POOL_NAME } from "../app/models/export-limits.server";
 import type { SnapshotQuery } from "../db/analytics/reader";
 import { startAnalytics } from "../db/analytics/service";
 import { APP_ROLE, createAppDb, createDb, enableAppLogin } from "../db/client";
@@ -73,6 +74,8 @@ if (!appUrl) {
   logger.warn("APP_DATABASE_URL is not set: the app assumes role cme_app over the DATABASE_URL login; give it a login of its own in production.");
 }
 const db = createAppDb(owner.url, appUrl, 10);
+// Exports read through a small pool of their own, so downloads can never take the pages' connections.
+const exportDb = createAppDb(owner.url, appUrl, EXPORT_LIMITS.connections, EXPORT_POOL_NAME);
 const sessionCookie = createSessionCookie(await sessionSecrets(env), env.SECURE_COOKIES ?? production);
 const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
 
@@ -106,7 +109,13 @@ const analytics = startAnalytics({
 
 // Page views are audited through a queue written about once a second; shutdown writes what is left.
 const viewAudit = createViewAudit({ db, logger: logger.child({ module: "audit" }), intervalMs: env.AUDIT_FLUSH_MS });
-const app = createHttpApp({ build, services: { db, analytics, sessionCookie, logger, viewAudit }, production, trustProxy: env.TRUST_PROXY });
+const app = createHttpApp({
+  build,
+  services: { db, analytics, sessionCookie, logger, viewAudit, exports: createExportServices(exportDb) },
+  production,
+  trustProxy: env.TRUST_PROXY,
+  stallSeconds: env.EXPORT_STALL_SECONDS,
+});
 
 // From here on the process serves everyone: a promise that rejects with no one to catch it is a
 // defect to log (lint forbids floating promises), never a reason to stop serving every board.
@@ -144,6 +153,7 @@ async function shutdown(signal: string) {
   await viewAudit.close();
   await analytics.stop().catch((error: unknown) => logger.warn({ error }, "stopping the analytics sync"));
   await db.destroy().catch((error: unknown) => logger.warn({ error }, "closing the database pool"));
+  await exportDb.destroy().catch((error: unknown) => logger.warn({ error }, "closing the exports' database pool"));
   await owner.release().catch((error: unknown) => logger.warn({ error }, "stopping PostgreSQL"));
   console.log("Stopped.");
   process.exit(0);

@@ -9,7 +9,9 @@ import { activeFilterCount, CREDIT_FILTER_NAMES, parseCreditSearch, type CreditR
 import { visibleColumns, type ColumnDef } from "../lib/grid";
 import { recordAudit } from "./audit.server";
 import { EXACT_COUNT_CAP, searchCreditReports, streamCreditReports, type CreditFilters } from "./credits.server";
-import { EXPORT_FORMATS, exportFilename, exportResponse, type ExportFormat } from "./exports.server";
+import type { ExportServices } from "./export-limits.server";
+import { EXPORT_FORMATS, exportFilename, exportResponse, outcomeDetail, type ExportFormat } from "./exports.server";
+import type { Logger } from "pino";
 
 /** Parameters about the view, not the rows: their problems are notices above the grid. */
 const CONTROL_KEYS = ["sort", "dir", "size", "page", "cursor", "hide", "show"] as const;
@@ -63,7 +65,7 @@ export type CreditGridData = Awaited<ReturnType<typeof loadCreditGrid>>;
  * sort, streamed; audited when it ends. `download` picks the format (`format` is a filter).
  */
 export async function exportCreditGrid(
-  db: Kysely<Database>,
+  services: { db: Kysely<Database>; exports: ExportServices; logger: Logger },
   user: SessionUser,
   params: URLSearchParams,
   options: CreditGridOptions & { what: string; sheetName: string; ip: string | null; target?: string },
@@ -84,19 +86,20 @@ export async function exportCreditGrid(
   const described = Object.fromEntries(
     [...query.keys()].filter((key) => !["after", "before", "page", "size"].includes(key)).map((key) => [key, query.getAll(key).join(",")]),
   );
-  return exportResponse({
+  const { db } = services;
+  return exportResponse({ services, userId: user.id }, {
     format,
     filename: exportFilename(user.org.code, options.what),
     sheetName: options.sheetName,
     columns: columns.map((c) => ({ header: c.label, value: c.exportValue, kind: c.exportKind })),
-    rows: streamCreditReports(db, user.scope, { filters: { ...state.filters, ...options.fixed }, sort: state.sort }),
+    rows: streamCreditReports(services.exports.db, user.scope, { filters: { ...state.filters, ...options.fixed }, sort: state.sort }),
     onFinish: (outcome) =>
       recordAudit(db, {
         action: "export",
         userId: user.id,
         orgCode: user.org.code,
         target: options.target ?? options.what,
-        detail: { format, filters: { ...described, ...options.fixed }, rows: outcome.rows, completed: outcome.completed },
+        detail: { format, filters: { ...described, ...options.fixed }, ...outcomeDetail(outcome) },
         ip: options.ip,
       }),
   });

@@ -10,7 +10,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const activityId = params.activityId ?? "";
   const { db } = context.services;
   if (!/^\d{9}$/.test(activityId) || !(await activityInScope(db, user.scope, activityId))) throw new Response("Not found", { status: 404 });
-  return exportCreditGrid(db, user, new URL(request.url).searchParams, {
+  return exportCreditGrid(context.services, user, new URL(request.url).searchParams, {
     columns: ACTIVITY_LEARNER_COLUMNS,
     fixed: { activityId },
     what: `activity-${activityId}-learners`,

@@ -5,7 +5,7 @@ import { ACTIVITY_COLUMNS, parseActivitySearch } from "~/lib/activity-search";
 import { visibleColumns } from "~/lib/grid";
 import { streamActivities } from "~/models/activities.server";
 import { recordAudit } from "~/models/audit.server";
-import { EXPORT_FORMATS, exportFilename, exportResponse, type ExportFormat } from "~/models/exports.server";
+import { EXPORT_FORMATS, exportFilename, exportResponse, outcomeDetail, type ExportFormat } from "~/models/exports.server";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
@@ -20,19 +20,19 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (problems.length) throw new Response(`The export was not started. ${problems.map(([k, m]) => `${k}: ${m}`).join(" ")}`, { status: 400 });
   const columns = visibleColumns(ACTIVITY_COLUMNS, state.hidden, state.shown, multiBoard);
   const described = Object.fromEntries([...params.keys()].map((k) => [k, params.getAll(k).join(",")]));
-  return exportResponse({
+  return exportResponse({ services: context.services, userId: user.id }, {
     format: format as ExportFormat,
     filename: exportFilename(user.org.code, "activities"),
     sheetName: "Activities",
     columns: columns.map((c) => ({ header: c.label, value: c.exportValue, kind: c.exportKind })),
-    rows: streamActivities(db, user.scope, state),
+    rows: streamActivities(context.services.exports.db, user.scope, state),
     onFinish: (outcome) =>
       recordAudit(db, {
         action: "export",
         userId: user.id,
         orgCode: user.org.code,
         target: "activities",
-        detail: { format, filters: described, rows: outcome.rows, completed: outcome.completed },
+        detail: { format, filters: described, ...outcomeDetail(outcome) },
         ip: context.clientIp,
       }),
   });

@@ -7,7 +7,7 @@ import { exportCreditGrid } from "~/models/credit-grid.server";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
-  return exportCreditGrid(context.services.db, user, new URL(request.url).searchParams, {
+  return exportCreditGrid(context.services, user, new URL(request.url).searchParams, {
     columns: CREDIT_COLUMNS,
     what: "credit-reports",
     sheetName: "Credit reports",

@@ -11,7 +11,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const learnerId = licenseeIdFrom(params);
   const { db } = context.services;
   if (!(await learnerInScope(db, user.scope, learnerId))) throw new Response("Not found", { status: 404 });
-  return exportCreditGrid(db, user, new URL(request.url).searchParams, {
+  return exportCreditGrid(context.services, user, new URL(request.url).searchParams, {
     columns: LICENSEE_RECORD_COLUMNS,
     fixed: { learnerId },
     what: `licensee-${learnerId}-records`,

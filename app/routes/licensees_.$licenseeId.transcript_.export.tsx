@@ -17,7 +17,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   search.set("sort", "completed");
   search.set("dir", "desc");
   for (const key of ["hide", "show"]) search.delete(key);
-  return exportCreditGrid(db, user, search, {
+  return exportCreditGrid(context.services, user, search, {
     columns: TRANSCRIPT_COLUMNS,
     fixed: { learnerId },
     what: `transcript-${learnerId}`,

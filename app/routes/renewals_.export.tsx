@@ -4,7 +4,7 @@ import { requireUser } from "~/auth/session.server";
 import { visibleColumns } from "~/lib/grid";
 import { RENEWAL_COLUMNS } from "~/lib/renewal-search";
 import { recordAudit } from "~/models/audit.server";
-import { EXPORT_FORMATS, exportFilename, exportResponse, type ExportFormat } from "~/models/exports.server";
+import { EXPORT_FORMATS, exportFilename, exportResponse, outcomeDetail, type ExportFormat } from "~/models/exports.server";
 import { renewalState } from "~/models/renewal-page.server";
 import { streamRenewals } from "~/models/renewal-queue.server";
 
@@ -20,19 +20,19 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (problems.length) throw new Response(`The export was not started. ${problems.map(([k, m]) => `${k}: ${m}`).join(" ")}`, { status: 400 });
   const columns = visibleColumns(RENEWAL_COLUMNS, state.hidden, state.shown, false);
   const described = Object.fromEntries([...params.keys()].map((k) => [k, params.getAll(k).join(",")]));
-  return exportResponse({
+  return exportResponse({ services: context.services, userId: user.id }, {
     format: format as ExportFormat,
     filename: exportFilename(user.org.code, "renewals"),
     sheetName: "Renewals",
     columns: columns.map((c) => ({ header: c.label, value: c.exportValue, kind: c.exportKind })),
-    rows: streamRenewals(db, user.org.code, { filters: state.filters, window: state.window, sort: state.sort }),
+    rows: streamRenewals(context.services.exports.db, user.org.code, { filters: state.filters, window: state.window, sort: state.sort }),
     onFinish: (outcome) =>
       recordAudit(db, {
         action: "export",
         userId: user.id,
         orgCode: user.org.code,
         target: "renewals",
-        detail: { format, filters: described, window: state.window, rows: outcome.rows, completed: outcome.completed },
+        detail: { format, filters: described, window: state.window, ...outcomeDetail(outcome) },
         ip: context.clientIp,
       }),
   });

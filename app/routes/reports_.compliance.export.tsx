@@ -4,7 +4,7 @@ import { z } from "zod";
 import { requireUser } from "~/auth/session.server";
 import { recordAudit } from "~/models/audit.server";
 import { complianceOverview, complianceTables, complianceWindow } from "~/models/compliance-overview.server";
-import { exportFilename, exportResponse } from "~/models/exports.server";
+import { exportFilename, exportResponse, outcomeDetail } from "~/models/exports.server";
 import { requireBoardUser } from "~/models/renewal-page.server";
 import { todayUtc } from "~/models/renewals.server";
 
@@ -20,7 +20,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { window, errors } = complianceWindow(params, todayUtc());
   if (Object.keys(errors).length) throw new Response(`The export was not started. ${Object.values(errors).join(" ")}`, { status: 400 });
   const table = complianceTables(await complianceOverview(db, user.org.code, window))[which.data];
-  return exportResponse({
+  return exportResponse({ services: context.services, userId: user.id }, {
     format: "csv",
     filename: exportFilename(user.org.code, `compliance-${table.id}`),
     sheetName: table.title,
@@ -29,6 +29,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       value: (row: Record<string, unknown>) => (row[c.key] ?? null) as string | number | null,
       kind: c.kind === "text" || c.kind === "month" ? ("text" as const) : ("number" as const),
     })),
+    readsDatabase: false,
     rows: (async function* () {
       yield* table.rows;
       if (table.total) yield table.total;
@@ -39,7 +40,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         userId: user.id,
         orgCode: user.org.code,
         target: `report:compliance:${table.id}`,
-        detail: { window, rows: outcome.rows, completed: outcome.completed },
+        detail: { window, ...outcomeDetail(outcome) },
         ip: context.clientIp,
       }),
   });

@@ -4,7 +4,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireUser } from "~/auth/session.server";
 import { recordAudit } from "~/models/audit.server";
-import { exportFilename, exportResponse } from "~/models/exports.server";
+import { exportFilename, exportResponse, outcomeDetail } from "~/models/exports.server";
 import { rosterUploadErrors, rosterUploadIdFrom } from "~/models/rosters.server";
 import type { RosterRowError } from "../../db/schema";
 
@@ -18,7 +18,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { db } = context.services;
   const errors = await rosterUploadErrors(db, user.org.code, uploadId);
   if (!errors) throw new Response("Not found", { status: 404 });
-  return exportResponse<RosterRowError>({
+  return exportResponse<RosterRowError>({ services: context.services, userId: user.id }, {
     format: "csv",
     filename: exportFilename(user.org.code, `roster-${uploadId}-bad-rows`),
     sheetName: "Rows not kept",
@@ -27,6 +27,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       { header: "Reason", value: (e) => e.reason },
       { header: "Row as uploaded", value: (e) => e.raw },
     ],
+    readsDatabase: false,
     rows: each(errors),
     onFinish: (outcome) =>
       recordAudit(db, {
@@ -34,7 +35,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
         userId: user.id,
         orgCode: user.org.code,
         target: `roster_upload:${uploadId}:errors`,
-        detail: { format: "csv", what: "roster bad rows", rows: outcome.rows, completed: outcome.completed },
+        detail: { format: "csv", what: "roster bad rows", ...outcomeDetail(outcome) },
         ip: context.clientIp,
       }),
   });

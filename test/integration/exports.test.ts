@@ -35,7 +35,9 @@ async function xlsxRows(body: Buffer): Promise<{ values: unknown[][]; formulas: 
     const cells: unknown[] = [];
     row.eachCell({ includeEmpty: true }, (cell) => {
       if (cell.type === ExcelJS.ValueType.Formula) formulas++;
-      cells.push(cell.value);
+      // Text is written as inline strings (so OOXML's _xHHHH_ escapes are read back): their runs joined.
+      const value = cell.value;
+      cells.push(value !== null && typeof value === "object" && "richText" in value ? value.richText.map((r) => r.text).join("") : value);
     });
     values.push(cells);
   });

@@ -57,7 +57,9 @@ describe("PostgreSQL stopped and started again under load", () => {
     appPool = createPool({ connectionString: appUrl, max: 10, settings: APP_SESSION_SETTINGS });
     const app = new Kysely<Database>({ dialect: new RowScopedPostgresDialect({ pool: appPool, cursor: ResilientCursor }) });
     database = { url, appUrl, owner, app, drop: async () => {} };
-    server = await startTestServer(database, { sync: false });
+    // Six workers share one reviewer's session: export limits (decision 018, tested in
+    // export-abuse.test.ts) are set out of their way, so every export here meets the outage.
+    server = await startTestServer(database, { sync: false, exportConnections: 6, exportLimits: { perUser: 6, global: 6, retryAfterSeconds: 5 } });
   }, 120_000);
 
   afterAll(async () => {

@@ -5,10 +5,12 @@ import type { Server } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
-import { pino } from "pino";
+import { pino, type Logger } from "pino";
 import { createSessionCookie } from "../../app/auth/session.server";
 import { warmDashboard } from "../../app/models/dashboard.server";
 import { createViewAudit, type ViewAudit } from "../../app/models/view-audit.server";
+import { createExportServices, EXPORT_LIMITS, EXPORT_POOL_NAME, type ExportServices } from "../../app/models/export-limits.server";
+import { createAppDb } from "../../db/client";
 import { startAnalytics, type Analytics } from "../../db/analytics/service";
 import { createHttpApp } from "../../scripts/server";
 import { afterAll, beforeAll, inject } from "vitest";
@@ -21,6 +23,8 @@ export interface TestServer {
   /** The server's queue of `*.view` audit events: `await viewAudit.flush()` before reading them. */
   viewAudit: ViewAudit;
   /** Stops serving, then (as scripts/start.ts does) writes the queued views and stops the analytics. */
+  /** The exports' own pool and gate (its `active` list and `finished` events show each export). */
+  exports: ExportServices;
   close(): Promise<void>;
 }
 
@@ -51,24 +55,37 @@ export async function startTestAnalytics(database: TestDatabase, options: { sync
   return analytics;
 }
 
-/**
- * `production`: built as for production (HSTS, upgrade-insecure-requests, Secure cookies).
- * `trustProxy`: TRUST_PROXY, the proxy hops whose X-Forwarded-For / -Proto are believed (default 0).
- */
-export async function startTestServer(
-  database: TestDatabase,
-  options: { sync?: boolean; production?: boolean; trustProxy?: number } = {},
-): Promise<TestServer> {
+export interface TestServerOptions {
+  sync?: boolean;
+  /** Built as for production (HSTS, upgrade-insecure-requests, Secure cookies). */
+  production?: boolean;
+  /** TRUST_PROXY: the proxy hops whose X-Forwarded-For / -Proto are believed (default 0). */
+  trustProxy?: number;
+  /** Connections of the exports' pool (default EXPORT_LIMITS.connections). */
+  exportConnections?: number;
+  /** Export admission limits (default EXPORT_LIMITS). */
+  exportLimits?: { perUser: number; global: number; retryAfterSeconds: number };
+  /** Seconds before a response whose client stopped reading is cut (default EXPORT_LIMITS.stallSeconds). */
+  stallSeconds?: number;
+  /** The server's logger (default: silent). */
+  logger?: Logger;
+}
+
+export async function startTestServer(database: TestDatabase, options: TestServerOptions = {}): Promise<TestServer> {
   const production = options.production ?? false;
   const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
   const analytics = await startTestAnalytics(database, options);
-  const logger = pino({ level: "silent" });
+  const logger = options.logger ?? pino({ level: "silent" });
   // No timer: a view's row is written when a test flushes (or the queue fills, or the server closes),
   // so a test that counts audit rows around its requests never sees a write land in between.
   const viewAudit = createViewAudit({ db: database.app, logger, schedule: false });
+  const exportDb = createAppDb(database.url, database.appUrl, options.exportConnections ?? EXPORT_LIMITS.connections, EXPORT_POOL_NAME);
+  const exports = createExportServices(exportDb, options.exportLimits);
   const app = createHttpApp({
     build,
+    stallSeconds: options.stallSeconds,
     services: {
+      exports,
       db: database.app,
       analytics,
       sessionCookie: createSessionCookie(["test-secret-test-secret-test-secret-0123"], production),
@@ -87,6 +104,7 @@ export async function startTestServer(
     baseUrl: `http://127.0.0.1:${port}`,
     analytics,
     viewAudit,
+    exports,
     async close() {
       await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -94,6 +112,7 @@ export async function startTestServer(
       });
       await viewAudit.close();
       await analytics.stop();
+      await exportDb.destroy();
     },
   };
 }
@@ -102,7 +121,7 @@ export async function startTestServer(
  * For a test file: a private clone of the seeded store and the app served over it, set up before
  * the file's tests and torn down after. Read `.database` / `.server` inside tests.
  */
-export function setUpSeededApp(options: { trustProxy?: number } = {}): { readonly database: TestDatabase; readonly server: TestServer } {
+export function setUpSeededApp(options: TestServerOptions = {}): { readonly database: TestDatabase; readonly server: TestServer } {
   const state: { database?: TestDatabase; server?: TestServer } = {};
   beforeAll(async () => {
     state.database = await createTestDatabase(inject("pgServerUrl"));

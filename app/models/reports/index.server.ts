@@ -21,7 +21,7 @@ import {
   type ReportTable,
 } from "../../lib/reports";
 import { recordAudit } from "../audit.server";
-import { exportFilename, exportResponse, type CellValue } from "../exports.server";
+import { exportFilename, exportResponse, outcomeDetail, type CellValue, type ExportContext } from "../exports.server";
 import { boardsInSnapshot, providerName } from "./common.server";
 import { creditMixReport } from "./credit-mix.server";
 import { rejectionsReport } from "./rejections.server";
@@ -158,8 +158,7 @@ export async function warmReportPages(q: SnapshotQuery, scopes: readonly Scope[]
  * rankings in full), numbers as numbers, text neutralised against formulas; audited when it ends.
  */
 export async function exportReportTable(
-  db: Kysely<Database>,
-  analytics: Analytics,
+  services: { db: Kysely<Database>; analytics: Analytics } & ExportContext["services"],
   user: SessionUser,
   id: ReportId,
   params: URLSearchParams,
@@ -177,6 +176,7 @@ export async function exportReportTable(
     // An export must be exactly what was asked for: refuse rather than export a different set.
     throw new Response(`The export was not started. ${problems.map(([key, message]) => `${key}: ${message}`).join(" ")}`, { status: 400 });
   }
+  const { db, analytics } = services;
   const read = await analytics.reader.read(async (q) => REPORT_QUERIES[id].run(q, user.scope, parsed.filters, true));
   if (!read) {
     const why = analytics.reader.rebuilding
@@ -193,8 +193,9 @@ export async function exportReportTable(
     yield* rows;
   }
   const described = Object.fromEntries([...query.keys()].map((key) => [key, query.getAll(key).join(",")]));
-  return exportResponse({
+  return exportResponse({ services, userId: user.id }, {
     format: request.data.download,
+    readsDatabase: false,
     filename: exportFilename(user.org.code, `${id}-${table.id}`),
     sheetName: table.title,
     columns: columns.map((c) => ({
@@ -214,8 +215,7 @@ export async function exportReportTable(
           format: request.data.download,
           filters: { ...described, submittedFrom: parsed.filters.from, submittedTo: parsed.filters.to },
           dataAsOf: read.info.asOf,
-          rows: outcome.rows,
-          completed: outcome.completed,
+          ...outcomeDetail(outcome),
         },
         ip,
       }),

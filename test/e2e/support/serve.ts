@@ -17,6 +17,7 @@ import { seedLearnerStore } from "../../../db/generator/seed";
 import { migrateToLatest } from "../../../db/migrate";
 import { seedBoard } from "../../../db/seed-board";
 import { createHttpApp } from "../../../scripts/server";
+import { createExportServices } from "../../../app/models/export-limits.server";
 import { TEMPLATE_ROSTER_DAY, TEMPLATE_SEED } from "../../support/template";
 import { E2E_STATE_FILE } from "./state";
 
@@ -50,7 +51,7 @@ const logger = pino({ level: "warn" });
 const viewAudit = createViewAudit({ db, logger });
 const app = createHttpApp({
   build,
-  services: { db, analytics, sessionCookie: createSessionCookie(["e2e-secret-e2e-secret-e2e-secret-012345"], false), logger, viewAudit },
+  services: { db, analytics, sessionCookie: createSessionCookie(["e2e-secret-e2e-secret-e2e-secret-012345"], false), logger, viewAudit, exports: createExportServices(db) },
   production: false,
 });
 await mkdir(path.dirname(E2E_STATE_FILE), { recursive: true });
