@@ -3,6 +3,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
+import { pageAnswer } from "~/lib/input-status.server";
 import { CreditFilterPanel, CreditGrid, type CreditFilterField } from "~/components/CreditGrid";
 import { PageHeader } from "~/components/PageHeader";
 import { ACTIVITY_LEARNER_COLUMNS } from "~/lib/credit-search";
@@ -23,7 +24,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const activity = await getActivity(db, user.scope, activityId);
   if (!activity) throw new Response("Not found", { status: 404 });
   const grid = await loadCreditGrid(db, user, new URL(request.url).searchParams, { columns: ACTIVITY_LEARNER_COLUMNS, fixed: { activityId } });
-  return { org: user.org, activity, grid };
+  return pageAnswer({ org: user.org, activity, grid }, [...grid.notices, ...Object.keys(grid.filterErrors)]);
 }
 
 export default function ActivityPage() {

@@ -3,6 +3,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
+import { pageAnswer } from "~/lib/input-status.server";
 import { ALL_CREDIT_FILTER_FIELDS, CreditFilterPanel, CreditGrid } from "~/components/CreditGrid";
 import { PageHeader } from "~/components/PageHeader";
 import { CREDIT_COLUMNS } from "~/lib/credit-search";
@@ -14,7 +15,7 @@ export const handle = { wide: true };
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
   const grid = await loadCreditGrid(context.services.db, user, new URL(request.url).searchParams, { columns: CREDIT_COLUMNS });
-  return { org: user.org, grid };
+  return pageAnswer({ org: user.org, grid }, [...grid.notices, ...Object.keys(grid.filterErrors)]);
 }
 
 export default function CreditSearch() {

@@ -4,6 +4,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
+import { pageAnswer } from "~/lib/input-status.server";
 import { PageHeader } from "~/components/PageHeader";
 import { birthMonthDay, learnerIdentifier, namePrefix, npi } from "~/lib/grid";
 import { findLicensees, type Candidate, type LicenseeQuery, type MatchedField } from "~/models/licensees.server";
@@ -43,7 +44,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }
   const canSearch = asked && Object.keys(errors).length === 0;
   const result = canSearch ? await findLicensees(context.services.db, user.scope, parsed as unknown as LicenseeQuery) : null;
-  return { org: user.org, values, errors, result };
+  return pageAnswer({ org: user.org, values, errors, result }, errors);
 }
 
 function CandidateRow({ candidate }: { candidate: Candidate }) {

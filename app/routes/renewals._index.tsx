@@ -4,6 +4,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
+import { pageAnswer } from "~/lib/input-status.server";
 import { DataTable } from "~/components/DataTable";
 import { CheckboxFilter, DateRangeFilter, FilterPanel, SelectFilter, TextFilter } from "~/components/FilterPanel";
 import { ColumnPicker, ExportMenu, PageSizeSelect, Pagination, ParamNotices, ResultCount, Toolbar } from "~/components/GridControls";
@@ -49,7 +50,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     : page.count;
   const notices = CONTROL_KEYS.flatMap((k) => (state.errors[k] ? [state.errors[k]] : []));
   if (page.cursorRejected) notices.push("That page link no longer matches this list; showing the first page.");
-  return {
+  const errors = Object.fromEntries(Object.entries(state.errors).filter(([k]) => !CONTROL_KEYS.includes(k)));
+  return pageAnswer({
     org: user.org,
     bulkRecorded: /^\d{1,7}$/.test(params.get("bulkRecorded") ?? "") ? Number(params.get("bulkRecorded")) : null,
     canSupervise: canSupervise(user),
@@ -65,10 +67,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     sort: state.sort,
     visible: visibleColumns(RENEWAL_COLUMNS, state.hidden, state.shown, false).map((c) => c.id),
     activeFilters: activeFilterCount(state.filters),
-    errors: Object.fromEntries(Object.entries(state.errors).filter(([k]) => !CONTROL_KEYS.includes(k))),
+    errors,
     notices,
     values: Object.fromEntries(RENEWAL_FILTER_NAMES.map((n) => [n, params.getAll(n)])) as Record<string, string[]>,
-  };
+  }, [...notices, ...Object.keys(errors)]);
 }
 
 const STATUS_OPTIONS = ENTRY_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }));

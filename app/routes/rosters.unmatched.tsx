@@ -4,6 +4,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireUser } from "~/auth/session.server";
+import { pageAnswer } from "~/lib/input-status.server";
 import { isDateInRange } from "~/lib/dates";
 import { PageHeader } from "~/components/PageHeader";
 import { formatCount, formatDate } from "~/lib/format";
@@ -38,7 +39,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const uploadId = read(QueueParams.upload, "upload");
   const after = read(QueueParams.after, "after");
   const queue = await listUnmatchedEntries(context.services.db, user.org.code, { quality, uploadId, after });
-  return { org: user.org, queue, filters: { quality: quality ?? "", upload: uploadId ?? "" }, paged: after !== undefined, notices, pageSize: UNMATCHED_PAGE_SIZE };
+  return pageAnswer({ org: user.org, queue, filters: { quality: quality ?? "", upload: uploadId ?? "" }, paged: after !== undefined, notices, pageSize: UNMATCHED_PAGE_SIZE }, notices);
 }
 
 function lookupHref(entry: UnmatchedEntry, certifying: boolean): string {
