@@ -142,7 +142,8 @@ export function DateRangeFilter({ legend, from, to, error }: {
   to: { name: string; value: string; error?: string };
   error?: string;
 }) {
-  const messages = [from.error, to.error, error].filter(Boolean) as string[];
+  // Each end's message says which end it is about (the fieldset's legend names the field).
+  const messages = [from.error && `From: ${from.error}`, to.error && `To: ${to.error}`, error].filter(Boolean) as string[];
   const errorName = `${from.name}-range`;
   return (
     <fieldset className="filter-group" aria-describedby={messages.length ? `${errorName}-error` : undefined}>

@@ -3,6 +3,7 @@
 // own, so a bad value is reported beside its field and ignored while the rest of the page works.
 import { z } from "zod";
 import { isValidNpi } from "../../db/generator/npi";
+import { DATE_RANGE_MESSAGE, isDateInRange } from "./dates";
 
 export const PAGE_SIZES = [25, 50, 100] as const;
 export type PageSize = (typeof PAGE_SIZES)[number];
@@ -195,8 +196,13 @@ export function visibleColumns<R>(columns: readonly ColumnDef<R>[], hidden: read
 
 const message = (text: string) => ({ error: text });
 
-/** A calendar date YYYY-MM-DD that exists. */
-export const isoDate = z.iso.date(message("Enter a real date as YYYY-MM-DD."));
+/**
+ * A calendar date YYYY-MM-DD that exists and lies in the app's date range (app/lib/dates.ts):
+ * year 0, 9999-12-31 or an extended year would pass a plain date check and then fail in PostgreSQL.
+ */
+export const isoDate = z.iso
+  .date(message("Enter a real date as YYYY-MM-DD."))
+  .refine(isDateInRange, DATE_RANGE_MESSAGE);
 
 /** A name prefix: letters (any script), spaces, apostrophes, hyphens and periods. */
 export const namePrefix = z

@@ -3,6 +3,7 @@
 // row-comparison condition that continues after (or before) them.
 import { sql, type RawBuilder, type SqlBool } from "kysely";
 import { z } from "zod";
+import { isDateInRange } from "../lib/dates";
 
 export type KeyType = "text" | "date" | "timestamptz" | "numeric" | "int" | "bigint" | "bpchar";
 
@@ -24,18 +25,28 @@ export const foldC = (column: string) => sql`(learner.fold(${sql.ref(column)}) c
 export const startsWithFolded = (folded: RawBuilder<unknown>, value: string) =>
   sql<SqlBool>`(${folded} >= learner.fold(${value}) and ${folded} < learner.fold(${value}) || chr(1114111))`;
 
+/**
+ * A timestamp as PostgreSQL writes it in text (`2026-03-04 12:34:56.789+00`, `…-05:30`), its date
+ * in the app's range (app/lib/dates.ts: no year 0, no year past 2100) and its offset within the
+ * ±14:00 that real time zones use (PostgreSQL refuses a displacement past ±15:59, e.g. `+25`).
+ */
+const TIMESTAMP = /^(\d{4}-\d{2}-\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?([+-])(\d{2})(?::(\d{2}))?$/;
+
+export function isCursorTimestamp(value: string): boolean {
+  const m = TIMESTAMP.exec(value);
+  if (!m) return false;
+  const [, date, hh, mi, ss, , oh, om] = m as unknown as [string, string, string, string, string, string, string, string | undefined];
+  if (!isDateInRange(date) || Number(hh) > 23 || Number(mi) > 59 || Number(ss) > 59) return false;
+  const offsetMinutes = Number(oh) * 60 + Number(om ?? "0");
+  return Number(om ?? "0") < 60 && offsetMinutes <= 14 * 60;
+}
+
 /** What a cursor value of each type may look like: checked before any cast in SQL. */
 const CURSOR_VALUE: Record<KeyType, z.ZodType<string>> = {
   text: z.string().max(300),
   bpchar: z.string().regex(/^\d{7,9}$/),
-  date: z.iso.date(),
-  timestamptz: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/)
-    .refine(
-      (v) =>
-        z.iso.date().safeParse(v.slice(0, 10)).success && Number(v.slice(11, 13)) < 24 && Number(v.slice(14, 16)) < 60 && Number(v.slice(17, 19)) < 60,
-    ),
+  date: z.string().refine(isDateInRange),
+  timestamptz: z.string().refine(isCursorTimestamp),
   numeric: z.string().regex(/^-?\d{1,6}(\.\d{1,2})?$/),
   int: z.string().regex(/^-?\d{1,9}$/),
   bigint: z.string().regex(/^\d{1,18}$/),
@@ -51,8 +62,15 @@ export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.sort, cursor.desc ? 1 : 0, cursor.values])).toString("base64url");
 }
 
-/** The cursor's key values if it is well-formed and belongs to this sort; otherwise null. */
+/**
+ * The cursor's key values if it is well-formed and belongs to this sort; otherwise null (the page
+ * then shows its first page with a notice). Only the exact text `encodeCursor` writes is accepted:
+ * Node's base64url decoder also reads `+`, `/`, `=` padding, stray characters and spare bits, and
+ * JSON.parse reads extra spaces, so a re-encoded or edited cursor could otherwise decode to values
+ * nobody checked in that form. A cursor is a link we wrote, never something a user composes.
+ */
 export function decodeCursor(text: string, sort: { id: string; desc: boolean }, types: readonly KeyType[]): string[] | null {
+  if (!/^[A-Za-z0-9_-]{1,800}$/.test(text)) return null;
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
@@ -63,6 +81,7 @@ export function decodeCursor(text: string, sort: { id: string; desc: boolean }, 
   if (!shape.success) return null;
   const [sortId, desc, values] = shape.data;
   if (sortId !== sort.id || (desc === 1) !== sort.desc) return null;
+  if (encodeCursor({ sort: sortId, desc: desc === 1, values }) !== text) return null;
   return values.every((v, i) => CURSOR_VALUE[types[i] as KeyType].safeParse(v).success) ? values : null;
 }
 

@@ -3,6 +3,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
+import { pageAnswer } from "~/lib/input-status.server";
 import { CreditFilterPanel, CreditGrid, type CreditFilterField } from "~/components/CreditGrid";
 import { PageHeader } from "~/components/PageHeader";
 import { ACTIVITY_LEARNER_COLUMNS } from "~/lib/credit-search";
@@ -26,7 +27,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const search = new URL(request.url).searchParams;
   const grid = await loadCreditGrid(db, user, search, { columns: ACTIVITY_LEARNER_COLUMNS, fixed: { activityId } });
   auditView(context, user, { action: "activity.view", target: `activity:${activityId}`, detail: { filters: viewFilters(search) }, rows: grid.rows.length });
-  return { org: user.org, activity, grid };
+  return pageAnswer({ org: user.org, activity, grid }, [...grid.notices, ...Object.keys(grid.filterErrors)]);
 }
 
 export default function ActivityPage() {

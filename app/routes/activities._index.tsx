@@ -6,6 +6,7 @@ import type { ReactNode } from "react";
 import { ACTIVITY_FORMATS } from "../../db/reference";
 import { boardCodesInScope } from "~/auth/scope.server";
 import { requireUser } from "~/auth/session.server";
+import { pageAnswer } from "~/lib/input-status.server";
 import { DataTable } from "~/components/DataTable";
 import { CheckboxFilter, DateRangeFilter, FilterPanel, SelectFilter, TextFilter, ToggleFilter } from "~/components/FilterPanel";
 import { ColumnPicker, ExportMenu, PageSizeSelect, Pagination, ParamNotices, ResultCount, Toolbar } from "~/components/GridControls";
@@ -33,7 +34,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   ]);
   const notices = CONTROL_KEYS.flatMap((k) => (state.errors[k] ? [state.errors[k]] : []));
   if (page.cursorRejected) notices.push("That page link no longer matches this list; showing the first page.");
-  return {
+  const errors = Object.fromEntries(Object.entries(state.errors).filter(([k]) => !CONTROL_KEYS.includes(k)));
+  return pageAnswer({
     org: user.org,
     multiBoard,
     boards,
@@ -46,10 +48,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     sort: state.sort,
     visible: visibleColumns(ACTIVITY_COLUMNS, state.hidden, state.shown, multiBoard).map((c) => c.id),
     activeFilters: activeFilterCount(state.filters),
-    errors: Object.fromEntries(Object.entries(state.errors).filter(([k]) => !CONTROL_KEYS.includes(k))),
+    errors,
     notices,
     values: Object.fromEntries(ACTIVITY_FILTER_NAMES.map((n) => [n, params.getAll(n)])) as Record<string, string[]>,
-  };
+  }, [...notices, ...Object.keys(errors)]);
 }
 
 function activityCell(columnId: string, row: ActivityRow): ReactNode {

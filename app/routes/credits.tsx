@@ -3,6 +3,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
+import { pageAnswer } from "~/lib/input-status.server";
 import { ALL_CREDIT_FILTER_FIELDS, CreditFilterPanel, CreditGrid } from "~/components/CreditGrid";
 import { PageHeader } from "~/components/PageHeader";
 import { CREDIT_COLUMNS } from "~/lib/credit-search";
@@ -17,7 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const search = new URL(request.url).searchParams;
   const grid = await loadCreditGrid(context.services.db, user, search, { columns: CREDIT_COLUMNS });
   auditView(context, user, { action: "credits.view", detail: { filters: viewFilters(search) }, rows: grid.rows.length });
-  return { org: user.org, grid };
+  return pageAnswer({ org: user.org, grid }, [...grid.notices, ...Object.keys(grid.filterErrors)]);
 }
 
 export default function CreditSearch() {

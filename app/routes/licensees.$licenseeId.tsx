@@ -3,6 +3,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
+import { pageAnswer } from "~/lib/input-status.server";
 import { CreditFilterPanel, CreditGrid, type CreditFilterField } from "~/components/CreditGrid";
 import { PageHeader } from "~/components/PageHeader";
 import { StatCard } from "~/components/StatCard";
@@ -39,14 +40,14 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   if (!licensee) throw new Response("Not found", { status: 404 });
   const [grid, totals, decisions] = await parts;
   auditView(context, user, { action: "licensee.view", target: `learner:${learnerId}`, detail: { page: "licensee", query: viewFilters(search), records: grid.rows.length }, rows: 1 });
-  return {
+  return pageAnswer({
     org: user.org,
     licensee,
     grid,
     totals,
     range: { from: range.completedFrom ?? null, to: range.completedTo ?? null },
     decisions: decisions.map((d) => ({ id: d.id, entryId: d.entryId, outcome: d.outcome, note: d.note, cycleEnd: d.cycleEnd, decidedBy: d.decidedBy, decidedAt: d.decidedAt.toISOString(), superseded: d.superseded, supersedeReason: d.supersedeReason, bulk: d.bulk })),
-  };
+  }, [...grid.notices, ...Object.keys(grid.filterErrors)]);
 }
 
 export default function LicenseePage() {

@@ -4,6 +4,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
+import { pageAnswer } from "~/lib/input-status.server";
 import { PageHeader } from "~/components/PageHeader";
 import { birthMonthDay, learnerIdentifier, namePrefix, npi } from "~/lib/grid";
 import { findLicensees, type Candidate, type LicenseeQuery, type MatchedField } from "~/models/licensees.server";
@@ -46,7 +47,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const result = canSearch ? await findLicensees(context.services.db, user.scope, parsed as unknown as LicenseeQuery) : null;
   // Only a lookup shows licensees: the empty form is not a view of anyone.
   if (result) auditView(context, user, { action: "lookup.view", detail: { filters: viewFilters(params), outcome: result.outcome }, rows: result.matches.length + result.nearMatches.length });
-  return { org: user.org, values, errors, result };
+  return pageAnswer({ org: user.org, values, errors, result }, errors);
 }
 
 function CandidateRow({ candidate }: { candidate: Candidate }) {

@@ -4,6 +4,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
+import { pageAnswer } from "~/lib/input-status.server";
 import { CreditTypes } from "~/components/CreditCells";
 import { parseCreditSearch, type CreditRow } from "~/lib/credit-search";
 import { isCertifyingBoard } from "~/lib/data-rules";
@@ -41,17 +42,18 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     db.selectFrom("board.organisation").select(["code", "name"]).execute(),
   ]);
   auditView(context, user, { action: "licensee.view", target: `learner:${learnerId}`, detail: { page: "transcript", from: range.from ?? null, to: range.to ?? null, lines: lines.length }, rows: 1 });
-  return {
+  const errors = { completedFrom: state.errors.completedFrom, completedTo: state.errors.completedTo };
+  return pageAnswer({
     licensee,
     lines,
     truncated: lines.length === LINE_LIMIT,
     totals,
     boardNames: Object.fromEntries(boards.map((b) => [b.code, b.name])),
     range: { from: range.from ?? null, to: range.to ?? null },
-    errors: { completedFrom: state.errors.completedFrom, completedTo: state.errors.completedTo },
+    errors,
     generatedAt: new Date().toISOString(),
     generatedBy: `${user.displayName} (${user.org.code})`,
-  };
+  }, errors);
 }
 
 export default function Transcript() {
@@ -61,7 +63,7 @@ export default function Transcript() {
   const exportQuery = new URLSearchParams();
   if (range.from) exportQuery.set("completedFrom", range.from);
   if (range.to) exportQuery.set("completedTo", range.to);
-  const errors = [data.errors.completedFrom, data.errors.completedTo].filter(Boolean);
+  const errors = [data.errors.completedFrom && `Completed from: ${data.errors.completedFrom}`, data.errors.completedTo && `Completed to: ${data.errors.completedTo}`].filter(Boolean);
   return (
     <article className="transcript">
       <div className="transcript__tools no-print">

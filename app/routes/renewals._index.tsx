@@ -4,6 +4,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
+import { pageAnswer } from "~/lib/input-status.server";
 import { DataTable } from "~/components/DataTable";
 import { CheckboxFilter, DateRangeFilter, FilterPanel, SelectFilter, TextFilter } from "~/components/FilterPanel";
 import { ColumnPicker, ExportMenu, PageSizeSelect, Pagination, ParamNotices, ResultCount, Toolbar } from "~/components/GridControls";
@@ -51,7 +52,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   auditView(context, user, { action: "renewals.view", detail: { filters: viewFilters(params) }, rows: page.rows.length });
   const notices = CONTROL_KEYS.flatMap((k) => (state.errors[k] ? [state.errors[k]] : []));
   if (page.cursorRejected) notices.push("That page link no longer matches this list; showing the first page.");
-  return {
+  const errors = Object.fromEntries(Object.entries(state.errors).filter(([k]) => !CONTROL_KEYS.includes(k)));
+  return pageAnswer({
     org: user.org,
     bulkRecorded: /^\d{1,7}$/.test(params.get("bulkRecorded") ?? "") ? Number(params.get("bulkRecorded")) : null,
     canSupervise: canSupervise(user),
@@ -67,10 +69,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     sort: state.sort,
     visible: visibleColumns(RENEWAL_COLUMNS, state.hidden, state.shown, false).map((c) => c.id),
     activeFilters: activeFilterCount(state.filters),
-    errors: Object.fromEntries(Object.entries(state.errors).filter(([k]) => !CONTROL_KEYS.includes(k))),
+    errors,
     notices,
     values: Object.fromEntries(RENEWAL_FILTER_NAMES.map((n) => [n, params.getAll(n)])) as Record<string, string[]>,
-  };
+  }, [...notices, ...Object.keys(errors)]);
 }
 
 const STATUS_OPTIONS = ENTRY_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }));

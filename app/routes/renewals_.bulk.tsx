@@ -5,6 +5,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { requireUser } from "~/auth/session.server";
+import { pageAnswer } from "~/lib/input-status.server";
 import { PageHeader } from "~/components/PageHeader";
 import { formatCount, formatDate } from "~/lib/format";
 
@@ -21,7 +22,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { state } = await renewalState(db, user, params);
   const filterErrors = Object.entries(state.errors).filter(([key]) => !["page", "cursor", "size", "sort", "dir", "hide", "show"].includes(key));
   const count = filterErrors.length ? 0 : await countBulkCompliant(db, user.org.code, state.window, state.filters);
-  return { window: state.window, count, problems: filterErrors.map(([k, m]) => `${k}: ${m}`) };
+  return pageAnswer({ window: state.window, count, problems: filterErrors.map(([k, m]) => `${k}: ${m}`) }, filterErrors);
 }
 
 const BulkForm = z.object({

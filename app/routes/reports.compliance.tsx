@@ -5,6 +5,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
+import { pageAnswer } from "~/lib/input-status.server";
 import { DateRangeFilter, FilterPanel } from "~/components/FilterPanel";
 import { PageHeader } from "~/components/PageHeader";
 import { ReportChart } from "~/components/ReportChart";
@@ -27,7 +28,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { window, errors } = complianceWindow(params, todayUtc());
   const overview = await complianceOverview(db, user.org.code, window);
   const built = complianceTables(overview);
-  return { org: user.org, window, errors, totals: overview.totals, tables: built, values: { endFrom: params.get("endFrom") ?? "", endTo: params.get("endTo") ?? "" } };
+  return pageAnswer({ org: user.org, window, errors, totals: overview.totals, tables: built, values: { endFrom: params.get("endFrom") ?? "", endTo: params.get("endTo") ?? "" } }, errors);
 }
 
 export default function ComplianceReport() {

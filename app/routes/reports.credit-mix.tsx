@@ -3,6 +3,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
+import { pageAnswer } from "~/lib/input-status.server";
 import { ReportLayout, ReportSection } from "~/components/ReportPage";
 import { StatCard } from "~/components/StatCard";
 import { formatCount, formatCredits } from "~/lib/format";
@@ -14,7 +15,8 @@ export const handle = { wide: true };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
-  return loadReportPage(context.services.analytics, user, "credit-mix", new URL(request.url).searchParams);
+  const page = await loadReportPage(context.services.analytics, user, "credit-mix", new URL(request.url).searchParams);
+  return pageAnswer(page, page.errors);
 }
 
 const DESCRIPTION = "Credits on accepted records by topic (state boards) and by MOC credit type (certifying boards). One activity can award the same credits as several types, so types are not added together.";

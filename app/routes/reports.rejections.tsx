@@ -3,6 +3,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
+import { pageAnswer } from "~/lib/input-status.server";
 import { ReportLayout, ReportSection } from "~/components/ReportPage";
 import { StatCard } from "~/components/StatCard";
 import { formatCount } from "~/lib/format";
@@ -13,7 +14,8 @@ export const handle = { wide: true };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
-  return loadReportPage(context.services.analytics, user, "rejections", new URL(request.url).searchParams);
+  const page = await loadReportPage(context.services.analytics, user, "rejections", new URL(request.url).searchParams);
+  return pageAnswer(page, page.errors);
 }
 
 const DESCRIPTION = "How many records the programme rejected and why, by month of submission and by provider.";

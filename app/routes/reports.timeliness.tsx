@@ -5,6 +5,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { REPORTING_WINDOW_DAYS } from "../../db/reference";
 import { requireUser } from "~/auth/session.server";
+import { pageAnswer } from "~/lib/input-status.server";
 import { ReportLayout, ReportSection } from "~/components/ReportPage";
 import { StatCard } from "~/components/StatCard";
 import { formatCount } from "~/lib/format";
@@ -15,7 +16,8 @@ export const handle = { wide: true };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
-  return loadReportPage(context.services.analytics, user, "timeliness", new URL(request.url).searchParams);
+  const page = await loadReportPage(context.services.analytics, user, "timeliness", new URL(request.url).searchParams);
+  return pageAnswer(page, page.errors);
 }
 
 const W = REPORTING_WINDOW_DAYS;

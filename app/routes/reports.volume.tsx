@@ -3,6 +3,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
+import { pageAnswer } from "~/lib/input-status.server";
 import { ReportLayout, ReportSection } from "~/components/ReportPage";
 import { StatCard } from "~/components/StatCard";
 import { formatCount, formatCredits } from "~/lib/format";
@@ -13,7 +14,8 @@ export const handle = { wide: true };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
-  return loadReportPage(context.services.analytics, user, "volume", new URL(request.url).searchParams);
+  const page = await loadReportPage(context.services.analytics, user, "volume", new URL(request.url).searchParams);
+  return pageAnswer(page, page.errors);
 }
 
 const DESCRIPTION = "Records and credits reported per month of submission, by entry method and by activity format. Credits are those of accepted records.";

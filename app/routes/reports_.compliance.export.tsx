@@ -18,7 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const which = Table.safeParse(params.get("table") ?? "months");
   if (!which.success) throw new Response(which.error.issues[0]!.message, { status: 400 });
   const { window, errors } = complianceWindow(params, todayUtc());
-  if (Object.keys(errors).length) throw new Response(`The export was not started. ${Object.values(errors).join(" ")}`, { status: 400 });
+  if (Object.keys(errors).length) throw new Response(`The export was not started. ${Object.entries(errors).map(([key, message]) => `${key}: ${message}`).join(" ")}`, { status: 400 });
   const table = complianceTables(await complianceOverview(db, user.org.code, window))[which.data];
   return exportResponse({ services: context.services, userId: user.id }, {
     format: "csv",

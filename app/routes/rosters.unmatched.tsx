@@ -4,6 +4,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireUser } from "~/auth/session.server";
+import { pageAnswer } from "~/lib/input-status.server";
+import { isDateInRange } from "~/lib/dates";
 import { PageHeader } from "~/components/PageHeader";
 import { formatCount, formatDate } from "~/lib/format";
 import { listUnmatchedEntries, UNMATCHED_PAGE_SIZE, type UnmatchedEntry } from "~/models/rosters.server";
@@ -18,7 +20,7 @@ const QueueParams = {
   after: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}_[1-9]\d{0,17}$/, "That page link is not valid; showing the first page.")
-    .refine((v) => z.iso.date().safeParse(v.slice(0, 10)).success, "That page link is not valid; showing the first page.")
+    .refine((v) => isDateInRange(v.slice(0, 10)), "That page link is not valid; showing the first page.")
     .transform((v) => ({ cycleEnd: v.slice(0, 10), id: v.slice(11) })),
 };
 
@@ -39,7 +41,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const after = read(QueueParams.after, "after");
   const queue = await listUnmatchedEntries(context.services.db, user.org.code, { quality, uploadId, after });
   auditView(context, user, { action: "unmatched.view", detail: { filters: viewFilters(search) }, rows: queue.entries.length });
-  return { org: user.org, queue, filters: { quality: quality ?? "", upload: uploadId ?? "" }, paged: after !== undefined, notices, pageSize: UNMATCHED_PAGE_SIZE };
+  return pageAnswer({ org: user.org, queue, filters: { quality: quality ?? "", upload: uploadId ?? "" }, paged: after !== undefined, notices, pageSize: UNMATCHED_PAGE_SIZE }, notices);
 }
 
 function lookupHref(entry: UnmatchedEntry, certifying: boolean): string {

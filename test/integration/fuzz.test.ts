@@ -4,6 +4,11 @@
 // (no cookie, or a forged one). Every answer must be below 500 and carry no stack trace, server path
 // or SQL text. A private database, since the POSTs may write. fast-check prints its seed and the
 // shrunk request on a failure; FUZZ_RUNS scales the number of runs (default 1).
+// Besides random values the generators aim at what broke before (issue 17): extreme and impossible
+// dates in every date field (year 0, 9999-12-31, extended and negative years, Feb 30), the pages'
+// own "next" links with their cursor tampered (time zone +25:00, year 0000, base64 re-encoding,
+// flipped characters, truncation, extra fields), control characters and over-long values, hostile
+// redirect targets, and every export in every format.
 import fc from "fast-check";
 import { type RawBuilder, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -42,13 +47,22 @@ const seenNames = new Set<string>(["intent", "_data", "index", "redirectTo", "q"
 const seenValues = new Set<string>();
 /** The app's own POST forms per route pattern, as their default fields. */
 const postFormsByRoute = new Map<string, [string, string][][]>();
+/** Per route pattern: pages' own next/previous links (the page's path and its query with a cursor), to tamper with. */
+const cursorLinksByRoute = new Map<string, { path: string; query: string }[]>();
 
 const routes = await appRoutes();
 const ROUTE_IDS = routes.map((r) => r.id);
 
-function harvest(pattern: string, html: string) {
+function harvest(pattern: string, path: string, html: string) {
   for (const m of html.matchAll(/href="([^"]*\?[^"]*)"/g)) {
-    const query = unescapeHtml(m[1]!).split("?")[1]!.split("#")[0]!;
+    const href = unescapeHtml(m[1]!);
+    const query = href.split("?")[1]!.split("#")[0]!;
+    const target = href.split("?")[0] || path;
+    if (target === path && /(?:^|&)(?:after|before)=/.test(query)) {
+      const links = cursorLinksByRoute.get(pattern) ?? [];
+      if (links.length < 4 && !links.some((l) => l.query === query)) links.push({ path, query });
+      cursorLinksByRoute.set(pattern, links);
+    }
     for (const [k, v] of new URLSearchParams(query)) {
       seenNames.add(k);
       if (v.length <= 100) seenValues.add(v);
@@ -135,6 +149,17 @@ const NASTY: string[] = [
   "02/30",
   "00/00",
   "12/31/99999",
+  "0000-01-01",
+  "0001-01-01",
+  "275760-09-13",
+  "+002024-01-01",
+  "-000001-01-01",
+  "1899-12-31",
+  "2101-01-01",
+  "2024-02-29",
+  "2023-02-29",
+  "2025-03-04 12:34:56+25:00",
+  "0000-01-01 00:00:00+00",
   // unicode
   "\u202Eevil\u202C",
   "\u200F\u200E",
@@ -152,13 +177,24 @@ const NASTY: string[] = [
   "Ω≈ç√",
   "\r\n",
   "\t",
+  "\u0001",
+  "a\u0008b",
+  "\u001b[31mred",
+  "\u007f",
+  "\u0085",
+  "\u000b\u000c",
+  "\r",
   " ",
   "",
   // markup and paths
   "<script>alert(1)</script>",
   '"><img src=x onerror=alert(1)>',
   "javascript:alert(1)",
+  "javascript:",
   "//evil.example",
+  "//evil",
+  "/\t/evil.example",
+  "/\\evil",
   "https://evil.example/",
   "../../etc/passwd",
   "..%2f..%2f",
@@ -169,6 +205,8 @@ const NASTY: string[] = [
   "9".repeat(10_000),
   "é".repeat(5_000),
   "a,".repeat(3_000),
+  "\u0001".repeat(1_000),
+  "2024-01-01".repeat(300),
 ];
 
 /** Raw query fragments that are not valid percent-encoding or not valid UTF-8 once decoded. */
@@ -201,6 +239,85 @@ function valueArb(): fc.Arbitrary<string> {
   );
 }
 
+/** The date fields of every screen and export. */
+const DATE_FIELDS = ["completedFrom", "completedTo", "submittedFrom", "submittedTo", "from", "to", "endFrom", "endTo"];
+const EXTREME_DATES = ["0000-01-01", "0000-06-15", "0000-12-31", "0000-02-29", "0000-00-00", "0001-01-01", "9999-12-31", "10000-01-01", "275760-09-13", "294277-01-01",
+  "+002024-01-01", "-2024-01-01", "-000001-01-01", "2024-02-30", "2023-02-29", "2024-13-01", "2024-00-10", "1899-12-31", "1900-01-01", "2100-12-31", "2101-01-01",
+  "2024-02-29", "2024-01-01T00:00:00+25:00"];
+
+const pad = (n: number, width: number) => String(Math.abs(n)).padStart(width, "0");
+
+/**
+ * A date: named extremes (year 0 above all, which PostgreSQL refuses and zod's date check accepts);
+ * well-formed dates in any four-digit year outside the accepted range; or any year from -300,000 to
+ * 300,000 with month 0-13 and day 0-32, plain or extended (±YYYYYY).
+ */
+const extremeDateArb: fc.Arbitrary<string> = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...EXTREME_DATES) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({ y: fc.oneof(fc.integer({ min: 0, max: 1899 }), fc.integer({ min: 2101, max: 9999 })), m: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 28 }) })
+      .map(({ y, m, d }) => `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ y: fc.integer({ min: -300_000, max: 300_000 }), m: fc.integer({ min: 0, max: 13 }), d: fc.integer({ min: 0, max: 32 }), extended: fc.boolean() })
+      .map(({ y, m, d, extended }) => `${extended ? (y < 0 ? "-" : "+") + pad(y, 6) : (y < 0 ? "-" : "") + pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`),
+  },
+);
+const datePairArb = fc.tuple(fc.constantFrom(...DATE_FIELDS), extremeDateArb).map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
+
+const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/** A real cursor, tampered: its values made impossible and written back as the app writes them, re-encoded, flipped or cut. */
+function tamperedCursorArb(cursor: string): fc.Arbitrary<string> {
+  const json = Buffer.from(cursor, "base64url").toString("utf8");
+  const rewrite = (edit: (j: string) => string) => Buffer.from(edit(json)).toString("base64url");
+  const timestamp = /(\d{4}-\d{2}-\d{2} [0-9:.]{8,15})[+-]\d{2}(?::\d{2})?"/;
+  const fixed = [
+    rewrite((j) => j.replace(timestamp, '$1+25:00"')),
+    rewrite((j) => j.replace(timestamp, '$1-15"')),
+    rewrite((j) => j.replace(/"\d{4}-(\d{2}-\d{2})/g, '"0000-$1')),
+    rewrite((j) => j.replace(/"\d{4}-\d{2}-\d{2}/g, '"2025-02-30')),
+    rewrite((j) => j.replace(/"\d{4}-(\d{2}-\d{2})/g, '"275760-$1')),
+    rewrite((j) => j.replace(/]$/, ',"extra"]')),
+    rewrite((j) => j.replace(/]]$/, ',"1"]]')),
+    rewrite((j) => j.replace(/\["/, '[ "')),
+    rewrite((j) => j.replace(/,(\d),/, ",2,")),
+    Buffer.from(json).toString("base64"),
+    Buffer.from(`${json} `).toString("base64"),
+    `${cursor}=`,
+    `${cursor}==`,
+    cursor.replace(/^\d{4}-\d{2}-\d{2}/, "0000-01-01"),
+    cursor.replace(/^\d{4}-\d{2}-\d{2}/, "9999-12-31"),
+  ].filter((c) => c !== cursor);
+  return fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...fixed) },
+    { weight: 2, arbitrary: fc.tuple(fc.nat({ max: cursor.length - 1 }), fc.constantFrom(...B64URL, "+", "/", "=", ".", "%")).map(([at, c]) => cursor.slice(0, at) + c + cursor.slice(at + 1)) },
+    { weight: 1, arbitrary: fc.nat({ max: cursor.length - 1 }).map((n) => cursor.slice(0, n)) },
+    { weight: 1, arbitrary: fc.constantFrom(...B64URL).map((c) => `${cursor}${c}`) },
+  );
+}
+
+/** One of the route's own next/previous links with its cursor tampered, plus a few random pairs. */
+function tamperedLinkArb(route: AppRoute): fc.Arbitrary<string> | null {
+  const links = cursorLinksByRoute.get(route.pattern) ?? [];
+  if (links.length === 0) return null;
+  return fc.constantFrom(...links).chain(({ path, query }) => {
+    const params = new URLSearchParams(query);
+    const key = params.has("after") ? "after" : "before";
+    return fc.tuple(tamperedCursorArb(params.get(key)!), fc.array(fc.oneof(pairArb(), datePairArb), { maxLength: 2 })).map(([cursor, extra]) => {
+      params.set(key, cursor);
+      return `${path}?${[params.toString(), ...extra].join("&")}`;
+    });
+  });
+}
+
+/** An export's own parameters: every format (and a few it does not offer), and a report table. */
+const exportParamsArb = fc.constantFrom("download=csv", "download=csv&table=monthly", "table=months", "download=xlsx&table=monthly", "table=shortfall&download=csv", "download=pdf", "download=");
+
 function keyArb(): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom(...seenNames) },
@@ -225,10 +342,10 @@ function pairArb(): fc.Arbitrary<string> {
     });
 }
 
-/** A query string: a few pairs, keys repeated (arrays where a scalar belongs), empty values. */
+/** A query string: a few pairs (some of them extreme dates), keys repeated (arrays where a scalar belongs), empty values. */
 function queryArb(): fc.Arbitrary<string> {
   return fc
-    .record({ pairs: fc.array(pairArb(), { maxLength: 6 }), repeat: fc.nat({ max: 3 }) })
+    .record({ pairs: fc.array(fc.oneof({ weight: 5, arbitrary: pairArb() }, { weight: 2, arbitrary: datePairArb }), { maxLength: 6 }), repeat: fc.nat({ max: 3 }) })
     .map(({ pairs, repeat }) => {
       const all = [...pairs];
       if (pairs[0] && repeat) for (let i = 0; i < repeat; i++) all.push(pairs[0].split("=")[0] + `=${i}`);
@@ -549,8 +666,9 @@ beforeAll(async () => {
     for (const identity of [...identities.slice(0, 4), identities.find((i) => i.cookie === null)!]) {
       const values = ownIds[identity.name] ?? ownIds[identities[0]!.name]!;
       if (route.params.some((p) => values[p] === undefined)) continue;
-      const { status, text } = await send({ method: "GET", path: fillPattern(route.pattern, values), identity });
-      if (status === 200 && text.startsWith("<!DOCTYPE html>")) harvest(route.pattern, text);
+      const path = fillPattern(route.pattern, values);
+      const { status, text } = await send({ method: "GET", path, identity });
+      if (status === 200 && text.startsWith("<!DOCTYPE html>")) harvest(route.pattern, path, text);
     }
   }
   stats.started = performance.now();
@@ -578,12 +696,27 @@ describe("every route answers hostile input without a 5xx or a leak", () => {
 
   for (const route of routes.filter((r) => r.hasLoader)) {
     it(`GET ${route.pattern}`, async () => {
-      await assertProperty(fc.record({ path: pathArb(route), query: queryArb() }), GET_RUNS, async ({ path, query }) => {
+      // An export is asked for in every format it offers (XLSX, the costly one, less often), with an extreme date two times in three.
+      const isExport = route.pattern.includes("export");
+      const queryOf = isExport
+        ? fc.tuple(exportParamsArb, fc.option(datePairArb, { freq: 3 }), queryArb()).map((parts) => parts.filter(Boolean).join("&"))
+        : queryArb();
+      await assertProperty(fc.record({ path: pathArb(route), query: queryOf }), GET_RUNS, async ({ path, query }) => {
         const target = query ? `${path}?${query}` : path;
         await Promise.all(identities.map((identity) => send({ method: "GET", path: target, identity })));
       });
     });
   }
+
+  it("GET every grid's own page links, their cursors tampered", async () => {
+    // The grids' next/previous links were read from the pages; a page that fits on one page has none.
+    expect([...cursorLinksByRoute.keys()]).toEqual(expect.arrayContaining(["/activities", "/credits", "/renewals"]));
+    for (const route of routes.filter((r) => cursorLinksByRoute.has(r.pattern))) {
+      await assertProperty(tamperedLinkArb(route)!, GET_RUNS, async (target) => {
+        await Promise.all(identities.map((identity) => send({ method: "GET", path: target, identity })));
+      });
+    }
+  });
 
   for (const route of routes.filter((r) => r.hasAction)) {
     it(`POST ${route.pattern}`, async () => {

@@ -650,7 +650,7 @@ describe("roster pages", () => {
     expect(lookup.status).toBe(200);
 
     const odd = await get(app.server.baseUrl, "/rosters/unmatched?quality=maybe&upload=x&after=2026-13-01_5", cookie);
-    expect(odd.status).toBe(200);
+    expect(odd.status).toBe(400);
     const oddHtml = await text(odd);
     expect(oddHtml).toContain("Show must be “not found” or “ambiguous”; showing both.");
     expect(oddHtml).toContain("That upload number is not valid; showing every upload.");
