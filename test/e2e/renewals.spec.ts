@@ -43,6 +43,8 @@ test("upload → queue → licensee's cycle → decide → supersede → history
   await expect(page.getByTestId("upload-done")).toBeVisible();
   await expect(page.getByTestId("stat-kept")).toHaveText(String(rows));
   await page.getByRole("button", { name: "Sign out" }).click();
+  // Signed out only once the sign-in page shows: navigating sooner cancels the sign-out.
+  await expect(page.getByLabel("Email")).toBeVisible();
 
   // A reviewer works the queue.
   await signIn(page, "reviewer@ca-m.demo.test");
@@ -84,6 +86,8 @@ test("upload → queue → licensee's cycle → decide → supersede → history
 
   // A supervisor supersedes it with a reason.
   await page.getByRole("button", { name: "Sign out" }).click();
+  // Signed out only once the sign-in page shows: navigating sooner cancels the sign-out.
+  await expect(page.getByLabel("Email")).toBeVisible();
   await signIn(page, "supervisor@ca-m.demo.test");
   await page.goto(`/renewals/${entryId}`);
   await page.getByLabel("Extension granted").check();

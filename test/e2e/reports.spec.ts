@@ -151,6 +151,8 @@ test("dashboards: ACCME's late share and worst providers, a board's month at a g
   expect(await page.locator("svg.sparkline").count()).toBe(3);
   await page.screenshot({ path: `${SHOTS}/dashboard-accme.png`, fullPage: true });
   await page.getByRole("button", { name: "Sign out" }).click();
+  // Signed out only once the sign-in page shows: navigating sooner cancels the sign-out.
+  await expect(page.getByLabel("Email")).toBeVisible();
 
   for (const email of ["reviewer@ca-m.demo.test", "reviewer@abim.demo.test"]) {
     await signIn(page, email);
@@ -159,6 +161,8 @@ test("dashboards: ACCME's late share and worst providers, a board's month at a g
     expect(await page.locator("svg.sparkline").count()).toBe(4);
     await page.screenshot({ path: `${SHOTS}/dashboard-${email.split("@")[1]!.split(".")[0]}.png`, fullPage: true });
     await page.getByRole("button", { name: "Sign out" }).click();
+    // Signed out only once the sign-in page shows: navigating sooner cancels the sign-out.
+    await expect(page.getByLabel("Email")).toBeVisible();
   }
 });
 
