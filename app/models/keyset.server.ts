@@ -43,7 +43,8 @@ export function isCursorTimestamp(value: string): boolean {
 
 /** What a cursor value of each type may look like: checked before any cast in SQL. */
 const CURSOR_VALUE: Record<KeyType, z.ZodType<string>> = {
-  text: z.string().max(300),
+  // PostgreSQL text cannot hold U+0000: a cursor carrying one is not a page link the app wrote.
+  text: z.string().max(300).refine((v) => !v.includes("\u0000")),
   bpchar: z.string().regex(/^\d{7,9}$/),
   date: z.string().refine(isDateInRange),
   timestamptz: z.string().refine(isCursorTimestamp),

@@ -283,6 +283,11 @@ function tamperings(cursor: string): [string, string][] {
     ["first character flipped", flip(0)],
     ["middle character flipped", flip(Math.floor(cursor.length / 2))],
     ["not base64 at all", "%%%"],
+    // The first key value after the sort's name, when it is text: PostgreSQL text cannot hold U+0000.
+    ["NUL in a text value", reencode(cursor, (j) => {
+      let n = 0;
+      return j.replace(/"([^"\\]*)"/g, (m, v: string) => (n++ === 1 && /^[^\d]/.test(v) ? `"${v}\\u0000x"` : m));
+    })],
   ];
 }
 
@@ -292,6 +297,8 @@ describe("tampered page links (keyset cursors)", () => {
     const pages = [
       "/credits",
       "/credits?sort=completed&dir=desc",
+      "/credits?sort=licensee",
+      "/credits?sort=activity",
       "/activities?sort=start&dir=desc",
       `/activities/${activity}?size=25`,
       "/renewals?endFrom=2020-01-01&endTo=2035-12-31&sort=cycleEnd",
