@@ -298,7 +298,6 @@ describe("tampered page links (keyset cursors)", () => {
       "/credits",
       "/credits?sort=completed&dir=desc",
       "/credits?sort=licensee",
-      "/credits?sort=activity",
       "/activities?sort=start&dir=desc",
       `/activities/${activity}?size=25`,
       "/renewals?endFrom=2020-01-01&endTo=2035-12-31&sort=cycleEnd",
