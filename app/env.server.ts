@@ -45,6 +45,8 @@ const EnvSchema = z.object({
   ANALYTICS_MEMORY_MB: z.coerce.number().int().min(128).max(1_048_576).default(2048),
   /** Seconds a download's client may take nothing before it is cut and its connection released (decision 018). */
   EXPORT_STALL_SECONDS: z.coerce.number().min(1).max(3600).default(60),
+  /** Seconds in-flight requests get after SIGTERM before their connections are cut (the rest of the stop gets 8 more). */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(1).max(600).default(20),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -2,6 +2,7 @@
 // migrates, seeds the demo store when embedded and empty, starts the analytics snapshot's sync
 // (built at once when missing), serves, and shuts down cleanly.
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -109,9 +110,10 @@ const analytics = startAnalytics({
 
 // Page views are audited through a queue written about once a second; shutdown writes what is left.
 const viewAudit = createViewAudit({ db, logger: logger.child({ module: "audit" }), intervalMs: env.AUDIT_FLUSH_MS });
+const exports = createExportServices(exportDb);
 const app = createHttpApp({
   build,
-  services: { db, analytics, sessionCookie, logger, viewAudit, exports: createExportServices(exportDb) },
+  services: { db, analytics, sessionCookie, logger, viewAudit, exports },
   production,
   trustProxy: env.TRUST_PROXY,
   stallSeconds: env.EXPORT_STALL_SECONDS,
@@ -138,17 +140,35 @@ const server = app.listen(env.PORT, env.HOST, () => {
   }
 });
 
+/**
+ * In-flight requests get SHUTDOWN_GRACE_SECONDS (default 20) after SIGTERM/SIGINT before their
+ * connections are cut: long enough for a page or an ordinary download, and short enough that a
+ * download whose client stopped reading (kept up to EXPORT_STALL_SECONDS otherwise) cannot hold the
+ * stop past the usual 30 s an orchestrator waits. Cutting a download cancels its cursor and audits
+ * it as aborted. What is left (the audit queue, the pools, PostgreSQL) gets 8 s more.
+ */
+const SHUTDOWN_GRACE_SECONDS = env.SHUTDOWN_GRACE_SECONDS;
+const SHUTDOWN_FORCE_SECONDS = SHUTDOWN_GRACE_SECONDS + 8;
+
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: finishing in-flight requests…`);
-  const force = setTimeout(() => process.exit(1), 15_000);
+  const force = setTimeout(() => process.exit(1), SHUTDOWN_FORCE_SECONDS * 1000);
   force.unref();
+  const cut = setTimeout(() => {
+    logger.warn({ graceSeconds: SHUTDOWN_GRACE_SECONDS }, "stopping: cutting the requests still in flight");
+    server.closeAllConnections();
+  }, SHUTDOWN_GRACE_SECONDS * 1000);
+  cut.unref();
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();
   });
+  clearTimeout(cut);
+  // A cut download closes its cursor and writes its audit row after its connection has gone.
+  while (exports.gate.active.length > 0) await once(exports.gate, "finished");
   // Every request has finished: the views they audited are written before the pool closes.
   await viewAudit.close();
   await analytics.stop().catch((error: unknown) => logger.warn({ error }, "stopping the analytics sync"));

@@ -6,6 +6,7 @@
 // database. The test waits for events (decisions acknowledged, requests answered), never for a
 // fixed time, so a slow or busy machine changes how long it takes, not whether it passes.
 import { spawn } from "node:child_process";
+import net from "node:net";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -218,31 +219,40 @@ describe("SIGTERM while a request is in flight", () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it("`npm start`'s process lets a large CSV export finish, then exits 0 with its database connections closed", { timeout: 90_000 }, async () => {
+  /** `npm start`'s own process over `db` (this file's database unless given), ready to answer. */
+  async function startProcess(extraEnv: Record<string, string> = {}, db: TestDatabase = database) {
     const port = await freePort();
     const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
       env: {
         ...process.env,
         NODE_ENV: "development",
-        DATABASE_URL: database.url,
-        APP_DATABASE_URL: database.appUrl,
+        DATABASE_URL: db.url,
+        APP_DATABASE_URL: db.appUrl,
         PORT: String(port),
         HOST: "127.0.0.1",
         DATA_DIR: dataDir,
         ANALYTICS_SYNC_INTERVAL_SECONDS: "0",
         LOG_LEVEL: "warn",
+        ...extraEnv,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const state = { output: "" };
+    child.stdout.on("data", (d: Buffer) => (state.output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (state.output += d.toString()));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+    const deadline = Date.now() + 60_000;
+    while (!state.output.includes("ready in") && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    return { child, state, exited, baseUrl: `http://127.0.0.1:${port}` };
+  }
+  // The server's connections log in as the app's role (this test's own are the owner's).
+  const appConnections = sql<{ n: string }>`select count(*)::text as n from pg_stat_activity
+    where datname = current_database() and usename = 'cme_app'`;
+
+  it("`npm start`'s process lets a large CSV export finish, then exits 0 with its database connections closed", { timeout: 90_000 }, async () => {
+    const { child, state, exited, baseUrl } = await startProcess();
     try {
-      const deadline = Date.now() + 60_000;
-      while (!output.includes("ready in") && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
-      expect(output).toContain("ready in");
-      const baseUrl = `http://127.0.0.1:${port}`;
+      expect(state.output).toContain("ready in");
       const cookie = await signIn(baseUrl, "reviewer@accme.demo.test");
 
       // The whole store as CSV, every column: several MB, read slowly so it is still in flight.
@@ -252,9 +262,6 @@ describe("SIGTERM while a request is in flight", () => {
       const chunks: Uint8Array[] = [];
       const first = await reader.read();
       chunks.push(first.value!);
-      // The server's connections log in as the app's role (this test's own are the owner's).
-      const appConnections = sql<{ n: string }>`select count(*)::text as n from pg_stat_activity
-        where datname = current_database() and usename = 'cme_app'`;
       expect(Number((await appConnections.execute(database.owner)).rows[0]!.n)).toBeGreaterThan(0);
 
       child.kill("SIGTERM");
@@ -273,11 +280,62 @@ describe("SIGTERM while a request is in flight", () => {
       const expected = await sql<{ n: string }>`select count(*)::text as n from learner.credit_report where deleted_at is null`.execute(database.owner);
       expect(lines.length - 1, "data rows in the export").toBe(Number(expected.rows[0]!.n));
       expect(finishedAfter).toBeGreaterThan(500); // it really was in flight when the signal came
-      expect(exit, output).toEqual({ code: 0, signal: null });
-      expect(output).toContain("Stopped.");
+      expect(exit, state.output).toEqual({ code: 0, signal: null });
+      expect(state.output).toContain("Stopped.");
       expect(Number((await appConnections.execute(database.owner)).rows[0]!.n)).toBe(0);
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  });
+
+  it("a download whose client stopped reading cannot hold the stop: cut after the grace, audited as aborted, exit 0", { timeout: 90_000 }, async () => {
+    // Its own copy of the store, with wide names that do not compress: the export is far larger than
+    // the sockets' buffers, so it cannot finish while its client reads nothing.
+    const wide = await createTestDatabase(inject("pgServerUrl"));
+    await sql`drop index learner.learner_name_idx`.execute(wide.owner);
+    await sql`update learner.learner l set last_name = l.last_name || ' ' ||
+      (select string_agg(md5(l.id::text || g::text), '') from generate_series(1, 160) g)`.execute(wide.owner);
+    // The stall timeout far beyond the grace: only the stop can end this download.
+    const { child, state, exited, baseUrl } = await startProcess({ SHUTDOWN_GRACE_SECONDS: "2", EXPORT_STALL_SECONDS: "600" }, wide);
+    try {
+      expect(state.output).toContain("ready in");
+      const cookie = await signIn(baseUrl, "reviewer@accme.demo.test");
+      const before = Number((await sql<{ id: string }>`select coalesce(max(id), 0)::text as id from board.audit_event`.execute(wide.owner)).rows[0]!.id);
+      // A raw socket that reads the answer's head, then nothing: the server's writes back up.
+      const url = new URL(baseUrl);
+      const socket = net.connect(Number(url.port), url.hostname);
+      const head = await new Promise<string>((resolve, reject) => {
+        socket.once("error", reject);
+        socket.write(`GET /credits/export?download=csv&show=npi&show=format&show=entry HTTP/1.1\r\nHost: ${url.host}\r\nCookie: ${cookie}\r\nAccept-Encoding: identity\r\n\r\n`);
+        socket.once("data", (chunk: Buffer) => {
+          socket.pause();
+          resolve(chunk.toString("latin1"));
+        });
+      });
+      socket.on("error", () => undefined);
+      expect(head).toMatch(/^HTTP\/1\.1 200/);
+      const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+
+      child.kill("SIGTERM");
+      const exit = await exited;
+      await closed;
+      expect(exit, state.output).toEqual({ code: 0, signal: null });
+      expect(state.output).toContain("cutting the requests still in flight");
+      expect(state.output).toContain("Stopped.");
+      // The export was audited with what it delivered, as aborted, before the pool closed.
+      const audit = (
+        await sql<{ detail: { completed: boolean; aborted: string | null; rows: number } }>`select detail from board.audit_event
+          where action = 'export' and id > ${before} order by id`.execute(wide.owner)
+      ).rows;
+      expect(audit).toHaveLength(1);
+      expect(audit[0]!.detail).toMatchObject({ completed: false, aborted: "client-gone" });
+      const total = Number((await sql<{ n: string }>`select count(*)::text as n from learner.credit_report where deleted_at is null`.execute(wide.owner)).rows[0]!.n);
+      expect(audit[0]!.detail.rows).toBeLessThan(total);
+      expect(Number((await appConnections.execute(wide.owner)).rows[0]!.n)).toBe(0);
+      socket.destroy();
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await wide.drop();
     }
   });
 });
