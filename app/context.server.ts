@@ -13,6 +13,8 @@ export interface AppServices {
   /** The DuckDB analytics snapshot (reports, dashboard) and its sync. */
   analytics: Analytics;
   sessionCookie: Cookie;
+  /** Marks browsers where an account has signed in (decision 018): the session cookie's secrets and Secure flag. */
+  deviceCookie: Cookie;
   logger: Logger;
   /** The queue of `*.view` audit events; flushed by the services' shutdown before the pool closes. */
   viewAudit: ViewAudit;

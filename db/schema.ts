@@ -107,12 +107,40 @@ export interface StaffUserTable {
   disabled_at: Timestamp | null;
 }
 
-/** Failed sign-in attempts per (e-mail as typed, client address): migration 0011, decision 018. */
+/** Failed sign-in attempts per (e-mail as typed, address group or "device:<id>"): migrations 0011, 0012, decision 018. */
 export interface LoginThrottleTable {
   account: string;
-  ip: string;
+  client: string;
   failures: number;
   last_failure_at: Generated<Timestamp>;
+}
+
+/** Device cookies (migration 0012, decision 018): the SHA-256 of a random token, bound to one account. */
+export interface LoginDeviceTable {
+  id: Generated<Int8>;
+  id_hash: string;
+  user_id: string;
+  created_at: Generated<Timestamp>;
+  last_used_at: Generated<Timestamp>;
+}
+
+/** Failed password checks of the last day (migration 0012, decision 018). */
+export interface LoginFailureTable {
+  id: Generated<Int8>;
+  at: Generated<Timestamp>;
+  account: string;
+  client: string;
+  trusted: boolean;
+}
+
+/** Refusals being made, one row per (scope, account, client), so each waiting period is audited once. */
+export interface LoginRefusalTable {
+  scope: string;
+  account: string;
+  client: string;
+  refusals: number;
+  first_at: Generated<Timestamp>;
+  last_at: Generated<Timestamp>;
 }
 
 export interface SessionTable {
@@ -263,6 +291,9 @@ export interface Database {
   "board.staff_user": StaffUserTable;
   "board.session": SessionTable;
   "board.login_throttle": LoginThrottleTable;
+  "board.login_device": LoginDeviceTable;
+  "board.login_failure": LoginFailureTable;
+  "board.login_refusal": LoginRefusalTable;
   "board.audit_event": AuditEventTable;
   "board.requirement_rule": RequirementRuleTable;
   "board.requirement_rule_change": RequirementRuleChangeTable;

@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import type { ServerBuild } from "@remix-run/node";
 import { pino } from "pino";
 import { z } from "zod";
-import { createSessionCookie } from "../app/auth/session.server";
+import { createDeviceCookie, createSessionCookie } from "../app/auth/session.server";
 import { warmDashboard } from "../app/models/dashboard.server";
 import { createViewAudit } from "../app/models/view-audit.server";
 import { startAnalytics } from "../db/analytics/service";
@@ -98,7 +98,15 @@ const logger = pino({ level: "silent" });
 const viewAudit = createViewAudit({ db: appDb, logger });
 const app = createHttpApp({
   build,
-  services: { db: appDb, analytics, sessionCookie: createSessionCookie(["bench-secret-bench-secret-bench-secret-0"], false), logger, viewAudit, exports: createExportServices(appDb) },
+  services: {
+    db: appDb,
+    analytics,
+    sessionCookie: createSessionCookie(["bench-secret-bench-secret-bench-secret-0"], false),
+    deviceCookie: createDeviceCookie(["bench-secret-bench-secret-bench-secret-0"], false),
+    logger,
+    viewAudit,
+    exports: createExportServices(appDb),
+  },
   production: false,
 });
 const http = await new Promise<Server>((resolve) => {

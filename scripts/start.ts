@@ -8,7 +8,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
 import { pino } from "pino";
-import { createSessionCookie } from "../app/auth/session.server";
+import { createDeviceCookie, createSessionCookie } from "../app/auth/session.server";
 import { analyticsDir, loadEnv, type Env } from "../app/env.server";
 import { scopeForOrganisation } from "../app/auth/scope.server";
 import { utcToday } from "../app/lib/reports";
@@ -77,7 +77,9 @@ if (!appUrl) {
 const db = createAppDb(owner.url, appUrl, 10);
 // Exports read through a small pool of their own, so downloads can never take the pages' connections.
 const exportDb = createAppDb(owner.url, appUrl, EXPORT_LIMITS.connections, EXPORT_POOL_NAME);
-const sessionCookie = createSessionCookie(await sessionSecrets(env), env.SECURE_COOKIES ?? production);
+const secrets = await sessionSecrets(env);
+const sessionCookie = createSessionCookie(secrets, env.SECURE_COOKIES ?? production);
+const deviceCookie = createDeviceCookie(secrets, env.SECURE_COOKIES ?? production);
 const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
 
 /**
@@ -113,7 +115,7 @@ const viewAudit = createViewAudit({ db, logger: logger.child({ module: "audit" }
 const exports = createExportServices(exportDb);
 const app = createHttpApp({
   build,
-  services: { db, analytics, sessionCookie, logger, viewAudit, exports },
+  services: { db, analytics, sessionCookie, deviceCookie, logger, viewAudit, exports },
   production,
   trustProxy: env.TRUST_PROXY,
   stallSeconds: env.EXPORT_STALL_SECONDS,

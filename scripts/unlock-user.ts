@@ -1,7 +1,8 @@
 // `npm run unlock-user -- --email E [--by NAME]`
-// Lifts a staff user's sign-in lock and clears the account's failure counts: the account-wide count
-// (it restarts from this unlock) and every address's waits against it (decision 018). Audited as
-// `user.unlock`. Until the admin screens exist (a later issue) this is how an administrator does it.
+// Clears a staff user's sign-in failure counts (decision 018): the account-wide count of failures by
+// browsers without a device cookie (so such browsers may sign in again at once; it restarts from
+// this unlock), every address's and device's waits against the account, and any lock left by the
+// scheme before migration 0012. The account's device cookies stay valid. Audited as `user.unlock`. Until the admin screens exist (a later issue) this is how an administrator does it.
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import { sql } from "kysely";
@@ -56,18 +57,29 @@ try {
     await tx.updateTable("board.staff_user").set({ locked_until: null, failed_login_count: 0 }).where("id", "=", user.id).execute();
     const cleared = await tx.deleteFrom("board.login_throttle").where("account", "=", args.email).executeTakeFirst();
     const addresses = Number(cleared.numDeletedRows);
-    // This event also restarts the account-wide count (board.recent_account_failures, migration 0011).
+    // The account-wide count (board.login_failure, migration 0012) restarts from here, and so do its refusals' waiting periods.
+    const failed = await tx.deleteFrom("board.login_failure").where("account", "=", args.email).executeTakeFirst();
+    const failures = Number(failed.numDeletedRows);
+    await tx.deleteFrom("board.login_refusal").where("account", "=", args.email).execute();
     await recordAudit(tx, {
       action: "user.unlock",
       userId: user.id,
       orgCode: user.org_code,
-      detail: { email: args.email, by, via: "npm run unlock-user", wasLocked: user.locked, failedLogins: user.failed_login_count, addressesCleared: addresses },
+      detail: {
+        email: args.email,
+        by,
+        via: "npm run unlock-user",
+        wasLocked: user.locked,
+        failedLogins: user.failed_login_count,
+        addressesCleared: addresses,
+        failuresCleared: failures,
+      },
     });
-    return { locked: user.locked, addresses };
+    return { locked: user.locked, addresses, failures };
   });
   if (!result) fail(`no user with email ${args.email}`);
   console.log(
-    `unlocked ${args.email}: ${result.locked ? "lock lifted" : "was not locked"}; failure counts cleared (${result.addresses} address${result.addresses === 1 ? "" : "es"})`,
+    `unlocked ${args.email}: ${result.locked ? "lock lifted" : "was not locked"}; failure counts cleared (${result.addresses} address${result.addresses === 1 ? "" : "es"} or devices, ${result.failures} failure${result.failures === 1 ? "" : "s"} of the last day)`,
   );
 } finally {
   await db.destroy();

@@ -25,6 +25,23 @@ export function createSessionCookie(secrets: string[], secure: boolean): Cookie 
   });
 }
 
+/** How long a device cookie (decision 018) lasts without a sign-in that renews it. */
+export const DEVICE_COOKIE_DAYS = 180;
+
+/**
+ * The device cookie (app/auth/login.server.ts, decision 018): made with the session cookie's secrets
+ * and Secure flag, and long-lived: it marks a browser where an account has signed in before.
+ */
+export function createDeviceCookie(secrets: string[], secure: boolean): Cookie {
+  return createCookie("__device", { httpOnly: true, sameSite: "lax", secure, path: "/", secrets, maxAge: DEVICE_COOKIE_DAYS * 24 * 3600 });
+}
+
+/** A device cookie's token, or null when there is none or it is not one this app signed. */
+export async function readDeviceToken(deviceCookie: Cookie, request: Request): Promise<string | null> {
+  const value: unknown = await deviceCookie.parse(request.headers.get("Cookie"));
+  return typeof value === "string" && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : null;
+}
+
 function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }

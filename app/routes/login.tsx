@@ -3,7 +3,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { attemptLogin, minutesToWait, SIGN_IN_LIMITS } from "~/auth/login.server";
-import { createUserSession, getSessionUser, safeRedirectTarget } from "~/auth/session.server";
+import { createUserSession, getSessionUser, readDeviceToken, safeRedirectTarget } from "~/auth/session.server";
 import { TextField } from "~/components/TextField";
 import { fieldErrors, type FieldErrors } from "~/lib/forms";
 import { readFormFields } from "~/lib/request-form.server";
@@ -41,26 +41,36 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.success) {
     return data<ActionResult>({ errors: fieldErrors(parsed.error), email }, { status: 400 });
   }
-  const { db, sessionCookie } = context.services;
-  const result = await attemptLogin(db, { email: parsed.data.email, password: parsed.data.password, ip: context.clientIp });
+  const { db, sessionCookie, deviceCookie } = context.services;
+  const result = await attemptLogin(db, {
+    email: parsed.data.email,
+    password: parsed.data.password,
+    ip: context.clientIp,
+    deviceToken: await readDeviceToken(deviceCookie, request),
+  });
   if (!result.ok && result.reason === "throttled") {
     // Answered at once, never by holding the request open. The same for any e-mail, known or not.
     const wait = minutesToWait(result.retryAfterSeconds);
     const message =
       result.scope === "address"
         ? `Too many sign-in attempts from this network. Try again in ${wait}.`
-        : `Too many failed sign-in attempts for this email from your network. Try again in ${wait}.`;
+        : result.scope === "untrusted"
+          ? `Too many failed sign-in attempts for this email. Sign in from a browser you have signed in with before, try again in ${wait}, or ask an administrator.`
+          : `Too many failed sign-in attempts for this email from your network. Try again in ${wait}.`;
     return data<ActionResult>({ errors: { form: message }, email }, { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } });
   }
   if (!result.ok) {
     const message = `Email or password is incorrect. After ${SIGN_IN_LIMITS.freeFailures} failed attempts, each further attempt from your network waits longer.`;
     return data<ActionResult>({ errors: { form: message }, email }, { status: 401 });
   }
-  const setCookie = await createUserSession(db, sessionCookie, result.userId, {
-    ip: context.clientIp,
-    userAgent: request.headers.get("user-agent"),
-  });
-  throw redirect(safeRedirectTarget(parsed.data.redirectTo), { headers: { "Set-Cookie": setCookie } });
+  const headers = new Headers();
+  headers.append(
+    "Set-Cookie",
+    await createUserSession(db, sessionCookie, result.userId, { ip: context.clientIp, userAgent: request.headers.get("user-agent") }),
+  );
+  // This browser is now one where the account has signed in (decision 018).
+  headers.append("Set-Cookie", await deviceCookie.serialize(result.deviceToken));
+  throw redirect(safeRedirectTarget(parsed.data.redirectTo), { headers });
 }
 
 export default function Login() {

@@ -3,7 +3,10 @@
 // - no redirect target, however written, leads off the site or answers 500, before or after sign-in;
 // - an attacker's address that keeps failing against an account waits longer each time, answered at
 //   once, while the owner from another address signs in; parallel guesses cannot slip past;
-// - only many failures from many addresses lock the account, and `npm run unlock-user` lifts it;
+// - a browser where the owner signed in before (its device cookie) signs in however many failures
+//   other clients have made; only clients without one are refused past the account-wide limit,
+//   until the rolling day passes or `npm run unlock-user` clears it; a refusal is audited once per
+//   waiting period, and the throttle's rows are pruned;
 // - X-Forwarded-For counts only with TRUST_PROXY, and the same-origin check compares the scheme too.
 // Time is moved by rewriting the recorded failure times in the database, never by waiting.
 import { spawn } from "node:child_process";
@@ -53,13 +56,13 @@ async function formError(response: Response): Promise<string> {
 }
 
 async function throttleRow(email: string, from: string): Promise<{ failures: number } | undefined> {
-  return owner().selectFrom("board.login_throttle").select("failures").where("account", "=", email).where("ip", "=", from).executeTakeFirst();
+  return owner().selectFrom("board.login_throttle").select("failures").where("account", "=", email).where("client", "=", from).executeTakeFirst();
 }
 
 /** Moves the (account, address) pair's last failure back in time, as if that much time had passed. */
 async function timePasses(email: string, from: string, seconds: number): Promise<void> {
   await sql`update board.login_throttle set last_failure_at = last_failure_at - make_interval(secs => ${seconds})
-    where account = ${email} and ip = ${from}`.execute(owner());
+    where account = ${email} and client = ${from}`.execute(owner());
 }
 
 async function auditFor(email: string): Promise<{ action: string; ip: string | null; reason: string | null }[]> {
@@ -206,12 +209,11 @@ describe("an attacker cannot lock the owner out", () => {
     // ... which gives the attacker's address no fresh attempts.
     expect((await login(email, "guess-again", attacker)).status).toBe(429);
 
-    // Every attempt is audited: 5 wrong passwords, 9 refusals while waiting, 1 success.
+    // Audited: 5 wrong passwords, the first of the 9 refusals of this waiting period, 1 success.
     const audit = await auditFor(email);
     expect(audit.filter((a) => a.action === "login.failure" && a.reason === "wrong_password")).toHaveLength(5);
-    expect(audit.filter((a) => a.action === "login.throttled" && a.ip === attacker)).toHaveLength(9);
+    expect(audit.filter((a) => a.action === "login.throttled" && a.ip === attacker)).toHaveLength(1);
     expect(audit.filter((a) => a.action === "login.success")).toHaveLength(1);
-    expect(audit.some((a) => a.action === "login.locked")).toBe(false);
   });
 
   it("the wait doubles from 1 minute after each further failure, up to 60 minutes", async () => {
@@ -296,57 +298,135 @@ function unlockUser(args: string[]): Promise<{ code: number | null; output: stri
   });
 }
 
+/** The device cookie pair ("__device=...") a successful sign-in set, if any. */
+function deviceCookieFrom(response: Response): string | null {
+  const match = response.headers.get("set-cookie")?.match(/__device=([^;]*)/);
+  return match && match[1] ? `__device=${match[1]}` : null;
+}
+
+/** The sign-in form posted from `from` by a browser that holds `cookie`. */
+function loginWith(email: string, password: string, from: string, cookie: string): Promise<Response> {
+  return fetch(`${app.server.baseUrl}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: app.server.baseUrl, "x-forwarded-for": from, cookie },
+    body: new URLSearchParams({ email, password, redirectTo: "" }),
+  });
+}
+
+/** Signs in from a new address and returns the device cookie the browser keeps. */
+async function trustedBrowser(email: string): Promise<string> {
+  const response = await login(email, PASSWORD, newAddress());
+  expect(response.status).toBe(302);
+  const cookie = deviceCookieFrom(response);
+  expect(cookie).not.toBeNull();
+  return cookie!;
+}
+
+/** `count` untrusted failures against `email` recorded `hoursAgo`, as 20 addresses spraying would leave them. */
+async function recordedFailures(email: string, count: number, hoursAgo = 0): Promise<void> {
+  await sql`insert into board.login_failure (at, account, client, trusted)
+    select now() - make_interval(hours => ${hoursAgo}), ${email}, '192.0.2.' || (g % 20 + 1), false
+    from generate_series(1, ${count}) g`.execute(owner());
+}
+
+const UNTRUSTED = /^Too many failed sign-in attempts for this email\. Sign in from a browser you have signed in with before, try again in \d+ (hours|minutes?), or ask an administrator\.$/;
+
 describe("the account as a whole", () => {
-  it("is locked by 100 failures in a day from many addresses, and `npm run unlock-user` lifts it", async () => {
+  it("100 failures from 20 addresses refuse only browsers without the owner's device cookie", async () => {
     const email = await makeUser();
+    let device = await trustedBrowser(email);
+    const other = await trustedBrowser(await makeUser());
     // Twenty addresses, five wrong passwords each: none of them waits yet.
+    const attackers: string[] = [];
     for (let a = 0; a < 20; a++) {
       const from = newAddress();
+      attackers.push(from);
       for (let i = 0; i < 5; i++) expect((await login(email, `spray-${a}-${i}`, from)).status).toBe(401);
     }
-    const state = await sql<{ locked: boolean }>`select coalesce(locked_until > now() + interval '100 years', false) as locked
-      from board.staff_user where email = ${email}`.execute(owner());
-    expect(state.rows[0]!.locked).toBe(true);
-    expect((await auditFor(email)).filter((a) => a.action === "login.locked")).toHaveLength(1);
+    // One attacker's address now waits on its own, too.
+    expect((await login(email, "one-more", attackers[0]!)).status).toBe(429);
 
-    // Now even the owner from a clean address is refused, with the same message as a wrong password.
+    // The owner's browser signs in, from a new address and even from the waiting attacker's (one NAT).
+    for (const from of [newAddress(), attackers[0]!]) {
+      const signedIn = await loginWith(email, PASSWORD, from, device);
+      expect(signedIn.status, from).toBe(302);
+      expect(sessionCookieFrom(signedIn)).not.toBeNull();
+      device = deviceCookieFrom(signedIn)!; // renewed on every sign-in
+    }
+
+    // A browser without it, with a forged one, or with another account's, is refused even with the
+    // right password and from a clean address: 429, the generic message an unknown e-mail gets too.
     const clean = newAddress();
-    const refused = await login(email, PASSWORD, clean);
-    expect(refused.status).toBe(401);
-    expect(sessionCookieFrom(refused)).toBeNull();
-    expect(await formError(refused)).toBe(await formError(await login(`nobody-${userCount}@ca-m.test`, "wrong", newAddress())));
+    // The value with one character of its signature changed.
+    const value = decodeURIComponent(device.slice("__device=".length));
+    const at = value.lastIndexOf(".") + 1;
+    const forged = `__device=${encodeURIComponent(`${value.slice(0, at)}${value[at] === "A" ? "B" : "A"}${value.slice(at + 1)}`)}`;
+    const unknown = `nobody-${userCount}@ca-m.test`;
+    await recordedFailures(unknown, 100);
+    const unknownAnswer = await login(unknown, "wrong", newAddress());
+    expect(unknownAnswer.status).toBe(429);
+    const unknownMessage = await formError(unknownAnswer);
+    expect(unknownMessage).toMatch(UNTRUSTED);
+    for (const refused of [
+      await login(email, PASSWORD, clean),
+      await loginWith(email, PASSWORD, clean, forged),
+      await loginWith(email, PASSWORD, clean, other),
+    ]) {
+      expect(refused.status).toBe(429);
+      expect(sessionCookieFrom(refused)).toBeNull();
+      expect(await formError(refused)).toBe(unknownMessage);
+      const retryAfter = Number(refused.headers.get("retry-after"));
+      expect(retryAfter).toBeGreaterThan(23 * 3600);
+      expect(retryAfter).toBeLessThanOrEqual(24 * 3600);
+    }
+    // The owner's sign-ins did not restart the count, and the account was never locked.
+    const user = await owner().selectFrom("board.staff_user").select("locked_until").where("email", "=", email).executeTakeFirstOrThrow();
+    expect(user.locked_until).toBeNull();
 
+    // A rolling day: once the oldest failures are a day old, the count is below 100 again.
+    await sql`update board.login_failure set at = at - interval '24 hours'
+      where id in (select id from board.login_failure where account = ${email} order by at limit 1)`.execute(owner());
+    expect((await login(email, PASSWORD, clean)).status).toBe(302);
+  }, 120_000);
+
+  it("`npm run unlock-user` lets browsers without a device cookie in again, and keeps the count from then", async () => {
+    const email = await makeUser();
+    await recordedFailures(email, 100);
+    const clean = newAddress();
+    expect((await login(email, PASSWORD, clean)).status).toBe(429);
     const result = await unlockUser(["--email", email.toUpperCase(), "--by", "test admin"]);
-    expect(result.output).toContain(`unlocked ${email}: lock lifted; failure counts cleared (21 addresses)`);
+    expect(result.output).toContain(`unlocked ${email}: was not locked; failure counts cleared (0 addresses or devices, 100 failures of the last day)`);
     expect(result.code).toBe(0);
-    const after = await owner().selectFrom("board.staff_user").select(["locked_until", "failed_login_count"]).where("email", "=", email).executeTakeFirstOrThrow();
-    expect(after).toEqual({ locked_until: null, failed_login_count: 0 });
-    expect(await owner().selectFrom("board.login_throttle").select("ip").where("account", "=", email).execute()).toEqual([]);
+    expect(await owner().selectFrom("board.login_failure").select("id").where("account", "=", email).execute()).toEqual([]);
     const unlock = await sql<{ org_code: string; by: string }>`select a.org_code, a.detail->>'by' as by from board.audit_event a
       join board.staff_user u on u.id = a.user_id where u.email = ${email} and a.action = 'user.unlock'`.execute(owner());
     expect(unlock.rows).toEqual([{ org_code: "CA-M", by: "test admin" }]);
-
     expect((await login(email, PASSWORD, clean)).status).toBe(302);
-    // The count starts again from the unlock: one more failure does not lock it again.
     expect((await login(email, "wrong", newAddress())).status).toBe(401);
     expect((await login(email, PASSWORD, newAddress())).status).toBe(302);
-  }, 120_000);
+  }, 60_000);
 
-  it("counts only failures of the last 24 hours since the last sign-in", async () => {
+  it("counts only untrusted failures of the last 24 hours", async () => {
     const email = await makeUser();
-    const user = await owner().selectFrom("board.staff_user").select("id").where("email", "=", email).executeTakeFirstOrThrow();
-    const failures = (count: number, hoursAgo: number) => sql`
-      insert into board.audit_event (occurred_at, user_id, org_code, action, detail, ip)
-      select now() - make_interval(hours => ${hoursAgo}), ${user.id}::uuid, 'CA-M', 'login.failure', '{"reason": "wrong_password"}', '192.0.2.' || g
-      from generate_series(1, ${count}) g`.execute(owner());
-    await failures(99, 25);
+    await recordedFailures(email, 99, 25);
+    await recordedFailures(email, 99, 23);
     expect((await login(email, "wrong", newAddress())).status).toBe(401);
+    // That was the 100th within the day.
+    expect((await login(email, PASSWORD, newAddress())).status).toBe(429);
+    // Failures made with a valid device cookie are the device's own, not the account's.
+    await sql`update board.login_failure set trusted = true where account = ${email} and at > now() - interval '1 minute'`.execute(owner());
     expect((await login(email, PASSWORD, newAddress())).status).toBe(302);
-    await failures(99, 0);
-    // Before the sign-in just now: they do not count either.
-    await sql`update board.audit_event set occurred_at = occurred_at - interval '1 minute'
-      where user_id = ${user.id}::uuid and action = 'login.failure' and occurred_at > now() - interval '1 minute'`.execute(owner());
-    expect((await login(email, "wrong", newAddress())).status).toBe(401);
+  });
+
+  it("a device cookie has its own allowance: 5 failures, then it waits, wherever it comes from", async () => {
+    const email = await makeUser();
+    const device = await trustedBrowser(email);
+    for (let i = 0; i < 5; i++) expect((await loginWith(email, `wrong-${i}`, newAddress(), device)).status).toBe(401);
+    const waiting = await loginWith(email, PASSWORD, newAddress(), device);
+    expect(waiting.status).toBe(429);
+    expect(await formError(waiting)).toContain("Try again in 1 minute.");
+    // Its failures are not the account's: a browser without the cookie is not refused for them.
     expect((await login(email, PASSWORD, newAddress())).status).toBe(302);
   });
 
@@ -359,6 +439,85 @@ describe("the account as a whole", () => {
     expect(result.code).toBe(2);
     expect(result.output).toMatch(message);
   }, 60_000);
+});
+
+describe("the address as a whole", () => {
+  it("counts an IPv6 client by its /64: 30 failures from 30 addresses of one /64 refuse the whole network", async () => {
+    for (let i = 0; i < 30; i++) expect((await login(`spray-${i}@ca-m.test`, "guess", `2001:db8:64:1::${i + 1}`)).status).toBe(401);
+    const email = await makeUser();
+    const refused = await login(email, PASSWORD, "2001:db8:64:1::ffff");
+    expect(refused.status).toBe(429);
+    expect(await formError(refused)).toBe("Too many sign-in attempts from this network. Try again in 15 minutes.");
+    // Another network is not affected.
+    expect((await login(email, PASSWORD, "2001:db8:64:2::1")).status).toBe(302);
+  });
+});
+
+describe("what sign-in keeps", () => {
+  it("audits one refusal per waiting period, and counts the rest", async () => {
+    const email = await makeUser();
+    const from = newAddress();
+    const throttled = async () => (await auditFor(email)).filter((a) => a.action === "login.throttled").length;
+    for (let i = 0; i < 5; i++) expect((await login(email, "wrong", from)).status).toBe(401);
+    for (let i = 0; i < 20; i++) expect((await login(email, "wrong", from)).status).toBe(429);
+    expect(await throttled()).toBe(1);
+    const refusal = await owner().selectFrom("board.login_refusal").select("refusals").where("account", "=", email).executeTakeFirstOrThrow();
+    expect(refusal.refusals).toBe(20);
+    // The wait passes, one more failure, and a new waiting period: its first refusal is audited.
+    await timePasses(email, from, 60);
+    expect((await login(email, "wrong", from)).status).toBe(401);
+    for (let i = 0; i < 5; i++) expect((await login(email, "wrong", from)).status).toBe(429);
+    expect(await throttled()).toBe(2);
+
+    // The same for the account-wide refusal of untrusted browsers, per (account, address).
+    const attacked = await makeUser();
+    await recordedFailures(attacked, 100);
+    const a = newAddress();
+    for (let i = 0; i < 10; i++) expect((await login(attacked, PASSWORD, a)).status).toBe(429);
+    expect((await login(attacked, PASSWORD, newAddress())).status).toBe(429);
+    expect((await auditFor(attacked)).filter((r) => r.action === "login.throttled")).toHaveLength(2);
+  });
+
+  it("prunes waits, failures and refusals older than a day, and stale device cookies, at most once a minute", async () => {
+    const email = await makeUser();
+    const device = await trustedBrowser(email);
+    const old = `old-${userCount}@ca-m.test`;
+    const oldRows = async () => {
+      await sql`insert into board.login_throttle (account, client, failures, last_failure_at) values (${old}, '192.0.2.200', 3, now() - interval '25 hours')`.execute(owner());
+      await sql`insert into board.login_failure (at, account, client, trusted) values (now() - interval '25 hours', ${old}, '192.0.2.200', false)`.execute(owner());
+      await sql`insert into board.login_refusal (scope, account, client, refusals, last_at) values ('account', ${old}, '192.0.2.200', 4, now() - interval '25 hours')`.execute(owner());
+    };
+    const left = async () => {
+      const rows = await sql<{ n: number }>`select
+        (select count(*) from board.login_throttle where account = ${old})
+        + (select count(*) from board.login_failure where account = ${old})
+        + (select count(*) from board.login_refusal where account = ${old}) as n`.execute(owner());
+      return Number(rows.rows[0]!.n);
+    };
+    await oldRows();
+    // A device cookie unused for 181 days is no longer trusted, and is pruned.
+    await sql`update board.login_device set last_used_at = now() - interval '181 days'
+      where user_id = (select id from board.staff_user where email = ${email})`.execute(owner());
+    const fresh = newAddress();
+    expect((await login(email, "wrong", fresh)).status).toBe(401);
+    await sql`update board.login_prune set pruned_at = '-infinity'`.execute(owner());
+    expect((await loginWith(email, "wrong", newAddress(), device)).status).toBe(401);
+    expect(await left()).toBe(0);
+    const devices = await sql<{ n: string }>`select count(*) as n from board.login_device
+      where user_id = (select id from board.staff_user where email = ${email})`.execute(owner());
+    expect(Number(devices.rows[0]!.n)).toBe(0);
+    // Rows of the last day stay.
+    expect((await throttleRow(email, fresh))?.failures).toBe(1);
+
+    // Not again within the minute ...
+    await oldRows();
+    expect((await login(email, "wrong", newAddress())).status).toBe(401);
+    expect(await left()).toBe(3);
+    // ... but once it has passed.
+    await sql`update board.login_prune set pruned_at = pruned_at - interval '61 seconds'`.execute(owner());
+    expect((await login(email, "wrong", newAddress())).status).toBe(401);
+    expect(await left()).toBe(0);
+  });
 });
 
 describe("client address and origin behind proxies", () => {

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
 import { pino, type Logger } from "pino";
-import { createSessionCookie } from "../../app/auth/session.server";
+import { createDeviceCookie, createSessionCookie } from "../../app/auth/session.server";
 import { warmDashboard } from "../../app/models/dashboard.server";
 import { createViewAudit, type ViewAudit } from "../../app/models/view-audit.server";
 import { createExportServices, EXPORT_LIMITS, EXPORT_POOL_NAME, type ExportServices } from "../../app/models/export-limits.server";
@@ -89,6 +89,7 @@ export async function startTestServer(database: TestDatabase, options: TestServe
       db: database.app,
       analytics,
       sessionCookie: createSessionCookie(["test-secret-test-secret-test-secret-0123"], production),
+      deviceCookie: createDeviceCookie(["test-secret-test-secret-test-secret-0123"], production),
       logger,
       viewAudit,
     },

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
 import { pino } from "pino";
-import { createSessionCookie } from "../../../app/auth/session.server";
+import { createDeviceCookie, createSessionCookie } from "../../../app/auth/session.server";
 import { warmDashboard } from "../../../app/models/dashboard.server";
 import { createViewAudit } from "../../../app/models/view-audit.server";
 import { startAnalytics } from "../../../db/analytics/service";
@@ -51,7 +51,15 @@ const logger = pino({ level: "warn" });
 const viewAudit = createViewAudit({ db, logger });
 const app = createHttpApp({
   build,
-  services: { db, analytics, sessionCookie: createSessionCookie(["e2e-secret-e2e-secret-e2e-secret-012345"], false), logger, viewAudit, exports: createExportServices(db) },
+  services: {
+    db,
+    analytics,
+    sessionCookie: createSessionCookie(["e2e-secret-e2e-secret-e2e-secret-012345"], false),
+    deviceCookie: createDeviceCookie(["e2e-secret-e2e-secret-e2e-secret-012345"], false),
+    logger,
+    viewAudit,
+    exports: createExportServices(db),
+  },
   production: false,
 });
 await mkdir(path.dirname(E2E_STATE_FILE), { recursive: true });
