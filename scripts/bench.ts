@@ -20,7 +20,7 @@ import { migrateToLatest } from "../db/migrate";
 import { seedBoard } from "../db/seed-board";
 import { median, percentile, type BenchContext, type SectionResult } from "./bench/context";
 import { createHttpApp } from "./server";
-import { createExportServices } from "../app/models/export-limits.server";
+import { createExportServices, EXPORT_LIMITS, EXPORT_POOL_NAME } from "../app/models/export-limits.server";
 
 const SECTIONS: Record<string, () => Promise<{ run(ctx: BenchContext): Promise<SectionResult> }>> = {
   search: () => import("./bench/search"),
@@ -83,6 +83,9 @@ const reportCount = Number(
 // ---------------------------------------------------------------- the app over it
 const appUrl = process.env.BENCH_DATABASE_URL ? undefined : await enableAppLogin(ownerUrl);
 const appDb = createAppDb(ownerUrl, appUrl, 8);
+// Exports read through a small pool of their own, as in scripts/start.ts: the abuse section's
+// stalled downloads must hold export connections, never the pages' ones it measures.
+const exportDb = createAppDb(ownerUrl, appUrl, EXPORT_LIMITS.connections, EXPORT_POOL_NAME);
 // The analytics snapshot of the store: built by the analytics section (nothing runs on a schedule).
 const analytics = startAnalytics({
   dir: path.resolve(process.env.BENCH_DATA_DIR ?? ".data/bench", "analytics"),
@@ -98,7 +101,7 @@ const logger = pino({ level: "silent" });
 const viewAudit = createViewAudit({ db: appDb, logger });
 const app = createHttpApp({
   build,
-  services: { db: appDb, analytics, sessionCookie: createSessionCookie(["bench-secret-bench-secret-bench-secret-0"], false), logger, viewAudit, exports: createExportServices(appDb) },
+  services: { db: appDb, analytics, sessionCookie: createSessionCookie(["bench-secret-bench-secret-bench-secret-0"], false), logger, viewAudit, exports: createExportServices(exportDb) },
   production: false,
 });
 const http = await new Promise<Server>((resolve) => {
@@ -149,6 +152,7 @@ try {
   await viewAudit.close();
   await analytics.stop();
   await appDb.destroy();
+  await exportDb.destroy();
   await owner.destroy();
   await stopServer();
 }

@@ -22,9 +22,9 @@ export interface TestServer {
   analytics: Analytics;
   /** The server's queue of `*.view` audit events: `await viewAudit.flush()` before reading them. */
   viewAudit: ViewAudit;
-  /** Stops serving, then (as scripts/start.ts does) writes the queued views and stops the analytics. */
   /** The exports' own pool and gate (its `active` list and `finished` events show each export). */
   exports: ExportServices;
+  /** Stops serving, then (as scripts/start.ts does) writes the queued views, stops the analytics and closes the exports' pool. */
   close(): Promise<void>;
 }
 
