@@ -48,6 +48,12 @@ export interface ExportRequest<R> {
 export interface ExportContext {
   services: { exports: ExportServices; logger: Logger };
   userId: string;
+  /**
+   * The request's method. A HEAD is answered with the file's headers alone, before admission: Remix
+   * drops a HEAD response's body without reading or cancelling it, so a body made for one would hold
+   * its export slot with no one to release it.
+   */
+  method: string;
 }
 
 /** Rows per chunk handed to the response (at most; a chunk also ends at CHUNK_CHARS). */
@@ -56,7 +62,10 @@ const BATCH = 1_000;
 const CHUNK_CHARS = 64 * 1024;
 /** XLSX rows between looks at whether the client has taken what was zipped. */
 const XLSX_CHECK_EVERY = 50;
-/** A body not read at all within this long is dropped and its export slot freed (HEAD requests). */
+/**
+ * A body not read at all within this long is dropped and its export slot freed. A HEAD never gets a
+ * body (exportResponse); this is the safety net for any other way a body could be left unread.
+ */
 const UNREAD_BODY_MS = 10_000;
 /** Sheet XML that may wait for the zip (uncompressed) before the XLSX writer stops for it. */
 const ZIP_BACKLOG = 512 * 1024;
@@ -84,20 +93,22 @@ export function exportFilename(orgCode: string, what: string, date = new Date())
 
 /**
  * A streamed file download of `rows` in the given format, or a thrown 429 (this user has too many
- * exports running, or every export slot is busy) Response with Retry-After.
+ * exports running, or every export slot is busy) Response with Retry-After. A HEAD gets the
+ * download's headers and no body: no slot, no cursor, no audit row (no personal data is sent).
  */
 export function exportResponse<R>(context: ExportContext, request: ExportRequest<R>): Response {
+  const headers = {
+    "Content-Type": CONTENT_TYPES[request.format],
+    "Content-Disposition": `attachment; filename="${request.filename}.${request.format}"`,
+    "Cache-Control": "no-store",
+    // X-Content-Type-Options: nosniff comes with every answer from scripts/server.ts (not repeated here).
+  };
+  // `rows` is a generator not yet started (it reads nothing until its first next()): left unread.
+  if (context.method.toUpperCase() === "HEAD") return new Response(null, { headers });
   const ticket = context.services.exports.gate.admit(context.userId, request.readsDatabase ?? true);
   const producer = request.format === "csv" ? csvProducer(request, ticket) : xlsxProducer(request, ticket, context.services.logger);
   const body = byteStream(request, producer, ticket, context.services.logger);
-  return new Response(body, {
-    headers: {
-      "Content-Type": CONTENT_TYPES[request.format],
-      "Content-Disposition": `attachment; filename="${request.filename}.${request.format}"`,
-      "Cache-Control": "no-store",
-      // X-Content-Type-Options: nosniff comes with every answer from scripts/server.ts (not repeated here).
-    },
-  });
+  return new Response(body, { headers });
 }
 
 /** Audit detail of an outcome: rows handed to the client, completed or not, and why not. */
@@ -165,7 +176,7 @@ function byteStream<R>(request: ExportRequest<R>, producer: Producer, ticket: Ex
       logger.warn({ err: error, file: request.filename }, "export: closing the source failed");
     }
   };
-  // A body nobody starts reading (a HEAD request: Remix drops the body) must not keep its slot.
+  // A body nobody starts reading must not keep its slot (HEAD gets no body at all: exportResponse).
   let pulled = false;
   const unread = setTimeout(() => {
     if (pulled || stopped) return;
