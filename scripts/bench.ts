@@ -21,6 +21,7 @@ import { seedBoard } from "../db/seed-board";
 import { median, percentile, type BenchContext, type SectionResult } from "./bench/context";
 import { createHttpApp } from "./server";
 import { createExportServices, EXPORT_LIMITS, EXPORT_POOL_NAME } from "../app/models/export-limits.server";
+import { UploadGate } from "../app/models/upload-limits.server";
 
 const SECTIONS: Record<string, () => Promise<{ run(ctx: BenchContext): Promise<SectionResult> }>> = {
   search: () => import("./bench/search"),
@@ -101,7 +102,7 @@ const logger = pino({ level: "silent" });
 const viewAudit = createViewAudit({ db: appDb, logger });
 const app = createHttpApp({
   build,
-  services: { db: appDb, analytics, sessionCookie: createSessionCookie(["bench-secret-bench-secret-bench-secret-0"], false), logger, viewAudit, exports: createExportServices(exportDb) },
+  services: { db: appDb, analytics, sessionCookie: createSessionCookie(["bench-secret-bench-secret-bench-secret-0"], false), logger, viewAudit, exports: createExportServices(exportDb), uploads: new UploadGate() },
   production: false,
 });
 const http = await new Promise<Server>((resolve) => {

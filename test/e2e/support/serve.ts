@@ -18,6 +18,7 @@ import { migrateToLatest } from "../../../db/migrate";
 import { seedBoard } from "../../../db/seed-board";
 import { createHttpApp } from "../../../scripts/server";
 import { createExportServices, EXPORT_LIMITS, EXPORT_POOL_NAME } from "../../../app/models/export-limits.server";
+import { UploadGate } from "../../../app/models/upload-limits.server";
 import { TEMPLATE_ROSTER_DAY, TEMPLATE_SEED } from "../../support/template";
 import { E2E_STATE_FILE } from "./state";
 
@@ -53,7 +54,7 @@ const logger = pino({ level: "warn" });
 const viewAudit = createViewAudit({ db, logger });
 const app = createHttpApp({
   build,
-  services: { db, analytics, sessionCookie: createSessionCookie(["e2e-secret-e2e-secret-e2e-secret-012345"], false), logger, viewAudit, exports: createExportServices(exportDb) },
+  services: { db, analytics, sessionCookie: createSessionCookie(["e2e-secret-e2e-secret-e2e-secret-012345"], false), logger, viewAudit, exports: createExportServices(exportDb), uploads: new UploadGate() },
   production: false,
 });
 await mkdir(path.dirname(E2E_STATE_FILE), { recursive: true });
