@@ -7,6 +7,7 @@ import type { Analytics } from "../db/analytics/service";
 import type { Database } from "../db/schema";
 import type { ViewAudit } from "./models/view-audit.server";
 import type { ExportServices } from "./models/export-limits.server";
+import type { UploadGate } from "./models/upload-limits.server";
 
 export interface AppServices {
   db: Kysely<Database>;
@@ -20,6 +21,8 @@ export interface AppServices {
   viewAudit: ViewAudit;
   /** Exports' own small pool and their admission gate (app/models/export-limits.server.ts). */
   exports: ExportServices;
+  /** Admission of roster uploads (app/models/upload-limits.server.ts). */
+  uploads: UploadGate;
 }
 
 declare module "@remix-run/node" {

@@ -20,7 +20,8 @@ import { migrateToLatest } from "../db/migrate";
 import { seedBoard } from "../db/seed-board";
 import { median, percentile, type BenchContext, type SectionResult } from "./bench/context";
 import { createHttpApp } from "./server";
-import { createExportServices } from "../app/models/export-limits.server";
+import { createExportServices, EXPORT_LIMITS, EXPORT_POOL_NAME } from "../app/models/export-limits.server";
+import { UploadGate } from "../app/models/upload-limits.server";
 
 const SECTIONS: Record<string, () => Promise<{ run(ctx: BenchContext): Promise<SectionResult> }>> = {
   search: () => import("./bench/search"),
@@ -83,6 +84,9 @@ const reportCount = Number(
 // ---------------------------------------------------------------- the app over it
 const appUrl = process.env.BENCH_DATABASE_URL ? undefined : await enableAppLogin(ownerUrl);
 const appDb = createAppDb(ownerUrl, appUrl, 8);
+// Exports read through a small pool of their own, as in scripts/start.ts: the abuse section's
+// stalled downloads must hold export connections, never the pages' ones it measures.
+const exportDb = createAppDb(ownerUrl, appUrl, EXPORT_LIMITS.connections, EXPORT_POOL_NAME);
 // The analytics snapshot of the store: built by the analytics section (nothing runs on a schedule).
 const analytics = startAnalytics({
   dir: path.resolve(process.env.BENCH_DATA_DIR ?? ".data/bench", "analytics"),
@@ -105,7 +109,8 @@ const app = createHttpApp({
     deviceCookie: createDeviceCookie(["bench-secret-bench-secret-bench-secret-0"], false),
     logger,
     viewAudit,
-    exports: createExportServices(appDb),
+    exports: createExportServices(exportDb),
+    uploads: new UploadGate(),
   },
   production: false,
 });
@@ -157,6 +162,7 @@ try {
   await viewAudit.close();
   await analytics.stop();
   await appDb.destroy();
+  await exportDb.destroy();
   await owner.destroy();
   await stopServer();
 }

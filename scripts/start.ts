@@ -16,6 +16,7 @@ import { warmDashboard, warmDashboards } from "../app/models/dashboard.server";
 import { createViewAudit } from "../app/models/view-audit.server";
 import { warmReportPages } from "../app/models/reports/index.server";
 import { createExportServices, EXPORT_LIMITS, EXPORT_POOL_NAME } from "../app/models/export-limits.server";
+import { UploadGate } from "../app/models/upload-limits.server";
 import type { SnapshotQuery } from "../db/analytics/reader";
 import { startAnalytics } from "../db/analytics/service";
 import { APP_ROLE, createAppDb, createDb, enableAppLogin } from "../db/client";
@@ -115,7 +116,7 @@ const viewAudit = createViewAudit({ db, logger: logger.child({ module: "audit" }
 const exports = createExportServices(exportDb);
 const app = createHttpApp({
   build,
-  services: { db, analytics, sessionCookie, deviceCookie, logger, viewAudit, exports },
+  services: { db, analytics, sessionCookie, deviceCookie, logger, viewAudit, exports, uploads: new UploadGate() },
   production,
   trustProxy: env.TRUST_PROXY,
   stallSeconds: env.EXPORT_STALL_SECONDS,

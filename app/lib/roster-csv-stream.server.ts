@@ -18,10 +18,12 @@ import {
   SNIFF_CHARS,
   detectDelimiter,
   isBlankRecord,
+  lineTooLongProblem,
   looksBinary,
   readRosterHeader,
   sniffRosterBytes,
   tooBigProblem,
+  tooManyColumnsProblem,
   tooManyRowsProblem,
   type RosterEncoding,
   type RosterHeader,
@@ -42,7 +44,7 @@ export interface RosterReadOptions {
 }
 
 /** A whole-file problem found while reading: stops the stream. */
-class Refused extends Error {
+export class Refused extends Error {
   constructor(readonly problem: string) {
     super(problem);
   }
@@ -96,6 +98,85 @@ function* stringSlices(text: string): Generator<string> {
   for (let at = 0; at < text.length; at += SLICE) yield text.slice(at, at + SLICE);
 }
 
+const QUOTE = 34;
+
+/**
+ * Counts the values of each record as the text streams by, the way csv-parse splits them with the
+ * reader's options (a double quote opens a quoted value only at the start of a value, `""` inside
+ * one is a quote, a quote followed by anything but a separator or a line end is taken as text), and
+ * refuses the file at the first record with more than `max` values, naming its physical line.
+ */
+export class ColumnCounter {
+  readonly #delimiter: number;
+  #quoting = false;
+  /** Characters of the current value (a quote opens a quoted value only at its start). */
+  #valueLength = 0;
+  /** Separators so far in the current record. */
+  #separators = 0;
+  /** Physical line of the text scanned so far (1-based), and whether the last character was a CR. */
+  #line = 1;
+  #afterCr = false;
+  /** A quote at the very end of the last slice, inside a quoted value: decided by the next character. */
+  #pendingQuote = false;
+
+  constructor(
+    delimiter: string,
+    readonly max: number,
+  ) {
+    this.#delimiter = delimiter.charCodeAt(0);
+  }
+
+  scan(text: string): void {
+    const d = this.#delimiter;
+    let i = 0;
+    if (this.#pendingQuote) {
+      this.#pendingQuote = false;
+      i = this.#closingQuote(text, -1) + 1;
+    }
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      const lineEnd = c === LF || c === CR;
+      if (lineEnd) {
+        if (!(c === LF && this.#afterCr)) this.#line++;
+        this.#afterCr = c === CR;
+      } else {
+        this.#afterCr = false;
+      }
+      if (this.#quoting) {
+        if (c !== QUOTE) continue;
+        if (i + 1 === text.length) {
+          this.#pendingQuote = true;
+          return;
+        }
+        i = this.#closingQuote(text, i);
+        continue;
+      }
+      if (c === QUOTE && this.#valueLength === 0) {
+        this.#quoting = true;
+      } else if (c === d) {
+        this.#valueLength = 0;
+        if (++this.#separators >= this.max) throw new Refused(tooManyColumnsProblem(this.#line));
+      } else if (lineEnd) {
+        this.#valueLength = 0;
+        this.#separators = 0;
+      } else {
+        this.#valueLength++;
+      }
+    }
+  }
+
+  /** After a quote at `at` inside a quoted value: where to go on from (the index last consumed). */
+  #closingQuote(text: string, at: number): number {
+    const next = text.charCodeAt(at + 1);
+    if (next === QUOTE) return at + 1; // "" is a quote in the value
+    // Followed by a separator or a line end it closes the value; by anything else (relax_quotes)
+    // it is text, and the value goes on unquoted.
+    this.#quoting = false;
+    this.#valueLength = 1;
+    return at;
+  }
+}
+
 /**
  * Reads a roster CSV (bytes as uploaded, or text): the rows to keep, every bad row with its line and
  * reason, or the whole-file problem. UTF-8 (with or without BOM), UTF-16 with BOM, or windows-1252.
@@ -138,8 +219,15 @@ async function readText(slices: Iterator<string>, encoding: RosterEncoding, opti
   if (start.includes("\0") || looksBinary(start)) return { ok: false, problem: NOT_TEXT };
   const delimiter = detectDelimiter(start);
 
+  const columns = new ColumnCounter(delimiter, ROSTER_LIMITS.maxColumns);
   // The text, a slice at a time, with a turn of the event loop before each slice but the first.
   async function* text(): AsyncGenerator<string> {
+    for await (const slice of unchecked()) {
+      columns.scan(slice);
+      yield slice;
+    }
+  }
+  async function* unchecked(): AsyncGenerator<string> {
     let first = true;
     const turn = async () => {
       if (first) {
@@ -168,6 +256,12 @@ async function readText(slices: Iterator<string>, encoding: RosterEncoding, opti
   // skipped before it (one character each), the record with any quoted line breaks, and the first
   // character of its own line end. (csv-parse's `info` would give the lines too, but copying it for
   // every record costs more than parsing the record.)
+  //
+  // One record is bounded while it is read: its values' characters by max_record_size (which does
+  // not count separators), the number of its values by a ColumnCounter run over each slice before
+  // the parser sees it (a line of 5 MB of separators stops at the 101st value instead of becoming
+  // an array of millions; csv-parse's `cast` hook could count them too, at 40 times the parse's
+  // cost). Both refuse the whole file, naming the line.
   const parser = parse({
     delimiter,
     record_delimiter: ["\r\n", "\n", "\r"],
@@ -175,6 +269,7 @@ async function readText(slices: Iterator<string>, encoding: RosterEncoding, opti
     relax_column_count: true,
     relax_quotes: true,
     skip_empty_lines: true,
+    max_record_size: ROSTER_LIMITS.maxLineKb * 1024,
   });
 
   /** Line breaks before this record (the lines of every record and blank line so far). */
@@ -218,7 +313,11 @@ async function readText(slices: Iterator<string>, encoding: RosterEncoding, opti
       // The record the parser stopped in starts after the blank lines at the start of its raw text.
       const raw = (error as CsvError & { raw?: unknown }).raw;
       const line = linesBefore + (typeof raw === "string" ? leadingBreaks(raw) : 0) + 1;
-      if (error.code === "CSV_QUOTE_NOT_CLOSED") {
+      // A record over the size limit that runs over several lines is a quote never closed (the
+      // parser would have said so at the end of the file, had it gone on).
+      const unclosed = error.code === "CSV_MAX_RECORD_SIZE" && typeof raw === "string" && /[\r\n]/.test(raw.slice(leadingBreaks(raw)).replace(/[\r\n]+$/, "")) && raw.includes('"');
+      if (error.code === "CSV_MAX_RECORD_SIZE" && !unclosed) return { ok: false, problem: lineTooLongProblem(line) };
+      if (error.code === "CSV_QUOTE_NOT_CLOSED" || unclosed) {
         return {
           ok: false,
           problem: `A value starting with a double quote (") on line ${line} is never closed, so the rest of the file cannot be read. Check that line for a stray quote.`,

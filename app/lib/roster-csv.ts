@@ -10,6 +10,17 @@ export const ROSTER_LIMITS = {
   /** 5 MB: about 60,000 rows of a typical roster. */
   maxBytes: 5 * 1024 * 1024,
   maxRows: 100_000,
+  /**
+   * Characters of one record's values (csv-parse's max_record_size): a roster row is well under
+   * 1 kB, so 64 kB is only ever a file that is not a roster or a quote never closed; without it one
+   * 5 MB line was parsed into one 5 MB record.
+   */
+  maxLineKb: 64,
+  /**
+   * Values in one record: a roster has about 10 columns. Checked as each value is read, so a line of
+   * 5 MB of separators stops at the 101st instead of becoming an array of 5 million values.
+   */
+  maxColumns: 100,
 } as const;
 
 /** One licensee's cycle as the board lists it. */
@@ -326,6 +337,14 @@ function plural(n: number, one: string, many = `${one}s`): string {
 
 export const EMPTY_FILE = "The file is empty.";
 export const NO_ROWS = "The file has a header but no rows.";
+
+export function lineTooLongProblem(line: number): string {
+  return `Line ${line} is longer than ${ROSTER_LIMITS.maxLineKb} kB (a roster row is well under 1 kB), so the file was not read. Check that line: a double quote (") that is never closed makes the rest of the file one value.`;
+}
+
+export function tooManyColumnsProblem(line: number): string {
+  return `Line ${line} has more than ${ROSTER_LIMITS.maxColumns} columns (a roster has about 10), so the file was not read. Check that the file is a roster, with one licensee per line.`;
+}
 
 export function tooManyRowsProblem(maxRows: number): string {
   return `The file has more rows than the limit of ${maxRows.toLocaleString("en-US")}. Split the roster into smaller files.`;

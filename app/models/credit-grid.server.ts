@@ -68,7 +68,7 @@ export async function exportCreditGrid(
   services: { db: Kysely<Database>; exports: ExportServices; logger: Logger },
   user: SessionUser,
   params: URLSearchParams,
-  options: CreditGridOptions & { what: string; sheetName: string; ip: string | null; target?: string },
+  options: CreditGridOptions & { what: string; sheetName: string; ip: string | null; target?: string; /** The request's method (a HEAD gets headers only). */ method: string },
 ): Promise<Response> {
   const raw = params.get("download") ?? "csv";
   if (!(EXPORT_FORMATS as readonly string[]).includes(raw)) throw new Response("Choose download=csv or download=xlsx.", { status: 400 });
@@ -87,7 +87,7 @@ export async function exportCreditGrid(
     [...query.keys()].filter((key) => !["after", "before", "page", "size"].includes(key)).map((key) => [key, query.getAll(key).join(",")]),
   );
   const { db } = services;
-  return exportResponse({ services, userId: user.id }, {
+  return exportResponse({ services, userId: user.id, method: options.method }, {
     format,
     filename: exportFilename(user.org.code, options.what),
     sheetName: options.sheetName,

@@ -39,8 +39,16 @@ export const EXPORT_LIMITS = {
 export type ExportAbort = "client-gone" | "stalled" | "failed";
 
 export interface ExportOutcome {
-  /** Rows handed to the HTTP response (for XLSX: rows in the part of the file the response took). */
+  /**
+   * Rows whose bytes were handed to the HTTP response, whole (a completed export: every row). For
+   * XLSX, counted in the sheet XML of the part of the file handed on (exports.server.ts, SentSheetRows).
+   */
   rows: number;
+  /**
+   * Rows written into the file, sent or not (CSV: formatted into a piece; XLSX: committed to the
+   * sheet, some of which may still have been in the zip's buffers when the export was cut).
+   */
+  rowsWritten: number;
   /** True only when the whole file was handed to the response. */
   completed: boolean;
   /** Why it ended early: the client went away, stopped reading past the stall timeout, or the source (the database) failed. */

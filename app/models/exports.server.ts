@@ -6,6 +6,7 @@
 // neutralised against formula injection; XLSX text escapes what XML cannot carry. Every export is
 // audited with the rows actually handed to the client and whether (and why) it was cut short.
 import { PassThrough } from "node:stream";
+import zlib from "node:zlib";
 import { stringify } from "csv-stringify/sync";
 import ExcelJS from "exceljs";
 import type { Logger } from "pino";
@@ -48,6 +49,12 @@ export interface ExportRequest<R> {
 export interface ExportContext {
   services: { exports: ExportServices; logger: Logger };
   userId: string;
+  /**
+   * The request's method. A HEAD is answered with the file's headers alone, before admission: Remix
+   * drops a HEAD response's body without reading or cancelling it, so a body made for one would hold
+   * its export slot with no one to release it.
+   */
+  method: string;
 }
 
 /** Rows per chunk handed to the response (at most; a chunk also ends at CHUNK_CHARS). */
@@ -56,7 +63,10 @@ const BATCH = 1_000;
 const CHUNK_CHARS = 64 * 1024;
 /** XLSX rows between looks at whether the client has taken what was zipped. */
 const XLSX_CHECK_EVERY = 50;
-/** A body not read at all within this long is dropped and its export slot freed (HEAD requests). */
+/**
+ * A body not read at all within this long is dropped and its export slot freed. A HEAD never gets a
+ * body (exportResponse); this is the safety net for any other way a body could be left unread.
+ */
 const UNREAD_BODY_MS = 10_000;
 /** Sheet XML that may wait for the zip (uncompressed) before the XLSX writer stops for it. */
 const ZIP_BACKLOG = 512 * 1024;
@@ -84,25 +94,28 @@ export function exportFilename(orgCode: string, what: string, date = new Date())
 
 /**
  * A streamed file download of `rows` in the given format, or a thrown 429 (this user has too many
- * exports running, or every export slot is busy) Response with Retry-After.
+ * exports running, or every export slot is busy) Response with Retry-After. A HEAD gets the
+ * download's headers and no body: no slot, no cursor, no audit row (no personal data is sent).
  */
 export function exportResponse<R>(context: ExportContext, request: ExportRequest<R>): Response {
+  const headers = {
+    "Content-Type": CONTENT_TYPES[request.format],
+    "Content-Disposition": `attachment; filename="${request.filename}.${request.format}"`,
+    "Cache-Control": "no-store",
+    // X-Content-Type-Options: nosniff comes with every answer from scripts/server.ts (not repeated here).
+  };
+  // `rows` is a generator not yet started (it reads nothing until its first next()): left unread.
+  if (context.method.toUpperCase() === "HEAD") return new Response(null, { headers });
   const ticket = context.services.exports.gate.admit(context.userId, request.readsDatabase ?? true);
   const producer = request.format === "csv" ? csvProducer(request, ticket) : xlsxProducer(request, ticket, context.services.logger);
   const body = byteStream(request, producer, ticket, context.services.logger);
-  return new Response(body, {
-    headers: {
-      "Content-Type": CONTENT_TYPES[request.format],
-      "Content-Disposition": `attachment; filename="${request.filename}.${request.format}"`,
-      "Cache-Control": "no-store",
-      // X-Content-Type-Options: nosniff comes with every answer from scripts/server.ts (not repeated here).
-    },
-  });
+  return new Response(body, { headers });
 }
 
-/** Audit detail of an outcome: rows handed to the client, completed or not, and why not. */
-export function outcomeDetail(outcome: ExportOutcome): { rows: number; completed: boolean; aborted?: ExportAbort } {
-  return outcome.aborted ? { rows: outcome.rows, completed: outcome.completed, aborted: outcome.aborted } : { rows: outcome.rows, completed: outcome.completed };
+/** Audit detail of an outcome: rows handed to the client, rows written into the file, completed or not, and why not. */
+export function outcomeDetail(outcome: ExportOutcome): { rows: number; rowsWritten: number; completed: boolean; aborted?: ExportAbort } {
+  const detail = { rows: outcome.rows, rowsWritten: outcome.rowsWritten, completed: outcome.completed };
+  return outcome.aborted ? { ...detail, aborted: outcome.aborted } : detail;
 }
 
 function textCell(value: CellValue): CellValue {
@@ -127,8 +140,12 @@ export function ooxmlEscape(text: string): string {
 interface Producer {
   /** The next piece of the file, or null at its end. Rejects when the source fails. */
   next(): Promise<Uint8Array | null>;
-  /** Rows written into the file so far. */
+  /** Rows written into the file so far (some may not be in a piece yet). */
   readonly rows: number;
+  /** The response has taken the last piece next() returned. */
+  taken(): void;
+  /** Rows whose bytes are whole in the pieces taken. */
+  rowsSent(): Promise<number>;
   /** Stops early: closes the source (its cursor and connection) and drops what is buffered. */
   stop(): Promise<void>;
 }
@@ -144,9 +161,8 @@ function abortOf(reason: unknown): ExportAbort {
  * has taken the last), so the rows read from the cursor follow what the client reads.
  */
 function byteStream<R>(request: ExportRequest<R>, producer: Producer, ticket: ExportTicket, logger: Logger): ReadableStream<Uint8Array> {
-  /** Rows in the pieces the response has taken (each pull means the last piece was taken). */
-  let handedOver = 0;
-  let rowsEnqueued = 0;
+  /** A piece was handed on and not yet known to be taken (each pull means the last one was). */
+  let pending = false;
   /** No piece is made or handed on any more (finished, failed or cancelled). */
   let stopped = false;
   const finish = async (outcome: ExportOutcome) => {
@@ -165,12 +181,14 @@ function byteStream<R>(request: ExportRequest<R>, producer: Producer, ticket: Ex
       logger.warn({ err: error, file: request.filename }, "export: closing the source failed");
     }
   };
-  // A body nobody starts reading (a HEAD request: Remix drops the body) must not keep its slot.
+  /** The outcome of an export cut short: the rows whole in the pieces taken. */
+  const cutShort = async (aborted: ExportAbort): Promise<ExportOutcome> => ({ rows: await producer.rowsSent(), rowsWritten: producer.rows, completed: false, aborted });
+  // A body nobody starts reading must not keep its slot (HEAD gets no body at all: exportResponse).
   let pulled = false;
   const unread = setTimeout(() => {
     if (pulled || stopped) return;
     stopped = true;
-    const outcome: ExportOutcome = { rows: 0, completed: false, aborted: "client-gone" };
+    const outcome: ExportOutcome = { rows: 0, rowsWritten: 0, completed: false, aborted: "client-gone" };
     stop().then(
       () => ticket.release(outcome),
       () => ticket.release(outcome),
@@ -182,7 +200,8 @@ function byteStream<R>(request: ExportRequest<R>, producer: Producer, ticket: Ex
       async pull(controller) {
         pulled = true;
         clearTimeout(unread);
-        handedOver = rowsEnqueued;
+        if (pending) producer.taken();
+        pending = false;
         if (stopped) return;
         let piece: Uint8Array | null;
         try {
@@ -190,32 +209,31 @@ function byteStream<R>(request: ExportRequest<R>, producer: Producer, ticket: Ex
         } catch (error) {
           if (stopped) return; // cancelled meanwhile: the cancel records it
           stopped = true;
-          logger.error({ err: error, file: request.filename, rows: handedOver }, "export: the source failed; the download is cut");
+          logger.error({ err: error, file: request.filename }, "export: the source failed; the download is cut");
           controller.error(error);
           await stop();
-          await finish({ rows: handedOver, completed: false, aborted: "failed" });
+          await finish(await cutShort("failed"));
           return;
         }
         if (stopped) return; // cancelled while the piece was being made
         if (piece === null) {
           stopped = true;
-          // Every piece has been taken: audited before the file ends, so whoever holds the whole
-          // file can find its audit event.
-          await finish({ rows: handedOver, completed: true, aborted: null });
+          // Every piece has been taken, so every row written was sent. Audited before the file
+          // ends, so whoever holds the whole file can find its audit event.
+          await finish({ rows: producer.rows, rowsWritten: producer.rows, completed: true, aborted: null });
           controller.close();
           return;
         }
-        rowsEnqueued = producer.rows;
+        pending = true;
         controller.enqueue(piece);
       },
       async cancel(reason) {
         clearTimeout(unread);
         if (stopped) return;
         stopped = true;
-        const rows = handedOver;
         // Release the cursor and the connection first, then record what the client got.
         await stop();
-        await finish({ rows, completed: false, aborted: abortOf(reason) });
+        await finish(await cutShort(abortOf(reason)));
       },
     },
     // Nothing is made before the response asks (0, not 1: a stream with room pulls as soon as it
@@ -228,12 +246,22 @@ function csvProducer<R>(request: ExportRequest<R>, ticket: ExportTicket): Produc
   const iterator = request.rows[Symbol.asyncIterator]();
   const headers = request.columns.map((c) => c.header);
   let rows = 0;
+  /** Rows up to the end of the last piece made, and of the last piece taken. */
+  let inLastPiece = 0;
+  let sent = 0;
   let started = false;
   let done = false;
   const encoder = new TextEncoder();
   return {
     get rows() {
       return rows;
+    },
+    // A piece holds exactly the rows formatted for it.
+    taken() {
+      sent = inLastPiece;
+    },
+    async rowsSent() {
+      return sent;
     },
     async next() {
       if (done) return null;
@@ -254,6 +282,7 @@ function csvProducer<R>(request: ExportRequest<R>, ticket: ExportTicket): Produc
       const text = stringify(batch, { bom: !started, header: !started, columns: headers });
       started = true;
       rows += batch.length;
+      inLastPiece = rows;
       if (text) return encoder.encode(text);
       return done ? null : new Uint8Array(0);
     },
@@ -281,6 +310,9 @@ function xlsxProducer<R>(request: ExportRequest<R>, ticket: ExportTicket, logger
   output.on("error", (error) => (failure ??= error));
   const iterator = request.rows[Symbol.asyncIterator]();
   let sheetRef: ExcelJS.Worksheet | null = null;
+  /** The rows in the part of the file the response has taken, and the piece it has not yet. */
+  const sent = new SentSheetRows();
+  let lastPiece: Buffer | null = null;
 
   const cell = (column: ExportColumn<R>, row: R): ExcelJS.CellValue => {
     const value = column.value(row);
@@ -380,6 +412,13 @@ function xlsxProducer<R>(request: ExportRequest<R>, ticket: ExportTicket, logger
     get rows() {
       return rows;
     },
+    taken() {
+      if (lastPiece) sent.feed(lastPiece);
+      lastPiece = null;
+    },
+    rowsSent() {
+      return sent.count();
+    },
     async next() {
       // The writer starts with the first read, inside the response, not when the loader returns.
       task ??= write().catch((error: unknown) => {
@@ -390,7 +429,10 @@ function xlsxProducer<R>(request: ExportRequest<R>, ticket: ExportTicket, logger
       for (;;) {
         if (failure) throw failure;
         const chunk = output.read() as Buffer | null;
-        if (chunk) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        if (chunk) {
+          lastPiece = chunk;
+          return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        }
         if (output.readableEnded) return null;
         if (closed) throw failure ?? new Error("the XLSX output closed early");
         await readable();
@@ -399,8 +441,85 @@ function xlsxProducer<R>(request: ExportRequest<R>, ticket: ExportTicket, logger
     async stop() {
       stopping = true;
       output.destroy();
+      lastPiece = null;
       if (task) await task;
       else await iterator.return?.();
     },
   };
+}
+
+const LOCAL_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+const SHEET_ENTRY = Buffer.from("xl/worksheets/sheet1.xml");
+
+/**
+ * The data rows whose XML is whole in the part of an XLSX handed to the response, counted as the
+ * client would read them: the sheet's zip entry (exceljs writes it third, after the theme and the
+ * package relations, all with data descriptors) is inflated as its bytes are taken, and a row counts
+ * once the next row or the end of the sheet data has arrived. Inflating costs a fraction of what
+ * deflating it did; nothing is kept but a few bytes of header and the count.
+ */
+class SentSheetRows {
+  /** Bytes before the sheet's data, until its local header has been found (a few kB). */
+  #head: Buffer | null = Buffer.alloc(0);
+  #inflate: zlib.InflateRaw | null = null;
+  /** The inflater has ended (the sheet is whole) or failed: nothing more to count. */
+  #done = false;
+  #rowStarts = 0;
+  #sheetDataEnded = false;
+  #tail = "";
+
+  feed(piece: Buffer): void {
+    if (this.#done) return;
+    if (this.#head) {
+      const head = Buffer.concat([this.#head, piece]);
+      const at = this.#findSheet(head);
+      if (at === null) {
+        this.#head = head;
+        return;
+      }
+      this.#head = null;
+      const inflate = zlib.createInflateRaw();
+      inflate.on("data", (chunk: Buffer) => this.#count(chunk));
+      inflate.on("end", () => (this.#done = true));
+      // Past the sheet's end come the next entries: an inflater that has ended or fails counts no more.
+      inflate.on("error", () => (this.#done = true));
+      this.#inflate = inflate;
+      piece = head.subarray(at);
+    }
+    this.#inflate?.write(piece);
+  }
+
+  /** Data rows whole so far (the header row is not one). */
+  async count(): Promise<number> {
+    const inflate = this.#inflate;
+    if (inflate && !this.#done) {
+      // Everything written so far, inflated and counted.
+      await new Promise<void>((resolve) => inflate.flush(zlib.constants.Z_SYNC_FLUSH, () => resolve()));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    inflate?.destroy();
+    this.#done = true;
+    const whole = this.#sheetDataEnded ? this.#rowStarts : Math.max(0, this.#rowStarts - 1);
+    return Math.max(0, whole - 1);
+  }
+
+  /** Where the sheet entry's data starts in `bytes`, or null before its local header is whole. */
+  #findSheet(bytes: Buffer): number | null {
+    for (let at = bytes.indexOf(LOCAL_HEADER); at >= 0; at = bytes.indexOf(LOCAL_HEADER, at + 1)) {
+      if (at + 30 > bytes.length) return null;
+      const nameLength = bytes.readUInt16LE(at + 26);
+      const extraLength = bytes.readUInt16LE(at + 28);
+      if (at + 30 + nameLength + extraLength > bytes.length) return null;
+      if (nameLength === SHEET_ENTRY.length && bytes.subarray(at + 30, at + 30 + nameLength).equals(SHEET_ENTRY)) return at + 30 + nameLength + extraLength;
+    }
+    return null;
+  }
+
+  #count(chunk: Buffer): void {
+    // Tags are ASCII; text is escaped (no "<" in it) and UTF-8's other bytes are >= 0x80.
+    const text = this.#tail + chunk.toString("latin1");
+    for (let at = text.indexOf("<row ", Math.max(0, this.#tail.length - 4)); at >= 0; at = text.indexOf("<row ", at + 1)) this.#rowStarts++;
+    if (text.includes("</sheetData>")) this.#sheetDataEnded = true;
+    this.#tail = text.slice(-11);
+  }
 }

@@ -321,6 +321,32 @@ export async function readRosterUpload(request: Request): Promise<{ fileName: st
   return { fileName: part.fileName, content: Buffer.concat(part.chunks, part.size) };
 }
 
+/**
+ * Reads a request's body to its end and drops it (up to DISCARD_LIMIT), so a client still sending
+ * gets the answer rather than a reset; past the limit (or a Content-Length over it) it stops and
+ * asks for the connection to be closed.
+ */
+export async function discardRequestBody(request: Request): Promise<Record<string, string>> {
+  const close = { Connection: "close" };
+  if (Number(request.headers.get("content-length") ?? 0) > DISCARD_LIMIT) return close;
+  const reader = request.body?.getReader();
+  let total = 0;
+  try {
+    while (reader) {
+      const { done, value } = await reader.read();
+      if (done) return {};
+      total += value.byteLength;
+      if (total > DISCARD_LIMIT) {
+        await reader.cancel().catch(() => undefined);
+        return close;
+      }
+    }
+  } catch {
+    return close;
+  }
+  return {};
+}
+
 // ---------------------------------------------------------------- matching
 
 interface CandidateRow {

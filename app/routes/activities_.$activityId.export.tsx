@@ -17,5 +17,6 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     target: `activity:${activityId}`,
     sheetName: "Learners",
     ip: context.clientIp,
+    method: request.method,
   });
 }

@@ -20,7 +20,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (problems.length) throw new Response(`The export was not started. ${problems.map(([k, m]) => `${k}: ${m}`).join(" ")}`, { status: 400 });
   const columns = visibleColumns(ACTIVITY_COLUMNS, state.hidden, state.shown, multiBoard);
   const described = Object.fromEntries([...params.keys()].map((k) => [k, params.getAll(k).join(",")]));
-  return exportResponse({ services: context.services, userId: user.id }, {
+  return exportResponse({ services: context.services, userId: user.id, method: request.method }, {
     format: format as ExportFormat,
     filename: exportFilename(user.org.code, "activities"),
     sheetName: "Activities",

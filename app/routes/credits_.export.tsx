@@ -12,5 +12,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     what: "credit-reports",
     sheetName: "Credit reports",
     ip: context.clientIp,
+    method: request.method,
   });
 }

@@ -18,5 +18,6 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     target: `learner:${learnerId}`,
     sheetName: "Credit reports",
     ip: context.clientIp,
+    method: request.method,
   });
 }

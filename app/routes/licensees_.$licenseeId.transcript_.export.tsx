@@ -24,5 +24,6 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     target: `learner:${learnerId}`,
     sheetName: "Transcript",
     ip: context.clientIp,
+    method: request.method,
   });
 }

@@ -20,7 +20,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (problems.length) throw new Response(`The export was not started. ${problems.map(([k, m]) => `${k}: ${m}`).join(" ")}`, { status: 400 });
   const columns = visibleColumns(RENEWAL_COLUMNS, state.hidden, state.shown, false);
   const described = Object.fromEntries([...params.keys()].map((k) => [k, params.getAll(k).join(",")]));
-  return exportResponse({ services: context.services, userId: user.id }, {
+  return exportResponse({ services: context.services, userId: user.id, method: request.method }, {
     format: format as ExportFormat,
     filename: exportFilename(user.org.code, "renewals"),
     sheetName: "Renewals",

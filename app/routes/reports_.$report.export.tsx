@@ -9,5 +9,5 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
   const report = REPORTS.find((r) => r.id === params.report);
   if (!report) throw new Response("Not found", { status: 404 });
-  return exportReportTable(context.services, user, report.id as ReportId, new URL(request.url).searchParams, context.clientIp);
+  return exportReportTable(context.services, user, report.id as ReportId, new URL(request.url).searchParams, context.clientIp, request.method);
 }

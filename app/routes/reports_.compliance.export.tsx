@@ -20,7 +20,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { window, errors } = complianceWindow(params, todayUtc());
   if (Object.keys(errors).length) throw new Response(`The export was not started. ${Object.entries(errors).map(([key, message]) => `${key}: ${message}`).join(" ")}`, { status: 400 });
   const table = complianceTables(await complianceOverview(db, user.org.code, window))[which.data];
-  return exportResponse({ services: context.services, userId: user.id }, {
+  return exportResponse({ services: context.services, userId: user.id, method: request.method }, {
     format: "csv",
     filename: exportFilename(user.org.code, `compliance-${table.id}`),
     sheetName: table.title,

@@ -1,6 +1,6 @@
 // Renewal rosters: the board's uploads (newest first) and how its roster entries match the learner
 // store; supervisors and admins upload a roster CSV here. Uploading the same file again changes nothing.
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { hasRole, MANAGING_ROLES, requireRole } from "~/auth/permissions.server";
@@ -9,9 +9,19 @@ import { PageHeader } from "~/components/PageHeader";
 import { StatCard } from "~/components/StatCard";
 import { formatCount, formatTimestamp } from "~/lib/format";
 import { refreshRosterStatuses } from "~/models/renewals.server";
-import { listRosterUploads, readRosterUpload, ROSTER_UPLOAD_LIMITS, uploadRoster } from "~/models/rosters.server";
+import { discardRequestBody, listRosterUploads, readRosterUpload, ROSTER_UPLOAD_LIMITS, uploadRoster } from "~/models/rosters.server";
 
 export const meta: MetaFunction = () => [{ title: "Renewal rosters · CME Credit Verification" }];
+
+/** The page's answer to an upload carries the action's Retry-After (429) and Connection (413) headers. */
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const headers = new Headers();
+  for (const name of ["Retry-After", "Connection"]) {
+    const value = actionHeaders.get(name);
+    if (value) headers.set(name, value);
+  }
+  return headers;
+};
 
 const hasRoster = (kind: string) => kind === "state_board" || kind === "certifying_board";
 
@@ -27,23 +37,34 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(context, request);
   requireRole(user, MANAGING_ROLES);
   if (!hasRoster(user.org.kind)) throw new Response("Only a state or certifying board has a renewal roster.", { status: 403 });
-  const upload = await readRosterUpload(request);
-  if ("error" in upload) return data<ActionResult>({ error: upload.error }, { status: upload.status, headers: upload.headers });
-  const outcome = await uploadRoster(context.services.db, { userId: user.id, orgCode: user.org.code, ip: context.clientIp }, upload);
-  switch (outcome.kind) {
-    case "rejected":
-      return data<ActionResult>({ error: outcome.problem }, { status: 400 });
-    case "already":
-      return data<ActionResult>({ already: outcome.message, uploadId: outcome.uploadId });
-    case "uploaded":
-      // The new and changed entries are 'pending': compute their renewal statuses now. The upload
-      // is already committed, so a failure here is logged, not shown (the renewal queue refreshes too).
-      try {
-        await refreshRosterStatuses(context.services.db, user.org.code);
-      } catch (error) {
-        context.services.logger.error({ error, uploadId: outcome.uploadId }, "refreshing renewal statuses after a roster upload");
-      }
-      throw redirect(`/rosters/${outcome.uploadId}?uploaded=1`);
+  // One upload at a time per user, a couple for everyone (decision 018): beyond, 429 on this page.
+  const admission = context.services.uploads.admit(user.id);
+  if (!admission.ok) {
+    // The body is read and dropped, so the browser gets this answer rather than a reset.
+    const headers = { "Retry-After": String(admission.retryAfterSeconds), ...(await discardRequestBody(request)) };
+    return data<ActionResult>({ error: admission.message }, { status: 429, headers });
+  }
+  try {
+    const upload = await readRosterUpload(request);
+    if ("error" in upload) return data<ActionResult>({ error: upload.error }, { status: upload.status, headers: upload.headers });
+    const outcome = await uploadRoster(context.services.db, { userId: user.id, orgCode: user.org.code, ip: context.clientIp }, upload);
+    switch (outcome.kind) {
+      case "rejected":
+        return data<ActionResult>({ error: outcome.problem }, { status: 400 });
+      case "already":
+        return data<ActionResult>({ already: outcome.message, uploadId: outcome.uploadId });
+      case "uploaded":
+        // The new and changed entries are 'pending': compute their renewal statuses now. The upload
+        // is already committed, so a failure here is logged, not shown (the renewal queue refreshes too).
+        try {
+          await refreshRosterStatuses(context.services.db, user.org.code);
+        } catch (error) {
+          context.services.logger.error({ error, uploadId: outcome.uploadId }, "refreshing renewal statuses after a roster upload");
+        }
+        throw redirect(`/rosters/${outcome.uploadId}?uploaded=1`);
+    }
+  } finally {
+    admission.ticket.release();
   }
 }
 

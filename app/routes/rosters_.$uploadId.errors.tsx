@@ -18,7 +18,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { db } = context.services;
   const errors = await rosterUploadErrors(db, user.org.code, uploadId);
   if (!errors) throw new Response("Not found", { status: 404 });
-  return exportResponse<RosterRowError>({ services: context.services, userId: user.id }, {
+  return exportResponse<RosterRowError>({ services: context.services, userId: user.id, method: request.method }, {
     format: "csv",
     filename: exportFilename(user.org.code, `roster-${uploadId}-bad-rows`),
     sheetName: "Rows not kept",

@@ -160,11 +160,21 @@ describe("a client that stops reading", () => {
     expect(event!.outcome).toMatchObject({ completed: false, aborted: "stalled" });
     expect(event!.rowsRead).toBeLessThan(STALLED_ROW_BOUND);
     expect(event!.outcome.rows).toBeLessThanOrEqual(event!.rowsRead);
+    // Rows written into the file are not all sent: the audit counts only those handed to the
+    // response (test/unit/export-rows-sent.test.ts checks the count against the bytes).
+    expect(event!.outcome.rows).toBeLessThanOrEqual(event!.outcome.rowsWritten);
+    expect(event!.outcome.rowsWritten).toBeLessThanOrEqual(event!.rowsRead);
     // Cut: its cursor closed and its transaction rolled back before the audit row was written.
     expect(await busyExportConnections()).toBe(0);
     const audit = await lastExportAudit();
     expect(audit.target).toBe("credit-reports");
-    expect(audit.detail).toMatchObject({ format, completed: false, aborted: "stalled", rows: event!.outcome.rows });
+    expect(audit.detail).toMatchObject({
+      format,
+      completed: false,
+      aborted: "stalled",
+      rows: event!.outcome.rows,
+      rowsWritten: event!.outcome.rowsWritten,
+    });
     expect(quick.exports.gate.active).toHaveLength(0);
     download.socket.destroy();
   });
@@ -195,18 +205,31 @@ describe("a client that goes away mid-export", () => {
   });
 });
 
-describe("a body no one reads", () => {
-  it("HEAD on an export opens no cursor, and its slot comes back on its own", { timeout: 60_000 }, async () => {
-    const finished = nextFinished(quick.exports.gate, 2);
-    for (const format of ["csv", "xlsx"]) {
-      const response = await fetch(`${quick.baseUrl}/credits/export?download=${format}`, { method: "HEAD", headers: { cookie: caSupervisorCookie } });
+describe("HEAD on an export", () => {
+  it("answers the file's headers at once, takes no slot, opens no cursor and writes no audit row; a GET right after is admitted", async () => {
+    const audits = async () =>
+      Number((await sql<{ n: string }>`select count(*)::text as n from board.audit_event where action = 'export'`.execute(database.owner)).rows[0]!.n);
+    const before = await audits();
+    // More HEADs in a row than one user's limit and the whole export pool together (2 and 2 here).
+    for (let i = 0; i < 3 * (HELD_LIMITS.perUser + HELD_LIMITS.global); i++) {
+      const format = i % 2 ? "csv" : "xlsx";
+      const response = await fetch(`${held.baseUrl}/credits/export?download=${format}`, { method: "HEAD", headers: { cookie: caSupervisorCookie } });
       expect(response.status).toBe(200);
+      expect(response.headers.get("content-disposition")).toMatch(new RegExp(`^attachment; filename=".*\\.${format}"$`));
+      expect(response.headers.get("cache-control")).toBe("no-store");
+      // The gate is empty the moment the answer is in: nothing waits for a body no one will read.
+      expect(held.exports.gate.active).toHaveLength(0);
     }
-    // Remix drops a HEAD's body unread: nothing was read from the database for it.
     expect(await busyExportConnections()).toBe(0);
-    const events = await finished;
-    expect(events.map((e) => e.rowsRead)).toEqual([0, 0]);
-    expect(quick.exports.gate.active).toHaveLength(0);
+    expect(await audits()).toBe(before);
+    // The same user's GET right after is admitted and gets the whole file.
+    const finished = nextFinished(held.exports.gate);
+    const response = await get(held.baseUrl, "/credits/export?download=csv&status=rejected", caSupervisorCookie);
+    expect(response.status).toBe(200);
+    expect((await response.text()).length).toBeGreaterThan(0);
+    const [event] = await finished;
+    expect(event!.outcome).toMatchObject({ completed: true, aborted: null });
+    expect(await audits()).toBe(before + 1);
   });
 });
 

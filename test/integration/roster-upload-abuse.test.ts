@@ -2,9 +2,11 @@
 // server as much as possible (blank lines, lines of separators, one row more than the limit), and
 // multipart bodies that are cut off, malformed, without a file or with two. Each gets a clear 400
 // naming the problem, writes nothing, and leaves the server answering other users meanwhile.
+import http from "node:http";
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { ROSTER_LIMITS } from "../../app/lib/roster-csv";
+import { UPLOAD_LIMITS, type UploadTicket } from "../../app/models/upload-limits.server";
 import { get, post, setUpSeededApp, signIn } from "../support/server";
 
 const app = setUpSeededApp();
@@ -139,5 +141,95 @@ describe("roster uploads under abuse", () => {
       expect(await text(response), what).toContain(message);
     }
     expect(await boardRows()).toEqual(before);
+  });
+
+  it("a 5 MB file of one line (separators, or one value) is refused naming the line, and nothing is written", { timeout: 120_000 }, async () => {
+    const supervisor = await signIn(app.server.baseUrl, "supervisor@ca-m.demo.test");
+    const before = await boardRows();
+    const size = ROSTER_LIMITS.maxBytes - 1024;
+    const commas = `${HEADER}\n${",".repeat(size - HEADER.length - 2)}\n`;
+    const oneValue = `${HEADER}\nA1,Ann,Lee,01/01,,2031-01-31\nA2,${"x".repeat(size - HEADER.length - 60)},Lee,01/01,,2031-01-31\n`;
+    for (const [content, message] of [
+      [commas, "Line 2 has more than 100 columns (a roster has about 10), so the file was not read."],
+      [oneValue, "Line 3 is longer than 64 kB (a roster row is well under 1 kB), so the file was not read."],
+    ] as const) {
+      expect(Buffer.byteLength(content)).toBeLessThanOrEqual(ROSTER_LIMITS.maxBytes);
+      const posted = await upload(supervisor, content, "one-line.csv");
+      expect(posted.status).toBe(400);
+      expect(await text(posted)).toContain(message);
+    }
+    expect(await boardRows()).toEqual(before);
+  });
+
+  it("uploads at once are limited: a user's second gets 429 on the upload page, so does everyone's beyond the global limit; both run again once the first ones end", async () => {
+    expect(UPLOAD_LIMITS).toMatchObject({ perUser: 1, global: 2 });
+    const gate = app.server.uploads;
+    const [caM, abim, orM] = (await Promise.all(["supervisor@ca-m.demo.test", "supervisor@abim.demo.test", "supervisor@or-m.demo.test"].map((e) => signIn(app.server.baseUrl, e)))) as [string, string, string];
+    const url = new URL(app.server.baseUrl);
+    /** An upload whose body the test sends by hand: the part header and first line now, the rest on `finish()`. */
+    function slowUpload(cookie: string, id: string) {
+      const request = http.request({
+        host: url.hostname,
+        port: url.port,
+        method: "POST",
+        path: "/rosters?index",
+        headers: { cookie, origin: app.server.baseUrl, "content-type": MULTIPART, "transfer-encoding": "chunked" },
+      });
+      const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+        request.on("response", (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => (body += chunk));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        request.on("error", reject);
+      });
+      // Awaited by the test; a test that fails first must not leave its rejection unheard.
+      response.catch(() => undefined);
+      const csv = `${HEADER}\n${id},Ann,Lee,01/01,,2031-01-31\n`;
+      const whole = filePart(csv, { filename: `${id}.csv` }) + END;
+      const cut = whole.indexOf(HEADER) + HEADER.length;
+      request.write(whole.slice(0, cut));
+      return { response, finish: () => request.end(whole.slice(cut)) };
+    }
+    const admitted = (count: number) =>
+      new Promise<void>((resolve) => {
+        const seen: UploadTicket[] = [];
+        const on = (ticket: UploadTicket) => {
+          seen.push(ticket);
+          if (seen.length < count) return;
+          gate.off("admitted", on);
+          resolve();
+        };
+        gate.on("admitted", on);
+      });
+
+    const first = admitted(1);
+    const mine = slowUpload(caM, "SLOW1");
+    await first;
+    // The same supervisor again, while the first is still arriving: 429 on the page, with Retry-After.
+    const again = await upload(caM, `${HEADER}\nQ9,Ann,Lee,01/01,,2031-01-31\n`);
+    expect(again.status).toBe(429);
+    expect(again.headers.get("retry-after")).toBe(String(UPLOAD_LIMITS.retryAfterSeconds));
+    const page = await text(again);
+    expect(page).toContain('data-testid="upload-error"');
+    expect(page).toContain("Your previous roster upload is still being read. Wait for its result, then upload again.");
+
+    // Another board's upload fills the global limit; a third board's is refused.
+    const second = admitted(1);
+    const theirs = slowUpload(abim, "SLOW2");
+    await second;
+    expect(gate.active).toHaveLength(2);
+    const third = await upload(orM, `${HEADER}\nQ9,Ann,Lee,01/01,,2031-01-31\n`);
+    expect(third.status).toBe(429);
+    expect(await text(third)).toContain(`Other rosters are being uploaded just now. Try again in ${UPLOAD_LIMITS.retryAfterSeconds} seconds.`);
+
+    // The slow ones finish: each is uploaded (a redirect to its page), and their slots come back.
+    mine.finish();
+    theirs.finish();
+    for (const done of [await mine.response, await theirs.response]) expect(done.status).toBe(302);
+    expect(gate.active).toHaveLength(0);
+    const later = await upload(orM, `${HEADER}\nQ9,Ann,Lee,01/01,,2031-01-31\n`);
+    expect(later.status).toBe(302);
   });
 });

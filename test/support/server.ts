@@ -10,6 +10,7 @@ import { createDeviceCookie, createSessionCookie } from "../../app/auth/session.
 import { warmDashboard } from "../../app/models/dashboard.server";
 import { createViewAudit, type ViewAudit } from "../../app/models/view-audit.server";
 import { createExportServices, EXPORT_LIMITS, EXPORT_POOL_NAME, type ExportServices } from "../../app/models/export-limits.server";
+import { UploadGate, type UploadLimits } from "../../app/models/upload-limits.server";
 import { createAppDb } from "../../db/client";
 import { startAnalytics, type Analytics } from "../../db/analytics/service";
 import { createHttpApp } from "../../scripts/server";
@@ -22,9 +23,11 @@ export interface TestServer {
   analytics: Analytics;
   /** The server's queue of `*.view` audit events: `await viewAudit.flush()` before reading them. */
   viewAudit: ViewAudit;
-  /** Stops serving, then (as scripts/start.ts does) writes the queued views and stops the analytics. */
   /** The exports' own pool and gate (its `active` list and `finished` events show each export). */
   exports: ExportServices;
+  /** The roster uploads' gate (its `active` list and `admitted` / `released` events show each upload). */
+  uploads: UploadGate;
+  /** Stops serving, then (as scripts/start.ts does) writes the queued views, stops the analytics and closes the exports' pool. */
   close(): Promise<void>;
 }
 
@@ -65,6 +68,8 @@ export interface TestServerOptions {
   exportConnections?: number;
   /** Export admission limits (default EXPORT_LIMITS). */
   exportLimits?: { perUser: number; global: number; retryAfterSeconds: number };
+  /** Roster upload admission limits (default UPLOAD_LIMITS). */
+  uploadLimits?: UploadLimits;
   /** Seconds before a response whose client stopped reading is cut (default EXPORT_LIMITS.stallSeconds). */
   stallSeconds?: number;
   /** The server's logger (default: silent). */
@@ -81,11 +86,13 @@ export async function startTestServer(database: TestDatabase, options: TestServe
   const viewAudit = createViewAudit({ db: database.app, logger, schedule: false });
   const exportDb = createAppDb(database.url, database.appUrl, options.exportConnections ?? EXPORT_LIMITS.connections, EXPORT_POOL_NAME);
   const exports = createExportServices(exportDb, options.exportLimits);
+  const uploads = new UploadGate(options.uploadLimits);
   const app = createHttpApp({
     build,
     stallSeconds: options.stallSeconds,
     services: {
       exports,
+      uploads,
       db: database.app,
       analytics,
       sessionCookie: createSessionCookie(["test-secret-test-secret-test-secret-0123"], production),
@@ -106,6 +113,7 @@ export async function startTestServer(database: TestDatabase, options: TestServe
     analytics,
     viewAudit,
     exports,
+    uploads,
     async close() {
       await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -5,7 +5,8 @@ import { stringify } from "csv-stringify/sync";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ROSTER_LIMITS, type RosterParseResult, type RosterRow } from "../../app/lib/roster-csv";
-import { parseRosterCsv } from "../../app/lib/roster-csv-stream.server";
+import { parse as parseCsv } from "csv-parse/sync";
+import { ColumnCounter, parseRosterCsv, Refused } from "../../app/lib/roster-csv-stream.server";
 import { makeNpi } from "../../db/generator/npi";
 
 const HEADER = "licence_id,first_name,last_name,birth_date,npi,cycle_end";
@@ -112,6 +113,21 @@ describe("parseRosterCsv: whole-file problems", () => {
     [`${HEADER}\n\n,,,,,\n`, "The file has a header but no rows."],
   ])("%j", async (csv, message) => {
     expect(problem(await parseRosterCsv(csv))).toBe(message);
+  });
+
+  it("refuses a line longer than 64 kB or of more than 100 columns, naming the line, before it is a record", async () => {
+    const longLine = `Line 4 is longer than ${ROSTER_LIMITS.maxLineKb} kB (a roster row is well under 1 kB), so the file was not read.`;
+    const wideLine = (line: number) => `Line ${line} has more than ${ROSTER_LIMITS.maxColumns} columns (a roster has about 10), so the file was not read.`;
+    const start = `${HEADER}\nA1,Ann,Lee,01/02,,2026-01-31\n\n`;
+    // One value of 70,000 characters; one a quote opens and never closes, over many lines, is
+    // stopped at the limit too, and named for what it is.
+    expect(problem(await parseRosterCsv(`${start}A2,${"x".repeat(70_000)},Lee,01/02,,2026-01-31\n`))).toContain(longLine);
+    expect(problem(await parseRosterCsv(`${start}A2,"${"x\n".repeat(40_000)},Lee\n`))).toMatch(/^A value starting with a double quote \("\) on line 4 is never closed/);
+    // Separators alone: a whole line of them, and the header itself.
+    expect(problem(await parseRosterCsv(`${start}${",".repeat(1_000_000)}\n`))).toContain(wideLine(4));
+    expect(problem(await parseRosterCsv(`${HEADER}${",x".repeat(100)}\nA1,Ann,Lee,01/02,,2026-01-31\n`))).toContain(wideLine(1));
+    // 100 columns are read (the unknown ones ignored).
+    ok(await parseRosterCsv(`${HEADER}${",x".repeat(100 - 6)}\nA1,Ann,Lee,01/02,,2026-01-31\n`));
   });
 
   it("names the missing columns when there is no usable header", async () => {
@@ -357,6 +373,36 @@ describe("parseRosterCsv: properties", () => {
         for (const e of result.errors) expect(e.reason).toMatch(/\.$/);
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe("ColumnCounter", () => {
+  it("splits values exactly as csv-parse does with the reader's options, however the text is sliced", async () => {
+    const token = fc.constantFrom(",", ";", '"', '""', "\n", "\r", "\r\n", "a", "b c", "\t");
+    await fc.assert(
+      fc.property(fc.array(token, { maxLength: 80 }).map((t) => t.join("")), fc.array(fc.nat(80), { maxLength: 4 }), fc.constantFrom(",", ";"), (text, cuts, delimiter) => {
+        let records: string[][];
+        try {
+          records = parseCsv(text, { delimiter, record_delimiter: ["\r\n", "\n", "\r"], relax_column_count: true, relax_quotes: true, skip_empty_lines: true });
+        } catch {
+          return; // a quote never closed: the parser refuses the file itself
+        }
+        const widest = Math.max(0, ...records.map((r) => r.length));
+        const max = 3;
+        const counter = new ColumnCounter(delimiter, max);
+        const at = [...new Set(cuts.filter((c) => c < text.length))].sort((a, b) => a - b);
+        const slices = [0, ...at].map((from, i) => text.slice(from, at[i] ?? text.length));
+        let refused = false;
+        try {
+          for (const slice of slices) counter.scan(slice);
+        } catch (error) {
+          if (!(error instanceof Refused)) throw error;
+          refused = true;
+        }
+        expect(refused).toBe(widest > max);
+      }),
+      { numRuns: 3000 },
     );
   });
 });

@@ -163,6 +163,8 @@ export async function exportReportTable(
   id: ReportId,
   params: URLSearchParams,
   ip: string | null,
+  /** The request's method (a HEAD gets headers only). */
+  method: string,
 ): Promise<Response> {
   const request = ExportRequest.safeParse({ table: params.get("table") ?? undefined, download: params.get("download") ?? undefined });
   if (!request.success) throw new Response(`The export was not started. ${request.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join(" ")}`, { status: 400 });
@@ -193,7 +195,7 @@ export async function exportReportTable(
     yield* rows;
   }
   const described = Object.fromEntries([...query.keys()].map((key) => [key, query.getAll(key).join(",")]));
-  return exportResponse({ services, userId: user.id }, {
+  return exportResponse({ services, userId: user.id, method }, {
     format: request.data.download,
     readsDatabase: false,
     filename: exportFilename(user.org.code, `${id}-${table.id}`),

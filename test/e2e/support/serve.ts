@@ -17,7 +17,8 @@ import { seedLearnerStore } from "../../../db/generator/seed";
 import { migrateToLatest } from "../../../db/migrate";
 import { seedBoard } from "../../../db/seed-board";
 import { createHttpApp } from "../../../scripts/server";
-import { createExportServices } from "../../../app/models/export-limits.server";
+import { createExportServices, EXPORT_LIMITS, EXPORT_POOL_NAME } from "../../../app/models/export-limits.server";
+import { UploadGate } from "../../../app/models/upload-limits.server";
 import { TEMPLATE_ROSTER_DAY, TEMPLATE_SEED } from "../../support/template";
 import { E2E_STATE_FILE } from "./state";
 
@@ -32,6 +33,8 @@ await owner.destroy();
 
 const appUrl = await enableAppLogin(pgServer.url);
 const db = createAppDb(pgServer.url, appUrl, 8);
+// Exports read through a small pool of their own, as in scripts/start.ts.
+const exportDb = createAppDb(pgServer.url, appUrl, EXPORT_LIMITS.connections, EXPORT_POOL_NAME);
 // The analytics snapshot is built before the server answers; tests that need a newer one sync
 // through the admin page, as an administrator would.
 const analyticsDir = await mkdtemp(path.join(os.tmpdir(), "cme-e2e-analytics-"));
@@ -58,7 +61,8 @@ const app = createHttpApp({
     deviceCookie: createDeviceCookie(["e2e-secret-e2e-secret-e2e-secret-012345"], false),
     logger,
     viewAudit,
-    exports: createExportServices(db),
+    exports: createExportServices(exportDb),
+    uploads: new UploadGate(),
   },
   production: false,
 });
@@ -73,6 +77,7 @@ async function stop() {
   await analytics.stop();
   await rm(analyticsDir, { recursive: true, force: true });
   await db.destroy();
+  await exportDb.destroy();
   await pgServer.stop();
   process.exit(0);
 }
