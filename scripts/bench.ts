@@ -9,9 +9,7 @@ import { parseArgs } from "node:util";
 import type { ServerBuild } from "@remix-run/node";
 import { pino } from "pino";
 import { z } from "zod";
-import { createDeviceCookie, createSessionCookie } from "../app/auth/session.server";
 import { warmDashboard } from "../app/models/dashboard.server";
-import { createViewAudit } from "../app/models/view-audit.server";
 import { startAnalytics } from "../db/analytics/service";
 import { APP_ROLE, createAppDb, createDb, enableAppLogin } from "../db/client";
 import { startEmbeddedPostgres } from "../db/embedded";
@@ -20,8 +18,8 @@ import { migrateToLatest } from "../db/migrate";
 import { seedBoard } from "../db/seed-board";
 import { median, percentile, type BenchContext, type SectionResult } from "./bench/context";
 import { createHttpApp } from "./server";
-import { createExportServices, EXPORT_LIMITS, EXPORT_POOL_NAME } from "../app/models/export-limits.server";
-import { UploadGate } from "../app/models/upload-limits.server";
+import { EXPORT_LIMITS, EXPORT_POOL_NAME } from "../app/models/export-limits.server";
+import { createAppServices } from "../app/services.server";
 
 const SECTIONS: Record<string, () => Promise<{ run(ctx: BenchContext): Promise<SectionResult> }>> = {
   search: () => import("./bench/search"),
@@ -99,21 +97,9 @@ const analytics = startAnalytics({
 });
 const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
 const logger = pino({ level: "silent" });
-const viewAudit = createViewAudit({ db: appDb, logger });
-const app = createHttpApp({
-  build,
-  services: {
-    db: appDb,
-    analytics,
-    sessionCookie: createSessionCookie(["bench-secret-bench-secret-bench-secret-0"], false),
-    deviceCookie: createDeviceCookie(["bench-secret-bench-secret-bench-secret-0"], false),
-    logger,
-    viewAudit,
-    exports: createExportServices(exportDb),
-    uploads: new UploadGate(),
-  },
-  production: false,
-});
+const services = createAppServices({ db: appDb, exportDb, analytics, secrets: ["bench-secret-bench-secret-bench-secret-0"], secureCookies: false, logger });
+const { viewAudit } = services;
+const app = createHttpApp({ build, services, production: false });
 const http = await new Promise<Server>((resolve) => {
   const s = app.listen(0, "127.0.0.1", () => resolve(s));
 });

@@ -8,15 +8,13 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
 import { pino } from "pino";
-import { createDeviceCookie, createSessionCookie } from "../app/auth/session.server";
 import { analyticsDir, loadEnv, type Env } from "../app/env.server";
 import { scopeForOrganisation } from "../app/auth/scope.server";
 import { utcToday } from "../app/lib/reports";
 import { warmDashboard, warmDashboards } from "../app/models/dashboard.server";
-import { createViewAudit } from "../app/models/view-audit.server";
 import { warmReportPages } from "../app/models/reports/index.server";
-import { createExportServices, EXPORT_LIMITS, EXPORT_POOL_NAME } from "../app/models/export-limits.server";
-import { UploadGate } from "../app/models/upload-limits.server";
+import { EXPORT_LIMITS, EXPORT_POOL_NAME } from "../app/models/export-limits.server";
+import { createAppServices } from "../app/services.server";
 import type { SnapshotQuery } from "../db/analytics/reader";
 import { startAnalytics } from "../db/analytics/service";
 import { APP_ROLE, createAppDb, createDb, enableAppLogin } from "../db/client";
@@ -79,8 +77,6 @@ const db = createAppDb(owner.url, appUrl, 10);
 // Exports read through a small pool of their own, so downloads can never take the pages' connections.
 const exportDb = createAppDb(owner.url, appUrl, EXPORT_LIMITS.connections, EXPORT_POOL_NAME);
 const secrets = await sessionSecrets(env);
-const sessionCookie = createSessionCookie(secrets, env.SECURE_COOKIES ?? production);
-const deviceCookie = createDeviceCookie(secrets, env.SECURE_COOKIES ?? production);
 const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
 
 /**
@@ -112,11 +108,19 @@ const analytics = startAnalytics({
 });
 
 // Page views are audited through a queue written about once a second; shutdown writes what is left.
-const viewAudit = createViewAudit({ db, logger: logger.child({ module: "audit" }), intervalMs: env.AUDIT_FLUSH_MS });
-const exports = createExportServices(exportDb);
+const services = createAppServices({
+  db,
+  exportDb,
+  analytics,
+  secrets,
+  secureCookies: env.SECURE_COOKIES ?? production,
+  logger,
+  viewAudit: { intervalMs: env.AUDIT_FLUSH_MS },
+});
+const { viewAudit, exports } = services;
 const app = createHttpApp({
   build,
-  services: { db, analytics, sessionCookie, deviceCookie, logger, viewAudit, exports, uploads: new UploadGate() },
+  services,
   production,
   trustProxy: env.TRUST_PROXY,
   stallSeconds: env.EXPORT_STALL_SECONDS,

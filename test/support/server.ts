@@ -6,11 +6,11 @@ import os from "node:os";
 import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
 import { pino, type Logger } from "pino";
-import { createDeviceCookie, createSessionCookie } from "../../app/auth/session.server";
 import { warmDashboard } from "../../app/models/dashboard.server";
-import { createViewAudit, type ViewAudit } from "../../app/models/view-audit.server";
-import { createExportServices, EXPORT_LIMITS, EXPORT_POOL_NAME, type ExportServices } from "../../app/models/export-limits.server";
-import { UploadGate, type UploadLimits } from "../../app/models/upload-limits.server";
+import type { ViewAudit } from "../../app/models/view-audit.server";
+import { EXPORT_LIMITS, EXPORT_POOL_NAME, type ExportServices } from "../../app/models/export-limits.server";
+import type { UploadGate, UploadLimits } from "../../app/models/upload-limits.server";
+import { createAppServices } from "../../app/services.server";
 import { createAppDb } from "../../db/client";
 import { startAnalytics, type Analytics } from "../../db/analytics/service";
 import { createHttpApp } from "../../scripts/server";
@@ -83,23 +83,23 @@ export async function startTestServer(database: TestDatabase, options: TestServe
   const logger = options.logger ?? pino({ level: "silent" });
   // No timer: a view's row is written when a test flushes (or the queue fills, or the server closes),
   // so a test that counts audit rows around its requests never sees a write land in between.
-  const viewAudit = createViewAudit({ db: database.app, logger, schedule: false });
   const exportDb = createAppDb(database.url, database.appUrl, options.exportConnections ?? EXPORT_LIMITS.connections, EXPORT_POOL_NAME);
-  const exports = createExportServices(exportDb, options.exportLimits);
-  const uploads = new UploadGate(options.uploadLimits);
+  const services = createAppServices({
+    db: database.app,
+    exportDb,
+    analytics,
+    secrets: ["test-secret-test-secret-test-secret-0123"],
+    secureCookies: production,
+    logger,
+    viewAudit: { schedule: false },
+    exportLimits: options.exportLimits,
+    uploadLimits: options.uploadLimits,
+  });
+  const { viewAudit, exports, uploads } = services;
   const app = createHttpApp({
     build,
     stallSeconds: options.stallSeconds,
-    services: {
-      exports,
-      uploads,
-      db: database.app,
-      analytics,
-      sessionCookie: createSessionCookie(["test-secret-test-secret-test-secret-0123"], production),
-      deviceCookie: createDeviceCookie(["test-secret-test-secret-test-secret-0123"], production),
-      logger,
-      viewAudit,
-    },
+    services,
     production,
     trustProxy: options.trustProxy ?? 0,
   });

@@ -6,9 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
 import { pino } from "pino";
-import { createDeviceCookie, createSessionCookie } from "../../../app/auth/session.server";
 import { warmDashboard } from "../../../app/models/dashboard.server";
-import { createViewAudit } from "../../../app/models/view-audit.server";
 import { startAnalytics } from "../../../db/analytics/service";
 import { createAppDb, createDb, enableAppLogin } from "../../../db/client";
 import { startEmbeddedPostgres } from "../../../db/embedded";
@@ -17,8 +15,8 @@ import { seedLearnerStore } from "../../../db/generator/seed";
 import { migrateToLatest } from "../../../db/migrate";
 import { seedBoard } from "../../../db/seed-board";
 import { createHttpApp } from "../../../scripts/server";
-import { createExportServices, EXPORT_LIMITS, EXPORT_POOL_NAME } from "../../../app/models/export-limits.server";
-import { UploadGate } from "../../../app/models/upload-limits.server";
+import { EXPORT_LIMITS, EXPORT_POOL_NAME } from "../../../app/models/export-limits.server";
+import { createAppServices } from "../../../app/services.server";
 import { TEMPLATE_ROSTER_DAY, TEMPLATE_SEED } from "../../support/template";
 import { E2E_STATE_FILE } from "./state";
 
@@ -51,21 +49,9 @@ const first = await analytics.syncNow({ mode: "full", trigger: "start-up" });
 if (first.outcome !== "succeeded") throw new Error(`e2e: the analytics snapshot was not built: ${JSON.stringify(first)}`);
 const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
 const logger = pino({ level: "warn" });
-const viewAudit = createViewAudit({ db, logger });
-const app = createHttpApp({
-  build,
-  services: {
-    db,
-    analytics,
-    sessionCookie: createSessionCookie(["e2e-secret-e2e-secret-e2e-secret-012345"], false),
-    deviceCookie: createDeviceCookie(["e2e-secret-e2e-secret-e2e-secret-012345"], false),
-    logger,
-    viewAudit,
-    exports: createExportServices(exportDb),
-    uploads: new UploadGate(),
-  },
-  production: false,
-});
+const services = createAppServices({ db, exportDb, analytics, secrets: ["e2e-secret-e2e-secret-e2e-secret-012345"], secureCookies: false, logger });
+const { viewAudit } = services;
+const app = createHttpApp({ build, services, production: false });
 await mkdir(path.dirname(E2E_STATE_FILE), { recursive: true });
 await writeFile(E2E_STATE_FILE, JSON.stringify({ ownerUrl: pgServer.url }));
 const server = app.listen(port, "127.0.0.1", () => console.log(`e2e server on http://127.0.0.1:${port}`));

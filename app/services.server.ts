@@ -1,0 +1,43 @@
+// The app's services, assembled in one place for every server that serves the app (`npm start`, the
+// benchmark, the browser tests' server and the integration tests' server), so each one runs what
+// production runs and a new service is added once.
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import type { Analytics } from "../db/analytics/service";
+import type { Database } from "../db/schema";
+import { createDeviceCookie, createSessionCookie } from "./auth/session.server";
+import type { AppServices } from "./context.server";
+import { createExportServices, type ExportGate } from "./models/export-limits.server";
+import { UploadGate, type UploadLimits } from "./models/upload-limits.server";
+import { createViewAudit, type ViewAuditOptions } from "./models/view-audit.server";
+
+export interface AppServiceOptions {
+  /** The pages' pool. */
+  db: Kysely<Database>;
+  /** The exports' own pool: `createAppDb(…, EXPORT_LIMITS.connections, EXPORT_POOL_NAME)`. */
+  exportDb: Kysely<Database>;
+  analytics: Analytics;
+  /** Cookie signing secrets: the first signs, every one verifies (rotation). */
+  secrets: string[];
+  /** Mark the session and device cookies Secure. */
+  secureCookies: boolean;
+  logger: Logger;
+  /** The page-view audit queue's timing (defaults: written every second). */
+  viewAudit?: Pick<ViewAuditOptions, "intervalMs" | "schedule">;
+  exportLimits?: ExportGate["limits"];
+  uploadLimits?: UploadLimits;
+}
+
+export function createAppServices(options: AppServiceOptions): AppServices {
+  const { db, analytics, logger } = options;
+  return {
+    db,
+    analytics,
+    logger,
+    sessionCookie: createSessionCookie(options.secrets, options.secureCookies),
+    deviceCookie: createDeviceCookie(options.secrets, options.secureCookies),
+    viewAudit: createViewAudit({ db, logger: logger.child({ module: "audit" }), ...options.viewAudit }),
+    exports: createExportServices(options.exportDb, options.exportLimits),
+    uploads: new UploadGate(options.uploadLimits),
+  };
+}
