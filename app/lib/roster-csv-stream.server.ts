@@ -4,7 +4,10 @@
 // are skipped by the parser; lines of only separators or white space are dropped as they arrive.
 // The row limit is enforced as rows arrive: the record after the last allowed one stops the reading
 // and destroys the parser. Memory and time are bounded by the size and row limits, not by what the
-// file holds. The per-record work (header, row validation, duplicate check) is in roster-csv.ts.
+// file holds. The rows are handed to the consumer (an upload's staging table) a batch at a time, so
+// what is held across the file is the duplicate check's keys and counts, not the rows.
+// The per-record work (header, row validation, duplicate check) is in roster-csv.ts.
+import { isUtf8 } from "node:buffer";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setImmediate as nextTurn } from "node:timers/promises";
@@ -42,6 +45,31 @@ export interface RosterReadOptions {
   /** Called once per turn given back to the event loop (tests count them). */
   onYield?: () => void;
 }
+
+/** Rows (kept and rejected) handed to the consumer at a time. */
+export const ROSTER_BATCH_ROWS = 2_000;
+
+/** A batch of a file's rows: the ones kept and the rejected ones' problems, each in file order. */
+export interface RosterBatch {
+  rows: RosterRow[];
+  problems: RosterRowProblem[];
+}
+
+export interface RosterStreamOptions extends RosterReadOptions {
+  /**
+   * Takes the rows a batch at a time (ROSTER_BATCH_ROWS rows, kept or rejected, unless a test says
+   * otherwise), in file order; the reading waits for it, so at most one batch is held. A whole-file
+   * problem found later (too many rows, duplicated licensees, a quote never closed) comes after some
+   * batches were handed over: the consumer must drop them (the upload's transaction rolls back).
+   */
+  onBatch: (batch: RosterBatch) => Promise<void>;
+  batchRows?: number;
+}
+
+/** What a streamed read leaves besides its batches: the counts and what the header said. */
+export type RosterStreamResult =
+  | ({ ok: true; acceptedRows: number; rejectedRows: number } & Omit<Extract<RosterParseResult, { ok: true }>, "ok" | "rows" | "errors">)
+  | { ok: false; problem: string };
 
 /** A whole-file problem found while reading: stops the stream. */
 export class Refused extends Error {
@@ -180,8 +208,29 @@ export class ColumnCounter {
 /**
  * Reads a roster CSV (bytes as uploaded, or text): the rows to keep, every bad row with its line and
  * reason, or the whole-file problem. UTF-8 (with or without BOM), UTF-16 with BOM, or windows-1252.
+ * Every row is kept in memory: for tests and small files; an upload streams with `streamRosterCsv`.
  */
 export async function parseRosterCsv(content: Uint8Array | string, options: RosterReadOptions = {}): Promise<RosterParseResult> {
+  const rows: RosterRow[] = [];
+  const errors: RosterRowProblem[] = [];
+  const read = await streamRosterCsv(content, {
+    ...options,
+    onBatch: async (batch) => {
+      for (const row of batch.rows) rows.push(row);
+      for (const problem of batch.problems) errors.push(problem);
+    },
+  });
+  if (!read.ok) return read;
+  const { acceptedRows: _accepted, rejectedRows: _rejected, ...rest } = read;
+  return { ...rest, rows, errors };
+}
+
+/**
+ * Reads a roster CSV as `parseRosterCsv` does, handing the rows and the bad rows' problems to
+ * `options.onBatch` a batch at a time instead of keeping them: all it holds across the file is the
+ * (key, cycle end) pairs of the duplicate check (strings, about 10 MB at 100,000 rows) and counts.
+ */
+export async function streamRosterCsv(content: Uint8Array | string, options: RosterStreamOptions): Promise<RosterStreamResult> {
   const size = typeof content === "string" ? Buffer.byteLength(content) : content.length;
   const sizeProblem = tooBigProblem(size);
   if (sizeProblem) return { ok: false, problem: sizeProblem };
@@ -192,16 +241,13 @@ export async function parseRosterCsv(content: Uint8Array | string, options: Rost
   const sniffed = sniffRosterBytes(content);
   if (!sniffed.ok) return sniffed;
   if (sniffed.decoder !== "utf-8") return readText(decodeSlices(content, sniffed.decoder), "utf-16", options);
-  try {
-    return await readText(decodeSlices(content, "utf-8"), "utf-8", options);
-  } catch (error) {
-    if (!(error instanceof NotUtf8)) throw error;
-  }
-  // Not UTF-8: Excel's plain "CSV" on Windows writes windows-1252 (é as one byte).
+  // Decided before any row is handed over (rows of a first, UTF-8 reading would be handed over
+  // twice): not UTF-8 is Excel's plain "CSV" on Windows, windows-1252 (é as one byte).
+  if (isUtf8(content)) return readText(decodeSlices(content, "utf-8"), "utf-8", options);
   return readText(decodeSlices(content, "windows-1252"), "windows-1252", options);
 }
 
-async function readText(slices: Iterator<string>, encoding: RosterEncoding, options: RosterReadOptions): Promise<RosterParseResult> {
+async function readText(slices: Iterator<string>, encoding: RosterEncoding, options: RosterStreamOptions): Promise<RosterStreamResult> {
   const maxRows = options.maxRows ?? ROSTER_LIMITS.maxRows;
   // The start of the file (at most SNIFF_CHARS and a slice) decides whether it is text and which separator it uses.
   let start = "";
@@ -239,6 +285,7 @@ async function readText(slices: Iterator<string>, encoding: RosterEncoding, opti
     };
     for (let at = 0; at < start.length; at += SLICE) {
       await turn();
+      await pending;
       yield start.slice(at, at + SLICE);
     }
     start = "";
@@ -248,8 +295,11 @@ async function readText(slices: Iterator<string>, encoding: RosterEncoding, opti
       // A UTF-16 file's NULs were only checked in its first slices.
       if (next.value.includes("\0")) throw new Refused(NOT_TEXT);
       await turn();
+      await pending;
       yield next.value;
     }
+    // The end of the text (and the parser's end-of-file checks) only after the batches so far are taken.
+    await pending;
   }
 
   // Lines are counted from each record's raw text, which holds the line ends of the blank lines
@@ -277,10 +327,32 @@ async function readText(slices: Iterator<string>, encoding: RosterEncoding, opti
   let header: RosterHeader | null = null;
   let duplicates: DuplicateCycles | null = null;
   let totalRows = 0;
-  const rows: RosterRow[] = [];
-  const errors: RosterRowProblem[] = [];
+  let acceptedRows = 0;
+  let rejectedRows = 0;
+  const batchRows = options.batchRows ?? ROSTER_BATCH_ROWS;
+  let batch: RosterBatch = { rows: [], problems: [] };
+  // The records of a slice are taken as they are parsed, in order and at once (as before batches:
+  // a row over the limit is refused before an error the parser finds later in the file); a full
+  // batch is handed over while they go on, and the next slice is read only once it is taken. So a
+  // batch holds at most batchRows and one slice's records, and one batch at a time is handed over.
+  let pending: Promise<void> = Promise.resolve();
+  const flush = () => {
+    const full = batch;
+    batch = { rows: [], problems: [] };
+    if (full.rows.length + full.problems.length === 0) return;
+    pending = pending.then(() => options.onBatch(full));
+    // Seen by whoever awaits `pending` next (the reader, the sink's end, or the end of the read).
+    pending.catch(() => undefined);
+  };
   const sink = new Writable({
     objectMode: true,
+    final(done) {
+      flush();
+      pending.then(
+        () => done(),
+        (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+      );
+    },
     write(chunk: CsvRecord, _encoding, done) {
       const line = linesBefore + leadingBreaks(chunk.raw) + 1;
       linesBefore += lineBreaks(chunk.raw);
@@ -296,11 +368,14 @@ async function readText(slices: Iterator<string>, encoding: RosterEncoding, opti
       if (totalRows > maxRows) return done(new Refused(tooManyRowsProblem(maxRows)));
       const read = readRosterRow(header, line, chunk.record, chunk.raw);
       if ("row" in read) {
-        rows.push(read.row);
         duplicates?.add(read.row);
+        acceptedRows++;
+        batch.rows.push(read.row);
       } else {
-        errors.push(read.error);
+        rejectedRows++;
+        batch.problems.push(read.error);
       }
+      if (batch.rows.length + batch.problems.length >= batchRows) flush();
       done();
     },
   });
@@ -308,6 +383,8 @@ async function readText(slices: Iterator<string>, encoding: RosterEncoding, opti
   try {
     await pipeline(Readable.from(text()), parser, sink);
   } catch (error) {
+    // A batch being handed over is finished (or failed) before the read ends, refused or not.
+    await pending.catch(() => undefined);
     if (error instanceof Refused) return { ok: false, problem: error.problem };
     if (error instanceof CsvError) {
       // The record the parser stopped in starts after the blank lines at the start of its raw text.
@@ -332,5 +409,5 @@ async function readText(slices: Iterator<string>, encoding: RosterEncoding, opti
   if (totalRows === 0) return { ok: false, problem: NO_ROWS };
   const duplicated = (duplicates as DuplicateCycles | null)?.problem();
   if (duplicated) return { ok: false, problem: duplicated };
-  return { ok: true, rows, errors, totalRows, keyLabel: read.keyLabel, ignoredColumns: read.ignoredColumns, encoding };
+  return { ok: true, acceptedRows, rejectedRows, totalRows, keyLabel: read.keyLabel, ignoredColumns: read.ignoredColumns, encoding };
 }

@@ -2,7 +2,7 @@
 // their aliases, the validation of one row (its physical line, a sentence saying what is wrong, and
 // the raw text), the sniffing of a file's first bytes, and the whole-file problems (not text, no
 // header, too big, too many rows, duplicated licensees) that stop an upload. The file itself is
-// read as a stream, one record at a time, by `parseRosterCsv` in roster-csv-stream.server.ts.
+// read as a stream, one record at a time, by `streamRosterCsv` (rows handed over in batches) or `parseRosterCsv` in roster-csv-stream.server.ts.
 import { z } from "zod";
 import { isValidNpi } from "../../db/generator/npi";
 

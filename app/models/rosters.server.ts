@@ -7,8 +7,8 @@ import busboy from "busboy";
 import { sql, type Kysely, type SqlBool } from "kysely";
 import type { Database, MatchQuality, RosterRowError } from "../../db/schema";
 import { formatTimestamp } from "../lib/format";
-import { ROSTER_LIMITS, type RosterRow } from "../lib/roster-csv";
-import { parseRosterCsv } from "../lib/roster-csv-stream.server";
+import { ROSTER_LIMITS, type RosterRow, type RosterRowProblem } from "../lib/roster-csv";
+import { streamRosterCsv } from "../lib/roster-csv-stream.server";
 import { recordAudit } from "./audit.server";
 
 export const MATCH_QUALITIES = ["id", "name_birth", "npi", "ambiguous", "none"] as const satisfies readonly MatchQuality[];
@@ -57,18 +57,47 @@ async function organisation(db: Kysely<Database>, orgCode: string): Promise<Orga
   return db.selectFrom("board.organisation").select(["code", "kind"]).where("code", "=", orgCode).executeTakeFirst();
 }
 
-const sameRow = (row: RosterRow, existing: { first_name: string; last_name: string; birth_month: number; birth_day: number; npi: string | null }) =>
-  row.firstName === existing.first_name &&
-  row.lastName === existing.last_name &&
-  row.birthMonth === existing.birth_month &&
-  row.birthDay === existing.birth_day &&
-  row.npi === existing.npi;
+/** Entries matched at a time after an upload (matchRosterEntries holds every candidate of the entries it is given). */
+const MATCH_SLICE = 5_000;
+
+/** A whole-file problem found while the upload is read inside its transaction: rolls it back. */
+class RefusedUpload extends Error {
+  constructor(readonly problem: string) {
+    super(problem);
+  }
+}
+
+/** A batch of kept rows into the upload's staging table: one statement of arrays. */
+async function stageRows(trx: Kysely<Database>, rows: readonly RosterRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const col = <T>(pick: (r: RosterRow) => T) => rows.map(pick);
+  await sql`
+    insert into pg_temp.roster_stage (roster_key, first_name, last_name, birth_month, birth_day, npi, cycle_end, line_no)
+    select * from unnest(${col((r) => r.rosterKey)}::text[], ${col((r) => r.firstName)}::text[], ${col((r) => r.lastName)}::text[],
+                         ${col((r) => r.birthMonth)}::smallint[], ${col((r) => r.birthDay)}::smallint[], ${col((r) => r.npi)}::text[],
+                         ${col((r) => r.cycleEnd)}::date[], ${col((r) => r.line)}::integer[])`.execute(trx);
+}
+
+/** A batch of bad rows' problems into the upload's staging table of problems. */
+async function stageProblems(trx: Kysely<Database>, problems: readonly RosterRowProblem[]): Promise<void> {
+  if (problems.length === 0) return;
+  await sql`
+    insert into pg_temp.roster_problem (line_no, reason, raw)
+    select * from unnest(${problems.map((p) => p.line)}::integer[], ${problems.map((p) => p.reason)}::text[], ${problems.map((p) => p.raw)}::text[])`.execute(trx);
+}
 
 /**
  * Reads a roster CSV and, in one transaction, records the upload (its counts and bad rows), adds the
  * new entries, updates the changed ones, matches both to the learner store, and audits it. A file
  * whose content was uploaded before changes nothing; so does a row identical to its entry. A file
  * with no good rows is still recorded, so its bad rows can be reviewed and downloaded.
+ *
+ * The file is read inside the transaction, as a stream: its rows and bad rows go a batch at a time
+ * into temporary staging tables (dropped at the end of the transaction), and the new and changed
+ * counts, the upsert and the bad-rows report are computed from them in SQL, so what the server holds
+ * is one batch, the duplicate check's keys and the file itself (at most 5 MB), whatever the row
+ * count. A whole-file problem found while reading (too many rows, duplicated licensees...) rolls
+ * back whatever was staged: nothing is written.
  */
 export async function uploadRoster(
   db: Kysely<Database>,
@@ -79,125 +108,131 @@ export async function uploadRoster(
   if (!org || (org.kind !== "state_board" && org.kind !== "certifying_board")) {
     return { kind: "rejected", problem: "Only a state or certifying board has a renewal roster." };
   }
-  const parsed = await parseRosterCsv(file.content);
-  if (!parsed.ok) return { kind: "rejected", problem: parsed.problem };
   const fileName = cleanFileName(file.fileName);
   const sha256 = createHash("sha256").update(file.content).digest("hex");
 
-  return db.transaction().execute(async (trx) => {
-    // One upload at a time per organisation: the "already uploaded" check and the new/changed
-    // counts must see every earlier upload.
-    await sql`select pg_advisory_xact_lock(hashtext(${`board.roster_upload:${org.code}`}))`.execute(trx);
-    const previous = await trx
-      .selectFrom("board.roster_upload as u")
-      .leftJoin("board.staff_user as s", "s.id", "u.uploaded_by")
-      .select(["u.id", sql<Date>`u.uploaded_at`.as("uploaded_at"), "u.file_name", "s.display_name", "s.email"])
-      .where("u.org_code", "=", org.code)
-      .where("u.sha256", "=", sha256)
-      .executeTakeFirst();
-    if (previous) {
-      const who = previous.display_name ? `${previous.display_name} (${previous.email})` : "the system (demo data)";
-      return {
-        kind: "already",
-        uploadId: String(previous.id),
-        uploadedAt: previous.uploaded_at,
-        uploadedBy: previous.display_name,
-        message: `This file was already uploaded on ${formatTimestamp(previous.uploaded_at.toISOString())} by ${who} (as “${previous.file_name}”); nothing changed.`,
-      };
-    }
-
-    const { rows } = parsed;
-    const existing = await sql<{ roster_key: string; cycle_end: string; first_name: string; last_name: string; birth_month: number; birth_day: number; npi: string | null }>`
-      select e.roster_key, e.cycle_end, e.first_name, e.last_name, e.birth_month, e.birth_day, e.npi
-      from board.roster_entry e
-      join unnest(${rows.map((r) => r.rosterKey)}::text[], ${rows.map((r) => r.cycleEnd)}::date[]) as k(roster_key, cycle_end)
-        on e.roster_key = k.roster_key and e.cycle_end = k.cycle_end
-      where e.org_code = ${org.code}`.execute(trx);
-    const known = new Map(existing.rows.map((e) => [`${e.roster_key}\u0000${e.cycle_end}`, e]));
-    const fresh: RosterRow[] = [];
-    const changed: RosterRow[] = [];
-    for (const row of rows) {
-      const current = known.get(`${row.rosterKey}\u0000${row.cycleEnd}`);
-      if (!current) fresh.push(row);
-      else if (!sameRow(row, current)) changed.push(row);
-    }
-
-    const upload = await trx
-      .insertInto("board.roster_upload")
-      .values({
-        org_code: org.code,
-        file_name: fileName,
-        sha256,
-        uploaded_by: uploader.userId,
-        total_rows: parsed.totalRows,
-        accepted_rows: rows.length,
-        rejected_rows: parsed.errors.length,
-        new_rows: fresh.length,
-        changed_rows: changed.length,
-        errors: JSON.stringify(parsed.errors satisfies RosterRowError[]),
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    const uploadId = String(upload.id);
-
-    const write = [...fresh, ...changed];
-    let entryIds: string[] = [];
-    if (write.length) {
-      const col = <T>(pick: (r: RosterRow) => T) => write.map(pick);
-      // A changed row takes the new values and goes back to 'pending' (its status is recomputed);
-      // an identical one is left alone (the WHERE), so its updated_at keeps saying when it last changed.
-      const written = await sql<{ id: string; inserted: boolean }>`
-        insert into board.roster_entry as e
-          (org_code, roster_key, first_name, last_name, birth_month, birth_day, npi, cycle_end, upload_id, line_no)
-        select ${org.code}, u.roster_key, u.first_name, u.last_name, u.birth_month, u.birth_day, u.npi, u.cycle_end, ${uploadId}::bigint, u.line_no
-        from unnest(${col((r) => r.rosterKey)}::text[], ${col((r) => r.firstName)}::text[], ${col((r) => r.lastName)}::text[],
-                    ${col((r) => r.birthMonth)}::smallint[], ${col((r) => r.birthDay)}::smallint[], ${col((r) => r.npi)}::text[],
-                    ${col((r) => r.cycleEnd)}::date[], ${col((r) => r.line)}::integer[])
-          as u(roster_key, first_name, last_name, birth_month, birth_day, npi, cycle_end, line_no)
-        on conflict (org_code, roster_key, cycle_end) do update set
-          first_name = excluded.first_name, last_name = excluded.last_name, birth_month = excluded.birth_month,
-          birth_day = excluded.birth_day, npi = excluded.npi, upload_id = excluded.upload_id, line_no = excluded.line_no,
-          updated_at = now(), status = 'pending'
-        where (e.first_name, e.last_name, e.birth_month, e.birth_day, e.npi)
-          is distinct from (excluded.first_name, excluded.last_name, excluded.birth_month, excluded.birth_day, excluded.npi)
-        returning e.id::text as id, (xmax = 0) as inserted`.execute(trx);
-      const inserted = written.rows.filter((r) => r.inserted).length;
-      if (inserted !== fresh.length || written.rows.length - inserted !== changed.length) {
-        // Cannot happen under the advisory lock; if it does, nothing of this upload may stay.
-        throw new Error(`roster upload: expected ${fresh.length} new and ${changed.length} changed entries, wrote ${inserted} and ${written.rows.length - inserted}`);
+  try {
+    return await db.transaction().execute(async (trx): Promise<UploadOutcome> => {
+      // One upload at a time per organisation: the "already uploaded" check and the new/changed
+      // counts must see every earlier upload.
+      await sql`select pg_advisory_xact_lock(hashtext(${`board.roster_upload:${org.code}`}))`.execute(trx);
+      const previous = await trx
+        .selectFrom("board.roster_upload as u")
+        .leftJoin("board.staff_user as s", "s.id", "u.uploaded_by")
+        .select(["u.id", sql<Date>`u.uploaded_at`.as("uploaded_at"), "u.file_name", "s.display_name", "s.email"])
+        .where("u.org_code", "=", org.code)
+        .where("u.sha256", "=", sha256)
+        .executeTakeFirst();
+      if (previous) {
+        const who = previous.display_name ? `${previous.display_name} (${previous.email})` : "the system (demo data)";
+        return {
+          kind: "already",
+          uploadId: String(previous.id),
+          uploadedAt: previous.uploaded_at,
+          uploadedBy: previous.display_name,
+          message: `This file was already uploaded on ${formatTimestamp(previous.uploaded_at.toISOString())} by ${who} (as “${previous.file_name}”); nothing changed.`,
+        };
       }
-      entryIds = written.rows.map((r) => r.id);
-    }
-    const matched = await matchRosterEntries(trx, org.code, entryIds);
 
-    await recordAudit(trx, {
-      action: "roster.upload",
-      userId: uploader.userId,
-      orgCode: org.code,
-      target: `roster_upload:${uploadId}`,
-      detail: {
-        fileName,
-        sha256,
+      await sql`
+        create temp table roster_stage (
+          roster_key text not null, first_name text not null, last_name text not null, birth_month smallint not null,
+          birth_day smallint not null, npi text, cycle_end date not null, line_no integer not null
+        ) on commit drop;
+        create temp table roster_problem (line_no integer not null, reason text not null, raw text not null) on commit drop`.execute(trx);
+      const parsed = await streamRosterCsv(file.content, {
+        onBatch: async ({ rows, problems }) => {
+          await stageRows(trx, rows);
+          await stageProblems(trx, problems);
+        },
+      });
+      if (!parsed.ok) throw new RefusedUpload(parsed.problem);
+      // The staged rows' statistics, so the planner joins 100,000 of them to the roster as what they are.
+      await sql`analyze pg_temp.roster_stage`.execute(trx);
+
+      // New: no entry for the licensee's cycle; changed: one with other values (the upsert's WHERE).
+      const diff = await sql<{ fresh: number; changed: number }>`
+        select count(*) filter (where e.id is null)::integer as fresh,
+               count(*) filter (where e.id is not null
+                 and (e.first_name, e.last_name, e.birth_month, e.birth_day, e.npi)
+                     is distinct from (s.first_name, s.last_name, s.birth_month, s.birth_day, s.npi))::integer as changed
+        from pg_temp.roster_stage s
+        left join board.roster_entry e on e.org_code = ${org.code} and e.roster_key = s.roster_key and e.cycle_end = s.cycle_end`.execute(trx);
+      const { fresh, changed } = diff.rows[0]!;
+
+      const upload = await sql<{ id: string }>`
+        insert into board.roster_upload
+          (org_code, file_name, sha256, uploaded_by, total_rows, accepted_rows, rejected_rows, new_rows, changed_rows, errors)
+        values (${org.code}, ${fileName}, ${sha256}, ${uploader.userId}, ${parsed.totalRows}, ${parsed.acceptedRows}, ${parsed.rejectedRows},
+          ${fresh}, ${changed},
+          coalesce((select jsonb_agg(jsonb_build_object('line', p.line_no, 'reason', p.reason, 'raw', p.raw) order by p.line_no)
+                    from pg_temp.roster_problem p), '[]'::jsonb))
+        returning id::text as id`.execute(trx);
+      const uploadId = upload.rows[0]!.id;
+
+      let entryIds: string[] = [];
+      if (fresh + changed > 0) {
+        // A changed row takes the new values and goes back to 'pending' (its status is recomputed);
+        // an identical one is left alone (the WHERE), so its updated_at keeps saying when it last changed.
+        const written = await sql<{ id: string; inserted: boolean }>`
+          insert into board.roster_entry as e
+            (org_code, roster_key, first_name, last_name, birth_month, birth_day, npi, cycle_end, upload_id, line_no)
+          select ${org.code}, s.roster_key, s.first_name, s.last_name, s.birth_month, s.birth_day, s.npi, s.cycle_end, ${uploadId}::bigint, s.line_no
+          from pg_temp.roster_stage s
+          order by s.line_no
+          on conflict (org_code, roster_key, cycle_end) do update set
+            first_name = excluded.first_name, last_name = excluded.last_name, birth_month = excluded.birth_month,
+            birth_day = excluded.birth_day, npi = excluded.npi, upload_id = excluded.upload_id, line_no = excluded.line_no,
+            updated_at = now(), status = 'pending'
+          where (e.first_name, e.last_name, e.birth_month, e.birth_day, e.npi)
+            is distinct from (excluded.first_name, excluded.last_name, excluded.birth_month, excluded.birth_day, excluded.npi)
+          returning e.id::text as id, (xmax = 0) as inserted`.execute(trx);
+        const inserted = written.rows.filter((r) => r.inserted).length;
+        if (inserted !== fresh || written.rows.length - inserted !== changed) {
+          // Cannot happen under the advisory lock; if it does, nothing of this upload may stay.
+          throw new Error(`roster upload: expected ${fresh} new and ${changed} changed entries, wrote ${inserted} and ${written.rows.length - inserted}`);
+        }
+        entryIds = written.rows.map((r) => r.id);
+      }
+      // Matched a slice of entries at a time, so the candidates held are a slice's, not the file's.
+      const matched = noMatches();
+      for (let at = 0; at < entryIds.length; at += MATCH_SLICE) {
+        const slice = await matchRosterEntries(trx, org.code, entryIds.slice(at, at + MATCH_SLICE));
+        for (const quality of MATCH_QUALITIES) matched[quality] += slice[quality];
+      }
+
+      await recordAudit(trx, {
+        action: "roster.upload",
+        userId: uploader.userId,
+        orgCode: org.code,
+        target: `roster_upload:${uploadId}`,
+        detail: {
+          fileName,
+          sha256,
+          totalRows: parsed.totalRows,
+          acceptedRows: parsed.acceptedRows,
+          rejectedRows: parsed.rejectedRows,
+          newRows: fresh,
+          changedRows: changed,
+          matched,
+        },
+        ip: uploader.ip ?? null,
+      });
+      return {
+        kind: "uploaded",
+        uploadId,
         totalRows: parsed.totalRows,
-        acceptedRows: rows.length,
-        rejectedRows: parsed.errors.length,
-        newRows: fresh.length,
-        changedRows: changed.length,
+        acceptedRows: parsed.acceptedRows,
+        rejectedRows: parsed.rejectedRows,
+        newRows: fresh,
+        changedRows: changed,
         matched,
-      },
-      ip: uploader.ip ?? null,
+      };
     });
-    return {
-      kind: "uploaded",
-      uploadId,
-      totalRows: parsed.totalRows,
-      acceptedRows: rows.length,
-      rejectedRows: parsed.errors.length,
-      newRows: fresh.length,
-      changedRows: changed.length,
-      matched,
-    };
-  });
+  } catch (error) {
+    if (error instanceof RefusedUpload) return { kind: "rejected", problem: error.problem };
+    throw error;
+  }
 }
 
 // ---------------------------------------------------------------- the upload form

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ROSTER_LIMITS, type RosterParseResult, type RosterRow } from "../../app/lib/roster-csv";
 import { parse as parseCsv } from "csv-parse/sync";
-import { ColumnCounter, parseRosterCsv, Refused } from "../../app/lib/roster-csv-stream.server";
+import { ColumnCounter, parseRosterCsv, Refused, streamRosterCsv, type RosterBatch } from "../../app/lib/roster-csv-stream.server";
 import { makeNpi } from "../../db/generator/npi";
 
 const HEADER = "licence_id,first_name,last_name,birth_date,npi,cycle_end";
@@ -404,5 +404,51 @@ describe("ColumnCounter", () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe("streamRosterCsv: rows in batches", () => {
+  const rowsOf = (n: number) => Array.from({ length: n }, (_, i) => (i % 7 === 3 ? `B${i},Ann,Lee,13/01,,2026-01-31` : `A${i},Ann,Lee,01/02,,2026-01-31`));
+
+  it("hands over the kept and the rejected rows a batch at a time, in file order, one batch at a time, with the counts of parseRosterCsv", async () => {
+    const csv = [HEADER, ...rowsOf(25_000)].join("\n");
+    const batches: RosterBatch[] = [];
+    let busy = false;
+    const read = await streamRosterCsv(csv, {
+      batchRows: 1_000,
+      onBatch: async (batch) => {
+        expect(busy).toBe(false);
+        busy = true;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        batches.push(batch);
+        busy = false;
+      },
+    });
+    if (!read.ok) throw new Error(read.problem);
+    const whole = ok(await parseRosterCsv(csv));
+    expect(read).toMatchObject({ totalRows: 25_000, acceptedRows: whole.rows.length, rejectedRows: whole.errors.length, keyLabel: whole.keyLabel, encoding: "utf-8" });
+    expect(batches.flatMap((b) => b.rows)).toEqual(whole.rows);
+    expect(batches.flatMap((b) => b.problems)).toEqual(whole.errors);
+    // A batch holds at most its size and the rest of one 16 kB slice's rows.
+    for (const b of batches) expect(b.rows.length + b.problems.length).toBeLessThan(1_000 + 16 * 1024 / 20);
+    expect(batches.length).toBeGreaterThanOrEqual(25);
+  });
+
+  it("a whole-file problem after some batches were handed over is still the answer, and the row over the limit comes before a later parser error", async () => {
+    let handed = 0;
+    const onBatch = async (batch: RosterBatch) => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      handed += batch.rows.length;
+    };
+    const tooMany = `${[HEADER, ...rowsOf(6_000)].join("\n")}\nX0,"Bob,Ray,01/01,,2031-01-31\n`;
+    expect(await streamRosterCsv(tooMany, { maxRows: 5_000, batchRows: 1_000, onBatch })).toEqual({ ok: false, problem: "The file has more rows than the limit of 5,000. Split the roster into smaller files." });
+    expect(handed).toBeGreaterThan(0);
+    const duplicated = [HEADER, ...rowsOf(3_000), "A0,Ann,Lee,01/02,,2026-01-31"].join("\n");
+    expect((await streamRosterCsv(duplicated, { batchRows: 500, onBatch })).ok).toBe(false);
+  });
+
+  it("a consumer's failure ends the read with that error", async () => {
+    const csv = [HEADER, ...rowsOf(3_000)].join("\n");
+    await expect(streamRosterCsv(csv, { batchRows: 500, onBatch: () => Promise.reject(new Error("staging failed")) })).rejects.toThrow("staging failed");
   });
 });
