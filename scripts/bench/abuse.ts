@@ -90,7 +90,16 @@ function stalledExport(baseUrl: string, pathAndQuery: string, cookie: string): P
   });
 }
 
-/** The largest roster the upload accepts: as many rows as fit under both of its limits. */
+const SYLLABLES = ["al", "ber", "ca", "dor", "el", "fin", "ga", "hal", "ir", "jo", "ka", "lin", "mar", "no", "or", "pe", "qui", "ros", "sa", "ti"];
+/** A name of letters only (a roster rejects digits in names), different for each n. */
+const name = (n: number) => {
+  const a = SYLLABLES[n % 20]!;
+  const b = SYLLABLES[Math.floor(n / 20) % 20]!;
+  const c = SYLLABLES[Math.floor(n / 400) % 20]!;
+  return `${a[0]!.toUpperCase()}${a.slice(1)}${b}${c}`;
+};
+
+/** The largest roster the upload accepts: as many rows as fit under both of its limits, every one valid. */
 function largestRoster(iteration: number): { csv: Uint8Array<ArrayBuffer>; rows: number } {
   const header = "license_id,first_name,last_name,birth_date,npi,cycle_end\n";
   const parts: string[] = [header];
@@ -99,7 +108,7 @@ function largestRoster(iteration: number): { csv: Uint8Array<ArrayBuffer>; rows:
   // Leave a little room under the byte limit for the multipart envelope.
   const maxBytes = ROSTER_LIMITS.maxBytes - 4096;
   for (;;) {
-    const line = `AB${iteration}X${String(rows).padStart(7, "0")},Pat${rows % 997},Bench${rows % 991},${String((rows % 12) + 1).padStart(2, "0")}/${String((rows % 28) + 1).padStart(2, "0")},,${2027 + (iteration % 50)}-06-30\n`;
+    const line = `AB${iteration}X${String(rows).padStart(7, "0")},${name(rows)},${name(rows * 7 + 3)}son,${String((rows % 12) + 1).padStart(2, "0")}/${String((rows % 28) + 1).padStart(2, "0")},,${2027 + (iteration % 50)}-06-30\n`;
     if (bytes + line.length > maxBytes || rows >= ROSTER_LIMITS.maxRows) break;
     parts.push(line);
     bytes += line.length;
@@ -241,6 +250,12 @@ export async function run(ctx: BenchContext): Promise<SectionResult> {
     const streaming = stalls.filter((s) => s.status === 200).length;
     if (streaming === 0) throw new Error(`abuse: no stalled export was ever streaming (answers ${JSON.stringify([...statuses])})`);
     if (uploads.length === 0 || uploads.some((u) => u.status >= 500)) throw new Error(`abuse: roster uploads ${JSON.stringify(uploads)}`);
+    // Every row of every upload was valid and kept: the uploads did the whole work, not a refusal.
+    const accepted = (await owner.query<{ uploads: string; rows: string }>(`select count(*)::text as uploads, coalesce(sum(accepted_rows), 0)::text as rows
+      from board.roster_upload where org_code = 'VI-M' and file_name like 'bench-abuse-%'`)).rows[0]!;
+    if (Number(accepted.uploads) !== uploads.length || Number(accepted.rows) !== uploads.reduce((n, u) => n + u.rows, 0)) {
+      throw new Error(`abuse: ${uploads.length} uploads of ${uploads[0]!.rows} rows, but the store kept ${accepted.uploads} uploads with ${accepted.rows} rows`);
+    }
     for (const s of sockets) s.destroy();
     sockets.length = 0;
 
