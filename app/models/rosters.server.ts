@@ -201,26 +201,8 @@ export async function uploadRoster(
         for (const quality of MATCH_QUALITIES) matched[quality] += slice[quality];
       }
 
-      await recordAudit(trx, {
-        action: "roster.upload",
-        userId: uploader.userId,
-        orgCode: org.code,
-        target: `roster_upload:${uploadId}`,
-        detail: {
-          fileName,
-          sha256,
-          totalRows: parsed.totalRows,
-          acceptedRows: parsed.acceptedRows,
-          rejectedRows: parsed.rejectedRows,
-          newRows: fresh,
-          changedRows: changed,
-          matched,
-        },
-        ip: uploader.ip ?? null,
-      });
-      return {
-        kind: "uploaded",
-        uploadId,
+      // What the upload did: the audit row and the answer say the same.
+      const counts = {
         totalRows: parsed.totalRows,
         acceptedRows: parsed.acceptedRows,
         rejectedRows: parsed.rejectedRows,
@@ -228,6 +210,15 @@ export async function uploadRoster(
         changedRows: changed,
         matched,
       };
+      await recordAudit(trx, {
+        action: "roster.upload",
+        userId: uploader.userId,
+        orgCode: org.code,
+        target: `roster_upload:${uploadId}`,
+        detail: { fileName, sha256, ...counts },
+        ip: uploader.ip ?? null,
+      });
+      return { kind: "uploaded", uploadId, ...counts };
     });
   } catch (error) {
     if (error instanceof RefusedUpload) return { kind: "rejected", problem: error.problem };

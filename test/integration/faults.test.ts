@@ -5,7 +5,6 @@
 // its first success on, every request succeeds), and every decision it acknowledged is in the
 // database. The test waits for events (decisions acknowledged, requests answered), never for a
 // fixed time, so a slow or busy machine changes how long it takes, not whether it passes.
-import { spawn } from "node:child_process";
 import net from "node:net";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -24,6 +23,7 @@ import { freePort, startEmbeddedPostgres, type EmbeddedServer } from "../../db/e
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { leaksIn } from "../support/leaks";
 import { get, setUpSeededApp, signIn, startTestServer, type TestServer } from "../support/server";
+import { startProcess } from "../support/start-process";
 import { seedTestStore } from "../support/template";
 
 /** A safety net for a test that waits for events: a wait this long means something is stuck. */
@@ -219,40 +219,13 @@ describe("SIGTERM while a request is in flight", () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  /** `npm start`'s own process over `db` (this file's database unless given), ready to answer. */
-  async function startProcess(extraEnv: Record<string, string> = {}, db: TestDatabase = database) {
-    const port = await freePort();
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-      env: {
-        ...process.env,
-        NODE_ENV: "development",
-        DATABASE_URL: db.url,
-        APP_DATABASE_URL: db.appUrl,
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        DATA_DIR: dataDir,
-        ANALYTICS_SYNC_INTERVAL_SECONDS: "0",
-        LOG_LEVEL: "warn",
-        ...extraEnv,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const state = { output: "" };
-    child.stdout.on("data", (d: Buffer) => (state.output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (state.output += d.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
-    const deadline = Date.now() + 60_000;
-    while (!state.output.includes("ready in") && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
-    return { child, state, exited, baseUrl: `http://127.0.0.1:${port}` };
-  }
   // The server's connections log in as the app's role (this test's own are the owner's).
   const appConnections = sql<{ n: string }>`select count(*)::text as n from pg_stat_activity
     where datname = current_database() and usename = 'cme_app'`;
 
   it("`npm start`'s process lets a large CSV export finish, then exits 0 with its database connections closed", { timeout: 90_000 }, async () => {
-    const { child, state, exited, baseUrl } = await startProcess();
+    const { child, output, exited, baseUrl } = await startProcess(database, dataDir);
     try {
-      expect(state.output).toContain("ready in");
       const cookie = await signIn(baseUrl, "reviewer@accme.demo.test");
 
       // The whole store as CSV, every column: several MB, read slowly so it is still in flight.
@@ -280,8 +253,8 @@ describe("SIGTERM while a request is in flight", () => {
       const expected = await sql<{ n: string }>`select count(*)::text as n from learner.credit_report where deleted_at is null`.execute(database.owner);
       expect(lines.length - 1, "data rows in the export").toBe(Number(expected.rows[0]!.n));
       expect(finishedAfter).toBeGreaterThan(500); // it really was in flight when the signal came
-      expect(exit, state.output).toEqual({ code: 0, signal: null });
-      expect(state.output).toContain("Stopped.");
+      expect(exit, output()).toEqual({ code: 0, signal: null });
+      expect(output()).toContain("Stopped.");
       expect(Number((await appConnections.execute(database.owner)).rows[0]!.n)).toBe(0);
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
@@ -296,9 +269,8 @@ describe("SIGTERM while a request is in flight", () => {
     await sql`update learner.learner l set last_name = l.last_name || ' ' ||
       (select string_agg(md5(l.id::text || g::text), '') from generate_series(1, 160) g)`.execute(wide.owner);
     // The stall timeout far beyond the grace: only the stop can end this download.
-    const { child, state, exited, baseUrl } = await startProcess({ SHUTDOWN_GRACE_SECONDS: "2", EXPORT_STALL_SECONDS: "600" }, wide);
+    const { child, output, exited, baseUrl } = await startProcess(wide, dataDir, { env: { SHUTDOWN_GRACE_SECONDS: "2", EXPORT_STALL_SECONDS: "600" } });
     try {
-      expect(state.output).toContain("ready in");
       const cookie = await signIn(baseUrl, "reviewer@accme.demo.test");
       const before = Number((await sql<{ id: string }>`select coalesce(max(id), 0)::text as id from board.audit_event`.execute(wide.owner)).rows[0]!.id);
       // A raw socket that reads the answer's head, then nothing: the server's writes back up.
@@ -317,9 +289,9 @@ describe("SIGTERM while a request is in flight", () => {
 
       child.kill("SIGTERM");
       const exit = await exited;
-      expect(exit, state.output).toEqual({ code: 0, signal: null });
-      expect(state.output).toContain("cutting the requests still in flight");
-      expect(state.output).toContain("Stopped.");
+      expect(exit, output()).toEqual({ code: 0, signal: null });
+      expect(output()).toContain("cutting the requests still in flight");
+      expect(output()).toContain("Stopped.");
       // The export was audited with what it delivered, as aborted, before the pool closed.
       const audit = (
         await sql<{ detail: { completed: boolean; aborted: string | null; rows: number } }>`select detail from board.audit_event

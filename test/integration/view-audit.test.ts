@@ -5,7 +5,6 @@
 // `Cache-Control: no-store` and have written one `*.view` audit row (an export: its `export` row)
 // naming the user, the organisation, the client address and the rows shown. The same holds for the
 // page's single-fetch `.data` request. A new page that shows learners is caught without being named.
-import { spawn } from "node:child_process";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -14,7 +13,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { REPORTS } from "../../app/lib/reports";
 import { createViewAudit } from "../../app/models/view-audit.server";
-import { freePort } from "../../db/embedded";
+import { startProcess } from "../support/start-process";
 import { setRowScope } from "../../db/row-scope";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { appRoutes, fillPattern, type AppRoute } from "../support/routes";
@@ -242,38 +241,13 @@ describe("`npm start`'s shutdown", () => {
 
   it("writes the queued views on SIGTERM before it closes the pool", { timeout: 90_000 }, async () => {
     const learner = (await sql<{ id: string }>`select learner_id::text as id from learner.credit_report where board_code = ${ORG} and deleted_at is null order by learner_id limit 1`.execute(database.owner)).rows[0]!.id;
-    const port = await freePort();
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-      env: {
-        ...process.env,
-        NODE_ENV: "development",
-        DATABASE_URL: database.url,
-        APP_DATABASE_URL: database.appUrl,
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        DATA_DIR: dataDir,
-        ANALYTICS_SYNC_INTERVAL_SECONDS: "0",
-        // The timer would not write for ten minutes: only the shutdown can have written the row.
-        AUDIT_FLUSH_MS: "600000",
-        LOG_LEVEL: "info",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    const { child, output, exited, baseUrl } = await startProcess(database, dataDir, {
+      // The timer would not write for ten minutes: only the shutdown can have written the row.
+      env: { AUDIT_FLUSH_MS: "600000", LOG_LEVEL: "info" },
+      // Ready, and the start-up analytics sync done (a sync in flight holds up a stop by itself).
+      readyWhen: ["ready in", "overviews and reports computed"],
     });
-    let output = "";
-    const ready = new Promise<void>((resolve, reject) => {
-      const onData = (d: Buffer) => {
-        output += d.toString();
-        // Ready, and the start-up analytics sync done (a sync in flight holds up a stop by itself).
-        if (output.includes("ready in") && output.includes("overviews and reports computed")) resolve();
-      };
-      child.stdout.on("data", onData);
-      child.stderr.on("data", onData);
-      child.on("exit", () => reject(new Error(`npm start exited before it was ready:\n${output}`)));
-    });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
     try {
-      await ready;
-      const baseUrl = `http://127.0.0.1:${port}`;
       const cookie = await signIn(baseUrl, `reviewer@${ORG.toLowerCase()}.demo.test`);
       const page = await get(baseUrl, `/licensees/${learner}`, cookie);
       expect(page.status).toBe(200);
@@ -282,7 +256,7 @@ describe("`npm start`'s shutdown", () => {
       const views = sql<{ n: string }>`select count(*)::text as n from board.audit_event where action = 'licensee.view' and target = ${`learner:${learner}`}`;
       expect(Number((await views.execute(database.owner)).rows[0]!.n)).toBe(0);
       child.kill("SIGTERM");
-      expect(await exited, output).toEqual({ code: 0, signal: null });
+      expect(await exited, output()).toEqual({ code: 0, signal: null });
       expect(Number((await views.execute(database.owner)).rows[0]!.n)).toBe(1);
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
