@@ -4,6 +4,7 @@
 // run only a few at once, and a client that stops reading is cut: whatever one user's downloads
 // do, other reviewers' pages keep the main pool.
 import { EventEmitter } from "node:events";
+import { overLimit, type AdmissionLimits } from "./admission.server";
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema";
 
@@ -98,7 +99,7 @@ export class ExportGate extends EventEmitter {
   readonly #active = new Set<ExportProgress>();
   #next = 1;
 
-  constructor(readonly limits: { perUser: number; global: number; retryAfterSeconds: number } = EXPORT_LIMITS) {
+  constructor(readonly limits: AdmissionLimits = EXPORT_LIMITS) {
     super();
   }
 
@@ -108,12 +109,11 @@ export class ExportGate extends EventEmitter {
 
   /** A slot for `userId`'s export, or a thrown 429 Response. */
   admit(userId: string, readsDatabase: boolean): ExportTicket {
-    const mine = [...this.#active].filter((t) => t.userId === userId).length;
-    if (mine >= this.limits.perUser) {
-      throw refusal(429, `You already have ${mine} downloads running; wait for one to finish, then try again.`, this.limits.retryAfterSeconds);
+    const over = overLimit(this.#active, userId, this.limits, (t) => t.readsDatabase, readsDatabase);
+    if (over?.limit === "perUser") {
+      throw refusal(429, `You already have ${over.mine} downloads running; wait for one to finish, then try again.`, this.limits.retryAfterSeconds);
     }
-    const reading = [...this.#active].filter((t) => t.readsDatabase).length;
-    if (readsDatabase && reading >= this.limits.global) {
+    if (over?.limit === "global") {
       throw refusal(429, "Every download slot is busy just now (too many downloads at once); try again in a minute.", this.limits.retryAfterSeconds);
     }
     let released = false;
@@ -140,6 +140,6 @@ export interface ExportServices {
   gate: ExportGate;
 }
 
-export function createExportServices(db: Kysely<Database>, limits?: { perUser: number; global: number; retryAfterSeconds: number }): ExportServices {
+export function createExportServices(db: Kysely<Database>, limits?: AdmissionLimits): ExportServices {
   return { db, gate: new ExportGate(limits) };
 }

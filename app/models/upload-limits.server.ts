@@ -4,6 +4,7 @@
 // and a couple at once for everyone, bounds what uploads can take from everyone else. Beyond it an
 // upload is refused at once with 429 and Retry-After, shown on the upload page; nothing queues.
 import { EventEmitter } from "node:events";
+import { overLimit, type AdmissionLimits } from "./admission.server";
 
 export const UPLOAD_LIMITS = {
   /**
@@ -20,7 +21,7 @@ export const UPLOAD_LIMITS = {
   retryAfterSeconds: 10,
 } as const;
 
-export type UploadLimits = { perUser: number; global: number; retryAfterSeconds: number };
+export type UploadLimits = AdmissionLimits;
 
 export interface UploadTicket {
   readonly id: number;
@@ -49,11 +50,11 @@ export class UploadGate extends EventEmitter {
 
   admit(userId: string): Admission {
     const retryAfterSeconds = this.limits.retryAfterSeconds;
-    const mine = [...this.#active].filter((t) => t.userId === userId).length;
-    if (mine >= this.limits.perUser) {
+    const over = overLimit(this.#active, userId, this.limits);
+    if (over?.limit === "perUser") {
       return { ok: false, message: "Your previous roster upload is still being read. Wait for its result, then upload again.", retryAfterSeconds };
     }
-    if (this.#active.size >= this.limits.global) {
+    if (over?.limit === "global") {
       return { ok: false, message: `Other rosters are being uploaded just now. Try again in ${retryAfterSeconds} seconds.`, retryAfterSeconds };
     }
     let released = false;

@@ -10,6 +10,7 @@ import { warmDashboard } from "../../app/models/dashboard.server";
 import type { ViewAudit } from "../../app/models/view-audit.server";
 import { EXPORT_LIMITS, EXPORT_POOL_NAME, type ExportServices } from "../../app/models/export-limits.server";
 import type { UploadGate, UploadLimits } from "../../app/models/upload-limits.server";
+import type { AdmissionLimits } from "../../app/models/admission.server";
 import { createAppServices } from "../../app/services.server";
 import { createAppDb } from "../../db/client";
 import { startAnalytics, type Analytics } from "../../db/analytics/service";
@@ -67,7 +68,7 @@ export interface TestServerOptions {
   /** Connections of the exports' pool (default EXPORT_LIMITS.connections). */
   exportConnections?: number;
   /** Export admission limits (default EXPORT_LIMITS). */
-  exportLimits?: { perUser: number; global: number; retryAfterSeconds: number };
+  exportLimits?: AdmissionLimits;
   /** Roster upload admission limits (default UPLOAD_LIMITS). */
   uploadLimits?: UploadLimits;
   /** Seconds before a response whose client stopped reading is cut (default EXPORT_LIMITS.stallSeconds). */
