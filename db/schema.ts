@@ -172,7 +172,7 @@ type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | strin
 
 export interface RequirementRuleTable {
   org_code: string;
-  /** A RequirementRuleSet (app/lib/requirement-rules.ts), validated before every write. */
+  /** A RequirementRuleSet (domain/requirement-rules.ts), validated before every write. */
   rule: ColumnType<unknown, string, string>;
   version: Generated<number>;
   updated_at: DefaultTimestamp;

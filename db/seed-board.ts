@@ -3,8 +3,8 @@
 // (every environment: an organisation starts from them and edits them). Idempotent: safe on every start.
 import type { Kysely } from "kysely";
 import { hashPassword } from "../app/auth/password.server";
-import { SEEDED_REQUIREMENT_RULES } from "../app/lib/requirement-rules";
-import { ORGANISATIONS, type OrganisationRef } from "./reference";
+import { SEEDED_REQUIREMENT_RULES } from "../domain/requirement-rules";
+import { ORGANISATIONS, type OrganisationRef } from "../domain/reference";
 import type { Database } from "./schema";
 
 export const DEMO_PASSWORD = "demo-password";

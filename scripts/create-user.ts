@@ -7,7 +7,7 @@ import { hashPassword, MIN_PASSWORD_LENGTH } from "../app/auth/password.server";
 import { loadEnv } from "../app/env.server";
 import { createDb } from "../db/client";
 import { migrateToLatest } from "../db/migrate";
-import { STAFF_ROLES } from "../db/reference";
+import { STAFF_ROLES } from "../domain/reference";
 import { seedBoard } from "../db/seed-board";
 import { openOwnerDatabase } from "./lib/owner-database";
 

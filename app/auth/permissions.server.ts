@@ -1,6 +1,6 @@
 // What a role may do: a missing permission is a 403 thrown as a Response, so the check is one line
 // at the top of an action and the ErrorBoundary explains it.
-import type { StaffRole } from "../../db/reference";
+import type { StaffRole } from "../../domain/reference";
 import type { SessionUser } from "./session.server";
 
 /** Supervisors and admins change the organisation's data (rosters, rules); reviewers read and decide. */

@@ -4,7 +4,7 @@ import { sql, type Kysely } from "kysely";
 import { dsql, list, raw, type DuckSql } from "../../db/analytics/sql";
 import type { RowScope } from "../../db/row-scope";
 import type { Database } from "../../db/schema";
-import type { OrganisationKind } from "../../db/reference";
+import type { OrganisationKind } from "../../domain/reference";
 
 export interface Scope {
   orgCode: string;

@@ -5,7 +5,7 @@ import { createCookie, redirect, type AppLoadContext, type Cookie } from "@remix
 import { sql, type Kysely } from "kysely";
 import { setRowScope } from "../../db/row-scope";
 import type { Database } from "../../db/schema";
-import type { StaffRole } from "../../db/reference";
+import type { StaffRole } from "../../domain/reference";
 import { recordAudit } from "../models/audit.server";
 import { rowScopeFor, scopeForOrganisation, type Scope } from "./scope.server";
 

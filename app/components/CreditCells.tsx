@@ -1,7 +1,7 @@
 // How a credit report's fields look in any grid (search, activity learners, licensee records).
 import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { ENTRY_METHOD_LABELS, type EntryMethod } from "../../db/reference";
+import { ENTRY_METHOD_LABELS, type EntryMethod } from "../../domain/reference";
 import type { CreditRow } from "~/lib/credit-search";
 import { FLAG_DESCRIPTIONS, FLAG_LABELS } from "~/lib/data-rules";
 import { formatCredits, formatDate, formatSubmittedDate } from "~/lib/format";

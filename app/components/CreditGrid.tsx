@@ -2,7 +2,7 @@
 // the left, count, columns, page size and export above the table, pages below. Data comes from
 // loadCreditGrid (app/models/credit-grid.server.ts); all state is in the URL.
 import { useLocation } from "@remix-run/react";
-import { ACTIVITY_FORMATS, ENTRY_METHOD_LABELS, ENTRY_METHODS, MOC_CREDIT_TYPES, STATE_TOPICS } from "../../db/reference";
+import { ACTIVITY_FORMATS, ENTRY_METHOD_LABELS, ENTRY_METHODS, MOC_CREDIT_TYPES, STATE_TOPICS } from "../../domain/reference";
 import { creditCell } from "~/components/CreditCells";
 import { DataTable } from "~/components/DataTable";
 import { CheckboxFilter, DateRangeFilter, FilterPanel, SelectFilter, TextFilter, ToggleFilter } from "~/components/FilterPanel";

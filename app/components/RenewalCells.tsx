@@ -2,7 +2,7 @@
 import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { formatDate } from "~/lib/format";
-import { formatRuleCredits } from "~/lib/requirement-rules";
+import { formatRuleCredits } from "../../domain/requirement-rules";
 import { MATCH_LABELS, OUTCOME_LABELS, progressText, STATUS_LABELS, type DecisionOutcomeId, type QueueStatus, type RenewalRow } from "~/lib/renewal-search";
 
 const STATUS_TONE: Record<QueueStatus, string> = {

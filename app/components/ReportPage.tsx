@@ -3,7 +3,7 @@
 // section per table (title, export, chart, the table itself).
 import { Link, NavLink, useLocation, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect, type ReactNode } from "react";
-import { ACTIVITY_FORMATS } from "../../db/reference";
+import { ACTIVITY_FORMATS } from "../../domain/reference";
 import type { AnalyticsFreshness } from "../../db/analytics/service";
 import { CheckboxFilter, DateRangeFilter, FilterPanel, SelectFilter, TextFilter } from "~/components/FilterPanel";
 import { ExportMenu } from "~/components/GridControls";

@@ -1,7 +1,7 @@
 // The activity list's URL schema and columns (browser-safe): PARS's "Learner Summary by Activity",
 // scoped to the board. Shared by the route, the model and the export.
 import { z } from "zod";
-import { ACTIVITY_FORMATS } from "../../db/reference";
+import { ACTIVITY_FORMATS } from "../../domain/reference";
 import { activityQuery, providerQuery } from "./credit-search";
 import { formatCredits } from "./format";
 import { dateRangeError, flag, isoDate, parseGridState, type ColumnDef, type FilterSpec, type GridSpec, type GridState } from "./grid";

@@ -1,7 +1,7 @@
 // The compliance engine (browser-safe, pure): places a licensee's cycle in time (`cycleFor`) and
 // checks the licensee's credit reports for one board against that board's requirement rule set
 // (`evaluateCycle`), accounting for every record so a reviewer can reconcile each number. It reads
-// and writes nothing; the rule model is requirement-rules.ts, the record flags data-rules.ts.
+// and writes nothing; the rule model is domain/requirement-rules.ts, the record flags data-rules.ts.
 //
 // Arithmetic: credits arrive in quarter hours as JS numbers; they are converted once to integer
 // hundredths (Math.round(x * 100)) and every sum, cap and comparison is done on integers, so 0.25
@@ -21,7 +21,7 @@ import {
   type Requirement,
   type RequirementPeriod,
   type RequirementRuleSet,
-} from "./requirement-rules";
+} from "../../domain/requirement-rules";
 
 // ================================================================ calendar dates
 

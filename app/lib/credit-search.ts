@@ -9,7 +9,7 @@ import {
   MOC_CREDIT_TYPES,
   REPORT_STATUSES,
   STATE_TOPICS,
-} from "../../db/reference";
+} from "../../domain/reference";
 import { FLAG_LABELS, type RecordFlag } from "./data-rules";
 import { formatCredits } from "./format";
 import {

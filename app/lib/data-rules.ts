@@ -1,6 +1,6 @@
 // The reporting programme's data rules as record-level flags (browser-safe, pure): what a reviewer
 // should look at twice on a credit report. REQUIREMENTS.md "Data rules of the reporting programme".
-import { CERTIFYING_BOARDS, MAX_CREDIT_CAPPED_FORMATS, REPORTING_WINDOW_DAYS } from "../../db/reference";
+import { CERTIFYING_BOARDS, MAX_CREDIT_CAPPED_FORMATS, REPORTING_WINDOW_DAYS } from "../../domain/reference";
 
 export const RECORD_FLAGS = ["late", "overMaximum", "outsideDates", "future", "duplicate"] as const;
 export type RecordFlag = (typeof RECORD_FLAGS)[number];

@@ -2,7 +2,7 @@
 // columns, all parsed from the search params by one spec per grid. Each parameter is parsed on its
 // own, so a bad value is reported beside its field and ignored while the rest of the page works.
 import { z } from "zod";
-import { isValidNpi } from "../../db/generator/npi";
+import { isValidNpi } from "../../domain/npi";
 import { DATE_RANGE_MESSAGE, isDateInRange } from "./dates";
 
 export const PAGE_SIZES = [25, 50, 100] as const;

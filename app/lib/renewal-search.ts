@@ -1,7 +1,7 @@
 // The renewal queue's URL schema and columns (browser-safe): roster entries whose cycle ends in a
 // window, with the status the compliance engine computed. Shared by the route, model and export.
 import { z } from "zod";
-import { formatRuleCredits } from "./requirement-rules";
+import { formatRuleCredits } from "../../domain/requirement-rules";
 import { dateRangeError, isoDate, learnerIdentifier, namePrefix, parseGridState, type ColumnDef, type FilterSpec, type GridSpec, type GridState } from "./grid";
 
 export const ENTRY_STATUSES = ["meets", "short", "nothing", "needs_review", "unmatched", "no_cycle", "pending"] as const;

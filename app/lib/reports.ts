@@ -2,7 +2,7 @@
 // URL, parsed with zod), the months and lag bands reports group by, and the serialisable table shape
 // a report hands to its page, its accessible table and its CSV export, so the three cannot disagree.
 import { z } from "zod";
-import { ACTIVITY_FORMATS, REPORTING_WINDOW_DAYS } from "../../db/reference";
+import { ACTIVITY_FORMATS, REPORTING_WINDOW_DAYS } from "../../domain/reference";
 import { providerQuery, type IdOrWords } from "./credit-search";
 import { isoDate } from "./grid";
 

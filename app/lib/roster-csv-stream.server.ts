@@ -6,7 +6,7 @@
 // and destroys the parser. Memory and time are bounded by the size and row limits, not by what the
 // file holds. The rows are handed to the consumer (an upload's staging table) a batch at a time, so
 // what is held across the file is the duplicate check's keys and counts, not the rows.
-// The per-record work (header, row validation, duplicate check) is in roster-csv.ts.
+// The per-record work (header, row validation, duplicate check) is in domain/roster-csv.ts.
 import { isUtf8 } from "node:buffer";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -33,8 +33,8 @@ import {
   type RosterParseResult,
   type RosterRow,
   type RosterRowProblem,
-} from "./roster-csv";
-import { readRosterRow } from "./roster-csv";
+} from "../../domain/roster-csv";
+import { readRosterRow } from "../../domain/roster-csv";
 
 /** Bytes decoded (and characters parsed) between two turns of the event loop. */
 const SLICE = 16 * 1024;

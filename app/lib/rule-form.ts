@@ -3,7 +3,7 @@
 // applied to the rule set before the whole set is validated by requirementRuleSetSchema. The
 // structure (anchors, which requirements exist, their topics) stays as seeded; values and their
 // sources are what boards change as their rules and our reading of them change.
-import { requirementLabel, type Provenance, type RequirementRuleSet } from "./requirement-rules";
+import { requirementLabel, type Provenance, type RequirementRuleSet } from "../../domain/requirement-rules";
 
 export interface RuleField {
   path: string;

@@ -4,7 +4,7 @@ import { CompiledQuery, sql, type Kysely, type RawBuilder, type SqlBool } from "
 import type { Database } from "../../db/schema";
 import { activityInScope, creditReportsInScope, type Scope } from "../auth/scope.server";
 import type { ACTIVITY_FILTERS, ActivityRow } from "../lib/activity-search";
-import { REPORTING_WINDOW_DAYS } from "../../db/reference";
+import { REPORTING_WINDOW_DAYS } from "../../domain/reference";
 import type { FilterValues } from "../lib/grid";
 import { decodeCursor, encodeCursor, foldC, key, keysetCondition, type KeyType, type SortKey } from "./keyset.server";
 

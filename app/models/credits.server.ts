@@ -4,7 +4,7 @@
 // (docs/decisions/007-search-access-paths.md).
 import { CompiledQuery, sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
 import { LRUCache } from "lru-cache";
-import { CERTIFYING_BOARDS, MOC_CREDIT_TYPES, STATE_TOPICS } from "../../db/reference";
+import { CERTIFYING_BOARDS, MOC_CREDIT_TYPES, STATE_TOPICS } from "../../domain/reference";
 import type { Database } from "../../db/schema";
 import { boardCodesInScope, creditReportsInScope, type Scope } from "../auth/scope.server";
 import type { CREDIT_FILTERS, CreditRow } from "../lib/credit-search";

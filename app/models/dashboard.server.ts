@@ -4,7 +4,7 @@
 // figures (state boards: renewals due in 90 days and how many meet; certifying boards: diplomates
 // short of their credit-type minimums) arrive as further sections with "Renewal verification".
 import { z } from "zod";
-import { REPORTING_WINDOW_DAYS } from "../../db/reference";
+import { REPORTING_WINDOW_DAYS } from "../../domain/reference";
 import { duckCount, duckNumber, duckTimestampToIso, type SnapshotQuery } from "../../db/analytics/reader";
 import { dsql } from "../../db/analytics/sql";
 import { snapshotReportsInScope, type Scope } from "../auth/scope.server";

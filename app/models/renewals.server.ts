@@ -7,7 +7,7 @@ import { sql, type Kysely } from "kysely";
 import type { Database, EntryStatus } from "../../db/schema";
 import { cycleFor, earliestCompletionNeeded, evaluateCycle, type CycleEvaluation, type LicenseeCreditReport } from "../lib/compliance";
 import { recordFlags } from "../lib/data-rules";
-import { formatRuleCredits, type RequirementRuleSet } from "../lib/requirement-rules";
+import { formatRuleCredits, type RequirementRuleSet } from "../../domain/requirement-rules";
 import { getRuleSet } from "./rules.server";
 
 export function todayUtc(): string {

@@ -7,7 +7,7 @@ import busboy from "busboy";
 import { sql, type Kysely, type SqlBool } from "kysely";
 import type { Database, MatchQuality, RosterRowError } from "../../db/schema";
 import { formatTimestamp } from "../lib/format";
-import { ROSTER_LIMITS, type RosterRow, type RosterRowProblem } from "../lib/roster-csv";
+import { ROSTER_LIMITS, type RosterRow, type RosterRowProblem } from "../../domain/roster-csv";
 import { streamRosterCsv } from "../lib/roster-csv-stream.server";
 import { recordAudit } from "./audit.server";
 

@@ -3,7 +3,7 @@
 // written in the same transaction.
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema";
-import { requirementRuleSetSchema, seededRuleSet, type RequirementRuleSet } from "../lib/requirement-rules";
+import { requirementRuleSetSchema, seededRuleSet, type RequirementRuleSet } from "../../domain/requirement-rules";
 import { recordAudit } from "./audit.server";
 
 export interface StoredRuleSet {

@@ -3,7 +3,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { ACTIVITY_FORMATS } from "../../db/reference";
+import { ACTIVITY_FORMATS } from "../../domain/reference";
 import { boardCodesInScope } from "~/auth/scope.server";
 import { requireUser } from "~/auth/session.server";
 import { pageAnswer } from "~/lib/input-status.server";

@@ -9,7 +9,7 @@ import { PageHeader } from "~/components/PageHeader";
 import { DecisionBadge, Progress, RenewalStatus } from "~/components/RenewalCells";
 import { formatDate } from "~/lib/format";
 import { fieldErrors, type FieldErrors } from "~/lib/forms";
-import { formatRuleCredits } from "~/lib/requirement-rules";
+import { formatRuleCredits } from "../../domain/requirement-rules";
 import { DECISION_OUTCOMES, MATCH_LABELS, OUTCOME_LABELS } from "~/lib/renewal-search";
 import { decisionsForEntry, recordDecision, supersedeDecision } from "~/models/decisions.server";
 import { canSupervise, requireBoardUser } from "~/models/renewal-page.server";

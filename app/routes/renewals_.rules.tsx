@@ -9,7 +9,7 @@ import { requireUser } from "~/auth/session.server";
 import { PageHeader } from "~/components/PageHeader";
 import { TextField } from "~/components/TextField";
 
-import { describeRuleSet, requirementRuleSetSchema, ruleSetFieldErrors } from "~/lib/requirement-rules";
+import { describeRuleSet, requirementRuleSetSchema, ruleSetFieldErrors } from "../../domain/requirement-rules";
 import { applyRuleForm, ruleFormGroups } from "~/lib/rule-form";
 import { canSupervise, requireBoardUser } from "~/models/renewal-page.server";
 import { getRuleSet, ruleHistory, updateRuleSet } from "~/models/rules.server";

@@ -3,7 +3,7 @@
 // records in the credit search. Computed in DuckDB over the analytics snapshot.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { REPORTING_WINDOW_DAYS } from "../../db/reference";
+import { REPORTING_WINDOW_DAYS } from "../../domain/reference";
 import { requireUser } from "~/auth/session.server";
 import { pageAnswer } from "~/lib/input-status.server";
 import { ReportLayout, ReportSection } from "~/components/ReportPage";

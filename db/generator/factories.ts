@@ -10,8 +10,8 @@ import {
   type ActivityFormat,
   type EntryMethod,
   type REJECTION_REASONS,
-} from "../reference";
-import { makeNpi } from "./npi";
+} from "../../domain/reference";
+import { makeNpi } from "../../domain/npi";
 import {
   CITIES,
   FIRST_NAMES,

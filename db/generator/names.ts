@@ -1,6 +1,6 @@
 // Name, place and title pools for the demo store, with the awkward cases real data has:
 // apostrophes, hyphens, diacritics, and a few values that begin with a spreadsheet formula character.
-import type { STATE_TOPICS } from "../reference";
+import type { STATE_TOPICS } from "../../domain/reference";
 
 export type StateTopic = (typeof STATE_TOPICS)[number];
 

@@ -3,7 +3,7 @@
 // Every write bumps change_seq (inserts by column default, updates by trigger).
 import { CompiledQuery, type Kysely } from "kysely";
 import pg from "pg";
-import type { ActivityFormat, EntryMethod } from "../reference";
+import type { ActivityFormat, EntryMethod } from "../../domain/reference";
 import type { Database } from "../schema";
 import {
   CERTIFYING_BOARD_CODES,

@@ -5,12 +5,12 @@
 // couple of bad rows. Each is uploaded through the app's own upload path as a system upload.
 import { stringify } from "csv-stringify/sync";
 import { sql, type Kysely } from "kysely";
-import { rosterRowSchema } from "../../app/lib/roster-csv";
-import { SEEDED_REQUIREMENT_RULES } from "../../app/lib/requirement-rules";
+import { rosterRowSchema } from "../../domain/roster-csv";
+import { SEEDED_REQUIREMENT_RULES } from "../../domain/requirement-rules";
 import { uploadRoster, type UploadOutcome } from "../../app/models/rosters.server";
-import { CERTIFYING_BOARDS, STATE_BOARDS } from "../reference";
+import { CERTIFYING_BOARDS, STATE_BOARDS } from "../../domain/reference";
 import type { Database } from "../schema";
-import { makeNpi } from "./npi";
+import { makeNpi } from "../../domain/npi";
 import { hash32, Rng } from "./random";
 
 export interface DemoRosterOptions {

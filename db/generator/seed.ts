@@ -7,7 +7,7 @@ import { finished } from "node:stream/promises";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { CERTIFYING_BOARDS, MOC_CREDIT_TYPES, STATE_BOARDS } from "../reference";
+import { CERTIFYING_BOARDS, MOC_CREDIT_TYPES, STATE_BOARDS } from "../../domain/reference";
 import {
   CERTIFYING_BOARD_CODES,
   correctedResubmission,

@@ -11,7 +11,7 @@ import path from "node:path";
 import pg from "pg";
 import { scopeForOrganisation } from "../../app/auth/scope.server";
 import { parseCreditSearch } from "../../app/lib/credit-search";
-import { ROSTER_LIMITS } from "../../app/lib/roster-csv";
+import { ROSTER_LIMITS } from "../../domain/roster-csv";
 import { creditExportQuery } from "../../app/models/credits.server";
 import { readHistory } from "../../db/analytics/history";
 import { freePort } from "../../db/embedded";

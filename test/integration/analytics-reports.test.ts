@@ -14,7 +14,7 @@ import { timelinessReport } from "../../app/models/reports/timeliness.server";
 import { volumeReport } from "../../app/models/reports/volume.server";
 import type { SnapshotQuery } from "../../db/analytics/reader";
 import type { Analytics } from "../../db/analytics/service";
-import { ENTRY_METHODS } from "../../db/reference";
+import { ENTRY_METHODS } from "../../domain/reference";
 import { creditMixReference, rejectionsReference, timelinessReference, volumeReference, type ReferenceFilters } from "../support/reports-reference";
 import { setUpSeededApp } from "../support/server";
 

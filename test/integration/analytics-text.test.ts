@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { AnalyticsReader } from "../../db/analytics/reader";
 import { dsql, raw } from "../../db/analytics/sql";
 import { runSync, type SyncOptions, type SyncResult } from "../../db/analytics/sync";
-import { ACTIVITY_FORMATS } from "../../db/reference";
+import { ACTIVITY_FORMATS } from "../../domain/reference";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
 let database: TestDatabase;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { scopeForOrganisation, type Scope } from "../../app/auth/scope.server";
 import { CREDIT_GRID, parseCreditSearch } from "../../app/lib/credit-search";
 import { EXACT_COUNT_CAP, searchCreditReports, type CreditFilters } from "../../app/models/credits.server";
-import { CERTIFYING_BOARDS } from "../../db/reference";
+import { CERTIFYING_BOARDS } from "../../domain/reference";
 import { appAs, createTestDatabase, type TestDatabase } from "../support/database";
 
 let database: TestDatabase;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { applyProviderWrites } from "../../db/generator/provider-writes";
 import { seedLearnerStore } from "../../db/generator/seed";
 import { migrateToLatest } from "../../db/migrate";
-import { CERTIFYING_BOARDS, MOC_CREDIT_TYPES, REJECTION_REASONS, STATE_BOARDS, STATE_TOPICS } from "../../db/reference";
+import { CERTIFYING_BOARDS, MOC_CREDIT_TYPES, REJECTION_REASONS, STATE_BOARDS, STATE_TOPICS } from "../../domain/reference";
 import type { Database } from "../../db/schema";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 

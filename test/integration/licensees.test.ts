@@ -8,7 +8,7 @@ import { scopeForOrganisation } from "../../app/auth/scope.server";
 import type { RecordFlag } from "../../app/lib/data-rules";
 import { searchCreditReports } from "../../app/models/credits.server";
 import { findLicensees, licenseeTotals } from "../../app/models/licensees.server";
-import { CERTIFYING_BOARDS } from "../../db/reference";
+import { CERTIFYING_BOARDS } from "../../domain/reference";
 import { appAs, createTestDatabase, type TestDatabase } from "../support/database";
 import { get, signIn, startTestServer, type TestServer } from "../support/server";
 

@@ -7,7 +7,7 @@ import { sql, type Kysely } from "kysely";
 import { describe, expect, it } from "vitest";
 import { complianceOverview } from "../../app/models/compliance-overview.server";
 import { refreshRosterStatuses } from "../../app/models/renewals.server";
-import { MAX_CREDIT_CAPPED_FORMATS } from "../../db/reference";
+import { MAX_CREDIT_CAPPED_FORMATS } from "../../domain/reference";
 import type { Database } from "../../db/schema";
 import { appAs } from "../support/database";
 import { get, post, setUpSeededApp, signIn } from "../support/server";

@@ -5,7 +5,7 @@
 import http from "node:http";
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
-import { ROSTER_LIMITS } from "../../app/lib/roster-csv";
+import { ROSTER_LIMITS } from "../../domain/roster-csv";
 import { UPLOAD_LIMITS, type UploadTicket } from "../../app/models/upload-limits.server";
 import { get, post, setUpSeededApp, signIn } from "../support/server";
 

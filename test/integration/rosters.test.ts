@@ -12,7 +12,7 @@ import { describe, expect, inject, it } from "vitest";
 import { matchRosterEntries, uploadRoster } from "../../app/models/rosters.server";
 import { withDatabase } from "../../db/client";
 import { buildDemoRoster } from "../../db/generator/rosters";
-import { CERTIFYING_BOARDS, STATE_BOARDS } from "../../db/reference";
+import { CERTIFYING_BOARDS, STATE_BOARDS } from "../../domain/reference";
 import type { Database } from "../../db/schema";
 import { appAs } from "../support/database";
 import { get, post, setUpSeededApp, signIn } from "../support/server";

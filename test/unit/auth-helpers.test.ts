@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { scopeForOrganisation } from "../../app/auth/scope.server";
 import { throttleAddress } from "../../app/auth/login.server";
 import { safeRedirectTarget } from "../../app/auth/session.server";
-import { ORGANISATIONS } from "../../db/reference";
+import { ORGANISATIONS } from "../../domain/reference";
 
 /** Written out here rather than borrowed from the code under test: C0, DEL, C1 or a backslash. */
 function hasControlOrBackslash(value: string): boolean {

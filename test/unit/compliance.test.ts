@@ -15,7 +15,7 @@ import {
   type LicenseeForCycle,
   type RequirementOutcome,
 } from "../../app/lib/compliance";
-import { seededRuleSet, SEEDED_REQUIREMENT_RULES, type RequirementRuleSet } from "../../app/lib/requirement-rules";
+import { seededRuleSet, SEEDED_REQUIREMENT_RULES, type RequirementRuleSet } from "../../domain/requirement-rules";
 
 // ---------------------------------------------------------------- helpers
 

@@ -20,9 +20,9 @@ import {
   REJECTION,
 } from "../../db/generator/factories";
 import { FIRST_NAMES, FORMULA_LIKE_LAST_NAMES, FORMULA_LIKE_PROVIDER_NAMES, FORMULA_LIKE_TITLES, LAST_NAMES } from "../../db/generator/names";
-import { isValidNpi, makeNpi } from "../../db/generator/npi";
+import { isValidNpi, makeNpi } from "../../domain/npi";
 import { hash32, Rng, WeightedPicker } from "../../db/generator/random";
-import { MAX_CREDIT_CAPPED_FORMATS, MOC_CREDIT_TYPES, REJECTION_REASONS, STATE_BOARDS, STATE_TOPICS } from "../../db/reference";
+import { MAX_CREDIT_CAPPED_FORMATS, MOC_CREDIT_TYPES, REJECTION_REASONS, STATE_BOARDS, STATE_TOPICS } from "../../domain/reference";
 
 const TODAY = isoToDay("2026-06-30");
 

@@ -11,8 +11,8 @@ import {
   seededRuleSet,
   SEEDED_REQUIREMENT_RULES,
   type RequirementRuleSet,
-} from "../../app/lib/requirement-rules";
-import { CERTIFYING_BOARDS, MOC_CREDIT_TYPES, STATE_BOARDS, STATE_TOPICS } from "../../db/reference";
+} from "../../domain/requirement-rules";
+import { CERTIFYING_BOARDS, MOC_CREDIT_TYPES, STATE_BOARDS, STATE_TOPICS } from "../../domain/reference";
 
 function seeded(code: string): RequirementRuleSet {
   const rule = seededRuleSet(code);

@@ -4,10 +4,10 @@
 import { stringify } from "csv-stringify/sync";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ROSTER_LIMITS, type RosterParseResult, type RosterRow } from "../../app/lib/roster-csv";
+import { ROSTER_LIMITS, type RosterParseResult, type RosterRow } from "../../domain/roster-csv";
 import { parse as parseCsv } from "csv-parse/sync";
 import { ColumnCounter, parseRosterCsv, Refused, streamRosterCsv, type RosterBatch } from "../../app/lib/roster-csv-stream.server";
-import { makeNpi } from "../../db/generator/npi";
+import { makeNpi } from "../../domain/npi";
 
 const HEADER = "licence_id,first_name,last_name,birth_date,npi,cycle_end";
 

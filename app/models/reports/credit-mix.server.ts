@@ -3,7 +3,7 @@
 // Patient Safety, …), beside the records' total credits. Credit-type amounts are not additive (one
 // activity can award the same 2.25 credits as two types), so they are never summed across types.
 import { z } from "zod";
-import { CERTIFYING_BOARDS } from "../../../db/reference";
+import { CERTIFYING_BOARDS } from "../../../domain/reference";
 import { duckCount, duckNumber, type SnapshotQuery } from "../../../db/analytics/reader";
 import { dsql, list, raw, type DuckSql } from "../../../db/analytics/sql";
 import type { Scope } from "../../auth/scope.server";

@@ -1,7 +1,7 @@
 // Rejections: the rejection rate and reasons by month of submission, the reasons overall, and
 // providers ranked by rejection rate (with their most frequent reason).
 import { z } from "zod";
-import { REJECTION_REASONS } from "../../../db/reference";
+import { REJECTION_REASONS } from "../../../domain/reference";
 import { duckCount, type SnapshotQuery } from "../../../db/analytics/reader";
 import { dsql } from "../../../db/analytics/sql";
 import type { Scope } from "../../auth/scope.server";

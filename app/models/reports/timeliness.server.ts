@@ -2,7 +2,7 @@
 // the lag distribution, and providers ranked by late share. "Late" is lag_days > 30, the same rule
 // as the credit search's "reported late" filter, so a provider's late count is what its drill-down lists.
 import { z } from "zod";
-import { REPORTING_WINDOW_DAYS } from "../../../db/reference";
+import { REPORTING_WINDOW_DAYS } from "../../../domain/reference";
 import { duckCount, duckNullableNumber, type SnapshotQuery } from "../../../db/analytics/reader";
 import { dsql } from "../../../db/analytics/sql";
 import type { Scope } from "../../auth/scope.server";

@@ -2,7 +2,7 @@
 // count everything providers reported (accepted and rejected); credits are those of accepted records
 // (AMA PRA Category 1 for state boards, total board credits for certifying boards).
 import { z } from "zod";
-import { ACTIVITY_FORMATS, ENTRY_METHOD_LABELS, ENTRY_METHODS } from "../../../db/reference";
+import { ACTIVITY_FORMATS, ENTRY_METHOD_LABELS, ENTRY_METHODS } from "../../../domain/reference";
 import { duckCount, duckNumber, type SnapshotQuery } from "../../../db/analytics/reader";
 import { dsql } from "../../../db/analytics/sql";
 import type { Scope } from "../../auth/scope.server";

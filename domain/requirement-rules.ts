@@ -3,7 +3,7 @@
 // the seeded rule sets of the 16 organisations that sign in, and plain-English descriptions of them.
 // The compliance engine that applies a rule set to a licensee's credit reports is `compliance.ts`.
 import { z } from "zod";
-import { CERTIFYING_BOARDS, MOC_CREDIT_TYPES, STATE_BOARDS, STATE_TOPICS, type OrganisationKind } from "../../db/reference";
+import { CERTIFYING_BOARDS, MOC_CREDIT_TYPES, STATE_BOARDS, STATE_TOPICS, type OrganisationKind } from "./reference";
 
 /** Largest credit amount a rule may name (minimums and caps). */
 export const MAX_RULE_CREDITS = 1000;

@@ -4,7 +4,7 @@
 // header, too big, too many rows, duplicated licensees) that stop an upload. The file itself is
 // read as a stream, one record at a time, by `streamRosterCsv` (rows handed over in batches) or `parseRosterCsv` in roster-csv-stream.server.ts.
 import { z } from "zod";
-import { isValidNpi } from "../../db/generator/npi";
+import { isValidNpi } from "./npi";
 
 export const ROSTER_LIMITS = {
   /** 5 MB: about 60,000 rows of a typical roster. */
