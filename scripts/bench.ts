@@ -17,6 +17,7 @@ import { seedLearnerStore } from "../db/generator/seed";
 import { migrateToLatest } from "../db/migrate";
 import { seedBoard } from "../db/seed-board";
 import { median, percentile, type BenchContext, type SectionResult } from "./bench/context";
+import { seedDemoAccounts } from "./lib/demo-accounts";
 import { createHttpApp } from "./server";
 import { EXPORT_LIMITS, EXPORT_POOL_NAME } from "../app/models/export-limits.server";
 import { createAppServices } from "../app/services.server";
@@ -67,7 +68,8 @@ if (!ownerUrl) {
 }
 const owner = createDb({ connectionString: ownerUrl, max: 2 });
 await migrateToLatest(owner);
-await seedBoard(owner, { demoUsers: true });
+await seedBoard(owner);
+await seedDemoAccounts(owner);
 const existing = await owner.selectFrom("learner.credit_report").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
 if (Number(existing.n) === 0) {
   console.log(`seeding the benchmark store with ${args.reports.toLocaleString("en-US")} credit reports (once; reused after)…`);

@@ -51,7 +51,7 @@ const owner = await openOwnerDatabase(env, { reuseRunning: true });
 const db = createDb({ connectionString: owner.url, max: 1 });
 try {
   await migrateToLatest(db);
-  await seedBoard(db, { demoUsers: false });
+  await seedBoard(db);
   const org = await db.selectFrom("board.organisation").select(["code", "name"]).where("code", "=", args.org).executeTakeFirst();
   if (!org) fail(`no organisation with code ${args.org}`);
   const inserted = await db

@@ -9,6 +9,7 @@ import { createDb } from "../db/client";
 import { seedLearnerStore } from "../db/generator/seed";
 import { migrateToLatest } from "../db/migrate";
 import { seedBoard } from "../db/seed-board";
+import { seedDemoAccounts } from "./lib/demo-accounts";
 import { openOwnerDatabase } from "./lib/owner-database";
 
 const USAGE = "usage: npm run seed -- [--reports N] [--seed S] [--today YYYY-MM-DD]";
@@ -52,7 +53,8 @@ const number = (n: number) => n.toLocaleString("en-US");
 let failed = false;
 try {
   await migrateToLatest(db);
-  await seedBoard(db, { demoUsers: owner.embedded });
+  await seedBoard(db);
+  if (owner.embedded) await seedDemoAccounts(db);
   const bar = new SingleBar(
     {
       format: "{phase} [{bar}] {percentage}% | {value}/{total} reports | {rate} rows/s | {duration_formatted}",

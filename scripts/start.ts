@@ -18,10 +18,11 @@ import { createAppServices } from "../app/services.server";
 import type { SnapshotQuery } from "../db/analytics/reader";
 import { startAnalytics } from "../db/analytics/service";
 import { APP_ROLE, createAppDb, createDb, enableAppLogin } from "../db/client";
-import { seedDemoRosters } from "../db/generator/rosters";
 import { seedLearnerStore } from "../db/generator/seed";
 import { migrateToLatest } from "../db/migrate";
-import { demoAccounts, DEMO_PASSWORD, seedBoard } from "../db/seed-board";
+import { seedBoard } from "../db/seed-board";
+import { demoAccounts, DEMO_PASSWORD, seedDemoAccounts } from "./lib/demo-accounts";
+import { seedDemoRosters } from "./lib/demo-rosters";
 import { openOwnerDatabase } from "./lib/owner-database";
 import { createHttpApp } from "./server";
 
@@ -45,7 +46,8 @@ const owner = await openOwnerDatabase(env, { reuseRunning: false, callerHandlesS
 const ownerDb = createDb({ connectionString: owner.url, max: 2 });
 try {
   await migrateToLatest(ownerDb);
-  await seedBoard(ownerDb, { demoUsers: owner.embedded });
+  await seedBoard(ownerDb);
+  if (owner.embedded) await seedDemoAccounts(ownerDb);
   if (owner.embedded) {
     const anyReport = await ownerDb.selectFrom("learner.credit_report").select("id").limit(1).executeTakeFirst();
     if (!anyReport && env.SEED_REPORTS > 0) {

@@ -7,7 +7,6 @@ import { stringify } from "csv-stringify/sync";
 import { sql, type Kysely } from "kysely";
 import { rosterRowSchema } from "../../domain/roster-csv";
 import { SEEDED_REQUIREMENT_RULES } from "../../domain/requirement-rules";
-import { uploadRoster, type UploadOutcome } from "../../app/models/rosters.server";
 import { CERTIFYING_BOARDS, STATE_BOARDS } from "../../domain/reference";
 import type { Database } from "../schema";
 import { makeNpi } from "../../domain/npi";
@@ -171,16 +170,4 @@ export async function buildDemoRoster(db: Kysely<Database>, orgCode: string, opt
   const header = [certifying ? "board_id" : "licence_id", "first_name", "last_name", "birth_date", "npi", certifying ? "cycle_end" : "expiration_date"];
   const csv = stringify([header, ...rows.map((r) => (certifying ? r.cells : [...r.cells.slice(0, 5), us(r.cells[5])]))], { record_delimiter: "windows" });
   return { orgCode, fileName: `${orgCode}-renewal-roster-${options.today}.csv`, csv, rows };
-}
-
-/** Builds and uploads every board's demo roster (ACCME has none). Re-running with the same day changes nothing. */
-export async function seedDemoRosters(db: Kysely<Database>, options: DemoRosterOptions): Promise<Array<{ orgCode: string; outcome: UploadOutcome }>> {
-  const results: Array<{ orgCode: string; outcome: UploadOutcome }> = [];
-  for (const board of BOARDS) {
-    const roster = await buildDemoRoster(db, board.code, options);
-    const outcome = await uploadRoster(db, { userId: null, orgCode: board.code }, { fileName: roster.fileName, content: roster.csv });
-    if (outcome.kind === "rejected") throw new Error(`demo roster for ${board.code} was rejected: ${outcome.problem}`);
-    results.push({ orgCode: board.code, outcome });
-  }
-  return results;
 }

@@ -5,9 +5,10 @@ import pg from "pg";
 import { createDb, withDatabase } from "../../db/client";
 import { migrateToLatest } from "../../db/migrate";
 import { seedBoard } from "../../db/seed-board";
-import { seedDemoRosters } from "../../db/generator/rosters";
 import { seedLearnerStore } from "../../db/generator/seed";
 import type { Database } from "../../db/schema";
+import { seedDemoAccounts } from "../../scripts/lib/demo-accounts";
+import { seedDemoRosters } from "../../scripts/lib/demo-rosters";
 
 export const TEMPLATE_DB = "cme_template";
 /** The seeded store every integration test starts from: small enough to build in seconds. */
@@ -28,7 +29,8 @@ export async function admin<T>(serverUrl: string, fn: (client: pg.Client) => Pro
 /** Migrates the database at `url` and seeds it as the suite's store: the board side with demo users, learners and records, and every board's demo roster. */
 export async function seedTestStore(url: string, db: Kysely<Database>, seed = TEMPLATE_SEED): Promise<void> {
   await migrateToLatest(db);
-  await seedBoard(db, { demoUsers: true });
+  await seedBoard(db);
+  await seedDemoAccounts(db);
   await seedLearnerStore(url, seed);
   await seedDemoRosters(db, { today: TEMPLATE_ROSTER_DAY });
 }
