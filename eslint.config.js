@@ -3,6 +3,17 @@ import reactHooks from "eslint-plugin-react-hooks";
 import globals from "globals";
 import tseslint from "typescript-eslint";
 
+// Remix's unstable_ APIs change or vanish between minors and block the move to React Router 7
+// (decision 019): none is imported.
+const NO_UNSTABLE_API = { selector: "ImportSpecifier[imported.name=/^unstable_/]", message: "No unstable_ framework API (decision 019)." };
+
+// Layers import downward only: scripts/ → app/ → db/ → domain/ (decision 001, "Layering").
+// A relative path climbing into app/ or scripts/, or the ~/ alias (app/), from db/ is refused.
+const DB_UPWARD = /^(?:(?:\.\.\/)+(?:app|scripts)(?:\/|$)|~(?:\/|$))/.source;
+// domain/ is pure and browser-safe (routes import it): zod and other domain/ modules, nothing else
+// (not app/, db/ or scripts/, and no Node built-in or server-only package).
+const DOMAIN_FOREIGN = /^(?!(?:zod|\.\/[\w-][\w.-]*(?:\/[\w-][\w.-]*)*)$)/.source;
+
 export default tseslint.config(
   { ignores: [".tmp/**", "build/**", "public/build/**", "node_modules/**", "test/.tmp/**", "test-results/**", "playwright-report/**", ".data/**"] },
   js.configs.recommended,
@@ -26,11 +37,34 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/no-misused-promises": "error",
-      // Remix's unstable_ APIs change or vanish between minors and block the move to React Router 7
-      // (decision 019): none is imported.
+      "no-restricted-syntax": ["error", NO_UNSTABLE_API],
+    },
+  },
+  {
+    files: ["db/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ regex: DB_UPWARD, message: "db/ must not import app/ or scripts/: move the shared pure piece to domain/, or the caller up to scripts/." }] },
+      ],
       "no-restricted-syntax": [
         "error",
-        { selector: "ImportSpecifier[imported.name=/^unstable_/]", message: "No unstable_ framework API (decision 019)." },
+        NO_UNSTABLE_API,
+        { selector: `ImportExpression[source.value=/${DB_UPWARD}/]`, message: "db/ must not import app/ or scripts/ (not even lazily)." },
+      ],
+    },
+  },
+  {
+    files: ["domain/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ regex: DOMAIN_FOREIGN, message: "domain/ is pure and browser-safe: it imports only zod and other domain/ modules (never app/, db/, scripts/ or Node)." }] },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        NO_UNSTABLE_API,
+        { selector: "ImportExpression", message: "domain/ is pure: no dynamic imports." },
       ],
     },
   },
