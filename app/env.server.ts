@@ -6,6 +6,9 @@ const postgresUrl = z
   .string()
   .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL");
 
+/** The demo store's size: seeded, built and synced within a few seconds of `npm start` (README). */
+export const DEMO_PHYSICIANS = 5_000;
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -22,7 +25,8 @@ const EnvSchema = z.object({
     .refine((list) => !list || list.every((s) => s.length >= 32), "each secret must be at least 32 characters"),
   DATA_DIR: z.string().min(1).default(".data"),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
-  SEED_REPORTS: z.coerce.number().int().min(0).max(50_000_000).default(200_000),
+  /** Size of the demo store seeded on first start, in physicians (their records follow from their behaviour). */
+  SEED_PHYSICIANS: z.coerce.number().int().min(0).max(1_000_000).default(DEMO_PHYSICIANS),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Milliseconds between writes of the queued page-view audit events (decision 018). */
   AUDIT_FLUSH_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),

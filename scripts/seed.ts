@@ -1,5 +1,7 @@
-// `npm run seed -- --reports N --seed S [--today YYYY-MM-DD]`: generate a deterministic learner store
-// into an empty store (owner role), against DATABASE_URL or the embedded server.
+// `npm run seed -- [--physicians N | --reports N] --seed S [--today YYYY-MM-DD]`: generate a
+// deterministic learner store into an empty store (owner role), against DATABASE_URL or the embedded
+// server. Sized by physicians (their records follow from their behaviour), or by about how many
+// credit reports (the number of physicians is chosen to reach it).
 import { parseArgs } from "node:util";
 import { Presets, SingleBar } from "cli-progress";
 import { sql } from "kysely";
@@ -12,15 +14,21 @@ import { seedBoard } from "../db/seed-board";
 import { seedDemoAccounts } from "./lib/demo-accounts";
 import { openOwnerDatabase } from "./lib/owner-database";
 
-const USAGE = "usage: npm run seed -- [--reports N] [--seed S] [--today YYYY-MM-DD]";
+const USAGE = "usage: npm run seed -- [--physicians N | --reports N] [--seed S] [--today YYYY-MM-DD]";
 const env = loadEnv();
 const Args = z.object({
+  physicians: z.coerce
+    .number({ error: "--physicians must be a number" })
+    .int("--physicians must be a whole number")
+    .min(0, "--physicians must not be negative")
+    .max(1_000_000, "--physicians must be at most 1000000")
+    .optional(),
   reports: z.coerce
     .number({ error: "--reports must be a number" })
     .int("--reports must be a whole number")
     .min(0, "--reports must not be negative")
     .max(50_000_000, "--reports must be at most 50000000")
-    .default(env.SEED_REPORTS),
+    .optional(),
   seed: z.coerce
     .number({ error: "--seed must be a number" })
     .int("--seed must be a whole number")
@@ -28,7 +36,7 @@ const Args = z.object({
     .max(2 ** 32 - 1, "--seed must be below 2^32")
     .default(1),
   today: z.iso.date("--today must be a date YYYY-MM-DD").optional(),
-});
+}).refine((a) => a.physicians === undefined || a.reports === undefined, "give --physicians or --reports, not both");
 
 function fail(message: string): never {
   console.error(`seed: ${message}`);
@@ -38,7 +46,7 @@ function fail(message: string): never {
 
 let values: Record<string, string | boolean | undefined>;
 try {
-  ({ values } = parseArgs({ options: { reports: { type: "string" }, seed: { type: "string" }, today: { type: "string" } }, strict: true }));
+  ({ values } = parseArgs({ options: { physicians: { type: "string" }, reports: { type: "string" }, seed: { type: "string" }, today: { type: "string" } }, strict: true }));
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
 }
@@ -67,25 +75,27 @@ try {
   const started = Date.now();
   let loaded = 0;
   let loadedAt = started;
-  bar.start(args.reports, 0, { rate: 0, phase: "starting" });
+  bar.start(args.reports ?? 0, 0, { rate: 0, phase: "starting" });
+  const size = args.reports !== undefined ? { reports: args.reports } : { physicians: args.physicians ?? env.SEED_PHYSICIANS };
   const counts = await seedLearnerStore(owner.url, {
-    reports: args.reports,
+    ...size,
     seed: args.seed,
     today: args.today,
     onPhase: (phase) => bar.update({ phase }),
-    onProgress: (done) => {
+    onProgress: (done, total) => {
+      if (total !== bar.getTotal()) bar.setTotal(total);
       loaded = done;
       loadedAt = Date.now();
       bar.update(done, { rate: number(Math.round(done / Math.max(0.001, (loadedAt - started) / 1000))) });
     },
   }).finally(() => bar.stop()); // its redraw timer would otherwise keep the process alive after an error
   const seconds = (Date.now() - started) / 1000;
-  const size = await sql<{ size: string }>`select pg_size_pretty(pg_database_size(current_database())) as size`.execute(db);
+  const dbSize = await sql<{ size: string }>`select pg_size_pretty(pg_database_size(current_database())) as size`.execute(db);
   console.log(
     `seeded ${number(counts.reports)} credit reports, ${number(counts.learners)} learners, ${number(counts.activities)} activities, ` +
       `${number(counts.providers)} providers in ${seconds.toFixed(1)} s: ${number(Math.round(counts.reports / seconds))} reports/s overall ` +
       `(${number(Math.round(loaded / Math.max(0.001, (loadedAt - started) / 1000)))} rows/s while loading, then indexes and foreign keys); ` +
-      `database size ${size.rows[0]?.size ?? "?"}`,
+      `${(counts.reports / Math.max(1, counts.learners)).toFixed(0)} reports per physician; database size ${dbSize.rows[0]?.size ?? "?"}`,
   );
 } catch (error) {
   console.error(`seed: ${error instanceof Error ? error.message : String(error)}`);

@@ -50,10 +50,10 @@ try {
   if (owner.embedded) await seedDemoAccounts(ownerDb);
   if (owner.embedded) {
     const anyReport = await ownerDb.selectFrom("learner.credit_report").select("id").limit(1).executeTakeFirst();
-    if (!anyReport && env.SEED_REPORTS > 0) {
-      console.log(`Seeding the demo learner store (${env.SEED_REPORTS.toLocaleString("en-US")} credit reports)…`);
-      const counts = await seedLearnerStore(owner.url, { reports: env.SEED_REPORTS, seed: 1 });
-      console.log(`Seeded ${counts.reports.toLocaleString("en-US")} credit reports for ${counts.learners.toLocaleString("en-US")} learners.`);
+    if (!anyReport && env.SEED_PHYSICIANS > 0) {
+      console.log(`Seeding the demo learner store (${env.SEED_PHYSICIANS.toLocaleString("en-US")} physicians and their credit reports)…`);
+      const counts = await seedLearnerStore(owner.url, { physicians: env.SEED_PHYSICIANS, seed: 1 });
+      console.log(`Seeded ${counts.reports.toLocaleString("en-US")} credit reports for ${counts.learners.toLocaleString("en-US")} physicians.`);
     }
     // Every board's demo roster, once the store has licensees (also for a store seeded before rosters existed).
     const anyRoster = await ownerDb.selectFrom("board.roster_upload").select("id").limit(1).executeTakeFirst();

@@ -112,8 +112,8 @@ interface FormatProfile {
 }
 
 const FORMAT_PROFILES: Record<ActivityFormat, FormatProfile> = {
-  // Live courses: a day gives up to ~8 h, a week-long board review up to 40.
-  Course: { weight: 20, days: [0, 4], maxCredits: (rng, len) => quarter(rng.real(1, Math.min(40, 8 * (len + 1)))) },
+  // Live courses: a one-day course gives 3 to 8 credits; a multi-day course or board review 10 to 30.
+  Course: { weight: 20, days: [0, 4], maxCredits: (rng, len) => quarter(len === 0 ? rng.real(3, 8) : rng.real(10, Math.min(30, 8 * (len + 1)))) },
   // The series' maximum is the whole series: one 1-hour session a week (or a month).
   "Regularly Scheduled Series": {
     weight: 14,
@@ -141,6 +141,23 @@ const formatPicker = new WeightedPicker(
 /** Share of activities registered for MOC, and how often each board is among their boards. */
 const MOC_SHARE = 0.35;
 const MOC_BOARD_SHARE: Record<string, number> = { ABIM: 0.72, ABP: 0.3, ABA: 0.28, ABS: 0.3, ABO: 0.15, ABOHNS: 0.12, ABPATH: 0.14 };
+
+/**
+ * How often a registration with a board carries each credit type: most MOC activities give medical
+ * knowledge or lifelong-learning credit; patient safety, self-assessment and practice improvement
+ * are rarer (diplomates earn them less often, and the boards' minimums for them matter more).
+ */
+const MOC_TYPE_SHARE: Record<string, number> = {
+  "Medical Knowledge": 0.95,
+  "Lifelong Learning": 0.9,
+  "Lifelong Learning and Self-Assessment": 0.85,
+  CME: 0.9,
+  "Self-Assessment": 0.3,
+  "Patient Safety": 0.2,
+  "Practice Assessment": 0.15,
+  "Improvement in Medical Practice": 0.15,
+  "Improving Professional Practice": 0.3,
+};
 
 export interface MocRegistration {
   boardCode: string;
@@ -184,7 +201,7 @@ export function makeActivity(rng: Rng, index: number, provider: ProviderRow, tod
     for (const board of CERTIFYING_BOARDS) {
       if (!rng.chance(MOC_BOARD_SHARE[board.code] ?? 0.2)) continue;
       const types = MOC_CREDIT_TYPES[board.code] ?? [];
-      const chosen = types.filter(() => rng.chance(0.55));
+      const chosen = types.filter((type) => rng.chance(MOC_TYPE_SHARE[type] ?? 0.5));
       mocBoards.push({ boardCode: board.code, creditTypes: chosen.length ? [...chosen] : [rng.pick(types)] });
     }
   }
@@ -490,12 +507,17 @@ export function earnedCredits(rng: Rng, activity: ActivityRow): number {
 
 export function makeCompletion(rng: Rng, activity: ActivityRow, provider: ProviderRow, today: number): Completion {
   const completionDay = rng.int(activity.startDay, lastCompletionDay(activity, today));
+  return completionOn(rng, activity, provider, completionDay, earnedCredits(rng, activity), today);
+}
+
+/** A completion on a known day with known credit: when and how the provider reports it. */
+export function completionOn(rng: Rng, activity: ActivityRow, provider: ProviderRow, completionDay: number, credits: number, today: number): Completion {
   return {
     activity,
     completionDay,
     submittedAt: submissionTime(rng, completionDay, provider, today),
     entryMethod: rng.chance(0.85) ? provider.entryMethod : entryMethodPicker.pick(rng),
-    credits: earnedCredits(rng, activity),
+    credits,
   };
 }
 
@@ -510,22 +532,31 @@ function partOf(rng: Rng, total: number): number {
  * board credits (at most the MOC maximum) and an amount per registered credit type (not additive:
  * each at most the total, usually equal).
  */
-export function reportForBoard(rng: Rng, completion: Completion, learner: LearnerRow, target: ReportTarget): CreditReportRow {
+export interface ReportOptions {
+  /** Topics or credit types the physician took the activity for: reported in full, never left off. */
+  focus?: readonly string[];
+  /** Chance that an osteopathic board's record carries AOA (osteopathic) credit. */
+  osteopathicShare?: number;
+}
+
+export function reportForBoard(rng: Rng, completion: Completion, learner: LearnerRow, target: ReportTarget, options: ReportOptions = {}): CreditReportRow {
   const { activity } = completion;
+  const focus = options.focus ?? [];
   const credit_types: Record<string, number> = {};
   let credits = completion.credits;
   let boardLearnerId = target.boardLearnerId;
   if (PARTICIPATING_STATE_BOARDS.has(target.boardCode)) {
-    for (const topic of activity.topics) credit_types[topic] = rng.chance(0.7) ? credits : partOf(rng, credits);
+    for (const topic of activity.topics) credit_types[topic] = focus.includes(topic) || rng.chance(0.7) ? credits : partOf(rng, credits);
     // Osteopathic (AOA Category 1-A) credit matters to the osteopathic board.
-    if (target.boardCode === "ME-O" && rng.chance(0.35)) credit_types.Osteopathic = credits;
+    if (target.boardCode === "ME-O" && rng.chance(options.osteopathicShare ?? 0.35)) credit_types.Osteopathic = credits;
   } else {
     const registration = activity.mocBoards.find((m) => m.boardCode === target.boardCode);
     if (!registration) throw new Error(`activity ${activity.id} is not registered for ${target.boardCode}`);
     credits = Math.min(credits, activity.max_moc_credits ?? activity.max_cme_credits);
     // Providers sometimes leave a credit type off (Patient Safety most often), never all of them.
-    const types = registration.creditTypes.length > 1 && rng.chance(0.08) ? registration.creditTypes.slice(0, -1) : registration.creditTypes;
-    for (const type of types) credit_types[type] = rng.chance(0.8) ? credits : partOf(rng, credits);
+    const types =
+      registration.creditTypes.length > 1 && focus.length === 0 && rng.chance(0.08) ? registration.creditTypes.slice(0, -1) : registration.creditTypes;
+    for (const type of types) credit_types[type] = focus.includes(type) || rng.chance(0.8) ? credits : partOf(rng, credits);
     if (target.boardCode === "ABS" && rng.chance(ABS_BOARD_ID_OMITTED_SHARE)) boardLearnerId = null;
   }
   return {

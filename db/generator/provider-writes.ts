@@ -201,13 +201,18 @@ export async function applyProviderWrites(target: string | Kysely<Database>, opt
     if (hi === 0) throw new Error("the learner store is empty: seed it first (npm run seed)");
     const sample = async (n: number, where: string, params: unknown[] = []): Promise<SampledDbRow[]> => {
       if (n === 0) return [];
-      const ids = Array.from({ length: Math.ceil(n * 2) + 20 }, () => rng.int(lo, hi));
-      const rows = await tx.query<SampledDbRow>(
-        `select ${SAMPLE_COLUMNS} from learner.credit_report
-         where id = any($1::bigint[]) and deleted_at is null and status = 'accepted' ${where} order by id`,
-        [ids, ...params],
-      );
-      return rng.shuffle(rows.rows);
+      // Random ids until enough records qualify (a narrow `where` may need several rounds).
+      const found = new Map<string, SampledDbRow>();
+      for (let round = 0; round < 20 && found.size < n; round++) {
+        const ids = Array.from({ length: Math.ceil(n * 2) + 20 }, () => rng.int(lo, hi));
+        const rows = await tx.query<SampledDbRow>(
+          `select ${SAMPLE_COLUMNS} from learner.credit_report
+           where id = any($1::bigint[]) and deleted_at is null and status = 'accepted' ${where} order by id`,
+          [ids, ...params],
+        );
+        for (const row of rows.rows) found.set(row.id, row);
+      }
+      return rng.shuffle([...found.values()]);
     };
     const wantedCandidates = options.inserts === 0 ? 0 : Math.ceil(options.inserts * 1.5) + 5;
     const bases = await sample(wantedCandidates + 2 * options.rejections + options.deletes, "");

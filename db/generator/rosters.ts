@@ -1,19 +1,23 @@
 // Demo renewal rosters: for every board, a deterministic roster CSV built from the seeded learner
-// store (its licensees with cycle ends over the next twelve months), with the variants real rosters
-// have: names in other case or without accents, ids the store does not know (so the name and birth
-// date match), rows only the NPI can match, a couple of people the store has never heard of, and a
-// couple of bad rows. Each is uploaded through the app's own upload path as a system upload.
+// store: the board's renewal cohort, every licensee whose cycle ends in the coming six months or at
+// the board's next renewal date when none does (each
+// with the cycle end the generator placed their learning around, `cyclePlacement`), so a board's
+// roster grows with the board. With the variants real rosters have: names in other case or without
+// accents, ids the store does not know (so the name and birth date match), rows only the NPI can
+// match, a couple of people the store has never heard of, and a couple of bad rows.
+// `scripts/lib/demo-rosters.ts` uploads them through the app's own upload path.
 import { stringify } from "csv-stringify/sync";
 import { sql, type Kysely } from "kysely";
 import { rosterRowSchema } from "../../domain/roster-csv";
-import { SEEDED_REQUIREMENT_RULES } from "../../domain/requirement-rules";
 import { CERTIFYING_BOARDS, STATE_BOARDS } from "../../domain/reference";
 import type { Database } from "../schema";
 import { makeNpi } from "../../domain/npi";
+import { cyclePlacement } from "./cycles";
+import { DAY_MS, dayToIso } from "./factories";
 import { hash32, Rng } from "./random";
 
 export interface DemoRosterOptions {
-  /** Reference day (YYYY-MM-DD): cycle ends fall in the twelve months after it. */
+  /** Reference day (YYYY-MM-DD): the store's own; cycle ends fall in the six months after it. */
   today: string;
   seed?: number;
 }
@@ -58,22 +62,10 @@ function nextMonthEnd(today: string, month: number): string {
   return candidate >= today ? candidate : iso(year + 1, month, lastDay(year + 1, month));
 }
 
-/** The first date on or after `today` with this month and day. */
-function nextMonthDay(today: string, month: number, day: number): string {
-  const year = Number(today.slice(0, 4));
-  const fit = (y: number) => iso(y, month, Math.min(day, lastDay(y, month)));
-  return fit(year) >= today ? fit(year) : fit(year + 1);
-}
-
-/** A cycle end in the twelve months after `today`, placed as the board's seeded rule places cycles. */
-function cycleEndFor(orgCode: string, licensee: StoreLicensee, rng: Rng, today: string): string {
-  const cycle = SEEDED_REQUIREMENT_RULES.find((r) => r.organisationCode === orgCode)?.cycle;
-  if (cycle?.anchor === "birthMonth") return nextMonthEnd(today, licensee.birth_month);
-  if (cycle?.anchor === "fixedDate") return nextMonthDay(today, cycle.endMonth, cycle.endDay);
-  // Licence expiry from the board's register: the end of a month in the coming year.
-  const month = ((Number(today.slice(5, 7)) - 1 + rng.int(0, 11)) % 12) + 1;
-  return nextMonthEnd(today, month);
-}
+/** The renewal cohort: licensees whose cycle ends within this many days of the reference day. */
+export const COHORT_DAYS = 183;
+/** At most this many rows per roster (a sample of the cohort beyond it). */
+const MAX_ROSTER_ROWS = 20_000;
 
 const nameSchema = rosterRowSchema().shape.firstName;
 const acceptableName = (name: string) => nameSchema.safeParse(name).success;
@@ -94,21 +86,21 @@ export async function buildDemoRoster(db: Kysely<Database>, orgCode: string, opt
   if (boardIndex < 0) throw new Error(`no roster for ${orgCode}: not a state or certifying board`);
   const certifying = CERTIFYING_BOARDS.some((b) => b.code === orgCode);
   const rng = Rng.derive(seed, STREAM_ROSTER, boardIndex);
-  // A renewal cohort: 200 to 400 licensees, and never more than half the board's (those renewing
-  // in the coming year of a cycle of two or more), so a small store keeps licensees off the roster.
-  const known = await sql<{ n: number }>`
-    select (select count(*) from learner.licence where board_code = ${orgCode})::int
-         + (select count(*) from learner.certification where board_code = ${orgCode})::int as n`.execute(db);
-  const size = Math.min(200 + (hash32(seed, STREAM_ROSTER, boardIndex) % 201), Math.ceil((known.rows[0]?.n ?? 0) / 2));
-
+  const todayDay = Math.floor(Date.parse(`${options.today}T00:00:00Z`) / DAY_MS);
   const pool = await sql<StoreLicensee>`
     select l.id::text as id, l.first_name, l.last_name, l.birth_month, l.birth_day, l.npi::text as npi, x.k as board_key
     from (select learner_id, licence_id as k from learner.licence where board_code = ${orgCode}
           union all select learner_id, board_id from learner.certification where board_code = ${orgCode}) x
     join learner.learner l on l.id = x.learner_id and l.deleted_at is null
-    order by md5(l.id::text || ${`:${seed}:${orgCode}`}), l.id
-    limit ${size * 2}`.execute(db);
-  const licensees = pool.rows.filter((l) => acceptableName(l.first_name) && acceptableName(l.last_name)).slice(0, size);
+    order by md5(l.id::text || ${`:${seed}:${orgCode}`}), l.id`.execute(db);
+  const cycleEnds = new Map<string, number>();
+  const named = pool.rows.filter((l) => acceptableName(l.first_name) && acceptableName(l.last_name));
+  for (const l of named) cycleEnds.set(l.id, cyclePlacement(orgCode, { id: Number(l.id), lastName: l.last_name, birthMonth: l.birth_month }, todayDay).nextEnd);
+  // A board whose licences all end on one day (Maryland, North Dakota) may have no renewals in the
+  // coming months: its cohort is then the next renewal's.
+  const firstEnd = Math.min(...cycleEnds.values());
+  const cohortEnd = Math.max(todayDay + COHORT_DAYS, firstEnd);
+  const licensees = named.filter((l) => (cycleEnds.get(l.id) as number) <= cohortEnd).slice(0, MAX_ROSTER_ROWS);
 
   const rows: DemoRosterRow[] = [];
   const share = (p: number) => (licensees.length >= 10 ? Math.max(1, Math.round(licensees.length * p)) : 0);
@@ -123,7 +115,7 @@ export async function buildDemoRoster(db: Kysely<Database>, orgCode: string, opt
   const unknownKey = () => `X${pad2(boardIndex)}${String(++unknownIds).padStart(5, "0")}`;
   const birth = (m: number, d: number) => `${pad2(m)}/${pad2(d)}`;
   for (const licensee of licensees) {
-    const cycleEnd = cycleEndFor(orgCode, licensee, rng, options.today);
+    const cycleEnd = dayToIso(cycleEnds.get(licensee.id) as number);
     const npi = licensee.npi !== null && rng.chance(0.75) ? licensee.npi : "";
     let variant: RosterVariant = "plain";
     const next = quota.find(([v, n]) => n > 0 && (v !== "npiOnly" || licensee.npi !== null));
@@ -153,7 +145,7 @@ export async function buildDemoRoster(db: Kysely<Database>, orgCode: string, opt
     rows.push({ variant, learnerId: licensee.id, cells });
   }
   for (const [i, [first, last]] of STRANGERS.slice(0, 2).entries()) {
-    const month = rng.int(1, 12);
+    const month = ((Number(options.today.slice(5, 7)) + rng.int(0, 4)) % 12) + 1;
     rows.push({
       variant: "stranger",
       learnerId: null,

@@ -15,7 +15,6 @@ import {
   dayToIso,
   IdIssuer,
   makeActivity,
-  makeCompletion,
   makeLearner,
   makeProvider,
   PARTICIPATING_STATE_BOARDS,
@@ -24,16 +23,22 @@ import {
   reportForBoard,
   reportingDeadlineDay,
   REJECTION,
+  completionOn,
   type ActivityRow,
+  type ReportOptions,
   type CreditReportRow,
   type LearnerRow,
   type ProviderRow,
   type ReportTarget,
 } from "./factories";
+import { buildBehaviourPools, physicianProfile, planCompletions, type BehaviourPools, type PhysicianProfile, type PlannedCompletion } from "./behaviour";
 import { hash32, Rng } from "./random";
 
 export interface SeedOptions {
-  reports: number;
+  /** How many physicians (learners) the store holds; their records follow from their behaviour. */
+  physicians?: number;
+  /** Instead of `physicians`: about how many credit reports (the number of physicians is chosen to reach it). */
+  reports?: number;
   seed: number;
   /**
    * Reference day (YYYY-MM-DD, UTC): completions fall before it and submissions before its midnight.
@@ -53,15 +58,16 @@ export interface SeedCounts {
 }
 
 /**
- * Sizes that keep the programme's proportions: about 10 reports per learner and 40 per activity,
- * one provider per 100 reports up to the 1,620 accredited providers of 2022. 10 million reports
- * gives the design scale: 1 million learners, 250,000 activities.
+ * Sizes for a number of physicians, in the programme's proportions: about 40 records per activity
+ * (a physician's ~55 records over six years, averaged over all learners, some of whom no
+ * participating board receives credit for), one provider per 20 physicians up to the 1,620
+ * accredited providers of 2022.
  */
-export function seedSizes(reports: number): { providers: number; activities: number; learners: number } {
+export function seedSizes(physicians: number): { providers: number; activities: number; learners: number } {
   return {
-    providers: Math.min(1620, Math.max(5, Math.round(reports / 100))),
-    activities: Math.max(40, Math.round(reports / 40)),
-    learners: Math.max(50, Math.round(reports / 10)),
+    providers: Math.min(1620, Math.max(20, Math.round(physicians / 20))),
+    activities: Math.max(60, Math.round(physicians * 1.4)),
+    learners: Math.max(20, physicians),
   };
 }
 
@@ -74,7 +80,7 @@ const RESUBMITTED_SHARE = 0.6;
 const CORRECTED_SHARE = 0.5;
 
 /** Independent random streams of a run (Rng.derive keys). */
-const STREAM = { providers: 1, activities: 2, learner: 3, reports: 4, weights: 5, npi: 6 } as const;
+const STREAM = { providers: 1, activities: 2, learner: 3, reports: 4, weights: 5, npi: 6, plan: 8 } as const;
 
 const LEARNER_TABLES = ["provider", "activity", "activity_moc", "learner", "licence", "certification", "credit_report"] as const;
 
@@ -195,16 +201,91 @@ async function canTruncate(client: pg.Client): Promise<boolean> {
 
 // ---------------------------------------------------------------- seed
 
+/** The store's fixed parts for a number of physicians: providers, activities and the pools drawn from. */
+export interface World {
+  sizes: ReturnType<typeof seedSizes>;
+  providers: ProviderRow[];
+  activities: ActivityRow[];
+  pools: ReportPools;
+  learnersInOrder(): Generator<LearnerRow>;
+  targetsOf(learner: LearnerRow): ReportTarget[];
+  planOf(learner: LearnerRow): { plan: PlannedCompletion[]; profile: PhysicianProfile };
+}
+
+export function buildWorld(seed: number, physicians: number, today: number): World {
+  const sizes = seedSizes(physicians);
+  const providerRng = Rng.derive(seed, STREAM.providers);
+  const providers: ProviderRow[] = Array.from({ length: sizes.providers }, (_, i) => makeProvider(providerRng, i));
+  const activityRng = Rng.derive(seed, STREAM.activities);
+  // Providers differ in size: a few large ones register most activities.
+  const activities: ActivityRow[] = Array.from({ length: sizes.activities }, (_, i) =>
+    makeActivity(activityRng, i, providers[activityRng.skewedIndex(providers.length, 1.8)] as ProviderRow, today));
+  ensureEveryBoardRegistered(activityRng, activities);
+  const behaviour = buildBehaviourPools(activities, today);
+  const pools: ReportPools = { activities, providerOf: new Map(providers.map((p) => [p.id, p])), behaviour, today };
+  // Learner i < number of boards is guaranteed board i, so every board has data.
+  const forcedBoards = [...STATE_BOARDS, ...CERTIFYING_BOARDS].map((b) => b.code);
+  const npiSalt = hash32(seed, STREAM.npi);
+  return {
+    sizes,
+    providers,
+    activities,
+    pools,
+    // Learners are never all in memory: each is re-created from its own stream in every pass, with
+    // a fresh id issuer replaying the same order.
+    *learnersInOrder() {
+      const issuer = new IdIssuer();
+      for (let id = 1; id <= sizes.learners; id++) {
+        yield makeLearner(Rng.derive(seed, STREAM.learner, id), { id, issuer, today, forceBoard: forcedBoards[id - 1], npiSalt });
+      }
+    },
+    targetsOf: (learner) => reportableBoards(learner).filter((t) => PARTICIPATING_STATE_BOARDS.has(t.boardCode) || behaviour.registered.has(t.boardCode)),
+    planOf(learner) {
+      const profile = physicianProfile(Rng.derive(seed, STREAM.weights, learner.id));
+      const plan = planCompletions(Rng.derive(seed, STREAM.plan, learner.id), learner, this.targetsOf(learner), behaviour, profile);
+      return { plan, profile };
+    },
+  };
+}
+
+/** The records a store will hold, from those of its first `sample` physicians. */
+function estimateReports(world: World, seed: number, sample: number): number {
+  let rows = 0;
+  let n = 0;
+  for (const learner of world.learnersInOrder()) {
+    if (++n > sample) break;
+    const { plan, profile } = world.planOf(learner);
+    for (const _row of learnerReports(Rng.derive(seed, STREAM.reports, learner.id), learner, plan, world.pools, profile)) rows++;
+  }
+  return Math.round((rows / Math.max(1, Math.min(sample, world.sizes.learners))) * world.sizes.learners);
+}
+
+/**
+ * The number of physicians that gives about `reports` credit reports: the records of a sample of
+ * physicians (the first 2,000 of a store of the estimated size) tell the average per physician.
+ */
+export function physiciansForReports(reports: number, seed: number, today: number): number {
+  let physicians = Math.max(20, Math.round(reports / 70));
+  for (let round = 0; round < 2; round++) {
+    const world = buildWorld(seed, physicians, today);
+    const perPhysician = Math.max(1, estimateReports(world, seed, 2000) / physicians);
+    physicians = Math.max(20, Math.round(reports / perPhysician));
+  }
+  return physicians;
+}
+
 export async function seedLearnerStore(ownerUrl: string, options: SeedOptions): Promise<SeedCounts> {
-  const total = options.reports;
-  if (!Number.isInteger(total) || total < 0) throw new Error(`reports must be a whole number, got ${total}`);
   if (!Number.isInteger(options.seed)) throw new Error(`seed must be a whole number, got ${options.seed}`);
+  if ((options.physicians === undefined) === (options.reports === undefined)) throw new Error("give either physicians or reports");
+  for (const [name, value] of [["physicians", options.physicians], ["reports", options.reports]] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 0)) throw new Error(`${name} must be a whole number, got ${value}`);
+  }
   const todayIso = options.today ?? new Date().toISOString().slice(0, 10);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(todayIso) || Number.isNaN(Date.parse(todayIso))) throw new Error(`today must be YYYY-MM-DD, got ${todayIso}`);
   const today = Math.floor(Date.parse(`${todayIso}T00:00:00Z`) / DAY_MS);
   const seed = options.seed >>> 0;
-  const sizes = seedSizes(total);
   const phase = options.onPhase ?? (() => {});
+  const physicians = options.physicians ?? (options.reports === 0 ? 0 : physiciansForReports(options.reports as number, seed, today));
 
   const client = new pg.Client({ connectionString: ownerUrl, application_name: "cme-seed" });
   await client.connect();
@@ -226,91 +307,52 @@ export async function seedLearnerStore(ownerUrl: string, options: SeedOptions): 
     const freeze = await canTruncate(client);
     if (freeze) await client.query(`truncate ${LEARNER_TABLES.map((t) => `learner.${t}`).join(", ")}`);
     const dates = new DateText();
+    if (physicians === 0) {
+      await client.query("commit");
+      open = false;
+      return { providers: 0, activities: 0, learners: 0, reports: 0 };
+    }
+    const world = buildWorld(seed, physicians, today);
+    const { providers, activities } = world;
 
-    // Providers and activities: small enough to keep (the reports pick from them).
     phase("providers and activities");
-    const providerRng = Rng.derive(seed, STREAM.providers);
-    const providers: ProviderRow[] = Array.from({ length: sizes.providers }, (_, i) => makeProvider(providerRng, i));
     await copyRows(client, "learner.provider", ["id", "name", "city", "state", "country"],
       providers.map((p) => line([p.id, p.name, p.city, p.state, p.country])), freeze);
-    const activityRng = Rng.derive(seed, STREAM.activities);
-    // Providers differ in size: a few large ones register most activities.
-    const activities: ActivityRow[] = Array.from({ length: sizes.activities }, (_, i) =>
-      makeActivity(activityRng, i, providers[activityRng.skewedIndex(providers.length, 1.8)] as ProviderRow, today));
-    ensureEveryBoardRegistered(activityRng, activities);
     await copyRows(client, "learner.activity",
       ["id", "provider_id", "internal_id", "title", "format", "start_date", "end_date", "credit_claim_date", "max_cme_credits", "max_moc_credits", "moc", "mips", "rems", "status"],
       activities.map((a) => line([a.id, a.provider_id, a.internal_id, a.title, a.format, dates.day(a.startDay), dates.day(a.endDay),
         a.creditClaimDay === null ? null : dates.day(a.creditClaimDay), a.max_cme_credits, a.max_moc_credits, a.moc, a.mips, a.rems, a.status])), freeze);
     await copyRows(client, "learner.activity_moc", ["activity_id", "board_code", "credit_types"],
       activities.flatMap((a) => a.mocBoards.map((m) => line([a.id, m.boardCode, `{${m.creditTypes.map((t) => `"${t}"`).join(",")}}`]))), freeze);
-    const providerOf = new Map(providers.map((p) => [p.id, p]));
-    const registeredFor = new Map<string, ActivityRow[]>();
-    for (const a of activities) for (const m of a.mocBoards) {
-      const list = registeredFor.get(m.boardCode) ?? [];
-      list.push(a);
-      registeredFor.set(m.boardCode, list);
-    }
-
-    // Learners are never all in memory: each is re-created from its own stream in every pass, with a
-    // fresh id issuer replaying the same order. Learner i < number of boards is guaranteed board i.
-    const forcedBoards = [...STATE_BOARDS, ...CERTIFYING_BOARDS].map((b) => b.code);
-    const npiSalt = hash32(seed, STREAM.npi);
-    const learnersInOrder = function* (): Generator<LearnerRow> {
-      const issuer = new IdIssuer();
-      for (let id = 1; id <= sizes.learners; id++) {
-        yield makeLearner(Rng.derive(seed, STREAM.learner, id), { id, issuer, today, forceBoard: forcedBoards[id - 1], npiSalt });
-      }
-    };
-    const targetsOf = (learner: LearnerRow) =>
-      reportableBoards(learner).filter((t) => PARTICIPATING_STATE_BOARDS.has(t.boardCode) || (registeredFor.get(t.boardCode)?.length ?? 0) > 0);
 
     phase("learners");
-    // How many reports each learner gets: log-normal weights over learners with a reportable board.
-    // A learner's capacity: well below the activities their boards could receive, so quotas fill.
-    const weights = new Float64Array(sizes.learners);
-    const capacities = new Int32Array(sizes.learners);
-    const learnerRows = function* (): Generator<string> {
-      for (const l of learnersInOrder()) {
-        const targets = targetsOf(l);
-        if (targets.length > 0) {
-          weights[l.id - 1] = Rng.derive(seed, STREAM.weights, l.id).logNormal(1, 0.8);
-          const reachable = targets.reduce((sum, t) => sum + (registeredFor.get(t.boardCode) ?? activities).length, 0);
-          capacities[l.id - 1] = Math.max(1, Math.floor(reachable * 0.5));
-        }
-        yield line([l.id, l.first_name, l.last_name, l.birth_month, l.birth_day, l.npi, dates.timestamp(l.createdAt)]);
-      }
-    };
-    await copyRows(client, "learner.learner", ["id", "first_name", "last_name", "birth_month", "birth_day", "npi", "created_at"], learnerRows(), freeze);
+    await copyRows(client, "learner.learner", ["id", "first_name", "last_name", "birth_month", "birth_day", "npi", "created_at"], (function* () {
+      for (const l of world.learnersInOrder()) yield line([l.id, l.first_name, l.last_name, l.birth_month, l.birth_day, l.npi, dates.timestamp(l.createdAt)]);
+    })(), freeze);
     await copyRows(client, "learner.licence", ["learner_id", "board_code", "licence_id"], (function* () {
-      for (const l of learnersInOrder()) for (const x of l.licences) yield line([l.id, x.board_code, x.licence_id]);
+      for (const l of world.learnersInOrder()) for (const x of l.licences) yield line([l.id, x.board_code, x.licence_id]);
     })(), freeze);
     await copyRows(client, "learner.certification", ["learner_id", "board_code", "board_id"], (function* () {
-      for (const l of learnersInOrder()) for (const c of l.certifications) yield line([l.id, c.board_code, c.board_id]);
+      for (const l of world.learnersInOrder()) for (const c of l.certifications) yield line([l.id, c.board_code, c.board_id]);
     })(), freeze);
-    const quotas = allocate(weights, capacities, total);
 
     phase("credit reports");
     let done = 0;
-    let carry = 0;
+    const expected = options.reports ?? estimateReports(world, seed, 500);
     const reportRows = function* (): Generator<string> {
-      for (const learner of learnersInOrder()) {
-        const quota = (quotas[learner.id - 1] as number) + carry;
-        if (quota === 0) continue;
-        const rng = Rng.derive(seed, STREAM.reports, learner.id);
-        let made = 0;
-        for (const row of learnerReports(rng, learner, targetsOf(learner), quota, { activities, registeredFor, providerOf, today })) {
+      for (const learner of world.learnersInOrder()) {
+        const { plan, profile } = world.planOf(learner);
+        if (plan.length === 0) continue;
+        for (const row of learnerReports(Rng.derive(seed, STREAM.reports, learner.id), learner, plan, world.pools, profile)) {
           yield reportLine(dates, done + 1, row);
-          made++;
-          if (++done % 20_000 === 0) options.onProgress?.(done, total);
+          if (++done % 20_000 === 0) options.onProgress?.(done, Math.max(expected, done));
         }
-        carry = quota - made;
       }
     };
     await copyRows(client, "learner.credit_report",
       ["id", "activity_id", "learner_id", "board_code", "board_learner_id", "completion_date", "submitted_at", "entry_method", "status", "rejection_reason", "credits", "credit_types", "deleted_at"],
       reportRows(), freeze);
-    options.onProgress?.(done, total);
+    options.onProgress?.(done, done);
 
     phase("building indexes");
     for (const index of indexes) await client.query(index.def);
@@ -323,7 +365,7 @@ export async function seedLearnerStore(ownerUrl: string, options: SeedOptions): 
     open = false;
     phase("analysing");
     await client.query(`analyze ${LEARNER_TABLES.map((t) => `learner.${t}`).join(", ")}`);
-    return { providers: providers.length, activities: activities.length, learners: sizes.learners, reports: done };
+    return { providers: providers.length, activities: activities.length, learners: world.sizes.learners, reports: done };
   } catch (error) {
     if (open) await client.query("rollback").catch(() => {});
     throw error;
@@ -349,48 +391,28 @@ function ensureEveryBoardRegistered(rng: Rng, activities: ActivityRow[]): void {
 /** What a learner's records are drawn from (built once per seed). */
 export interface ReportPools {
   activities: readonly ActivityRow[];
-  registeredFor: ReadonlyMap<string, readonly ActivityRow[]>;
   providerOf: ReadonlyMap<string, ProviderRow>;
+  behaviour: BehaviourPools;
   today: number;
 }
 
 /**
- * One learner's records, `quota` rows. Each completion of an activity is reported to the learner's
- * primary participating state board (sometimes to their other ones too) and to each certifying board
- * they hold for which the activity is registered: one row per (activity, learner, board). Some rows
- * are rejected (some of those fixed and resent), some deleted (most resubmitted corrected).
+ * One physician's records: each planned completion is reported to each of its boards, one row per
+ * (activity, learner, board). Some rows are rejected (some of those fixed and resent), some deleted
+ * (most resubmitted corrected), as providers do.
  */
-export function* learnerReports(rng: Rng, learner: LearnerRow, targets: readonly ReportTarget[], quota: number, pools: ReportPools): Generator<CreditReportRow> {
-  const { activities, registeredFor, providerOf, today } = pools;
+export function* learnerReports(rng: Rng, learner: LearnerRow, plan: readonly PlannedCompletion[], pools: ReportPools, profile?: PhysicianProfile): Generator<CreditReportRow> {
+  const { activities, providerOf, today } = pools;
   const todayMs = today * DAY_MS;
-  const stateTargets = targets.filter((t) => PARTICIPATING_STATE_BOARDS.has(t.boardCode));
-  const certTargets = targets.filter((t) => CERTIFYING_BOARD_CODES.has(t.boardCode));
-  if (targets.length === 0 || quota <= 0) return;
-  const used = new Set<string>();
   const lastAccepted = new Map<string, CreditReportRow>();
-  let left = quota;
-  for (let attempts = 0; left > 0 && attempts < quota * 10 + 20; attempts++) {
-    let activity: ActivityRow;
-    if (certTargets.length && (stateTargets.length === 0 || rng.chance(0.4))) {
-      const pool = registeredFor.get(rng.pick(certTargets).boardCode) ?? activities;
-      activity = pool[rng.skewedIndex(pool.length, 1.6)] as ActivityRow;
-    } else {
-      activity = activities[rng.skewedIndex(activities.length, 1.6)] as ActivityRow;
-    }
-    const boards: ReportTarget[] = [];
-    stateTargets.forEach((t, i) => {
-      if (i === 0 || rng.chance(0.35)) boards.push(t);
-    });
-    for (const t of certTargets) if (activity.mocBoards.some((m) => m.boardCode === t.boardCode) && rng.chance(0.92)) boards.push(t);
-    if (boards.length === 0) continue;
+  const options: ReportOptions = { osteopathicShare: profile?.osteopathicShare };
+  for (const planned of plan) {
+    const { activity } = planned;
     const provider = providerOf.get(activity.provider_id) as ProviderRow;
-    const completion = makeCompletion(rng, activity, provider, today);
+    const completion = completionOn(rng, activity, provider, planned.day, planned.credits, today);
     const deadlineEnd = (reportingDeadlineDay(completion.completionDay) + 1) * DAY_MS;
-    for (const target of boards) {
-      if (left <= 0) break;
-      const key = `${activity.id}|${target.boardCode}`;
-      if (used.has(key)) continue;
-      const accepted = reportForBoard(rng, completion, learner, target);
+    for (const target of planned.boards) {
+      const accepted = reportForBoard(rng, completion, learner, target, { ...options, focus: planned.focus });
       if (rng.chance(REJECTED_SHARE)) {
         const certifying = CERTIFYING_BOARD_CODES.has(target.boardCode);
         const other = certifying ? activities[rng.int(0, activities.length - 1)] : undefined;
@@ -399,37 +421,30 @@ export function* learnerReports(rng: Rng, learner: LearnerRow, targets: readonly
           unregistered: other && !other.mocBoards.some((m) => m.boardCode === target.boardCode) ? other : undefined,
         });
         yield rejected;
-        left--;
         // The provider downloads the rejection file, fixes the record and sends it again.
         const fixable = rejected.rejection_reason !== REJECTION.duplicate && rejected.rejection_reason !== REJECTION.afterDeadline && rejected.rejection_reason !== REJECTION.notRegistered;
         const resentAt = Math.max(rejected.submittedAt, accepted.submittedAt) + rng.int(1, 10) * DAY_MS;
-        if (left > 0 && fixable && rng.chance(CORRECTED_SHARE) && resentAt < todayMs && resentAt < deadlineEnd) {
+        if (fixable && rng.chance(CORRECTED_SHARE) && resentAt < todayMs && resentAt < deadlineEnd) {
           const resent = { ...accepted, submittedAt: resentAt };
           yield resent;
-          left--;
-          used.add(key);
           lastAccepted.set(target.boardCode, resent);
         }
         continue;
       }
-      used.add(key);
       if (rng.chance(DELETED_SHARE) && accepted.submittedAt < todayMs - 10 * 60_000) {
         // Records are never edited: a provider deletes one and, usually, resubmits it corrected.
         const room = todayMs - accepted.submittedAt;
         const deletedAt = accepted.submittedAt + Math.min(rng.int(60_000, 30 * DAY_MS), Math.floor(room / 2));
         yield { ...accepted, deletedAt };
-        left--;
         const resubmittedAt = deletedAt + Math.min(rng.int(60_000, 2 * 3_600_000), Math.floor((todayMs - deletedAt) / 2));
-        if (left > 0 && rng.chance(RESUBMITTED_SHARE) && resubmittedAt < deadlineEnd) {
+        if (rng.chance(RESUBMITTED_SHARE) && resubmittedAt < deadlineEnd) {
           const corrected = { ...correctedResubmission(rng, accepted, activity, today, Math.floor(resubmittedAt / DAY_MS)), submittedAt: resubmittedAt };
           yield corrected;
-          left--;
           lastAccepted.set(target.boardCode, corrected);
         }
         continue;
       }
       yield accepted;
-      left--;
       lastAccepted.set(target.boardCode, accepted);
     }
   }
@@ -442,45 +457,4 @@ function reportLine(dates: DateText, id: number, r: CreditReportRow): string {
     `${r.rejection_reason ?? "\\N"}\t${r.credits}\t${creditTypesJson(r.credit_types)}\t` +
     `${r.deletedAt === null ? "\\N" : dates.timestamp(r.deletedAt)}\n`
   );
-}
-
-/**
- * Splits `total` across learners in proportion to their weights (0: no reports), each at most its
- * capacity and, where the total allows, at least a few; what capped learners cannot take goes to the
- * others in the same proportions.
- */
-function allocate(weights: Float64Array, capacities: Int32Array, total: number): Int32Array {
-  const quotas = new Int32Array(weights.length);
-  let open: number[] = [];
-  for (let i = 0; i < weights.length; i++) if ((weights[i] as number) > 0 && (capacities[i] as number) > 0) open.push(i);
-  if (open.length === 0 || total === 0) return quotas;
-  let remaining = total;
-  const floor = Math.min(3, Math.floor(total / open.length));
-  for (const i of open) {
-    const q = Math.min(floor, capacities[i] as number);
-    quotas[i] = q;
-    remaining -= q;
-  }
-  while (remaining > 0 && open.length > 0) {
-    if (remaining >= 2 * open.length) {
-      // Proportional shares: hands out at least half of what remains, so a few passes suffice.
-      let sum = 0;
-      for (const i of open) sum += weights[i] as number;
-      const pool = remaining;
-      for (const i of open) {
-        const add = Math.min((capacities[i] as number) - (quotas[i] as number), Math.floor(((weights[i] as number) / sum) * pool));
-        quotas[i] = (quotas[i] as number) + add;
-        remaining -= add;
-      }
-    } else {
-      // Less than two each left: one more for each learner with room, in order.
-      for (const i of open) {
-        if (remaining === 0) break;
-        quotas[i] = (quotas[i] as number) + 1;
-        remaining--;
-      }
-    }
-    open = open.filter((i) => (quotas[i] as number) < (capacities[i] as number));
-  }
-  return quotas;
 }

@@ -78,8 +78,10 @@ describe("activities with credit reported to the board", () => {
     expect(await getActivity(appAs(database, ABS), ABS, activity)).toBeNull();
     const { page } = await searchCreditReports(appAs(database, CA), CA, { filters: { activityId: activity }, sort: { id: "completed", desc: true }, size: 100, after: null, before: null });
     const want = await sql<{ id: string }>`
-      select id::text from learner.credit_report where activity_id = ${activity} and board_code = 'CA-M' and deleted_at is null
-      order by completion_date desc, id desc`.execute(database.owner);
-    expect(page.rows.map((r) => r.id)).toEqual(want.rows.map((r) => r.id));
+      select cr.id::text from learner.credit_report cr where cr.activity_id = ${activity} and cr.board_code = 'CA-M' and cr.deleted_at is null
+      order by cr.completion_date desc, cr.id desc`.execute(database.owner);
+    // The first page of its learners (the most-reported activity may have more than a page).
+    expect(want.rows.length).toBeGreaterThan(0);
+    expect(page.rows.map((r) => r.id)).toEqual(want.rows.slice(0, 100).map((r) => r.id));
   });
 });

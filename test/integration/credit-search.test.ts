@@ -24,13 +24,13 @@ const certifying = sql.join(CERTIFYING_BOARDS.map((b) => sql.lit(b.code)));
 async function allPages(scope: Scope, filters: CreditFilters, sort = CREDIT_GRID.defaultSort, size = 100): Promise<string[]> {
   const ids: string[] = [];
   let after: string | null = null;
-  for (let pages = 0; pages < 500; pages++) {
+  for (let pages = 0; pages < 2000; pages++) {
     const { page } = await searchCreditReports(appAs(database, scope), scope, { filters, sort, size, after, before: null });
     ids.push(...page.rows.map((r) => r.id));
     if (!page.next) return ids;
     after = page.next;
   }
-  throw new Error("more than 500 pages");
+  throw new Error("more than 2,000 pages");
 }
 
 /** The same rows in plain SQL: scope and filter as written here, ordered as given. */

@@ -51,7 +51,7 @@ describe("PostgreSQL stopped and started again under load", () => {
     pgServer = await startEmbeddedPostgres({ dataDir, port });
     const url = pgServer.url;
     const owner = createDb({ connectionString: url, max: 2 });
-    await seedTestStore(url, owner, { reports: 20_000, seed: 20261124 });
+    await seedTestStore(url, owner, { physicians: 1_500, seed: 20261124 });
     const appUrl = await enableAppLogin(url);
     // The app's client as `npm start` makes it (createAppDb: 10 connections, its timeouts and
     // settings), with the pool in hand to see that no connection stays checked out.
@@ -79,7 +79,7 @@ describe("PostgreSQL stopped and started again under load", () => {
         where e.org_code = 'CA-M' and e.learner_id is not null
           and not exists (select 1 from board.decision d where d.entry_id = e.id) order by e.id limit 400`.execute(database.owner)
     ).rows;
-    expect(entries.length).toBeGreaterThan(100);
+    expect(entries.length).toBeGreaterThan(40);
     const licensee = entries[0]!.learner_id;
     const reserved = entries.pop()!; // posted while PostgreSQL is down
 

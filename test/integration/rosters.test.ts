@@ -11,7 +11,7 @@ import pg from "pg";
 import { describe, expect, inject, it } from "vitest";
 import { matchRosterEntries, uploadRoster } from "../../app/models/rosters.server";
 import { withDatabase } from "../../db/client";
-import { buildDemoRoster } from "../../db/generator/rosters";
+import { buildDemoRoster, COHORT_DAYS } from "../../db/generator/rosters";
 import { CERTIFYING_BOARDS, STATE_BOARDS } from "../../domain/reference";
 import type { Database } from "../../db/schema";
 import { appAs } from "../support/database";
@@ -128,10 +128,12 @@ describe("demo rosters", () => {
       const badLines = roster.rows.flatMap((r, i) => (r.variant === "bad" ? [i + 2] : []));
       expect(upload.errors.map((e) => e.line)).toEqual(badLines);
       expect(upload.errors.map((e) => e.reason)).toEqual(["Birth date “02/30” is not a real MM/DD.", "NPI “1234567890” fails the NPI check digit (a digit is wrong)."]);
-      // Cycle ends fall in the twelve months after the reference day.
-      const range = await sql<{ min: string; max: string }>`select min(cycle_end)::text as min, max(cycle_end)::text as max from board.roster_entry where upload_id = ${upload.id}`.execute(owner());
-      expect(range.rows[0]!.min >= TEMPLATE_ROSTER_DAY).toBe(true);
-      expect(range.rows[0]!.max <= `${Number(TEMPLATE_ROSTER_DAY.slice(0, 4)) + 1}${TEMPLATE_ROSTER_DAY.slice(4)}`).toBe(true);
+      // The renewal cohort: cycle ends in the six months after the reference day, or, for a board
+      // with no renewals then (all its licences end on one day), its next renewal day.
+      const ends = await sql<{ end: string }>`select distinct cycle_end::text as end from board.roster_entry where upload_id = ${upload.id} order by 1`.execute(owner());
+      const horizon = new Date(Date.parse(`${TEMPLATE_ROSTER_DAY}T00:00:00Z`) + COHORT_DAYS * 86_400_000).toISOString().slice(0, 10);
+      expect(ends.rows[0]!.end >= TEMPLATE_ROSTER_DAY).toBe(true);
+      expect(ends.rows.filter((r) => r.end > horizon).length, upload.org_code).toBeLessThanOrEqual(1);
     }
   });
 
@@ -163,30 +165,30 @@ describe("demo rosters", () => {
 
 describe("uploadRoster", () => {
   it("a good file: every row kept as a new entry, matched by licence id, and audited", async () => {
-    const supervisor = await userId("supervisor@or-m.demo.test");
-    const people = await storeLicensees("OR-M", 5);
-    const before = await counts("OR-M");
-    const outcome = await uploadRoster(appAs(app.database, "OR-M"), { userId: supervisor, orgCode: "OR-M", ip: "203.0.113.9" }, { fileName: "C:\\Users\\me\\or-good.csv", content: csvOf(people.map((p) => rowOf(p, "2031-01-31"))) });
+    const supervisor = await userId("supervisor@nc-m.demo.test");
+    const people = await storeLicensees("NC-M", 5);
+    const before = await counts("NC-M");
+    const outcome = await uploadRoster(appAs(app.database, "NC-M"), { userId: supervisor, orgCode: "NC-M", ip: "203.0.113.9" }, { fileName: "C:\\Users\\me\\or-good.csv", content: csvOf(people.map((p) => rowOf(p, "2031-01-31"))) });
     expect(outcome).toMatchObject({ kind: "uploaded", totalRows: 5, acceptedRows: 5, rejectedRows: 0, newRows: 5, changedRows: 0, matched: { id: 5, name_birth: 0, npi: 0, ambiguous: 0, none: 0 } });
     if (outcome.kind !== "uploaded") throw new Error("not uploaded");
     const upload = await owner().selectFrom("board.roster_upload").selectAll().where(sql<boolean>`id = ${outcome.uploadId}`).executeTakeFirstOrThrow();
-    expect(upload).toMatchObject({ org_code: "OR-M", file_name: "or-good.csv", uploaded_by: supervisor, errors: [] });
+    expect(upload).toMatchObject({ org_code: "NC-M", file_name: "or-good.csv", uploaded_by: supervisor, errors: [] });
     const entries = await sql<{ roster_key: string; learner_id: string; match_quality: string; match_note: string; line_no: number; status: string }>`
       select roster_key, learner_id::text, match_quality, match_note, line_no, status from board.roster_entry where upload_id = ${outcome.uploadId} order by line_no`.execute(owner());
     expect(entries.rows.map((e) => [e.roster_key, e.learner_id, e.match_quality, e.line_no, e.status])).toEqual(people.map((p, i) => [p.key, p.id, "id", i + 2, "pending"]));
     expect(entries.rows[0]!.match_note).toBe("Licence id matched.");
-    const after = await counts("OR-M");
+    const after = await counts("NC-M");
     expect([Number(after.uploads), Number(after.entries), Number(after.audits)]).toEqual([Number(before.uploads) + 1, Number(before.entries) + 5, Number(before.audits) + 1]);
     const audit = await owner().selectFrom("board.audit_event").selectAll().where("action", "=", "roster.upload").where("target", "=", `roster_upload:${outcome.uploadId}`).executeTakeFirstOrThrow();
-    expect(audit).toMatchObject({ user_id: supervisor, org_code: "OR-M", ip: "203.0.113.9" });
+    expect(audit).toMatchObject({ user_id: supervisor, org_code: "NC-M", ip: "203.0.113.9" });
     expect(audit.detail).toMatchObject({ fileName: "or-good.csv", totalRows: 5, newRows: 5, changedRows: 0, matched: { id: 5 } });
   });
 
   it("a bad file: recorded with every row's line and reason, no entry written", async () => {
-    const supervisor = await userId("supervisor@or-m.demo.test");
-    const before = await counts("OR-M");
+    const supervisor = await userId("supervisor@nc-m.demo.test");
+    const before = await counts("NC-M");
     const csv = "licence_id,first_name,last_name,birth_date,cycle_end\r\nMD1,Ann,Lee,00/10,2031-02-28\r\nMD2,,Lee,01/10,2031-02-28\r\nMD3,Bob,Ray,01/10,31/02/2031\r\n";
-    const outcome = await uploadRoster(appAs(app.database, "OR-M"), { userId: supervisor, orgCode: "OR-M" }, { fileName: "or-bad.csv", content: Buffer.from(csv) });
+    const outcome = await uploadRoster(appAs(app.database, "NC-M"), { userId: supervisor, orgCode: "NC-M" }, { fileName: "or-bad.csv", content: Buffer.from(csv) });
     expect(outcome).toMatchObject({ kind: "uploaded", totalRows: 3, acceptedRows: 0, rejectedRows: 3, newRows: 0, changedRows: 0 });
     if (outcome.kind !== "uploaded") throw new Error("not uploaded");
     const upload = await owner().selectFrom("board.roster_upload").select("errors").where(sql<boolean>`id = ${outcome.uploadId}`).executeTakeFirstOrThrow();
@@ -195,14 +197,14 @@ describe("uploadRoster", () => {
       { line: 3, reason: "First name is empty.", raw: "MD2,,Lee,01/10,2031-02-28" },
       { line: 4, reason: "Cycle end “31/02/2031” is not a real date.", raw: "MD3,Bob,Ray,01/10,31/02/2031" },
     ]);
-    const after = await counts("OR-M");
+    const after = await counts("NC-M");
     expect(after.entries).toBe(before.entries);
     expect(after.stamp).toBe(before.stamp);
   });
 
   it("a mixed file: good rows kept, bad rows reported with their exact lines and reasons", async () => {
-    const supervisor = await userId("supervisor@or-m.demo.test");
-    const people = await storeLicensees("OR-M", 3, 5);
+    const supervisor = await userId("supervisor@nc-m.demo.test");
+    const people = await storeLicensees("NC-M", 3, 5);
     const csv = [
       STATE_HEADER.join(","),
       rowOf(people[0]!, "2031-03-31").join(","),
@@ -213,7 +215,7 @@ describe("uploadRoster", () => {
       `Line",Name,13/01,,2031-03-31`,
       `=HYPERLINK("x"),Eve,Moss,02/02,,2031-03-31`,
     ].join("\n");
-    const outcome = await uploadRoster(appAs(app.database, "OR-M"), { userId: supervisor, orgCode: "OR-M" }, { fileName: "or-mixed.csv", content: csv });
+    const outcome = await uploadRoster(appAs(app.database, "NC-M"), { userId: supervisor, orgCode: "NC-M" }, { fileName: "or-mixed.csv", content: csv });
     expect(outcome).toMatchObject({ kind: "uploaded", totalRows: 5, acceptedRows: 2, rejectedRows: 3, newRows: 2, changedRows: 0 });
     if (outcome.kind !== "uploaded") throw new Error("not uploaded");
     const upload = await owner().selectFrom("board.roster_upload").select("errors").where(sql<boolean>`id = ${outcome.uploadId}`).executeTakeFirstOrThrow();
@@ -230,30 +232,30 @@ describe("uploadRoster", () => {
   });
 
   it("the same file again changes nothing and says when and by whom it was uploaded", async () => {
-    const supervisor = await userId("supervisor@or-m.demo.test");
-    const people = await storeLicensees("OR-M", 4, 10);
+    const supervisor = await userId("supervisor@nc-m.demo.test");
+    const people = await storeLicensees("NC-M", 4, 10);
     const csv = csvOf(people.map((p) => rowOf(p, "2031-04-30")));
-    const first = await uploadRoster(appAs(app.database, "OR-M"), { userId: supervisor, orgCode: "OR-M" }, { fileName: "or-april.csv", content: csv });
+    const first = await uploadRoster(appAs(app.database, "NC-M"), { userId: supervisor, orgCode: "NC-M" }, { fileName: "or-april.csv", content: csv });
     expect(first.kind).toBe("uploaded");
-    const before = await counts("OR-M");
-    const again = await uploadRoster(appAs(app.database, "OR-M"), { userId: await userId("admin@or-m.demo.test"), orgCode: "OR-M" }, { fileName: "or-april-copy.csv", content: Buffer.from(csv) });
-    expect(again).toMatchObject({ kind: "already", uploadId: first.kind === "uploaded" ? first.uploadId : "", uploadedBy: "Demo supervisor (OR-M)" });
+    const before = await counts("NC-M");
+    const again = await uploadRoster(appAs(app.database, "NC-M"), { userId: await userId("admin@nc-m.demo.test"), orgCode: "NC-M" }, { fileName: "or-april-copy.csv", content: Buffer.from(csv) });
+    expect(again).toMatchObject({ kind: "already", uploadId: first.kind === "uploaded" ? first.uploadId : "", uploadedBy: "Demo supervisor (NC-M)" });
     if (again.kind !== "already") throw new Error("not recognised");
-    expect(again.message).toMatch(/^This file was already uploaded on .+ UTC by Demo supervisor \(OR-M\) \(supervisor@or-m\.demo\.test\) \(as “or-april\.csv”\); nothing changed\.$/);
-    expect(await counts("OR-M")).toEqual(before);
+    expect(again.message).toMatch(/^This file was already uploaded on .+ UTC by Demo supervisor \(NC-M\) \(supervisor@nc-m\.demo\.test\) \(as “or-april\.csv”\); nothing changed\.$/);
+    expect(await counts("NC-M")).toEqual(before);
   });
 
   it("the same rows in another file (other column order, line ends, date style) change nothing either", async () => {
-    const supervisor = await userId("supervisor@or-m.demo.test");
-    const people = await storeLicensees("OR-M", 4, 10);
-    const before = await counts("OR-M");
+    const supervisor = await userId("supervisor@nc-m.demo.test");
+    const people = await storeLicensees("NC-M", 4, 10);
+    const before = await counts("NC-M");
     const csv = stringify(
       [["Expiration Date", "NPI", "Last Name", "First Name", "DOB", "License ID"], ...people.map((p) => ["04/30/2031", p.npi ?? "", p.last_name, p.first_name, `${p.birth_month}/${p.birth_day}`, p.key.toLowerCase()])],
       { record_delimiter: "windows", bom: true },
     );
-    const outcome = await uploadRoster(appAs(app.database, "OR-M"), { userId: supervisor, orgCode: "OR-M" }, { fileName: "or-april-reordered.csv", content: csv });
+    const outcome = await uploadRoster(appAs(app.database, "NC-M"), { userId: supervisor, orgCode: "NC-M" }, { fileName: "or-april-reordered.csv", content: csv });
     expect(outcome).toMatchObject({ kind: "uploaded", totalRows: 4, acceptedRows: 4, newRows: 0, changedRows: 0, matched: { id: 0, name_birth: 0, npi: 0, ambiguous: 0, none: 0 } });
-    const after = await counts("OR-M");
+    const after = await counts("NC-M");
     // The upload itself is recorded; not one entry was touched (updated_at, upload and row version).
     expect(Number(after.uploads)).toBe(Number(before.uploads) + 1);
     expect(after.entries).toBe(before.entries);
@@ -261,18 +263,18 @@ describe("uploadRoster", () => {
   });
 
   it("a changed row counts as changed: it takes the new values, the new upload, a new updated_at and goes back to pending", async () => {
-    const supervisor = await userId("supervisor@or-m.demo.test");
-    const people = await storeLicensees("OR-M", 4, 10);
-    await owner().updateTable("board.roster_entry").set({ status: "meets" }).where("org_code", "=", "OR-M").where("cycle_end", "=", "2031-04-30").execute();
+    const supervisor = await userId("supervisor@nc-m.demo.test");
+    const people = await storeLicensees("NC-M", 4, 10);
+    await owner().updateTable("board.roster_entry").set({ status: "meets" }).where("org_code", "=", "NC-M").where("cycle_end", "=", "2031-04-30").execute();
     const before = await sql<{ roster_key: string; updated_at: Date; upload_id: string; first_name: string }>`
-      select roster_key, updated_at, upload_id::text, first_name from board.roster_entry where org_code = 'OR-M' and cycle_end = '2031-04-30' order by roster_key`.execute(owner());
+      select roster_key, updated_at, upload_id::text, first_name from board.roster_entry where org_code = 'NC-M' and cycle_end = '2031-04-30' order by roster_key`.execute(owner());
     const rows = people.map((p) => rowOf(p, "2031-04-30"));
     rows[1]![1] = rows[1]![1]!.toUpperCase();
-    const outcome = await uploadRoster(appAs(app.database, "OR-M"), { userId: supervisor, orgCode: "OR-M" }, { fileName: "or-april-fixed.csv", content: csvOf(rows) });
+    const outcome = await uploadRoster(appAs(app.database, "NC-M"), { userId: supervisor, orgCode: "NC-M" }, { fileName: "or-april-fixed.csv", content: csvOf(rows) });
     expect(outcome).toMatchObject({ kind: "uploaded", acceptedRows: 4, newRows: 0, changedRows: 1, matched: { id: 1 } });
     if (outcome.kind !== "uploaded") throw new Error("not uploaded");
     const after = await sql<{ roster_key: string; updated_at: Date; upload_id: string; first_name: string; status: string; match_note: string }>`
-      select roster_key, updated_at, upload_id::text, first_name, status, match_note from board.roster_entry where org_code = 'OR-M' and cycle_end = '2031-04-30' order by roster_key`.execute(owner());
+      select roster_key, updated_at, upload_id::text, first_name, status, match_note from board.roster_entry where org_code = 'NC-M' and cycle_end = '2031-04-30' order by roster_key`.execute(owner());
     for (const [i, row] of after.rows.entries()) {
       const old = before.rows[i]!;
       if (row.roster_key === people[1]!.key) {
@@ -286,27 +288,27 @@ describe("uploadRoster", () => {
   });
 
   it("a file with a whole-file problem writes nothing", async () => {
-    const supervisor = await userId("supervisor@or-m.demo.test");
-    const before = await counts("OR-M");
+    const supervisor = await userId("supervisor@nc-m.demo.test");
+    const before = await counts("NC-M");
     for (const content of [Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0]), "first,last\nAnn,Lee\n", `${STATE_HEADER.join(",")}\nMD1,Ann,Lee,01/01,,2031-01-31\nMD1,Ann,Lee,01/01,,2031-01-31\n`]) {
-      const outcome = await uploadRoster(appAs(app.database, "OR-M"), { userId: supervisor, orgCode: "OR-M" }, { fileName: "x.csv", content });
+      const outcome = await uploadRoster(appAs(app.database, "NC-M"), { userId: supervisor, orgCode: "NC-M" }, { fileName: "x.csv", content });
       expect(outcome.kind).toBe("rejected");
     }
-    expect(await counts("OR-M")).toEqual(before);
+    expect(await counts("NC-M")).toEqual(before);
     expect(await uploadRoster(appAs(app.database, "ACCME"), { userId: null, orgCode: "ACCME" }, { fileName: "x.csv", content: csvOf([]) })).toEqual({ kind: "rejected", problem: "Only a state or certifying board has a renewal roster." });
   });
 
   it("all or nothing: when a late step fails, the upload, its entries and their matches are rolled back", async () => {
-    const supervisor = await userId("supervisor@or-m.demo.test");
-    const people = await storeLicensees("OR-M", 2, 20);
-    const before = await counts("OR-M");
+    const supervisor = await userId("supervisor@nc-m.demo.test");
+    const people = await storeLicensees("NC-M", 2, 20);
+    const before = await counts("NC-M");
     await sql`alter table board.audit_event add constraint test_no_roster_audit check (action <> 'roster.upload') not valid`.execute(owner());
     try {
-      await expect(uploadRoster(appAs(app.database, "OR-M"), { userId: supervisor, orgCode: "OR-M" }, { fileName: "or-fails.csv", content: csvOf(people.map((p) => rowOf(p, "2031-05-31"))) })).rejects.toThrow(/test_no_roster_audit/);
+      await expect(uploadRoster(appAs(app.database, "NC-M"), { userId: supervisor, orgCode: "NC-M" }, { fileName: "or-fails.csv", content: csvOf(people.map((p) => rowOf(p, "2031-05-31"))) })).rejects.toThrow(/test_no_roster_audit/);
     } finally {
       await sql`alter table board.audit_event drop constraint test_no_roster_audit`.execute(owner());
     }
-    expect(await counts("OR-M")).toEqual(before);
+    expect(await counts("NC-M")).toEqual(before);
   });
 });
 
@@ -560,7 +562,7 @@ describe("roster pages", () => {
   it("one file per upload, and many parts streamed past the limit are cut off with nothing written", async () => {
     const cookie = await signIn(app.server.baseUrl, "supervisor@ca-m.demo.test");
     // A good file labelled as Excel (Windows browsers label .csv files so): read for what it is, a CSV.
-    const [person] = await storeLicensees("CA-M", 1, 120);
+    const [person] = await storeLicensees("CA-M", 1, 60);
     const first = csvOf([rowOf(person!, "2032-03-31")]);
     const single = new FormData();
     single.append("file", new Blob([first], { type: "application/vnd.ms-excel" }), "first.csv");

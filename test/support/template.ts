@@ -5,14 +5,14 @@ import pg from "pg";
 import { createDb, withDatabase } from "../../db/client";
 import { migrateToLatest } from "../../db/migrate";
 import { seedBoard } from "../../db/seed-board";
-import { seedLearnerStore } from "../../db/generator/seed";
+import { seedLearnerStore, type SeedOptions } from "../../db/generator/seed";
 import type { Database } from "../../db/schema";
 import { seedDemoAccounts } from "../../scripts/lib/demo-accounts";
 import { seedDemoRosters } from "../../scripts/lib/demo-rosters";
 
 export const TEMPLATE_DB = "cme_template";
 /** The seeded store every integration test starts from: small enough to build in seconds. */
-export const TEMPLATE_SEED = { reports: 20_000, seed: 20261123 };
+export const TEMPLATE_SEED = { physicians: 1_500, seed: 20261123 };
 /** The demo rosters' reference day: the store's own (today), so cycle ends lie in the coming year. */
 export const TEMPLATE_ROSTER_DAY = new Date().toISOString().slice(0, 10);
 
@@ -27,7 +27,7 @@ export async function admin<T>(serverUrl: string, fn: (client: pg.Client) => Pro
 }
 
 /** Migrates the database at `url` and seeds it as the suite's store: the board side with demo users, learners and records, and every board's demo roster. */
-export async function seedTestStore(url: string, db: Kysely<Database>, seed = TEMPLATE_SEED): Promise<void> {
+export async function seedTestStore(url: string, db: Kysely<Database>, seed: SeedOptions = TEMPLATE_SEED): Promise<void> {
   await migrateToLatest(db);
   await seedBoard(db);
   await seedDemoAccounts(db);

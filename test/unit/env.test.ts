@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import path from "node:path";
-import { analyticsDir, EnvError, parseEnv } from "../../app/env.server";
+import { analyticsDir, DEMO_PHYSICIANS, EnvError, parseEnv } from "../../app/env.server";
 
 describe("environment parsing", () => {
   it("applies defaults for a bare environment", () => {
     const env = parseEnv({});
     expect(env.PORT).toBe(3000);
     expect(env.DATABASE_URL).toBeUndefined();
-    expect(env.SEED_REPORTS).toBe(200_000);
+    expect(env.SEED_PHYSICIANS).toBe(DEMO_PHYSICIANS);
     expect(env.DATA_DIR).toBe(".data");
     expect(env.ANALYTICS_SYNC_INTERVAL_SECONDS).toBe(20);
     expect(env.ANALYTICS_FULL_REBUILD_HOURS).toBe(24);
@@ -29,7 +29,7 @@ describe("environment parsing", () => {
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
     [{ SESSION_SECRET: "short" }, "SESSION_SECRET"],
     [{ NODE_ENV: "staging" }, "NODE_ENV"],
-    [{ SEED_REPORTS: "-5" }, "SEED_REPORTS"],
+    [{ SEED_PHYSICIANS: "-5" }, "SEED_PHYSICIANS"],
     [{ ANALYTICS_SYNC_INTERVAL_SECONDS: "-1" }, "ANALYTICS_SYNC_INTERVAL_SECONDS"],
     [{ ANALYTICS_SYNC_INTERVAL_SECONDS: "soon" }, "ANALYTICS_SYNC_INTERVAL_SECONDS"],
     [{ ANALYTICS_FULL_REBUILD_HOURS: "-2" }, "ANALYTICS_FULL_REBUILD_HOURS"],

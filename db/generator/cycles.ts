@@ -1,0 +1,82 @@
+// Where each licensee's licence (or certification) cycles fall, as the board's seeded rule places
+// them: shared by the generator (physicians learn more in the months before a cycle ends) and the
+// demo rosters (which give each licensee that same cycle end), so the two always agree. Pure: the
+// phase of a cycle comes from a hash of the learner and the board, never from the store's seed, so
+// the roster builder can recompute it from what the store holds (id, last name, birth month).
+import { SEEDED_REQUIREMENT_RULES } from "../../domain/requirement-rules";
+import { DAY_MS } from "./factories";
+import { hash32 } from "./random";
+
+const STREAM_CYCLE = 0x6379636c;
+
+export interface LicenseeForPlacement {
+  id: number;
+  lastName: string;
+  birthMonth: number;
+}
+
+export interface CyclePlacement {
+  /** The first cycle end on or after the reference day (days since the epoch). */
+  nextEnd: number;
+  years: number;
+}
+
+const utcDay = (year: number, month: number, day: number) => Math.floor(Date.UTC(year, month - 1, day) / DAY_MS);
+const lastDayOfMonth = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+const yearOf = (day: number) => new Date(day * DAY_MS).getUTCFullYear();
+
+/** The rule's cycle of a board (by code), or null for a board without a seeded rule. */
+function cycleRule(boardCode: string) {
+  return SEEDED_REQUIREMENT_RULES.find((r) => r.organisationCode === boardCode)?.cycle ?? null;
+}
+
+/** The first letter of a last name as A–Z (accents folded; anything else counts as A). */
+function initial(lastName: string): string {
+  const letter = lastName.normalize("NFD").replace(/[^A-Za-z]/g, "").charAt(0).toUpperCase();
+  return letter || "A";
+}
+
+/**
+ * A licensee's cycle with a board: when the current one ends (on or after `today`) and how long
+ * each is. Birth-month boards end on the last day of the birth month (the year of a multi-year
+ * licence drawn per licensee); fixed-date boards on their day in their years (by last name where the
+ * board groups them); boards whose roster gives the date (and rolling ones) at the end of a month
+ * drawn per licensee. Boards without a rule: two-year cycles like a roster board.
+ */
+export function cyclePlacement(boardCode: string, licensee: LicenseeForPlacement, today: number): CyclePlacement {
+  const rule = cycleRule(boardCode);
+  const years = rule?.years ?? 2;
+  const h = hash32(STREAM_CYCLE, licensee.id, [...boardCode].reduce((a, c) => a * 31 + c.charCodeAt(0), 7) >>> 0);
+  const thisYear = yearOf(today);
+  if (rule?.anchor === "fixedDate") {
+    const reference = rule.lastNameGroups
+      ? (rule.lastNameGroups.find((g) => g.from <= initial(licensee.lastName) && initial(licensee.lastName) <= g.to)?.referenceEndYear ?? thisYear)
+      : (rule.referenceEndYear ?? thisYear);
+    for (let year = thisYear; ; year++) {
+      if ((((year - reference) % years) + years) % years !== 0) continue;
+      const end = utcDay(year, rule.endMonth, Math.min(rule.endDay, lastDayOfMonth(year, rule.endMonth)));
+      if (end >= today) return { nextEnd: end, years };
+    }
+  }
+  const month = rule?.anchor === "birthMonth" && licensee.birthMonth >= 1 && licensee.birthMonth <= 12 ? licensee.birthMonth : 1 + (h % 12);
+  let end = utcDay(thisYear, month, lastDayOfMonth(thisYear, month));
+  if (end < today) end = utcDay(thisYear + 1, month, lastDayOfMonth(thisYear + 1, month));
+  const offset = Math.floor(h / 12) % years;
+  const year = yearOf(end) + offset;
+  return { nextEnd: utcDay(year, month, lastDayOfMonth(year, month)), years };
+}
+
+/** The cycle end `k` cycles before `end` (k = 1: the previous one), keeping a month's last day. */
+export function earlierCycleEnd(end: number, years: number, k: number): number {
+  const date = new Date(end * DAY_MS);
+  const year = date.getUTCFullYear() - years * k;
+  const month = date.getUTCMonth() + 1;
+  const day = date.getUTCDate();
+  const last = lastDayOfMonth(date.getUTCFullYear(), month);
+  return utcDay(year, month, day === last ? lastDayOfMonth(year, month) : Math.min(day, lastDayOfMonth(year, month)));
+}
+
+/** The first day of the cycle that ends on `end` (the day after the previous cycle's end). */
+export function cycleStart(end: number, years: number): number {
+  return earlierCycleEnd(end, years, 1) + 1;
+}
