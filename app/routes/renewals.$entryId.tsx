@@ -5,6 +5,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { requireUser } from "~/auth/session.server";
+import { learnerInScope } from "~/auth/scope.server";
 import { PageHeader } from "~/components/PageHeader";
 import { DecisionBadge, Progress, RenewalStatus } from "~/components/RenewalCells";
 import { formatDate } from "~/lib/format";
@@ -34,9 +35,14 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { db } = context.services;
   const entry = await getEntry(db, user.org.code, entryIdFrom(params));
   if (!entry) throw new Response("Not found", { status: 404 });
-  const [live, decisions] = await Promise.all([evaluateEntryNow(db, entry), decisionsForEntry(db, user.org.code, entry.id)]);
+  const [live, decisions, licenseeVisible] = await Promise.all([
+    evaluateEntryNow(db, entry),
+    decisionsForEntry(db, user.org.code, entry.id),
+    // The licensee page shows licensees with credit reported to the board: none, no page to link to.
+    entry.learnerId ? learnerInScope(db, user.scope, entry.learnerId) : Promise.resolve(false),
+  ]);
   auditView(context, user, { action: "renewal.view", target: `roster_entry:${entry.id}`, rows: 1 });
-  return { org: user.org, role: user.role, canSupervise: canSupervise(user), entry, live, decisions: decisions.map((d) => ({ ...d, decidedAt: d.decidedAt.toISOString() })) };
+  return { org: user.org, role: user.role, canSupervise: canSupervise(user), entry, live, licenseeVisible, decisions: decisions.map((d) => ({ ...d, decidedAt: d.decidedAt.toISOString() })) };
 }
 
 const note = z.string().trim().max(2000, "Keep the note under 2,000 characters.");
@@ -95,7 +101,7 @@ function OutcomeChoices({ name, error }: { name: string; error?: string }) {
 }
 
 export default function RenewalEntry() {
-  const { entry, live, decisions, canSupervise: supervisor } = useLoaderData<typeof loader>();
+  const { entry, live, decisions, canSupervise: supervisor, licenseeVisible } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const [search] = useSearchParams();
@@ -122,10 +128,14 @@ export default function RenewalEntry() {
           </>
         }
         actions={
-          entry.learnerId ? (
+          entry.learnerId && licenseeVisible ? (
             <Link className="button button--link button--small" to={`/licensees/${entry.learnerId}`}>
               Licensee page
             </Link>
+          ) : entry.learnerId ? (
+            <span className="muted" data-testid="no-licensee-page">
+              No credit has been reported to your board for this licensee.
+            </span>
           ) : null
         }
       />

@@ -20,6 +20,7 @@ import {
   FORMULA_LIKE_TITLES,
   LAST_NAMES,
   PROVIDER_WORDS,
+  FORMAT_TITLE_LEADS,
   TITLE_LEADS,
   TITLE_SUBJECTS,
   type StateTopic,
@@ -210,7 +211,7 @@ export function makeActivity(rng: Rng, index: number, provider: ProviderRow, tod
   const title =
     index % 211 === 17
       ? rng.pick(FORMULA_LIKE_TITLES)
-      : `${rng.pick(TITLE_LEADS)} ${subject.subject}${format === "Regularly Scheduled Series" ? " (weekly series)" : ""}`;
+      : `${rng.pick(FORMAT_TITLE_LEADS[format] ?? TITLE_LEADS)} ${subject.subject}${format === "Regularly Scheduled Series" ? " (weekly series)" : ""}`;
   // Some general activities include a mandated-topic segment (e.g. an hour of pain management).
   const topics = subject.topics.length ? subject.topics : rng.chance(0.04) ? [rng.pick(["Pain Management", "Implicit Bias", "Controlled Substance", "Geriatric Medicine"] as const)] : [];
   return {
@@ -389,7 +390,11 @@ export function makeLearner(rng: Rng, { id, issuer, today, forceBoard, npiSalt =
   if (forceBoard) {
     if (CERTIFYING_BOARD_CODES.has(forceBoard)) {
       if (!boards.includes(forceBoard)) boards.unshift(forceBoard);
-    } else if (!states.includes(forceBoard)) states.unshift(forceBoard);
+    } else if (!states.includes(forceBoard)) {
+      // In place of a lone licence, so forcing keeps the share of learners with several licences.
+      if (states.length === 1) states[0] = forceBoard;
+      else states.unshift(forceBoard);
+    }
   }
   return {
     id,
@@ -480,13 +485,14 @@ function lastCompletionDay(activity: ActivityRow, today: number): number {
  * When a completion reaches the store: after a log-normal lag, during the working day, never after
  * the reporting deadline, and before the reference day (late-arriving ones fall in its last few days).
  */
-export function submissionTime(rng: Rng, completionDay: number, provider: ProviderRow, today: number): number {
+export function submissionTime(rng: Rng, completionDay: number, provider: ProviderRow, today: number, options: { keepLate?: boolean } = {}): number {
   const todayMs = today * DAY_MS;
   const lag = submissionLagDays(rng, provider.chronicallyLate);
   let at = (completionDay + lag) * DAY_MS + rng.int(12, 23) * HOUR_MS + rng.int(0, HOUR_MS - 1);
   const deadlineEnd = (reportingDeadlineDay(completionDay) + 1) * DAY_MS;
   if (at >= deadlineEnd) at = deadlineEnd - rng.int(HOUR_MS, 20 * DAY_MS);
-  if (at >= todayMs) at = Math.max(completionDay * DAY_MS + HOUR_MS, todayMs - rng.int(HOUR_MS, 5 * DAY_MS));
+  // `keepLate`: a time on or after the reference day means "not reported yet" to the caller.
+  if (at >= todayMs && !options.keepLate) at = Math.max(completionDay * DAY_MS + HOUR_MS, todayMs - rng.int(HOUR_MS, 5 * DAY_MS));
   return at;
 }
 
@@ -511,11 +517,11 @@ export function makeCompletion(rng: Rng, activity: ActivityRow, provider: Provid
 }
 
 /** A completion on a known day with known credit: when and how the provider reports it. */
-export function completionOn(rng: Rng, activity: ActivityRow, provider: ProviderRow, completionDay: number, credits: number, today: number): Completion {
+export function completionOn(rng: Rng, activity: ActivityRow, provider: ProviderRow, completionDay: number, credits: number, today: number, options: { keepLate?: boolean } = {}): Completion {
   return {
     activity,
     completionDay,
-    submittedAt: submissionTime(rng, completionDay, provider, today),
+    submittedAt: submissionTime(rng, completionDay, provider, today, options),
     entryMethod: rng.chance(0.85) ? provider.entryMethod : entryMethodPicker.pick(rng),
     credits,
   };
@@ -656,8 +662,8 @@ export function rejectRecord(
       break;
     }
     case REJECTION.future:
-      rejected.completionDay = today + rng.int(1, 60);
-      rejected.submittedAt = todayMs - rng.int(HOUR_MS, 10 * DAY_MS);
+      // A completion date after the day it was sent (a typo in the year or month).
+      rejected.completionDay = Math.floor(rejected.submittedAt / DAY_MS) + rng.int(1, 60);
       break;
     case REJECTION.overMaximum:
       rejected.credits = activity.max_cme_credits + quarter(rng.int(1, 20) / 4);

@@ -71,7 +71,18 @@ export const TITLE_SUBJECTS: ReadonlyArray<{ subject: string; topics: readonly S
   { subject: "Guillain-Barré Syndrome", topics: [] },
 ];
 
-export const TITLE_LEADS = ["Update in", "Advances in", "Controversies in", "Board Review:", "Essentials of", "Grand Rounds:", "Case Conference:", "Best Practices in", "Annual Symposium on", "Hands-on Workshop:"];
+export const TITLE_LEADS = ["Update in", "Advances in", "Controversies in", "Essentials of", "Best Practices in"];
+
+/** Title leads that fit a format (a symposium is a course, grand rounds a series, a module online). */
+export const FORMAT_TITLE_LEADS: Partial<Record<string, readonly string[]>> = {
+  Course: ["Annual Symposium on", "Hands-on Workshop:", "Board Review:", "Update in", "Advances in"],
+  "Regularly Scheduled Series": ["Grand Rounds:", "Case Conference:", "Tumor Board:", "Morbidity and Mortality Conference:"],
+  "Internet Live Course": ["Webinar:", "Live Online Update in", "Virtual Grand Rounds:"],
+  "Internet Enduring Material": ["Online Module:", "Case Challenge:", "Podcast:", "Essentials of", "Best Practices in"],
+  "Enduring Material": ["Self-Study Guide:", "Essentials of", "Monograph:"],
+  "Journal-based CME": ["Journal CME:"],
+  "Performance Improvement": ["Performance Improvement Project:", "Quality Improvement in"],
+};
 
 export const FORMULA_LIKE_TITLES = ["=SUM(A1:A9) Billing Update", "@Home Dialysis Review", "+1 Year Follow-up in Oncology", "-20% Readmissions: A QI Project"];
 

@@ -223,8 +223,12 @@ export function buildWorld(seed: number, physicians: number, today: number): Wor
   ensureEveryBoardRegistered(activityRng, activities);
   const behaviour = buildBehaviourPools(activities, today);
   const pools: ReportPools = { activities, providerOf: new Map(providers.map((p) => [p.id, p])), behaviour, today };
-  // Learner i < number of boards is guaranteed board i, so every board has data.
-  const forcedBoards = [...STATE_BOARDS, ...CERTIFYING_BOARDS].map((b) => b.code);
+  // The first learners are guaranteed a board each, in turn, so every board has data and even the
+  // smallest has a cohort to look at (up to 30 each; a demo of 5,000 physicians would otherwise give
+  // Maine's osteopathic board 6 licensees and the Virgin Islands 2).
+  const boardCodes = [...STATE_BOARDS, ...CERTIFYING_BOARDS].map((b) => b.code);
+  const perBoard = Math.max(1, Math.min(30, Math.floor(physicians / 150)));
+  const forcedBoards = Array.from({ length: boardCodes.length * perBoard }, (_, i) => boardCodes[i % boardCodes.length] as string);
   const npiSalt = hash32(seed, STREAM.npi);
   return {
     sizes,
@@ -409,7 +413,9 @@ export function* learnerReports(rng: Rng, learner: LearnerRow, plan: readonly Pl
   for (const planned of plan) {
     const { activity } = planned;
     const provider = providerOf.get(activity.provider_id) as ProviderRow;
-    const completion = completionOn(rng, activity, provider, planned.day, planned.credits, today);
+    const completion = completionOn(rng, activity, provider, planned.day, planned.credits, today, { keepLate: true });
+    // Completed, but the provider has not reported it yet (it arrives after the reference day).
+    if (completion.submittedAt >= todayMs) continue;
     const deadlineEnd = (reportingDeadlineDay(completion.completionDay) + 1) * DAY_MS;
     for (const target of planned.boards) {
       const accepted = reportForBoard(rng, completion, learner, target, { ...options, focus: planned.focus });

@@ -401,7 +401,7 @@ describe.each(STORES)("$name", (store) => {
       const total = twoYear.reduce((a, o) => a + o.total, 0);
       const late = twoYear.reduce((a, o) => a + o.late, 0);
       expect(twoYear.length).toBeGreaterThan(300);
-      expect(late / total).toBeGreaterThan(0.16 * 1.5);
+      expect(late / total).toBeGreaterThan(0.16 * 1.4);
       expect(late / total).toBeLessThan(0.6);
     });
 

@@ -432,3 +432,24 @@ describe("scope", () => {
     }
   });
 });
+
+describe("an entry whose licensee has no credit reported", () => {
+  it("links to the licensee page only when the board can open it, and says why not otherwise", async () => {
+    const { database, server } = app;
+    const cookie = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
+    const entries = await sql<{ id: string; learner_id: string; reported: boolean }>`
+      select e.id::text, e.learner_id::text,
+        exists (select 1 from learner.credit_report cr where cr.learner_id = e.learner_id and cr.board_code = 'CA-M' and cr.deleted_at is null) as reported
+      from board.roster_entry e where e.org_code = 'CA-M' and e.learner_id is not null order by e.id`.execute(database.owner);
+    const silent = entries.rows.find((e) => !e.reported);
+    const reported = entries.rows.find((e) => e.reported)!;
+    expect(silent, "the demo roster has a licensee with nothing reported (3% of physicians)").toBeDefined();
+    const without = await (await get(server.baseUrl, `/renewals/${silent!.id}`, cookie)).text();
+    expect(without).not.toContain(`href="/licensees/${silent!.learner_id}"`);
+    expect(without).toContain("No credit has been reported to your board for this licensee.");
+    expect((await get(server.baseUrl, `/licensees/${silent!.learner_id}`, cookie)).status).toBe(404);
+    const withCredit = await (await get(server.baseUrl, `/renewals/${reported.id}`, cookie)).text();
+    expect(withCredit).toContain(`href="/licensees/${reported.learner_id}"`);
+    expect((await get(server.baseUrl, `/licensees/${reported.learner_id}`, cookie)).status).toBe(200);
+  });
+});
