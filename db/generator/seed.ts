@@ -252,21 +252,27 @@ export function buildWorld(seed: number, physicians: number, today: number): Wor
   };
 }
 
-/** The records a store will hold, from those of its first `sample` physicians. */
+/**
+ * The records a store will hold, from those of `sample` physicians spread evenly over it (the first
+ * learners are each guaranteed a board, so they are not typical).
+ */
 function estimateReports(world: World, seed: number, sample: number): number {
+  const every = Math.max(1, Math.floor(world.sizes.learners / sample));
   let rows = 0;
+  let planned = 0;
   let n = 0;
   for (const learner of world.learnersInOrder()) {
-    if (++n > sample) break;
+    if (n++ % every !== 0) continue;
+    planned++;
     const { plan, profile } = world.planOf(learner);
     for (const _row of learnerReports(Rng.derive(seed, STREAM.reports, learner.id), learner, plan, world.pools, profile)) rows++;
   }
-  return Math.round((rows / Math.max(1, Math.min(sample, world.sizes.learners))) * world.sizes.learners);
+  return Math.round((rows / Math.max(1, planned)) * world.sizes.learners);
 }
 
 /**
  * The number of physicians that gives about `reports` credit reports: the records of a sample of
- * physicians (the first 2,000 of a store of the estimated size) tell the average per physician.
+ * physicians (2,000 spread over a store of the estimated size) tell the average per physician.
  */
 export function physiciansForReports(reports: number, seed: number, today: number): number {
   let physicians = Math.max(20, Math.round(reports / 70));
