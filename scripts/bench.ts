@@ -3,23 +3,11 @@
 // p95s measured side by side in one run. Uses BENCH_DATABASE_URL when set; otherwise an embedded
 // PostgreSQL in BENCH_DATA_DIR (default .data/bench), seeded once with 10 million reports (about six
 // minutes on two cores) and reused after. Timing lives here, never in `npm test`.
-import type { Server } from "node:http";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import type { ServerBuild } from "@remix-run/node";
-import { pino } from "pino";
 import { z } from "zod";
-import { warmDashboard } from "../app/models/dashboard.server";
-import { startAnalytics } from "../db/analytics/service";
-import { APP_ROLE, createAppDb, createDb, enableAppLogin } from "../db/client";
-import { startEmbeddedPostgres } from "../db/embedded";
-import { seedLearnerStore } from "../db/generator/seed";
-import { migrateToLatest } from "../db/migrate";
-import { seedBoard } from "../db/seed-board";
 import { median, percentile, type BenchContext, type SectionResult } from "./bench/context";
-import { createHttpApp } from "./server";
-import { EXPORT_LIMITS, EXPORT_POOL_NAME } from "../app/models/export-limits.server";
-import { createAppServices } from "../app/services.server";
+import { prepareStore, serveApp } from "./bench/stores";
 
 const SECTIONS: Record<string, () => Promise<{ run(ctx: BenchContext): Promise<SectionResult> }>> = {
   search: () => import("./bench/search"),
@@ -56,78 +44,22 @@ const parsed = Args.safeParse(values);
 if (!parsed.success) fail(parsed.error.issues.map((i) => i.message).join("; "));
 const args = parsed.data;
 
-// ---------------------------------------------------------------- the store
-let ownerUrl = process.env.BENCH_DATABASE_URL;
-let stopServer = async () => {};
-if (!ownerUrl) {
-  const dataDir = path.resolve(process.env.BENCH_DATA_DIR ?? ".data/bench", "pg");
-  const server = await startEmbeddedPostgres({ dataDir, port: Number(process.env.BENCH_PG_PORT ?? 54410) });
-  ownerUrl = server.url;
-  stopServer = () => server.stop();
-}
-const owner = createDb({ connectionString: ownerUrl, max: 2 });
-await migrateToLatest(owner);
-await seedBoard(owner, { demoUsers: true });
-const existing = await owner.selectFrom("learner.credit_report").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
-if (Number(existing.n) === 0) {
-  console.log(`seeding the benchmark store with ${args.reports.toLocaleString("en-US")} credit reports (once; reused after)…`);
-  const started = Date.now();
-  await seedLearnerStore(ownerUrl, { reports: args.reports, seed: 7 });
-  console.log(`seeded in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-}
-const reportCount = Number(
-  (await owner.selectFrom("learner.credit_report").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow()).n,
-);
-
-// ---------------------------------------------------------------- the app over it
-const appUrl = process.env.BENCH_DATABASE_URL ? undefined : await enableAppLogin(ownerUrl);
-const appDb = createAppDb(ownerUrl, appUrl, 8);
-// Exports read through a small pool of their own, as in scripts/start.ts: the abuse section's
-// stalled downloads must hold export connections, never the pages' ones it measures.
-const exportDb = createAppDb(ownerUrl, appUrl, EXPORT_LIMITS.connections, EXPORT_POOL_NAME);
+// ---------------------------------------------------------------- the store, and the app over it
+const dataDir = path.resolve(process.env.BENCH_DATA_DIR ?? ".data/bench");
+const store = await prepareStore({
+  url: process.env.BENCH_DATABASE_URL,
+  dataDir,
+  port: Number(process.env.BENCH_PG_PORT ?? 54410),
+  reports: args.reports,
+  name: "the benchmark store",
+});
+const reportCount = store.reports;
 // The analytics snapshot of the store: built by the analytics section (nothing runs on a schedule).
-const analytics = startAnalytics({
-  dir: path.resolve(process.env.BENCH_DATA_DIR ?? ".data/bench", "analytics"),
-  connection: appUrl ? { connectionString: appUrl } : { connectionString: ownerUrl, role: APP_ROLE },
-  intervalSeconds: 0,
-  fullRebuildHours: 0,
-  memoryMb: 4096,
-  schedule: false,
-  warm: warmDashboard,
-});
-const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
-const logger = pino({ level: "silent" });
-const services = createAppServices({ db: appDb, exportDb, analytics, secrets: ["bench-secret-bench-secret-bench-secret-0"], secureCookies: false, logger });
-const { viewAudit } = services;
-const app = createHttpApp({ build, services, production: false });
-const http = await new Promise<Server>((resolve) => {
-  const s = app.listen(0, "127.0.0.1", () => resolve(s));
-});
-const address = http.address();
-const baseUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-const cookies = new Map<string, string>();
+const { close: closeApp, ...served } = await serveApp(store, { analyticsDir: path.join(dataDir, "analytics") });
 const ctx: BenchContext = {
-  ownerUrl,
-  appDb,
-  analytics,
-  baseUrl,
+  ...served,
   runs: args.runs,
   log: (line) => console.log(`  ${line}`),
-  async cookie(orgCode) {
-    const code = orgCode.toLowerCase();
-    const known = cookies.get(code);
-    if (known) return known;
-    const response = await fetch(`${baseUrl}/login`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded", origin: baseUrl },
-      body: new URLSearchParams({ email: `reviewer@${code}.demo.test`, password: "demo-password" }),
-    });
-    const cookie = response.headers.get("set-cookie")?.match(/__session=[^;]*/)?.[0];
-    if (!cookie) throw new Error(`bench: could not sign in as reviewer@${code}.demo.test (${response.status})`);
-    cookies.set(code, cookie);
-    return cookie;
-  },
 };
 
 console.log(`benchmark store: ${reportCount.toLocaleString("en-US")} credit reports; ${args.runs} timed runs per measurement (after 2 warm-up runs)`);
@@ -143,13 +75,7 @@ try {
     for (const note of section.notes) console.log(`  ${note}`);
   }
 } finally {
-  http.close();
-  http.closeAllConnections();
-  await viewAudit.close();
-  await analytics.stop();
-  await appDb.destroy();
-  await exportDb.destroy();
-  await owner.destroy();
-  await stopServer();
+  await closeApp();
+  await store.stop();
 }
 process.exit(0);
