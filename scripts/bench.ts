@@ -1,8 +1,10 @@
-// `npm run bench [-- --only search,licensee,export,analytics,renewals,row-security,abuse] [--runs N]`
+// `npm run bench [-- --only search,licensee,export,analytics,renewals,row-security,abuse,growth] [--runs N]`
 // Benchmarks on the design-scale store (10 million credit reports, 1 million learners): medians and
 // p95s measured side by side in one run. Uses BENCH_DATABASE_URL when set; otherwise an embedded
 // PostgreSQL in BENCH_DATA_DIR (default .data/bench), seeded once with 10 million reports (about six
-// minutes on two cores) and reused after. Timing lives here, never in `npm test`.
+// minutes on two cores) and reused after. `growth` (only when named) measures the same pages on a
+// second, smaller store of the same generator and seed (--growth-reports, default 1 million) beside
+// this one. Timing lives here, never in `npm test`.
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -17,16 +19,20 @@ const SECTIONS: Record<string, () => Promise<{ run(ctx: BenchContext): Promise<S
   analytics: () => import("./bench/analytics"),
   "row-security": () => import("./bench/row-security"),
   abuse: () => import("./bench/abuse"),
+  growth: () => import("./bench/growth"),
 };
+/** Run only when named in --only: growth prepares a second store (--growth-reports) of its own. */
+const ON_REQUEST = new Set(["growth"]);
 
 const Args = z.object({
   only: z
     .string()
     .optional()
-    .transform((v) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : Object.keys(SECTIONS)))
+    .transform((v) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : Object.keys(SECTIONS).filter((s) => !ON_REQUEST.has(s))))
     .refine((list) => list.every((s) => s in SECTIONS), `--only takes a comma-separated list of: ${Object.keys(SECTIONS).join(", ")}`),
   runs: z.coerce.number().int().min(3).max(1000).default(20),
   reports: z.coerce.number().int().min(1000).max(50_000_000).default(10_000_000),
+  "growth-reports": z.coerce.number().int().min(1000).max(50_000_000).default(1_000_000),
 });
 
 function fail(message: string): never {
@@ -36,7 +42,7 @@ function fail(message: string): never {
 
 let values: Record<string, string | undefined>;
 try {
-  ({ values } = parseArgs({ options: { only: { type: "string" }, runs: { type: "string" }, reports: { type: "string" } }, strict: true }) as { values: Record<string, string | undefined> });
+  ({ values } = parseArgs({ options: { only: { type: "string" }, runs: { type: "string" }, reports: { type: "string" }, "growth-reports": { type: "string" } }, strict: true }) as { values: Record<string, string | undefined> });
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
 }
@@ -59,6 +65,8 @@ const { close: closeApp, ...served } = await serveApp(store, { analyticsDir: pat
 const ctx: BenchContext = {
   ...served,
   runs: args.runs,
+  dataDir,
+  growthReports: args["growth-reports"],
   log: (line) => console.log(`  ${line}`),
 };
 
