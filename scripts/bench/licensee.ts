@@ -3,7 +3,7 @@
 import pg from "pg";
 import { getOk, percentile, timeRuns, type BenchContext, type SectionResult, type Timing } from "./context";
 
-async function busyLicensees(ownerUrl: string, board: string, n: number): Promise<string[]> {
+export async function busyLicensees(ownerUrl: string, board: string, n: number): Promise<string[]> {
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   try {
