@@ -9,7 +9,7 @@ import { CREDIT_GRID } from "../../app/lib/credit-search";
 import { searchCreditReports, type CreditSearchRequest } from "../../app/models/credits.server";
 import type { Database } from "../../db/schema";
 import { runWithRowScope } from "../../db/row-scope";
-import { median, percentile, type BenchContext, type SectionResult, type Timing } from "./context";
+import { expectWork, median, percentile, type BenchContext, type SectionResult, type Timing } from "./context";
 
 type OrgKind = "state_board" | "certifying_board" | "accreditor";
 
@@ -57,10 +57,13 @@ export async function run(ctx: BenchContext): Promise<SectionResult> {
         const request: CreditSearchRequest = { filters: filters as CreditSearchRequest["filters"], sort: sort ?? CREDIT_GRID.defaultSort, size: 25, after: null, before: null };
         const withPolicies = () => runWithRowScope(rowScopeFor(scope), () => searchCreditReports(ctx.appDb, scope, request));
         const withoutPolicies = () => searchCreditReports(ownerDb, scope, request);
-        for (let i = 0; i < 2; i++) {
-          await withPolicies();
-          await withoutPolicies();
-        }
+        // Both read the same page, and a page with rows: the policies hide nothing in scope.
+        const ids = (result: Awaited<ReturnType<typeof withPolicies>>) => result.page.rows.map((r) => r.id).join(",");
+        const [a, b] = [await withPolicies(), await withoutPolicies()];
+        expectWork(`${org.code} ${label}: rows on the page with the policies`, a.page.rows.length);
+        if (ids(a) !== ids(b)) throw new Error(`bench: ${org.code} ${label}: the page under the policies differs from the owner's`);
+        await withPolicies();
+        await withoutPolicies();
         const on: number[] = [];
         const off: number[] = [];
         for (let i = 0; i < ctx.runs; i++) {
@@ -84,6 +87,7 @@ export async function run(ctx: BenchContext): Promise<SectionResult> {
   return {
     title: "Row-level security: the credit search's model call as the app (policies) and as the owner (none), alternating",
     timings,
+    aims: [],
     notes: [
       `ratio of medians, policies / none: median ×${median(sorted).toFixed(2)}, worst ×${(sorted[sorted.length - 1] ?? Number.NaN).toFixed(2)} over ${ratios.length} searches`,
       `slowest with policies: p95 ${percentile(timings.filter((_, i) => i % 2 === 0).flatMap((t) => t.samples), 95).toFixed(1)} ms over all searches`,
