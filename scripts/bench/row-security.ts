@@ -2,12 +2,11 @@
 // exactly as the /credits loader makes it) run as the app's role, under the policies of migrations
 // 0007 and 0008, and as the store's owner, whom the policies do not bind. The two alternate run by
 // run, so both see the same cache and load; the ratio is policies / none.
-import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { rowScopeFor, scopeForOrganisation } from "../../app/auth/scope.server";
 import { CREDIT_GRID } from "../../app/lib/credit-search";
 import { searchCreditReports, type CreditSearchRequest } from "../../app/models/credits.server";
-import type { Database } from "../../db/schema";
+import { APP_SESSION_SETTINGS, createDb } from "../../db/client";
 import { runWithRowScope } from "../../db/row-scope";
 import { expectWork, median, percentile, type BenchContext, type SectionResult, type Timing } from "./context";
 
@@ -30,8 +29,9 @@ async function sample(ownerUrl: string, board: string) {
 }
 
 export async function run(ctx: BenchContext): Promise<SectionResult> {
-  // The owner, through the same Kysely query builder; no policy applies to it.
-  const ownerDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: ctx.ownerUrl, max: 2 }) }) });
+  // The owner, through the same Kysely query builder and the app's session settings (planner costs,
+  // no JIT, no parallel workers), so that the policies are the only difference; none applies to it.
+  const ownerDb = createDb({ connectionString: ctx.ownerUrl, max: 2, applicationName: "cme-bench-owner", settings: APP_SESSION_SETTINGS });
   const orgs: Array<{ code: string; kind: OrgKind; sample: string }> = [
     { code: "CA-M", kind: "state_board", sample: "CA-M" },
     { code: "ABIM", kind: "certifying_board", sample: "ABIM" },
