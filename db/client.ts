@@ -2,7 +2,7 @@
 // which runs as the restricted `cme_app` role (SELECT-only on the learner store).
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, type DatabaseConnection, type PostgresDialectConfig } from "kysely";
+import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, type DatabaseConnection, type KyselyConfig, type PostgresDialectConfig } from "kysely";
 import pg from "pg";
 import { ResilientCursor } from "./cursor";
 import { currentRowScope, rowScopeStatement } from "./row-scope";
@@ -26,6 +26,8 @@ export interface DbOptions {
    * row-level security. The app's client does; the owner's (migrations, seed) does not need to.
    */
   rowScoped?: boolean;
+  /** Kysely's query log (the benchmark reads the SQL a request ran from it, to EXPLAIN it). */
+  log?: KyselyConfig["log"];
 }
 
 /**
@@ -136,7 +138,7 @@ export function createDb(options: DbOptions): Kysely<Database> {
   // pg-cursor: `.stream()` reads big results (exports) in chunks instead of all at once (its close
   // made to finish on a dead connection: db/cursor.ts).
   const config: PostgresDialectConfig = { pool: createPool(options), cursor: ResilientCursor };
-  return new Kysely<Database>({ dialect: options.rowScoped ? new RowScopedPostgresDialect(config) : new PostgresDialect(config) });
+  return new Kysely<Database>({ dialect: options.rowScoped ? new RowScopedPostgresDialect(config) : new PostgresDialect(config), log: options.log });
 }
 
 /**
@@ -167,8 +169,8 @@ export function withDatabase(url: string, database: string): string {
 }
 
 /** The app's client: a dedicated login URL when configured, else the owner URL assuming `cme_app`. */
-export function createAppDb(ownerUrl: string, appUrl?: string, max?: number, applicationName?: string): Kysely<Database> {
+export function createAppDb(ownerUrl: string, appUrl?: string, max?: number, applicationName?: string, extra: Pick<DbOptions, "log"> = {}): Kysely<Database> {
   return appUrl
-    ? createDb({ connectionString: appUrl, max, applicationName, settings: APP_SESSION_SETTINGS, rowScoped: true })
-    : createDb({ connectionString: ownerUrl, role: APP_ROLE, max, applicationName, settings: APP_SESSION_SETTINGS, rowScoped: true });
+    ? createDb({ connectionString: appUrl, max, applicationName, settings: APP_SESSION_SETTINGS, rowScoped: true, ...extra })
+    : createDb({ connectionString: ownerUrl, role: APP_ROLE, max, applicationName, settings: APP_SESSION_SETTINGS, rowScoped: true, ...extra });
 }

@@ -24,9 +24,16 @@ import {
   volumeReference,
   type ReferenceFilters,
 } from "../../test/support/reports-reference";
-import { getOk, median, timeRuns, type BenchContext, type SectionResult, type Timing } from "./context";
+import { checkAim, expectWork, getOk, median, tableRows, timeRuns, type AimCheck, type BenchContext, type SectionResult, type Timing } from "./context";
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Rows of a report: the elements of every list in it (months, providers, reasons, …). */
+function reportRows(value: unknown): number {
+  if (Array.isArray(value)) return value.length + value.reduce((n: number, v) => n + reportRows(v), 0);
+  if (value && typeof value === "object") return Object.values(value).reduce((n: number, v) => n + reportRows(v), 0);
+  return 0;
+}
 
 function describeSync(result: SyncResult): string {
   if (result.outcome !== "succeeded") throw new Error(`bench: the sync ${result.outcome}: ${JSON.stringify(result)}`);
@@ -58,6 +65,7 @@ const ORGS = [
 export async function run(ctx: BenchContext): Promise<SectionResult> {
   const timings: Timing[] = [];
   const notes: string[] = [];
+  const aims: AimCheck[] = [];
   const owner = new pg.Client({ connectionString: ctx.ownerUrl, application_name: "cme-bench-analytics" });
   await owner.connect();
   try {
@@ -65,6 +73,9 @@ export async function run(ctx: BenchContext): Promise<SectionResult> {
     ctx.log("analytics: full sync of the store into a new DuckDB snapshot…");
     const full = await ctx.analytics.syncNow({ mode: "full", trigger: "command" });
     timings.push({ label: "full sync (new snapshot file, swap)", samples: [full.outcome === "succeeded" ? full.durationMs : Number.NaN], note: describeSync(full) });
+    if (full.outcome !== "succeeded") throw new Error("bench: the full sync did not succeed");
+    expectWork("rows the full sync read", full.rowsChanged, 1_000_000);
+    aims.push(checkAim("full sync < 90 s (10 M reports)", "issue 5", seconds(full.durationMs), full.durationMs < 90_000));
     const manifest = await readManifest(ctx.analytics.dir);
     if (manifest) notes.push(`snapshot file: ${((await stat(path.join(ctx.analytics.dir, manifest.file))).size / 1024 / 1024).toFixed(0)} MiB`);
 
@@ -80,6 +91,9 @@ export async function run(ctx: BenchContext): Promise<SectionResult> {
     }
     try {
       const incremental = await ctx.analytics.syncNow({ mode: "incremental", trigger: "command" });
+      if (incremental.outcome !== "succeeded") throw new Error("bench: the incremental sync did not succeed");
+      expectWork("rows the incremental sync read", incremental.rowsChanged, changes * 0.9);
+      aims.push(checkAim("incremental sync of 10,000 changes < 3 s", "issue 5", seconds(incremental.durationMs), incremental.durationMs < 3_000));
       timings.push({
         label: `incremental sync (${changes.toLocaleString("en-US")} changed records)`,
         samples: [incremental.outcome === "succeeded" ? incremental.durationMs : Number.NaN],
@@ -98,12 +112,17 @@ export async function run(ctx: BenchContext): Promise<SectionResult> {
       for (const org of ORGS) {
         for (const report of REPORTS) {
           ctx.log(`analytics: ${report.id} for ${org.label}…`);
+          let rows = 0;
           const duck = await timeRuns(ctx.runs, async () => {
             const result = await ctx.analytics.reader.read((q) => report.duck(q, org.scope, filters));
             if (!result) throw new Error("bench: no analytics snapshot");
+            rows = reportRows(result.value);
           });
+          expectWork(`${report.id} for ${org.label} in DuckDB: report rows`, rows);
           const reference: ReferenceFilters = { boards: org.scope.boardCodes, from: filters.from, to: filters.to, formats: [], minRecords: filters.minRecords };
-          const postgres = await timeRuns(pgRuns, () => report.postgres(owner, reference), 1);
+          let referenceRows = 0;
+          const postgres = await timeRuns(pgRuns, async () => (referenceRows = reportRows(await report.postgres(owner, reference))), 1);
+          expectWork(`${report.id} for ${org.label} on PostgreSQL: report rows`, referenceRows);
           const ratio = median(postgres) / median(duck);
           slowest = Math.max(slowest, median(duck));
           weakest = Math.min(weakest, ratio);
@@ -111,15 +130,21 @@ export async function run(ctx: BenchContext): Promise<SectionResult> {
           timings.push({ label: `${report.id} · ${org.label} · PostgreSQL (same aggregates)`, samples: postgres, note: `${pgRuns} runs` });
         }
       }
-      notes.push(`slowest report median in DuckDB: ${slowest.toFixed(1)} ms (aim < 200 ms); smallest speed-up over PostgreSQL: ${weakest.toFixed(0)}x (aim ≥ 10x)`);
+      notes.push(`slowest report median in DuckDB: ${slowest.toFixed(1)} ms; smallest speed-up over PostgreSQL: ${weakest.toFixed(0)}x`);
+      aims.push(checkAim("every report < 200 ms in DuckDB (median)", "issue 5", `slowest ${slowest.toFixed(1)} ms`, slowest < 200));
+      aims.push(checkAim("every report ≥ 10× faster than the same SQL on PostgreSQL", "issue 5", `smallest ${weakest.toFixed(0)}×`, weakest >= 10));
 
       // ---------------------------------------------------------------- the pages, through the app
       const cookie = await ctx.cookie("ACCME");
       for (const report of REPORTS) {
-        const samples = await timeRuns(ctx.runs, () => getOk(ctx.baseUrl, `/reports/${report.id}`, cookie));
-        timings.push({ label: `/reports/${report.id} page · ACCME (HTTP, server render)`, samples });
+        let rows = 0;
+        const samples = await timeRuns(ctx.runs, async () => (rows = tableRows(await getOk(ctx.baseUrl, `/reports/${report.id}`, cookie))));
+        expectWork(`/reports/${report.id} page: table rows`, rows);
+        timings.push({ label: `/reports/${report.id} page · ACCME (HTTP, server render)`, samples, note: `${rows} table rows` });
       }
-      const home = await timeRuns(ctx.runs, () => getOk(ctx.baseUrl, "/", cookie));
+      let bytes = 0;
+      const home = await timeRuns(ctx.runs, async () => (bytes = (await getOk(ctx.baseUrl, "/", cookie)).length));
+      expectWork("/ dashboard: characters of HTML", bytes, 2000);
       timings.push({ label: "/ dashboard · ACCME (HTTP, server render)", samples: home });
     } finally {
       // Undo the provider changes so the store is as it was (new rows removed, deleted ones live again).
@@ -133,5 +158,5 @@ export async function run(ctx: BenchContext): Promise<SectionResult> {
   } finally {
     await owner.end();
   }
-  return { title: "Analytics: DuckDB snapshot sync and reports (medians; report ratios are PostgreSQL ÷ DuckDB)", timings, notes };
+  return { title: "Analytics: DuckDB snapshot sync and reports (medians; report ratios are PostgreSQL ÷ DuckDB)", timings, notes, aims };
 }

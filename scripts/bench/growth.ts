@@ -272,7 +272,7 @@ export async function run(ctx: BenchContext): Promise<SectionResult> {
     log: ctx.log,
   });
   try {
-    const smallApp = await serveApp(smallStore, { analyticsDir: path.join(smallDir, "analytics") });
+    const smallApp = await serveApp(smallStore, { analyticsDir: path.join(smallDir, "analytics"), build: ctx.build });
     try {
       return await measure(ctx, smallApp, smallDir);
     } finally {
@@ -446,6 +446,8 @@ async function measure(ctx: BenchContext, smallApp: ServedApp, smallDir: string)
     const byKind = (kind: Growth) => rows.filter((r) => r.kind === kind).length;
     const hidden = rows.filter((r) => r.kind === "index-bound" && r.work && r.work.kind !== "index-bound").map((r) => r.key);
     return {
+      // No README aim: the figures feed decision 020's extrapolation to national scale.
+      aims: [],
       title: `Growth: the same operations on ${small.reports.toLocaleString("en-US")} and ${big.reports.toLocaleString("en-US")} reports (×${sizeRatio.toFixed(1)}), alternating; ratio = ${big.name} ÷ ${small.name} median`,
       timings,
       notes: [

@@ -2,14 +2,13 @@
 // exactly as the /credits loader makes it) run as the app's role, under the policies of migrations
 // 0007 and 0008, and as the store's owner, whom the policies do not bind. The two alternate run by
 // run, so both see the same cache and load; the ratio is policies / none.
-import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { rowScopeFor, scopeForOrganisation } from "../../app/auth/scope.server";
 import { CREDIT_GRID } from "../../app/lib/credit-search";
 import { searchCreditReports, type CreditSearchRequest } from "../../app/models/credits.server";
-import type { Database } from "../../db/schema";
+import { APP_SESSION_SETTINGS, createDb } from "../../db/client";
 import { runWithRowScope } from "../../db/row-scope";
-import { median, percentile, type BenchContext, type SectionResult, type Timing } from "./context";
+import { expectWork, median, percentile, type BenchContext, type SectionResult, type Timing } from "./context";
 
 type OrgKind = "state_board" | "certifying_board" | "accreditor";
 
@@ -30,8 +29,9 @@ async function sample(ownerUrl: string, board: string) {
 }
 
 export async function run(ctx: BenchContext): Promise<SectionResult> {
-  // The owner, through the same Kysely query builder; no policy applies to it.
-  const ownerDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: ctx.ownerUrl, max: 2 }) }) });
+  // The owner, through the same Kysely query builder and the app's session settings (planner costs,
+  // no JIT, no parallel workers), so that the policies are the only difference; none applies to it.
+  const ownerDb = createDb({ connectionString: ctx.ownerUrl, max: 2, applicationName: "cme-bench-owner", settings: APP_SESSION_SETTINGS });
   const orgs: Array<{ code: string; kind: OrgKind; sample: string }> = [
     { code: "CA-M", kind: "state_board", sample: "CA-M" },
     { code: "ABIM", kind: "certifying_board", sample: "ABIM" },
@@ -57,10 +57,13 @@ export async function run(ctx: BenchContext): Promise<SectionResult> {
         const request: CreditSearchRequest = { filters: filters as CreditSearchRequest["filters"], sort: sort ?? CREDIT_GRID.defaultSort, size: 25, after: null, before: null };
         const withPolicies = () => runWithRowScope(rowScopeFor(scope), () => searchCreditReports(ctx.appDb, scope, request));
         const withoutPolicies = () => searchCreditReports(ownerDb, scope, request);
-        for (let i = 0; i < 2; i++) {
-          await withPolicies();
-          await withoutPolicies();
-        }
+        // Both read the same page, and a page with rows: the policies hide nothing in scope.
+        const ids = (result: Awaited<ReturnType<typeof withPolicies>>) => result.page.rows.map((r) => r.id).join(",");
+        const [a, b] = [await withPolicies(), await withoutPolicies()];
+        expectWork(`${org.code} ${label}: rows on the page with the policies`, a.page.rows.length);
+        if (ids(a) !== ids(b)) throw new Error(`bench: ${org.code} ${label}: the page under the policies differs from the owner's`);
+        await withPolicies();
+        await withoutPolicies();
         const on: number[] = [];
         const off: number[] = [];
         for (let i = 0; i < ctx.runs; i++) {
@@ -84,6 +87,7 @@ export async function run(ctx: BenchContext): Promise<SectionResult> {
   return {
     title: "Row-level security: the credit search's model call as the app (policies) and as the owner (none), alternating",
     timings,
+    aims: [],
     notes: [
       `ratio of medians, policies / none: median ×${median(sorted).toFixed(2)}, worst ×${(sorted[sorted.length - 1] ?? Number.NaN).toFixed(2)} over ${ratios.length} searches`,
       `slowest with policies: p95 ${percentile(timings.filter((_, i) => i % 2 === 0).flatMap((t) => t.samples), 95).toFixed(1)} ms over all searches`,

@@ -88,7 +88,7 @@ export async function prepareStore(options: StoreOptions): Promise<BenchStore> {
 }
 
 /** The app served over a store: what a section measures through, and how to close it. */
-export interface ServedApp extends Pick<BenchContext, "ownerUrl" | "appDb" | "analytics" | "baseUrl" | "cookie"> {
+export interface ServedApp extends Pick<BenchContext, "ownerUrl" | "appUrl" | "appDb" | "analytics" | "baseUrl" | "cookie"> {
   close(): Promise<void>;
 }
 
@@ -97,7 +97,7 @@ export interface ServedApp extends Pick<BenchContext, "ownerUrl" | "appDb" | "an
  * the app's own role (SELECT-only on the store, under row-level security), the exports' own pool,
  * and an analytics snapshot in `analyticsDir` that syncs only when asked (no scheduler).
  */
-export async function serveApp(store: BenchStore, options: { analyticsDir: string }): Promise<ServedApp> {
+export async function serveApp(store: BenchStore, options: { analyticsDir: string; build: ServerBuild }): Promise<ServedApp> {
   const { ownerUrl } = store;
   const appUrl = store.embedded ? await enableAppLogin(ownerUrl) : undefined;
   const appDb = createAppDb(ownerUrl, appUrl, 8);
@@ -113,7 +113,7 @@ export async function serveApp(store: BenchStore, options: { analyticsDir: strin
     schedule: false,
     warm: warmDashboard,
   });
-  const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
+  const { build } = options;
   const logger = pino({ level: "silent" });
   const services = createAppServices({ db: appDb, exportDb, analytics, secrets: ["bench-secret-bench-secret-bench-secret-0"], secureCookies: false, logger });
   const app = createHttpApp({ build, services, production: false });
@@ -137,6 +137,7 @@ export async function serveApp(store: BenchStore, options: { analyticsDir: strin
   };
   return {
     ownerUrl,
+    appUrl,
     appDb,
     analytics,
     baseUrl,
