@@ -157,7 +157,7 @@ export async function run(ctx: BenchContext): Promise<SectionResult> {
   const aims: AimCheck[] = [];
   const owner = new pg.Client({ connectionString: ctx.ownerUrl, application_name: "cme-bench-abuse" });
   await owner.connect();
-  const dataDir = path.resolve(process.env.BENCH_DATA_DIR ?? ".data/bench", "abuse");
+  const dataDir = path.join(ctx.dataDir, "abuse");
   await mkdir(dataDir, { recursive: true });
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;

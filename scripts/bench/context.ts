@@ -23,7 +23,7 @@ export interface BenchContext {
   cookie(orgCode: string): Promise<string>;
   /** Timed runs per measurement (after warm-up). */
   runs: number;
-  /** Where the bench keeps its files (BENCH_DATA_DIR, default .data/bench), absolute. */
+  /** Where the bench keeps its files (BENCH_DATA_DIR, default .data/bench-physicians), absolute. */
   dataDir: string;
   /** Credit reports in the growth section's smaller store (--growth-reports). */
   growthReports: number;
