@@ -6,14 +6,14 @@
 // mandate, and more learning in the months before each cycle ends. The planner turns that into a
 // list of completions (activity, day, boards); `learnerReports` in seed.ts turns each completion
 // into one record per board, with the rejections, deletions and resubmissions providers make.
-import { SEEDED_REQUIREMENT_RULES, type RequirementRuleSet } from "../../domain/requirement-rules";
+import type { RequirementRuleSet } from "../../domain/requirement-rules";
 import { ACTIVITY_FORMATS, type ActivityFormat } from "../../domain/reference";
-import { cyclePlacement, earlierCycleEnd, type CyclePlacement } from "./cycles";
+import { cyclePlacement, earlierCycleEnd, SEEDED_RULE_BY_CODE as ruleOf, type CyclePlacement } from "./cycles";
 import { CERTIFYING_BOARD_CODES, earnedCredits, PARTICIPATING_STATE_BOARDS, type ActivityRow, type LearnerRow, type ReportTarget } from "./factories";
 import { WeightedPicker, type Rng } from "./random";
 
 /** Records are kept six years: nothing is generated before this many days before the reference day. */
-export const RETENTION_DAYS = 6 * 365;
+const RETENTION_DAYS = 6 * 365;
 
 /** A physician's standing, which sets their pace against what their boards require. */
 export type Diligence = "ahead" | "short" | "unreported";
@@ -23,7 +23,7 @@ export type Diligence = "ahead" | "short" | "unreported";
  * short by a little or a lot; a few have no credit reported at all. The outcome ranges these lead
  * to are in decision 006 and asserted by the generator tests.
  */
-export const DILIGENCE_SHARES: Readonly<Record<Diligence, number>> = { ahead: 0.84, short: 0.13, unreported: 0.03 };
+const DILIGENCE_SHARES: Readonly<Record<Diligence, number>> = { ahead: 0.84, short: 0.13, unreported: 0.03 };
 const diligencePicker = WeightedPicker.of<Diligence>([
   ["ahead", DILIGENCE_SHARES.ahead],
   ["short", DILIGENCE_SHARES.short],
@@ -70,7 +70,7 @@ export interface PlannedCompletion {
 }
 
 /** Activities sorted by start day, searchable by the day a completion falls on. */
-export class ActivityTimeline {
+class ActivityTimeline {
   private readonly starts: Int32Array;
   constructor(readonly activities: readonly ActivityRow[]) {
     this.activities = [...activities].sort((a, b) => a.startDay - b.startDay || (a.id < b.id ? -1 : 1));
@@ -138,10 +138,8 @@ export function buildBehaviourPools(activities: readonly ActivityRow[], today: n
   };
 }
 
-const ruleOf = new Map(SEEDED_REQUIREMENT_RULES.map((r) => [r.organisationCode, r]));
-
 /** Credit a board's rule asks for per retained year (a ten-year cycle's total falls within the six years kept). */
-export function annualNeed(rule: RequirementRuleSet | undefined): number {
+function annualNeed(rule: RequirementRuleSet | undefined): number {
   if (!rule) return 25;
   return rule.total.minimum / Math.min(rule.cycle.years, 6);
 }

@@ -3,7 +3,7 @@
 // demo rosters (which give each licensee that same cycle end), so the two always agree. Pure: the
 // phase of a cycle comes from a hash of the learner and the board, never from the store's seed, so
 // the roster builder can recompute it from what the store holds (id, last name, birth month).
-import { SEEDED_REQUIREMENT_RULES } from "../../domain/requirement-rules";
+import { SEEDED_REQUIREMENT_RULES, type RequirementRuleSet } from "../../domain/requirement-rules";
 import { DAY_MS } from "./factories";
 import { hash32 } from "./random";
 
@@ -25,10 +25,8 @@ const utcDay = (year: number, month: number, day: number) => Math.floor(Date.UTC
 const lastDayOfMonth = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
 const yearOf = (day: number) => new Date(day * DAY_MS).getUTCFullYear();
 
-/** The rule's cycle of a board (by code), or null for a board without a seeded rule. */
-function cycleRule(boardCode: string) {
-  return SEEDED_REQUIREMENT_RULES.find((r) => r.organisationCode === boardCode)?.cycle ?? null;
-}
+/** The seeded rule set of each organisation with rules, by code (the generator plans against them). */
+export const SEEDED_RULE_BY_CODE: ReadonlyMap<string, RequirementRuleSet> = new Map(SEEDED_REQUIREMENT_RULES.map((r) => [r.organisationCode, r]));
 
 /** The first letter of a last name as A–Z (accents folded; anything else counts as A). */
 function initial(lastName: string): string {
@@ -44,7 +42,7 @@ function initial(lastName: string): string {
  * drawn per licensee. Boards without a rule: two-year cycles like a roster board.
  */
 export function cyclePlacement(boardCode: string, licensee: LicenseeForPlacement, today: number): CyclePlacement {
-  const rule = cycleRule(boardCode);
+  const rule = SEEDED_RULE_BY_CODE.get(boardCode)?.cycle ?? null;
   const years = rule?.years ?? 2;
   const h = hash32(STREAM_CYCLE, licensee.id, [...boardCode].reduce((a, c) => a * 31 + c.charCodeAt(0), 7) >>> 0);
   const thisYear = yearOf(today);
@@ -74,9 +72,4 @@ export function earlierCycleEnd(end: number, years: number, k: number): number {
   const day = date.getUTCDate();
   const last = lastDayOfMonth(date.getUTCFullYear(), month);
   return utcDay(year, month, day === last ? lastDayOfMonth(year, month) : Math.min(day, lastDayOfMonth(year, month)));
-}
-
-/** The first day of the cycle that ends on `end` (the day after the previous cycle's end). */
-export function cycleStart(end: number, years: number): number {
-  return earlierCycleEnd(end, years, 1) + 1;
 }

@@ -1,10 +1,10 @@
 // Demo renewal rosters: for every board, a deterministic roster CSV built from the seeded learner
-// store: the board's renewal cohort, every licensee whose cycle ends in the coming six months or at
-// the board's next renewal date when none does (each
-// with the cycle end the generator placed their learning around, `cyclePlacement`), so a board's
-// roster grows with the board. With the variants real rosters have: names in other case or without
-// accents, ids the store does not know (so the name and birth date match), rows only the NPI can
-// match, a couple of people the store has never heard of, and a couple of bad rows.
+// store: the board's renewal cohort, every licensee whose cycle ends in the coming six months (or
+// at the board's next renewal date when none does), each with the cycle end the generator placed
+// their learning around (`cyclePlacement`), so a board's roster grows with the board. With the
+// variants real rosters have: names in other case or without accents, ids the store does not know
+// (so the name and birth date match), rows only the NPI can match, a couple of people the store has
+// never heard of, and a couple of bad rows.
 // `scripts/lib/demo-rosters.ts` uploads them through the app's own upload path.
 import { stringify } from "csv-stringify/sync";
 import { sql, type Kysely } from "kysely";
@@ -98,7 +98,8 @@ export async function buildDemoRoster(db: Kysely<Database>, orgCode: string, opt
   for (const l of named) cycleEnds.set(l.id, cyclePlacement(orgCode, { id: Number(l.id), lastName: l.last_name, birthMonth: l.birth_month }, todayDay).nextEnd);
   // A board whose licences all end on one day (Maryland, North Dakota) may have no renewals in the
   // coming months: its cohort is then the next renewal's.
-  const firstEnd = Math.min(...cycleEnds.values());
+  let firstEnd = Infinity;
+  for (const end of cycleEnds.values()) firstEnd = Math.min(firstEnd, end);
   const cohortEnd = Math.max(todayDay + COHORT_DAYS, firstEnd);
   const licensees = named.filter((l) => (cycleEnds.get(l.id) as number) <= cohortEnd).slice(0, MAX_ROSTER_ROWS);
 

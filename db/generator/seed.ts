@@ -202,7 +202,7 @@ async function canTruncate(client: pg.Client): Promise<boolean> {
 // ---------------------------------------------------------------- seed
 
 /** The store's fixed parts for a number of physicians: providers, activities and the pools drawn from. */
-export interface World {
+interface World {
   sizes: ReturnType<typeof seedSizes>;
   providers: ProviderRow[];
   activities: ActivityRow[];
@@ -212,7 +212,7 @@ export interface World {
   planOf(learner: LearnerRow): { plan: PlannedCompletion[]; profile: PhysicianProfile };
 }
 
-export function buildWorld(seed: number, physicians: number, today: number): World {
+function buildWorld(seed: number, physicians: number, today: number): World {
   const sizes = seedSizes(physicians);
   const providerRng = Rng.derive(seed, STREAM.providers);
   const providers: ProviderRow[] = Array.from({ length: sizes.providers }, (_, i) => makeProvider(providerRng, i));
@@ -274,7 +274,7 @@ function estimateReports(world: World, seed: number, sample: number): number {
  * The number of physicians that gives about `reports` credit reports: the records of a sample of
  * physicians (2,000 spread over a store of the estimated size) tell the average per physician.
  */
-export function physiciansForReports(reports: number, seed: number, today: number): number {
+function physiciansForReports(reports: number, seed: number, today: number): number {
   let physicians = Math.max(20, Math.round(reports / 70));
   for (let round = 0; round < 2; round++) {
     const world = buildWorld(seed, physicians, today);
