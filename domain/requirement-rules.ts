@@ -3,6 +3,7 @@
 // the seeded rule sets of the 16 organisations that sign in, and plain-English descriptions of them.
 // The compliance engine that applies a rule set to a licensee's credit reports is `compliance.ts`.
 import { z } from "zod";
+import { LICENSEE_ATTRIBUTES, type AttributeKey, type AttributeType } from "./licensee-attributes";
 import { CERTIFYING_BOARDS, MOC_CREDIT_TYPES, STATE_BOARDS, STATE_TOPICS, type OrganisationKind } from "./reference";
 
 /** Largest credit amount a rule may name (minimums and caps). */
@@ -186,15 +187,50 @@ export const requirementPeriodSchema = z.discriminatedUnion(
 export type RequirementPeriod = z.infer<typeof requirementPeriodSchema>;
 
 /**
+ * One fact about the licensee a requirement's "applies to" reads (domain/licensee-attributes.ts):
+ * - `is`: a yes-no attribute has this value (prescribes controlled substances: yes);
+ * - `oneOf`: the specialty is one of these (compared without case);
+ * - `moreThan`: a percent attribute is above this (over 25% of patients aged 65 or over);
+ * - `beforeCycleStart`: a date attribute falls before the cycle's first day (first licensed before
+ *   this cycle began, so this is not the first renewal).
+ */
+export const attributeConditionSchema = z.union(
+  [
+    z.object({ attribute: z.enum(booleanAttributeKeys(), { error: "Choose a yes-no attribute" }), is: z.boolean({ error: "Say yes or no" }) }),
+    z.object({
+      attribute: z.literal("specialty", { error: "Only the specialty can be one of a list" }),
+      oneOf: z
+        .array(z.string({ error: "Each specialty must be text" }).trim().min(1, "A specialty cannot be empty").max(80, "A specialty must be at most 80 characters"))
+        .min(1, "Name at least one specialty")
+        .max(12, "Name at most 12 specialties"),
+    }),
+    z.object({
+      attribute: z.enum(attributeKeysOfType("percent"), { error: "Choose a percent attribute" }),
+      moreThan: z.number({ error: "The threshold must be a number from 0 to 100" }).min(0, "The threshold must be a number from 0 to 100").max(100, "The threshold must be a number from 0 to 100"),
+    }),
+    z.object({ attribute: z.enum(attributeKeysOfType("date"), { error: "Choose a date attribute" }), beforeCycleStart: z.literal(true) }),
+  ],
+  { error: "A condition names an attribute and what it must be" },
+);
+export type AttributeCondition = z.infer<typeof attributeConditionSchema>;
+
+function attributeKeysOfType(type: AttributeType): [AttributeKey, ...AttributeKey[]] {
+  return LICENSEE_ATTRIBUTES.filter((a) => a.type === type).map((a) => a.key) as [AttributeKey, ...AttributeKey[]];
+}
+
+function booleanAttributeKeys(): [AttributeKey, ...AttributeKey[]] {
+  return attributeKeysOfType("boolean");
+}
+
+/**
  * A requirement that binds only some licensees (prescribers, certificate holders, some
- * specialties). The caller says whether a licensee is in `group`; when it does not know,
- * `whenUnknown` decides, and the outcome says the applicability was assumed.
+ * specialties): it applies when every condition holds on the licensee's attributes. When an
+ * attribute a condition needs is not known, `whenUnknown` decides, and the outcome names the
+ * unknown attributes so the board can fill them in.
  */
 export const appliesToSchema = z.object({
-  group: z
-    .string({ error: "Group must be text" })
-    .regex(/^[a-z][a-zA-Z0-9]{0,39}$/, "Group must be a short camelCase key such as prescribers"),
   label: z.string({ error: "Who it applies to must be text" }).trim().min(1, "Say who the requirement applies to").max(120, "Who it applies to must be at most 120 characters"),
+  when: z.array(attributeConditionSchema, { error: "Conditions must be a list" }).min(1, "Give at least one condition").max(4, "Give at most 4 conditions"),
   whenUnknown: z.enum(["applies", "doesNotApply"], { error: "When unknown must be applies or doesNotApply" }),
 });
 export type AppliesTo = z.infer<typeof appliesToSchema>;
@@ -457,7 +493,7 @@ export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
         creditTypes: ["Controlled Substance"],
         minimum: 2,
         period: { kind: "lastYears", years: 2 },
-        appliesTo: { group: "controlledSubstanceCertificate", label: "holders of an Alabama Controlled Substances Certificate", whenUnknown: "applies" },
+        appliesTo: { label: "holders of an Alabama Controlled Substances Certificate", when: [{ attribute: "controlledSubstanceCertificate", is: true }], whenUnknown: "applies" },
         provenance: sourced(SOURCES.AL),
       },
     ],
@@ -487,7 +523,14 @@ export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
         creditTypes: ["Geriatric Medicine"],
         percent: 20,
         basis: "requiredTotal",
-        appliesTo: { group: "geriatricPractice", label: "general internists and family physicians with over 25% of patients aged 65 or over", whenUnknown: "doesNotApply" },
+        appliesTo: {
+          label: "general internists and family physicians with over 25% of patients aged 65 or over",
+          when: [
+            { attribute: "specialty", oneOf: ["Internal Medicine", "Family Medicine", "General Practice"] },
+            { attribute: "patients65Percent", moreThan: 25 },
+          ],
+          whenUnknown: "doesNotApply",
+        },
         provenance: assumed(
           SOURCES.CA,
           "REQUIREMENTS.md says “geriatrics 20% for some internists/FPs” without saying 20% of what; seeded as 20% of the required 50 credits (10), applied only when the board marks the licensee as in that practice group.",
@@ -587,7 +630,7 @@ export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
         creditTypes: ["Controlled Substance"],
         minimum: 3,
         period: PER_CYCLE,
-        appliesTo: { group: "prescribers", label: "licensees who prescribe controlled substances", whenUnknown: "applies" },
+        appliesTo: { label: "licensees who prescribe controlled substances", when: [{ attribute: "controlledSubstancePrescriber", is: true }], whenUnknown: "applies" },
         provenance: sourced(SOURCES.NC),
       },
     ],
@@ -696,4 +739,23 @@ export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
 export function seededRuleSet(organisationCode: string): RequirementRuleSet | null {
   const found = SEEDED_REQUIREMENT_RULES.find((r) => r.organisationCode === organisationCode);
   return found ? structuredClone(found) : null;
+}
+
+/** One thing the check measures for a rule set, as the queue filters on it ("short in …"). */
+export interface RuleMeasure {
+  /** "total", a requirement's id, or (for requirements measured per sub-period) its id per sub-period. */
+  id: string;
+  label: string;
+  kind: "total" | Requirement["kind"];
+}
+
+/**
+ * Everything the engine reports on for this rule set, in the order of its outcomes: the ids a
+ * stored entry's unmet requirements (`requirements_short`) can hold.
+ */
+export function ruleMeasures(rule: RequirementRuleSet): RuleMeasure[] {
+  return [
+    { id: "total", label: `Total ${rule.creditLabel}`, kind: "total" },
+    ...rule.requirements.map((r) => ({ id: r.id, label: requirementLabel(r), kind: r.kind })),
+  ];
 }

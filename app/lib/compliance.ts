@@ -10,7 +10,10 @@
 // Dates: YYYY-MM-DD calendar dates, compared as strings and moved by whole days on UTC day numbers;
 // no local time zone is ever involved (date-fns works in local time, so it is not used here).
 import { FLAG_LABELS, RECORD_FLAGS, type RecordFlag } from "./data-rules";
+import { attributeDefinition, type AttributeKey, type LicenseeAttributes } from "../../domain/licensee-attributes";
 import {
+  type AppliesTo,
+  type AttributeCondition,
   describeRequirement,
   describeTotal,
   formatRuleCredits,
@@ -239,10 +242,10 @@ export interface LicenseeCreditReport {
 
 export interface EvaluateOptions {
   /**
-   * Whether the licensee is in each group a requirement's `appliesTo` names (e.g.
-   * `{ prescribers: false }`). A group left out is unknown, and the requirement's `whenUnknown` decides.
+   * What the board knows of the licensee (domain/licensee-attributes.ts), read by requirements'
+   * `appliesTo` conditions. An attribute left out is unknown, and the requirement's `whenUnknown` decides.
    */
-  licenseeGroups?: Readonly<Record<string, boolean>>;
+  attributes?: Readonly<LicenseeAttributes>;
 }
 
 export type ComplianceStatus = "meets" | "short" | "nothing" | "needs_review";
@@ -299,6 +302,11 @@ export interface RequirementOutcome {
   applies: boolean;
   /** Why it applies or not, for requirements that bind only some licensees; null otherwise. */
   applicability: string | null;
+  /**
+   * The attributes whose being unknown decided `applies` (through the requirement's `whenUnknown`):
+   * what the board should fill in. Empty when the attributes decided it, or nothing binds it.
+   */
+  unknownAttributes: AttributeKey[];
   required: number;
   counted: number;
   met: boolean;
@@ -624,6 +632,7 @@ function totalOutcome(rule: RequirementRuleSet, count: MeasureCount, window: Win
     window,
     applies: true,
     applicability: null,
+    unknownAttributes: [],
     ...outcomeNumbers(toHundredths(rule.total.minimum), count),
   };
 }
@@ -642,7 +651,7 @@ function requirementOutcome(
     label: requirementLabel(requirement),
     description: describeRequirement(rule, requirement),
     window,
-    ...applicabilityOf(requirement, options.licenseeGroups),
+    ...applicabilityOf(requirement, options.attributes ?? {}, window),
     ...outcomeNumbers(requiredAmount(rule, requirement, totalCounted), count),
   };
 }
@@ -654,15 +663,42 @@ function requiredAmount(rule: RequirementRuleSet, requirement: Requirement, tota
   return Math.ceil((requirement.percent * base) / 100);
 }
 
-function applicabilityOf(requirement: Requirement, groups: EvaluateOptions["licenseeGroups"]): { applies: boolean; applicability: string | null } {
+/** Whether one condition holds on the licensee's attributes; null when the attribute is not known. */
+export function conditionHolds(condition: AttributeCondition, attributes: Readonly<LicenseeAttributes>, cycleStart: string | null): boolean | null {
+  const value = attributes[condition.attribute];
+  if (value === undefined || value === null) return null;
+  if ("is" in condition) return typeof value === "boolean" ? value === condition.is : null;
+  if ("oneOf" in condition) {
+    if (typeof value !== "string") return null;
+    const wanted = value.trim().toLowerCase();
+    return condition.oneOf.some((s) => s.trim().toLowerCase() === wanted);
+  }
+  if ("moreThan" in condition) return typeof value === "number" ? value > condition.moreThan : null;
+  if (typeof value !== "string" || cycleStart === null) return null;
+  return value < cycleStart;
+}
+
+/**
+ * A requirement with `appliesTo` applies when every condition holds. One that fails decides "does
+ * not apply" even if others are unknown; otherwise an unknown attribute leaves it to `whenUnknown`.
+ */
+export function applicabilityOf(
+  requirement: { appliesTo?: AppliesTo | undefined },
+  attributes: Readonly<LicenseeAttributes>,
+  window: { start: string | null },
+): { applies: boolean; applicability: string | null; unknownAttributes: AttributeKey[] } {
   const appliesTo = requirement.appliesTo;
-  if (!appliesTo) return { applies: true, applicability: null };
-  const known = groups?.[appliesTo.group];
-  if (known === true) return { applies: true, applicability: `Applies: the licensee is one of the ${appliesTo.label}.` };
-  if (known === false) return { applies: false, applicability: `Does not apply: the licensee is not one of the ${appliesTo.label}.` };
+  if (!appliesTo) return { applies: true, applicability: null, unknownAttributes: [] };
+  const results = appliesTo.when.map((c) => ({ condition: c, holds: conditionHolds(c, attributes, window.start) }));
+  if (results.some((r) => r.holds === false)) {
+    return { applies: false, applicability: `Does not apply: the licensee is not one of the ${appliesTo.label}.`, unknownAttributes: [] };
+  }
+  const unknown = [...new Set(results.filter((r) => r.holds === null).map((r) => r.condition.attribute))];
+  if (unknown.length === 0) return { applies: true, applicability: `Applies: the licensee is one of the ${appliesTo.label}.`, unknownAttributes: [] };
+  const missing = unknown.map((k) => (attributeDefinition(k)?.label ?? k).toLowerCase()).join(", ");
   return appliesTo.whenUnknown === "applies"
-    ? { applies: true, applicability: `Applied because it is not known whether the licensee is one of the ${appliesTo.label}.` }
-    : { applies: false, applicability: `Not applied: it applies only to ${appliesTo.label}, and the board has not said the licensee is one of them.` };
+    ? { applies: true, applicability: `Applied because the board has not said (${missing}) whether the licensee is one of the ${appliesTo.label}.`, unknownAttributes: unknown }
+    : { applies: false, applicability: `Not applied: it applies only to ${appliesTo.label}, and the board has not said (${missing}) whether the licensee is one of them.`, unknownAttributes: unknown };
 }
 
 // ---------------------------------------------------------------- records and status

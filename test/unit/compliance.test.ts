@@ -526,7 +526,7 @@ describe("shares of the total", () => {
     const unknown = evaluateCycle(rule("CA-M"), records, cycle);
     expect(outcome(unknown, "geriatric-medicine")).toMatchObject({ applies: false, required: 10, shortBy: 0.25 });
     expect(unknown.status).toBe("meets");
-    const geriatric = evaluateCycle(rule("CA-M"), records, cycle, { licenseeGroups: { geriatricPractice: true } });
+    const geriatric = evaluateCycle(rule("CA-M"), records, cycle, { attributes: { specialty: "Internal Medicine", patients65Percent: 40 } });
     // 20% of 50 = 10; 9.75 is short by 0.25.
     expect(outcome(geriatric, "geriatric-medicine")).toMatchObject({ applies: true, required: 10, counted: 9.75, shortBy: 0.25 });
     expect(geriatric.status).toBe("short");
@@ -539,12 +539,12 @@ describe("requirements for some licensees", () => {
 
   it("NC-M: controlled-substance prescribing applies unless the board says the licensee does not prescribe", () => {
     const unknown = evaluateCycle(rule("NC-M"), sixtyWithoutControlledSubstance(), ncCycle);
-    expect(outcome(unknown, "controlled-substance")).toMatchObject({ applies: true, shortBy: 3, applicability: expect.stringContaining("not known") as unknown });
+    expect(outcome(unknown, "controlled-substance")).toMatchObject({ applies: true, shortBy: 3, applicability: expect.stringContaining("has not said") as unknown, unknownAttributes: ["controlledSubstancePrescriber"] });
     expect(unknown.status).toBe("short");
-    const notPrescriber = evaluateCycle(rule("NC-M"), sixtyWithoutControlledSubstance(), ncCycle, { licenseeGroups: { prescribers: false } });
+    const notPrescriber = evaluateCycle(rule("NC-M"), sixtyWithoutControlledSubstance(), ncCycle, { attributes: { controlledSubstancePrescriber: false } });
     expect(outcome(notPrescriber, "controlled-substance").applies).toBe(false);
     expect(notPrescriber.status).toBe("meets");
-    const prescriber = evaluateCycle(rule("NC-M"), sixtyWithoutControlledSubstance(), ncCycle, { licenseeGroups: { prescribers: true } });
+    const prescriber = evaluateCycle(rule("NC-M"), sixtyWithoutControlledSubstance(), ncCycle, { attributes: { controlledSubstancePrescriber: true } });
     expect(prescriber.status).toBe("short");
   });
 });
@@ -676,7 +676,12 @@ function rawRecordArb(types: readonly string[], overrides: Partial<RawRecord> = 
 const withIds = (raw: readonly RawRecord[], prefix = "p"): LicenseeCreditReport[] => raw.map((r, i) => ({ ...r, id: `${prefix}${String(i).padStart(3, "0")}` }));
 
 const groupsArb = fc.record(
-  { prescribers: fc.boolean(), controlledSubstanceCertificate: fc.boolean(), geriatricPractice: fc.boolean() },
+  {
+    controlledSubstancePrescriber: fc.boolean(),
+    controlledSubstanceCertificate: fc.boolean(),
+    specialty: fc.constantFrom("Internal Medicine", "Family Medicine", "Surgery"),
+    patients65Percent: fc.integer({ min: 0, max: 100 }),
+  },
   { requiredKeys: [] },
 );
 
@@ -699,11 +704,11 @@ describe("properties", () => {
   it("adding an accepted credit report never lowers any count; removing one never raises any", () => {
     fc.assert(
       fc.property(scenarioArb, fc.nat(), ({ ruleSet, records, groups, extra }, pick) => {
-        const before = countedById(evaluateCycle(ruleSet, records, PROPERTY_CYCLE, { licenseeGroups: groups }));
-        const added = countedById(evaluateCycle(ruleSet, [...records, { ...extra, id: "extra" }], PROPERTY_CYCLE, { licenseeGroups: groups }));
+        const before = countedById(evaluateCycle(ruleSet, records, PROPERTY_CYCLE, { attributes: groups }));
+        const added = countedById(evaluateCycle(ruleSet, [...records, { ...extra, id: "extra" }], PROPERTY_CYCLE, { attributes: groups }));
         for (const [id, counted] of before) expect(added.get(id), id).toBeGreaterThanOrEqual(counted);
         if (records.length === 0) return;
-        const removed = countedById(evaluateCycle(ruleSet, records.filter((_, i) => i !== pick % records.length), PROPERTY_CYCLE, { licenseeGroups: groups }));
+        const removed = countedById(evaluateCycle(ruleSet, records.filter((_, i) => i !== pick % records.length), PROPERTY_CYCLE, { attributes: groups }));
         for (const [id, counted] of before) expect(removed.get(id), id).toBeLessThanOrEqual(counted);
       }),
       runs,
@@ -728,7 +733,7 @@ describe("properties", () => {
     fc.assert(
       fc.property(scenarioArb, fc.array(fc.nat(), { minLength: 40, maxLength: 40 }), ({ ruleSet, records, groups }, keys) => {
         const shuffled = records.map((r, i) => ({ r, key: keys[i] ?? 0 })).sort((a, b) => a.key - b.key).map((x) => x.r);
-        expect(evaluateCycle(ruleSet, shuffled, PROPERTY_CYCLE, { licenseeGroups: groups })).toEqual(evaluateCycle(ruleSet, records, PROPERTY_CYCLE, { licenseeGroups: groups }));
+        expect(evaluateCycle(ruleSet, shuffled, PROPERTY_CYCLE, { attributes: groups })).toEqual(evaluateCycle(ruleSet, records, PROPERTY_CYCLE, { attributes: groups }));
       }),
       runs,
     );
@@ -737,7 +742,7 @@ describe("properties", () => {
   it("never counts more than the accepted credit completed in each requirement's window", () => {
     fc.assert(
       fc.property(scenarioArb, ({ ruleSet, records, groups }) => {
-        const evaluation = evaluateCycle(ruleSet, records, PROPERTY_CYCLE, { licenseeGroups: groups });
+        const evaluation = evaluateCycle(ruleSet, records, PROPERTY_CYCLE, { attributes: groups });
         for (const requirement of evaluation.requirements) {
           const { start, end } = requirement.window;
           const available = records
@@ -753,7 +758,7 @@ describe("properties", () => {
   it("reconciles: contributions and per-record amounts add up to every count, within the caps", () => {
     fc.assert(
       fc.property(scenarioArb, ({ ruleSet, records, groups }) => {
-        const evaluation = evaluateCycle(ruleSet, records, PROPERTY_CYCLE, { licenseeGroups: groups });
+        const evaluation = evaluateCycle(ruleSet, records, PROPERTY_CYCLE, { attributes: groups });
         for (const requirement of evaluation.requirements) {
           const fromContributions = requirement.contributions.reduce((s, c) => s + hundredths(c.amount), 0);
           const fromRecords = evaluation.records.reduce((s, r) => s + hundredths(r.countedTowards[requirement.id] ?? 0), 0);
@@ -782,7 +787,7 @@ describe("properties", () => {
   it("status (no flags): nothing without accepted in-cycle credit, else meets exactly when every applicable requirement is met", () => {
     fc.assert(
       fc.property(scenarioArb, ({ ruleSet, records, groups }) => {
-        const evaluation = evaluateCycle(ruleSet, records, PROPERTY_CYCLE, { licenseeGroups: groups });
+        const evaluation = evaluateCycle(ruleSet, records, PROPERTY_CYCLE, { attributes: groups });
         const inCycleCredit = records.some(
           (r) => r.status === "accepted" && !r.deleted && r.credits > 0 && r.completionDate >= PROPERTY_CYCLE.start && r.completionDate <= PROPERTY_CYCLE.end,
         );

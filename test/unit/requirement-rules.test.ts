@@ -101,9 +101,12 @@ describe("seeded rule sets", () => {
 
   it("marks applicability for requirements that bind only some licensees", () => {
     const applies = (code: string, id: string) => seeded(code).requirements.find((r) => r.id === id)?.appliesTo;
-    expect(applies("NC-M", "controlled-substance")).toMatchObject({ group: "prescribers", whenUnknown: "applies" });
-    expect(applies("AL-M", "controlled-substance")).toMatchObject({ group: "controlledSubstanceCertificate", whenUnknown: "applies" });
-    expect(applies("CA-M", "geriatric-medicine")).toMatchObject({ group: "geriatricPractice", whenUnknown: "doesNotApply" });
+    expect(applies("NC-M", "controlled-substance")).toMatchObject({ when: [{ attribute: "controlledSubstancePrescriber", is: true }], whenUnknown: "applies" });
+    expect(applies("AL-M", "controlled-substance")).toMatchObject({ when: [{ attribute: "controlledSubstanceCertificate", is: true }], whenUnknown: "applies" });
+    expect(applies("CA-M", "geriatric-medicine")).toMatchObject({
+      when: [{ attribute: "specialty", oneOf: expect.arrayContaining(["Internal Medicine", "Family Medicine"]) as unknown }, { attribute: "patients65Percent", moreThan: 25 }],
+      whenUnknown: "doesNotApply",
+    });
   });
 
   it("gives every value a source, and a reason wherever it is assumed", () => {
@@ -189,7 +192,7 @@ describe("rule set validation messages", () => {
       [{ ...base, creditTypes: ["Pain Management", "Pain Management"] }, "requirements.0.creditTypes", "Name each topic or credit type once"],
       [{ ...base, period: { kind: "lastYears", years: 11 } }, "requirements.0.period.years", "Look-back period must be a whole number of years from 1 to 10"],
       [{ ...base, period: { kind: "sometimes" } }, "requirements.0.period.kind", "Period must be one of: cycle, ever, lastYears"],
-      [{ ...base, appliesTo: { group: "prescribers", label: "prescribers", whenUnknown: "maybe" } }, "requirements.0.appliesTo.whenUnknown", "When unknown must be applies or doesNotApply"],
+      [{ ...base, appliesTo: { label: "prescribers", when: [{ attribute: "controlledSubstancePrescriber", is: true }], whenUnknown: "maybe" } }, "requirements.0.appliesTo.whenUnknown", "When unknown must be applies or doesNotApply"],
       [{ ...base, kind: "share", percent: 0, basis: "requiredTotal" }, "requirements.0.percent", "Percent must be a whole number from 1 to 100"],
       [{ ...base, kind: "share", percent: 40, basis: "most" }, "requirements.0.basis", "Basis must be requiredTotal or countedTotal"],
       [{ ...base, kind: "topic" }, "requirements.0.kind", "Requirement kind must be creditTypes or share"],
@@ -276,5 +279,16 @@ describe("descriptions", () => {
     const share = rule.requirements[0];
     if (share?.kind !== "share") throw new Error("ME-O's first requirement is the osteopathic share");
     expect(describeRequirement(rule, { ...share, basis: "countedTotal" })).toBe("At least 40% of the AMA PRA Category 1 credits counted in the cycle in Osteopathic");
+  });
+});
+
+describe("ruleMeasures", () => {
+  it("lists the total and every requirement of a rule set, in the engine's order", async () => {
+    const { ruleMeasures } = await import("../../domain/requirement-rules");
+    const { evaluateCycle } = await import("../../app/lib/compliance");
+    for (const rule of SEEDED_REQUIREMENT_RULES) {
+      const evaluation = evaluateCycle(rule, [], { start: "2024-01-01", end: "2025-12-31" });
+      expect(ruleMeasures(rule).map((m) => m.id)).toEqual(evaluation.requirements.map((o) => o.id));
+    }
   });
 });
