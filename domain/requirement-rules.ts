@@ -4,6 +4,7 @@
 // The compliance engine that applies a rule set to a licensee's credit reports is `compliance.ts`.
 import { z } from "zod";
 import { LICENSEE_ATTRIBUTES, type AttributeKey, type AttributeType } from "./licensee-attributes";
+import { orgWords } from "./org-words";
 import { CERTIFYING_BOARDS, MOC_CREDIT_TYPES, STATE_BOARDS, STATE_TOPICS, type OrganisationKind } from "./reference";
 
 /** Largest credit amount a rule may name (minimums and caps). */
@@ -287,10 +288,56 @@ export const shareRequirementSchema = z.object({
 });
 export type ShareRequirement = z.infer<typeof shareRequirementSchema>;
 
-export const requirementSchema = z.discriminatedUnion("kind", [creditTypeRequirementSchema, shareRequirementSchema], {
-  error: "Requirement kind must be creditTypes or share",
+/**
+ * Some credit in every sub-period of the cycle (ABIM: points every 2 years). The sub-periods are
+ * consecutive `years`-long windows counted from the cycle's first day; a remainder shorter than
+ * `years` at the end of the cycle is not checked on its own (a 5-year cycle has two 2-year
+ * sub-periods, years 1–2 and 3–4). Without `creditTypes` any credit counts. The engine reports one
+ * outcome per sub-period, with the id `${id}-${n}` (n from 1).
+ */
+export const subPeriodRequirementSchema = z.object({
+  kind: z.literal("subPeriods"),
+  id: requirementId,
+  years: years("Sub-period length"),
+  minimum: credits("Minimum credits", 0.25),
+  creditTypes: creditTypeList.optional(),
+  appliesTo: appliesToSchema.optional(),
+  note: note.optional(),
+  provenance: provenanceSchema,
+});
+export type SubPeriodRequirement = z.infer<typeof subPeriodRequirementSchema>;
+
+export const REQUIREMENT_KINDS = ["creditTypes", "share", "subPeriods"] as const;
+
+export const requirementSchema = z.discriminatedUnion("kind", [creditTypeRequirementSchema, shareRequirementSchema, subPeriodRequirementSchema], {
+  error: "Requirement kind must be creditTypes, share or subPeriods",
 });
 export type Requirement = z.infer<typeof requirementSchema>;
+
+/**
+ * Another way to satisfy the whole rule set (Oregon: taking part in a certifying board's MOC
+ * program): when every condition holds on the licensee's attributes, the check is met whatever the
+ * credit shows, and says which alternative met it. An unknown attribute never applies it.
+ */
+export const alternativeSchema = z.object({
+  id: requirementId,
+  label: z.string({ error: "The alternative's name must be text" }).trim().min(1, "Name the alternative").max(120, "The alternative's name must be at most 120 characters"),
+  when: z.array(attributeConditionSchema, { error: "Conditions must be a list" }).min(1, "Give at least one condition").max(4, "Give at most 4 conditions"),
+  provenance: provenanceSchema,
+});
+export type Alternative = z.infer<typeof alternativeSchema>;
+
+/**
+ * A total owed per year licensed by a licensee first licensed during the cycle (North Dakota: 20
+ * per year). The years counted are the cycle's year-long parts, counted from its first day, that
+ * begin on or after the initial license date; the prorated total never exceeds the full total.
+ */
+export const prorationSchema = z.object({
+  credits: credits("Credits per licensed year", 0.25),
+  attribute: z.literal("initialLicenseDate", { error: "Proration reads the initial license date" }),
+  provenance: provenanceSchema,
+});
+export type Proration = z.infer<typeof prorationSchema>;
 
 /** At most so many credits count per calendar year and per day (ABA 60 a year; ABS 12 a day). */
 export const capsSchema = z
@@ -315,21 +362,35 @@ export const requirementRuleSetSchema = z
     /** What one credit is called in descriptions, plural: "AMA PRA Category 1 credits", "MOC points". */
     creditLabel: z.string({ error: "Credit name must be text" }).trim().min(1, "Name the credit, e.g. AMA PRA Category 1 credits").max(60, "Credit name must be at most 60 characters"),
     cycle: cycleRuleSchema,
-    total: z.object({ minimum: credits("Total credits", 0), provenance: provenanceSchema }),
+    total: z.object({ minimum: credits("Total credits", 0), proratePerYear: prorationSchema.optional(), provenance: provenanceSchema }),
     requirements: z.array(requirementSchema, { error: "Requirements must be a list" }).max(20, "Give at most 20 requirements"),
     caps: capsSchema.optional(),
+    /** Ways to satisfy the whole rule set other than the credit (see alternativeSchema). */
+    alternatives: z.array(alternativeSchema, { error: "Alternatives must be a list" }).max(5, "Give at most 5 alternatives").optional(),
     /** Caveats a reviewer must see beside the result (what the rule cannot check, and why). */
     notes: z.array(note, { error: "Notes must be a list" }).max(10, "Give at most 10 notes"),
   })
   .superRefine((rule, ctx) => {
     const allowed = allowedCreditTypes(rule.organisationCode);
     const seen = new Set<string>();
+    const measured = new Set(ruleMeasures(rule).map((m) => m.id));
     rule.requirements.forEach((requirement, index) => {
       if (seen.has(requirement.id)) {
         ctx.addIssue({ code: "custom", path: ["requirements", index, "id"], message: `Another requirement already uses the id “${requirement.id}”` });
       }
       seen.add(requirement.id);
-      requirement.creditTypes.forEach((type, typeIndex) => {
+      if (requirement.kind === "subPeriods") {
+        if (requirement.years > rule.cycle.years) {
+          ctx.addIssue({ code: "custom", path: ["requirements", index, "years"], message: `Sub-period length must be at most the cycle length (${rule.cycle.years} years)` });
+        }
+        for (let n = 1; n <= subPeriodCount(rule, requirement); n++) {
+          if (rule.requirements.some((other) => other.id === `${requirement.id}-${n}`)) {
+            ctx.addIssue({ code: "custom", path: ["requirements", index, "id"], message: `The id “${requirement.id}” would name its sub-periods like another requirement (“${requirement.id}-${n}”)` });
+            break;
+          }
+        }
+      }
+      (requirement.creditTypes ?? []).forEach((type, typeIndex) => {
         if (!allowed.includes(type)) {
           ctx.addIssue({
             code: "custom",
@@ -338,6 +399,11 @@ export const requirementRuleSetSchema = z
           });
         }
       });
+    });
+    (rule.alternatives ?? []).forEach((alternative, index) => {
+      if (measured.has(alternative.id) || (rule.alternatives ?? []).findIndex((a) => a.id === alternative.id) !== index) {
+        ctx.addIssue({ code: "custom", path: ["alternatives", index, "id"], message: `Another requirement or alternative already uses the id “${alternative.id}”` });
+      }
     });
   });
 export type RequirementRuleSet = z.infer<typeof requirementRuleSetSchema>;
@@ -356,6 +422,19 @@ export function ruleSetFieldErrors(error: z.ZodError): Record<string, string> {
 
 const MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
+/** The kind of organisation a rule set belongs to, for its words (state boards when not known). */
+type RuleKind = Exclude<OrganisationKind, "accreditor">;
+
+function kindOf(rule: { organisationCode: string }): RuleKind {
+  return organisationKindOf(rule.organisationCode) ?? "state_board";
+}
+
+/** "renewal cycle" for a state board, "certification cycle" for a certifying board. */
+function cycleName(kind: RuleKind): string {
+  const words = orgWords(kind);
+  return kind === "certifying_board" ? words.cycle : `${words.cycle} cycle`;
+}
+
 /** A credit amount as a rule states it: "50", "12.25", "0.25". */
 export function formatRuleCredits(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
@@ -365,25 +444,32 @@ function creditWord(value: number): string {
   return value === 1 ? "credit" : "credits";
 }
 
+/** "Points" for "MOC points", "Credits" for "AMA PRA Category 1 credits": what a label starts with. */
+function creditNoun(creditLabel: string | undefined): string {
+  const last = (creditLabel ?? "credits").trim().split(/\s+/).pop() ?? "credits";
+  return last.charAt(0).toUpperCase() + last.slice(1);
+}
+
 function endYearsExample(referenceEndYear: number, everyYears: number): string {
   // Show the cycle ends around the reference year, e.g. "2019, 2022, 2025, …".
   return [referenceEndYear - 2 * everyYears, referenceEndYear - everyYears, referenceEndYear].join(", ") + ", …";
 }
 
-/** "per 2-year cycle ending on the last day of the licensee's birth month" and the like. */
-export function describeCycle(cycle: CycleRule): string {
-  const span = cycle.years === 1 ? "per 1-year cycle" : `per ${cycle.years}-year cycle`;
+/** "per 2-year renewal cycle ending on the last day of the licensee's birth month" and the like. */
+export function describeCycle(cycle: CycleRule, kind: RuleKind = "state_board"): string {
+  const name = cycleName(kind);
+  const span = `per ${cycle.years}-year ${name}`;
   switch (cycle.anchor) {
     case "roster":
-      return `${span} (cycle dates from the board's roster)`;
+      return `${span} (dates from the board's roster)`;
     case "birthMonth":
-      return `${span} ending on the last day of the licensee's birth month`;
+      return `${span} ending on the last day of the ${orgWords(kind).person}'s birth month`;
     case "rolling":
       return `in any ${cycle.years}-year period (rolling: the ${cycle.years} years up to the date checked)`;
     case "fixedDate": {
       if (cycle.endMonth === 12 && cycle.endDay === 31 && cycle.years === 1) return "per calendar year";
       const ending = `${MONTH_NAMES[cycle.endMonth - 1]} ${cycle.endDay}`;
-      if (cycle.years === 1) return `per 1-year cycle ending ${ending}`;
+      if (cycle.years === 1) return `${span} ending ${ending}`;
       if (cycle.lastNameGroups) {
         const groups = cycle.lastNameGroups.map((g) => `last names ${g.from}–${g.to}: ${endYearsExample(g.referenceEndYear, cycle.years)}`).join("; ");
         return `${span} ending ${ending} (${groups})`;
@@ -393,9 +479,14 @@ export function describeCycle(cycle: CycleRule): string {
   }
 }
 
-/** "50 AMA PRA Category 1 credits per 2-year cycle (…)". */
+/** "50 AMA PRA Category 1 credits per 2-year renewal cycle (…)", with North Dakota's proration. */
 export function describeTotal(rule: RequirementRuleSet): string {
-  return `${formatRuleCredits(rule.total.minimum)} ${rule.creditLabel} ${describeCycle(rule.cycle)}`;
+  const kind = kindOf(rule);
+  const base = `${formatRuleCredits(rule.total.minimum)} ${rule.creditLabel} ${describeCycle(rule.cycle, kind)}`;
+  const prorate = rule.total.proratePerYear;
+  if (!prorate) return base;
+  const words = orgWords(kind);
+  return `${base}; a ${words.person} first licensed during the ${cycleName(kind)} owes ${formatRuleCredits(prorate.credits)} for each full year of it licensed`;
 }
 
 /** "Pain Management", or "Pain Management and End-of-Life Care combined". */
@@ -404,14 +495,15 @@ export function describeCreditTypes(types: readonly string[]): string {
   return `${types.slice(0, -1).join(", ")} and ${types[types.length - 1]} combined`;
 }
 
-export function describePeriod(period: RequirementPeriod): string {
+export function describePeriod(period: RequirementPeriod, kind: RuleKind = "state_board"): string {
+  const name = cycleName(kind);
   switch (period.kind) {
     case "cycle":
-      return "per cycle";
+      return `per ${name}`;
     case "ever":
-      return "one-time (a completion at any date up to the end of the cycle counts)";
+      return `one-time (a completion at any date up to the end of the ${name} counts)`;
     case "lastYears":
-      return period.years === 1 ? "in the last year of the cycle" : `in the ${period.years} years ending with the cycle`;
+      return period.years === 1 ? `in the last year of the ${name}` : `in the ${period.years} years ending with the ${name}`;
   }
 }
 
@@ -421,27 +513,78 @@ function shareOfRequiredTotal(rule: RequirementRuleSet, requirement: ShareRequir
   return Math.ceil((requirement.percent * Math.round(rule.total.minimum * 100)) / 100) / 100;
 }
 
-/** A short label for a requirement's row: "Opioid Prescribing", "Osteopathic share (40%)". */
-export function requirementLabel(requirement: Requirement): string {
+/** How many sub-periods a cycle of the rule set holds: whole `years`-long windows from its start. */
+export function subPeriodCount(rule: { cycle: { years: number } }, requirement: { years: number }): number {
+  return Math.floor(rule.cycle.years / requirement.years);
+}
+
+/** "years 1–2", or "year 3" for a 1-year sub-period: the cycle years sub-period `n` (from 1) covers. */
+export function subPeriodYears(requirement: { years: number }, n: number): string {
+  const first = (n - 1) * requirement.years + 1;
+  const last = n * requirement.years;
+  return first === last ? `year ${first}` : `years ${first}–${last}`;
+}
+
+/** "Points every 2 years", "Patient Safety every year". */
+function subPeriodBase(requirement: SubPeriodRequirement, creditLabel: string | undefined): string {
+  const what = requirement.creditTypes ? describeCreditTypes(requirement.creditTypes) : creditNoun(creditLabel);
+  return `${what} every ${requirement.years === 1 ? "year" : `${requirement.years} years`}`;
+}
+
+/** One sub-period's label: "Points every 2 years (years 1–2)". */
+export function subPeriodLabel(requirement: SubPeriodRequirement, n: number, creditLabel?: string): string {
+  return `${subPeriodBase(requirement, creditLabel)} (${subPeriodYears(requirement, n)})`;
+}
+
+/**
+ * A short label for a requirement's row: "Opioid Prescribing", "Osteopathic share (40%)", "Points
+ * every 2 years". Pass the rule set's credit label so a sub-period requirement without credit types
+ * names the credit ("Points", "Credits").
+ */
+export function requirementLabel(requirement: Requirement, creditLabel?: string): string {
+  if (requirement.kind === "subPeriods") return subPeriodBase(requirement, creditLabel);
   const types = describeCreditTypes(requirement.creditTypes);
   if (requirement.kind === "share") return `${types} share (${requirement.percent}%)`;
   return requirement.period.kind === "ever" ? `${types} (one-time)` : types;
 }
 
-/** A sentence a reviewer can read: "1 credit of Opioid Prescribing per cycle". */
+/** One condition in words: "prescribes controlled substances", "specialty Internal Medicine or Family Medicine". */
+export function describeCondition(condition: AttributeCondition, kind: RuleKind = "state_board"): string {
+  const label = LICENSEE_ATTRIBUTES.find((a) => a.key === condition.attribute)?.label ?? condition.attribute;
+  if ("is" in condition) return `${label.charAt(0).toLowerCase()}${label.slice(1)}: ${condition.is ? "yes" : "no"}`;
+  if ("oneOf" in condition) {
+    const list = condition.oneOf.length === 1 ? condition.oneOf[0] : `${condition.oneOf.slice(0, -1).join(", ")} or ${condition.oneOf[condition.oneOf.length - 1]}`;
+    return `specialty ${list}`;
+  }
+  if ("moreThan" in condition) return `${label.replace(/\s*\(%\)$/, "").toLowerCase()} over ${condition.moreThan}%`;
+  return `${label.toLowerCase()} before the ${cycleName(kind)} began`;
+}
+
+/** A sentence a reviewer can read: "1 credit of Opioid Prescribing per renewal cycle". */
 export function describeRequirement(rule: RequirementRuleSet, requirement: Requirement): string {
-  const types = describeCreditTypes(requirement.creditTypes);
+  const kind = kindOf(rule);
   const who = requirement.appliesTo ? `; applies to ${requirement.appliesTo.label}` : "";
+  if (requirement.kind === "subPeriods") {
+    const count = subPeriodCount(rule, requirement);
+    const what = requirement.creditTypes ? `${creditWord(requirement.minimum)} of ${describeCreditTypes(requirement.creditTypes)}` : rule.creditLabel;
+    const periods = Array.from({ length: count }, (_, i) => subPeriodYears(requirement, i + 1).replace(/^years? /, ""));
+    const listed = periods.length <= 1 ? periods.join("") : `${periods.slice(0, -1).join(", ")} and ${periods[periods.length - 1]}`;
+    const remainder = rule.cycle.years - count * requirement.years;
+    const rest =
+      remainder === 0 ? "" : remainder === 1 ? `; the last year of the ${cycleName(kind)} is not checked on its own` : `; the last ${remainder} years of the ${cycleName(kind)} are not checked on their own`;
+    return `At least ${formatRuleCredits(requirement.minimum)} ${what} in every ${requirement.years === 1 ? "year" : `${requirement.years}-year period`} of the ${cycleName(kind)}, counted from its start (${count === 1 && requirement.years === 1 ? "year" : "years"} ${listed})${rest}${who}`;
+  }
+  const types = describeCreditTypes(requirement.creditTypes);
   if (requirement.kind === "share") {
     const base =
       requirement.basis === "requiredTotal"
         ? `of the required ${formatRuleCredits(rule.total.minimum)} ${rule.creditLabel} (${formatRuleCredits(shareOfRequiredTotal(rule, requirement))})`
-        : `of the ${rule.creditLabel} counted in the cycle`;
+        : `of the ${rule.creditLabel} counted in the ${cycleName(kind)}`;
     return `At least ${requirement.percent}% ${base} in ${types}${who}`;
   }
   const amount = formatRuleCredits(requirement.minimum);
   const separator = requirement.period.kind === "ever" ? ", " : " ";
-  return `${amount} ${creditWord(requirement.minimum)} of ${types}${separator}${describePeriod(requirement.period)}${who}`;
+  return `${amount} ${creditWord(requirement.minimum)} of ${types}${separator}${describePeriod(requirement.period, kind)}${who}`;
 }
 
 export function describeCaps(caps: Caps | undefined): string[] {
@@ -452,9 +595,21 @@ export function describeCaps(caps: Caps | undefined): string[] {
   return lines;
 }
 
+/** "Also met by participation in a certifying board's MOC program (participates in MOC: yes)". */
+export function describeAlternative(rule: RequirementRuleSet, alternative: Alternative): string {
+  const kind = kindOf(rule);
+  const conditions = alternative.when.map((c) => describeCondition(c, kind)).join("; ");
+  return `Also met, whatever the credit shows, by ${alternative.label.charAt(0).toLowerCase()}${alternative.label.slice(1)} (when the board records: ${conditions})`;
+}
+
 /** Every line of a rule set, in the order a reviewer reads them. */
 export function describeRuleSet(rule: RequirementRuleSet): string[] {
-  return [describeTotal(rule), ...rule.requirements.map((r) => describeRequirement(rule, r)), ...describeCaps(rule.caps)];
+  return [
+    describeTotal(rule),
+    ...rule.requirements.map((r) => describeRequirement(rule, r)),
+    ...describeCaps(rule.caps),
+    ...(rule.alternatives ?? []).map((a) => describeAlternative(rule, a)),
+  ];
 }
 
 // ---------------------------------------------------------------- seeded rule sets
@@ -747,6 +902,8 @@ export interface RuleMeasure {
   id: string;
   label: string;
   kind: "total" | Requirement["kind"];
+  /** The requirement it belongs to ("total" for the total): a sub-period's requirement id. */
+  requirementId: string;
 }
 
 /**
@@ -755,7 +912,11 @@ export interface RuleMeasure {
  */
 export function ruleMeasures(rule: RequirementRuleSet): RuleMeasure[] {
   return [
-    { id: "total", label: `Total ${rule.creditLabel}`, kind: "total" },
-    ...rule.requirements.map((r) => ({ id: r.id, label: requirementLabel(r), kind: r.kind })),
+    { id: "total", label: `Total ${rule.creditLabel}`, kind: "total", requirementId: "total" },
+    ...rule.requirements.flatMap((r): RuleMeasure[] =>
+      r.kind === "subPeriods"
+        ? Array.from({ length: subPeriodCount(rule, r) }, (_, i) => ({ id: `${r.id}-${i + 1}`, label: subPeriodLabel(r, i + 1, rule.creditLabel), kind: r.kind, requirementId: r.id }))
+        : [{ id: r.id, label: requirementLabel(r, rule.creditLabel), kind: r.kind, requirementId: r.id }],
+    ),
   ];
 }

@@ -74,8 +74,9 @@ describe("seeded rule sets", () => {
     expect(rule.cycle.years).toBe(years);
     expect(rule.cycle.anchor).toBe(anchor);
     const summary = rule.requirements.map((r) => {
-      const types = r.creditTypes.join("+");
+      const types = (r.creditTypes ?? ["any"]).join("+");
       if (r.kind === "share") return `${r.id}: ${types} ${r.percent}% ${r.basis}`;
+      if (r.kind === "subPeriods") return `${r.id}: ${types} ${r.minimum} every${r.years}`;
       const period = r.period.kind === "lastYears" ? `lastYears${r.period.years}` : r.period.kind;
       return `${r.id}: ${types} ${r.minimum} ${period}`;
     });
@@ -136,7 +137,7 @@ describe("seeded rule sets", () => {
   it("names only topics and credit types the organisation receives", () => {
     for (const rule of SEEDED_REQUIREMENT_RULES) {
       const allowed = allowedCreditTypes(rule.organisationCode);
-      for (const r of rule.requirements) for (const type of r.creditTypes) expect(allowed, rule.organisationCode).toContain(type);
+      for (const r of rule.requirements) for (const type of r.creditTypes ?? []) expect(allowed, rule.organisationCode).toContain(type);
     }
     expect(allowedCreditTypes("CA-M")).toEqual(STATE_TOPICS);
     expect(allowedCreditTypes("ABP")).toEqual(MOC_CREDIT_TYPES.ABP);
@@ -195,7 +196,7 @@ describe("rule set validation messages", () => {
       [{ ...base, appliesTo: { label: "prescribers", when: [{ attribute: "controlledSubstancePrescriber", is: true }], whenUnknown: "maybe" } }, "requirements.0.appliesTo.whenUnknown", "When unknown must be applies or doesNotApply"],
       [{ ...base, kind: "share", percent: 0, basis: "requiredTotal" }, "requirements.0.percent", "Percent must be a whole number from 1 to 100"],
       [{ ...base, kind: "share", percent: 40, basis: "most" }, "requirements.0.basis", "Basis must be requiredTotal or countedTotal"],
-      [{ ...base, kind: "topic" }, "requirements.0.kind", "Requirement kind must be creditTypes or share"],
+      [{ ...base, kind: "topic" }, "requirements.0.kind", "Requirement kind must be creditTypes, share or subPeriods"],
     ];
     for (const [requirement, path, message] of cases) {
       const errors = errorsOf(edited("ME-M", (r) => (r.requirements = [requirement])));
@@ -247,30 +248,30 @@ describe("rule set validation messages", () => {
 describe("descriptions", () => {
   it("describe each seeded organisation's requirements in words", () => {
     expect(describeRuleSet(seeded("CA-M"))).toEqual([
-      "50 AMA PRA Category 1 credits per 2-year cycle ending on the last day of the licensee's birth month",
-      "12 credits of Pain Management and End-of-Life Care combined, one-time (a completion at any date up to the end of the cycle counts)",
+      "50 AMA PRA Category 1 credits per 2-year renewal cycle ending on the last day of the licensee's birth month",
+      "12 credits of Pain Management and End-of-Life Care combined, one-time (a completion at any date up to the end of the renewal cycle counts)",
       "At least 20% of the required 50 AMA PRA Category 1 credits (10) in Geriatric Medicine; applies to general internists and family physicians with over 25% of patients aged 65 or over",
     ]);
     expect(describeRuleSet(seeded("ABA"))).toEqual([
-      "250 Category 1 credits per 10-year cycle (cycle dates from the board's roster)",
-      "20 credits of Patient Safety per cycle",
+      "250 Category 1 credits per 10-year certification cycle (dates from the board's roster)",
+      "20 credits of Patient Safety per certification cycle",
       "At most 60 credits count per calendar year",
     ]);
     expect(describeRuleSet(seeded("ABS"))).toEqual([
       "150 Category 1 credits in any 5-year period (rolling: the 5 years up to the date checked)",
-      "50 credits of Self-Assessment per cycle",
+      "50 credits of Self-Assessment per certification cycle",
       "At most 12 credits count per day",
     ]);
     expect(describeRuleSet(seeded("AL-M"))[0]).toBe("25 AMA PRA Category 1 credits per calendar year");
-    expect(describeRuleSet(seeded("AL-M"))[1]).toBe("2 credits of Controlled Substance in the 2 years ending with the cycle; applies to holders of an Alabama Controlled Substances Certificate");
+    expect(describeRuleSet(seeded("AL-M"))[1]).toBe("2 credits of Controlled Substance in the 2 years ending with the renewal cycle; applies to holders of an Alabama Controlled Substances Certificate");
     expect(describeRuleSet(seeded("ME-O"))[1]).toBe("At least 40% of the required 100 AMA PRA Category 1 credits (40) in Osteopathic");
-    expect(describeRuleSet(seeded("MD-M"))[2]).toBe("1 credit of Implicit Bias, one-time (a completion at any date up to the end of the cycle counts)");
-    expect(describeRuleSet(seeded("ABO"))[2]).toBe("0.25 credits of Patient Safety in the 10 years ending with the cycle");
+    expect(describeRuleSet(seeded("MD-M"))[2]).toBe("1 credit of Implicit Bias, one-time (a completion at any date up to the end of the renewal cycle counts)");
+    expect(describeRuleSet(seeded("ABO"))[2]).toBe("0.25 credits of Patient Safety in the 10 years ending with the certification cycle");
   });
 
   it("describe fixed-date cycles with the years they end in", () => {
-    expect(describeCycle(seeded("MD-M").cycle)).toBe("per 2-year cycle ending September 30 (last names A–L: 2020, 2022, 2024, …; last names M–Z: 2021, 2023, 2025, …)");
-    expect(describeCycle(seeded("ND-M").cycle)).toBe("per 3-year cycle ending December 31 (2019, 2022, 2025, …)");
+    expect(describeCycle(seeded("MD-M").cycle)).toBe("per 2-year renewal cycle ending September 30 (last names A–L: 2020, 2022, 2024, …; last names M–Z: 2021, 2023, 2025, …)");
+    expect(describeCycle(seeded("ND-M").cycle)).toBe("per 3-year renewal cycle ending December 31 (2019, 2022, 2025, …)");
     expect(describeCycle(seeded("ABOHNS").cycle)).toBe("per calendar year");
   });
 
@@ -278,7 +279,7 @@ describe("descriptions", () => {
     const rule = seeded("ME-O");
     const share = rule.requirements[0];
     if (share?.kind !== "share") throw new Error("ME-O's first requirement is the osteopathic share");
-    expect(describeRequirement(rule, { ...share, basis: "countedTotal" })).toBe("At least 40% of the AMA PRA Category 1 credits counted in the cycle in Osteopathic");
+    expect(describeRequirement(rule, { ...share, basis: "countedTotal" })).toBe("At least 40% of the AMA PRA Category 1 credits counted in the renewal cycle in Osteopathic");
   });
 });
 
