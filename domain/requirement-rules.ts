@@ -614,17 +614,8 @@ export function describeRuleSet(rule: RequirementRuleSet): string[] {
 
 // ---------------------------------------------------------------- seeded rule sets
 
-/** REQUIREMENTS.md names these public sources beside the state requirements. */
-const SOURCES = {
-  CA: "mbc.ca.gov CME and audit pages (REQUIREMENTS.md)",
-  MD: "COMAR 10.32.01.10 and mbp.state.md.us (REQUIREMENTS.md)",
-  OR: "OAR 847-008-0075 and oregon.gov/omb (REQUIREMENTS.md)",
-  NC: "ncmedboard.org (REQUIREMENTS.md)",
-  ND: "ndbom.org (REQUIREMENTS.md)",
-  ME: "Maine rules 02-373 ch. 21 and 32 MRSA §2581 (REQUIREMENTS.md)",
-  AL: "albme.gov and ALAC 540-X-14-.02 (REQUIREMENTS.md)",
-  CERTIFYING: "REQUIREMENTS.md, certifying-board requirements table (no primary source named there)",
-} as const;
+// Every seeded value names the public source it comes from (a statute, a rule number, a board's web
+// page), or is marked assumed with the reason written for a board reader. Boards see these words.
 
 const sourced = (source: string): Provenance => ({ source, assumed: false });
 const assumed = (source: string, reason: string): Provenance => ({ source, assumed: true, reason });
@@ -632,8 +623,41 @@ const assumed = (source: string, reason: string): Provenance => ({ source, assum
 const PER_CYCLE: RequirementPeriod = { kind: "cycle" };
 const CATEGORY_1 = "AMA PRA Category 1 credits";
 
+const SOURCES = {
+  AL: "ALAC 540-X-14-.02 and the albme.gov CME requirements page",
+  CA_TERM: "Cal. Bus. & Prof. Code §2423",
+  CA_TOTAL: "16 CCR §1336 and the mbc.ca.gov CME requirements page",
+  CA_PAIN: "Cal. Bus. & Prof. Code §2190.5",
+  CA_GERIATRIC: "Cal. Bus. & Prof. Code §2190.3",
+  ME_M: "Code of Maine Rules 02-373 ch. 21 (Board of Licensure in Medicine)",
+  ME_O: "32 MRSA §2581 and the Maine Board of Osteopathic Licensure CME page",
+  ME_OPIOID: "22 MRSA §7253",
+  MD: "COMAR 10.32.01.10",
+  MD_PAGE: "COMAR 10.32.01.10 and the mbp.state.md.us license renewal page",
+  OR: "OAR 847-008-0075",
+  OR_PAGE: "OAR 847-008-0075 and the oregon.gov/omb CME page",
+  NC: "21 NCAC 32R .0101 and the ncmedboard.org CME page",
+  ND: "ndbom.org CME requirements page",
+  VI: "No published requirement found for the Virgin Islands Board of Medical Examiners",
+  ABA: "theaba.org MOCA requirements page",
+  ABIM: "abim.org MOC requirements page",
+  ABO: "abop.org Continuing Certification requirements page",
+  ABOHNS: "aboto.org Continuing Certification page (older rule)",
+  ABPATH: "abpath.org Continuing Certification requirements page",
+  ABP: "abp.org MOC requirements page",
+  ABS: "absurgery.org Continuous Certification requirements page",
+} as const;
+
+const PRESCRIBERS: AppliesTo = {
+  label: "licensees who prescribe controlled substances",
+  when: [{ attribute: "controlledSubstancePrescriber", is: true }],
+  whenUnknown: "applies",
+};
+
 const RETENTION_NOTE =
-  "Only credit reported to the learner store is visible (records are kept six years): a one-time requirement met long ago, or credit never reported through PARS, cannot be seen here.";
+  "Only credit that providers report to ACCME is visible here, and reports are kept six years: a one-time requirement met long ago, or credit never reported, cannot be seen.";
+
+const PRESCRIBER_NOTE = "Requirements for prescribers apply unless the board records that the licensee does not prescribe controlled substances.";
 
 export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
   {
@@ -654,14 +678,14 @@ export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
     ],
     notes: [
       "No carry-over: each calendar year is its own cycle, so credit from another year never counts.",
-      "The controlled-substance requirement is applied unless the board says the licensee holds no Alabama Controlled Substances Certificate.",
+      "The controlled-substance requirement applies unless the board records that the licensee holds no Alabama Controlled Substances Certificate.",
     ],
   },
   {
     organisationCode: "CA-M",
     creditLabel: CATEGORY_1,
-    cycle: { anchor: "birthMonth", years: 2, provenance: sourced(SOURCES.CA) },
-    total: { minimum: 50, provenance: sourced(SOURCES.CA) },
+    cycle: { anchor: "birthMonth", years: 2, provenance: sourced(SOURCES.CA_TERM) },
+    total: { minimum: 50, provenance: sourced(SOURCES.CA_TOTAL) },
     requirements: [
       {
         kind: "creditTypes",
@@ -669,8 +693,13 @@ export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
         creditTypes: ["Pain Management", "End-of-Life Care"],
         minimum: 12,
         period: { kind: "ever" },
-        note: "Due by the second licence renewal: a licensee before that renewal may not owe it yet.",
-        provenance: sourced(SOURCES.CA),
+        appliesTo: {
+          label: "licensees past their first renewal (the course is due by the second renewal)",
+          when: [{ attribute: "initialLicenseDate", beforeCycleStart: true }],
+          whenUnknown: "applies",
+        },
+        note: "Due by the second license renewal. Applied when the initial license date is not recorded, since most licensees are past their second renewal; record the date for newly licensed physicians.",
+        provenance: sourced(SOURCES.CA_PAIN),
       },
       {
         kind: "share",
@@ -681,15 +710,13 @@ export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
         appliesTo: {
           label: "general internists and family physicians with over 25% of patients aged 65 or over",
           when: [
-            { attribute: "specialty", oneOf: ["Internal Medicine", "Family Medicine", "General Practice"] },
+            { attribute: "specialty", oneOf: ["Internal Medicine", "Family Medicine"] },
             { attribute: "patients65Percent", moreThan: 25 },
           ],
           whenUnknown: "doesNotApply",
         },
-        provenance: assumed(
-          SOURCES.CA,
-          "REQUIREMENTS.md says “geriatrics 20% for some internists/FPs” without saying 20% of what; seeded as 20% of the required 50 credits (10), applied only when the board marks the licensee as in that practice group.",
-        ),
+        note: "20% of all mandatory continuing education hours: 10 of the 50. Applied only when the board records the specialty and the share of patients aged 65 or over.",
+        provenance: sourced(SOURCES.CA_GERIATRIC),
       },
     ],
     notes: [RETENTION_NOTE],
@@ -697,18 +724,18 @@ export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
   {
     organisationCode: "ME-M",
     creditLabel: CATEGORY_1,
-    cycle: { anchor: "birthMonth", years: 2, provenance: sourced(SOURCES.ME) },
-    total: { minimum: 40, provenance: sourced(SOURCES.ME) },
+    cycle: { anchor: "birthMonth", years: 2, provenance: sourced(SOURCES.ME_M) },
+    total: { minimum: 40, provenance: sourced(SOURCES.ME_M) },
     requirements: [
-      { kind: "creditTypes", id: "opioid-prescribing", creditTypes: ["Opioid Prescribing"], minimum: 3, period: PER_CYCLE, provenance: sourced(SOURCES.ME) },
+      { kind: "creditTypes", id: "opioid-prescribing", creditTypes: ["Opioid Prescribing"], minimum: 3, period: PER_CYCLE, appliesTo: PRESCRIBERS, provenance: sourced(SOURCES.ME_OPIOID) },
     ],
-    notes: [],
+    notes: [PRESCRIBER_NOTE],
   },
   {
     organisationCode: "ME-O",
     creditLabel: CATEGORY_1,
-    cycle: { anchor: "roster", years: 2, provenance: sourced(SOURCES.ME) },
-    total: { minimum: 100, provenance: sourced(SOURCES.ME) },
+    cycle: { anchor: "roster", years: 2, provenance: sourced(SOURCES.ME_O) },
+    total: { minimum: 100, provenance: sourced(SOURCES.ME_O) },
     requirements: [
       {
         kind: "share",
@@ -717,13 +744,16 @@ export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
         percent: 40,
         basis: "requiredTotal",
         provenance: assumed(
-          SOURCES.ME,
-          "REQUIREMENTS.md says “at least 40% osteopathic” without saying 40% of what; seeded as 40% of the required 100 credits (40). Switch the basis to countedTotal if the board reads it as 40% of all credit earned.",
+          SOURCES.ME_O,
+          "The Board asks that at least 40% of the hours be osteopathic without saying 40% of what; seeded as 40% of the required 100 (40 credits). Switch to “of the credits counted” if the Board means 40% of all credit earned.",
         ),
       },
-      { kind: "creditTypes", id: "opioid-prescribing", creditTypes: ["Opioid Prescribing"], minimum: 3, period: PER_CYCLE, provenance: sourced(SOURCES.ME) },
+      { kind: "creditTypes", id: "opioid-prescribing", creditTypes: ["Opioid Prescribing"], minimum: 3, period: PER_CYCLE, appliesTo: PRESCRIBERS, provenance: sourced(SOURCES.ME_OPIOID) },
     ],
-    notes: ["The 100 credits may include credit that is not reported through PARS (for example AOA Category 2); only reported AMA PRA Category 1 credit is counted here."],
+    notes: [
+      "The 100 credits may include credit that providers do not report to ACCME (for example AOA Category 2); only reported AMA PRA Category 1 credit is counted here.",
+      PRESCRIBER_NOTE,
+    ],
   },
   {
     organisationCode: "MD-M",
@@ -738,38 +768,54 @@ export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
         { from: "M", to: "Z", referenceEndYear: 2025 },
       ],
       provenance: assumed(
-        SOURCES.MD,
-        "REQUIREMENTS.md gives “A–L one year, M–Z the next” but not which year is which; seeded as A–L ending in even years (Board notices show A–L licences expiring September 30, 2024), M–Z in odd years. Verify with the Board.",
+        SOURCES.MD_PAGE,
+        "Licenses expire September 30, last names A–L one year and M–Z the next; which group renews in even years is taken from Board notices of A–L licenses expiring September 30, 2024. Confirm with the Board.",
       ),
     },
     total: { minimum: 25, provenance: sourced(SOURCES.MD) },
     requirements: [
-      { kind: "creditTypes", id: "opioid-prescribing", creditTypes: ["Opioid Prescribing"], minimum: 1, period: PER_CYCLE, provenance: sourced(SOURCES.MD) },
-      { kind: "creditTypes", id: "implicit-bias", creditTypes: ["Implicit Bias"], minimum: 1, period: { kind: "ever" }, provenance: assumed(SOURCES.MD, "REQUIREMENTS.md says one-time implicit bias without an amount; seeded as 1 credit.") },
+      { kind: "creditTypes", id: "opioid-prescribing", creditTypes: ["Opioid Prescribing"], minimum: 1, period: PER_CYCLE, appliesTo: PRESCRIBERS, provenance: sourced(SOURCES.MD_PAGE) },
+      {
+        kind: "creditTypes",
+        id: "implicit-bias",
+        creditTypes: ["Implicit Bias"],
+        minimum: 1,
+        period: { kind: "ever" },
+        provenance: assumed(SOURCES.MD_PAGE, "The Board requires an implicit bias course once, without an amount on its renewal page; seeded as 1 credit. Confirm the amount with the Board."),
+      },
     ],
     notes: [
-      "Maryland requires 50 credits per cycle, of which at least 25 AMA PRA Category 1; Category 2 credit is not reported through PARS, so only the 25 Category 1 credits are checked here.",
+      "Maryland requires 50 credits per cycle, of which at least 25 AMA PRA Category 1; Category 2 credit is not reported to ACCME, so only the 25 Category 1 credits are checked here.",
+      PRESCRIBER_NOTE,
       RETENTION_NOTE,
     ],
   },
   {
     organisationCode: "OR-M",
     creditLabel: CATEGORY_1,
-    cycle: { anchor: "roster", years: 2, provenance: sourced(SOURCES.OR) },
+    cycle: { anchor: "roster", years: 2, provenance: sourced(SOURCES.OR_PAGE) },
     total: { minimum: 60, provenance: sourced(SOURCES.OR) },
     requirements: [
-      { kind: "creditTypes", id: "pain-management", creditTypes: ["Pain Management"], minimum: 1, period: PER_CYCLE, provenance: sourced(SOURCES.OR) },
+      { kind: "creditTypes", id: "pain-management", creditTypes: ["Pain Management"], minimum: 1, period: PER_CYCLE, provenance: sourced(SOURCES.OR_PAGE) },
       {
         kind: "creditTypes",
         id: "cultural-competency",
         creditTypes: ["Cultural Competency"],
         minimum: 2,
         period: PER_CYCLE,
-        provenance: assumed(SOURCES.OR, "REQUIREMENTS.md says “cultural competency ~1 h/yr”; seeded as 2 credits per 2-year registration. Verify the amount and period with the Board."),
+        provenance: assumed(SOURCES.OR_PAGE, "The Board's guidance is about 1 hour of cultural competency a year; seeded as 2 credits per 2-year registration. Confirm the amount and period with the Board."),
+      },
+    ],
+    alternatives: [
+      {
+        id: "moc-participation",
+        label: "Participation in a certifying board's MOC program",
+        when: [{ attribute: "mocParticipant", is: true }],
+        provenance: sourced(SOURCES.OR),
       },
     ],
     notes: [
-      "Participation in a certifying board's MOC programme satisfies Oregon's requirement; a state board's view cannot see MOC participation, so check it before acting on a shortfall.",
+      "Participation in a certifying board's MOC program satisfies Oregon's requirement: record it on the roster or the renewal page, and the check is met whatever the credit shows.",
       "30 credits a year is checked as 60 over the 2-year registration, not year by year.",
     ],
   },
@@ -778,18 +824,8 @@ export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
     creditLabel: CATEGORY_1,
     cycle: { anchor: "roster", years: 3, provenance: sourced(SOURCES.NC) },
     total: { minimum: 60, provenance: sourced(SOURCES.NC) },
-    requirements: [
-      {
-        kind: "creditTypes",
-        id: "controlled-substance",
-        creditTypes: ["Controlled Substance"],
-        minimum: 3,
-        period: PER_CYCLE,
-        appliesTo: { label: "licensees who prescribe controlled substances", when: [{ attribute: "controlledSubstancePrescriber", is: true }], whenUnknown: "applies" },
-        provenance: sourced(SOURCES.NC),
-      },
-    ],
-    notes: ["The controlled-substance requirement is applied unless the board says the licensee does not prescribe controlled substances."],
+    requirements: [{ kind: "creditTypes", id: "controlled-substance", creditTypes: ["Controlled Substance"], minimum: 3, period: PER_CYCLE, appliesTo: PRESCRIBERS, provenance: sourced(SOURCES.NC) }],
+    notes: [PRESCRIBER_NOTE],
   },
   {
     organisationCode: "ND-M",
@@ -800,54 +836,81 @@ export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
       endMonth: 12,
       endDay: 31,
       referenceEndYear: 2025,
-      provenance: assumed(SOURCES.ND, "REQUIREMENTS.md names compliance years 2016, 2019, 2022, 2025 but no day; seeded as 3-year cycles ending December 31 of those years. Verify with the Board."),
+      provenance: assumed(SOURCES.ND, "The Board names 2016, 2019, 2022 and 2025 as compliance years but not the day; seeded as 3-year cycles ending December 31 of those years. Confirm with the Board."),
     },
-    total: { minimum: 60, provenance: sourced(SOURCES.ND) },
+    total: {
+      minimum: 60,
+      proratePerYear: {
+        credits: 20,
+        attribute: "initialLicenseDate",
+        provenance: assumed(
+          SOURCES.ND,
+          "The Board asks 20 credits per year licensed of physicians first licensed during a cycle; seeded as 20 for each full year of the cycle (counted from its start) on or after the initial license date, so a part year is not counted. Confirm with the Board.",
+        ),
+      },
+      provenance: sourced(SOURCES.ND),
+    },
     requirements: [],
     notes: [
-      "Licensees licensed part-way through a cycle owe 20 credits per licensed year (prorated); proration is not applied here.",
-      "A 1-hour nutrition requirement per cycle is mentioned but unverified, and the learner store has no Nutrition topic, so it is not seeded (it could never be met).",
+      "A licensee first licensed during the cycle owes 20 credits per full year licensed; record the initial license date so the total is prorated.",
+      "A 1-hour nutrition requirement per cycle is mentioned but not confirmed, and providers report no nutrition topic, so it is not checked here (it could never be met).",
     ],
   },
   {
     organisationCode: "VI-M",
     creditLabel: CATEGORY_1,
-    cycle: { anchor: "roster", years: 2, provenance: assumed("REQUIREMENTS.md: not found", "No Virgin Islands requirement was found; seeded as a 2-year cycle taken from the board's roster.") },
-    total: { minimum: 50, provenance: assumed("REQUIREMENTS.md: not found", "No Virgin Islands requirement was found; REQUIREMENTS.md says to assume 50 credits per 2 years.") },
+    cycle: {
+      anchor: "roster",
+      years: 2,
+      provenance: assumed(SOURCES.VI, "No Virgin Islands requirement could be found in a public source; seeded as a 2-year cycle with dates from the board's roster. Confirm with the Board."),
+    },
+    total: {
+      minimum: 50,
+      provenance: assumed(SOURCES.VI, "No Virgin Islands requirement could be found in a public source; 50 credits per 2 years is a placeholder common among state boards. Confirm with the Board."),
+    },
     requirements: [],
     notes: ["Every value of this rule set is assumed; confirm it with the Board before relying on it."],
   },
   {
     organisationCode: "ABA",
     creditLabel: "Category 1 credits",
-    cycle: { anchor: "roster", years: 10, provenance: sourced(SOURCES.CERTIFYING) },
-    total: { minimum: 250, provenance: sourced(SOURCES.CERTIFYING) },
-    requirements: [{ kind: "creditTypes", id: "patient-safety", creditTypes: ["Patient Safety"], minimum: 20, period: PER_CYCLE, provenance: sourced(SOURCES.CERTIFYING) }],
-    caps: { perCalendarYear: 60, provenance: sourced(SOURCES.CERTIFYING) },
-    notes: [],
+    cycle: { anchor: "roster", years: 10, provenance: sourced(SOURCES.ABA) },
+    total: { minimum: 250, provenance: sourced(SOURCES.ABA) },
+    requirements: [{ kind: "creditTypes", id: "patient-safety", creditTypes: ["Patient Safety"], minimum: 20, period: PER_CYCLE, provenance: sourced(SOURCES.ABA) }],
+    caps: { perCalendarYear: 60, provenance: sourced(SOURCES.ABA) },
+    notes: [RETENTION_NOTE],
   },
   {
     organisationCode: "ABIM",
     creditLabel: "MOC points",
-    cycle: { anchor: "roster", years: 5, provenance: sourced(SOURCES.CERTIFYING) },
-    total: { minimum: 100, provenance: sourced(SOURCES.CERTIFYING) },
-    requirements: [],
-    notes: ["ABIM also expects some points every 2 years to count as participating; that deadline is not checked here (see decision 009)."],
+    cycle: { anchor: "roster", years: 5, provenance: sourced(SOURCES.ABIM) },
+    total: { minimum: 100, provenance: sourced(SOURCES.ABIM) },
+    requirements: [
+      {
+        kind: "subPeriods",
+        id: "participation",
+        years: 2,
+        minimum: 0.25,
+        note: "Some points every 2 years keep a diplomate participating; any points count, and 0.25 is the smallest amount reported.",
+        provenance: sourced(SOURCES.ABIM),
+      },
+    ],
+    notes: [],
   },
   {
     organisationCode: "ABO",
     creditLabel: "Category 1 credits",
-    cycle: { anchor: "roster", years: 2, provenance: sourced(SOURCES.CERTIFYING) },
-    total: { minimum: 50, provenance: sourced(SOURCES.CERTIFYING) },
+    cycle: { anchor: "roster", years: 2, provenance: sourced(SOURCES.ABO) },
+    total: { minimum: 50, provenance: sourced(SOURCES.ABO) },
     requirements: [
-      { kind: "creditTypes", id: "self-assessment", creditTypes: ["Self-Assessment"], minimum: 16, period: PER_CYCLE, provenance: sourced(SOURCES.CERTIFYING) },
+      { kind: "creditTypes", id: "self-assessment", creditTypes: ["Self-Assessment"], minimum: 16, period: PER_CYCLE, provenance: sourced(SOURCES.ABO) },
       {
         kind: "creditTypes",
         id: "patient-safety",
         creditTypes: ["Patient Safety"],
         minimum: 0.25,
         period: { kind: "lastYears", years: 10 },
-        provenance: assumed(SOURCES.CERTIFYING, "REQUIREMENTS.md says a patient-safety activity per 10 years without an amount; seeded as any Patient Safety credit (0.25) in the 10 years ending with the cycle."),
+        provenance: assumed(SOURCES.ABO, "The Board asks for a patient-safety activity every 10 years without an amount; seeded as any Patient Safety credit (0.25 or more) in the 10 years ending with the cycle."),
       },
     ],
     notes: [RETENTION_NOTE],
@@ -855,37 +918,46 @@ export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
   {
     organisationCode: "ABOHNS",
     creditLabel: "Category 1 credits",
-    cycle: { anchor: "fixedDate", years: 1, endMonth: 12, endDay: 31, provenance: assumed(SOURCES.CERTIFYING, "REQUIREMENTS.md gives “25 Category 1 per year (older rule; verify)”; seeded as calendar years.") },
-    total: { minimum: 25, provenance: assumed(SOURCES.CERTIFYING, "REQUIREMENTS.md marks “25 Category 1 per year” as an older rule to verify.") },
+    cycle: {
+      anchor: "fixedDate",
+      years: 1,
+      endMonth: 12,
+      endDay: 31,
+      provenance: assumed(SOURCES.ABOHNS, "An older rule of the Board asked for credit every year; the current cycle was not confirmed. Seeded as calendar years; confirm with the Board."),
+    },
+    total: {
+      minimum: 25,
+      provenance: assumed(SOURCES.ABOHNS, "An older rule of the Board asked for 25 Category 1 credits a year; the current amount was not confirmed. Confirm with the Board."),
+    },
     requirements: [],
     notes: ["Every value of this rule set is assumed from an older rule; confirm it with the Board before relying on it."],
   },
   {
     organisationCode: "ABPATH",
     creditLabel: "Category 1 credits",
-    cycle: { anchor: "roster", years: 2, provenance: sourced(SOURCES.CERTIFYING) },
-    total: { minimum: 70, provenance: sourced(SOURCES.CERTIFYING) },
-    requirements: [{ kind: "creditTypes", id: "self-assessment", creditTypes: ["Self-Assessment"], minimum: 20, period: PER_CYCLE, provenance: sourced(SOURCES.CERTIFYING) }],
+    cycle: { anchor: "roster", years: 2, provenance: sourced(SOURCES.ABPATH) },
+    total: { minimum: 70, provenance: sourced(SOURCES.ABPATH) },
+    requirements: [{ kind: "creditTypes", id: "self-assessment", creditTypes: ["Self-Assessment"], minimum: 20, period: PER_CYCLE, provenance: sourced(SOURCES.ABPATH) }],
     notes: [],
   },
   {
     organisationCode: "ABP",
     creditLabel: "MOC points",
-    cycle: { anchor: "roster", years: 5, provenance: sourced(SOURCES.CERTIFYING) },
-    total: { minimum: 100, provenance: sourced(SOURCES.CERTIFYING) },
+    cycle: { anchor: "roster", years: 5, provenance: sourced(SOURCES.ABP) },
+    total: { minimum: 100, provenance: sourced(SOURCES.ABP) },
     requirements: [
-      { kind: "creditTypes", id: "lifelong-learning", creditTypes: ["Lifelong Learning and Self-Assessment"], minimum: 50, period: PER_CYCLE, provenance: sourced(SOURCES.CERTIFYING) },
-      { kind: "creditTypes", id: "improving-practice", creditTypes: ["Improving Professional Practice"], minimum: 50, period: PER_CYCLE, provenance: sourced(SOURCES.CERTIFYING) },
+      { kind: "creditTypes", id: "lifelong-learning", creditTypes: ["Lifelong Learning and Self-Assessment"], minimum: 50, period: PER_CYCLE, provenance: sourced(SOURCES.ABP) },
+      { kind: "creditTypes", id: "improving-practice", creditTypes: ["Improving Professional Practice"], minimum: 50, period: PER_CYCLE, provenance: sourced(SOURCES.ABP) },
     ],
     notes: [],
   },
   {
     organisationCode: "ABS",
     creditLabel: "Category 1 credits",
-    cycle: { anchor: "rolling", years: 5, provenance: sourced(SOURCES.CERTIFYING) },
-    total: { minimum: 150, provenance: sourced(SOURCES.CERTIFYING) },
-    requirements: [{ kind: "creditTypes", id: "self-assessment", creditTypes: ["Self-Assessment"], minimum: 50, period: PER_CYCLE, provenance: sourced(SOURCES.CERTIFYING) }],
-    caps: { perDay: 12, provenance: sourced(SOURCES.CERTIFYING) },
+    cycle: { anchor: "rolling", years: 5, provenance: sourced(SOURCES.ABS) },
+    total: { minimum: 150, provenance: sourced(SOURCES.ABS) },
+    requirements: [{ kind: "creditTypes", id: "self-assessment", creditTypes: ["Self-Assessment"], minimum: 50, period: PER_CYCLE, provenance: sourced(SOURCES.ABS) }],
+    caps: { perDay: 12, provenance: sourced(SOURCES.ABS) },
     notes: [],
   },
 ];
