@@ -784,11 +784,12 @@ function requiredAmount(requirement: Requirement, totalRequired: Hundredths, tot
 function alternativeOutcome(alternative: Alternative, attributes: Readonly<LicenseeAttributes>, cycleWindow: { start: string }): AlternativeOutcome {
   const results = alternative.when.map((c) => ({ condition: c, holds: conditionHolds(c, attributes, cycleWindow.start) }));
   const base = { id: alternative.id, label: alternative.label };
-  if (results.some((r) => r.holds === false)) return { ...base, holds: false, unknownAttributes: [], explanation: `Does not apply: the board's records say otherwise (${alternative.label}).` };
+  const what = alternative.label.charAt(0).toLowerCase() + alternative.label.slice(1);
+  if (results.some((r) => r.holds === false)) return { ...base, holds: false, unknownAttributes: [], explanation: `Not met by ${what}: the board's records say it does not hold.` };
   const unknown = [...new Set(results.filter((r) => r.holds === null).map((r) => r.condition.attribute))];
-  if (unknown.length === 0) return { ...base, holds: true, unknownAttributes: [], explanation: `Met by ${alternative.label}, as the board's records say.` };
+  if (unknown.length === 0) return { ...base, holds: true, unknownAttributes: [], explanation: `Met by ${what}, as the board's records say, whatever the credit shows.` };
   const missing = unknown.map((k) => (attributeDefinition(k)?.label ?? k).toLowerCase()).join(", ");
-  return { ...base, holds: null, unknownAttributes: unknown, explanation: `Not applied: the board has not said (${missing}) whether this alternative holds (${alternative.label}).` };
+  return { ...base, holds: null, unknownAttributes: unknown, explanation: `Not applied: the board has not said (${missing}) whether ${what} holds.` };
 }
 
 /** Whether one condition holds on the licensee's attributes; null when the attribute is not known. */
