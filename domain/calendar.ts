@@ -45,7 +45,7 @@ export function isLeapYear(year: number): boolean {
 /** Days in a month (1–12) of a year; a month outside 1–12 is a RangeError. */
 export function daysInMonth(year: number, month: number): number {
   if (!isMonth(month)) throw new RangeError(`A month is 1 to 12; got ${month}.`);
-  return month === 2 && isLeapYear(year) ? 29 : COMMON_YEAR_MONTHS[month - 1];
+  return month === 2 && isLeapYear(year) ? 29 : (COMMON_YEAR_MONTHS[month - 1] as number);
 }
 
 /** The most days a month (1–12) ever has: February's 29 counts (a birth date, a month and day with no year). */
