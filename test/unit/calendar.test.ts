@@ -25,6 +25,7 @@ import {
   todayIn,
   type CalendarDate,
 } from "../../domain/calendar";
+import { ORGANISATIONS, organisationTimeZone, organisationToday } from "../../domain/reference";
 
 const DAY_MS = 86_400_000;
 
@@ -291,5 +292,51 @@ describe("today in a time zone", () => {
 
   it("refuses a time zone that does not exist", () => {
     expect(() => todayIn("America/Nowhere")).toThrow(RangeError);
+  });
+});
+
+describe("each organization's day", () => {
+  // Where each organization keeps its day: a state board's office, a certifying board's headquarters.
+  const expected: Record<string, string> = {
+    "AL-M": "America/Chicago",
+    "CA-M": "America/Los_Angeles",
+    "ME-M": "America/New_York",
+    "ME-O": "America/New_York",
+    "MD-M": "America/New_York",
+    "OR-M": "America/Los_Angeles",
+    "NC-M": "America/New_York",
+    "ND-M": "America/Chicago",
+    "VI-M": "America/St_Thomas",
+    ABA: "America/New_York",
+    ABIM: "America/New_York",
+    ABO: "America/New_York",
+    ABOHNS: "America/Chicago",
+    ABPATH: "America/New_York",
+    ABP: "America/New_York",
+    ABS: "America/New_York",
+    ACCME: "America/Chicago",
+  };
+
+  it("every organization that signs in has its zone, a real one", () => {
+    expect(Object.fromEntries(ORGANISATIONS.map((o) => [o.code, o.timeZone]))).toEqual(expected);
+    const known = new Set(Intl.supportedValuesOf("timeZone"));
+    for (const zone of Object.values(expected)) expect(known.has(zone) || zone === "UTC", zone).toBe(true);
+    expect(organisationTimeZone("XX-M")).toBe("UTC");
+  });
+
+  it("at 5 pm on December 31 in California it is still December 31 there; in New York it is 8 pm, in St. Thomas 9 pm, in UTC already January 1", () => {
+    const instant = new Date("2027-01-01T01:00:00Z");
+    expect(organisationToday("CA-M", instant)).toBe("2026-12-31");
+    expect(organisationToday("OR-M", instant)).toBe("2026-12-31");
+    expect(organisationToday("ABIM", instant)).toBe("2026-12-31");
+    expect(organisationToday("VI-M", instant)).toBe("2026-12-31");
+    expect(organisationToday("ND-M", instant)).toBe("2026-12-31");
+    expect(todayIn("UTC", instant)).toBe("2027-01-01");
+    // 12:30 am in New York (5:30 UTC, EST): the eastern boards have turned the day, California has not.
+    const later = new Date("2027-01-01T05:30:00Z");
+    expect(organisationToday("NC-M", later)).toBe("2027-01-01");
+    expect(organisationToday("AL-M", later)).toBe("2026-12-31");
+    expect(organisationToday("CA-M", later)).toBe("2026-12-31");
+    expect(organisationToday("VI-M", later)).toBe("2027-01-01");
   });
 });
