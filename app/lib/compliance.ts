@@ -10,7 +10,7 @@
 // Dates: YYYY-MM-DD calendar dates, compared as strings and moved by the one calendar module
 // (domain/calendar.ts); no time zone is ever involved here.
 import { FLAG_LABELS, RECORD_FLAGS, type RecordFlag } from "./data-rules";
-import { formatDate, lastDayOf, MONTH_NAMES, parseDate, periodStart, type CalendarDate } from "../../domain/calendar";
+import { addDays, addYears, formatDate, lastDayOf, MONTH_NAMES, parseDate, periodStart, type CalendarDate } from "../../domain/calendar";
 import { attributeDefinition, type AttributeKey, type LicenseeAttributes } from "../../domain/licensee-attributes";
 import {
   type Alternative,
@@ -588,7 +588,7 @@ function creditTypeAmount(record: PreparedRecord, types: readonly string[]): Hun
 
 /** The same calendar position `years` later (month ends stay month ends, as cycles do). */
 function yearsAfter(date: CalendarDate, years: number): CalendarDate {
-  return previousCycleEnd(date, -years);
+  return addYears(date, years);
 }
 
 /**
