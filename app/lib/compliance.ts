@@ -12,6 +12,7 @@
 import { FLAG_LABELS, RECORD_FLAGS, type RecordFlag } from "./data-rules";
 import { addDays, addYears, formatDate, lastDayOf, MONTH_NAMES, parseDate, periodStart, type CalendarDate } from "../../domain/calendar";
 import { attributeDefinition, type AttributeKey, type LicenseeAttributes } from "../../domain/licensee-attributes";
+import { orgWords } from "../../domain/org-words";
 import {
   type Alternative,
   type AppliesTo,
@@ -19,6 +20,7 @@ import {
   describeRequirement,
   describeTotal,
   formatRuleCredits,
+  organisationKindOf,
   requirementLabel,
   subPeriodCount,
   subPeriodLabel,
@@ -371,6 +373,7 @@ export function evaluateCycle(
   const groups = sameDayGroups(prepared);
 
   const attributes = options.attributes ?? {};
+  const person = orgWords(organisationKindOf(rule.organisationCode) ?? "state_board").person;
 
   const totalMeasure: Measure = { id: "total", window: cycleWindow, amountOf: (r) => r.credits };
   const totalCount = countMeasure(totalMeasure, groups, rule.caps);
@@ -381,7 +384,7 @@ export function evaluateCycle(
   const outcomes: RequirementOutcome[] = [total];
   for (const requirement of rule.requirements) {
     // Who a requirement applies to is judged against the cycle (not a requirement's own window).
-    const applicability = applicabilityOf(requirement, attributes, cycleWindow);
+    const applicability = applicabilityOf(requirement, attributes, cycleWindow, person);
     for (const measure of requirementMeasures(rule, requirement, cycleWindow)) {
       const count = countMeasure(measure, groups, rule.caps);
       outcomes.push(requirementOutcome(rule, requirement, measure, count, toHundredths(total.required), totalCount.counted, applicability));
@@ -753,19 +756,21 @@ export function applicabilityOf(
   requirement: { appliesTo?: AppliesTo | undefined },
   attributes: Readonly<LicenseeAttributes>,
   window: { start: string | null },
+  /** "licensee" or "diplomate": the organization's word for the person (domain/org-words.ts). */
+  person = "licensee",
 ): { applies: boolean; applicability: string | null; unknownAttributes: AttributeKey[] } {
   const appliesTo = requirement.appliesTo;
   if (!appliesTo) return { applies: true, applicability: null, unknownAttributes: [] };
   const results = appliesTo.when.map((c) => ({ condition: c, holds: conditionHolds(c, attributes, window.start) }));
   if (results.some((r) => r.holds === false)) {
-    return { applies: false, applicability: `Does not apply: the licensee is not one of the ${appliesTo.label}.`, unknownAttributes: [] };
+    return { applies: false, applicability: `Does not apply: the ${person} is not one of the ${appliesTo.label}.`, unknownAttributes: [] };
   }
   const unknown = [...new Set(results.filter((r) => r.holds === null).map((r) => r.condition.attribute))];
-  if (unknown.length === 0) return { applies: true, applicability: `Applies: the licensee is one of the ${appliesTo.label}.`, unknownAttributes: [] };
+  if (unknown.length === 0) return { applies: true, applicability: `Applies: the ${person} is one of the ${appliesTo.label}.`, unknownAttributes: [] };
   const missing = unknown.map((k) => (attributeDefinition(k)?.label ?? k).toLowerCase()).join(", ");
   return appliesTo.whenUnknown === "applies"
-    ? { applies: true, applicability: `Applied because the board has not said (${missing}) whether the licensee is one of the ${appliesTo.label}.`, unknownAttributes: unknown }
-    : { applies: false, applicability: `Not applied: it applies only to ${appliesTo.label}, and the board has not said (${missing}) whether the licensee is one of them.`, unknownAttributes: unknown };
+    ? { applies: true, applicability: `Applied because the board has not said (${missing}) whether the ${person} is one of the ${appliesTo.label}.`, unknownAttributes: unknown }
+    : { applies: false, applicability: `Not applied: it applies only to ${appliesTo.label}, and the board has not said (${missing}) whether the ${person} is one of them.`, unknownAttributes: unknown };
 }
 
 // ---------------------------------------------------------------- records and status

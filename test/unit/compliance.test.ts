@@ -549,6 +549,28 @@ describe("requirements for some licensees", () => {
   });
 });
 
+describe("applicability in the organization's words", () => {
+  it("says diplomate for a certifying board and licensee for a state board", () => {
+    const base = rule("ABP");
+    const pediatricians: RequirementRuleSet = {
+      ...base,
+      requirements: base.requirements.map((r, i) =>
+        i === 0 ? { ...r, appliesTo: { label: "general pediatricians", when: [{ attribute: "specialty", oneOf: ["Pediatrics"] }], whenUnknown: "applies" as const } } : r,
+      ),
+    };
+    const cycle = { start: "2024-01-01", end: "2028-12-31" };
+    expect(outcome(evaluateCycle(pediatricians, [], cycle, { attributes: { specialty: "Pediatrics" } }), "lifelong-learning").applicability).toBe(
+      "Applies: the diplomate is one of the general pediatricians.",
+    );
+    expect(outcome(evaluateCycle(pediatricians, [], cycle), "lifelong-learning").applicability).toBe(
+      "Applied because the board has not said (specialty) whether the diplomate is one of the general pediatricians.",
+    );
+    expect(outcome(evaluateCycle(rule("NC-M"), [], { start: "2023-09-01", end: "2026-08-31" }, { attributes: { controlledSubstancePrescriber: false } }), "controlled-substance").applicability).toBe(
+      "Does not apply: the licensee is not one of the licensees who prescribe controlled substances.",
+    );
+  });
+});
+
 describe("some credit in every sub-period (ABIM)", () => {
   it("places 2-year windows from the cycle start, following month ends across a leap day", () => {
     // Roster end 2028-02-29: five years back is 2023-02-28, so the cycle starts 2023-03-01. The day
