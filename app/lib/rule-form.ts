@@ -47,13 +47,13 @@ export function ruleFormGroups(rule: RequirementRuleSet): RuleFieldGroup[] {
   });
   rule.requirements.forEach((r, i) => {
     const fields: RuleField[] =
-      r.kind === "creditTypes"
-        ? [{ path: `requirements.${i}.minimum`, label: "Minimum credits", kind: "number", value: str(r.minimum) }]
-        : [{ path: `requirements.${i}.percent`, label: "Percent", kind: "number", value: str(r.percent) }];
+      r.kind === "share"
+        ? [{ path: `requirements.${i}.percent`, label: "Percent", kind: "number", value: str(r.percent) }]
+        : [{ path: `requirements.${i}.minimum`, label: "Minimum credits", kind: "number", value: str(r.minimum) }];
     if (r.kind === "creditTypes" && r.period.kind === "lastYears") {
       fields.push({ path: `requirements.${i}.period.years`, label: "Counted over the last (years)", kind: "number", value: str(r.period.years) });
     }
-    groups.push({ id: `requirement-${r.id}`, legend: requirementLabel(r), fields: [...fields, ...provenanceFields(`requirements.${i}`, r.provenance)] });
+    groups.push({ id: `requirement-${r.id}`, legend: requirementLabel(r, rule.creditLabel), fields: [...fields, ...provenanceFields(`requirements.${i}`, r.provenance)] });
   });
   if (rule.caps) {
     groups.push({
