@@ -112,9 +112,7 @@ export default function LicenseePage() {
             {words.cycle.charAt(0).toUpperCase() + words.cycle.slice(1)} decisions
           </h2>
           {decisions.length === 0 ? (
-            <p className="empty-state">
-              No {words.cycle} decision recorded by {org.code} for this {words.person}.
-            </p>
+            <p className="empty-state">{`No ${words.cycle} decision recorded by ${org.code} for this ${words.person}.`}</p>
           ) : (
             <ol className="timeline" data-testid="licensee-decisions">
               {decisions.map((d) => (

@@ -231,11 +231,11 @@ export default function RenewalEntry() {
         actions={
           entry.learnerId && licenseeVisible ? (
             <Link className="button button--link button--small" to={`/licensees/${entry.learnerId}`}>
-              {words.Person} page
+              {`${words.Person} page`}
             </Link>
           ) : entry.learnerId ? (
             <span className="muted" data-testid="no-licensee-page">
-              No credit has been reported to your board for this {words.person}.
+              {`No credit has been reported to your board for this ${words.person}.`}
             </span>
           ) : null
         }

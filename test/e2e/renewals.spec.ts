@@ -91,6 +91,8 @@ test("upload → queue → licensee's cycle → decide → supersede → history
   await signIn(page, "supervisor@ca-m.demo.test");
   await page.goto(`/renewals/${entryId}`);
   await page.getByLabel("Extension granted").check();
+  const [deadline] = await querySql<{ d: string }>(`select (cycle_end + 90)::text as d from board.roster_entry where id = $1`, [entryId]);
+  await page.getByLabel(/New deadline/).fill(deadline!.d);
   await page.getByLabel("Reason for superseding (required)").fill("Extension of 90 days approved by the board.");
   await page.getByRole("button", { name: "Supersede decision" }).click();
   await expect(page.getByTestId("decision-recorded")).toBeVisible();
@@ -101,6 +103,7 @@ test("upload → queue → licensee's cycle → decide → supersede → history
   await page.getByRole("link", { name: "Licensee page" }).click();
   await expect(page.getByTestId("licensee-decisions").locator("li")).toHaveCount(2);
   await expect(page.getByTestId("licensee-decisions")).toContainText("Extension of 90 days approved by the board.");
+  await expect(page.getByTestId("licensee-decisions")).toContainText("Extended to");
   await page.screenshot({ path: `${SHOTS}/licensee-decisions.png`, fullPage: true });
 
   // Bulk: the confirmation states the number SQL finds.

@@ -201,6 +201,10 @@ describe("the isolation matrix", () => {
               note: "isolation matrix",
               reason: "isolation matrix",
               supersedes: "1",
+              overrideReason: "The isolation matrix records an override here.",
+              extendedTo: "2099-01-01",
+              entries: "1,2,3",
+              confirm: "yes",
             });
             const { status } = await request("POST", url, who, body);
             asked++;
