@@ -30,7 +30,7 @@ export function DecisionFacts({ d }: { d: { override: boolean; overrideReason: s
     <>
       {d.override ? (
         <p className="small" data-testid="decision-override">
-          <span className="badge badge--warn">Override</span> <strong>Override:</strong> {d.overrideReason}
+          <strong>Override:</strong> {d.overrideReason}
         </p>
       ) : null}
       {d.extendedTo ? <p className="small">Extended to {formatDate(d.extendedTo)}</p> : null}

@@ -118,7 +118,8 @@ export default function LicenseePage() {
               {decisions.map((d) => (
                 <li key={d.id} className={d.superseded ? "timeline__item timeline__item--superseded" : "timeline__item"}>
                   <p>
-                    <DecisionBadge outcome={d.outcome} /> <span className="badge badge--neutral">{d.superseded ? "Superseded" : "In force"}</span> · cycle ending{" "}
+                    <DecisionBadge outcome={d.outcome} /> <span className="badge badge--neutral">{d.superseded ? "Superseded" : "In force"}</span>{" "}
+                    {d.override ? <span className="badge badge--warn">Override</span> : null} · cycle ending{" "}
                     <Link to={`/renewals/${d.entryId}`}>{formatDate(d.cycleEnd)}</Link>
                   </p>
                   <p className="small">

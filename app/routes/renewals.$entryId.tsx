@@ -169,10 +169,10 @@ function EvidenceFields({ errors, warnings, extension, deadlineWord }: { errors:
     <>
       {overridable.length > 0 ? (
         <label className="field">
-          <span className="field__label">Reason for the override (required for {overridable.map((o) => `“${OUTCOME_LABELS[o]}”`).join(" or ")})</span>
+          <span className="field__label">Reason for the override</span>
           <textarea name="overrideReason" rows={2} maxLength={2000} aria-invalid={Boolean(errors.overrideReason) || undefined} aria-describedby="override-reason-hint" />
           <span className="field__hint" id="override-reason-hint">
-            At least a sentence: why the decision differs from what the credit reported shows. It is kept with the decision and shown wherever the decision is.
+            {`Required for ${overridable.map((o) => `“${OUTCOME_LABELS[o]}”`).join(" or ")}, in at least a sentence: why the decision differs from what the credit reported shows. It is kept with the decision and shown wherever the decision is.`}
           </span>
           {errors.overrideReason ? (
             <span className="field__error" data-testid="override-reason-error">
@@ -182,10 +182,10 @@ function EvidenceFields({ errors, warnings, extension, deadlineWord }: { errors:
         </label>
       ) : null}
       <label className="field">
-        <span className="field__label">New deadline (required for “Extension granted”)</span>
+        <span className="field__label">New deadline, for an extension</span>
         <input type="date" name="extendedTo" min={extension.earliest} max={extension.latest} aria-invalid={Boolean(errors.extendedTo) || undefined} aria-describedby="extended-to-hint" />
         <span className="field__hint" id="extended-to-hint">
-          After the {deadlineWord} and at most a year after it ({formatDate(extension.earliest)} to {formatDate(extension.latest)}). Credit completed up to the new deadline counts toward this cycle.
+          {`Required when granting an extension: after the ${deadlineWord} and at most a year after it (${formatDate(extension.earliest)} to ${formatDate(extension.latest)}). Credit completed up to the new deadline counts toward this cycle.`}
         </span>
         {errors.extendedTo ? (
           <span className="field__error" data-testid="extended-to-error">
@@ -386,7 +386,7 @@ export default function RenewalEntry() {
               <li key={d.id} className={d.superseded ? "timeline__item timeline__item--superseded" : "timeline__item"}>
                 <p>
                   <DecisionBadge outcome={d.outcome} /> {d.superseded ? <span className="badge badge--neutral">Superseded</span> : <span className="badge badge--neutral">In force</span>}{" "}
-                  {d.bulk ? <span className="badge badge--neutral">Bulk</span> : null}
+                  {d.bulk ? <span className="badge badge--neutral">Bulk</span> : null} {d.override ? <span className="badge badge--warn">Override</span> : null}
                 </p>
                 <p className="small">
                   {d.decidedBy} · {new Date(d.decidedAt).toLocaleString("en-US", { timeZone: "UTC" })} UTC · based on status “{basisStatus(d.basis.status)}”

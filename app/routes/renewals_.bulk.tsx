@@ -75,7 +75,7 @@ export default function BulkCompliant() {
         <Link to={`/renewals${location.search}`}>{words.cycle.charAt(0).toUpperCase() + words.cycle.slice(1)} queue</Link> / Mark compliant
       </nav>
       <PageHeader
-        eyebrow={`${words.Cycles} verification`}
+        eyebrow={`${words.cycle.charAt(0).toUpperCase() + words.cycle.slice(1)} verification`}
         title={`Mark every ${words.person} who meets the requirement as compliant`}
         description={`Cycles ending ${formatDate(window.from)} to ${formatDate(window.to)}, with the queue's filters; only ${words.people} whose status is “Meets” and who have no decision yet. At most ${formatCount(limit)} are recorded per confirmation; each is checked again when you confirm.`}
       />
