@@ -18,9 +18,12 @@ export async function up(db: Kysely<any>): Promise<void> {
   // none (none is invented for them): the constraint holds for rows written from now on.
   await sql`alter table board.decision add constraint decision_extension_deadline_check
     check (outcome <> 'extension_granted' or extended_to is not null) not valid`.execute(db);
+  // Each evaluation batch reads its entries' extensions by entry id: few rows carry one.
+  await sql`create index decision_extension_idx on board.decision (entry_id) where extended_to is not null`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`drop index board.decision_extension_idx`.execute(db);
   await sql`
     alter table board.decision
       drop constraint decision_extension_deadline_check,
