@@ -400,9 +400,9 @@ export default function RenewalEntry() {
           </ol>
         )}
 
-        {errors.form ? (
-          <div className="alert alert--error" role="alert">
-            {errors.form}
+        {errors.form || errors.shown ? (
+          <div className="alert alert--error" role="alert" data-testid="decision-error">
+            {errors.form ?? errors.shown}
           </div>
         ) : null}
 
