@@ -4,7 +4,7 @@
 // refusals) read the same functions.
 import { z } from "zod";
 import type { OrgWords } from "../../domain/org-words";
-import { isRealDate } from "./dates";
+import { daysInMonth, formatDate as formatCalendarDate, isDate, parseDate } from "../../domain/calendar";
 import { formatDate } from "./format";
 import { OUTCOME_LABELS, STATUS_LABELS, type DecisionOutcomeId, type QueueStatus } from "./renewal-search";
 
@@ -44,12 +44,16 @@ export const overrideReason = z
   .max(2000, "Keep the reason under 2,000 characters.")
   .refine((s) => s.split(/\s+/).filter(Boolean).length >= 3, "Give the reason for the override in at least a sentence, not a word or two.");
 
-/** The same day a year later (February 29 becomes February 28, as PostgreSQL's `+ interval '1 year'`). */
+/**
+ * The same month and day a year later, February 29 becoming February 28: PostgreSQL's
+ * `+ interval '1 year'`, which the decision table's check constraint uses (unlike the calendar's
+ * `addYears`, where a month's last day follows month ends).
+ */
 export function oneYearAfter(date: string): string {
-  const [y, m, d] = date.split("-") as [string, string, string];
-  const year = String(Number(y) + 1).padStart(4, "0");
-  const candidate = `${year}-${m}-${d}`;
-  return isRealDate(candidate) ? candidate : `${year}-${m}-28`;
+  const from = parseDate(date);
+  if (!from) throw new RangeError(`Not a date: ${date}`);
+  const year = from.year + 1;
+  return formatCalendarDate({ year, month: from.month, day: Math.min(from.day, daysInMonth(year, from.month)) });
 }
 
 /** The latest new deadline an extension may set: a year after the cycle end. */
@@ -57,7 +61,7 @@ export const EXTENSION_YEARS = 1;
 
 /** Why `extendedTo` cannot be the new deadline of a cycle ending on `cycleEnd`, or null when it can. */
 export function extensionProblem(extendedTo: string, cycleEnd: string, words: OrgWords): string | null {
-  if (!isRealDate(extendedTo)) return "Enter the new deadline as a real date (MM/DD/YYYY in the date field, or YYYY-MM-DD).";
+  if (!isDate(extendedTo)) return "Enter the new deadline as a real date (MM/DD/YYYY in the date field, or YYYY-MM-DD).";
   if (extendedTo <= cycleEnd) return `The new deadline must be after the ${words.deadline} (${formatDate(cycleEnd)}).`;
   const latest = oneYearAfter(cycleEnd);
   if (extendedTo > latest) return `The new deadline can be at most a year after the ${words.deadline}: ${formatDate(latest)} at the latest.`;

@@ -8,13 +8,14 @@ import { createHash } from "node:crypto";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema";
 import type { OrgWords } from "../../domain/org-words";
+import { organisationToday } from "../../domain/reference";
 import { formatRuleCredits } from "../../domain/requirement-rules";
 import { contradiction, extensionProblem, overrideReason, type Evidence } from "../lib/decision-evidence";
 import { STATUS_LABELS, type DecisionOutcomeId } from "../lib/renewal-search";
 import { recordAudit } from "./audit.server";
 import { renewalConditions, type RenewalFilters } from "./renewal-queue.server";
 import { getRuleSet } from "./rules.server";
-import { decisionBasis, evaluateEntries, evaluateEntryNow, todayUtc, type EntryDetail, type EntryForEvaluation, type LiveEvaluation } from "./renewals.server";
+import { decisionBasis, evaluateEntries, evaluateEntryNow, type EntryDetail, type EntryForEvaluation, type LiveEvaluation } from "./renewals.server";
 
 export interface DecisionRecord {
   id: string;
@@ -419,7 +420,7 @@ export async function bulkMarkCompliant(
     }
     const stored = await getRuleSet(trx, actor.orgCode);
     if (!stored) return { ok: false as const, message: "Your organization has no requirement rules. Nothing was recorded." };
-    const live = await evaluateEntries(trx, actor.orgCode, stored.rule, eligible, todayUtc());
+    const live = await evaluateEntries(trx, actor.orgCode, stored.rule, eligible, organisationToday(actor.orgCode));
     const taken: Array<{ row: (typeof rows.rows)[number]; cycleStart: string | null; counted: number | null; required: number | null }> = [];
     for (const r of eligible) {
       const figures = live.get(r.id);

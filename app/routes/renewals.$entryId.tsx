@@ -13,6 +13,7 @@ import { fieldErrors, type FieldErrors } from "~/lib/forms";
 import { formatRuleCredits } from "../../domain/requirement-rules";
 import { orgWords } from "../../domain/org-words";
 import type { OrganisationKind } from "../../domain/reference";
+import { addDays } from "../../domain/calendar";
 import { contradiction, oneYearAfter } from "~/lib/decision-evidence";
 import { isoDate } from "~/lib/grid";
 import { DECISION_OUTCOMES, MATCH_LABELS, OUTCOME_LABELS, STATUS_LABELS, type DecisionOutcomeId } from "~/lib/renewal-search";
@@ -59,15 +60,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     live,
     shown: evidenceFingerprint(live),
     warnings,
-    extension: { earliest: addDay(entry.cycleEnd), latest: oneYearAfter(entry.cycleEnd) },
+    extension: { earliest: addDays(entry.cycleEnd, 1), latest: oneYearAfter(entry.cycleEnd) },
     licenseeVisible,
     decisions: decisions.map((d) => ({ ...d, decidedAt: d.decidedAt.toISOString() })),
   };
 }
 
-function addDay(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-}
 
 const note = z.string().trim().max(2000, "Keep the note under 2,000 characters.");
 const outcome = z.enum(DECISION_OUTCOMES, { error: "Choose a decision." });
