@@ -264,6 +264,11 @@ export interface DecisionTable {
   bulk: Generated<boolean>;
   supersedes: Int8 | null;
   supersede_reason: string | null;
+  /** The outcome contradicts the live check at the time (migration 0016); the reason is required. */
+  override: Generated<boolean>;
+  override_reason: string | null;
+  /** "Extension granted": the new deadline; carried forward by later decisions in the chain. */
+  extended_to: CalendarDate | null;
 }
 
 export interface AuditSampleTable {

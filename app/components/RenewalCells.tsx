@@ -24,6 +24,20 @@ export function DecisionBadge({ outcome }: { outcome: DecisionOutcomeId }) {
   return <span className={`badge ${tone}`}>{OUTCOME_LABELS[outcome]}</span>;
 }
 
+/** One decision of the history: outcome, state, who and when, what it was based on, override and extension. */
+export function DecisionFacts({ d }: { d: { override: boolean; overrideReason: string | null; extendedTo: string | null } }) {
+  return (
+    <>
+      {d.override ? (
+        <p className="small" data-testid="decision-override">
+          <strong>Override:</strong> {d.overrideReason}
+        </p>
+      ) : null}
+      {d.extendedTo ? <p className="small">Extended to {formatDate(d.extendedTo)}</p> : null}
+    </>
+  );
+}
+
 /** "credits 34 / 50" with a bar; the bar is decoration, the text carries the figure. */
 export function Progress({ counted, required }: { counted: number | null; required: number | null }) {
   if (counted === null || required === null) return <span className="muted">—</span>;
@@ -67,7 +81,22 @@ export function renewalCell(columnId: string, row: RenewalRow): ReactNode {
     case "match":
       return row.matchQuality === "id" ? MATCH_LABELS.id : <span className="badge badge--neutral">{MATCH_LABELS[row.matchQuality]}</span>;
     case "decision":
-      return row.decision ? <DecisionBadge outcome={row.decision} /> : <span className="muted">None yet</span>;
+      return row.decision ? (
+        <>
+          <DecisionBadge outcome={row.decision} />
+          {row.overrideReason ? (
+            <>
+              {" "}
+              <span className="badge badge--warn" title={`Override: ${row.overrideReason}`}>
+                Override
+              </span>
+            </>
+          ) : null}
+          {row.extendedTo ? <span className="sub">to {formatDate(row.extendedTo)}</span> : null}
+        </>
+      ) : (
+        <span className="muted">None yet</span>
+      );
     default:
       return null;
   }

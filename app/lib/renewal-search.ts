@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { addDays } from "../../domain/calendar";
 import { formatRuleCredits } from "../../domain/requirement-rules";
+import { formatDate } from "./format";
 import { dateRangeError, isoDate, learnerIdentifier, namePrefix, parseGridState, type ColumnDef, type FilterSpec, type GridSpec, type GridState } from "./grid";
 
 export const ENTRY_STATUSES = ["meets", "short", "nothing", "needs_review", "unmatched", "no_cycle", "pending"] as const;
@@ -77,6 +78,10 @@ export interface RenewalRow {
   problem: string | null;
   decision: DecisionOutcomeId | null;
   decidedAt: string | null;
+  /** The decision in force is an override: its reason. */
+  overrideReason: string | null;
+  /** The decision in force extends the cycle to this deadline. */
+  extendedTo: string | null;
 }
 
 const pad = (n: number) => String(n).padStart(2, "0");
@@ -98,8 +103,14 @@ export const RENEWAL_COLUMNS: readonly ColumnDef<RenewalRow>[] = [
   { id: "shortBy", label: "Short by", sortable: true, firstDir: "desc", align: "right", exportValue: (r) => r.shortBy, exportKind: "number" },
   { id: "shortfall", label: "Short in (credits)", sortable: false, exportValue: (r) => r.shortfall ?? r.problem ?? "" },
   { id: "match", label: "Matched by", sortable: false, exportValue: (r) => MATCH_LABELS[r.matchQuality] },
-  { id: "decision", label: "Decision", sortable: false, exportValue: (r) => (r.decision ? OUTCOME_LABELS[r.decision] : "") },
+  { id: "decision", label: "Decision", sortable: false, exportValue: (r) => decisionText(r) },
 ];
+
+/** The decision in force in words: "Compliant · Override: …", "Extension granted · extended to 03/31/2027". */
+export function decisionText(r: Pick<RenewalRow, "decision" | "overrideReason" | "extendedTo">): string {
+  if (!r.decision) return "";
+  return [OUTCOME_LABELS[r.decision], r.overrideReason ? `Override: ${r.overrideReason}` : null, r.extendedTo ? `extended to ${formatDate(r.extendedTo)}` : null].filter(Boolean).join(" · ");
+}
 
 export const RENEWAL_GRID: GridSpec<typeof RENEWAL_FILTERS> = {
   filters: RENEWAL_FILTERS,

@@ -65,6 +65,8 @@ interface QueueRow {
   problem: string | null;
   decision: DecisionOutcomeId | null;
   decided_at: Date | null;
+  override_reason: string | null;
+  extended_to: string | null;
 }
 
 function toRow(r: QueueRow): RenewalRow {
@@ -88,6 +90,8 @@ function toRow(r: QueueRow): RenewalRow {
     problem: r.problem,
     decision: r.decision,
     decidedAt: r.decided_at ? r.decided_at.toISOString() : null,
+    overrideReason: r.override_reason,
+    extendedTo: r.extended_to,
   };
 }
 
@@ -122,11 +126,11 @@ export async function listRenewals(db: Kysely<Database>, orgCode: string, reques
   const rows = await sql<QueueRow & Record<string, string>>`
     select e.id::text, e.roster_key, e.first_name, e.last_name, e.birth_month, e.birth_day, e.cycle_start, e.cycle_end,
            e.learner_id::text, e.match_quality, e.status, e.credits_counted, e.credits_required, e.short_by, e.shortfall, e.problem,
-           cd.outcome as decision, cd.decided_at,
+           cd.outcome as decision, cd.decided_at, cd.override_reason, cd.extended_to::text,
            ${sql.join(exprs.map((expr, i) => sql`(${expr})::text as ${sql.ref(`c${i}`)}`))}
       from board.roster_entry e
       left join lateral (
-        select d.outcome, d.decided_at from board.decision d
+        select d.outcome, d.decided_at, d.override_reason, d.extended_to from board.decision d
          where d.entry_id = e.id and not exists (select 1 from board.decision s where s.supersedes = d.id)
       ) cd on true
      where ${sql.join(conditions, sql` and `)}

@@ -135,6 +135,30 @@ export function entryCycle(rule: RequirementRuleSet, entry: EntryForEvaluation, 
   return cycleFor(rule, { birthMonth: entry.birth_month, birthDay: entry.birth_day, lastName: entry.last_name, cycleEnd: entry.cycle_end }, { asOf: today });
 }
 
+/**
+ * The deadline each entry's decision in force extended its cycle to ("Extension granted"), by entry
+ * id: one query for a batch of entries.
+ */
+export async function extensionsOf(db: Kysely<Database>, entryIds: readonly string[]): Promise<Map<string, string>> {
+  const byEntry = new Map<string, string>();
+  if (entryIds.length === 0) return byEntry;
+  const rows = await sql<{ entry_id: string; extended_to: string }>`
+    select d.entry_id::text, d.extended_to::text from board.decision d
+     where d.entry_id = any(${entryIds}::bigint[]) and d.extended_to is not null
+       and not exists (select 1 from board.decision s where s.supersedes = d.id)`.execute(db);
+  for (const row of rows.rows) byEntry.set(row.entry_id, row.extended_to);
+  return byEntry;
+}
+
+/**
+ * The dates whose completions count toward the cycle: the cycle itself, or, under an extension, from
+ * the cycle's start to the new deadline (the cycle's own dates stay as they are; look-back windows
+ * end at the deadline too, as if the cycle ended there).
+ */
+export function countingWindow(cycle: { start: string; end: string }, extendedTo: string | null | undefined): { start: string; end: string } {
+  return extendedTo && extendedTo > cycle.end ? { start: cycle.start, end: extendedTo } : { start: cycle.start, end: cycle.end };
+}
+
 /** Evaluates entries (matched ones) and returns their figures by entry id. */
 export async function evaluateEntries(
   db: Kysely<Database>,
@@ -146,6 +170,7 @@ export async function evaluateEntries(
   const figures = new Map<string, EntryStatusFigures>();
   const placed: Array<{ entry: EntryForEvaluation; cycle: { start: string; end: string } }> = [];
   let since: string | null = "9999-12-31";
+  const extensions = await extensionsOf(db, entries.filter((e) => e.learner_id !== null).map((e) => e.id));
   for (const entry of entries) {
     if (entry.learner_id === null) {
       figures.set(entry.id, { status: "unmatched", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], problem: null });
@@ -156,8 +181,9 @@ export async function evaluateEntries(
       figures.set(entry.id, { status: "no_cycle", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], problem: cycle.problem });
       continue;
     }
-    placed.push({ entry, cycle: cycle.cycle });
-    const earliest = earliestCompletionNeeded(rule, cycle.cycle);
+    const counting = countingWindow(cycle.cycle, extensions.get(entry.id));
+    placed.push({ entry, cycle: counting });
+    const earliest = earliestCompletionNeeded(rule, counting);
     if (since !== null) since = earliest === null ? null : earliest < since ? earliest : since;
   }
   const records = await loadRecords(
@@ -327,7 +353,17 @@ export async function getEntry(db: Kysely<Database>, orgCode: string, entryId: s
 }
 
 export type LiveEvaluation =
-  | { kind: "evaluated"; evaluation: CycleEvaluation; basis: string; caveats: string[]; rule: RequirementRuleSet; ruleVersion: number }
+  | {
+      kind: "evaluated";
+      evaluation: CycleEvaluation;
+      /** The cycle's own dates (under an extension the evaluation counts up to `extendedTo`). */
+      cycle: { start: string; end: string };
+      extendedTo: string | null;
+      basis: string;
+      caveats: string[];
+      rule: RequirementRuleSet;
+      ruleVersion: number;
+    }
   | { kind: "unmatched" }
   | { kind: "no_cycle"; problem: string }
   | { kind: "no_rules" };
@@ -347,15 +383,18 @@ export async function evaluateEntryNow(db: Kysely<Database>, entry: EntryDetail,
   };
   const cycle = entryCycle(stored.rule, forCycle, today);
   if (!cycle.ok) return { kind: "no_cycle", problem: cycle.problem };
-  const since = earliestCompletionNeeded(stored.rule, cycle.cycle);
+  const extendedTo = (await extensionsOf(db, [entry.id])).get(entry.id) ?? null;
+  const counting = countingWindow(cycle.cycle, extendedTo);
+  const since = earliestCompletionNeeded(stored.rule, counting);
   // Live records only: deleted ones never count, and only live records are indexed by learner.
   const records = (await loadRecords(db, entry.orgCode, [entry.learnerId], since)).get(entry.learnerId) ?? [];
   const evaluation = evaluateCycle(
     stored.rule,
     records.map((r) => toEngineRecord(entry.orgCode, r, today)),
-    cycle.cycle,
+    counting,
   );
-  return { kind: "evaluated", evaluation, basis: cycle.cycle.basis, caveats: cycle.cycle.caveats, rule: stored.rule, ruleVersion: stored.version };
+  const own = { start: cycle.cycle.start, end: cycle.cycle.end };
+  return { kind: "evaluated", evaluation, cycle: own, extendedTo: counting.end === own.end ? null : extendedTo, basis: cycle.cycle.basis, caveats: cycle.cycle.caveats, rule: stored.rule, ruleVersion: stored.version };
 }
 
 /** The figures a decision records as its basis. */
@@ -365,7 +404,8 @@ export function decisionBasis(live: LiveEvaluation): Record<string, unknown> {
   return {
     status: evaluation.status,
     ruleVersion: live.ruleVersion,
-    cycle: evaluation.cycle,
+    cycle: live.cycle,
+    extendedTo: live.extendedTo,
     requirements: evaluation.requirements.map((o) => ({ id: o.id, label: o.label, required: o.required, counted: o.counted, met: o.met, applies: o.applies })),
     recordsCounted: evaluation.records.filter((r) => r.countedInCycle > 0).map((r) => r.id),
   };
