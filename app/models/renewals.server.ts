@@ -118,14 +118,17 @@ export function shortfallText(evaluation: CycleEvaluation): string | null {
 
 function figuresOf(evaluation: CycleEvaluation): EntryStatusFigures {
   const total = evaluation.requirements[0]!;
+  // An alternative that holds (Oregon: MOC participation) meets the requirement whatever the credit
+  // shows: nothing is short, so the queue never lists the licensee as short in anything.
+  const satisfied = evaluation.satisfiedBy !== null;
   return {
     status: evaluation.status,
     cycleStart: evaluation.cycle.start,
     creditsCounted: total.counted,
     creditsRequired: total.required,
-    shortBy: evaluation.requirements.filter((o) => o.applies).reduce((most, o) => Math.max(most, o.shortBy), 0),
-    shortfall: shortfallText(evaluation),
-    requirementsShort: evaluation.requirements.filter((o) => o.applies && !o.met).map((o) => o.id),
+    shortBy: satisfied ? 0 : evaluation.requirements.filter((o) => o.applies).reduce((most, o) => Math.max(most, o.shortBy), 0),
+    shortfall: satisfied ? null : shortfallText(evaluation),
+    requirementsShort: satisfied ? [] : evaluation.requirements.filter((o) => o.applies && !o.met).map((o) => o.id),
     problem: null,
   };
 }
