@@ -9,6 +9,7 @@ import { cycleFor, earliestCompletionNeeded, evaluateCycle, type CycleEvaluation
 import { recordFlags } from "../lib/data-rules";
 import { formatRuleCredits, type RequirementRuleSet } from "../../domain/requirement-rules";
 import { getRuleSet } from "./rules.server";
+import { attributesForEntries } from "./licensee-attributes.server";
 
 export function todayUtc(): string {
   return new Date().toISOString().slice(0, 10);
@@ -108,6 +109,8 @@ export interface EntryStatusFigures {
   shortfall: string | null;
   /** Ids of the unmet requirements ("total" or the rule set's ids). */
   requirementsShort: string[];
+  /** Ids of the requirements whose applicability rested on an unknown licensee attribute. */
+  requirementsUnknown: string[];
   problem: string | null;
 }
 
@@ -128,6 +131,7 @@ function figuresOf(evaluation: CycleEvaluation): EntryStatusFigures {
     shortBy: evaluation.requirements.filter((o) => o.applies).reduce((most, o) => Math.max(most, o.shortBy), 0),
     shortfall: shortfallText(evaluation),
     requirementsShort: evaluation.requirements.filter((o) => o.applies && !o.met).map((o) => o.id),
+    requirementsUnknown: evaluation.requirements.filter((o) => o.unknownAttributes.length > 0).map((o) => o.id),
     problem: null,
   };
 }
@@ -150,12 +154,12 @@ export async function evaluateEntries(
   let since: string | null = "9999-12-31";
   for (const entry of entries) {
     if (entry.learner_id === null) {
-      figures.set(entry.id, { status: "unmatched", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], problem: null });
+      figures.set(entry.id, { status: "unmatched", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], requirementsUnknown: [], problem: null });
       continue;
     }
     const cycle = entryCycle(rule, entry, today);
     if (!cycle.ok) {
-      figures.set(entry.id, { status: "no_cycle", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], problem: cycle.problem });
+      figures.set(entry.id, { status: "no_cycle", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], requirementsUnknown: [], problem: cycle.problem });
       continue;
     }
     placed.push({ entry, cycle: cycle.cycle });
@@ -168,12 +172,14 @@ export async function evaluateEntries(
     placed.map((p) => p.entry.learner_id as string),
     since,
   );
+  const attributes = await attributesForEntries(db, orgCode, placed.map((p) => p.entry.id));
   for (const { entry, cycle } of placed) {
     const rows = records.get(entry.learner_id as string) ?? [];
     const evaluation = evaluateCycle(
       rule,
       rows.map((r) => toEngineRecord(orgCode, r, today)),
       cycle,
+      { attributes: attributes.get(entry.id) ?? {} },
     );
     figures.set(entry.id, figuresOf(evaluation));
   }
@@ -191,6 +197,7 @@ async function writeFigures(db: Kysely<Database>, figures: Map<string, EntryStat
     shortBy: [] as (number | null)[],
     shortfall: [] as (string | null)[],
     short: [] as string[],
+    unknown: [] as string[],
     problem: [] as (string | null)[],
   };
   for (const [id, f] of figures) {
@@ -203,15 +210,18 @@ async function writeFigures(db: Kysely<Database>, figures: Map<string, EntryStat
     columns.shortfall.push(f.shortfall);
     // A text[] per row travels as one text (a Postgres array literal): unnest cannot take an array of arrays.
     columns.short.push(`{${f.requirementsShort.map((id) => `"${id.replace(/["\\]/g, "")}"`).join(",")}}`);
+    columns.unknown.push(`{${f.requirementsUnknown.map((id) => `"${id.replace(/["\\]/g, "")}"`).join(",")}}`);
     columns.problem.push(f.problem);
   }
   await sql`
     update board.roster_entry e
        set status = v.status, cycle_start = v.cycle_start, credits_counted = v.counted, credits_required = v.required,
-           short_by = v.short_by, shortfall = v.shortfall, requirements_short = v.short::text[], problem = v.problem, evaluated_at = now()
+           short_by = v.short_by, shortfall = v.shortfall, requirements_short = v.short::text[], problem = v.problem, evaluated_at = now(),
+           requirements_unknown = v.unknown::text[]
       from unnest(${ids}::bigint[], ${columns.status}::text[], ${columns.cycleStart}::date[], ${columns.counted}::numeric[],
-                  ${columns.required}::numeric[], ${columns.shortBy}::numeric[], ${columns.shortfall}::text[], ${columns.short}::text[], ${columns.problem}::text[])
-           as v(id, status, cycle_start, counted, required, short_by, shortfall, short, problem)
+                  ${columns.required}::numeric[], ${columns.shortBy}::numeric[], ${columns.shortfall}::text[], ${columns.short}::text[], ${columns.problem}::text[],
+                  ${columns.unknown}::text[])
+           as v(id, status, cycle_start, counted, required, short_by, shortfall, short, problem, unknown)
      where e.id = v.id`.execute(db);
 }
 
@@ -352,10 +362,12 @@ export async function evaluateEntryNow(db: Kysely<Database>, entry: EntryDetail,
   const since = earliestCompletionNeeded(stored.rule, cycle.cycle);
   // Live records only: deleted ones never count, and only live records are indexed by learner.
   const records = (await loadRecords(db, entry.orgCode, [entry.learnerId], since)).get(entry.learnerId) ?? [];
+  const attributes = (await attributesForEntries(db, entry.orgCode, [entry.id])).get(entry.id) ?? {};
   const evaluation = evaluateCycle(
     stored.rule,
     records.map((r) => toEngineRecord(entry.orgCode, r, today)),
     cycle.cycle,
+    { attributes },
   );
   return { kind: "evaluated", evaluation, basis: cycle.cycle.basis, caveats: cycle.cycle.caveats, rule: stored.rule, ruleVersion: stored.version };
 }

@@ -63,7 +63,7 @@ describe("parseRosterCsv: rows", () => {
     const result = ok(await parseRosterCsv(csv));
     expect(result.keyLabel).toBe("board id");
     expect(result.ignoredColumns).toEqual(["Specialty"]);
-    expect(result.rows).toEqual([{ line: 2, rosterKey: "100234", firstName: "Yuki", lastName: "Kim", birthMonth: 9, birthDay: 9, npi: null, cycleEnd: "2027-12-31" }]);
+    expect(result.rows).toEqual([{ line: 2, rosterKey: "100234", firstName: "Yuki", lastName: "Kim", birthMonth: 9, birthDay: 9, npi: null, cycleEnd: "2027-12-31", attributes: {} }]);
     expect(result.errors).toEqual([{ line: 3, reason: "Birth date “9/31” is not a real MM/DD.", raw: "Kim;Yuki;100235;9/31;2027-01-01;IM" }]);
   });
 
@@ -348,6 +348,7 @@ describe("parseRosterCsv: properties", () => {
             birthDay: r.birth[1],
             npi: r.npi,
             cycleEnd: r.cycleEnd,
+            attributes: {},
           }));
           expect(result.rows).toEqual(expected);
         },
