@@ -3,7 +3,7 @@ import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { formatDate } from "~/lib/format";
 import { formatRuleCredits } from "../../domain/requirement-rules";
-import { MATCH_LABELS, OUTCOME_LABELS, progressText, STATUS_LABELS, type DecisionOutcomeId, type QueueStatus, type RenewalRow } from "~/lib/renewal-search";
+import { MATCH_LABELS, notKnownText, OUTCOME_LABELS, progressText, STATUS_LABELS, type DecisionOutcomeId, type QueueStatus, type RenewalRow } from "~/lib/renewal-search";
 
 const STATUS_TONE: Record<QueueStatus, string> = {
   meets: "badge--ok",
@@ -68,6 +68,8 @@ export function renewalCell(columnId: string, row: RenewalRow): ReactNode {
       return row.matchQuality === "id" ? MATCH_LABELS.id : <span className="badge badge--neutral">{MATCH_LABELS[row.matchQuality]}</span>;
     case "decision":
       return row.decision ? <DecisionBadge outcome={row.decision} /> : <span className="muted">None yet</span>;
+    case "notKnown":
+      return row.notKnown.length ? <span className="badge badge--warn" title={notKnownText(row)}>{notKnownText(row)}</span> : <span className="muted">—</span>;
     default:
       return null;
   }
