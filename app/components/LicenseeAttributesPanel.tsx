@@ -146,7 +146,8 @@ export function LicenseeAttributesPanel({
         </dl>
       )}
       {canEdit && attributes.length > 0 ? (
-        <details className="disclosure" open={failed}>
+        // Keyed by the history's length: a saved change closes the form (it shows the values now in force).
+        <details className="disclosure" open={failed} key={history.length}>
           <summary>Change what the board knows</summary>
           <Form method="post" className="form card" aria-labelledby="attributes-form-title" data-testid="attributes-form">
             <h3 id="attributes-form-title">Change what the board knows of this {words.person}</h3>

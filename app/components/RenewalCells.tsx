@@ -57,7 +57,16 @@ export function renewalCell(columnId: string, row: RenewalRow): ReactNode {
     case "cycleStart":
       return row.cycleStart ? formatDate(row.cycleStart) : <span className="muted">—</span>;
     case "status":
-      return <RenewalStatus status={row.status} />;
+      return (
+        <>
+          <RenewalStatus status={row.status} />
+          {row.notKnown.length ? (
+            <span className="sub" title={notKnownText(row)}>
+              <span className="badge badge--warn">Applicability not known</span>
+            </span>
+          ) : null}
+        </>
+      );
     case "progress":
       return <Progress counted={row.creditsCounted} required={row.creditsRequired} />;
     case "shortBy":

@@ -114,7 +114,7 @@ export const RENEWAL_COLUMNS: readonly ColumnDef<RenewalRow>[] = [
   { id: "shortfall", label: "Short in (credits)", sortable: false, exportValue: (r) => r.shortfall ?? r.problem ?? "" },
   { id: "match", label: "Matched by", sortable: false, exportValue: (r) => MATCH_LABELS[r.matchQuality] },
   { id: "decision", label: "Decision", sortable: false, exportValue: (r) => (r.decision ? OUTCOME_LABELS[r.decision] : "") },
-  { id: "notKnown", label: "Applicability", sortable: false, exportValue: (r) => notKnownText(r) },
+  { id: "notKnown", label: "Applicability not known", sortable: false, hiddenByDefault: true, exportValue: (r) => notKnownText(r) },
 ];
 
 export const RENEWAL_GRID: GridSpec<typeof RENEWAL_FILTERS> = {

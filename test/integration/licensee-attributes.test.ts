@@ -295,12 +295,12 @@ describe("the renewal entry's attributes", () => {
 
 // ---------------------------------------------------------------- the queue
 
-async function queueKeys(cookie: string, query: string): Promise<string[]> {
-  const response = await get(app.server.baseUrl, `/renewals/export?download=csv&${query}`, cookie);
+async function queueRows(cookie: string, query: string): Promise<Record<string, string>[]> {
+  const response = await get(app.server.baseUrl, `/renewals/export?download=csv&show=notKnown&${query}`, cookie);
   expect(response.status).toBe(200);
-  const rows = parse((await response.text()).replace(/^\uFEFF/, ""), { columns: true }) as Record<string, string>[];
-  return rows.map((r) => r["Licence / board id"]!);
+  return parse((await response.text()).replace(/^\uFEFF/, ""), { columns: true }) as Record<string, string>[];
 }
+const queueKeys = async (cookie: string, query: string) => (await queueRows(cookie, query)).map((r) => r["Licence / board id"]!);
 
 describe("the queue's 'applicability not known' filter", () => {
   it("lists exactly the entries whose applicability rests on an unknown, as plain SQL does, and names them in the row", async () => {
@@ -310,14 +310,17 @@ describe("the queue's 'applicability not known' filter", () => {
     const expected = await sql<{ key: string }>`select roster_key as key from board.roster_entry
       where org_code = 'NC-M' and cardinality(requirements_unknown) > 0 order by roster_key, id`.execute(owner());
     expect(expected.rows.length).toBeGreaterThan(0);
-    expect(await queueKeys(cookie, `${window}&unknown=any`)).toEqual(expected.rows.map((r) => r.key));
+    const listed = await queueRows(cookie, `${window}&unknown=any`);
+    expect(listed.map((r) => r["Licence / board id"])).toEqual(expected.rows.map((r) => r.key));
+    // NC-M's one requirement that binds only some licensees is named in each row.
+    for (const row of listed) expect(row["Applicability not known"]).toBe("Not known whether Controlled Substance applies");
     const one = await sql<{ key: string }>`select roster_key as key from board.roster_entry
       where org_code = 'NC-M' and 'controlled-substance' = any(requirements_unknown) order by roster_key, id`.execute(owner());
     expect(await queueKeys(cookie, `${window}&unknown=controlled-substance`)).toEqual(one.rows.map((r) => r.key));
 
     const html = await pageText(await get(app.server.baseUrl, `/renewals?${window}&unknown=any`, cookie));
-    expect(html).toContain("Applicability not known");
-    expect(html).toContain("Not known whether Controlled Substance applies");
+    expect(html).toContain('<span class="badge badge--warn">Applicability not known</span>');
+    expect(html).toContain('title="Not known whether Controlled Substance applies"');
     // A requirement the organization does not have: a message on the filter, never a 500.
     for (const bad of ["pain-end-of-life", "%27%20or%201%3D1", "x".repeat(80)]) {
       const response = await get(app.server.baseUrl, `/renewals?unknown=${bad}`, cookie);
