@@ -11,6 +11,8 @@ import { formatCount, formatTimestamp } from "~/lib/format";
 import { refreshRosterStatuses } from "~/models/renewals.server";
 import { discardRequestBody, listRosterUploads, readRosterUpload, ROSTER_UPLOAD_LIMITS, uploadRoster } from "~/models/rosters.server";
 import { attributesOf } from "../../domain/licensee-attributes";
+import { orgWords } from "../../domain/org-words";
+import type { OrganisationKind } from "../../domain/reference";
 
 export const meta: MetaFunction = () => [{ title: "Renewal rosters · CME Credit Verification" }];
 
@@ -31,7 +33,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const roster = hasRoster(user.org.kind) ? await listRosterUploads(context.services.db, user.org.code) : null;
   // The optional columns of what the board knows of each licensee (the organisation's attributes).
   const attributeColumns = attributesOf(user.org.code).map((a) => ({ label: a.label, type: a.type }));
-  return { org: user.org, roster, canUpload: roster !== null && hasRole(user, MANAGING_ROLES), limits: ROSTER_UPLOAD_LIMITS, attributeColumns };
+  const person = orgWords(user.org.kind as OrganisationKind).person;
+  return { org: user.org, roster, canUpload: roster !== null && hasRole(user, MANAGING_ROLES), limits: ROSTER_UPLOAD_LIMITS, attributeColumns, person };
 }
 
 type ActionResult = { error: string } | { already: string; uploadId: string };
@@ -77,7 +80,9 @@ function UploadPanel({
   keyLabel,
   limits,
   attributeColumns,
+  person,
 }: {
+  person: string;
   keyLabel: string;
   limits: { mb: number; rows: number };
   attributeColumns: { label: string; type: keyof typeof ATTRIBUTE_FORMATS }[];
@@ -104,7 +109,7 @@ function UploadPanel({
         </p>
         {attributeColumns.length > 0 ? (
           <p className="muted small" data-testid="attribute-columns">
-            Optional columns for what the board knows of each person:{" "}
+            {`Optional columns for what the board knows of each ${person}: `}
             {attributeColumns.map((a) => `${a.label} (${ATTRIBUTE_FORMATS[a.type]})`).join("; ")}. An empty cell leaves what was already known as it is.
           </p>
         ) : null}
@@ -141,7 +146,7 @@ function UploadPanel({
 }
 
 export default function Rosters() {
-  const { org, roster, canUpload, limits, attributeColumns } = useLoaderData<typeof loader>();
+  const { org, roster, canUpload, limits, attributeColumns, person } = useLoaderData<typeof loader>();
   const keyLabel = org.kind === "certifying_board" ? "board_id" : "licence_id";
   if (!roster) {
     return (
@@ -187,7 +192,7 @@ export default function Rosters() {
           />
         </div>
       </section>
-      {canUpload ? <UploadPanel keyLabel={keyLabel} limits={limits} attributeColumns={attributeColumns} /> : <p className="muted small section">Supervisors and admins upload rosters; you can review every upload below.</p>}
+      {canUpload ? <UploadPanel keyLabel={keyLabel} limits={limits} attributeColumns={attributeColumns} person={person} /> : <p className="muted small section">Supervisors and admins upload rosters; you can review every upload below.</p>}
       <section className="section stack" aria-labelledby="uploads-title">
         <h2 id="uploads-title" className="section-title">
           Uploads
