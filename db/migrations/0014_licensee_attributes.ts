@@ -43,6 +43,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   // Ids of the requirements whose "applies to" rested on an unknown attribute at the last evaluation.
   await sql`alter table board.roster_entry add column requirements_unknown text[] not null default '{}'`.execute(db);
   await sql`create index roster_entry_org_unknown_idx on board.roster_entry (org_code, cycle_end, id) where cardinality(requirements_unknown) > 0`.execute(db);
+  // Entries evaluated before this column existed: the next refresh evaluates every entry again.
+  await sql`delete from board.roster_watermark`.execute(db);
   // What an upload's attribute columns did, for its summary.
   await sql`alter table board.roster_upload add column attribute_columns text[] not null default '{}'`.execute(db);
   await sql`alter table board.roster_upload add column attribute_changes integer not null default 0`.execute(db);
