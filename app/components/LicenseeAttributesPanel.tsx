@@ -129,6 +129,11 @@ export function LicenseeAttributesPanel({
           {saved === "0" ? "Nothing changed: the values were already these." : `Saved: ${saved} ${saved === "1" ? "value" : "values"} changed. The requirement check below uses them.`}
         </div>
       ) : null}
+      {errors.form ? (
+        <div className="alert alert--error" role="alert" data-testid="attributes-error">
+          {errors.form}
+        </div>
+      ) : null}
       {attributes.length === 0 ? (
         <p className="empty-state">Your organization keeps no {words.person} attributes.</p>
       ) : (
@@ -156,11 +161,6 @@ export function LicenseeAttributesPanel({
               supplies another value.
             </p>
             <input type="hidden" name="intent" value="attributes" />
-            {errors.form ? (
-              <div className="alert alert--error" role="alert">
-                {errors.form}
-              </div>
-            ) : null}
             <div className="form__row">
               {attributes.map((a) => (
                 <AttributeInput key={a.key} a={a} error={errors[fieldName(a.key)]} />

@@ -226,6 +226,7 @@ describe("the renewal entry's attributes", () => {
     // A reviewer: refused, nothing written.
     const refused = await post(server.baseUrl, `/renewals/${entry.id}`, reviewer, form);
     expect(refused.status).toBe(403);
+    expect(await pageText(refused)).toMatch(/data-testid="attributes-error">Only a supervisor can change what the board knows of a licensee\.</);
     // Another organization's supervisor, with this entry's id: not found, nothing written.
     const otherOrg = await signIn(server.baseUrl, "supervisor@ca-m.demo.test");
     expect((await post(server.baseUrl, `/renewals/${entry.id}`, otherOrg, form)).status).toBe(404);
