@@ -3,7 +3,7 @@ import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { formatDate } from "~/lib/format";
 import { formatRuleCredits } from "../../domain/requirement-rules";
-import { MATCH_LABELS, OUTCOME_LABELS, progressText, STATUS_LABELS, type DecisionOutcomeId, type QueueStatus, type RenewalRow } from "~/lib/renewal-search";
+import { MATCH_LABELS, notKnownText, OUTCOME_LABELS, progressText, STATUS_LABELS, type DecisionOutcomeId, type QueueStatus, type RenewalRow } from "~/lib/renewal-search";
 
 const STATUS_TONE: Record<QueueStatus, string> = {
   meets: "badge--ok",
@@ -71,7 +71,16 @@ export function renewalCell(columnId: string, row: RenewalRow): ReactNode {
     case "cycleStart":
       return row.cycleStart ? formatDate(row.cycleStart) : <span className="muted">—</span>;
     case "status":
-      return <RenewalStatus status={row.status} />;
+      return (
+        <>
+          <RenewalStatus status={row.status} />
+          {row.notKnown.length ? (
+            <span className="sub" title={notKnownText(row)}>
+              <span className="badge badge--warn">Applicability not known</span>
+            </span>
+          ) : null}
+        </>
+      );
     case "progress":
       return <Progress counted={row.creditsCounted} required={row.creditsRequired} />;
     case "shortBy":
@@ -97,6 +106,8 @@ export function renewalCell(columnId: string, row: RenewalRow): ReactNode {
       ) : (
         <span className="muted">None yet</span>
       );
+    case "notKnown":
+      return row.notKnown.length ? <span className="badge badge--warn" title={notKnownText(row)}>{notKnownText(row)}</span> : <span className="muted">—</span>;
     default:
       return null;
   }

@@ -11,6 +11,7 @@ import { recordFlags } from "../lib/data-rules";
 import { organisationToday } from "../../domain/reference";
 import { formatRuleCredits, type RequirementRuleSet } from "../../domain/requirement-rules";
 import { getRuleSet } from "./rules.server";
+import { attributesForEntries } from "./licensee-attributes.server";
 
 interface RecordRow {
   id: string;
@@ -106,6 +107,8 @@ export interface EntryStatusFigures {
   shortfall: string | null;
   /** Ids of the unmet requirements ("total" or the rule set's ids). */
   requirementsShort: string[];
+  /** Ids of the requirements whose applicability rested on an unknown licensee attribute. */
+  requirementsUnknown: string[];
   problem: string | null;
 }
 
@@ -129,6 +132,7 @@ function figuresOf(evaluation: CycleEvaluation): EntryStatusFigures {
     shortBy: satisfied ? 0 : evaluation.requirements.filter((o) => o.applies).reduce((most, o) => Math.max(most, o.shortBy), 0),
     shortfall: satisfied ? null : shortfallText(evaluation),
     requirementsShort: satisfied ? [] : evaluation.requirements.filter((o) => o.applies && !o.met).map((o) => o.id),
+    requirementsUnknown: evaluation.requirements.filter((o) => o.unknownAttributes.length > 0).map((o) => o.id),
     problem: null,
   };
 }
@@ -176,12 +180,12 @@ export async function evaluateEntries(
   const extensions = await extensionsOf(db, entries.filter((e) => e.learner_id !== null).map((e) => e.id));
   for (const entry of entries) {
     if (entry.learner_id === null) {
-      figures.set(entry.id, { status: "unmatched", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], problem: null });
+      figures.set(entry.id, { status: "unmatched", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], requirementsUnknown: [], problem: null });
       continue;
     }
     const cycle = entryCycle(rule, entry, today);
     if (!cycle.ok) {
-      figures.set(entry.id, { status: "no_cycle", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], problem: cycle.problem });
+      figures.set(entry.id, { status: "no_cycle", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], requirementsUnknown: [], problem: cycle.problem });
       continue;
     }
     const counting = countingWindow(cycle.cycle, extensions.get(entry.id));
@@ -195,12 +199,14 @@ export async function evaluateEntries(
     placed.map((p) => p.entry.learner_id as string),
     since,
   );
+  const attributes = await attributesForEntries(db, orgCode, placed.map((p) => p.entry.id));
   for (const { entry, cycle } of placed) {
     const rows = records.get(entry.learner_id as string) ?? [];
     const evaluation = evaluateCycle(
       rule,
       rows.map((r) => toEngineRecord(orgCode, r, today)),
       cycle,
+      { attributes: attributes.get(entry.id) ?? {} },
     );
     figures.set(entry.id, figuresOf(evaluation));
   }
@@ -218,6 +224,7 @@ async function writeFigures(db: Kysely<Database>, figures: Map<string, EntryStat
     shortBy: [] as (number | null)[],
     shortfall: [] as (string | null)[],
     short: [] as string[],
+    unknown: [] as string[],
     problem: [] as (string | null)[],
   };
   for (const [id, f] of figures) {
@@ -230,15 +237,18 @@ async function writeFigures(db: Kysely<Database>, figures: Map<string, EntryStat
     columns.shortfall.push(f.shortfall);
     // A text[] per row travels as one text (a Postgres array literal): unnest cannot take an array of arrays.
     columns.short.push(`{${f.requirementsShort.map((id) => `"${id.replace(/["\\]/g, "")}"`).join(",")}}`);
+    columns.unknown.push(`{${f.requirementsUnknown.map((id) => `"${id.replace(/["\\]/g, "")}"`).join(",")}}`);
     columns.problem.push(f.problem);
   }
   await sql`
     update board.roster_entry e
        set status = v.status, cycle_start = v.cycle_start, credits_counted = v.counted, credits_required = v.required,
-           short_by = v.short_by, shortfall = v.shortfall, requirements_short = v.short::text[], problem = v.problem, evaluated_at = now()
+           short_by = v.short_by, shortfall = v.shortfall, requirements_short = v.short::text[], problem = v.problem, evaluated_at = now(),
+           requirements_unknown = v.unknown::text[]
       from unnest(${ids}::bigint[], ${columns.status}::text[], ${columns.cycleStart}::date[], ${columns.counted}::numeric[],
-                  ${columns.required}::numeric[], ${columns.shortBy}::numeric[], ${columns.shortfall}::text[], ${columns.short}::text[], ${columns.problem}::text[])
-           as v(id, status, cycle_start, counted, required, short_by, shortfall, short, problem)
+                  ${columns.required}::numeric[], ${columns.shortBy}::numeric[], ${columns.shortfall}::text[], ${columns.short}::text[], ${columns.problem}::text[],
+                  ${columns.unknown}::text[])
+           as v(id, status, cycle_start, counted, required, short_by, shortfall, short, problem, unknown)
      where e.id = v.id`.execute(db);
 }
 
@@ -391,10 +401,12 @@ export async function evaluateEntryNow(db: Kysely<Database>, entry: EntryDetail,
   const since = earliestCompletionNeeded(stored.rule, counting);
   // Live records only: deleted ones never count, and only live records are indexed by learner.
   const records = (await loadRecords(db, entry.orgCode, [entry.learnerId], since)).get(entry.learnerId) ?? [];
+  const attributes = (await attributesForEntries(db, entry.orgCode, [entry.id])).get(entry.id) ?? {};
   const evaluation = evaluateCycle(
     stored.rule,
     records.map((r) => toEngineRecord(entry.orgCode, r, today)),
     counting,
+    { attributes },
   );
   const own = { start: cycle.cycle.start, end: cycle.cycle.end };
   return { kind: "evaluated", evaluation, cycle: own, extendedTo: counting.end === own.end ? null : extendedTo, basis: cycle.cycle.basis, caveats: cycle.cycle.caveats, rule: stored.rule, ruleVersion: stored.version };

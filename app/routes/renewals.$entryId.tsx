@@ -22,6 +22,9 @@ import { canSupervise, requireBoardUser } from "~/models/renewal-page.server";
 import { evaluateEntryNow, getEntry } from "~/models/renewals.server";
 import { readFormFields } from "~/lib/request-form.server";
 import { auditView } from "~/models/view-audit.server";
+import { LicenseeAttributesPanel } from "~/components/LicenseeAttributesPanel";
+import { attributeHistory, knownAttributes, parseAttributeForm, saveLicenseeAttributes } from "~/models/licensee-attributes.server";
+import { attributeDefinition } from "../../domain/licensee-attributes";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.entry.lastName}, ${data.entry.firstName} · Renewal · CME Credit Verification` : "Renewal · CME Credit Verification" },
@@ -40,11 +43,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { db } = context.services;
   const entry = await getEntry(db, user.org.code, entryIdFrom(params));
   if (!entry) throw new Response("Not found", { status: 404 });
-  const [live, decisions, licenseeVisible] = await Promise.all([
+  const [live, decisions, licenseeVisible, attributes, attributeChanges] = await Promise.all([
     evaluateEntryNow(db, entry),
     decisionsForEntry(db, user.org.code, entry.id),
     // The licensee page shows licensees with credit reported to the board: none, no page to link to.
     entry.learnerId ? learnerInScope(db, user.scope, entry.learnerId) : Promise.resolve(false),
+    knownAttributes(db, user.org.code, entry.rosterKey),
+    attributeHistory(db, user.org.code, entry.rosterKey),
   ]);
   auditView(context, user, { action: "renewal.view", target: `roster_entry:${entry.id}`, rows: 1 });
   const words = orgWords(user.org.kind as OrganisationKind);
@@ -63,6 +68,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     extension: { earliest: addDays(entry.cycleEnd, 1), latest: oneYearAfter(entry.cycleEnd) },
     licenseeVisible,
     decisions: decisions.map((d) => ({ ...d, decidedAt: d.decidedAt.toISOString() })),
+    attributes,
+    attributeChanges,
   };
 }
 
@@ -105,6 +112,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const entry = await getEntry(db, user.org.code, entryIdFrom(params));
   if (!entry) throw new Response("Not found", { status: 404 });
   const fields = await readFormFields(request);
+  if (fields.intent === "attributes") {
+    // What the board knows of the licensee: supervisors change it; reviewers read it.
+    if (!canSupervise(user)) return data<ActionResult>({ errors: { form: "Only a supervisor can change what the board knows of a licensee." }, intent: "attributes" }, { status: 403 });
+    const form = parseAttributeForm(user.org.code, fields);
+    if (!form.ok) return data<ActionResult>({ errors: form.errors, intent: "attributes" }, { status: 400 });
+    const saved = await saveLicenseeAttributes(db, { id: user.id, orgCode: user.org.code, ip: context.clientIp }, entry, form);
+    throw redirect(`/renewals/${entry.id}?attributesSaved=${saved.changed}#attributes`);
+  }
   const parsed = ActionForm.safeParse(fields);
   if (!parsed.success) return data<ActionResult>({ errors: fieldErrors(parsed.error), intent: fields.intent ?? "" }, { status: 400 });
   const actor = { id: user.id, role: user.role, orgCode: user.org.code, ip: context.clientIp };
@@ -200,13 +215,15 @@ function basisStatus(status: unknown): string {
 }
 
 export default function RenewalEntry() {
-  const { entry, live, decisions, canSupervise: supervisor, licenseeVisible, words, shown, warnings, extension } = useLoaderData<typeof loader>();
+  const { entry, live, decisions, canSupervise: supervisor, licenseeVisible, words, shown, warnings, extension, attributes, attributeChanges } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const [search] = useSearchParams();
   const recorded = search.get("recorded");
+  const attributesSaved = /^\d{1,3}$/.test(search.get("attributesSaved") ?? "") ? search.get("attributesSaved") : null;
   const busy = navigation.state === "submitting";
-  const errors = result?.errors ?? {};
+  // The decision forms' errors; the attribute form shows its own.
+  const errors = result && result.intent !== "attributes" ? result.errors : {};
   const current = decisions.find((d) => !d.superseded) ?? null;
   const pad = (n: number) => String(n).padStart(2, "0");
   const evaluation = live.kind === "evaluated" ? live.evaluation : null;
@@ -312,6 +329,14 @@ export default function RenewalEntry() {
                         {o.label}
                         <span className="sub">{o.description}</span>
                         {o.applicability ? <span className="sub">{o.applicability}</span> : null}
+                        {o.unknownAttributes.length > 0 ? (
+                          <span className="sub" data-testid={`unknown-${o.id}`}>
+                            <span className="badge badge--warn">
+                              Applies if {o.unknownAttributes.map((k) => (attributeDefinition(k)?.label ?? k).toLowerCase()).join(" and ")}: not known
+                            </span>{" "}
+                            {supervisor ? <a href="#attributes">Fill it in</a> : null}
+                          </span>
+                        ) : null}
                       </th>
                       <td>
                         {o.window.start ? formatDate(o.window.start) : "Any date"} to {formatDate(o.window.end)}
@@ -371,6 +396,16 @@ export default function RenewalEntry() {
           </>
         ) : null}
       </section>
+
+      <LicenseeAttributesPanel
+        attributes={attributes}
+        history={attributeChanges}
+        words={words}
+        canEdit={supervisor}
+        errors={result?.intent === "attributes" ? result.errors : {}}
+        saved={attributesSaved}
+        busy={busy}
+      />
 
       <section className="stack" aria-labelledby="decisions">
         <h2 id="decisions" className="section-title">

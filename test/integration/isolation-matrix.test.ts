@@ -74,7 +74,9 @@ async function foreignFor(reader: Reader): Promise<Foreign> {
     select id::text, file_name from board.roster_upload where org_code = ${other} order by id limit 1`.execute(db)).rows;
   const samples = (await sql<{ id: string; seed: string }>`
     select id::text, seed from board.audit_sample where org_code = ${other} order by id limit 1`.execute(db)).rows;
-  if (entries.length === 0 || uploads.length === 0 || samples.length === 0) throw new Error(`no board records of ${other} to try`);
+  const attributes = (await sql<{ value: string }>`
+    select value #>> '{}' as value from board.licensee_attribute where org_code = ${other} and key = 'specialty' order by roster_key limit 1`.execute(db)).rows;
+  if (entries.length === 0 || uploads.length === 0 || samples.length === 0 || attributes.length === 0) throw new Error(`no board records of ${other} to try`);
   if (reader.org !== "ACCME" && (learners.length === 0 || activities.length === 0)) throw new Error(`no learner-store records of ${other} only`);
 
   const markers = [
@@ -84,6 +86,7 @@ async function foreignFor(reader: Reader): Promise<Foreign> {
     ...(reader.org === "ACCME" ? [] : entries.map((e) => e.roster_key)),
     ...uploads.map((u) => u.file_name),
     ...samples.map((s) => s.seed),
+    ...attributes.map((a) => a.value),
   ];
   return {
     ids: {
@@ -133,6 +136,13 @@ describe("the isolation matrix", () => {
         select ${other}, u.id, ${`matrix-secret-${other.toLowerCase()}-seed`}, current_date, current_date + 90, '1', 1,
                array[(select min(id) from board.roster_entry where org_code = ${other})]
         from board.staff_user u where u.org_code = ${other} and u.role = 'supervisor' limit 1`.execute(owner());
+      // What the other organisation knows of the licensee on its first roster entry (a specialty no page may show elsewhere).
+      await sql`
+        insert into board.licensee_attribute (org_code, roster_key, key, value, source, updated_by)
+        select ${other}, e.roster_key, 'specialty', to_jsonb(${`Matrix-secret specialty ${other}`}::text), 'staff', u.id
+        from board.roster_entry e, board.staff_user u
+        where e.org_code = ${other} and u.org_code = ${other} and u.role = 'supervisor'
+        order by e.id limit 1`.execute(owner());
     }
     foreign = new Map();
     for (const reader of READERS) foreign.set(reader.org, await foreignFor(reader));
@@ -197,21 +207,26 @@ describe("the isolation matrix", () => {
       for (const route of ROUTES.filter((r) => r.hasAction && r.params.length > 0)) {
         for (const { url } of urlsFor(route, reader)) {
           for (const who of [cookie, admin]) {
-            // What the entry page's forms post, with the other organisation's id in the path.
-            const body = new URLSearchParams({
-              intent: "decide",
-              outcome: "compliant",
-              note: "isolation matrix",
-              reason: "isolation matrix",
-              supersedes: "1",
-              overrideReason: "The isolation matrix records an override here.",
-              extendedTo: "2099-01-01",
-              entries: "1,2,3",
-              confirm: "yes",
-            });
-            const { status } = await request("POST", url, who, body);
-            asked++;
-            expect([403, 404, 405], `POST ${url}`).toContain(status);
+            // What the entry page's forms post (a decision, what the board knows of the licensee), with the other organisation's id in the path.
+            const bodies = [
+              new URLSearchParams({
+                intent: "decide",
+                outcome: "compliant",
+                note: "isolation matrix",
+                reason: "isolation matrix",
+                supersedes: "1",
+                overrideReason: "The isolation matrix records an override here.",
+                extendedTo: "2099-01-01",
+                entries: "1,2,3",
+                confirm: "yes",
+              }),
+              new URLSearchParams({ intent: "attributes", "attr.controlledSubstancePrescriber": "no", "attr.specialty": "isolation matrix", reason: "isolation matrix" }),
+            ];
+            for (const body of bodies) {
+              const { status } = await request("POST", url, who, body);
+              asked++;
+              expect([403, 404, 405], `POST ${url} (${body.get("intent")})`).toContain(status);
+            }
           }
         }
       }
