@@ -19,8 +19,11 @@ const SORTS: Record<string, SortKey[]> = {
   shortBy: [key(sql`coalesce(e.short_by, -1)`, "numeric")],
 };
 
-function keysOf(sortId: string): { exprs: RawBuilder<unknown>[]; types: KeyType[] } {
-  const keys = SORTS[sortId] ?? (SORTS.cycleEnd as SortKey[]);
+/** How short in one measure (entries not short in it last when most short come first). */
+const shortInKey = (measure: string): SortKey => key(sql`coalesce((e.shortfalls ->> ${measure})::numeric, -1)`, "numeric");
+
+function keysOf(sortId: string, shortIn?: string): { exprs: RawBuilder<unknown>[]; types: KeyType[] } {
+  const keys = sortId === "shortBy" && shortIn ? [shortInKey(shortIn)] : (SORTS[sortId] ?? (SORTS.cycleEnd as SortKey[]));
   return { exprs: [...keys.map((k) => k.expr), sql`e.id`], types: [...keys.map((k) => k.type), "bigint"] };
 }
 
@@ -43,6 +46,8 @@ export function renewalConditions(orgCode: string, window: { from: string; to: s
   if (filters.decision === "undecided") conditions.push(sql<SqlBool>`not ${decided}`);
   else if (filters.decision === "decided") conditions.push(decided);
   else if (filters.decision) conditions.push(sql<SqlBool>`${currentDecision} = ${filters.decision}`);
+  // Short in one measure of the rule set: the refresh stores each unmet one's amount by its id.
+  if (filters.short) conditions.push(sql<SqlBool>`e.shortfalls ? ${filters.short}`);
   return conditions;
 }
 
@@ -65,6 +70,8 @@ interface QueueRow {
   problem: string | null;
   decision: DecisionOutcomeId | null;
   decided_at: Date | null;
+  cycle_open: boolean;
+  shortfalls: Record<string, number>;
 }
 
 function toRow(r: QueueRow): RenewalRow {
@@ -88,6 +95,8 @@ function toRow(r: QueueRow): RenewalRow {
     problem: r.problem,
     decision: r.decision,
     decidedAt: r.decided_at ? r.decided_at.toISOString() : null,
+    cycleOpen: r.cycle_open,
+    shortfalls: r.shortfalls ?? {},
   };
 }
 
@@ -106,11 +115,13 @@ export interface RenewalRequest {
   size: number;
   after: string | null;
   before: string | null;
+  /** The evaluation's today: a cycle ending on it or later is still open. */
+  today: string;
 }
 
 export async function listRenewals(db: Kysely<Database>, orgCode: string, request: RenewalRequest, options: { count?: boolean } = {}): Promise<RenewalPage> {
   const { sort, size } = request;
-  const { exprs, types } = keysOf(sort.id);
+  const { exprs, types } = keysOf(sort.id, request.filters.short);
   const cursorText = request.after ?? request.before;
   const values = cursorText ? decodeCursor(cursorText, sort, types) : null;
   const backward = values !== null && request.before !== null;
@@ -122,7 +133,7 @@ export async function listRenewals(db: Kysely<Database>, orgCode: string, reques
   const rows = await sql<QueueRow & Record<string, string>>`
     select e.id::text, e.roster_key, e.first_name, e.last_name, e.birth_month, e.birth_day, e.cycle_start, e.cycle_end,
            e.learner_id::text, e.match_quality, e.status, e.credits_counted, e.credits_required, e.short_by, e.shortfall, e.problem,
-           cd.outcome as decision, cd.decided_at,
+           cd.outcome as decision, cd.decided_at, e.cycle_end >= ${request.today}::date as cycle_open, e.shortfalls,
            ${sql.join(exprs.map((expr, i) => sql`(${expr})::text as ${sql.ref(`c${i}`)}`))}
       from board.roster_entry e
       left join lateral (

@@ -108,6 +108,8 @@ export interface EntryStatusFigures {
   shortfall: string | null;
   /** Ids of the unmet requirements ("total" or the rule set's ids). */
   requirementsShort: string[];
+  /** How far short of each unmet requirement, by the same ids (what the queue filters and sorts on). */
+  shortfalls: Record<string, number>;
   problem: string | null;
 }
 
@@ -128,6 +130,7 @@ function figuresOf(evaluation: CycleEvaluation): EntryStatusFigures {
     shortBy: evaluation.requirements.filter((o) => o.applies).reduce((most, o) => Math.max(most, o.shortBy), 0),
     shortfall: shortfallText(evaluation),
     requirementsShort: evaluation.requirements.filter((o) => o.applies && !o.met).map((o) => o.id),
+    shortfalls: Object.fromEntries(evaluation.requirements.filter((o) => o.applies && !o.met).map((o) => [o.id, Math.round(o.shortBy * 100) / 100])),
     problem: null,
   };
 }
@@ -150,12 +153,12 @@ export async function evaluateEntries(
   let since: string | null = "9999-12-31";
   for (const entry of entries) {
     if (entry.learner_id === null) {
-      figures.set(entry.id, { status: "unmatched", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], problem: null });
+      figures.set(entry.id, { status: "unmatched", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], shortfalls: {}, problem: null });
       continue;
     }
     const cycle = entryCycle(rule, entry, today);
     if (!cycle.ok) {
-      figures.set(entry.id, { status: "no_cycle", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], problem: cycle.problem });
+      figures.set(entry.id, { status: "no_cycle", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], shortfalls: {}, problem: cycle.problem });
       continue;
     }
     placed.push({ entry, cycle: cycle.cycle });
@@ -191,6 +194,7 @@ async function writeFigures(db: Kysely<Database>, figures: Map<string, EntryStat
     shortBy: [] as (number | null)[],
     shortfall: [] as (string | null)[],
     short: [] as string[],
+    shortfalls: [] as string[],
     problem: [] as (string | null)[],
   };
   for (const [id, f] of figures) {
@@ -203,15 +207,16 @@ async function writeFigures(db: Kysely<Database>, figures: Map<string, EntryStat
     columns.shortfall.push(f.shortfall);
     // A text[] per row travels as one text (a Postgres array literal): unnest cannot take an array of arrays.
     columns.short.push(`{${f.requirementsShort.map((id) => `"${id.replace(/["\\]/g, "")}"`).join(",")}}`);
+    columns.shortfalls.push(JSON.stringify(f.shortfalls));
     columns.problem.push(f.problem);
   }
   await sql`
     update board.roster_entry e
        set status = v.status, cycle_start = v.cycle_start, credits_counted = v.counted, credits_required = v.required,
-           short_by = v.short_by, shortfall = v.shortfall, requirements_short = v.short::text[], problem = v.problem, evaluated_at = now()
+           short_by = v.short_by, shortfall = v.shortfall, requirements_short = v.short::text[], shortfalls = v.shortfalls, problem = v.problem, evaluated_at = now()
       from unnest(${ids}::bigint[], ${columns.status}::text[], ${columns.cycleStart}::date[], ${columns.counted}::numeric[],
-                  ${columns.required}::numeric[], ${columns.shortBy}::numeric[], ${columns.shortfall}::text[], ${columns.short}::text[], ${columns.problem}::text[])
-           as v(id, status, cycle_start, counted, required, short_by, shortfall, short, problem)
+                  ${columns.required}::numeric[], ${columns.shortBy}::numeric[], ${columns.shortfall}::text[], ${columns.short}::text[], ${columns.problem}::text[], ${columns.shortfalls}::jsonb[])
+           as v(id, status, cycle_start, counted, required, short_by, shortfall, short, problem, shortfalls)
      where e.id = v.id`.execute(db);
 }
 
