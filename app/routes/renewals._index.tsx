@@ -30,7 +30,7 @@ import {
 import { countBulkCompliant } from "~/models/decisions.server";
 import { canSupervise, renewalState } from "~/models/renewal-page.server";
 import { listRenewals, statusSummary, type RenewalPage } from "~/models/renewal-queue.server";
-import { shortInCounts, shortSplit } from "~/models/renewal-shortfalls.server";
+import { shortSplit } from "~/models/renewal-shortfalls.server";
 import { auditView, viewFilters } from "~/models/view-audit.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -51,13 +51,19 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // With no filter but the window and status, the count is the summary's (one scan fewer).
   const onlyStatus = Object.keys(state.filters).every((k) => ["endFrom", "endTo", "status"].includes(k));
   const nothing: RenewalPage = { rows: [], next: null, previous: null, cursorRejected: false, count: 0 };
-  const [page, summary, meetsUndecided, split, shortIn] = await Promise.all([
+  // Short / nothing split into ended and open cycles: read only when the window straddles today.
+  const straddles = state.window.from < today && state.window.to >= today;
+  const [page, summary, meetsUndecided, straddling] = await Promise.all([
     refused ? nothing : listRenewals(db, user.org.code, { ...state, today }, { count: !onlyStatus }),
     statusSummary(db, user.org.code, state.window),
     refused ? 0 : countBulkCompliant(db, user.org.code, state.window, state.filters),
-    shortSplit(db, user.org.code, state.window, today),
-    shortInCounts(db, user.org.code, state.window, today),
+    straddles ? shortSplit(db, user.org.code, state.window, today) : null,
   ]);
+  const open = state.window.from >= today;
+  const split = straddling ?? {
+    short: { ended: open ? 0 : summary.short, open: open ? summary.short : 0 },
+    nothing: { ended: open ? 0 : summary.nothing, open: open ? summary.nothing : 0 },
+  };
   const count = refused
     ? 0
     : onlyStatus
@@ -71,7 +77,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     org: user.org,
     today,
     refused,
-    measures: measures.measures.map((m) => ({ id: m.id, label: m.label, ...(shortIn[m.id] ?? { ended: 0, open: 0 }) })),
+    measures: measures.measures.map((m) => ({ id: m.id, label: m.label })),
     unit: measures.unit,
     shortIn: measures.measures.find((m) => m.id === state.filters.short) ?? null,
     split,
@@ -228,9 +234,8 @@ export default function Renewals() {
                   className="short-in__item"
                   aria-current={data.shortIn?.id === m.id ? "true" : undefined}
                   data-testid={`short-in-${m.id}`}
-                  title={`${formatCount(m.ended)} short at cycle end, ${formatCount(m.open)} with the cycle still open`}
                 >
-                  <span>{m.label}</span> <span className="short-in__count">{formatCount(m.ended + m.open)}</span>
+                  {m.label}
                 </Link>
               </li>
             ))}
