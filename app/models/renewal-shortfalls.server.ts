@@ -4,41 +4,13 @@
 // stores per entry (board.roster_entry.shortfalls: { requirement id: how far short }).
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema";
-import { formatRuleCredits, requirementLabel, ruleMeasures, type RequirementRuleSet, type RuleMeasure } from "../../domain/requirement-rules";
+import { formatRuleCredits, ruleMeasures, type RuleMeasure } from "../../domain/requirement-rules";
+import { creditUnit, measureGroups } from "../lib/shortfalls";
 import { orgWords } from "../../domain/org-words";
 import type { OrganisationKind } from "../../domain/reference";
 import { getRuleSet } from "./rules.server";
 
-/** The unit a figure is counted in, short enough for a table cell: "MOC points", "credits". */
-export function creditUnit(creditLabel: string | null | undefined): string {
-  if (!creditLabel) return "credits";
-  return /points$/i.test(creditLabel) ? creditLabel : "credits";
-}
-
-/** A group of measures: the total, a minimum (one id), or a sub-period requirement (one id per sub-period). */
-export interface MeasureGroup {
-  id: string;
-  kind: "total" | "minimum" | "subPeriods";
-  label: string;
-  /** The measure ids (`requirements_short` / `shortfalls` keys) of the group. */
-  ids: string[];
-}
-
-/** The rule's measures grouped by requirement: a sub-period's `${id}-${n}` joins its requirement. */
-export function measureGroups(rule: RequirementRuleSet): MeasureGroup[] {
-  const measures = ruleMeasures(rule);
-  const exact = new Set(rule.requirements.map((r) => r.id));
-  const groups: MeasureGroup[] = [{ id: "total", kind: "total", label: `Total of ${formatRuleCredits(rule.total.minimum)} ${rule.creditLabel}`, ids: ["total"] }];
-  for (const requirement of rule.requirements) {
-    const ids = measures
-      .map((m) => m.id)
-      .filter((id) => id === requirement.id || (!exact.has(id) && id.startsWith(`${requirement.id}-`) && /^\d+$/.test(id.slice(requirement.id.length + 1))));
-    if (ids.length === 0) continue;
-    const minimum = requirement.kind === "creditTypes" || requirement.kind === "share";
-    groups.push({ id: requirement.id, kind: minimum ? "minimum" : "subPeriods", label: requirementLabel(requirement), ids });
-  }
-  return groups;
-}
+export { creditUnit, measureGroups, shortInProblem, type MeasureGroup } from "../lib/shortfalls";
 
 export interface QueueMeasures {
   /** Every measure of the rule set, in the engine's order ([] for an organization without rules). */
@@ -51,14 +23,6 @@ export async function queueMeasures(db: Kysely<Database>, orgCode: string): Prom
   const stored = await getRuleSet(db, orgCode);
   if (!stored) return { measures: [], creditLabel: null, unit: "credits" };
   return { measures: ruleMeasures(stored.rule), creditLabel: stored.rule.creditLabel, unit: creditUnit(stored.rule.creditLabel) };
-}
-
-/** The "short in" filter checked against the organization's measures: a message when it names none. */
-export function shortInProblem(shortIn: string | undefined, measures: readonly RuleMeasure[]): string | null {
-  if (shortIn === undefined || measures.some((m) => m.id === shortIn)) return null;
-  return measures.length === 0
-    ? "Your organization has no requirement rules, so there is nothing to be short in."
-    : `Choose one of your requirements: ${measures.map((m) => m.label).join(", ")}.`;
 }
 
 /** How many entries in the window are short in each measure, split by whether the cycle has ended. */
