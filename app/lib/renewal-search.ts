@@ -130,17 +130,18 @@ export function renewalColumns({ words, unit, shortIn }: QueueWording): ColumnDe
     { id: "cycleEnd", label: capitalize(words.deadline), sortable: true, exportValue: (r) => r.cycleEnd, exportKind: "date" },
     { id: "cycleStart", label: "Cycle starts", sortable: false, hiddenByDefault: true, exportValue: (r) => r.cycleStart, exportKind: "date" },
     { id: "status", label: "Status", sortable: true, exportValue: (r) => statusLabel(r.status, r.cycleOpen) },
-    { id: "progress", label: `Progress (${unit})`, sortable: true, firstDir: "asc", exportValue: (r) => progressText(r, unit) },
+    { id: "progress", label: "Progress", sortable: true, firstDir: "asc", exportValue: (r) => progressText(r, unit) },
     {
       id: "shortBy",
-      label: shortIn ? `Short by in ${shortIn.label}` : "Short by",
+      // On screen the chosen requirement is named above the table; an export names it in its header.
+      label: "Short by",
       sortable: true,
       firstDir: "desc",
       align: "right",
       exportValue: shortByOf,
       exportKind: "number",
     },
-    { id: "shortfall", label: `Short in (${unit})`, sortable: false, exportValue: (r) => r.shortfall ?? r.problem ?? "" },
+    { id: "shortfall", label: "Short in", sortable: false, exportValue: (r) => r.shortfall ?? r.problem ?? "" },
     { id: "match", label: "Matched by", sortable: false, exportValue: (r) => (r.matchQuality === "id" ? capitalize(words.idLabel) : MATCH_LABELS[r.matchQuality]) },
     { id: "decision", label: "Decision", sortable: false, exportValue: (r) => (r.decision ? OUTCOME_LABELS[r.decision] : "") },
   ];

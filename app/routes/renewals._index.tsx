@@ -304,6 +304,12 @@ export default function Renewals() {
             <ExportMenu href={exportHref} />
           </Toolbar>
           <ParamNotices messages={data.notices} />
+          {data.shortIn ? (
+            <p className="muted small" data-testid="short-in-note">
+              {words.People} short or not yet met in <strong>{data.shortIn.label}</strong>; &ldquo;Short by&rdquo; is the amount still missing in it
+              {data.sort.id === "shortBy" && data.sort.desc ? ", most short first" : ""}.
+            </p>
+          ) : null}
           <DataTable<RenewalRow>
             columns={columns}
             visible={data.visible}

@@ -27,7 +27,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     format: format as ExportFormat,
     filename: exportFilename(user.org.code, "renewals"),
     sheetName: "Renewals",
-    columns: columns.map((c) => ({ header: c.label, value: c.exportValue, kind: c.exportKind })),
+    columns: columns.map((c) => ({ header: c.id === "shortBy" && shortIn ? `Short by in ${shortIn.label}` : c.label, value: c.exportValue, kind: c.exportKind })),
     rows: streamRenewals(context.services.exports.db, user.org.code, { filters: state.filters, window: state.window, sort: state.sort, today }),
     onFinish: (outcome) =>
       recordAudit(db, {

@@ -90,7 +90,6 @@ describe("renewalColumns", () => {
     expect(byId.cycleEnd!.label).toBe("Cycle end");
     expect(byId.progress!.exportValue(row)).toBe("54.50 / 100 MOC points");
     expect(byId.status!.exportValue(row)).toBe("Not yet met (cycle open)");
-    expect(byId.shortBy!.label).toBe("Short by in Patient Safety");
     expect(byId.shortBy!.exportValue(row)).toBe(15.5);
     expect(byId.match!.exportValue(row)).toBe("Board ID");
   });
