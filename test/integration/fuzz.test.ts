@@ -318,7 +318,7 @@ function tamperedLinkArb(route: AppRoute): fc.Arbitrary<string> | null {
 }
 
 /** An export's own parameters: every format (and a few it does not offer), and a report table. */
-const exportParamsArb = fc.constantFrom("download=csv", "download=csv&table=monthly", "table=months", "download=xlsx&table=monthly", "table=shortfall&download=csv", "download=pdf", "download=");
+const exportParamsArb = fc.constantFrom("download=csv", "download=csv&table=monthly", "table=months", "table=requirements", "download=xlsx&table=monthly", "table=shortfall&download=csv", "download=pdf", "download=");
 
 function keyArb(): fc.Arbitrary<string> {
   return fc.oneof(
