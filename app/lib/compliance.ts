@@ -7,9 +7,10 @@
 // hundredths (Math.round(x * 100)) and every sum, cap and comparison is done on integers, so 0.25
 // steps never drift. Amounts are converted back (/ 100) only in the returned values.
 //
-// Dates: YYYY-MM-DD calendar dates, compared as strings and moved by whole days on UTC day numbers;
-// no local time zone is ever involved (date-fns works in local time, so it is not used here).
+// Dates: YYYY-MM-DD calendar dates, compared as strings and moved by the one calendar module
+// (domain/calendar.ts); no time zone is ever involved here.
 import { FLAG_LABELS, RECORD_FLAGS, type RecordFlag } from "./data-rules";
+import { formatDate, lastDayOf, MONTH_NAMES, parseDate, periodStart, type CalendarDate } from "../../domain/calendar";
 import { attributeDefinition, type AttributeKey, type LicenseeAttributes } from "../../domain/licensee-attributes";
 import {
   type AppliesTo,
@@ -25,69 +26,6 @@ import {
   type RequirementPeriod,
   type RequirementRuleSet,
 } from "../../domain/requirement-rules";
-
-// ================================================================ calendar dates
-
-interface CalendarDate {
-  year: number;
-  month: number;
-  day: number;
-}
-
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DAY_MS = 86_400_000;
-const MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-
-function daysInMonth(year: number, month: number): number {
-  return month === 2 ? (isLeapYear(year) ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 31;
-}
-
-function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-function parseDate(iso: string): CalendarDate | null {
-  const match = ISO_DATE.exec(iso);
-  if (!match) return null;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  return { year, month, day };
-}
-
-function formatDate({ year, month, day }: CalendarDate): string {
-  return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
-}
-
-function addDays(date: CalendarDate, days: number): CalendarDate {
-  const moment = new Date(0);
-  moment.setUTCFullYear(date.year, date.month - 1, date.day);
-  const next = new Date(moment.getTime() + days * DAY_MS);
-  return { year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate() };
-}
-
-function lastDayOf(year: number, month: number): CalendarDate {
-  return { year, month, day: daysInMonth(year, month) };
-}
-
-function isLastDayOfMonth(date: CalendarDate): boolean {
-  return date.day === daysInMonth(date.year, date.month);
-}
-
-/**
- * The end of the cycle `years` before one ending on `end`. A cycle ending on a month's last day
- * follows month ends (Feb 29, 2028 back two years is Feb 28, 2026), so consecutive cycles never
- * overlap or leave a gap; otherwise the same month and day, Feb 29 falling back to Feb 28.
- */
-function previousCycleEnd(end: CalendarDate, years: number): CalendarDate {
-  const year = end.year - years;
-  if (isLastDayOfMonth(end)) return lastDayOf(year, end.month);
-  return { year, month: end.month, day: Math.min(end.day, daysInMonth(year, end.month)) };
-}
-
-/** The first day of a `years`-long period ending on `end` (inclusive on both ends). */
-function periodStart(end: CalendarDate, years: number): CalendarDate {
-  return addDays(previousCycleEnd(end, years), 1);
-}
 
 // ================================================================ cycleFor
 

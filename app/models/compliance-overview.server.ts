@@ -5,13 +5,14 @@
 // tables, not the learner store, so they are read in PostgreSQL after the statuses are brought up to date.
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema";
+import { addDays } from "../../domain/calendar";
 import { dateRangeError, isoDate } from "../lib/grid";
 import type { ReportTable } from "../lib/reports";
 import type { QueueStatus } from "../lib/renewal-search";
 import { orgWords } from "../../domain/org-words";
-import type { OrganisationKind } from "../../domain/reference";
+import { organisationToday, type OrganisationKind } from "../../domain/reference";
 import { getRuleSet } from "./rules.server";
-import { refreshRosterStatuses, todayUtc } from "./renewals.server";
+import { refreshRosterStatuses } from "./renewals.server";
 import { complianceCards, measureGroups, shortInCounts, type ComplianceCards } from "./renewal-shortfalls.server";
 import { ruleMeasures } from "../../domain/requirement-rules";
 
@@ -60,7 +61,7 @@ export async function complianceOverview(
   db: Kysely<Database>,
   orgCode: string,
   window: { from: string; to: string },
-  today: string = todayUtc(),
+  today: string = organisationToday(orgCode),
 ): Promise<ComplianceOverview> {
   await refreshRosterStatuses(db, orgCode);
   const rows = await sql<{ month: string; status: QueueStatus; ended: boolean; n: string }>`
@@ -203,8 +204,6 @@ export function complianceTables(
   };
 }
 
-
-const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** The report's window from `endFrom` / `endTo` (default: the next 365 days), with a message per bad field. */
 export function complianceWindow(params: URLSearchParams, today: string): { window: { from: string; to: string }; errors: Record<string, string> } {

@@ -6,6 +6,7 @@ import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema";
 import { formatRuleCredits, ruleMeasures, type RuleMeasure } from "../../domain/requirement-rules";
 import { creditUnit, measureGroups } from "../lib/shortfalls";
+import { addDays } from "../../domain/calendar";
 import { orgWords } from "../../domain/org-words";
 import type { OrganisationKind } from "../../domain/reference";
 import { getRuleSet } from "./rules.server";
@@ -76,7 +77,6 @@ export interface ComplianceCards {
   href: string;
 }
 
-const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 const queueHref = (query: Record<string, string | string[]>) =>
   `/renewals?${new URLSearchParams(Object.entries(query).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((one) => [k, one])))}`;
 

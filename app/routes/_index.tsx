@@ -14,6 +14,7 @@ import { Sparkline } from "~/components/Sparkline";
 import { StatCard } from "~/components/StatCard";
 import { formatCount, formatCredits, formatDate, formatPercent, formatTimestamp } from "~/lib/format";
 import { utcToday } from "~/lib/reports";
+import { organisationToday } from "../../domain/reference";
 import { dashboardCompliance } from "~/models/compliance-overview.server";
 import { orgWords } from "../../domain/org-words";
 import type { OrganisationKind } from "../../domain/reference";
@@ -30,7 +31,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     db.selectFrom("board.organisation").select(["code", "name"]).execute(),
     // Renewal verification: cards for what the organization's rules define (renewals due and met;
     // diplomates not yet at the total or a credit-type minimum; short at cycle end), from board tables.
-    dashboardCompliance(db, user.org, utcToday()) as Promise<ComplianceFigures | null>,
+    dashboardCompliance(db, user.org, organisationToday(user.org.code)) as Promise<ComplianceFigures | null>,
   ]);
   return {
     org: user.org,

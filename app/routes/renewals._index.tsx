@@ -3,6 +3,7 @@
 // keyset-page in PostgreSQL; URL state; export; bulk "compliant" and audit samples from here.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useLocation } from "@remix-run/react";
+import { addDays } from "../../domain/calendar";
 import { orgWords } from "../../domain/org-words";
 import type { OrganisationKind } from "../../domain/reference";
 import { requireUser } from "~/auth/session.server";
@@ -105,7 +106,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 const STATUS_OPTIONS = ENTRY_STATUSES.map((s) => ({ value: s, label: s === "short" ? "Short or not yet met" : s === "nothing" ? "Nothing reported (yet)" : STATUS_LABELS[s] }));
 /** The deadline window's quick choices: cycles ending within so many days from today. */
 const QUICK_WINDOWS = [30, 90, 180] as const;
-const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** "Short" and "nothing" cover open and ended cycles: the strip says which, in numbers. */

@@ -15,9 +15,8 @@ import { formatCount } from "~/lib/format";
 import { complianceOverview, complianceTables, complianceWindow } from "~/models/compliance-overview.server";
 import { requireBoardUser } from "~/models/renewal-page.server";
 import { queueMeasures } from "~/models/renewal-shortfalls.server";
-import { todayUtc } from "~/models/renewals.server";
 import { orgWords } from "../../domain/org-words";
-import type { OrganisationKind } from "../../domain/reference";
+import { organisationToday, type OrganisationKind } from "../../domain/reference";
 
 export const meta: MetaFunction = () => [{ title: "Compliance overview · Reports · CME Credit Verification" }];
 export const handle = { wide: true };
@@ -28,7 +27,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   requireBoardUser(user);
   const { db } = context.services;
   const params = new URL(request.url).searchParams;
-  const today = todayUtc();
+  const today = organisationToday(user.org.code);
   const { window, errors } = complianceWindow(params, today);
   const overview = await complianceOverview(db, user.org.code, window, today);
   const { unit } = await queueMeasures(db, user.org.code);

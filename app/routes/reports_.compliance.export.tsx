@@ -7,7 +7,7 @@ import { COMPLIANCE_TABLES, complianceOverview, complianceTables, complianceWind
 import { queueMeasures } from "~/models/renewal-shortfalls.server";
 import { exportFilename, exportResponse, outcomeDetail } from "~/models/exports.server";
 import { requireBoardUser } from "~/models/renewal-page.server";
-import { todayUtc } from "~/models/renewals.server";
+import { organisationToday } from "../../domain/reference";
 
 const Table = z.enum(COMPLIANCE_TABLES, { error: "Choose table=months, table=shortfall or table=requirements." });
 
@@ -18,7 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const which = Table.safeParse(params.get("table") ?? "months");
   if (!which.success) throw new Response(which.error.issues[0]!.message, { status: 400 });
-  const today = todayUtc();
+  const today = organisationToday(user.org.code);
   const { window, errors } = complianceWindow(params, today);
   if (Object.keys(errors).length) throw new Response(`The export was not started. ${Object.entries(errors).map(([key, message]) => `${key}: ${message}`).join(" ")}`, { status: 400 });
   const { unit } = await queueMeasures(db, user.org.code);

@@ -15,7 +15,15 @@ import { get, setUpSeededApp, signIn } from "../support/server";
 
 const app = setUpSeededApp();
 
-const today = () => new Date().toISOString().slice(0, 10);
+/**
+ * "Today" for a board is the date in its time zone (California: Los Angeles; ABIM: New York), as
+ * PostgreSQL's own time zone data computes it, not the app's code.
+ */
+const ZONES: Record<string, string> = { "CA-M": "America/Los_Angeles", ABIM: "America/New_York" };
+const boardDate = (org: string) => sql<string>`(now() at time zone ${sql.lit(ZONES[org]!)})::date`;
+async function boardToday(org: string): Promise<string> {
+  return (await sql<{ d: string }>`select ${boardDate(org)}::text as d`.execute(app.database.owner)).rows[0]!.d;
+}
 function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
@@ -135,8 +143,9 @@ describe("the queue's short-in filter", () => {
     const { database, server } = app;
     await refreshRosterStatuses(appAs(database, "CA-M"), "CA-M");
     const cookie = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
-    const from = addDays(today(), -400);
-    const to = addDays(today(), 400);
+    const day = await boardToday("CA-M");
+    const from = addDays(day, -400);
+    const to = addDays(day, 400);
     let nonEmpty = 0;
     for (const measure of ["total", "pain-end-of-life"]) {
       const want = await expectedShortIn(database.owner, "CA-M", measure, from, to);
@@ -164,11 +173,12 @@ describe("the queue's short-in filter", () => {
     const second = hrefOf(shortIn, "window-180");
     expect(second).not.toBeNull();
     const url = new URL(second!, server.baseUrl);
-    expect(Object.fromEntries(url.searchParams)).toMatchObject({ short: "patient-safety", endFrom: today(), endTo: addDays(today(), 180) });
-    const want = await expectedShortIn(database.owner, "ABIM", "patient-safety", today(), addDays(today(), 180));
+    const day = await boardToday("ABIM");
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({ short: "patient-safety", endFrom: day, endTo: addDays(day, 180) });
+    const want = await expectedShortIn(database.owner, "ABIM", "patient-safety", day, addDays(day, 180));
     expect(want.length).toBeGreaterThan(25);
     const ids = await sql<{ id: string }>`select id::text from board.roster_entry
-      where org_code = 'ABIM' and cycle_end between current_date and current_date + 180 and shortfalls ? 'patient-safety'
+      where org_code = 'ABIM' and cycle_end between ${boardDate("ABIM")} and ${boardDate("ABIM")} + 180 and shortfalls ? 'patient-safety'
       order by (shortfalls ->> 'patient-safety')::numeric desc, id desc`.execute(database.owner);
     // Every page through the "next" links: each entry once, most short first.
     const seen: string[] = [];
@@ -196,13 +206,14 @@ describe("the queue's short-in filter", () => {
       const href = hrefOf(queue, `window-${days}`)!;
       const html = await text(await get(server.baseUrl, href, cookie));
       const n = await sql<{ n: string }>`select count(*)::text as n from board.roster_entry
-        where org_code = 'CA-M' and cycle_end between current_date and current_date + ${days}::int and shortfalls ? 'total'`.execute(database.owner);
+        where org_code = 'CA-M' and cycle_end between ${boardDate("CA-M")} and ${boardDate("CA-M")} + ${days}::int and shortfalls ? 'total'`.execute(database.owner);
       expect(figure(html, "result-count"), `${days} days`).toBe(`${count(n.rows[0]!.n)} licensee${n.rows[0]!.n === "1" ? "" : "s"}`);
     }
     // A window of past cycle ends: "short at cycle end", never "not yet met".
-    const past = await text(await get(server.baseUrl, `/renewals?short=total&endFrom=${addDays(today(), -365)}&endTo=${addDays(today(), -1)}`, cookie));
+    const day = await boardToday("CA-M");
+    const past = await text(await get(server.baseUrl, `/renewals?short=total&endFrom=${addDays(day, -365)}&endTo=${addDays(day, -1)}`, cookie));
     const pastRows = await sql<{ n: string }>`select count(*)::text as n from board.roster_entry
-      where org_code = 'CA-M' and cycle_end between current_date - 365 and current_date - 1 and shortfalls ? 'total'`.execute(database.owner);
+      where org_code = 'CA-M' and cycle_end between ${boardDate("CA-M")} - 365 and ${boardDate("CA-M")} - 1 and shortfalls ? 'total'`.execute(database.owner);
     if (Number(pastRows.rows[0]!.n) > 0) expect(past).toContain("Short at cycle end");
     expect(past).not.toContain(">Not yet met (cycle open)<");
     const open = await text(await get(server.baseUrl, `/renewals?short=total&status=short`, cookie));
@@ -271,10 +282,10 @@ describe("compliance cards", () => {
     await abimWithPatientSafety(owner, appAs(database, "ABIM"));
     const abim = await text(await get(server.baseUrl, "/", await signIn(server.baseUrl, "reviewer@abim.demo.test")));
     const current = await sql<{ n: string; ps: string; total: string; ended: string }>`
-      select count(*) filter (where cycle_end >= current_date and learner_id is not null)::text as n,
-             count(*) filter (where cycle_end >= current_date and learner_id is not null and shortfalls ? 'patient-safety')::text as ps,
-             count(*) filter (where cycle_end >= current_date and learner_id is not null and shortfalls ? 'total')::text as total,
-             count(*) filter (where cycle_end between current_date - 90 and current_date - 1 and status in ('short', 'nothing'))::text as ended
+      select count(*) filter (where cycle_end >= ${boardDate("ABIM")} and learner_id is not null)::text as n,
+             count(*) filter (where cycle_end >= ${boardDate("ABIM")} and learner_id is not null and shortfalls ? 'patient-safety')::text as ps,
+             count(*) filter (where cycle_end >= ${boardDate("ABIM")} and learner_id is not null and shortfalls ? 'total')::text as total,
+             count(*) filter (where cycle_end between ${boardDate("ABIM")} - 90 and ${boardDate("ABIM")} - 1 and status in ('short', 'nothing'))::text as ended
         from board.roster_entry where org_code = 'ABIM'`.execute(owner);
     const c = current.rows[0]!;
     expect(Number(c.ps)).toBeGreaterThan(0);
@@ -292,7 +303,7 @@ describe("compliance cards", () => {
       select count(*)::text as due, count(*) filter (where status = 'meets')::text as meets,
              count(*) filter (where status in ('short', 'nothing'))::text as not_yet,
              count(*) filter (where shortfalls ?| array['pain-end-of-life', 'geriatric-medicine'])::text as topic
-        from board.roster_entry where org_code = 'CA-M' and cycle_end between current_date and current_date + 90`.execute(owner);
+        from board.roster_entry where org_code = 'CA-M' and cycle_end between ${boardDate("CA-M")} and ${boardDate("CA-M")} + 90`.execute(owner);
     const d = due.rows[0]!;
     expect(figure(caM, "stat-renewals-due")).toBe(count(d.due));
     expect(figure(caM, "stat-renewals-meeting")).toBe(count(d.meets));
@@ -301,13 +312,14 @@ describe("compliance cards", () => {
     expect(caM).toContain("Pain Management and End-of-Life Care");
 
     // The compliance overview: short at cycle end and not yet met split at today, and by requirement.
-    const from = addDays(today(), -365);
-    const to = addDays(today(), 365);
+    const day = await boardToday("CA-M");
+    const from = addDays(day, -365);
+    const to = addDays(day, 365);
     const report = await text(await get(server.baseUrl, `/reports/compliance?endFrom=${from}&endTo=${to}`, caMCookie));
     const split = await sql<{ ended: string; open: string; pain_ended: string }>`
-      select count(*) filter (where cycle_end < current_date and status in ('short', 'nothing'))::text as ended,
-             count(*) filter (where cycle_end >= current_date and status in ('short', 'nothing'))::text as open,
-             count(*) filter (where cycle_end < current_date and shortfalls ?| array['pain-end-of-life', 'geriatric-medicine'])::text as pain_ended
+      select count(*) filter (where cycle_end < ${boardDate("CA-M")} and status in ('short', 'nothing'))::text as ended,
+             count(*) filter (where cycle_end >= ${boardDate("CA-M")} and status in ('short', 'nothing'))::text as open,
+             count(*) filter (where cycle_end < ${boardDate("CA-M")} and shortfalls ?| array['pain-end-of-life', 'geriatric-medicine'])::text as pain_ended
         from board.roster_entry where org_code = 'CA-M' and cycle_end between ${from}::date and ${to}::date`.execute(owner);
     const s = split.rows[0]!;
     expect(figure(report, "stat-short")).toBe(count(s.ended));
@@ -317,7 +329,7 @@ describe("compliance cards", () => {
     expect(csv.status).toBe(200);
     const rows = parse((await csv.text()).replace(/^\uFEFF/, ""), { columns: true }) as Record<string, string>[];
     const byMeasure = await sql<{ id: string; ended: string; open: string }>`
-      select k.id, count(*) filter (where e.cycle_end < current_date)::text as ended, count(*) filter (where e.cycle_end >= current_date)::text as open
+      select k.id, count(*) filter (where e.cycle_end < ${boardDate("CA-M")})::text as ended, count(*) filter (where e.cycle_end >= ${boardDate("CA-M")})::text as open
         from board.roster_entry e cross join lateral jsonb_object_keys(e.shortfalls) as k(id)
        where e.org_code = 'CA-M' and e.cycle_end between ${from}::date and ${to}::date group by k.id`.execute(owner);
     const sqlCounts = Object.fromEntries(byMeasure.rows.map((r) => [r.id, [r.ended, r.open]]));
