@@ -241,6 +241,8 @@ export interface RosterEntryTable {
   short_by: Numeric | null;
   shortfall: string | null;
   requirements_short: ColumnType<string[], string[] | undefined, string[]>;
+  /** { requirement id: how far short } of each unmet requirement (migration 0018). */
+  shortfalls: ColumnType<Record<string, number>, string | undefined, string>;
   problem: string | null;
   evaluated_at: Timestamp | null;
   /** Ids of the requirements whose "applies to" rested on an unknown licensee attribute (migration 0014). */

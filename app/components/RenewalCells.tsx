@@ -1,9 +1,21 @@
-// Cells of renewal tables: status and decision badges, progress toward the total.
+// Cells of renewal tables: status and decision badges, progress toward the total, in the
+// organization's words and credit unit.
 import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { formatDate } from "~/lib/format";
 import { formatRuleCredits } from "../../domain/requirement-rules";
-import { MATCH_LABELS, notKnownText, OUTCOME_LABELS, progressText, STATUS_LABELS, type DecisionOutcomeId, type QueueStatus, type RenewalRow } from "~/lib/renewal-search";
+import {
+  MATCH_LABELS,
+  notKnownText,
+  OUTCOME_LABELS,
+  progressText,
+  STATUS_LABELS,
+  statusLabel,
+  type DecisionOutcomeId,
+  type QueueStatus,
+  type QueueWording,
+  type RenewalRow,
+} from "~/lib/renewal-search";
 
 const STATUS_TONE: Record<QueueStatus, string> = {
   meets: "badge--ok",
@@ -15,8 +27,11 @@ const STATUS_TONE: Record<QueueStatus, string> = {
   pending: "badge--neutral",
 };
 
-export function RenewalStatus({ status }: { status: QueueStatus }) {
-  return <span className={`badge ${STATUS_TONE[status]}`}>{STATUS_LABELS[status]}</span>;
+/** A status badge; given whether the cycle is open, "short" reads "not yet met" while credit can still be earned. */
+export function RenewalStatus({ status, cycleOpen }: { status: QueueStatus; cycleOpen?: boolean }) {
+  if (cycleOpen === undefined) return <span className={`badge ${STATUS_TONE[status]}`}>{STATUS_LABELS[status]}</span>;
+  const tone = cycleOpen && (status === "short" || status === "nothing") ? "badge--warn" : STATUS_TONE[status];
+  return <span className={`badge ${tone}`}>{statusLabel(status, cycleOpen)}</span>;
 }
 
 export function DecisionBadge({ outcome }: { outcome: DecisionOutcomeId }) {
@@ -38,13 +53,13 @@ export function DecisionFacts({ d }: { d: { override: boolean; overrideReason: s
   );
 }
 
-/** "credits 34 / 50" with a bar; the bar is decoration, the text carries the figure. */
-export function Progress({ counted, required }: { counted: number | null; required: number | null }) {
+/** "34 / 50 credits" with a bar; the bar is decoration, the text carries the figure. */
+export function Progress({ counted, required, unit }: { counted: number | null; required: number | null; unit?: string }) {
   if (counted === null || required === null) return <span className="muted">—</span>;
   const share = required > 0 ? Math.min(1, counted / required) : 1;
   return (
     <span className="credit-progress">
-      <span className="credit-progress__text">{progressText({ creditsCounted: counted, creditsRequired: required })}</span>
+      <span className="credit-progress__text">{progressText({ creditsCounted: counted, creditsRequired: required }, unit)}</span>
       <span className="credit-progress__bar" aria-hidden="true">
         <span className={share >= 1 ? "credit-progress__fill credit-progress__fill--done" : "credit-progress__fill"} style={{ width: `${Math.round(share * 100)}%` }} />
       </span>
@@ -54,7 +69,7 @@ export function Progress({ counted, required }: { counted: number | null; requir
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
-export function renewalCell(columnId: string, row: RenewalRow): ReactNode {
+export function renewalCell(columnId: string, row: RenewalRow, wording?: QueueWording): ReactNode {
   switch (columnId) {
     case "name":
       return (
@@ -73,7 +88,7 @@ export function renewalCell(columnId: string, row: RenewalRow): ReactNode {
     case "status":
       return (
         <>
-          <RenewalStatus status={row.status} />
+          <RenewalStatus status={row.status} cycleOpen={row.cycleOpen} />
           {row.notKnown.length ? (
             <span className="sub" title={notKnownText(row)}>
               <span className="badge badge--warn">Applicability not known</span>
@@ -82,13 +97,15 @@ export function renewalCell(columnId: string, row: RenewalRow): ReactNode {
         </>
       );
     case "progress":
-      return <Progress counted={row.creditsCounted} required={row.creditsRequired} />;
-    case "shortBy":
-      return row.shortBy && row.shortBy > 0 ? formatRuleCredits(row.shortBy) : <span className="muted">—</span>;
+      return <Progress counted={row.creditsCounted} required={row.creditsRequired} unit={wording?.unit} />;
+    case "shortBy": {
+      const amount = wording?.shortIn ? (row.shortfalls[wording.shortIn.id] ?? null) : row.shortBy;
+      return amount && amount > 0 ? formatRuleCredits(amount) : <span className="muted">—</span>;
+    }
     case "shortfall":
       return row.shortfall ?? (row.problem ? <span className="muted">{row.problem}</span> : <span className="muted">—</span>);
     case "match":
-      return row.matchQuality === "id" ? MATCH_LABELS.id : <span className="badge badge--neutral">{MATCH_LABELS[row.matchQuality]}</span>;
+      return row.matchQuality === "id" ? (wording ? capitalize(wording.words.idLabel) : MATCH_LABELS.id) : <span className="badge badge--neutral">{MATCH_LABELS[row.matchQuality]}</span>;
     case "decision":
       return row.decision ? (
         <>
@@ -111,4 +128,8 @@ export function renewalCell(columnId: string, row: RenewalRow): ReactNode {
     default:
       return null;
   }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -2,6 +2,7 @@
 // window, with the status the compliance engine computed. Shared by the route, model and export.
 import { z } from "zod";
 import { addDays } from "../../domain/calendar";
+import { orgWords, type OrgWords } from "../../domain/org-words";
 import { formatRuleCredits } from "../../domain/requirement-rules";
 import { formatDate } from "./format";
 import { dateRangeError, isoDate, learnerIdentifier, namePrefix, parseGridState, type ColumnDef, type FilterSpec, type GridSpec, type GridState } from "./grid";
@@ -19,9 +20,19 @@ export const STATUS_LABELS: Record<QueueStatus, string> = {
   pending: "Being evaluated",
 };
 
+/**
+ * A status as a reviewer should read it: "short" and "nothing" are stored for open cycles too, where
+ * credit can still be earned, so an open cycle is "not yet met", and only an ended one "short".
+ */
+export function statusLabel(status: QueueStatus, cycleOpen: boolean): string {
+  if (status === "short") return cycleOpen ? "Not yet met (cycle open)" : "Short at cycle end";
+  if (status === "nothing") return cycleOpen ? "Nothing reported yet (cycle open)" : "Nothing reported by cycle end";
+  return STATUS_LABELS[status];
+}
+
 export const MATCH_QUALITIES = ["id", "name_birth", "npi", "ambiguous", "none"] as const;
 export const MATCH_LABELS: Record<(typeof MATCH_QUALITIES)[number], string> = {
-  id: "Licence / board id",
+  id: "License number or board ID",
   name_birth: "Name and birth date",
   npi: "NPI",
   ambiguous: "Several candidates",
@@ -37,6 +48,12 @@ export const OUTCOME_LABELS: Record<DecisionOutcomeId, string> = {
   exempt: "Exempt",
   referred_to_audit: "Referred to audit",
 };
+
+/** A measure id as ruleMeasures names them: "total", a requirement's id, or "<id>-<n>" for a sub-period. */
+const shortInSchema = z
+  .string()
+  .trim()
+  .regex(/^[a-z][a-z0-9-]{0,49}$/, "Choose a requirement from the list.");
 
 export const DECISION_FILTERS = ["undecided", "decided", ...DECISION_OUTCOMES] as const;
 
@@ -64,6 +81,8 @@ export const RENEWAL_FILTERS = {
   lastName: { schema: namePrefix },
   key: { schema: learnerIdentifier },
   ...UNKNOWN_FILTER,
+  /** Short in one measure of the rule set (checked against the organization's measures by the loader). */
+  short: { schema: shortInSchema },
 } satisfies Record<string, FilterSpec>;
 
 export const RENEWAL_FILTER_NAMES = Object.keys(RENEWAL_FILTERS);
@@ -91,6 +110,10 @@ export interface RenewalRow {
   overrideReason: string | null;
   /** The decision in force extends the cycle to this deadline. */
   extendedTo: string | null;
+  /** The cycle has not ended (its end is today or later): credit can still be earned. */
+  cycleOpen: boolean;
+  /** How far short of each unmet requirement, by measure id. */
+  shortfalls: Record<string, number>;
   /** The requirements (by name) whose applicability rests on an attribute the board has not supplied. */
   notKnown: string[];
 }
@@ -102,26 +125,53 @@ export function notKnownText(row: Pick<RenewalRow, "notKnown">): string {
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
-/** "credits 34 / 50", or a dash when there is nothing to count. */
-export function progressText(row: Pick<RenewalRow, "creditsCounted" | "creditsRequired">): string {
+/** "34 / 50 credits", "60 / 100 MOC points", or a dash when there is nothing to count. */
+export function progressText(row: Pick<RenewalRow, "creditsCounted" | "creditsRequired">, unit = "credits"): string {
   if (row.creditsCounted === null || row.creditsRequired === null) return "—";
-  return `credits ${formatRuleCredits(row.creditsCounted)} / ${formatRuleCredits(row.creditsRequired)}`;
+  return `${formatRuleCredits(row.creditsCounted)} / ${formatRuleCredits(row.creditsRequired)} ${unit}`;
 }
 
-export const RENEWAL_COLUMNS: readonly ColumnDef<RenewalRow>[] = [
-  { id: "name", label: "Licensee", sortable: true, exportValue: (r) => `${r.lastName}, ${r.firstName}` },
-  { id: "key", label: "Licence / board id", sortable: true, exportValue: (r) => r.rosterKey },
-  { id: "birth", label: "Birth MM/DD", sortable: false, hiddenByDefault: true, exportValue: (r) => `${pad(r.birthMonth)}/${pad(r.birthDay)}` },
-  { id: "cycleEnd", label: "Cycle ends", sortable: true, exportValue: (r) => r.cycleEnd, exportKind: "date" },
-  { id: "cycleStart", label: "Cycle starts", sortable: false, hiddenByDefault: true, exportValue: (r) => r.cycleStart, exportKind: "date" },
-  { id: "status", label: "Status", sortable: true, exportValue: (r) => STATUS_LABELS[r.status] },
-  { id: "progress", label: "Progress", sortable: true, firstDir: "asc", exportValue: (r) => progressText(r) },
-  { id: "shortBy", label: "Short by", sortable: true, firstDir: "desc", align: "right", exportValue: (r) => r.shortBy, exportKind: "number" },
-  { id: "shortfall", label: "Short in (credits)", sortable: false, exportValue: (r) => r.shortfall ?? r.problem ?? "" },
-  { id: "match", label: "Matched by", sortable: false, exportValue: (r) => MATCH_LABELS[r.matchQuality] },
-  { id: "decision", label: "Decision", sortable: false, exportValue: (r) => decisionText(r) },
-  { id: "notKnown", label: "Applicability not known", sortable: false, hiddenByDefault: true, exportValue: (r) => notKnownText(r) },
-];
+const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** How the queue is shown to one organization: its words, its credit unit, the measure it is narrowed to. */
+export interface QueueWording {
+  words: OrgWords;
+  /** "credits", "MOC points" (from the rule's credit label). */
+  unit: string;
+  /** The "short in" measure chosen, by label: "Short by" then sorts and shows that amount. */
+  shortIn?: { id: string; label: string };
+}
+
+/** The queue's columns in an organization's words (labels only: ids, order and sorting are the same for all). */
+export function renewalColumns({ words, unit, shortIn }: QueueWording): ColumnDef<RenewalRow>[] {
+  const shortByOf = (r: RenewalRow) => (shortIn ? (r.shortfalls[shortIn.id] ?? null) : r.shortBy);
+  return [
+    { id: "name", label: words.Person, sortable: true, exportValue: (r) => `${r.lastName}, ${r.firstName}` },
+    { id: "key", label: capitalize(words.idLabel), sortable: true, exportValue: (r) => r.rosterKey },
+    { id: "birth", label: "Birth MM/DD", sortable: false, hiddenByDefault: true, exportValue: (r) => `${pad(r.birthMonth)}/${pad(r.birthDay)}` },
+    { id: "cycleEnd", label: capitalize(words.deadline), sortable: true, exportValue: (r) => r.cycleEnd, exportKind: "date" },
+    { id: "cycleStart", label: "Cycle starts", sortable: false, hiddenByDefault: true, exportValue: (r) => r.cycleStart, exportKind: "date" },
+    { id: "status", label: "Status", sortable: true, exportValue: (r) => statusLabel(r.status, r.cycleOpen) },
+    { id: "progress", label: "Progress", sortable: true, firstDir: "asc", exportValue: (r) => progressText(r, unit) },
+    {
+      id: "shortBy",
+      // On screen the chosen requirement is named above the table; an export names it in its header.
+      label: "Short by",
+      sortable: true,
+      firstDir: "desc",
+      align: "right",
+      exportValue: shortByOf,
+      exportKind: "number",
+    },
+    { id: "shortfall", label: "Short in", sortable: false, exportValue: (r) => r.shortfall ?? r.problem ?? "" },
+    { id: "match", label: "Matched by", sortable: false, exportValue: (r) => (r.matchQuality === "id" ? capitalize(words.idLabel) : MATCH_LABELS[r.matchQuality]) },
+    { id: "decision", label: "Decision", sortable: false, exportValue: (r) => decisionText(r) },
+    { id: "notKnown", label: "Applicability not known", sortable: false, hiddenByDefault: true, exportValue: (r) => notKnownText(r) },
+  ];
+}
+
+/** The columns' ids and order (labels in a state board's words; pages use renewalColumns). */
+export const RENEWAL_COLUMNS: readonly ColumnDef<RenewalRow>[] = renewalColumns({ words: orgWords("state_board"), unit: "credits" });
 
 /** The decision in force in words: "Compliant · Override: …", "Extension granted · extended to 03/31/2027". */
 export function decisionText(r: Pick<RenewalRow, "decision" | "overrideReason" | "extendedTo">): string {
@@ -141,6 +191,8 @@ export const DEFAULT_WINDOW_DAYS = 90;
 
 export function parseRenewalSearch(params: URLSearchParams, today: string): GridState<typeof RENEWAL_FILTERS> & { window: { from: string; to: string } } {
   const state = parseGridState(RENEWAL_GRID, params);
+  // Narrowed to one requirement and not sorted otherwise: the most short in it first.
+  if (state.filters.short && !params.get("sort")) state.sort = { id: "shortBy", desc: true };
   const problem = dateRangeError(state.filters.endFrom, state.filters.endTo);
   if (problem) {
     state.errors.endTo = problem;

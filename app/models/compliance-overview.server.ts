@@ -1,14 +1,20 @@
 // Compliance at a glance, from the stored renewal statuses (board.roster_entry: one row per licensee
-// cycle, tens of thousands per board, indexed by organisation and cycle end): how much of each
-// cohort meets its requirement, and how far short the others are. These are board tables, not the
-// learner store, so they are read in PostgreSQL after the statuses are brought up to date.
+// cycle, tens of thousands per board, indexed by organization and cycle end): how much of each
+// cohort meets its requirement, how far short the others are, and in which of the rules'
+// requirements. A cycle that has not ended is "not yet met", never "short". These are board
+// tables, not the learner store, so they are read in PostgreSQL after the statuses are brought up to date.
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema";
 import { addDays } from "../../domain/calendar";
 import { dateRangeError, isoDate } from "../lib/grid";
 import type { ReportTable } from "../lib/reports";
 import type { QueueStatus } from "../lib/renewal-search";
+import { orgWords } from "../../domain/org-words";
+import { organisationToday, type OrganisationKind } from "../../domain/reference";
+import { getRuleSet } from "./rules.server";
 import { refreshRosterStatuses } from "./renewals.server";
+import { complianceCards, measureGroups, shortInCounts, type ComplianceCards } from "./renewal-shortfalls.server";
+import { ruleMeasures } from "../../domain/requirement-rules";
 
 export interface CohortMonth {
   /** YYYY-MM of the cycle end. */
@@ -19,6 +25,10 @@ export interface CohortMonth {
   nothing: number;
   needsReview: number;
   unmatched: number;
+  /** Short or nothing reported, cycle ended (before today). */
+  endedShort: number;
+  /** Short or nothing reported, cycle still open (ends today or later). */
+  openNotMet: number;
   /** Share of matched licensees (with a placed cycle) that meet the requirement, 0–1; null when none. */
   meetsShare: number | null;
 }
@@ -36,6 +46,10 @@ export interface ComplianceOverview {
   months: CohortMonth[];
   totals: Omit<CohortMonth, "month">;
   shortfall: Array<{ id: string; label: string; licensees: number }>;
+  /** Each measure of the rules: how many entries in the window are short in it, ended and open. */
+  requirements: Array<{ id: string; label: string; ended: number; open: number }>;
+  /** The rules' topic or credit-type minimums, and how many entries ended short of at least one (null: the rules define none). */
+  minimums: { names: string[]; ended: number; open: number } | null;
 }
 
 function share(meets: number, short: number, nothing: number, review: number): number | null {
@@ -43,18 +57,38 @@ function share(meets: number, short: number, nothing: number, review: number): n
   return decided === 0 ? null : meets / decided;
 }
 
-export async function complianceOverview(db: Kysely<Database>, orgCode: string, window: { from: string; to: string }): Promise<ComplianceOverview> {
+export async function complianceOverview(
+  db: Kysely<Database>,
+  orgCode: string,
+  window: { from: string; to: string },
+  today: string = organisationToday(orgCode),
+): Promise<ComplianceOverview> {
   await refreshRosterStatuses(db, orgCode);
-  const rows = await sql<{ month: string; status: QueueStatus; n: string }>`
-    select to_char(cycle_end, 'YYYY-MM') as month, status, count(*)::text as n
+  const rows = await sql<{ month: string; status: QueueStatus; ended: boolean; n: string }>`
+    select to_char(cycle_end, 'YYYY-MM') as month, status, cycle_end < ${today}::date as ended, count(*)::text as n
       from board.roster_entry
      where org_code = ${orgCode} and cycle_end between ${window.from}::date and ${window.to}::date
-     group by 1, 2 order by 1`.execute(db);
+     group by 1, 2, 3 order by 1`.execute(db);
   const byMonth = new Map<string, CohortMonth>();
   for (const row of rows.rows) {
-    const month = byMonth.get(row.month) ?? { month: row.month, total: 0, meets: 0, short: 0, nothing: 0, needsReview: 0, unmatched: 0, meetsShare: null };
+    const month = byMonth.get(row.month) ?? {
+      month: row.month,
+      total: 0,
+      meets: 0,
+      short: 0,
+      nothing: 0,
+      needsReview: 0,
+      unmatched: 0,
+      endedShort: 0,
+      openNotMet: 0,
+      meetsShare: null,
+    };
     const n = Number(row.n);
     month.total += n;
+    if (row.status === "short" || row.status === "nothing") {
+      if (row.ended) month.endedShort += n;
+      else month.openNotMet += n;
+    }
     if (row.status === "meets") month.meets += n;
     else if (row.status === "short") month.short += n;
     else if (row.status === "nothing") month.nothing += n;
@@ -63,7 +97,7 @@ export async function complianceOverview(db: Kysely<Database>, orgCode: string, 
     byMonth.set(row.month, month);
   }
   const months = [...byMonth.values()].map((m) => ({ ...m, meetsShare: share(m.meets, m.short, m.nothing, m.needsReview) }));
-  const sum = (key: "total" | "meets" | "short" | "nothing" | "needsReview" | "unmatched") => months.reduce((n, m) => n + m[key], 0);
+  const sum = (key: "total" | "meets" | "short" | "nothing" | "needsReview" | "unmatched" | "endedShort" | "openNotMet") => months.reduce((n, m) => n + m[key], 0);
   const totals = {
     total: sum("total"),
     meets: sum("meets"),
@@ -71,6 +105,8 @@ export async function complianceOverview(db: Kysely<Database>, orgCode: string, 
     nothing: sum("nothing"),
     needsReview: sum("needsReview"),
     unmatched: sum("unmatched"),
+    endedShort: sum("endedShort"),
+    openNotMet: sum("openNotMet"),
     meetsShare: share(sum("meets"), sum("short"), sum("nothing"), sum("needsReview")),
   };
   const buckets = await sql<{ bucket: string; n: string }>`
@@ -81,70 +117,89 @@ export async function complianceOverview(db: Kysely<Database>, orgCode: string, 
        and status in ('short', 'nothing') and short_by > 0
      group by 1`.execute(db);
   const counts = new Map(buckets.rows.map((b) => [b.bucket, Number(b.n)]));
+  // By requirement: only the measures the organization's rules define.
+  const stored = await getRuleSet(db, orgCode);
+  const byMeasure = await shortInCounts(db, orgCode, window, today);
+  const requirements = stored ? ruleMeasures(stored.rule).map((m) => ({ id: m.id, label: m.label, ...(byMeasure[m.id] ?? { ended: 0, open: 0 }) })) : [];
+  const minimumGroups = stored ? measureGroups(stored.rule).filter((g) => g.kind === "minimum") : [];
+  let minimums: ComplianceOverview["minimums"] = null;
+  if (minimumGroups.length) {
+    const ids = minimumGroups.flatMap((g) => g.ids);
+    const row = await sql<{ ended: string; open: string }>`
+      select count(*) filter (where cycle_end < ${today}::date)::text as ended, count(*) filter (where cycle_end >= ${today}::date)::text as open
+        from board.roster_entry
+       where org_code = ${orgCode} and cycle_end between ${window.from}::date and ${window.to}::date and shortfalls ?| ${ids}::text[]`.execute(db);
+    minimums = { names: minimumGroups.map((g) => g.label), ended: Number(row.rows[0]?.ended ?? 0), open: Number(row.rows[0]?.open ?? 0) };
+  }
   return {
     window,
     months,
     totals,
     shortfall: SHORTFALL_BUCKETS.map((b) => ({ id: b.id, label: b.label, licensees: counts.get(b.id) ?? 0 })),
+    requirements,
+    minimums,
   };
 }
 
-export type DashboardCompliance =
-  | { kind: "renewals"; dueIn90Days: number; meeting: number; href: string }
-  | { kind: "credit-type-minimums"; diplomates: number; short: number; href: string };
+export type DashboardCompliance = ComplianceCards;
 
 /**
- * The dashboard's compliance figures. A state board: licensees whose cycle ends in the next 90 days
- * and how many already meet the requirement. A certifying board: diplomates on its rosters whose
- * cycle has not ended, and how many are short of a credit-type minimum (an unmet requirement other
- * than the total).
+ * The dashboard's compliance cards (renewal-shortfalls.server.ts): only what the organization's rules
+ * define, open cycles "not yet met", ended ones "short".
  */
 export async function dashboardCompliance(db: Kysely<Database>, org: { code: string; kind: string }, today: string): Promise<DashboardCompliance | null> {
   if (org.kind !== "state_board" && org.kind !== "certifying_board") return null;
   await refreshRosterStatuses(db, org.code);
-  if (org.kind === "state_board") {
-    const row = await sql<{ due: string; meeting: string }>`
-      select count(*)::text as due, count(*) filter (where status = 'meets')::text as meeting from board.roster_entry
-       where org_code = ${org.code} and cycle_end between ${today}::date and ${today}::date + 90`.execute(db);
-    const r = row.rows[0]!;
-    return { kind: "renewals", dueIn90Days: Number(r.due), meeting: Number(r.meeting), href: "/reports/compliance" };
-  }
-  const row = await sql<{ diplomates: string; short: string }>`
-    select count(*)::text as diplomates,
-           count(*) filter (where exists (select 1 from unnest(requirements_short) s where s <> 'total'))::text as short
-      from board.roster_entry where org_code = ${org.code} and cycle_end >= ${today}::date and learner_id is not null`.execute(db);
-  const r = row.rows[0]!;
-  return { kind: "credit-type-minimums", diplomates: Number(r.diplomates), short: Number(r.short), href: "/renewals?status=short" };
+  return complianceCards(db, org, today);
 }
 
 /** The report's two tables (what the page shows under the charts and what each CSV holds). */
-export function complianceTables(overview: ComplianceOverview): { months: ReportTable; shortfall: ReportTable } {
+export const COMPLIANCE_TABLES = ["months", "shortfall", "requirements"] as const;
+
+/** The report's tables (what the page shows under the charts and what each CSV holds), in the organization's words. */
+export function complianceTables(
+  overview: ComplianceOverview,
+  org: { kind: string; unit?: string } = { kind: "state_board" },
+): Record<(typeof COMPLIANCE_TABLES)[number], ReportTable> {
+  const words = orgWords(org.kind as OrganisationKind);
+  const unit = org.unit ?? "credits";
   return {
     months: {
       id: "months",
       title: "Cohort by month of cycle end",
       columns: [
         { key: "month", label: "Cycle ends in", kind: "month" },
-        { key: "total", label: "Licensees", kind: "count" },
+        { key: "total", label: words.People, kind: "count" },
         { key: "meets", label: "Meet", kind: "count" },
-        { key: "short", label: "Short", kind: "count" },
-        { key: "nothing", label: "Nothing reported", kind: "count" },
+        { key: "endedShort", label: "Short at cycle end", kind: "count" },
+        { key: "openNotMet", label: "Not yet met (cycle open)", kind: "count" },
         { key: "needsReview", label: "Needs review", kind: "count" },
         { key: "unmatched", label: "Not matched", kind: "count" },
         { key: "meetsShare", label: "Share meeting", kind: "percent" },
       ],
       rows: overview.months.map((m) => ({ ...m })),
       total: { month: "Total", ...overview.totals },
-      note: "Share meeting counts matched licensees with a placed cycle (not matched ones are left out).",
+      note: `Short and not yet met include ${words.people} with nothing reported. Share meeting counts matched ${words.people} with a placed cycle (not matched ones are left out).`,
     },
     shortfall: {
       id: "shortfall",
-      title: "How far short (credits, largest unmet requirement)",
+      title: `How far short (${unit}, largest unmet requirement)`,
       columns: [
         { key: "label", label: "Short by", kind: "text" },
-        { key: "licensees", label: "Licensees", kind: "count" },
+        { key: "licensees", label: words.People, kind: "count" },
       ],
       rows: overview.shortfall.map((b) => ({ label: b.label, licensees: b.licensees })),
+    },
+    requirements: {
+      id: "requirements",
+      title: "By requirement",
+      columns: [
+        { key: "label", label: "Requirement", kind: "text" },
+        { key: "ended", label: "Short at cycle end", kind: "count" },
+        { key: "open", label: "Not yet met (cycle open)", kind: "count" },
+      ],
+      rows: overview.requirements.map((r) => ({ label: r.label, ended: r.ended, open: r.open })),
+      note: `Only the requirements your rules define. A ${words.person} short in several is counted in each.`,
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Database } from "../../db/schema";
 import { parseRenewalSearch } from "../lib/renewal-search";
 import { organisationToday } from "../../domain/reference";
 import { refreshRosterStatuses } from "./renewals.server";
+import { queueMeasures, shortInProblem } from "./renewal-shortfalls.server";
 
 /** Renewals belong to boards; ACCME (which sees every board) verifies no renewals. */
 export function requireBoardUser(user: SessionUser): void {
@@ -22,5 +23,13 @@ export async function renewalState(db: Kysely<Database>, user: SessionUser, para
   requireBoardUser(user);
   const today = organisationToday(user.org.code);
   await refreshRosterStatuses(db, user.org.code, { asOf: today });
-  return { today, state: parseRenewalSearch(params, today) };
+  const state = parseRenewalSearch(params, today);
+  // "Short in" must name one of the organization's own measures (its rule set's, not another's).
+  const measures = await queueMeasures(db, user.org.code);
+  const problem = shortInProblem(state.filters.short, measures.measures);
+  if (problem) {
+    state.errors.short = problem;
+    delete state.filters.short;
+  }
+  return { today, state, measures };
 }

@@ -21,8 +21,11 @@ const SORTS: Record<string, SortKey[]> = {
   shortBy: [key(sql`coalesce(e.short_by, -1)`, "numeric")],
 };
 
-function keysOf(sortId: string): { exprs: RawBuilder<unknown>[]; types: KeyType[] } {
-  const keys = SORTS[sortId] ?? (SORTS.cycleEnd as SortKey[]);
+/** How short in one measure (entries not short in it last when most short come first). */
+const shortInKey = (measure: string): SortKey => key(sql`coalesce((e.shortfalls ->> ${measure})::numeric, -1)`, "numeric");
+
+function keysOf(sortId: string, shortIn?: string): { exprs: RawBuilder<unknown>[]; types: KeyType[] } {
+  const keys = sortId === "shortBy" && shortIn ? [shortInKey(shortIn)] : (SORTS[sortId] ?? (SORTS.cycleEnd as SortKey[]));
   return { exprs: [...keys.map((k) => k.expr), sql`e.id`], types: [...keys.map((k) => k.type), "bigint"] };
 }
 
@@ -48,6 +51,8 @@ export function renewalConditions(orgCode: string, window: { from: string; to: s
   // Applicability not known: any requirement, or the one named.
   if (filters.unknown === "any") conditions.push(sql<SqlBool>`cardinality(e.requirements_unknown) > 0`);
   else if (filters.unknown) conditions.push(sql<SqlBool>`${filters.unknown}::text = any(e.requirements_unknown)`);
+  // Short in one measure of the rule set: the refresh stores each unmet one's amount by its id.
+  if (filters.short) conditions.push(sql<SqlBool>`e.shortfalls ? ${filters.short}`);
   return conditions;
 }
 
@@ -73,6 +78,8 @@ interface QueueRow {
   override_reason: string | null;
   extended_to: string | null;
   requirements_unknown: string[];
+  cycle_open: boolean;
+  shortfalls: Record<string, number>;
 }
 
 function toRow(r: QueueRow, names: ReadonlyMap<string, string>): RenewalRow {
@@ -99,6 +106,8 @@ function toRow(r: QueueRow, names: ReadonlyMap<string, string>): RenewalRow {
     overrideReason: r.override_reason,
     extendedTo: r.extended_to,
     notKnown: r.requirements_unknown.map((id) => names.get(id) ?? "a requirement no longer in the rules"),
+    cycleOpen: r.cycle_open,
+    shortfalls: r.shortfalls ?? {},
   };
 }
 
@@ -124,11 +133,13 @@ export interface RenewalRequest {
   size: number;
   after: string | null;
   before: string | null;
+  /** The evaluation's today: a cycle ending on it or later is still open. */
+  today: string;
 }
 
 export async function listRenewals(db: Kysely<Database>, orgCode: string, request: RenewalRequest, options: { count?: boolean } = {}): Promise<RenewalPage> {
   const { sort, size } = request;
-  const { exprs, types } = keysOf(sort.id);
+  const { exprs, types } = keysOf(sort.id, request.filters.short);
   const cursorText = request.after ?? request.before;
   const values = cursorText ? decodeCursor(cursorText, sort, types) : null;
   const backward = values !== null && request.before !== null;
@@ -141,6 +152,7 @@ export async function listRenewals(db: Kysely<Database>, orgCode: string, reques
     select e.id::text, e.roster_key, e.first_name, e.last_name, e.birth_month, e.birth_day, e.cycle_start, e.cycle_end,
            e.learner_id::text, e.match_quality, e.status, e.credits_counted, e.credits_required, e.short_by, e.shortfall, e.problem,
            cd.outcome as decision, cd.decided_at, cd.override_reason, cd.extended_to::text, e.requirements_unknown,
+           e.cycle_end >= ${request.today}::date as cycle_open, e.shortfalls,
            ${sql.join(exprs.map((expr, i) => sql`(${expr})::text as ${sql.ref(`c${i}`)}`))}
       from board.roster_entry e
       left join lateral (

@@ -109,6 +109,8 @@ export interface EntryStatusFigures {
   requirementsShort: string[];
   /** Ids of the requirements whose applicability rested on an unknown licensee attribute. */
   requirementsUnknown: string[];
+  /** How far short of each unmet requirement, by the same ids (what the queue filters and sorts on). */
+  shortfalls: Record<string, number>;
   problem: string | null;
 }
 
@@ -133,6 +135,7 @@ function figuresOf(evaluation: CycleEvaluation): EntryStatusFigures {
     shortfall: satisfied ? null : shortfallText(evaluation),
     requirementsShort: satisfied ? [] : evaluation.requirements.filter((o) => o.applies && !o.met).map((o) => o.id),
     requirementsUnknown: evaluation.requirements.filter((o) => o.unknownAttributes.length > 0).map((o) => o.id),
+    shortfalls: satisfied ? {} : Object.fromEntries(evaluation.requirements.filter((o) => o.applies && !o.met).map((o) => [o.id, Math.round(o.shortBy * 100) / 100])),
     problem: null,
   };
 }
@@ -180,12 +183,12 @@ export async function evaluateEntries(
   const extensions = await extensionsOf(db, entries.filter((e) => e.learner_id !== null).map((e) => e.id));
   for (const entry of entries) {
     if (entry.learner_id === null) {
-      figures.set(entry.id, { status: "unmatched", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], requirementsUnknown: [], problem: null });
+      figures.set(entry.id, { status: "unmatched", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], requirementsUnknown: [], shortfalls: {}, problem: null });
       continue;
     }
     const cycle = entryCycle(rule, entry, today);
     if (!cycle.ok) {
-      figures.set(entry.id, { status: "no_cycle", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], requirementsUnknown: [], problem: cycle.problem });
+      figures.set(entry.id, { status: "no_cycle", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], requirementsUnknown: [], shortfalls: {}, problem: cycle.problem });
       continue;
     }
     const counting = countingWindow(cycle.cycle, extensions.get(entry.id));
@@ -225,6 +228,7 @@ async function writeFigures(db: Kysely<Database>, figures: Map<string, EntryStat
     shortfall: [] as (string | null)[],
     short: [] as string[],
     unknown: [] as string[],
+    shortfalls: [] as string[],
     problem: [] as (string | null)[],
   };
   for (const [id, f] of figures) {
@@ -238,17 +242,18 @@ async function writeFigures(db: Kysely<Database>, figures: Map<string, EntryStat
     // A text[] per row travels as one text (a Postgres array literal): unnest cannot take an array of arrays.
     columns.short.push(`{${f.requirementsShort.map((id) => `"${id.replace(/["\\]/g, "")}"`).join(",")}}`);
     columns.unknown.push(`{${f.requirementsUnknown.map((id) => `"${id.replace(/["\\]/g, "")}"`).join(",")}}`);
+    columns.shortfalls.push(JSON.stringify(f.shortfalls));
     columns.problem.push(f.problem);
   }
   await sql`
     update board.roster_entry e
        set status = v.status, cycle_start = v.cycle_start, credits_counted = v.counted, credits_required = v.required,
            short_by = v.short_by, shortfall = v.shortfall, requirements_short = v.short::text[], problem = v.problem, evaluated_at = now(),
-           requirements_unknown = v.unknown::text[]
+           requirements_unknown = v.unknown::text[], shortfalls = v.shortfalls
       from unnest(${ids}::bigint[], ${columns.status}::text[], ${columns.cycleStart}::date[], ${columns.counted}::numeric[],
                   ${columns.required}::numeric[], ${columns.shortBy}::numeric[], ${columns.shortfall}::text[], ${columns.short}::text[], ${columns.problem}::text[],
-                  ${columns.unknown}::text[])
-           as v(id, status, cycle_start, counted, required, short_by, shortfall, short, problem, unknown)
+                  ${columns.unknown}::text[], ${columns.shortfalls}::jsonb[])
+           as v(id, status, cycle_start, counted, required, short_by, shortfall, short, problem, unknown, shortfalls)
      where e.id = v.id`.execute(db);
 }
 

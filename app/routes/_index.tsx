@@ -16,6 +16,8 @@ import { formatCount, formatCredits, formatDate, formatPercent, formatTimestamp 
 import { utcToday } from "~/lib/reports";
 import { organisationToday } from "../../domain/reference";
 import { dashboardCompliance } from "~/models/compliance-overview.server";
+import { orgWords } from "../../domain/org-words";
+import type { OrganisationKind } from "../../domain/reference";
 import { dashboardSections, loadDashboard, type DashboardSection, type TrendCard } from "~/models/dashboard.server";
 
 export const meta: MetaFunction = () => [{ title: "Overview · CME Credit Verification" }];
@@ -27,8 +29,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const [read, boards, compliance] = await Promise.all([
     analytics.reader.read((q) => loadDashboard(q, user.scope, sections, utcToday())),
     db.selectFrom("board.organisation").select(["code", "name"]).execute(),
-    // Renewal verification: state boards, renewals due in 90 days and how many meet; certifying
-    // boards, diplomates short of a credit-type minimum (board tables, not the snapshot).
+    // Renewal verification: cards for what the organization's rules define (renewals due and met;
+    // diplomates not yet at the total or a credit-type minimum; short at cycle end), from board tables.
     dashboardCompliance(db, user.org, organisationToday(user.org.code)) as Promise<ComplianceFigures | null>,
   ]);
   return {
@@ -121,8 +123,9 @@ function LateProviders({ section }: { section: Extract<DashboardSection, { id: "
   );
 }
 
-function ScopeSection({ section, boardCodes }: { section: Extract<DashboardSection, { id: "scope" }>; boardCodes: readonly string[] | null }) {
+function ScopeSection({ section, boardCodes, kind }: { section: Extract<DashboardSection, { id: "scope" }>; boardCodes: readonly string[] | null; kind: string }) {
   const { figures } = section;
+  const words = orgWords(kind as OrganisationKind);
   return (
     <section aria-labelledby="scope-figures" className="stack section">
       <h2 id="scope-figures" className="section-title">
@@ -130,12 +133,12 @@ function ScopeSection({ section, boardCodes }: { section: Extract<DashboardSecti
       </h2>
       <div className="stat-grid">
         <StatCard label="Credit reports" value={formatCount(figures.creditReports)} testId="stat-credit-reports" />
-        <StatCard label="Licensees" value={formatCount(figures.licensees)} testId="stat-licensees" hint={boardCodes === null ? "Physicians with credit reported to any board" : "Physicians with credit reported to you"} />
+        <StatCard label={words.People} value={formatCount(figures.licensees)} testId="stat-licensees" hint={boardCodes === null ? "Physicians with credit reported to any board" : "Physicians with credit reported to you"} />
         <StatCard label="Accepted" value={formatCount(figures.accepted)} testId="stat-accepted" />
         <StatCard label="Rejected" value={formatCount(figures.rejected)} testId="stat-rejected" tone={figures.rejected > 0 ? "warn" : undefined} />
       </div>
       <p className="muted small">Latest submission received: {formatTimestamp(figures.latestSubmission)}</p>
-      {figures.creditReports === 0 ? <p className="empty-state">No credit has been reported to your organisation yet.</p> : null}
+      {figures.creditReports === 0 ? <p className="empty-state">No credit has been reported to your organization yet.</p> : null}
     </section>
   );
 }
@@ -196,7 +199,7 @@ export default function Overview() {
           case "late-providers":
             return <LateProviders key={section.id} section={section} />;
           case "scope":
-            return <ScopeSection key={section.id} section={section} boardCodes={boardCodes} />;
+            return <ScopeSection key={section.id} section={section} boardCodes={boardCodes} kind={org.kind} />;
           case "by-board":
             return <ByBoard key={section.id} section={section} boardNames={boardNames} />;
         }

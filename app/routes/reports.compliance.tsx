@@ -14,7 +14,9 @@ import { StatCard } from "~/components/StatCard";
 import { formatCount } from "~/lib/format";
 import { complianceOverview, complianceTables, complianceWindow } from "~/models/compliance-overview.server";
 import { requireBoardUser } from "~/models/renewal-page.server";
-import { organisationToday } from "../../domain/reference";
+import { queueMeasures } from "~/models/renewal-shortfalls.server";
+import { orgWords } from "../../domain/org-words";
+import { organisationToday, type OrganisationKind } from "../../domain/reference";
 
 export const meta: MetaFunction = () => [{ title: "Compliance overview · Reports · CME Credit Verification" }];
 export const handle = { wide: true };
@@ -25,14 +27,29 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   requireBoardUser(user);
   const { db } = context.services;
   const params = new URL(request.url).searchParams;
-  const { window, errors } = complianceWindow(params, organisationToday(user.org.code));
-  const overview = await complianceOverview(db, user.org.code, window);
-  const built = complianceTables(overview);
-  return pageAnswer({ org: user.org, window, errors, totals: overview.totals, tables: built, values: { endFrom: params.get("endFrom") ?? "", endTo: params.get("endTo") ?? "" } }, errors);
+  const today = organisationToday(user.org.code);
+  const { window, errors } = complianceWindow(params, today);
+  const overview = await complianceOverview(db, user.org.code, window, today);
+  const { unit } = await queueMeasures(db, user.org.code);
+  const built = complianceTables(overview, { kind: user.org.kind, unit });
+  return pageAnswer(
+    {
+      org: user.org,
+      window,
+      errors,
+      totals: overview.totals,
+      minimums: overview.minimums,
+      tables: built,
+      values: { endFrom: params.get("endFrom") ?? "", endTo: params.get("endTo") ?? "" },
+    },
+    errors,
+  );
 }
 
 export default function ComplianceReport() {
-  const { org, window, errors, totals, tables: t, values } = useLoaderData<typeof loader>();
+  const { org, window, errors, totals, minimums, tables: t, values } = useLoaderData<typeof loader>();
+  const words = orgWords(org.kind as OrganisationKind);
+  const state = org.kind !== "certifying_board";
   const query = new URLSearchParams({ endFrom: window.from, endTo: window.to });
   const empty = totals.total === 0;
   return (
@@ -43,17 +60,27 @@ export default function ComplianceReport() {
       <PageHeader
         eyebrow="Reports"
         title="Compliance overview"
-        description={`${org.code}'s renewal cohorts with cycles ending ${window.from} to ${window.to}: the share meeting the requirement and the shortfall of the rest, from the renewal queue's statuses (current as of this page).`}
+        description={`${org.code}'s ${state ? "renewal cohorts" : "certification cycles"} ending ${window.from} to ${window.to}: the share meeting the requirement, and the shortfall of the rest by requirement, from the queue's statuses (current as of this page). A cycle that has not ended is "not yet met": credit can still be earned.`}
       />
       <div className="search-layout">
         <FilterPanel activeCount={values.endFrom || values.endTo ? 1 : 0}>
-          <DateRangeFilter legend="Cycle ends between" from={{ name: "endFrom", value: values.endFrom || window.from, error: errors.endFrom }} to={{ name: "endTo", value: values.endTo || window.to, error: errors.endTo }} />
+          <DateRangeFilter legend={state ? "Renewal date between" : "Cycle end between"} from={{ name: "endFrom", value: values.endFrom || window.from, error: errors.endFrom }} to={{ name: "endTo", value: values.endTo || window.to, error: errors.endTo }} />
         </FilterPanel>
         <section className="stack" aria-label="Compliance figures">
           <div className="stat-grid">
-            <StatCard label="Licensees in the window" value={formatCount(totals.total)} testId="stat-cohort" />
-            <StatCard label="Meet the requirement" value={formatCount(totals.meets)} hint={totals.meetsShare === null ? undefined : `${(totals.meetsShare * 100).toFixed(1)}% of matched licensees`} testId="stat-meets" />
-            <StatCard label="Short or nothing reported" value={formatCount(totals.short + totals.nothing)} tone={totals.short + totals.nothing > 0 ? "warn" : undefined} testId="stat-short" />
+            <StatCard label={`${words.People} in the window`} value={formatCount(totals.total)} testId="stat-cohort" />
+            <StatCard label="Meet the requirement" value={formatCount(totals.meets)} hint={totals.meetsShare === null ? undefined : `${(totals.meetsShare * 100).toFixed(1)}% of matched ${words.people}`} testId="stat-meets" />
+            <StatCard label="Short at cycle end" value={formatCount(totals.endedShort)} hint="Including nothing reported" tone={totals.endedShort > 0 ? "warn" : undefined} testId="stat-short" />
+            <StatCard label="Not yet met, cycle still open" value={formatCount(totals.openNotMet)} hint="Credit can still be earned" testId="stat-not-yet-met" />
+            {minimums ? (
+              <StatCard
+                label={`Short of a ${state ? "topic requirement" : "credit-type minimum"} at cycle end`}
+                value={formatCount(minimums.ended)}
+                hint={`${minimums.names.join("; ")} · ${formatCount(minimums.open)} more not yet met, cycle open`}
+                tone={minimums.ended > 0 ? "warn" : undefined}
+                testId="stat-minimum-short"
+              />
+            ) : null}
           </div>
           {empty ? (
             <p className="empty-state">No roster entries have a cycle ending in this window. Upload a roster on the <Link to="/rosters">Rosters</Link> page.</p>
@@ -63,17 +90,17 @@ export default function ComplianceReport() {
                 testId="chart-months"
                 spec={{
                   title: t.months.title,
-                  summary: "Stacked bars: licensees whose cycle ends each month, by status; the line is the share meeting the requirement.",
+                  summary: `Stacked bars: ${words.people} whose cycle ends each month, by status; the line is the share meeting the requirement.`,
                   rows: t.months.rows,
                   category: { key: "month", label: "Month the cycle ends", format: "month" },
                   series: [
                     { key: "meets", label: "Meet", type: "bar", stack: "status" },
-                    { key: "short", label: "Short", type: "bar", stack: "status" },
-                    { key: "nothing", label: "Nothing reported", type: "bar", stack: "status" },
+                    { key: "endedShort", label: "Short at cycle end", type: "bar", stack: "status" },
+                    { key: "openNotMet", label: "Not yet met (cycle open)", type: "bar", stack: "status" },
                     { key: "needsReview", label: "Needs review", type: "bar", stack: "status" },
                     { key: "meetsShare", label: "Share meeting", type: "line", axis: "right" },
                   ],
-                  left: { label: "Licensees", format: "count" },
+                  left: { label: words.People, format: "count" },
                   right: { label: "Share meeting", format: "percent" },
                 }}
               />
@@ -87,11 +114,11 @@ export default function ComplianceReport() {
                 testId="chart-shortfall"
                 spec={{
                   title: t.shortfall.title,
-                  summary: "Bars: licensees short of their requirement, by how many credits short.",
+                  summary: `Bars: ${words.people} short of their requirement, by how far short.`,
                   rows: t.shortfall.rows,
-                  category: { key: "label", label: "Credits short" },
-                  series: [{ key: "licensees", label: "Licensees", type: "bar" }],
-                  left: { label: "Licensees", format: "count" },
+                  category: { key: "label", label: "Short by" },
+                  series: [{ key: "licensees", label: words.People, type: "bar" }],
+                  left: { label: words.People, format: "count" },
                 }}
               />
               <ReportTableView table={t.shortfall} testId="table-shortfall" />
@@ -100,6 +127,16 @@ export default function ComplianceReport() {
                   Download this table (CSV)
                 </a>
               </p>
+              {t.requirements.rows.length ? (
+                <>
+                  <ReportTableView table={t.requirements} testId="table-requirements" />
+                  <p className="small">
+                    <a href={`/reports/compliance/export?${query}&table=requirements`} download>
+                      Download this table (CSV)
+                    </a>
+                  </p>
+                </>
+              ) : null}
             </>
           )}
         </section>

@@ -1,14 +1,15 @@
-// CSV of one of the compliance overview's tables (months or shortfall), as on the page; audited.
+// CSV of one of the compliance overview's tables (months, shortfall or requirements), as on the page; audited.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { requireUser } from "~/auth/session.server";
 import { recordAudit } from "~/models/audit.server";
-import { complianceOverview, complianceTables, complianceWindow } from "~/models/compliance-overview.server";
+import { COMPLIANCE_TABLES, complianceOverview, complianceTables, complianceWindow } from "~/models/compliance-overview.server";
+import { queueMeasures } from "~/models/renewal-shortfalls.server";
 import { exportFilename, exportResponse, outcomeDetail } from "~/models/exports.server";
 import { requireBoardUser } from "~/models/renewal-page.server";
 import { organisationToday } from "../../domain/reference";
 
-const Table = z.enum(["months", "shortfall"], { error: "Choose table=months or table=shortfall." });
+const Table = z.enum(COMPLIANCE_TABLES, { error: "Choose table=months, table=shortfall or table=requirements." });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
@@ -17,9 +18,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const which = Table.safeParse(params.get("table") ?? "months");
   if (!which.success) throw new Response(which.error.issues[0]!.message, { status: 400 });
-  const { window, errors } = complianceWindow(params, organisationToday(user.org.code));
+  const today = organisationToday(user.org.code);
+  const { window, errors } = complianceWindow(params, today);
   if (Object.keys(errors).length) throw new Response(`The export was not started. ${Object.entries(errors).map(([key, message]) => `${key}: ${message}`).join(" ")}`, { status: 400 });
-  const table = complianceTables(await complianceOverview(db, user.org.code, window))[which.data];
+  const { unit } = await queueMeasures(db, user.org.code);
+  const table = complianceTables(await complianceOverview(db, user.org.code, window, today), { kind: user.org.kind, unit })[which.data];
   return exportResponse({ services: context.services, userId: user.id, method: request.method }, {
     format: "csv",
     filename: exportFilename(user.org.code, `compliance-${table.id}`),

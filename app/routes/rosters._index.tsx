@@ -6,13 +6,13 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { hasRole, MANAGING_ROLES, requireRole } from "~/auth/permissions.server";
 import { requireUser } from "~/auth/session.server";
 import { PageHeader } from "~/components/PageHeader";
+import { orgWords } from "../../domain/org-words";
+import type { OrganisationKind } from "../../domain/reference";
 import { StatCard } from "~/components/StatCard";
 import { formatCount, formatTimestamp } from "~/lib/format";
 import { refreshRosterStatuses } from "~/models/renewals.server";
 import { discardRequestBody, listRosterUploads, readRosterUpload, ROSTER_UPLOAD_LIMITS, uploadRoster } from "~/models/rosters.server";
 import { attributesOf } from "../../domain/licensee-attributes";
-import { orgWords } from "../../domain/org-words";
-import type { OrganisationKind } from "../../domain/reference";
 
 export const meta: MetaFunction = () => [{ title: "Renewal rosters · CME Credit Verification" }];
 
@@ -148,10 +148,12 @@ function UploadPanel({
 export default function Rosters() {
   const { org, roster, canUpload, limits, attributeColumns, person } = useLoaderData<typeof loader>();
   const keyLabel = org.kind === "certifying_board" ? "board_id" : "licence_id";
+  const words = orgWords(org.kind as OrganisationKind);
+  const title = org.kind === "certifying_board" ? "Certification rosters" : "Renewal rosters";
   if (!roster) {
     return (
       <>
-        <PageHeader eyebrow="Renewals" title="Renewal rosters" />
+        <PageHeader eyebrow="Renewals" title={title} />
         <p className="empty-state">Rosters belong to the boards: {org.name} has no renewal roster of its own.</p>
       </>
     );
@@ -161,12 +163,12 @@ export default function Rosters() {
   return (
     <>
       <PageHeader
-        eyebrow="Renewals"
-        title="Renewal rosters"
-        description={`The licensees ${org.code} is renewing and their cycle dates, as the board uploads them; each is matched to the learner store by ${org.kind === "certifying_board" ? "board id" : "licence id"}, then name and birth date, then NPI.`}
+        eyebrow={org.kind === "certifying_board" ? "Continuing certification" : "Renewals"}
+        title={title}
+        description={`The ${words.people} ${org.code} is ${org.kind === "certifying_board" ? "certifying" : "renewing"} and their cycle dates, as the board uploads them; each is matched to the reported credit by ${words.idLabel}, then name and birth date, then NPI.`}
         actions={
           <Link className="button button--link button--small" to="/rosters/unmatched">
-            Unmatched licensees{unmatched ? ` (${formatCount(unmatched)})` : ""}
+            Unmatched {words.people}{unmatched ? ` (${formatCount(unmatched)})` : ""}
           </Link>
         }
       />
@@ -175,8 +177,8 @@ export default function Rosters() {
           The roster now
         </h2>
         <div className="stat-grid">
-          <StatCard label="Licensees on the roster" value={formatCount(entries.total)} testId="stat-roster-entries" hint="One per licensee and cycle end" />
-          <StatCard label="Matched by id" value={formatCount(entries.byQuality.id)} testId="stat-matched-id" hint={org.kind === "certifying_board" ? "Board id" : "Licence id"} />
+          <StatCard label={`${words.People} on the roster`} value={formatCount(entries.total)} testId="stat-roster-entries" hint={`One per ${words.person} and ${words.deadline}`} />
+          <StatCard label={`Matched by ${words.idLabel}`} value={formatCount(entries.byQuality.id)} testId="stat-matched-id" />
           <StatCard
             label="Matched otherwise"
             value={formatCount(entries.byQuality.name_birth + entries.byQuality.npi)}
@@ -188,7 +190,7 @@ export default function Rosters() {
             value={formatCount(unmatched)}
             testId="stat-unmatched"
             tone={unmatched ? "warn" : undefined}
-            hint={unmatched ? `${formatCount(entries.byQuality.none)} not found, ${formatCount(entries.byQuality.ambiguous)} ambiguous` : "Every licensee was found"}
+            hint={unmatched ? `${formatCount(entries.byQuality.none)} not found, ${formatCount(entries.byQuality.ambiguous)} ambiguous` : `Every ${words.person} was found`}
           />
         </div>
       </section>

@@ -154,12 +154,25 @@ export async function run(ctx: BenchContext): Promise<SectionResult> {
     const prefix = await withOwner(ctx.ownerUrl, async (client) =>
       (await client.query<{ p: string }>(`select left(last_name, 2) as p from board.roster_entry where org_code = $1 and last_name ~ '^[A-Za-z]{2}' order by id limit 1`, [org.code])).rows[0]?.p,
     );
+    // The requirement most entries are short in (other than the total when there is one): the queue's "short in" filter.
+    const measure = await withOwner(ctx.ownerUrl, async (client) =>
+      (
+        await client.query<{ id: string }>(
+          `select k.id from board.roster_entry e cross join lateral jsonb_object_keys(e.shortfalls) as k(id)
+            where e.org_code = $1 group by k.id order by (k.id = 'total'), count(*) desc limit 1`,
+          [org.code],
+        )
+      ).rows[0]?.id,
+    );
+    if (!measure) throw new Error(`bench: ${org.code}: no entry is short in any requirement`);
     const pages: Array<[string, string]> = [
       ["queue: default (cycle end, 25 rows + counts)", "/renewals"],
       ["queue: sorted by progress", "/renewals?sort=progress"],
       ["queue: status short, sorted by shortfall", "/renewals?status=short&sort=shortBy&dir=desc"],
       ["queue: undecided, last name prefix", `/renewals?decision=undecided&lastName=${encodeURIComponent(prefix ?? "Sm")}`],
       ["queue: 100 rows", "/renewals?size=100"],
+      [`queue: short in ${measure}, most short first`, `/renewals?short=${encodeURIComponent(measure)}`],
+      [`queue: short in ${measure}, next 180 days`, `/renewals?short=${encodeURIComponent(measure)}&endFrom=${new Date().toISOString().slice(0, 10)}&endTo=${new Date(Date.now() + 180 * 86_400_000).toISOString().slice(0, 10)}`],
       ["queue: page 2 (keyset)", after],
       ["entry page (live evaluation, records, history)", `/renewals/${entry}`],
     ];

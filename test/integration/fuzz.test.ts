@@ -44,7 +44,9 @@ const ownIds: Record<string, Record<string, string>> = {};
 
 /** Query and form field names and values seen on the pages and links. */
 const seenNames = new Set<string>(["intent", "_data", "index", "redirectTo", "q", "page", "sort", "dir", "size", "after", "before", "hide", "show"]);
-const seenValues = new Set<string>();
+// The renewal queue's "short in" filter: measure ids of the board's rules, another board's, and sub-period ids.
+seenNames.add("short");
+const seenValues = new Set<string>(["total", "patient-safety", "pain-end-of-life", "participation-1", "participation-99", "total-1"]);
 /** The app's own POST forms per route pattern, as their default fields. */
 const postFormsByRoute = new Map<string, [string, string][][]>();
 /** Per route pattern: pages' own next/previous links (the page's path and its query with a cursor), to tamper with. */
@@ -316,7 +318,7 @@ function tamperedLinkArb(route: AppRoute): fc.Arbitrary<string> | null {
 }
 
 /** An export's own parameters: every format (and a few it does not offer), and a report table. */
-const exportParamsArb = fc.constantFrom("download=csv", "download=csv&table=monthly", "table=months", "download=xlsx&table=monthly", "table=shortfall&download=csv", "download=pdf", "download=");
+const exportParamsArb = fc.constantFrom("download=csv", "download=csv&table=monthly", "table=months", "table=requirements", "download=xlsx&table=monthly", "table=shortfall&download=csv", "download=pdf", "download=");
 
 function keyArb(): fc.Arbitrary<string> {
   return fc.oneof(

@@ -169,7 +169,7 @@ async function queueIds(baseUrl: string, cookie: string, query: string): Promise
   const response = await get(baseUrl, `/renewals/export?download=csv&show=birth&${query}`, cookie);
   expect(response.status).toBe(200);
   const rows = parse((await response.text()).replace(/^\uFEFF/, ""), { columns: true }) as Record<string, string>[];
-  return rows.map((r) => r["Licence / board id"]!);
+  return rows.map((r) => (r["License number"] ?? r["Board ID"])!);
 }
 
 describe("compliance overview", () => {
@@ -211,11 +211,10 @@ describe("compliance on the dashboard and the compliance report", () => {
     const abim = await signIn(server.baseUrl, "reviewer@abim.demo.test");
     await refreshRosterStatuses(appAs(database, "ABIM"), "ABIM");
     const abimHome = (await (await get(server.baseUrl, "/", abim)).text()).replace(/<!-- -->/g, "");
-    const diplomates = await sql<{ n: string; short: string }>`select count(*)::text as n,
-        count(*) filter (where exists (select 1 from unnest(requirements_short) s where s <> 'total'))::text as short
+    const diplomates = await sql<{ n: string }>`select count(*)::text as n
       from board.roster_entry where org_code = 'ABIM' and cycle_end >= ${boardDate("ABIM")} and learner_id is not null`.execute(database.owner);
     expect(abimHome).toContain(`data-testid="stat-diplomates">${Number(diplomates.rows[0]!.n).toLocaleString("en-US")}<`);
-    expect(abimHome).toContain(`data-testid="stat-diplomates-short">${Number(diplomates.rows[0]!.short).toLocaleString("en-US")}<`);
+    // The cards for credit-type minimums are checked against SQL in renewal-shortfalls.test.ts.
 
     const from = await today();
     const to = addDays(from, 365);
