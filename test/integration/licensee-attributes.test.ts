@@ -301,7 +301,7 @@ async function queueRows(cookie: string, query: string): Promise<Record<string, 
   expect(response.status).toBe(200);
   return parse((await response.text()).replace(/^\uFEFF/, ""), { columns: true }) as Record<string, string>[];
 }
-const queueKeys = async (cookie: string, query: string) => (await queueRows(cookie, query)).map((r) => r["Licence / board id"]!);
+const queueKeys = async (cookie: string, query: string) => (await queueRows(cookie, query)).map((r) => r["License number"]!);
 
 describe("the queue's 'applicability not known' filter", () => {
   it("lists exactly the entries whose applicability rests on an unknown, as plain SQL does, and names them in the row", async () => {
@@ -312,7 +312,7 @@ describe("the queue's 'applicability not known' filter", () => {
       where org_code = 'NC-M' and cardinality(requirements_unknown) > 0 order by roster_key, id`.execute(owner());
     expect(expected.rows.length).toBeGreaterThan(0);
     const listed = await queueRows(cookie, `${window}&unknown=any`);
-    expect(listed.map((r) => r["Licence / board id"])).toEqual(expected.rows.map((r) => r.key));
+    expect(listed.map((r) => r["License number"])).toEqual(expected.rows.map((r) => r.key));
     // NC-M's one requirement that binds only some licensees is named in each row.
     for (const row of listed) expect(row["Applicability not known"]).toBe("Not known whether Controlled Substance applies");
     const one = await sql<{ key: string }>`select roster_key as key from board.roster_entry
