@@ -366,6 +366,36 @@ export function fieldForIssue(path: readonly (string | number)[]): string {
   return parts.join(".") || "form";
 }
 
+interface Issue {
+  code?: string;
+  path: PropertyKey[];
+  message: string;
+  errors?: Issue[][];
+}
+
+/**
+ * Messages keyed by the form field beside which each shows. A condition that matches no form of
+ * condition is reported by the form its attribute chose (the value's own message, "The threshold
+ * must be a number from 0 to 100"), not the union's general one.
+ */
+export function ruleFormErrors(issues: readonly Issue[]): Record<string, string> {
+  const errors: Record<string, string> = {};
+  const visit = (issue: Issue, prefix: PropertyKey[]) => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === "invalid_union" && issue.errors?.length) {
+      // The branch whose attribute matched: its issues are about the value, not the attribute.
+      const branch = issue.errors.find((b) => b.length > 0 && !b.some((i) => i.path[0] === "attribute"));
+      if (branch) {
+        for (const inner of branch) visit(inner, path);
+        return;
+      }
+    }
+    errors[fieldForIssue(path.map((p) => (typeof p === "number" ? p : String(p))))] ??= issue.message;
+  };
+  for (const issue of issues) visit(issue, []);
+  return errors;
+}
+
 /** Anchors with the words the editor shows for them. */
 export const ANCHOR_OPTIONS: Array<{ value: (typeof CYCLE_ANCHORS)[number]; label: string }> = [
   { value: "roster", label: "From the roster (each cycle end as the board lists it)" },

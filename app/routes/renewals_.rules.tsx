@@ -16,7 +16,7 @@ import { isDateInRange } from "~/lib/dates";
 import { formatCount, formatDate, formatTimestamp } from "~/lib/format";
 import { readFormFields } from "~/lib/request-form.server";
 import { describeRuleChanges, formatEffectiveDate } from "~/lib/rule-diff";
-import { applyEditorIntent, draftFromForm, draftFromRule, fieldForIssue, ruleFromDraft } from "~/lib/rule-form";
+import { applyEditorIntent, draftFromForm, draftFromRule, ruleFormErrors, ruleFromDraft } from "~/lib/rule-form";
 import { STATUS_LABELS } from "~/lib/renewal-search";
 import { recordAudit } from "~/models/audit.server";
 import { canSupervise, requireBoardUser } from "~/models/renewal-page.server";
@@ -103,7 +103,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const meta = Meta.safeParse(metaValues);
   if (!meta.success) for (const issue of meta.error.issues) errors[String(issue.path[0] ?? "form")] ??= issue.message;
   const parsed = requirementRuleSetSchema.safeParse(ruleFromDraft(draft));
-  if (!parsed.success) for (const issue of parsed.error.issues) errors[fieldForIssue(issue.path as (string | number)[])] ??= issue.message;
+  if (!parsed.success) for (const [key, message] of Object.entries(ruleFormErrors(parsed.error.issues))) errors[key] ??= message;
   if (!meta.success || !parsed.success) return data({ ...answer, errors }, { status: 400 });
   if (meta.data.version !== latest.version) return data({ ...answer, errors: { form: RULE_CONFLICT_MESSAGE } }, { status: 409 });
   const sameAsLatest = JSON.stringify(parsed.data) === JSON.stringify(latest.rule) && meta.data.effectiveFrom === latest.effectiveFrom;
