@@ -4,6 +4,7 @@
 // The compliance engine that applies a rule set to a licensee's credit reports is `compliance.ts`.
 import { z } from "zod";
 import { LICENSEE_ATTRIBUTES, type AttributeKey, type AttributeType } from "./licensee-attributes";
+import { orgWords } from "./org-words";
 import { CERTIFYING_BOARDS, MOC_CREDIT_TYPES, STATE_BOARDS, STATE_TOPICS, type OrganisationKind } from "./reference";
 
 /** Largest credit amount a rule may name (minimums and caps). */
@@ -287,10 +288,56 @@ export const shareRequirementSchema = z.object({
 });
 export type ShareRequirement = z.infer<typeof shareRequirementSchema>;
 
-export const requirementSchema = z.discriminatedUnion("kind", [creditTypeRequirementSchema, shareRequirementSchema], {
-  error: "Requirement kind must be creditTypes or share",
+/**
+ * Some credit in every sub-period of the cycle (ABIM: points every 2 years). The sub-periods are
+ * consecutive `years`-long windows counted from the cycle's first day; a remainder shorter than
+ * `years` at the end of the cycle is not checked on its own (a 5-year cycle has two 2-year
+ * sub-periods, years 1–2 and 3–4). Without `creditTypes` any credit counts. The engine reports one
+ * outcome per sub-period, with the id `${id}-${n}` (n from 1).
+ */
+export const subPeriodRequirementSchema = z.object({
+  kind: z.literal("subPeriods"),
+  id: requirementId,
+  years: years("Sub-period length"),
+  minimum: credits("Minimum credits", 0.25),
+  creditTypes: creditTypeList.optional(),
+  appliesTo: appliesToSchema.optional(),
+  note: note.optional(),
+  provenance: provenanceSchema,
+});
+export type SubPeriodRequirement = z.infer<typeof subPeriodRequirementSchema>;
+
+export const REQUIREMENT_KINDS = ["creditTypes", "share", "subPeriods"] as const;
+
+export const requirementSchema = z.discriminatedUnion("kind", [creditTypeRequirementSchema, shareRequirementSchema, subPeriodRequirementSchema], {
+  error: "Requirement kind must be creditTypes, share or subPeriods",
 });
 export type Requirement = z.infer<typeof requirementSchema>;
+
+/**
+ * Another way to satisfy the whole rule set (Oregon: taking part in a certifying board's MOC
+ * program): when every condition holds on the licensee's attributes, the check is met whatever the
+ * credit shows, and says which alternative met it. An unknown attribute never applies it.
+ */
+export const alternativeSchema = z.object({
+  id: requirementId,
+  label: z.string({ error: "The alternative's name must be text" }).trim().min(1, "Name the alternative").max(120, "The alternative's name must be at most 120 characters"),
+  when: z.array(attributeConditionSchema, { error: "Conditions must be a list" }).min(1, "Give at least one condition").max(4, "Give at most 4 conditions"),
+  provenance: provenanceSchema,
+});
+export type Alternative = z.infer<typeof alternativeSchema>;
+
+/**
+ * A total owed per year licensed by a licensee first licensed during the cycle (North Dakota: 20
+ * per year). The years counted are the cycle's year-long parts, counted from its first day, that
+ * begin on or after the initial license date; the prorated total never exceeds the full total.
+ */
+export const prorationSchema = z.object({
+  credits: credits("Credits per licensed year", 0.25),
+  attribute: z.literal("initialLicenseDate", { error: "Proration reads the initial license date" }),
+  provenance: provenanceSchema,
+});
+export type Proration = z.infer<typeof prorationSchema>;
 
 /** At most so many credits count per calendar year and per day (ABA 60 a year; ABS 12 a day). */
 export const capsSchema = z
@@ -315,21 +362,35 @@ export const requirementRuleSetSchema = z
     /** What one credit is called in descriptions, plural: "AMA PRA Category 1 credits", "MOC points". */
     creditLabel: z.string({ error: "Credit name must be text" }).trim().min(1, "Name the credit, e.g. AMA PRA Category 1 credits").max(60, "Credit name must be at most 60 characters"),
     cycle: cycleRuleSchema,
-    total: z.object({ minimum: credits("Total credits", 0), provenance: provenanceSchema }),
+    total: z.object({ minimum: credits("Total credits", 0), proratePerYear: prorationSchema.optional(), provenance: provenanceSchema }),
     requirements: z.array(requirementSchema, { error: "Requirements must be a list" }).max(20, "Give at most 20 requirements"),
     caps: capsSchema.optional(),
+    /** Ways to satisfy the whole rule set other than the credit (see alternativeSchema). */
+    alternatives: z.array(alternativeSchema, { error: "Alternatives must be a list" }).max(5, "Give at most 5 alternatives").optional(),
     /** Caveats a reviewer must see beside the result (what the rule cannot check, and why). */
     notes: z.array(note, { error: "Notes must be a list" }).max(10, "Give at most 10 notes"),
   })
   .superRefine((rule, ctx) => {
     const allowed = allowedCreditTypes(rule.organisationCode);
     const seen = new Set<string>();
+    const measured = new Set(ruleMeasures(rule).map((m) => m.id));
     rule.requirements.forEach((requirement, index) => {
       if (seen.has(requirement.id)) {
         ctx.addIssue({ code: "custom", path: ["requirements", index, "id"], message: `Another requirement already uses the id “${requirement.id}”` });
       }
       seen.add(requirement.id);
-      requirement.creditTypes.forEach((type, typeIndex) => {
+      if (requirement.kind === "subPeriods") {
+        if (requirement.years > rule.cycle.years) {
+          ctx.addIssue({ code: "custom", path: ["requirements", index, "years"], message: `Sub-period length must be at most the cycle length (${rule.cycle.years} years)` });
+        }
+        for (let n = 1; n <= subPeriodCount(rule, requirement); n++) {
+          if (rule.requirements.some((other) => other.id === `${requirement.id}-${n}`)) {
+            ctx.addIssue({ code: "custom", path: ["requirements", index, "id"], message: `The id “${requirement.id}” would name its sub-periods like another requirement (“${requirement.id}-${n}”)` });
+            break;
+          }
+        }
+      }
+      (requirement.creditTypes ?? []).forEach((type, typeIndex) => {
         if (!allowed.includes(type)) {
           ctx.addIssue({
             code: "custom",
@@ -338,6 +399,11 @@ export const requirementRuleSetSchema = z
           });
         }
       });
+    });
+    (rule.alternatives ?? []).forEach((alternative, index) => {
+      if (measured.has(alternative.id) || (rule.alternatives ?? []).findIndex((a) => a.id === alternative.id) !== index) {
+        ctx.addIssue({ code: "custom", path: ["alternatives", index, "id"], message: `Another requirement or alternative already uses the id “${alternative.id}”` });
+      }
     });
   });
 export type RequirementRuleSet = z.infer<typeof requirementRuleSetSchema>;
@@ -356,6 +422,19 @@ export function ruleSetFieldErrors(error: z.ZodError): Record<string, string> {
 
 const MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
+/** The kind of organisation a rule set belongs to, for its words (state boards when not known). */
+type RuleKind = Exclude<OrganisationKind, "accreditor">;
+
+function kindOf(rule: { organisationCode: string }): RuleKind {
+  return organisationKindOf(rule.organisationCode) ?? "state_board";
+}
+
+/** "renewal cycle" for a state board, "certification cycle" for a certifying board. */
+function cycleName(kind: RuleKind): string {
+  const words = orgWords(kind);
+  return kind === "certifying_board" ? words.cycle : `${words.cycle} cycle`;
+}
+
 /** A credit amount as a rule states it: "50", "12.25", "0.25". */
 export function formatRuleCredits(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
@@ -365,25 +444,32 @@ function creditWord(value: number): string {
   return value === 1 ? "credit" : "credits";
 }
 
+/** "Points" for "MOC points", "Credits" for "AMA PRA Category 1 credits": what a label starts with. */
+function creditNoun(creditLabel: string | undefined): string {
+  const last = (creditLabel ?? "credits").trim().split(/\s+/).pop() ?? "credits";
+  return last.charAt(0).toUpperCase() + last.slice(1);
+}
+
 function endYearsExample(referenceEndYear: number, everyYears: number): string {
   // Show the cycle ends around the reference year, e.g. "2019, 2022, 2025, …".
   return [referenceEndYear - 2 * everyYears, referenceEndYear - everyYears, referenceEndYear].join(", ") + ", …";
 }
 
-/** "per 2-year cycle ending on the last day of the licensee's birth month" and the like. */
-export function describeCycle(cycle: CycleRule): string {
-  const span = cycle.years === 1 ? "per 1-year cycle" : `per ${cycle.years}-year cycle`;
+/** "per 2-year renewal cycle ending on the last day of the licensee's birth month" and the like. */
+export function describeCycle(cycle: CycleRule, kind: RuleKind = "state_board"): string {
+  const name = cycleName(kind);
+  const span = `per ${cycle.years}-year ${name}`;
   switch (cycle.anchor) {
     case "roster":
-      return `${span} (cycle dates from the board's roster)`;
+      return `${span} (dates from the board's roster)`;
     case "birthMonth":
-      return `${span} ending on the last day of the licensee's birth month`;
+      return `${span} ending on the last day of the ${orgWords(kind).person}'s birth month`;
     case "rolling":
       return `in any ${cycle.years}-year period (rolling: the ${cycle.years} years up to the date checked)`;
     case "fixedDate": {
       if (cycle.endMonth === 12 && cycle.endDay === 31 && cycle.years === 1) return "per calendar year";
       const ending = `${MONTH_NAMES[cycle.endMonth - 1]} ${cycle.endDay}`;
-      if (cycle.years === 1) return `per 1-year cycle ending ${ending}`;
+      if (cycle.years === 1) return `${span} ending ${ending}`;
       if (cycle.lastNameGroups) {
         const groups = cycle.lastNameGroups.map((g) => `last names ${g.from}–${g.to}: ${endYearsExample(g.referenceEndYear, cycle.years)}`).join("; ");
         return `${span} ending ${ending} (${groups})`;
@@ -393,9 +479,14 @@ export function describeCycle(cycle: CycleRule): string {
   }
 }
 
-/** "50 AMA PRA Category 1 credits per 2-year cycle (…)". */
+/** "50 AMA PRA Category 1 credits per 2-year renewal cycle (…)", with North Dakota's proration. */
 export function describeTotal(rule: RequirementRuleSet): string {
-  return `${formatRuleCredits(rule.total.minimum)} ${rule.creditLabel} ${describeCycle(rule.cycle)}`;
+  const kind = kindOf(rule);
+  const base = `${formatRuleCredits(rule.total.minimum)} ${rule.creditLabel} ${describeCycle(rule.cycle, kind)}`;
+  const prorate = rule.total.proratePerYear;
+  if (!prorate) return base;
+  const words = orgWords(kind);
+  return `${base}; a ${words.person} first licensed during the ${cycleName(kind)} owes ${formatRuleCredits(prorate.credits)} for each full year of it licensed`;
 }
 
 /** "Pain Management", or "Pain Management and End-of-Life Care combined". */
@@ -404,14 +495,15 @@ export function describeCreditTypes(types: readonly string[]): string {
   return `${types.slice(0, -1).join(", ")} and ${types[types.length - 1]} combined`;
 }
 
-export function describePeriod(period: RequirementPeriod): string {
+export function describePeriod(period: RequirementPeriod, kind: RuleKind = "state_board"): string {
+  const name = cycleName(kind);
   switch (period.kind) {
     case "cycle":
-      return "per cycle";
+      return `per ${name}`;
     case "ever":
-      return "one-time (a completion at any date up to the end of the cycle counts)";
+      return `one-time (a completion at any date up to the end of the ${name} counts)`;
     case "lastYears":
-      return period.years === 1 ? "in the last year of the cycle" : `in the ${period.years} years ending with the cycle`;
+      return period.years === 1 ? `in the last year of the ${name}` : `in the ${period.years} years ending with the ${name}`;
   }
 }
 
@@ -421,27 +513,78 @@ function shareOfRequiredTotal(rule: RequirementRuleSet, requirement: ShareRequir
   return Math.ceil((requirement.percent * Math.round(rule.total.minimum * 100)) / 100) / 100;
 }
 
-/** A short label for a requirement's row: "Opioid Prescribing", "Osteopathic share (40%)". */
-export function requirementLabel(requirement: Requirement): string {
+/** How many sub-periods a cycle of the rule set holds: whole `years`-long windows from its start. */
+export function subPeriodCount(rule: { cycle: { years: number } }, requirement: { years: number }): number {
+  return Math.floor(rule.cycle.years / requirement.years);
+}
+
+/** "years 1–2", or "year 3" for a 1-year sub-period: the cycle years sub-period `n` (from 1) covers. */
+export function subPeriodYears(requirement: { years: number }, n: number): string {
+  const first = (n - 1) * requirement.years + 1;
+  const last = n * requirement.years;
+  return first === last ? `year ${first}` : `years ${first}–${last}`;
+}
+
+/** "Points every 2 years", "Patient Safety every year". */
+function subPeriodBase(requirement: SubPeriodRequirement, creditLabel: string | undefined): string {
+  const what = requirement.creditTypes ? describeCreditTypes(requirement.creditTypes) : creditNoun(creditLabel);
+  return `${what} every ${requirement.years === 1 ? "year" : `${requirement.years} years`}`;
+}
+
+/** One sub-period's label: "Points every 2 years (years 1–2)". */
+export function subPeriodLabel(requirement: SubPeriodRequirement, n: number, creditLabel?: string): string {
+  return `${subPeriodBase(requirement, creditLabel)} (${subPeriodYears(requirement, n)})`;
+}
+
+/**
+ * A short label for a requirement's row: "Opioid Prescribing", "Osteopathic share (40%)", "Points
+ * every 2 years". Pass the rule set's credit label so a sub-period requirement without credit types
+ * names the credit ("Points", "Credits").
+ */
+export function requirementLabel(requirement: Requirement, creditLabel?: string): string {
+  if (requirement.kind === "subPeriods") return subPeriodBase(requirement, creditLabel);
   const types = describeCreditTypes(requirement.creditTypes);
   if (requirement.kind === "share") return `${types} share (${requirement.percent}%)`;
   return requirement.period.kind === "ever" ? `${types} (one-time)` : types;
 }
 
-/** A sentence a reviewer can read: "1 credit of Opioid Prescribing per cycle". */
+/** One condition in words: "prescribes controlled substances", "specialty Internal Medicine or Family Medicine". */
+export function describeCondition(condition: AttributeCondition, kind: RuleKind = "state_board"): string {
+  const label = LICENSEE_ATTRIBUTES.find((a) => a.key === condition.attribute)?.label ?? condition.attribute;
+  if ("is" in condition) return `${label.charAt(0).toLowerCase()}${label.slice(1)}: ${condition.is ? "yes" : "no"}`;
+  if ("oneOf" in condition) {
+    const list = condition.oneOf.length === 1 ? condition.oneOf[0] : `${condition.oneOf.slice(0, -1).join(", ")} or ${condition.oneOf[condition.oneOf.length - 1]}`;
+    return `specialty ${list}`;
+  }
+  if ("moreThan" in condition) return `${label.replace(/\s*\(%\)$/, "").toLowerCase()} over ${condition.moreThan}%`;
+  return `${label.toLowerCase()} before the ${cycleName(kind)} began`;
+}
+
+/** A sentence a reviewer can read: "1 credit of Opioid Prescribing per renewal cycle". */
 export function describeRequirement(rule: RequirementRuleSet, requirement: Requirement): string {
-  const types = describeCreditTypes(requirement.creditTypes);
+  const kind = kindOf(rule);
   const who = requirement.appliesTo ? `; applies to ${requirement.appliesTo.label}` : "";
+  if (requirement.kind === "subPeriods") {
+    const count = subPeriodCount(rule, requirement);
+    const what = requirement.creditTypes ? `${creditWord(requirement.minimum)} of ${describeCreditTypes(requirement.creditTypes)}` : rule.creditLabel;
+    const periods = Array.from({ length: count }, (_, i) => subPeriodYears(requirement, i + 1).replace(/^years? /, ""));
+    const listed = periods.length <= 1 ? periods.join("") : `${periods.slice(0, -1).join(", ")} and ${periods[periods.length - 1]}`;
+    const remainder = rule.cycle.years - count * requirement.years;
+    const rest =
+      remainder === 0 ? "" : remainder === 1 ? `; the last year of the ${cycleName(kind)} is not checked on its own` : `; the last ${remainder} years of the ${cycleName(kind)} are not checked on their own`;
+    return `At least ${formatRuleCredits(requirement.minimum)} ${what} in every ${requirement.years === 1 ? "year" : `${requirement.years}-year period`} of the ${cycleName(kind)}, counted from its start (${count === 1 && requirement.years === 1 ? "year" : "years"} ${listed})${rest}${who}`;
+  }
+  const types = describeCreditTypes(requirement.creditTypes);
   if (requirement.kind === "share") {
     const base =
       requirement.basis === "requiredTotal"
         ? `of the required ${formatRuleCredits(rule.total.minimum)} ${rule.creditLabel} (${formatRuleCredits(shareOfRequiredTotal(rule, requirement))})`
-        : `of the ${rule.creditLabel} counted in the cycle`;
+        : `of the ${rule.creditLabel} counted in the ${cycleName(kind)}`;
     return `At least ${requirement.percent}% ${base} in ${types}${who}`;
   }
   const amount = formatRuleCredits(requirement.minimum);
   const separator = requirement.period.kind === "ever" ? ", " : " ";
-  return `${amount} ${creditWord(requirement.minimum)} of ${types}${separator}${describePeriod(requirement.period)}${who}`;
+  return `${amount} ${creditWord(requirement.minimum)} of ${types}${separator}${describePeriod(requirement.period, kind)}${who}`;
 }
 
 export function describeCaps(caps: Caps | undefined): string[] {
@@ -452,24 +595,27 @@ export function describeCaps(caps: Caps | undefined): string[] {
   return lines;
 }
 
+/** "Also met by participation in a certifying board's MOC program (participates in MOC: yes)". */
+export function describeAlternative(rule: RequirementRuleSet, alternative: Alternative): string {
+  const kind = kindOf(rule);
+  const conditions = alternative.when.map((c) => describeCondition(c, kind)).join("; ");
+  return `Also met, whatever the credit shows, by ${alternative.label.charAt(0).toLowerCase()}${alternative.label.slice(1)} (when the board records: ${conditions})`;
+}
+
 /** Every line of a rule set, in the order a reviewer reads them. */
 export function describeRuleSet(rule: RequirementRuleSet): string[] {
-  return [describeTotal(rule), ...rule.requirements.map((r) => describeRequirement(rule, r)), ...describeCaps(rule.caps)];
+  return [
+    describeTotal(rule),
+    ...rule.requirements.map((r) => describeRequirement(rule, r)),
+    ...describeCaps(rule.caps),
+    ...(rule.alternatives ?? []).map((a) => describeAlternative(rule, a)),
+  ];
 }
 
 // ---------------------------------------------------------------- seeded rule sets
 
-/** REQUIREMENTS.md names these public sources beside the state requirements. */
-const SOURCES = {
-  CA: "mbc.ca.gov CME and audit pages (REQUIREMENTS.md)",
-  MD: "COMAR 10.32.01.10 and mbp.state.md.us (REQUIREMENTS.md)",
-  OR: "OAR 847-008-0075 and oregon.gov/omb (REQUIREMENTS.md)",
-  NC: "ncmedboard.org (REQUIREMENTS.md)",
-  ND: "ndbom.org (REQUIREMENTS.md)",
-  ME: "Maine rules 02-373 ch. 21 and 32 MRSA §2581 (REQUIREMENTS.md)",
-  AL: "albme.gov and ALAC 540-X-14-.02 (REQUIREMENTS.md)",
-  CERTIFYING: "REQUIREMENTS.md, certifying-board requirements table (no primary source named there)",
-} as const;
+// Every seeded value names the public source it comes from (a statute, a rule number, a board's web
+// page), or is marked assumed with the reason written for a board reader. Boards see these words.
 
 const sourced = (source: string): Provenance => ({ source, assumed: false });
 const assumed = (source: string, reason: string): Provenance => ({ source, assumed: true, reason });
@@ -477,8 +623,41 @@ const assumed = (source: string, reason: string): Provenance => ({ source, assum
 const PER_CYCLE: RequirementPeriod = { kind: "cycle" };
 const CATEGORY_1 = "AMA PRA Category 1 credits";
 
+const SOURCES = {
+  AL: "ALAC 540-X-14-.02 and the albme.gov CME requirements page",
+  CA_TERM: "Cal. Bus. & Prof. Code §2423",
+  CA_TOTAL: "16 CCR §1336 and the mbc.ca.gov CME requirements page",
+  CA_PAIN: "Cal. Bus. & Prof. Code §2190.5",
+  CA_GERIATRIC: "Cal. Bus. & Prof. Code §2190.3",
+  ME_M: "Code of Maine Rules 02-373 ch. 21 (Board of Licensure in Medicine)",
+  ME_O: "32 MRSA §2581 and the Maine Board of Osteopathic Licensure CME page",
+  ME_OPIOID: "22 MRSA §7253",
+  MD: "COMAR 10.32.01.10",
+  MD_PAGE: "COMAR 10.32.01.10 and the mbp.state.md.us license renewal page",
+  OR: "OAR 847-008-0075",
+  OR_PAGE: "OAR 847-008-0075 and the oregon.gov/omb CME page",
+  NC: "21 NCAC 32R .0101 and the ncmedboard.org CME page",
+  ND: "ndbom.org CME requirements page",
+  VI: "No published requirement found for the Virgin Islands Board of Medical Examiners",
+  ABA: "theaba.org MOCA requirements page",
+  ABIM: "abim.org MOC requirements page",
+  ABO: "abop.org Continuing Certification requirements page",
+  ABOHNS: "aboto.org Continuing Certification page (older rule)",
+  ABPATH: "abpath.org Continuing Certification requirements page",
+  ABP: "abp.org MOC requirements page",
+  ABS: "absurgery.org Continuous Certification requirements page",
+} as const;
+
+const PRESCRIBERS: AppliesTo = {
+  label: "licensees who prescribe controlled substances",
+  when: [{ attribute: "controlledSubstancePrescriber", is: true }],
+  whenUnknown: "applies",
+};
+
 const RETENTION_NOTE =
-  "Only credit reported to the learner store is visible (records are kept six years): a one-time requirement met long ago, or credit never reported through PARS, cannot be seen here.";
+  "Only credit that providers report to ACCME is visible here, and reports are kept six years: a one-time requirement met long ago, or credit never reported, cannot be seen.";
+
+const PRESCRIBER_NOTE = "Requirements for prescribers apply unless the board records that the licensee does not prescribe controlled substances.";
 
 export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
   {
@@ -499,14 +678,14 @@ export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
     ],
     notes: [
       "No carry-over: each calendar year is its own cycle, so credit from another year never counts.",
-      "The controlled-substance requirement is applied unless the board says the licensee holds no Alabama Controlled Substances Certificate.",
+      "The controlled-substance requirement applies unless the board records that the licensee holds no Alabama Controlled Substances Certificate.",
     ],
   },
   {
     organisationCode: "CA-M",
     creditLabel: CATEGORY_1,
-    cycle: { anchor: "birthMonth", years: 2, provenance: sourced(SOURCES.CA) },
-    total: { minimum: 50, provenance: sourced(SOURCES.CA) },
+    cycle: { anchor: "birthMonth", years: 2, provenance: sourced(SOURCES.CA_TERM) },
+    total: { minimum: 50, provenance: sourced(SOURCES.CA_TOTAL) },
     requirements: [
       {
         kind: "creditTypes",
@@ -514,8 +693,13 @@ export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
         creditTypes: ["Pain Management", "End-of-Life Care"],
         minimum: 12,
         period: { kind: "ever" },
-        note: "Due by the second licence renewal: a licensee before that renewal may not owe it yet.",
-        provenance: sourced(SOURCES.CA),
+        appliesTo: {
+          label: "licensees past their first renewal (the course is due by the second renewal)",
+          when: [{ attribute: "initialLicenseDate", beforeCycleStart: true }],
+          whenUnknown: "applies",
+        },
+        note: "Due by the second license renewal. Applied when the initial license date is not recorded, since most licensees are past their second renewal; record the date for newly licensed physicians.",
+        provenance: sourced(SOURCES.CA_PAIN),
       },
       {
         kind: "share",
@@ -526,15 +710,13 @@ export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
         appliesTo: {
           label: "general internists and family physicians with over 25% of patients aged 65 or over",
           when: [
-            { attribute: "specialty", oneOf: ["Internal Medicine", "Family Medicine", "General Practice"] },
+            { attribute: "specialty", oneOf: ["Internal Medicine", "Family Medicine"] },
             { attribute: "patients65Percent", moreThan: 25 },
           ],
           whenUnknown: "doesNotApply",
         },
-        provenance: assumed(
-          SOURCES.CA,
-          "REQUIREMENTS.md says “geriatrics 20% for some internists/FPs” without saying 20% of what; seeded as 20% of the required 50 credits (10), applied only when the board marks the licensee as in that practice group.",
-        ),
+        note: "20% of all mandatory continuing education hours: 10 of the 50. Applied only when the board records the specialty and the share of patients aged 65 or over.",
+        provenance: sourced(SOURCES.CA_GERIATRIC),
       },
     ],
     notes: [RETENTION_NOTE],
@@ -542,18 +724,18 @@ export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
   {
     organisationCode: "ME-M",
     creditLabel: CATEGORY_1,
-    cycle: { anchor: "birthMonth", years: 2, provenance: sourced(SOURCES.ME) },
-    total: { minimum: 40, provenance: sourced(SOURCES.ME) },
+    cycle: { anchor: "birthMonth", years: 2, provenance: sourced(SOURCES.ME_M) },
+    total: { minimum: 40, provenance: sourced(SOURCES.ME_M) },
     requirements: [
-      { kind: "creditTypes", id: "opioid-prescribing", creditTypes: ["Opioid Prescribing"], minimum: 3, period: PER_CYCLE, provenance: sourced(SOURCES.ME) },
+      { kind: "creditTypes", id: "opioid-prescribing", creditTypes: ["Opioid Prescribing"], minimum: 3, period: PER_CYCLE, appliesTo: PRESCRIBERS, provenance: sourced(SOURCES.ME_OPIOID) },
     ],
-    notes: [],
+    notes: [PRESCRIBER_NOTE],
   },
   {
     organisationCode: "ME-O",
     creditLabel: CATEGORY_1,
-    cycle: { anchor: "roster", years: 2, provenance: sourced(SOURCES.ME) },
-    total: { minimum: 100, provenance: sourced(SOURCES.ME) },
+    cycle: { anchor: "roster", years: 2, provenance: sourced(SOURCES.ME_O) },
+    total: { minimum: 100, provenance: sourced(SOURCES.ME_O) },
     requirements: [
       {
         kind: "share",
@@ -562,13 +744,16 @@ export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
         percent: 40,
         basis: "requiredTotal",
         provenance: assumed(
-          SOURCES.ME,
-          "REQUIREMENTS.md says “at least 40% osteopathic” without saying 40% of what; seeded as 40% of the required 100 credits (40). Switch the basis to countedTotal if the board reads it as 40% of all credit earned.",
+          SOURCES.ME_O,
+          "The Board asks that at least 40% of the hours be osteopathic without saying 40% of what; seeded as 40% of the required 100 (40 credits). Switch to “of the credits counted” if the Board means 40% of all credit earned.",
         ),
       },
-      { kind: "creditTypes", id: "opioid-prescribing", creditTypes: ["Opioid Prescribing"], minimum: 3, period: PER_CYCLE, provenance: sourced(SOURCES.ME) },
+      { kind: "creditTypes", id: "opioid-prescribing", creditTypes: ["Opioid Prescribing"], minimum: 3, period: PER_CYCLE, appliesTo: PRESCRIBERS, provenance: sourced(SOURCES.ME_OPIOID) },
     ],
-    notes: ["The 100 credits may include credit that is not reported through PARS (for example AOA Category 2); only reported AMA PRA Category 1 credit is counted here."],
+    notes: [
+      "The 100 credits may include credit that providers do not report to ACCME (for example AOA Category 2); only reported AMA PRA Category 1 credit is counted here.",
+      PRESCRIBER_NOTE,
+    ],
   },
   {
     organisationCode: "MD-M",
@@ -583,38 +768,54 @@ export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
         { from: "M", to: "Z", referenceEndYear: 2025 },
       ],
       provenance: assumed(
-        SOURCES.MD,
-        "REQUIREMENTS.md gives “A–L one year, M–Z the next” but not which year is which; seeded as A–L ending in even years (Board notices show A–L licences expiring September 30, 2024), M–Z in odd years. Verify with the Board.",
+        SOURCES.MD_PAGE,
+        "Licenses expire September 30, last names A–L one year and M–Z the next; which group renews in even years is taken from Board notices of A–L licenses expiring September 30, 2024. Confirm with the Board.",
       ),
     },
     total: { minimum: 25, provenance: sourced(SOURCES.MD) },
     requirements: [
-      { kind: "creditTypes", id: "opioid-prescribing", creditTypes: ["Opioid Prescribing"], minimum: 1, period: PER_CYCLE, provenance: sourced(SOURCES.MD) },
-      { kind: "creditTypes", id: "implicit-bias", creditTypes: ["Implicit Bias"], minimum: 1, period: { kind: "ever" }, provenance: assumed(SOURCES.MD, "REQUIREMENTS.md says one-time implicit bias without an amount; seeded as 1 credit.") },
+      { kind: "creditTypes", id: "opioid-prescribing", creditTypes: ["Opioid Prescribing"], minimum: 1, period: PER_CYCLE, appliesTo: PRESCRIBERS, provenance: sourced(SOURCES.MD_PAGE) },
+      {
+        kind: "creditTypes",
+        id: "implicit-bias",
+        creditTypes: ["Implicit Bias"],
+        minimum: 1,
+        period: { kind: "ever" },
+        provenance: assumed(SOURCES.MD_PAGE, "The Board requires an implicit bias course once, without an amount on its renewal page; seeded as 1 credit. Confirm the amount with the Board."),
+      },
     ],
     notes: [
-      "Maryland requires 50 credits per cycle, of which at least 25 AMA PRA Category 1; Category 2 credit is not reported through PARS, so only the 25 Category 1 credits are checked here.",
+      "Maryland requires 50 credits per cycle, of which at least 25 AMA PRA Category 1; Category 2 credit is not reported to ACCME, so only the 25 Category 1 credits are checked here.",
+      PRESCRIBER_NOTE,
       RETENTION_NOTE,
     ],
   },
   {
     organisationCode: "OR-M",
     creditLabel: CATEGORY_1,
-    cycle: { anchor: "roster", years: 2, provenance: sourced(SOURCES.OR) },
+    cycle: { anchor: "roster", years: 2, provenance: sourced(SOURCES.OR_PAGE) },
     total: { minimum: 60, provenance: sourced(SOURCES.OR) },
     requirements: [
-      { kind: "creditTypes", id: "pain-management", creditTypes: ["Pain Management"], minimum: 1, period: PER_CYCLE, provenance: sourced(SOURCES.OR) },
+      { kind: "creditTypes", id: "pain-management", creditTypes: ["Pain Management"], minimum: 1, period: PER_CYCLE, provenance: sourced(SOURCES.OR_PAGE) },
       {
         kind: "creditTypes",
         id: "cultural-competency",
         creditTypes: ["Cultural Competency"],
         minimum: 2,
         period: PER_CYCLE,
-        provenance: assumed(SOURCES.OR, "REQUIREMENTS.md says “cultural competency ~1 h/yr”; seeded as 2 credits per 2-year registration. Verify the amount and period with the Board."),
+        provenance: assumed(SOURCES.OR_PAGE, "The Board's guidance is about 1 hour of cultural competency a year; seeded as 2 credits per 2-year registration. Confirm the amount and period with the Board."),
+      },
+    ],
+    alternatives: [
+      {
+        id: "moc-participation",
+        label: "Participation in a certifying board's MOC program",
+        when: [{ attribute: "mocParticipant", is: true }],
+        provenance: sourced(SOURCES.OR),
       },
     ],
     notes: [
-      "Participation in a certifying board's MOC programme satisfies Oregon's requirement; a state board's view cannot see MOC participation, so check it before acting on a shortfall.",
+      "Participation in a certifying board's MOC program satisfies Oregon's requirement: record it on the roster or the renewal page, and the check is met whatever the credit shows.",
       "30 credits a year is checked as 60 over the 2-year registration, not year by year.",
     ],
   },
@@ -623,18 +824,8 @@ export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
     creditLabel: CATEGORY_1,
     cycle: { anchor: "roster", years: 3, provenance: sourced(SOURCES.NC) },
     total: { minimum: 60, provenance: sourced(SOURCES.NC) },
-    requirements: [
-      {
-        kind: "creditTypes",
-        id: "controlled-substance",
-        creditTypes: ["Controlled Substance"],
-        minimum: 3,
-        period: PER_CYCLE,
-        appliesTo: { label: "licensees who prescribe controlled substances", when: [{ attribute: "controlledSubstancePrescriber", is: true }], whenUnknown: "applies" },
-        provenance: sourced(SOURCES.NC),
-      },
-    ],
-    notes: ["The controlled-substance requirement is applied unless the board says the licensee does not prescribe controlled substances."],
+    requirements: [{ kind: "creditTypes", id: "controlled-substance", creditTypes: ["Controlled Substance"], minimum: 3, period: PER_CYCLE, appliesTo: PRESCRIBERS, provenance: sourced(SOURCES.NC) }],
+    notes: [PRESCRIBER_NOTE],
   },
   {
     organisationCode: "ND-M",
@@ -645,54 +836,81 @@ export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
       endMonth: 12,
       endDay: 31,
       referenceEndYear: 2025,
-      provenance: assumed(SOURCES.ND, "REQUIREMENTS.md names compliance years 2016, 2019, 2022, 2025 but no day; seeded as 3-year cycles ending December 31 of those years. Verify with the Board."),
+      provenance: assumed(SOURCES.ND, "The Board names 2016, 2019, 2022 and 2025 as compliance years but not the day; seeded as 3-year cycles ending December 31 of those years. Confirm with the Board."),
     },
-    total: { minimum: 60, provenance: sourced(SOURCES.ND) },
+    total: {
+      minimum: 60,
+      proratePerYear: {
+        credits: 20,
+        attribute: "initialLicenseDate",
+        provenance: assumed(
+          SOURCES.ND,
+          "The Board asks 20 credits per year licensed of physicians first licensed during a cycle; seeded as 20 for each full year of the cycle (counted from its start) on or after the initial license date, so a part year is not counted. Confirm with the Board.",
+        ),
+      },
+      provenance: sourced(SOURCES.ND),
+    },
     requirements: [],
     notes: [
-      "Licensees licensed part-way through a cycle owe 20 credits per licensed year (prorated); proration is not applied here.",
-      "A 1-hour nutrition requirement per cycle is mentioned but unverified, and the learner store has no Nutrition topic, so it is not seeded (it could never be met).",
+      "A licensee first licensed during the cycle owes 20 credits per full year licensed; record the initial license date so the total is prorated.",
+      "A 1-hour nutrition requirement per cycle is mentioned but not confirmed, and providers report no nutrition topic, so it is not checked here (it could never be met).",
     ],
   },
   {
     organisationCode: "VI-M",
     creditLabel: CATEGORY_1,
-    cycle: { anchor: "roster", years: 2, provenance: assumed("REQUIREMENTS.md: not found", "No Virgin Islands requirement was found; seeded as a 2-year cycle taken from the board's roster.") },
-    total: { minimum: 50, provenance: assumed("REQUIREMENTS.md: not found", "No Virgin Islands requirement was found; REQUIREMENTS.md says to assume 50 credits per 2 years.") },
+    cycle: {
+      anchor: "roster",
+      years: 2,
+      provenance: assumed(SOURCES.VI, "No Virgin Islands requirement could be found in a public source; seeded as a 2-year cycle with dates from the board's roster. Confirm with the Board."),
+    },
+    total: {
+      minimum: 50,
+      provenance: assumed(SOURCES.VI, "No Virgin Islands requirement could be found in a public source; 50 credits per 2 years is a placeholder common among state boards. Confirm with the Board."),
+    },
     requirements: [],
     notes: ["Every value of this rule set is assumed; confirm it with the Board before relying on it."],
   },
   {
     organisationCode: "ABA",
     creditLabel: "Category 1 credits",
-    cycle: { anchor: "roster", years: 10, provenance: sourced(SOURCES.CERTIFYING) },
-    total: { minimum: 250, provenance: sourced(SOURCES.CERTIFYING) },
-    requirements: [{ kind: "creditTypes", id: "patient-safety", creditTypes: ["Patient Safety"], minimum: 20, period: PER_CYCLE, provenance: sourced(SOURCES.CERTIFYING) }],
-    caps: { perCalendarYear: 60, provenance: sourced(SOURCES.CERTIFYING) },
-    notes: [],
+    cycle: { anchor: "roster", years: 10, provenance: sourced(SOURCES.ABA) },
+    total: { minimum: 250, provenance: sourced(SOURCES.ABA) },
+    requirements: [{ kind: "creditTypes", id: "patient-safety", creditTypes: ["Patient Safety"], minimum: 20, period: PER_CYCLE, provenance: sourced(SOURCES.ABA) }],
+    caps: { perCalendarYear: 60, provenance: sourced(SOURCES.ABA) },
+    notes: [RETENTION_NOTE],
   },
   {
     organisationCode: "ABIM",
     creditLabel: "MOC points",
-    cycle: { anchor: "roster", years: 5, provenance: sourced(SOURCES.CERTIFYING) },
-    total: { minimum: 100, provenance: sourced(SOURCES.CERTIFYING) },
-    requirements: [],
-    notes: ["ABIM also expects some points every 2 years to count as participating; that deadline is not checked here (see decision 009)."],
+    cycle: { anchor: "roster", years: 5, provenance: sourced(SOURCES.ABIM) },
+    total: { minimum: 100, provenance: sourced(SOURCES.ABIM) },
+    requirements: [
+      {
+        kind: "subPeriods",
+        id: "participation",
+        years: 2,
+        minimum: 0.25,
+        note: "Some points every 2 years keep a diplomate participating; any points count, and 0.25 is the smallest amount reported.",
+        provenance: sourced(SOURCES.ABIM),
+      },
+    ],
+    notes: [],
   },
   {
     organisationCode: "ABO",
     creditLabel: "Category 1 credits",
-    cycle: { anchor: "roster", years: 2, provenance: sourced(SOURCES.CERTIFYING) },
-    total: { minimum: 50, provenance: sourced(SOURCES.CERTIFYING) },
+    cycle: { anchor: "roster", years: 2, provenance: sourced(SOURCES.ABO) },
+    total: { minimum: 50, provenance: sourced(SOURCES.ABO) },
     requirements: [
-      { kind: "creditTypes", id: "self-assessment", creditTypes: ["Self-Assessment"], minimum: 16, period: PER_CYCLE, provenance: sourced(SOURCES.CERTIFYING) },
+      { kind: "creditTypes", id: "self-assessment", creditTypes: ["Self-Assessment"], minimum: 16, period: PER_CYCLE, provenance: sourced(SOURCES.ABO) },
       {
         kind: "creditTypes",
         id: "patient-safety",
         creditTypes: ["Patient Safety"],
         minimum: 0.25,
         period: { kind: "lastYears", years: 10 },
-        provenance: assumed(SOURCES.CERTIFYING, "REQUIREMENTS.md says a patient-safety activity per 10 years without an amount; seeded as any Patient Safety credit (0.25) in the 10 years ending with the cycle."),
+        provenance: assumed(SOURCES.ABO, "The Board asks for a patient-safety activity every 10 years without an amount; seeded as any Patient Safety credit (0.25 or more) in the 10 years ending with the cycle."),
       },
     ],
     notes: [RETENTION_NOTE],
@@ -700,37 +918,46 @@ export const SEEDED_REQUIREMENT_RULES: readonly RequirementRuleSet[] = [
   {
     organisationCode: "ABOHNS",
     creditLabel: "Category 1 credits",
-    cycle: { anchor: "fixedDate", years: 1, endMonth: 12, endDay: 31, provenance: assumed(SOURCES.CERTIFYING, "REQUIREMENTS.md gives “25 Category 1 per year (older rule; verify)”; seeded as calendar years.") },
-    total: { minimum: 25, provenance: assumed(SOURCES.CERTIFYING, "REQUIREMENTS.md marks “25 Category 1 per year” as an older rule to verify.") },
+    cycle: {
+      anchor: "fixedDate",
+      years: 1,
+      endMonth: 12,
+      endDay: 31,
+      provenance: assumed(SOURCES.ABOHNS, "An older rule of the Board asked for credit every year; the current cycle was not confirmed. Seeded as calendar years; confirm with the Board."),
+    },
+    total: {
+      minimum: 25,
+      provenance: assumed(SOURCES.ABOHNS, "An older rule of the Board asked for 25 Category 1 credits a year; the current amount was not confirmed. Confirm with the Board."),
+    },
     requirements: [],
     notes: ["Every value of this rule set is assumed from an older rule; confirm it with the Board before relying on it."],
   },
   {
     organisationCode: "ABPATH",
     creditLabel: "Category 1 credits",
-    cycle: { anchor: "roster", years: 2, provenance: sourced(SOURCES.CERTIFYING) },
-    total: { minimum: 70, provenance: sourced(SOURCES.CERTIFYING) },
-    requirements: [{ kind: "creditTypes", id: "self-assessment", creditTypes: ["Self-Assessment"], minimum: 20, period: PER_CYCLE, provenance: sourced(SOURCES.CERTIFYING) }],
+    cycle: { anchor: "roster", years: 2, provenance: sourced(SOURCES.ABPATH) },
+    total: { minimum: 70, provenance: sourced(SOURCES.ABPATH) },
+    requirements: [{ kind: "creditTypes", id: "self-assessment", creditTypes: ["Self-Assessment"], minimum: 20, period: PER_CYCLE, provenance: sourced(SOURCES.ABPATH) }],
     notes: [],
   },
   {
     organisationCode: "ABP",
     creditLabel: "MOC points",
-    cycle: { anchor: "roster", years: 5, provenance: sourced(SOURCES.CERTIFYING) },
-    total: { minimum: 100, provenance: sourced(SOURCES.CERTIFYING) },
+    cycle: { anchor: "roster", years: 5, provenance: sourced(SOURCES.ABP) },
+    total: { minimum: 100, provenance: sourced(SOURCES.ABP) },
     requirements: [
-      { kind: "creditTypes", id: "lifelong-learning", creditTypes: ["Lifelong Learning and Self-Assessment"], minimum: 50, period: PER_CYCLE, provenance: sourced(SOURCES.CERTIFYING) },
-      { kind: "creditTypes", id: "improving-practice", creditTypes: ["Improving Professional Practice"], minimum: 50, period: PER_CYCLE, provenance: sourced(SOURCES.CERTIFYING) },
+      { kind: "creditTypes", id: "lifelong-learning", creditTypes: ["Lifelong Learning and Self-Assessment"], minimum: 50, period: PER_CYCLE, provenance: sourced(SOURCES.ABP) },
+      { kind: "creditTypes", id: "improving-practice", creditTypes: ["Improving Professional Practice"], minimum: 50, period: PER_CYCLE, provenance: sourced(SOURCES.ABP) },
     ],
     notes: [],
   },
   {
     organisationCode: "ABS",
     creditLabel: "Category 1 credits",
-    cycle: { anchor: "rolling", years: 5, provenance: sourced(SOURCES.CERTIFYING) },
-    total: { minimum: 150, provenance: sourced(SOURCES.CERTIFYING) },
-    requirements: [{ kind: "creditTypes", id: "self-assessment", creditTypes: ["Self-Assessment"], minimum: 50, period: PER_CYCLE, provenance: sourced(SOURCES.CERTIFYING) }],
-    caps: { perDay: 12, provenance: sourced(SOURCES.CERTIFYING) },
+    cycle: { anchor: "rolling", years: 5, provenance: sourced(SOURCES.ABS) },
+    total: { minimum: 150, provenance: sourced(SOURCES.ABS) },
+    requirements: [{ kind: "creditTypes", id: "self-assessment", creditTypes: ["Self-Assessment"], minimum: 50, period: PER_CYCLE, provenance: sourced(SOURCES.ABS) }],
+    caps: { perDay: 12, provenance: sourced(SOURCES.ABS) },
     notes: [],
   },
 ];
@@ -747,6 +974,8 @@ export interface RuleMeasure {
   id: string;
   label: string;
   kind: "total" | Requirement["kind"];
+  /** The requirement it belongs to ("total" for the total): a sub-period's requirement id. */
+  requirementId: string;
 }
 
 /**
@@ -755,7 +984,11 @@ export interface RuleMeasure {
  */
 export function ruleMeasures(rule: RequirementRuleSet): RuleMeasure[] {
   return [
-    { id: "total", label: `Total ${rule.creditLabel}`, kind: "total" },
-    ...rule.requirements.map((r) => ({ id: r.id, label: requirementLabel(r), kind: r.kind })),
+    { id: "total", label: `Total ${rule.creditLabel}`, kind: "total", requirementId: "total" },
+    ...rule.requirements.flatMap((r): RuleMeasure[] =>
+      r.kind === "subPeriods"
+        ? Array.from({ length: subPeriodCount(rule, r) }, (_, i) => ({ id: `${r.id}-${i + 1}`, label: subPeriodLabel(r, i + 1, rule.creditLabel), kind: r.kind, requirementId: r.id }))
+        : [{ id: r.id, label: requirementLabel(r, rule.creditLabel), kind: r.kind, requirementId: r.id }],
+    ),
   ];
 }

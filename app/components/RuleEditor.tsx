@@ -3,7 +3,7 @@
 // submit buttons (named "intent") handled by the page's action, so they work without JavaScript.
 import type { ReactNode } from "react";
 import { TextField } from "~/components/TextField";
-import { ANCHOR_OPTIONS, DRAFT_LIMITS, type DraftProvenance, type DraftRequirement, type DraftRule } from "~/lib/rule-form";
+import { ANCHOR_OPTIONS, DRAFT_LIMITS, type DraftAlternative, type DraftCondition, type DraftProvenance, type DraftRequirement, type DraftRule } from "~/lib/rule-form";
 import { attributesOf } from "../../domain/licensee-attributes";
 import { allowedCreditTypes } from "../../domain/requirement-rules";
 
@@ -61,11 +61,39 @@ function IntentButton({ intent, children, label }: { intent: string; children: R
   );
 }
 
+/** The conditions on the licensee's attributes (a requirement's "applies to", an alternative). */
+function Conditions({ prefix, when, org, errors, removeIntent, owner }: { prefix: string; when: DraftCondition[]; org: string; errors: Errors; removeIntent: (j: number) => string; owner: string }) {
+  const attributes = attributesOf(org);
+  return (
+    <>
+      {when.map((c, j) => (
+        <div className="form__row" key={j}>
+          <Select
+            name={`${prefix}.when.${j}.attribute`}
+            label={`Condition ${j + 1}`}
+            value={c.attribute}
+            error={errors[`${prefix}.when.${j}.attribute`]}
+            options={attributes.map((a) => ({ value: a.key, label: a.label }))}
+          />
+          <TextField name={`${prefix}.when.${j}.value`} label="Must be" defaultValue={c.value} error={errors[`${prefix}.when.${j}.value`]} placeholder="Yes, No, a list, or a percent" />
+          <div className="field">
+            <span className="field__label">&nbsp;</span>
+            <IntentButton intent={removeIntent(j)} label={`Remove condition ${j + 1} of ${owner}`}>
+              Remove condition
+            </IntentButton>
+          </div>
+        </div>
+      ))}
+      <p className="field__hint">A yes-no fact must be Yes or No; a specialty, one or more separated by commas; a percent, the share it must be more than; a date, before the cycle starts.</p>
+      <FieldError name={`${prefix}.when`} errors={errors} />
+    </>
+  );
+}
+
 function Requirement({ r, i, count, org, errors, people }: { r: DraftRequirement; i: number; count: number; org: string; errors: Errors; people: string }) {
   const p = `requirements.${i}`;
   const allowed = allowedCreditTypes(org);
-  const attributes = attributesOf(org);
-  const title = r.kind === "share" ? "Share of the total" : "Credit in topics or credit types";
+  const title = r.kind === "share" ? "Share of the total" : r.kind === "subPeriods" ? "Some credit in every sub-period" : "Credit in topics or credit types";
   // Shown even when unticked, so ticking the box works without JavaScript.
   const applies = r.appliesTo ?? { label: "", whenUnknown: "applies", when: [] };
   return (
@@ -82,7 +110,12 @@ function Requirement({ r, i, count, org, errors, people }: { r: DraftRequirement
       <FieldError name={`${p}.kind`} errors={errors} />
       <div className="form__row">
         <TextField name={`${p}.id`} label="Short name (used in filters and exports)" defaultValue={r.id} error={errors[`${p}.id`]} />
-        {r.kind === "share" ? (
+        {r.kind === "subPeriods" ? (
+          <>
+            <TextField name={`${p}.minimum`} label="Minimum credits in each sub-period" inputMode="decimal" defaultValue={r.minimum} error={errors[`${p}.minimum`]} />
+            <TextField name={`${p}.years`} label="Sub-period length (years)" inputMode="numeric" defaultValue={r.years} error={errors[`${p}.years`]} />
+          </>
+        ) : r.kind === "share" ? (
           <>
             <TextField name={`${p}.percent`} label="Percent" inputMode="numeric" defaultValue={r.percent} error={errors[`${p}.percent`]} />
             <Select
@@ -115,7 +148,9 @@ function Requirement({ r, i, count, org, errors, people }: { r: DraftRequirement
         )}
       </div>
       <fieldset className="stack" aria-describedby={errors[`${p}.creditTypes`] ? `${p}.creditTypes-error` : undefined}>
-        <legend className="field__label">Topics or credit types (several count together; a record counts its largest amount among them)</legend>
+        <legend className="field__label">
+          Topics or credit types (several count together; a record counts its largest amount among them){r.kind === "subPeriods" ? ". None ticked: any credit counts" : ""}
+        </legend>
         <div className="form__row" id={`${p}.creditTypes`} tabIndex={-1}>
           {allowed.map((type, t) => (
             <label className="check" key={type}>
@@ -145,34 +180,7 @@ function Requirement({ r, i, count, org, errors, people }: { r: DraftRequirement
                 ]}
               />
             </div>
-            {applies.when.map((c, j) => (
-              <div className="form__row" key={j}>
-                <Select
-                  name={`${p}.appliesTo.when.${j}.attribute`}
-                  label={`Condition ${j + 1}`}
-                  value={c.attribute}
-                  error={errors[`${p}.appliesTo.when.${j}.attribute`]}
-                  options={attributes.map((a) => ({ value: a.key, label: a.label }))}
-                />
-                <TextField
-                  name={`${p}.appliesTo.when.${j}.value`}
-                  label="Must be"
-                  defaultValue={c.value}
-                  error={errors[`${p}.appliesTo.when.${j}.value`]}
-                  placeholder="Yes, No, a list, or a percent"
-                />
-                <div className="field">
-                  <span className="field__label">&nbsp;</span>
-                  <IntentButton intent={`remove-condition:${i}:${j}`} label={`Remove condition ${j + 1} of requirement ${i + 1}`}>
-                    Remove condition
-                  </IntentButton>
-                </div>
-              </div>
-            ))}
-            <p className="field__hint">
-              A yes-no fact must be Yes or No; a specialty, one or more separated by commas; a percent, the share it must be more than; a date, before the cycle starts.
-            </p>
-            <FieldError name={`${p}.appliesTo.when`} errors={errors} />
+            <Conditions prefix={`${p}.appliesTo`} when={applies.when} org={org} errors={errors} removeIntent={(j) => `remove-condition:${i}:${j}`} owner={`requirement ${i + 1}`} />
           </>
         ) : null}
         {(r.appliesTo?.when.length ?? 0) < DRAFT_LIMITS.conditions ? (
@@ -185,6 +193,34 @@ function Requirement({ r, i, count, org, errors, people }: { r: DraftRequirement
       </fieldset>
       <TextField name={`${p}.note`} label="Note shown beside the result (optional)" defaultValue={r.note} error={errors[`${p}.note`]} />
       <Provenance prefix={p} value={r.provenance} errors={errors} />
+    </fieldset>
+  );
+}
+
+function Alternative({ a, k, org, errors }: { a: DraftAlternative; k: number; org: string; errors: Errors }) {
+  const p = `alternatives.${k}`;
+  return (
+    <fieldset className="stack" data-testid={`alternative-${k}`}>
+      <legend className="field__label">Alternative {k + 1}</legend>
+      <div className="form__row">
+        <TextField name={`${p}.id`} label="Short name" defaultValue={a.id} error={errors[`${p}.id`]} />
+        <TextField name={`${p}.label`} label="Met by (in words)" defaultValue={a.label} error={errors[`${p}.label`]} />
+        <div className="field">
+          <span className="field__label">&nbsp;</span>
+          <IntentButton intent={`remove-alternative:${k}`} label={`Remove alternative ${k + 1}`}>
+            Remove alternative
+          </IntentButton>
+        </div>
+      </div>
+      <Conditions prefix={p} when={a.when} org={org} errors={errors} removeIntent={(j) => `remove-alternative-condition:${k}:${j}`} owner={`alternative ${k + 1}`} />
+      {a.when.length < DRAFT_LIMITS.conditions ? (
+        <div>
+          <IntentButton intent={`add-alternative-condition:${k}`} label={`Add a condition to alternative ${k + 1}`}>
+            Add a condition
+          </IntentButton>
+        </div>
+      ) : null}
+      <Provenance prefix={p} value={a.provenance} errors={errors} />
     </fieldset>
   );
 }
@@ -240,6 +276,21 @@ export function RuleEditorFields({ draft, errors, people }: { draft: DraftRule; 
           <TextField name="total.minimum" label="Minimum per cycle" inputMode="decimal" defaultValue={draft.total.minimum} error={errors["total.minimum"]} />
         </div>
         <Provenance prefix="total" value={draft.total.provenance} errors={errors} />
+        {attributesOf(draft.organisationCode).some((a) => a.key === "initialLicenseDate") ? (
+          <fieldset className="stack">
+            <legend className="field__label">For {people} first licensed during the cycle (leave empty to require the full total)</legend>
+            <div className="form__row">
+              <TextField
+                name="total.proratePerYear.credits"
+                label="Credits owed per licensed year"
+                inputMode="decimal"
+                defaultValue={draft.total.prorate.credits}
+                error={errors["total.proratePerYear.credits"]}
+              />
+            </div>
+            <Provenance prefix="total.proratePerYear" value={draft.total.prorate.provenance} errors={errors} />
+          </fieldset>
+        ) : null}
       </fieldset>
 
       {draft.requirements.map((r, i) => (
@@ -250,8 +301,22 @@ export function RuleEditorFields({ draft, errors, people }: { draft: DraftRule; 
         <div className="form__actions">
           <IntentButton intent="add:creditTypes">Add a topic or credit-type requirement</IntentButton>
           <IntentButton intent="add:share">Add a share-of-total requirement</IntentButton>
+          <IntentButton intent="add:subPeriods">Add a some-credit-every-few-years requirement</IntentButton>
         </div>
       ) : null}
+
+      <fieldset className="rule-group">
+        <legend>Other ways to meet the requirement</legend>
+        <p className="field__hint">When every condition holds, the check is met whatever the credit shows. A fact that is not known never meets it.</p>
+        {draft.alternatives.map((a, k) => (
+          <Alternative key={k} a={a} k={k} org={draft.organisationCode} errors={errors} />
+        ))}
+        {draft.alternatives.length < DRAFT_LIMITS.alternatives ? (
+          <div>
+            <IntentButton intent="add-alternative">Add another way to meet it</IntentButton>
+          </div>
+        ) : null}
+      </fieldset>
 
       <fieldset className="rule-group">
         <legend>Caps (leave both empty for none)</legend>

@@ -12,12 +12,16 @@
 import { FLAG_LABELS, RECORD_FLAGS, type RecordFlag } from "./data-rules";
 import { attributeDefinition, type AttributeKey, type LicenseeAttributes } from "../../domain/licensee-attributes";
 import {
+  type Alternative,
   type AppliesTo,
   type AttributeCondition,
   describeRequirement,
   describeTotal,
   formatRuleCredits,
   requirementLabel,
+  subPeriodCount,
+  subPeriodLabel,
+  subPeriodYears,
   type Caps,
   type CycleRule,
   type LastNameGroup,
@@ -291,9 +295,11 @@ export interface Contribution {
 }
 
 export interface RequirementOutcome {
-  /** "total", or the requirement's id in the rule set. */
+  /** "total", the requirement's id in the rule set, or `${id}-${n}` for sub-period n (from 1) of a sub-period requirement. */
   id: string;
-  kind: "total" | "creditTypes" | "share";
+  /** The requirement it measures: "total", or the requirement's id (the same for every sub-period). */
+  requirementId: string;
+  kind: "total" | Requirement["kind"];
   label: string;
   description: string;
   /** The completion dates counted: from `start` (null: any date) to `end`, inclusive. */
@@ -318,12 +324,34 @@ export interface RequirementOutcome {
   contributions: Contribution[];
 }
 
+/** Whether a rule set's alternative (rule.alternatives) holds on the licensee's attributes. */
+export interface AlternativeOutcome {
+  id: string;
+  label: string;
+  /** True when every condition holds, false when one fails, null when an attribute it needs is not known (never applied). */
+  holds: boolean | null;
+  /** The attributes it needs that the board has not given (empty when it holds or fails). */
+  unknownAttributes: AttributeKey[];
+  /** In words, for the page. */
+  explanation: string;
+}
+
 export interface CycleEvaluation {
   organisationCode: string;
   cycle: { start: string; end: string };
+  /** "meets" when an alternative holds, whatever the credit shows (see `satisfiedBy`). */
   status: ComplianceStatus;
-  /** Every requirement that applies is met (whatever the review flags say). */
+  /** Every requirement that applies is met (whatever the review flags say, and whether or not an alternative holds). */
   requirementsMet: boolean;
+  /** The rule set's alternative that satisfied the check (Oregon's MOC participation), or null. */
+  satisfiedBy: { id: string; label: string } | null;
+  /** Every alternative of the rule set, in order, and whether it holds. */
+  alternatives: AlternativeOutcome[];
+  /**
+   * What the board should fill in: the attributes whose being unknown decided a requirement's
+   * `applies`, plus, when the requirements are not met, those an alternative needs.
+   */
+  unknownAttributes: AttributeKey[];
   /** Why the status is "needs_review" (empty otherwise, and when the status is "nothing"). */
   reviewReasons: string[];
   /** The total first, then the rule set's requirements in order. */
@@ -353,11 +381,13 @@ interface Window {
   end: string;
 }
 
-/** What one requirement counts: the records in its window, each by some amount. */
+/** What one requirement (or one of its sub-periods) counts: the records in its window, each by some amount. */
 interface Measure {
   id: string;
   window: Window;
   amountOf(record: PreparedRecord): Hundredths;
+  /** The outcome's label (a sub-period's names its years). */
+  label?: string;
 }
 
 interface MeasureCount {
@@ -402,29 +432,45 @@ export function evaluateCycle(
   const prepared = prepareRecords(records, cycleWindow);
   const groups = sameDayGroups(prepared);
 
+  const attributes = options.attributes ?? {};
+
   const totalMeasure: Measure = { id: "total", window: cycleWindow, amountOf: (r) => r.credits };
   const totalCount = countMeasure(totalMeasure, groups, rule.caps);
   markDuplicates(groups);
   markCaps(totalCount, rule.caps);
 
-  const outcomes: RequirementOutcome[] = [totalOutcome(rule, totalCount, cycleWindow)];
+  const total = totalOutcome(rule, totalCount, cycleWindow, attributes);
+  const outcomes: RequirementOutcome[] = [total];
   for (const requirement of rule.requirements) {
-    const measure = requirementMeasure(requirement, cycleWindow);
-    outcomes.push(requirementOutcome(rule, requirement, countMeasure(measure, groups, rule.caps), measure.window, totalCount.counted, options));
+    // Who a requirement applies to is judged against the cycle (not a requirement's own window).
+    const applicability = applicabilityOf(requirement, attributes, cycleWindow);
+    for (const measure of requirementMeasures(rule, requirement, cycleWindow)) {
+      const count = countMeasure(measure, groups, rule.caps);
+      outcomes.push(requirementOutcome(rule, requirement, measure, count, toHundredths(total.required), totalCount.counted, applicability));
+    }
   }
 
   const countedByRecord = countedTowardsByRecord(outcomes);
   const recordOutcomes = prepared.map((r) => recordOutcome(r, countedByRecord.get(r.report.id) ?? {})).sort(byDateThenId);
   const requirementsMet = outcomes.every((o) => !o.applies || o.met);
+  const alternatives = (rule.alternatives ?? []).map((a) => alternativeOutcome(a, attributes, cycleWindow));
+  const satisfying = alternatives.find((a) => a.holds === true);
+  const satisfiedBy = satisfying ? { id: satisfying.id, label: satisfying.label } : null;
   const hasCycleCredit = prepared.some((r) => r.countable && r.credits > 0 && inWindow(r.report.completionDate, cycleWindow));
-  const reviewReasons = hasCycleCredit ? reviewReasonsFor(recordOutcomes, outcomes) : [];
-  const status: ComplianceStatus = !hasCycleCredit ? "nothing" : reviewReasons.length > 0 ? "needs_review" : requirementsMet ? "meets" : "short";
+  const reviewReasons = hasCycleCredit && !satisfiedBy ? reviewReasonsFor(recordOutcomes, outcomes) : [];
+  const status: ComplianceStatus = satisfiedBy ? "meets" : !hasCycleCredit ? "nothing" : reviewReasons.length > 0 ? "needs_review" : requirementsMet ? "meets" : "short";
+  const unknownAttributes = [
+    ...new Set([...outcomes.flatMap((o) => o.unknownAttributes), ...(requirementsMet || satisfiedBy ? [] : alternatives.flatMap((a) => a.unknownAttributes))]),
+  ];
 
   return {
     organisationCode: rule.organisationCode,
     cycle: { start: cycleWindow.start, end: cycleWindow.end },
     status,
     requirementsMet,
+    satisfiedBy,
+    alternatives,
+    unknownAttributes,
     reviewReasons,
     requirements: outcomes,
     records: recordOutcomes,
@@ -439,9 +485,11 @@ export function earliestCompletionNeeded(rule: RequirementRuleSet, cycleDates: {
   const cycleWindow = checkedCycle(cycleDates);
   let earliest: string = cycleWindow.start;
   for (const requirement of rule.requirements) {
-    const start = requirementMeasure(requirement, cycleWindow).window.start;
-    if (start === null) return null;
-    if (start < earliest) earliest = start;
+    for (const measure of requirementMeasures(rule, requirement, cycleWindow)) {
+      const start = measure.window.start;
+      if (start === null) return null;
+      if (start < earliest) earliest = start;
+    }
   }
   return earliest;
 }
@@ -600,9 +648,42 @@ function creditTypeAmount(record: PreparedRecord, types: readonly string[]): Hun
   return Math.min(largest, record.credits);
 }
 
-function requirementMeasure(requirement: Requirement, cycleWindow: { start: string; end: string }): Measure {
+/** The same calendar position `years` later (month ends stay month ends, as cycles do). */
+function yearsAfter(date: CalendarDate, years: number): CalendarDate {
+  return previousCycleEnd(date, -years);
+}
+
+/**
+ * The windows of a sub-period requirement: `subPeriodCount` consecutive `years`-long windows from
+ * the cycle's first day (each ends the day before the same date `years` later). A trailing
+ * remainder is not a window. Should the dates given be shorter than the rule's cycle, windows are
+ * cut at the cycle end (and one past it collapses onto the last day), so the ids never change.
+ */
+export function subPeriodWindows(rule: RequirementRuleSet, requirement: { years: number }, cycleWindow: { start: string; end: string }): Array<{ start: string; end: string }> {
+  const dayBefore = addDays(parseDate(cycleWindow.start) as CalendarDate, -1);
+  const windows: Array<{ start: string; end: string }> = [];
+  for (let n = 1; n <= subPeriodCount(rule, requirement); n++) {
+    const start = formatDate(addDays(yearsAfter(dayBefore, (n - 1) * requirement.years), 1));
+    const end = formatDate(yearsAfter(dayBefore, n * requirement.years));
+    windows.push({ start: start < cycleWindow.end ? start : cycleWindow.end, end: end < cycleWindow.end ? end : cycleWindow.end });
+  }
+  return windows;
+}
+
+/** What a requirement counts: one measure, or one per sub-period (ids `${id}-${n}`). */
+function requirementMeasures(rule: RequirementRuleSet, requirement: Requirement, cycleWindow: { start: string; end: string }): Measure[] {
+  if (requirement.kind === "subPeriods") {
+    const types = requirement.creditTypes;
+    const amountOf = types ? (r: PreparedRecord) => creditTypeAmount(r, types) : (r: PreparedRecord) => r.credits;
+    return subPeriodWindows(rule, requirement, cycleWindow).map((window, i) => ({
+      id: `${requirement.id}-${i + 1}`,
+      window,
+      amountOf,
+      label: subPeriodLabel(requirement, i + 1, rule.creditLabel),
+    }));
+  }
   const period: RequirementPeriod = requirement.kind === "share" ? { kind: "cycle" } : requirement.period;
-  return { id: requirement.id, window: windowFor(period, cycleWindow), amountOf: (r) => creditTypeAmount(r, requirement.creditTypes) };
+  return [{ id: requirement.id, window: windowFor(period, cycleWindow), amountOf: (r) => creditTypeAmount(r, requirement.creditTypes) }];
 }
 
 function contributions(count: MeasureCount): Contribution[] {
@@ -623,44 +704,91 @@ function outcomeNumbers(required: Hundredths, count: MeasureCount) {
   };
 }
 
-function totalOutcome(rule: RequirementRuleSet, count: MeasureCount, window: Window): RequirementOutcome {
+/**
+ * The total required, prorated (North Dakota) for a licensee first licensed during the cycle: the
+ * per-year amount times the cycle's year-long parts (counted from its first day) that begin on or
+ * after the initial license date, never more than the full total. Without a known date: the full total.
+ */
+export function requiredTotal(
+  rule: RequirementRuleSet,
+  attributes: Readonly<LicenseeAttributes>,
+  cycleWindow: { start: string; end: string },
+): { required: Hundredths; prorated: { licensedYears: number; since: string } | null } {
+  const full = toHundredths(rule.total.minimum);
+  const prorate = rule.total.proratePerYear;
+  const since = prorate ? attributes[prorate.attribute] : undefined;
+  if (!prorate || typeof since !== "string" || !parseDate(since) || since <= cycleWindow.start) return { required: full, prorated: null };
+  const dayBefore = addDays(parseDate(cycleWindow.start) as CalendarDate, -1);
+  let licensedYears = 0;
+  for (let k = 0; k < rule.cycle.years; k++) {
+    if (formatDate(addDays(yearsAfter(dayBefore, k), 1)) >= since) licensedYears += 1;
+  }
+  return { required: Math.min(full, licensedYears * toHundredths(prorate.credits)), prorated: { licensedYears, since } };
+}
+
+function totalOutcome(rule: RequirementRuleSet, count: MeasureCount, window: Window & { start: string }, attributes: Readonly<LicenseeAttributes>): RequirementOutcome {
+  const { required, prorated } = requiredTotal(rule, attributes, window);
+  const perYear = rule.total.proratePerYear?.credits ?? 0;
+  const applicability = prorated
+    ? `Prorated: first licensed on ${prorated.since}, so ${prorated.licensedYears} full ${prorated.licensedYears === 1 ? "year" : "years"} of the cycle licensed × ${formatRuleCredits(perYear)} = ${formatRuleCredits(fromHundredths(required))} (instead of ${formatRuleCredits(rule.total.minimum)}).`
+    : null;
   return {
     id: "total",
+    requirementId: "total",
     kind: "total",
     label: `Total ${rule.creditLabel}`,
     description: describeTotal(rule),
     window,
     applies: true,
-    applicability: null,
+    applicability,
     unknownAttributes: [],
-    ...outcomeNumbers(toHundredths(rule.total.minimum), count),
+    ...outcomeNumbers(required, count),
   };
 }
 
 function requirementOutcome(
   rule: RequirementRuleSet,
   requirement: Requirement,
+  measure: Measure,
   count: MeasureCount,
-  window: Window,
+  totalRequired: Hundredths,
   totalCounted: Hundredths,
-  options: EvaluateOptions,
+  applicability: { applies: boolean; applicability: string | null; unknownAttributes: AttributeKey[] },
 ): RequirementOutcome {
+  const window = measure.window;
+  const description =
+    requirement.kind === "subPeriods"
+      ? `${describeRequirement(rule, requirement)}. This one: ${subPeriodYears(requirement, Number(measure.id.slice(requirement.id.length + 1)))}, ${window.start} to ${window.end}.`
+      : describeRequirement(rule, requirement);
   return {
-    id: requirement.id,
+    id: measure.id,
+    requirementId: requirement.id,
     kind: requirement.kind,
-    label: requirementLabel(requirement),
-    description: describeRequirement(rule, requirement),
+    label: measure.label ?? requirementLabel(requirement, rule.creditLabel),
+    description,
     window,
-    ...applicabilityOf(requirement, options.attributes ?? {}, window),
-    ...outcomeNumbers(requiredAmount(rule, requirement, totalCounted), count),
+    ...applicability,
+    unknownAttributes: [...applicability.unknownAttributes],
+    ...outcomeNumbers(requiredAmount(requirement, totalRequired, totalCounted), count),
   };
 }
 
 /** A share is rounded up to the hundredth: 40% of 100.75 asks for 40.30, never 40.29. */
-function requiredAmount(rule: RequirementRuleSet, requirement: Requirement, totalCounted: Hundredths): Hundredths {
-  if (requirement.kind === "creditTypes") return toHundredths(requirement.minimum);
-  const base = requirement.basis === "requiredTotal" ? toHundredths(rule.total.minimum) : totalCounted;
+function requiredAmount(requirement: Requirement, totalRequired: Hundredths, totalCounted: Hundredths): Hundredths {
+  if (requirement.kind !== "share") return toHundredths(requirement.minimum);
+  const base = requirement.basis === "requiredTotal" ? totalRequired : totalCounted;
   return Math.ceil((requirement.percent * base) / 100);
+}
+
+/** Whether an alternative holds: every condition true; one false fails it; otherwise unknown (not applied). */
+function alternativeOutcome(alternative: Alternative, attributes: Readonly<LicenseeAttributes>, cycleWindow: { start: string }): AlternativeOutcome {
+  const results = alternative.when.map((c) => ({ condition: c, holds: conditionHolds(c, attributes, cycleWindow.start) }));
+  const base = { id: alternative.id, label: alternative.label };
+  if (results.some((r) => r.holds === false)) return { ...base, holds: false, unknownAttributes: [], explanation: `Does not apply: the board's records say otherwise (${alternative.label}).` };
+  const unknown = [...new Set(results.filter((r) => r.holds === null).map((r) => r.condition.attribute))];
+  if (unknown.length === 0) return { ...base, holds: true, unknownAttributes: [], explanation: `Met by ${alternative.label}, as the board's records say.` };
+  const missing = unknown.map((k) => (attributeDefinition(k)?.label ?? k).toLowerCase()).join(", ");
+  return { ...base, holds: null, unknownAttributes: unknown, explanation: `Not applied: the board has not said (${missing}) whether this alternative holds (${alternative.label}).` };
 }
 
 /** Whether one condition holds on the licensee's attributes; null when the attribute is not known. */

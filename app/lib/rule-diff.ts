@@ -1,27 +1,19 @@
 // What changed between two versions of a rule set, in words a board reads ("Total: 50 → 60 AMA PRA
 // Category 1 credits", "Added requirement: 3 credits of Opioid Prescribing per cycle"): the rules'
 // history shows these lines, never the stored JSON. Pure and browser-safe.
-import { attributeDefinition } from "../../domain/licensee-attributes";
 import {
+  describeAlternative,
   describeCaps,
+  describeCondition,
   describeCycle,
   describeRequirement,
   formatRuleCredits,
+  organisationKindOf,
   requirementLabel,
-  type AttributeCondition,
   type Provenance,
   type Requirement,
   type RequirementRuleSet,
 } from "../../domain/requirement-rules";
-
-/** One condition of "applies to" in words: "Prescribes controlled substances: yes". */
-export function describeCondition(condition: AttributeCondition): string {
-  const label = attributeDefinition(condition.attribute)?.label ?? condition.attribute;
-  if ("is" in condition) return `${label}: ${condition.is ? "yes" : "no"}`;
-  if ("oneOf" in condition) return `${label} is one of ${condition.oneOf.join(", ")}`;
-  if ("moreThan" in condition) return `${label} more than ${condition.moreThan}`;
-  return `${label} before the cycle starts`;
-}
 
 function describeProvenance(p: Provenance): string {
   return p.assumed ? `${p.source} (assumed${p.reason ? `: ${p.reason}` : ""})` : p.source;
@@ -29,20 +21,21 @@ function describeProvenance(p: Provenance): string {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-function appliesToText(r: Requirement): string {
+function appliesToText(rule: RequirementRuleSet, r: Requirement): string {
   if (!r.appliesTo) return "everyone";
+  const kind = organisationKindOf(rule.organisationCode) ?? "state_board";
   const unknown = r.appliesTo.whenUnknown === "applies" ? "applies when not known" : "does not apply when not known";
-  return `${r.appliesTo.label} (${r.appliesTo.when.map(describeCondition).join("; ")}; ${unknown})`;
+  return `${r.appliesTo.label} (${r.appliesTo.when.map((c) => describeCondition(c, kind)).join("; ")}; ${unknown})`;
 }
 
 function requirementChanges(before: RequirementRuleSet, after: RequirementRuleSet, b: Requirement, a: Requirement): string[] {
   const lines: string[] = [];
-  const label = requirementLabel(a);
+  const label = requirementLabel(a, after.creditLabel);
   const describedBefore = describeRequirement(before, b);
   const describedAfter = describeRequirement(after, a);
   if (describedBefore !== describedAfter) lines.push(`Changed requirement: ${describedBefore} → ${describedAfter}`);
   if (!same(b.appliesTo?.when, a.appliesTo?.when) || b.appliesTo?.whenUnknown !== a.appliesTo?.whenUnknown) {
-    lines.push(`${label} applies to: ${appliesToText(b)} → ${appliesToText(a)}`);
+    lines.push(`${label} applies to: ${appliesToText(before, b)} → ${appliesToText(after, a)}`);
   }
   if ((b.note ?? "") !== (a.note ?? "")) lines.push(a.note ? `Note on ${label}: ${a.note}` : `Note on ${label} removed`);
   if (!same(b.provenance, a.provenance)) lines.push(`Source of ${label}: ${describeProvenance(b.provenance)} → ${describeProvenance(a.provenance)}`);
@@ -56,14 +49,19 @@ export function describeRuleChanges(before: RequirementRuleSet, after: Requireme
   if (before.total.minimum !== after.total.minimum) {
     lines.push(`Total: ${formatRuleCredits(before.total.minimum)} → ${formatRuleCredits(after.total.minimum)} ${after.creditLabel}`);
   }
+  if (!same(before.total.proratePerYear, after.total.proratePerYear)) {
+    const prorate = (r: RequirementRuleSet) => (r.total.proratePerYear ? `${formatRuleCredits(r.total.proratePerYear.credits)} per licensed year` : "none");
+    lines.push(`Proration for those first licensed during the cycle: ${prorate(before)} → ${prorate(after)}`);
+  }
   if (!same(before.total.provenance, after.total.provenance)) {
     lines.push(`Source of the total: ${describeProvenance(before.total.provenance)} → ${describeProvenance(after.total.provenance)}`);
   }
   const { provenance: cycleSourceBefore, ...cycleBefore } = before.cycle;
   const { provenance: cycleSourceAfter, ...cycleAfter } = after.cycle;
   if (!same(cycleBefore, cycleAfter)) {
-    const b = describeCycle(before.cycle);
-    const a = describeCycle(after.cycle);
+    const kind = organisationKindOf(after.organisationCode) ?? "state_board";
+    const b = describeCycle(before.cycle, kind);
+    const a = describeCycle(after.cycle, kind);
     lines.push(b === a ? `Cycle: ${a} (dates adjusted)` : `Cycle: ${b} → ${a}`);
   }
   if (!same(cycleSourceBefore, cycleSourceAfter)) lines.push(`Source of the cycle: ${describeProvenance(cycleSourceBefore)} → ${describeProvenance(cycleSourceAfter)}`);
@@ -80,7 +78,7 @@ export function describeRuleChanges(before: RequirementRuleSet, after: Requireme
   const keptBefore = before.requirements.filter((r) => afterById.has(r.id)).map((r) => r.id);
   const keptAfter = after.requirements.filter((r) => beforeById.has(r.id)).map((r) => r.id);
   if (!same(keptBefore, keptAfter)) {
-    const names = (ids: string[]) => ids.map((id) => requirementLabel(afterById.get(id) as Requirement)).join(", ");
+    const names = (ids: string[]) => ids.map((id) => requirementLabel(afterById.get(id) as Requirement, after.creditLabel)).join(", ");
     lines.push(`Order of requirements: ${names(keptBefore)} → ${names(keptAfter)}`);
   }
 
@@ -91,6 +89,11 @@ export function describeRuleChanges(before: RequirementRuleSet, after: Requireme
   if (before.caps && after.caps && !same(before.caps.provenance, after.caps.provenance)) {
     lines.push(`Source of the caps: ${describeProvenance(before.caps.provenance)} → ${describeProvenance(after.caps.provenance)}`);
   }
+
+  const altBefore = (before.alternatives ?? []).map((x) => describeAlternative(before, x));
+  const altAfter = (after.alternatives ?? []).map((x) => describeAlternative(after, x));
+  for (const line of altBefore) if (!altAfter.includes(line)) lines.push(`Removed alternative: ${line}`);
+  for (const line of altAfter) if (!altBefore.includes(line)) lines.push(`Added alternative: ${line}`);
 
   for (const n of before.notes) if (!after.notes.includes(n)) lines.push(`Removed note: ${n}`);
   for (const n of after.notes) if (!before.notes.includes(n)) lines.push(`Added note: ${n}`);

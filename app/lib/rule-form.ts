@@ -23,12 +23,21 @@ export interface DraftRequirement {
   id: string;
   creditTypes: string[];
   minimum: string;
+  /** A sub-period's length in years (subPeriods). */
+  years: string;
   periodKind: string;
   periodYears: string;
   percent: string;
   basis: string;
   appliesTo: { label: string; whenUnknown: string; when: DraftCondition[] } | null;
   note: string;
+  provenance: DraftProvenance;
+}
+
+export interface DraftAlternative {
+  id: string;
+  label: string;
+  when: DraftCondition[];
   provenance: DraftProvenance;
 }
 
@@ -44,14 +53,15 @@ export interface DraftRule {
     lastNameGroups: Array<{ from: string; to: string; referenceEndYear: string }>;
     provenance: DraftProvenance;
   };
-  total: { minimum: string; provenance: DraftProvenance };
+  total: { minimum: string; provenance: DraftProvenance; prorate: { credits: string; provenance: DraftProvenance } };
   requirements: DraftRequirement[];
+  alternatives: DraftAlternative[];
   caps: { perCalendarYear: string; perDay: string; provenance: DraftProvenance };
   notes: string[];
 }
 
 /** Most requirements, groups, conditions and notes the editor offers (the schema's own limits). */
-export const DRAFT_LIMITS = { requirements: 20, lastNameGroups: 26, conditions: 4, notes: 10 } as const;
+export const DRAFT_LIMITS = { requirements: 20, lastNameGroups: 26, conditions: 4, notes: 10, alternatives: 5 } as const;
 
 const str = (v: unknown) => (v === undefined || v === null ? "" : String(v));
 
@@ -82,7 +92,17 @@ export function draftFromRule(rule: RequirementRuleSet): DraftRule {
       lastNameGroups: groups.map((g) => ({ from: g.from, to: g.to, referenceEndYear: str(g.referenceEndYear) })),
       provenance: draftProvenance(cycle.provenance),
     },
-    total: { minimum: str(rule.total.minimum), provenance: draftProvenance(rule.total.provenance) },
+    total: {
+      minimum: str(rule.total.minimum),
+      provenance: draftProvenance(rule.total.provenance),
+      prorate: { credits: str(rule.total.proratePerYear?.credits), provenance: draftProvenance(rule.total.proratePerYear?.provenance) },
+    },
+    alternatives: (rule.alternatives ?? []).map((a) => ({
+      id: a.id,
+      label: a.label,
+      when: a.when.map((c) => ({ attribute: c.attribute, value: conditionValue(c as Record<string, unknown>) })),
+      provenance: draftProvenance(a.provenance),
+    })),
     requirements: rule.requirements.map((r) => {
       const any = r as Record<string, unknown>;
       const period = any.period as { kind: string; years?: number } | undefined;
@@ -91,6 +111,7 @@ export function draftFromRule(rule: RequirementRuleSet): DraftRule {
         id: r.id,
         creditTypes: [...((any.creditTypes as string[] | undefined) ?? [])],
         minimum: str(any.minimum),
+        years: str(any.years),
         periodKind: period?.kind ?? "cycle",
         periodYears: str(period?.years),
         percent: str(any.percent),
@@ -135,6 +156,12 @@ export function draftFromForm(fields: Record<string, string>, organisationCode: 
   const groupCount = countPosted(fields, "cycle.lastNameGroups", ".from", DRAFT_LIMITS.lastNameGroups);
   const requirementCount = countPosted(fields, "requirements", ".kind", DRAFT_LIMITS.requirements);
   const noteCount = countPosted(fields, "notes", "", DRAFT_LIMITS.notes);
+  const alternativeCount = countPosted(fields, "alternatives", ".id", DRAFT_LIMITS.alternatives);
+  const conditions = (prefix: string) =>
+    Array.from({ length: countPosted(fields, `${prefix}.when`, ".attribute", DRAFT_LIMITS.conditions) }, (_, j) => ({
+      attribute: f(`${prefix}.when.${j}.attribute`),
+      value: f(`${prefix}.when.${j}.value`),
+    }));
   return {
     organisationCode,
     creditLabel: f("creditLabel"),
@@ -151,15 +178,25 @@ export function draftFromForm(fields: Record<string, string>, organisationCode: 
       })),
       provenance: provenanceFrom(fields, "cycle"),
     },
-    total: { minimum: f("total.minimum"), provenance: provenanceFrom(fields, "total") },
+    total: {
+      minimum: f("total.minimum"),
+      provenance: provenanceFrom(fields, "total"),
+      prorate: { credits: f("total.proratePerYear.credits"), provenance: provenanceFrom(fields, "total.proratePerYear") },
+    },
+    alternatives: Array.from({ length: alternativeCount }, (_, k) => ({
+      id: f(`alternatives.${k}.id`),
+      label: f(`alternatives.${k}.label`),
+      when: conditions(`alternatives.${k}`),
+      provenance: provenanceFrom(fields, `alternatives.${k}`),
+    })),
     requirements: Array.from({ length: requirementCount }, (_, i) => {
       const p = `requirements.${i}`;
-      const conditionCount = countPosted(fields, `${p}.appliesTo.when`, ".attribute", DRAFT_LIMITS.conditions);
       return {
         kind: f(`${p}.kind`),
         id: f(`${p}.id`),
         creditTypes: allowed.filter((_, t) => fields[`${p}.creditTypes.${t}`] === "on"),
         minimum: f(`${p}.minimum`),
+        years: f(`${p}.years`),
         periodKind: f(`${p}.period.kind`),
         periodYears: f(`${p}.period.years`),
         percent: f(`${p}.percent`),
@@ -169,10 +206,7 @@ export function draftFromForm(fields: Record<string, string>, organisationCode: 
             ? {
                 label: f(`${p}.appliesTo.label`),
                 whenUnknown: f(`${p}.appliesTo.whenUnknown`),
-                when: Array.from({ length: conditionCount }, (_, j) => ({
-                  attribute: f(`${p}.appliesTo.when.${j}.attribute`),
-                  value: f(`${p}.appliesTo.when.${j}.value`),
-                })),
+                when: conditions(`${p}.appliesTo`),
               }
             : null,
         note: f(`${p}.note`),
@@ -219,12 +253,13 @@ export function applyEditorIntent(draft: DraftRule, intent: string): DraftRule |
   const next: DraftRule = structuredClone(draft);
   switch (verb) {
     case "add":
-      if ((a !== "creditTypes" && a !== "share") || next.requirements.length >= DRAFT_LIMITS.requirements) return next;
+      if ((a !== "creditTypes" && a !== "share" && a !== "subPeriods") || next.requirements.length >= DRAFT_LIMITS.requirements) return next;
       next.requirements.push({
         kind: a,
         id: freshId(next),
         creditTypes: [],
         minimum: "",
+        years: "",
         periodKind: "cycle",
         periodYears: "",
         percent: "",
@@ -259,6 +294,24 @@ export function applyEditorIntent(draft: DraftRule, intent: string): DraftRule |
     case "remove-condition": {
       const r = next.requirements[i];
       if (r?.appliesTo) r.appliesTo.when = without(r.appliesTo.when, j);
+      return next;
+    }
+    case "add-alternative":
+      if (next.alternatives.length < DRAFT_LIMITS.alternatives) {
+        next.alternatives.push({ id: `alternative-${next.alternatives.length + 1}`, label: "", when: [{ attribute: ORGANISATION_ATTRIBUTES[next.organisationCode]?.[0] ?? "", value: "" }], provenance: emptyProvenance() });
+      }
+      return next;
+    case "remove-alternative":
+      next.alternatives = without(next.alternatives, i);
+      return next;
+    case "add-alternative-condition": {
+      const alt = next.alternatives[i];
+      if (alt && alt.when.length < DRAFT_LIMITS.conditions) alt.when.push({ attribute: ORGANISATION_ATTRIBUTES[next.organisationCode]?.[0] ?? "", value: "" });
+      return next;
+    }
+    case "remove-alternative-condition": {
+      const alt = next.alternatives[i];
+      if (alt) alt.when = without(alt.when, j);
       return next;
     }
     case "add-note":
@@ -317,6 +370,11 @@ function requirementOf(r: DraftRequirement): unknown {
     provenance: provenanceOf(r.provenance),
   };
   if (r.kind === "share") return { ...common, percent: numberFrom(r.percent), basis: r.basis };
+  if (r.kind === "subPeriods") {
+    // Without credit types any credit counts: an empty list is "any", not an error.
+    const { creditTypes, ...rest } = common;
+    return { ...rest, ...(creditTypes.length ? { creditTypes } : {}), years: numberFrom(r.years), minimum: numberFrom(r.minimum) };
+  }
   const period = r.periodKind === "lastYears" ? { kind: "lastYears", years: numberFrom(r.periodYears) } : { kind: r.periodKind };
   return { ...common, minimum: numberFrom(r.minimum), period };
 }
@@ -338,8 +396,17 @@ export function ruleFromDraft(draft: DraftRule): unknown {
     organisationCode: draft.organisationCode,
     creditLabel: draft.creditLabel,
     cycle,
-    total: { minimum: numberFrom(draft.total.minimum), provenance: provenanceOf(draft.total.provenance) },
+    total: {
+      minimum: numberFrom(draft.total.minimum),
+      ...(draft.total.prorate.credits.trim() !== ""
+        ? { proratePerYear: { credits: numberFrom(draft.total.prorate.credits), attribute: "initialLicenseDate", provenance: provenanceOf(draft.total.prorate.provenance) } }
+        : {}),
+      provenance: provenanceOf(draft.total.provenance),
+    },
     requirements: draft.requirements.map(requirementOf),
+    ...(draft.alternatives.length
+      ? { alternatives: draft.alternatives.map((a) => ({ id: a.id.trim(), label: a.label, when: a.when.map(conditionOf), provenance: provenanceOf(a.provenance) })) }
+      : {}),
     ...(hasCaps
       ? { caps: { perCalendarYear: numberFrom(draft.caps.perCalendarYear), perDay: numberFrom(draft.caps.perDay), provenance: provenanceOf(draft.caps.provenance) } }
       : {}),
@@ -359,6 +426,11 @@ export function fieldForIssue(path: readonly (string | number)[]): string {
     const base = parts.slice(0, 5).join(".");
     return parts.length === 5 ? `${base}.attribute` : parts[5] === "attribute" ? `${base}.attribute` : `${base}.value`;
   }
+  if (parts[0] === "alternatives" && parts[2] === "when" && parts.length > 3) {
+    const base = parts.slice(0, 4).join(".");
+    return parts.length === 4 || parts[4] === "attribute" ? `${base}.attribute` : `${base}.value`;
+  }
+  if (parts[0] === "total" && parts[1] === "proratePerYear" && parts[2] !== "provenance") return "total.proratePerYear.credits";
   if (parts[0] === "requirements" && parts[2] === "creditTypes") return parts.slice(0, 3).join(".");
   if (parts[0] === "requirements" && parts[2] === "period" && parts.length === 3) return `${parts.slice(0, 2).join(".")}.period.kind`;
   if (parts[0] === "cycle" && parts[1] === "lastNameGroups" && parts.length === 3) return `${parts.join(".")}.from`;

@@ -639,7 +639,7 @@ const PROPERTY_RULES: RequirementRuleSet[] = [
 ];
 
 function typesOf(ruleSet: RequirementRuleSet): string[] {
-  return [...new Set(ruleSet.requirements.flatMap((r) => r.creditTypes))];
+  return [...new Set(ruleSet.requirements.flatMap((r) => r.creditTypes ?? []))];
 }
 
 const dayArb = fc.oneof(

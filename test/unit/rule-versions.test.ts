@@ -51,40 +51,62 @@ describe("describeRuleChanges", () => {
     expect(describeRuleChanges(before, after)).toEqual([`Total: ${before.total.minimum} → 60 ${before.creditLabel}`]);
   });
 
+  /** A state board's rules written here, so the expected lines do not follow the seeded values. */
+  const base: RequirementRuleSet = requirementRuleSetSchema.parse({
+    organisationCode: "MD-M",
+    creditLabel: "AMA PRA Category 1 credits",
+    cycle: { anchor: "roster", years: 2, provenance: { source: "COMAR 10.32.01.10", assumed: false } },
+    total: { minimum: 50, provenance: { source: "COMAR 10.32.01.10", assumed: false } },
+    requirements: [
+      { kind: "creditTypes", id: "opioid", creditTypes: ["Opioid Prescribing"], minimum: 1, period: { kind: "cycle" }, provenance: { source: "COMAR", assumed: false } },
+      { kind: "creditTypes", id: "bias", creditTypes: ["Implicit Bias"], minimum: 1, period: { kind: "ever" }, provenance: { source: "COMAR", assumed: false } },
+      {
+        kind: "creditTypes",
+        id: "controlled",
+        creditTypes: ["Controlled Substance"],
+        minimum: 3,
+        period: { kind: "cycle" },
+        appliesTo: { label: "prescribers", when: [{ attribute: "controlledSubstancePrescriber", is: true }], whenUnknown: "applies" },
+        provenance: { source: "COMAR", assumed: false },
+      },
+    ],
+    notes: ["An old note."],
+  });
+
   it("names added, removed and reordered requirements in the rules' own sentences", () => {
-    const before = rule("MD-M");
-    const [first, second] = before.requirements;
+    const [opioid, bias, controlled] = base.requirements;
     const added = { kind: "creditTypes" as const, id: "pain", creditTypes: ["Pain Management"], minimum: 3, period: { kind: "cycle" as const }, provenance: { source: "COMAR", assumed: false } };
-    const after = { ...structuredClone(before), requirements: [second!, added] };
-    expect(describeRuleChanges(before, after)).toEqual([
-      "Removed requirement: 1 credit of Opioid Prescribing per cycle",
-      "Added requirement: 3 credits of Pain Management per cycle",
+    expect(describeRuleChanges(base, { ...structuredClone(base), requirements: [bias!, controlled!, added] })).toEqual([
+      "Removed requirement: 1 credit of Opioid Prescribing per renewal cycle",
+      "Added requirement: 3 credits of Pain Management per renewal cycle",
     ]);
-    const reordered = { ...structuredClone(before), requirements: [second!, first!] };
-    expect(describeRuleChanges(before, reordered)).toEqual(["Order of requirements: Opioid Prescribing, Implicit Bias (one-time) → Implicit Bias (one-time), Opioid Prescribing"]);
+    expect(describeRuleChanges(base, { ...structuredClone(base), requirements: [bias!, opioid!, controlled!] })).toEqual([
+      "Order of requirements: Opioid Prescribing, Implicit Bias (one-time), Controlled Substance → Implicit Bias (one-time), Opioid Prescribing, Controlled Substance",
+    ]);
   });
 
   it("names a changed amount, who it applies to, caps, notes, the cycle and sources", () => {
-    const before = rule("NC-M");
-    const after = structuredClone(before);
-    const req = after.requirements[0]!;
-    if (req.kind !== "creditTypes" || !req.appliesTo) throw new Error("NC-M's seeded requirement changed shape");
+    const after = structuredClone(base);
+    const req = after.requirements[2]!;
+    if (req.kind !== "creditTypes" || !req.appliesTo) throw new Error("unexpected shape");
     req.minimum = 5;
     req.appliesTo.whenUnknown = "doesNotApply";
     after.caps = { perDay: 12, provenance: { source: "Board rule", assumed: false } };
     after.notes = ["A new note."];
-    after.cycle = { ...after.cycle, years: 2 };
+    after.cycle = { ...after.cycle, years: 3 };
     after.total.provenance = { source: "Board page", assumed: true, reason: "Not in the statute." };
-    const lines = describeRuleChanges(before, after);
-    expect(lines).toContain("Source of the total: " + before.total.provenance.source + " → Board page (assumed: Not in the statute.)");
-    expect(lines.some((l) => l.startsWith("Cycle: per 3-year cycle") && l.includes("→ per 2-year cycle"))).toBe(true);
-    expect(lines.some((l) => l.startsWith("Changed requirement: 3 credits of Controlled Substance") && l.includes("→ 5 credits of Controlled Substance"))).toBe(true);
-    expect(lines.some((l) => l.includes("applies to:") && l.endsWith("does not apply when not known)"))).toBe(true);
+    const lines = describeRuleChanges(base, after);
+    expect(lines).toContain("Source of the total: COMAR 10.32.01.10 → Board page (assumed: Not in the statute.)");
+    expect(lines.filter((l) => l.startsWith("Cycle: "))).toHaveLength(1);
+    expect(lines.find((l) => l.startsWith("Cycle: "))).toMatch(/2-year .* → .*3-year/);
+    expect(lines).toContain("Changed requirement: 3 credits of Controlled Substance per renewal cycle; applies to prescribers → 5 credits of Controlled Substance per renewal cycle; applies to prescribers");
+    expect(lines.some((l) => l.startsWith("Controlled Substance applies to: prescribers (") && l.endsWith("does not apply when not known)"))).toBe(true);
     expect(lines).toContain("Added cap: At most 12 credits count per day");
     expect(lines).toContain("Added note: A new note.");
-    for (const n of before.notes) expect(lines).toContain(`Removed note: ${n}`);
+    expect(lines).toContain("Removed note: An old note.");
+    expect(lines).toHaveLength(7);
     // Never the stored shape.
-    for (const line of lines) expect(line).not.toMatch(/[{}[\]]|"|creditTypes|appliesTo/);
+    for (const line of lines) expect(line).not.toMatch(/[{}[\]]|"|creditTypes|appliesTo|whenUnknown/);
   });
 });
 
@@ -103,12 +125,20 @@ function fieldsOf(draft: DraftRule): Record<string, string> {
   prov("cycle", c.provenance);
   f["total.minimum"] = draft.total.minimum;
   prov("total", draft.total.provenance);
+  f["total.proratePerYear.credits"] = draft.total.prorate.credits;
+  prov("total.proratePerYear", draft.total.prorate.provenance);
+  draft.alternatives.forEach((a, k) => {
+    Object.assign(f, { [`alternatives.${k}.id`]: a.id, [`alternatives.${k}.label`]: a.label });
+    a.when.forEach((w, j) => Object.assign(f, { [`alternatives.${k}.when.${j}.attribute`]: w.attribute, [`alternatives.${k}.when.${j}.value`]: w.value }));
+    prov(`alternatives.${k}`, a.provenance);
+  });
   const allowed = allowedCreditTypes(draft.organisationCode);
   draft.requirements.forEach((r, i) => {
     const p = `requirements.${i}`;
     Object.assign(f, { [`${p}.kind`]: r.kind, [`${p}.id`]: r.id, [`${p}.note`]: r.note });
     r.creditTypes.forEach((t) => (f[`${p}.creditTypes.${allowed.indexOf(t)}`] = "on"));
     if (r.kind === "share") Object.assign(f, { [`${p}.percent`]: r.percent, [`${p}.basis`]: r.basis });
+    else if (r.kind === "subPeriods") Object.assign(f, { [`${p}.minimum`]: r.minimum, [`${p}.years`]: r.years });
     else Object.assign(f, { [`${p}.minimum`]: r.minimum, [`${p}.period.kind`]: r.periodKind, [`${p}.period.years`]: r.periodYears });
     if (r.appliesTo) {
       Object.assign(f, { [`${p}.appliesTo.enabled`]: "on", [`${p}.appliesTo.label`]: r.appliesTo.label, [`${p}.appliesTo.whenUnknown`]: r.appliesTo.whenUnknown });
@@ -150,9 +180,15 @@ describe("the rule editor's form", () => {
     expect(applyEditorIntent(start, "add:nonsense")!.requirements).toHaveLength(2);
     expect(applyEditorIntent(start, "add-group")!.cycle.lastNameGroups).toHaveLength(3);
     expect(applyEditorIntent(start, "remove-group:0")!.cycle.lastNameGroups.map((g) => g.from)).toEqual(["M"]);
+    const conditions = (d: DraftRule | null) => d!.requirements[0]!.appliesTo?.when.length ?? 0;
     const withCondition = applyEditorIntent(start, "add-condition:0")!;
-    expect(withCondition.requirements[0]!.appliesTo?.when).toHaveLength(1);
-    expect(applyEditorIntent(withCondition, "remove-condition:0:0")!.requirements[0]!.appliesTo?.when).toHaveLength(0);
+    expect(conditions(withCondition)).toBe(conditions(start) + 1);
+    expect(conditions(applyEditorIntent(withCondition, "remove-condition:0:0"))).toBe(conditions(start));
+    const withAlternative = applyEditorIntent(start, "add-alternative")!;
+    expect(withAlternative.alternatives).toHaveLength(start.alternatives.length + 1);
+    expect(applyEditorIntent(withAlternative, `add-alternative-condition:${start.alternatives.length}`)!.alternatives.at(-1)!.when).toHaveLength(2);
+    expect(applyEditorIntent(withAlternative, `remove-alternative:${start.alternatives.length}`)!.alternatives).toHaveLength(start.alternatives.length);
+    expect(applyEditorIntent(start, "add:subPeriods")!.requirements.at(-1)).toMatchObject({ kind: "subPeriods" });
     expect(applyEditorIntent(start, "add-note")!.notes).toHaveLength(start.notes.length + 1);
     expect(applyEditorIntent(start, "remove-note:0")!.notes).toEqual(start.notes.slice(1));
     expect(applyEditorIntent(start, "preview")).toBeNull();
