@@ -394,7 +394,10 @@ describe("requirement rules", () => {
     expect(bad.status).toBe(400);
     const stored = await database.owner.selectFrom("board.requirement_rule").select(["version", "rule"]).where("org_code", "=", "ME-M").executeTakeFirstOrThrow();
     expect(String(stored.version)).toBe(version);
-    const good = await post(server.baseUrl, "/renewals/rules", supervisor, { ...base, "total.minimum": "45", reason: "Board reduced the total in its 2026 rule." });
+    // Saving is previewing, then confirming what the preview showed.
+    const previewed = await (await post(server.baseUrl, "/renewals/rules", supervisor, { ...base, "total.minimum": "45", reason: "Board reduced the total in its 2026 rule." })).text();
+    const previewedToken = previewed.match(/name="previewed" value="([^"]*)"/)![1]!;
+    const good = await post(server.baseUrl, "/renewals/rules", supervisor, { ...base, "total.minimum": "45", reason: "Board reduced the total in its 2026 rule.", intent: "save", previewed: previewedToken });
     expect(good.status).toBe(302);
     const after = await database.owner.selectFrom("board.requirement_rule").select(["version", "rule"]).where("org_code", "=", "ME-M").executeTakeFirstOrThrow();
     expect(after.version).toBe(Number(version) + 1);
