@@ -68,6 +68,7 @@ export async function boardWrites(owner: Kysely<Database>): Promise<Record<strin
            (select count(*) from board.roster_entry where status <> 'pending')::text as evaluated_entries,
            (select count(*) from board.requirement_rule_change)::text as rule_changes,
            (select coalesce(sum(version), 0) from board.requirement_rule)::text as rule_versions,
+           (select count(*) from board.requirement_rule_version)::text as rule_version_rows,
            (select count(*) from board.audit_sample)::text as audit_samples,
            (select count(*) from board.session)::text as sessions,
            (select count(*) from board.session where revoked_at is not null)::text as revoked_sessions,
