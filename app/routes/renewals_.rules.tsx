@@ -272,9 +272,9 @@ export default function Rules() {
               <p data-testid="preview-summary">
                 {preview.judged === 0
                   ? `No open ${words.cycle} ends on or after ${formatEffectiveDate(preview.effectiveFrom)}, so no current status changes.`
-                  : `${formatCount(preview.judged)} open ${preview.judged === 1 ? words.cycle : words.cycles} (matched, with no decision) end on or after ${formatEffectiveDate(preview.effectiveFrom)} and would be judged by this version: ${
-                      preview.changed === 0 ? "none would change status." : `${formatCount(preview.changed)} would change status.`
-                    }`}
+                  : `${formatCount(preview.judged)} open ${preview.judged === 1 ? words.cycle : words.cycles} (matched, with no decision) end on or after ${formatEffectiveDate(preview.effectiveFrom)} and would be judged by this version${
+                      preview.evaluatedThrough ? `; of the ${formatCount(preview.evaluated)} ending soonest (through ${formatDate(preview.evaluatedThrough)})` : ""
+                    }: ${preview.changed === 0 ? "none would change status." : `${formatCount(preview.changed)} would change status.`}`}
               </p>
               {preview.future ? (
                 <p className="muted" data-testid="preview-future">
@@ -283,6 +283,11 @@ export default function Rules() {
               ) : null}
               {preview.supersededFrom ? (
                 <p className="muted">A later version takes over for {words.cycles} ending on or after {formatEffectiveDate(preview.supersededFrom)}; those are not counted here.</p>
+              ) : null}
+              {preview.evaluatedThrough ? (
+                <p className="muted" data-testid="preview-partial">
+                  The other {formatCount(preview.judged - preview.evaluated)} are evaluated in the background once you save.
+                </p>
               ) : null}
               <p className="muted small">
                 Recorded decisions keep the rules and totals they were based on. Computed in {formatCount(preview.elapsedMs)} ms.

@@ -5,7 +5,8 @@
 // nothing, the editor's buttons work without JavaScript, and every save and preview is audited.
 import { sql, type Kysely } from "kysely";
 import { describe, expect, it } from "vitest";
-import { evaluateEntryNow, getEntry, refreshRosterStatuses } from "../../app/models/renewals.server";
+import { evaluateEntries, evaluateEntryNow, getEntry, refreshRosterStatuses } from "../../app/models/renewals.server";
+import { previewRuleVersion, ruleVersions } from "../../app/models/rules.server";
 import { MAX_CREDIT_CAPPED_FORMATS } from "../../domain/reference";
 import type { Database } from "../../db/schema";
 import { appAs, boardWrites } from "../support/database";
@@ -147,6 +148,16 @@ describe("rule versions", () => {
     expect(new Set(listed)).toEqual(new Set(changing.slice(0, 500)));
     expect(listed).not.toContain(decided);
     if (effective > new Date().toISOString().slice(0, 10)) expect(html).toContain('data-testid="preview-future"');
+
+    // A preview bounded to the entries ending soonest evaluates those, and counts the rest.
+    const scoped = appAs(database, ORG);
+    const rule80 = structuredClone((await ruleVersions(scoped, ORG)).at(-1)!.rule);
+    rule80.total.minimum = 80;
+    const today = new Date().toISOString().slice(0, 10);
+    const bounded = await previewRuleVersion(scoped, ORG, rule80, effective, (rule, entries) => evaluateEntries(scoped, ORG, rule, entries, today), today, 10);
+    const soonest = [...open].sort((a, b) => before.get(a)!.cycle_end.localeCompare(before.get(b)!.cycle_end) || Number(a) - Number(b)).slice(0, 10);
+    expect(bounded).toMatchObject({ judged: open.length, evaluated: 10, evaluatedThrough: before.get(soonest[9]!)!.cycle_end });
+    expect(new Set(bounded.changes.map((c) => c.entryId))).toEqual(new Set(soonest.filter((id) => changing.includes(id))));
 
     // Confirmed: only cycles ending on or after the date are marked for evaluation.
     const saved = await post(server.baseUrl, "/renewals/rules", supervisor, { ...draft, intent: "save", previewed: tokenOf(html) });
