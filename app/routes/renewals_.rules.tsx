@@ -183,7 +183,7 @@ export default function Rules() {
         <Link to="/renewals">{words.Cycles}</Link> / Requirement rules
       </nav>
       <PageHeader
-        eyebrow={`${words.Cycles} verification`}
+        eyebrow={`${words.cycle.charAt(0).toUpperCase()}${words.cycle.slice(1)} verification`}
         title={`${org.name}: requirement rules`}
         description={`Version ${inForce.version} is in force today (from ${formatEffectiveDate(inForce.effectiveFrom)}). Each ${words.cycle} is judged by the version in force on its last day.`}
       />
