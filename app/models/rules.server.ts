@@ -174,7 +174,8 @@ export async function previewRuleVersion(
     .where("e.org_code", "=", orgCode)
     .where("e.learner_id", "is not", null)
     .where("e.cycle_end", ">=", effectiveFrom)
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom("board.decision as d").select("d.id").whereRef("d.entry_id", "=", "e.id"))))
+    // Every decided cycle has a first decision (supersedes nothing): a probe of its unique index.
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom("board.decision as d").select("d.id").whereRef("d.entry_id", "=", "e.id").where("d.supersedes", "is", null))))
     .orderBy("e.cycle_end")
     .orderBy("e.id")
     .execute();
