@@ -5,6 +5,7 @@
 // edits them on a renewal entry; a requirement's "applies to" reads them (domain/requirement-rules.ts).
 // A value that was never supplied is unknown (absent), never false.
 import { z } from "zod";
+import { parseDate } from "./calendar";
 
 export type AttributeType = "boolean" | "text" | "percent" | "date";
 
@@ -110,14 +111,10 @@ export function attributesOf(orgCode: string): readonly AttributeDefinition[] {
   return keys.map((k) => attributeDefinition(k) as AttributeDefinition);
 }
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
+/** A real YYYY-MM-DD from 1900 to 2100. */
 function realDate(text: string): boolean {
-  const m = ISO_DATE.exec(text);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return y >= 1900 && y <= 2100 && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+  const date = parseDate(text);
+  return date !== null && date.year >= 1900 && date.year <= 2100;
 }
 
 const TRUE_WORDS = new Set(["y", "yes", "true", "1", "x"]);

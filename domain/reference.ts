@@ -1,5 +1,7 @@
-// Reference data the whole project shares: organisations that sign in, activity formats,
-// entry methods, rejection reasons, credit types. Browser-safe (no I/O).
+// Reference data the whole project shares: organisations that sign in (with the time zone each
+// keeps its calendar in), activity formats, entry methods, rejection reasons, credit types.
+// Browser-safe (no I/O).
+import { todayIn } from "./calendar";
 
 export const ORGANISATION_KINDS = ["state_board", "certifying_board", "accreditor"] as const;
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
@@ -8,38 +10,55 @@ export interface OrganisationRef {
   code: string;
   name: string;
   kind: OrganisationKind;
+  /**
+   * The IANA time zone the organisation's day is kept in (its office: a state board's capital, a
+   * certifying board's headquarters): "today" for its renewals is the date there.
+   */
+  timeZone: string;
 }
 
 /** State medical licensing boards participating in the ACCME collaboration (REQUIREMENTS.md). */
 export const STATE_BOARDS: OrganisationRef[] = [
-  { code: "AL-M", name: "Alabama Board of Medical Examiners", kind: "state_board" },
-  { code: "CA-M", name: "Medical Board of California", kind: "state_board" },
-  { code: "ME-M", name: "Maine Board of Licensure in Medicine", kind: "state_board" },
-  { code: "ME-O", name: "Maine Board of Osteopathic Licensure", kind: "state_board" },
-  { code: "MD-M", name: "Maryland Board of Physicians", kind: "state_board" },
-  { code: "OR-M", name: "Oregon Medical Board", kind: "state_board" },
-  { code: "NC-M", name: "North Carolina Medical Board", kind: "state_board" },
-  { code: "ND-M", name: "North Dakota Board of Medicine", kind: "state_board" },
-  { code: "VI-M", name: "Virgin Islands Board of Medical Examiners", kind: "state_board" },
+  { code: "AL-M", name: "Alabama Board of Medical Examiners", kind: "state_board", timeZone: "America/Chicago" },
+  { code: "CA-M", name: "Medical Board of California", kind: "state_board", timeZone: "America/Los_Angeles" },
+  { code: "ME-M", name: "Maine Board of Licensure in Medicine", kind: "state_board", timeZone: "America/New_York" },
+  { code: "ME-O", name: "Maine Board of Osteopathic Licensure", kind: "state_board", timeZone: "America/New_York" },
+  { code: "MD-M", name: "Maryland Board of Physicians", kind: "state_board", timeZone: "America/New_York" },
+  { code: "OR-M", name: "Oregon Medical Board", kind: "state_board", timeZone: "America/Los_Angeles" },
+  { code: "NC-M", name: "North Carolina Medical Board", kind: "state_board", timeZone: "America/New_York" },
+  // Bismarck; most of the state keeps Central time.
+  { code: "ND-M", name: "North Dakota Board of Medicine", kind: "state_board", timeZone: "America/Chicago" },
+  { code: "VI-M", name: "Virgin Islands Board of Medical Examiners", kind: "state_board", timeZone: "America/St_Thomas" },
 ];
 
 export const CERTIFYING_BOARDS: OrganisationRef[] = [
-  { code: "ABA", name: "American Board of Anesthesiology", kind: "certifying_board" },
-  { code: "ABIM", name: "American Board of Internal Medicine", kind: "certifying_board" },
-  { code: "ABO", name: "American Board of Ophthalmology", kind: "certifying_board" },
-  { code: "ABOHNS", name: "American Board of Otolaryngology – Head and Neck Surgery", kind: "certifying_board" },
-  { code: "ABPATH", name: "American Board of Pathology", kind: "certifying_board" },
-  { code: "ABP", name: "American Board of Pediatrics", kind: "certifying_board" },
-  { code: "ABS", name: "American Board of Surgery", kind: "certifying_board" },
+  { code: "ABA", name: "American Board of Anesthesiology", kind: "certifying_board", timeZone: "America/New_York" },
+  { code: "ABIM", name: "American Board of Internal Medicine", kind: "certifying_board", timeZone: "America/New_York" },
+  { code: "ABO", name: "American Board of Ophthalmology", kind: "certifying_board", timeZone: "America/New_York" },
+  { code: "ABOHNS", name: "American Board of Otolaryngology – Head and Neck Surgery", kind: "certifying_board", timeZone: "America/Chicago" },
+  { code: "ABPATH", name: "American Board of Pathology", kind: "certifying_board", timeZone: "America/New_York" },
+  { code: "ABP", name: "American Board of Pediatrics", kind: "certifying_board", timeZone: "America/New_York" },
+  { code: "ABS", name: "American Board of Surgery", kind: "certifying_board", timeZone: "America/New_York" },
 ];
 
 export const ACCREDITOR: OrganisationRef = {
   code: "ACCME",
   name: "Accreditation Council for Continuing Medical Education",
   kind: "accreditor",
+  timeZone: "America/Chicago",
 };
 
 export const ORGANISATIONS: OrganisationRef[] = [...STATE_BOARDS, ...CERTIFYING_BOARDS, ACCREDITOR];
+
+/** The zone an organisation keeps its day in; UTC for a code not listed here (none signs in today). */
+export function organisationTimeZone(code: string): string {
+  return ORGANISATIONS.find((o) => o.code === code)?.timeZone ?? "UTC";
+}
+
+/** The date it is now (or at `now`) in the organisation's time zone: its renewals' "today". */
+export function organisationToday(code: string, now: Date = new Date()): string {
+  return todayIn(organisationTimeZone(code), now);
+}
 
 export const ACTIVITY_FORMATS = [
   "Course",

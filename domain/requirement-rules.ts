@@ -3,6 +3,7 @@
 // the seeded rule sets of the 16 organisations that sign in, and plain-English descriptions of them.
 // The compliance engine that applies a rule set to a licensee's credit reports is `compliance.ts`.
 import { z } from "zod";
+import { fewestDaysInMonth } from "./calendar";
 import { LICENSEE_ATTRIBUTES, type AttributeKey, type AttributeType } from "./licensee-attributes";
 import { orgWords } from "./org-words";
 import { CERTIFYING_BOARDS, MOC_CREDIT_TYPES, STATE_BOARDS, STATE_TOPICS, type OrganisationKind } from "./reference";
@@ -55,8 +56,6 @@ const calendarYear = (field: string) => {
   const range = `${field} must be a year from 2000 to 2100`;
   return z.number({ error: range }).int(range).min(2000, range).max(2100, range);
 };
-
-const DAYS_IN_MONTH_EVERY_YEAR = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Where a value comes from. Seeded values not found in a named public source are `assumed`. */
 export const provenanceSchema = z
@@ -128,7 +127,8 @@ const fixedDateCycleSchema = z
     provenance: provenanceSchema,
   })
   .superRefine((cycle, ctx) => {
-    const days = DAYS_IN_MONTH_EVERY_YEAR[cycle.endMonth - 1] ?? 31;
+    // The month may be invalid here (its own message says so): then there is no day to check.
+    const days = Number.isInteger(cycle.endMonth) && cycle.endMonth >= 1 && cycle.endMonth <= 12 ? fewestDaysInMonth(cycle.endMonth) : 31;
     if (cycle.endDay > days) {
       ctx.addIssue({ code: "custom", path: ["endDay"], message: `End day must be a day every year has in that month (1 to ${days})` });
     }

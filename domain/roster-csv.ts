@@ -4,6 +4,7 @@
 // header, too big, too many rows, duplicated licensees) that stop an upload. The file itself is
 // read as a stream, one record at a time, by `streamRosterCsv` (rows handed over in batches) or `parseRosterCsv` in roster-csv-stream.server.ts.
 import { z } from "zod";
+import { isMonthDay, isRealDate } from "./calendar";
 import { isValidNpi } from "./npi";
 
 export const ROSTER_LIMITS = {
@@ -123,15 +124,6 @@ function shown(value: string): string {
   return `“${flat.length > 40 ? `${flat.slice(0, 39)}…` : flat}”`;
 }
 
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-function isRealDate(year: number, month: number, day: number): boolean {
-  if (month < 1 || month > 12 || day < 1) return false;
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const max = month === 2 ? (leap ? 29 : 28) : (DAYS_IN_MONTH[month - 1] as number);
-  return day <= max;
-}
-
 const pad2 = (n: number) => String(n).padStart(2, "0");
 
 /** A required text cell: trimmed; empty is an issue named after the field. */
@@ -183,7 +175,7 @@ const birthField = required("birth date").transform((text, ctx) => {
   const short = /^(\d{1,2})[/-](\d{1,2})$/.exec(text);
   if (short) {
     const [month, day] = [Number(short[1]), Number(short[2])];
-    if (!isRealDate(2000, month, day)) {
+    if (!isMonthDay(month, day)) {
       ctx.addIssue({ code: "custom", message: `Birth date ${shown(text)} is not a real MM/DD.` });
       return z.NEVER;
     }

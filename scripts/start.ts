@@ -59,7 +59,7 @@ try {
     const anyRoster = await ownerDb.selectFrom("board.roster_upload").select("id").limit(1).executeTakeFirst();
     const anyLearner = await ownerDb.selectFrom("learner.learner").select("id").limit(1).executeTakeFirst();
     if (!anyRoster && anyLearner) {
-      const rosters = await seedDemoRosters(ownerDb, { today: new Date().toISOString().slice(0, 10) });
+      const rosters = await seedDemoRosters(ownerDb, { today: utcToday() });
       console.log(`Uploaded a demo renewal roster for each of ${rosters.length} boards.`);
     }
   }

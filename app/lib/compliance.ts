@@ -7,10 +7,12 @@
 // hundredths (Math.round(x * 100)) and every sum, cap and comparison is done on integers, so 0.25
 // steps never drift. Amounts are converted back (/ 100) only in the returned values.
 //
-// Dates: YYYY-MM-DD calendar dates, compared as strings and moved by whole days on UTC day numbers;
-// no local time zone is ever involved (date-fns works in local time, so it is not used here).
+// Dates: YYYY-MM-DD calendar dates, compared as strings and moved by the one calendar module
+// (domain/calendar.ts); no time zone is ever involved here.
 import { FLAG_LABELS, RECORD_FLAGS, type RecordFlag } from "./data-rules";
+import { addDays, addYears, formatDate, lastDayOf, MONTH_NAMES, parseDate, periodStart, type CalendarDate } from "../../domain/calendar";
 import { attributeDefinition, type AttributeKey, type LicenseeAttributes } from "../../domain/licensee-attributes";
+import { orgWords } from "../../domain/org-words";
 import {
   type Alternative,
   type AppliesTo,
@@ -18,6 +20,7 @@ import {
   describeRequirement,
   describeTotal,
   formatRuleCredits,
+  organisationKindOf,
   requirementLabel,
   subPeriodCount,
   subPeriodLabel,
@@ -29,69 +32,6 @@ import {
   type RequirementPeriod,
   type RequirementRuleSet,
 } from "../../domain/requirement-rules";
-
-// ================================================================ calendar dates
-
-interface CalendarDate {
-  year: number;
-  month: number;
-  day: number;
-}
-
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DAY_MS = 86_400_000;
-const MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-
-function daysInMonth(year: number, month: number): number {
-  return month === 2 ? (isLeapYear(year) ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 31;
-}
-
-function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-function parseDate(iso: string): CalendarDate | null {
-  const match = ISO_DATE.exec(iso);
-  if (!match) return null;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  return { year, month, day };
-}
-
-function formatDate({ year, month, day }: CalendarDate): string {
-  return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
-}
-
-function addDays(date: CalendarDate, days: number): CalendarDate {
-  const moment = new Date(0);
-  moment.setUTCFullYear(date.year, date.month - 1, date.day);
-  const next = new Date(moment.getTime() + days * DAY_MS);
-  return { year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate() };
-}
-
-function lastDayOf(year: number, month: number): CalendarDate {
-  return { year, month, day: daysInMonth(year, month) };
-}
-
-function isLastDayOfMonth(date: CalendarDate): boolean {
-  return date.day === daysInMonth(date.year, date.month);
-}
-
-/**
- * The end of the cycle `years` before one ending on `end`. A cycle ending on a month's last day
- * follows month ends (Feb 29, 2028 back two years is Feb 28, 2026), so consecutive cycles never
- * overlap or leave a gap; otherwise the same month and day, Feb 29 falling back to Feb 28.
- */
-function previousCycleEnd(end: CalendarDate, years: number): CalendarDate {
-  const year = end.year - years;
-  if (isLastDayOfMonth(end)) return lastDayOf(year, end.month);
-  return { year, month: end.month, day: Math.min(end.day, daysInMonth(year, end.month)) };
-}
-
-/** The first day of a `years`-long period ending on `end` (inclusive on both ends). */
-function periodStart(end: CalendarDate, years: number): CalendarDate {
-  return addDays(previousCycleEnd(end, years), 1);
-}
 
 // ================================================================ cycleFor
 
@@ -433,6 +373,7 @@ export function evaluateCycle(
   const groups = sameDayGroups(prepared);
 
   const attributes = options.attributes ?? {};
+  const person = orgWords(organisationKindOf(rule.organisationCode) ?? "state_board").person;
 
   const totalMeasure: Measure = { id: "total", window: cycleWindow, amountOf: (r) => r.credits };
   const totalCount = countMeasure(totalMeasure, groups, rule.caps);
@@ -443,7 +384,7 @@ export function evaluateCycle(
   const outcomes: RequirementOutcome[] = [total];
   for (const requirement of rule.requirements) {
     // Who a requirement applies to is judged against the cycle (not a requirement's own window).
-    const applicability = applicabilityOf(requirement, attributes, cycleWindow);
+    const applicability = applicabilityOf(requirement, attributes, cycleWindow, person);
     for (const measure of requirementMeasures(rule, requirement, cycleWindow)) {
       const count = countMeasure(measure, groups, rule.caps);
       outcomes.push(requirementOutcome(rule, requirement, measure, count, toHundredths(total.required), totalCount.counted, applicability));
@@ -650,7 +591,7 @@ function creditTypeAmount(record: PreparedRecord, types: readonly string[]): Hun
 
 /** The same calendar position `years` later (month ends stay month ends, as cycles do). */
 function yearsAfter(date: CalendarDate, years: number): CalendarDate {
-  return previousCycleEnd(date, -years);
+  return addYears(date, years);
 }
 
 /**
@@ -784,11 +725,12 @@ function requiredAmount(requirement: Requirement, totalRequired: Hundredths, tot
 function alternativeOutcome(alternative: Alternative, attributes: Readonly<LicenseeAttributes>, cycleWindow: { start: string }): AlternativeOutcome {
   const results = alternative.when.map((c) => ({ condition: c, holds: conditionHolds(c, attributes, cycleWindow.start) }));
   const base = { id: alternative.id, label: alternative.label };
-  if (results.some((r) => r.holds === false)) return { ...base, holds: false, unknownAttributes: [], explanation: `Does not apply: the board's records say otherwise (${alternative.label}).` };
+  const what = alternative.label.charAt(0).toLowerCase() + alternative.label.slice(1);
+  if (results.some((r) => r.holds === false)) return { ...base, holds: false, unknownAttributes: [], explanation: `Not met by ${what}: the board's records say it does not hold.` };
   const unknown = [...new Set(results.filter((r) => r.holds === null).map((r) => r.condition.attribute))];
-  if (unknown.length === 0) return { ...base, holds: true, unknownAttributes: [], explanation: `Met by ${alternative.label}, as the board's records say.` };
+  if (unknown.length === 0) return { ...base, holds: true, unknownAttributes: [], explanation: `Met by ${what}, as the board's records say, whatever the credit shows.` };
   const missing = unknown.map((k) => (attributeDefinition(k)?.label ?? k).toLowerCase()).join(", ");
-  return { ...base, holds: null, unknownAttributes: unknown, explanation: `Not applied: the board has not said (${missing}) whether this alternative holds (${alternative.label}).` };
+  return { ...base, holds: null, unknownAttributes: unknown, explanation: `Not applied: the board has not said (${missing}) whether ${what} holds.` };
 }
 
 /** Whether one condition holds on the licensee's attributes; null when the attribute is not known. */
@@ -814,19 +756,21 @@ export function applicabilityOf(
   requirement: { appliesTo?: AppliesTo | undefined },
   attributes: Readonly<LicenseeAttributes>,
   window: { start: string | null },
+  /** "licensee" or "diplomate": the organization's word for the person (domain/org-words.ts). */
+  person = "licensee",
 ): { applies: boolean; applicability: string | null; unknownAttributes: AttributeKey[] } {
   const appliesTo = requirement.appliesTo;
   if (!appliesTo) return { applies: true, applicability: null, unknownAttributes: [] };
   const results = appliesTo.when.map((c) => ({ condition: c, holds: conditionHolds(c, attributes, window.start) }));
   if (results.some((r) => r.holds === false)) {
-    return { applies: false, applicability: `Does not apply: the licensee is not one of the ${appliesTo.label}.`, unknownAttributes: [] };
+    return { applies: false, applicability: `Does not apply: the ${person} is not one of the ${appliesTo.label}.`, unknownAttributes: [] };
   }
   const unknown = [...new Set(results.filter((r) => r.holds === null).map((r) => r.condition.attribute))];
-  if (unknown.length === 0) return { applies: true, applicability: `Applies: the licensee is one of the ${appliesTo.label}.`, unknownAttributes: [] };
+  if (unknown.length === 0) return { applies: true, applicability: `Applies: the ${person} is one of the ${appliesTo.label}.`, unknownAttributes: [] };
   const missing = unknown.map((k) => (attributeDefinition(k)?.label ?? k).toLowerCase()).join(", ");
   return appliesTo.whenUnknown === "applies"
-    ? { applies: true, applicability: `Applied because the board has not said (${missing}) whether the licensee is one of the ${appliesTo.label}.`, unknownAttributes: unknown }
-    : { applies: false, applicability: `Not applied: it applies only to ${appliesTo.label}, and the board has not said (${missing}) whether the licensee is one of them.`, unknownAttributes: unknown };
+    ? { applies: true, applicability: `Applied because the board has not said (${missing}) whether the ${person} is one of the ${appliesTo.label}.`, unknownAttributes: unknown }
+    : { applies: false, applicability: `Not applied: it applies only to ${appliesTo.label}, and the board has not said (${missing}) whether the ${person} is one of them.`, unknownAttributes: unknown };
 }
 
 // ---------------------------------------------------------------- records and status

@@ -54,7 +54,7 @@ export interface FlagInput {
   duplicate: boolean;
 }
 
-/** The data rules a record breaks, in a fixed order. `today` is YYYY-MM-DD (UTC). */
+/** The data rules a record breaks, in a fixed order. `today` is YYYY-MM-DD (the organisation's day). */
 export function recordFlags(record: FlagInput, today: string): RecordFlag[] {
   const flags: RecordFlag[] = [];
   const certifying = isCertifyingBoard(record.boardCode);

@@ -7,21 +7,16 @@
 // this dashboard shows (completions, submissions, activity dates, renewal cycles, report windows)
 // lies well inside 1900-01-01 … 2100-12-31, so anything outside is a typing slip or a probe, and is
 // refused with a message rather than sent on.
+import { parseDate } from "../../domain/calendar";
+
 export const DATE_MIN = "1900-01-01";
 export const DATE_MAX = "2100-12-31";
 
 export const DATE_RANGE_MESSAGE = `Enter a date between ${DATE_MIN} and ${DATE_MAX}.`;
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 /** YYYY-MM-DD (exactly four-digit year, no sign) naming a day that exists, any year. */
 export function isRealDate(value: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!m) return false;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (month < 1 || month > 12 || day < 1) return false;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  return day <= (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number));
+  return parseDate(value) !== null;
 }
 
 /** A real date inside DATE_MIN … DATE_MAX (string order is date order for four-digit years). */

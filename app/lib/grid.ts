@@ -2,6 +2,7 @@
 // columns, all parsed from the search params by one spec per grid. Each parameter is parsed on its
 // own, so a bad value is reported beside its field and ignored while the rest of the page works.
 import { z } from "zod";
+import { isMonthDay } from "../../domain/calendar";
 import { isValidNpi } from "../../domain/npi";
 import { DATE_RANGE_MESSAGE, isDateInRange } from "./dates";
 
@@ -212,8 +213,6 @@ export const namePrefix = z
   .max(60, "Use at most 60 characters.")
   .regex(/^[\p{L}\p{M}' .\-’]+$/u, "Use letters, spaces, apostrophes or hyphens only.");
 
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 /** Birth month and day as MM/DD (the store never holds the year). */
 export const birthMonthDay = z
   .string()
@@ -221,7 +220,7 @@ export const birthMonthDay = z
   .regex(/^\d{1,2}\/\d{1,2}$/, "Enter the birth date as MM/DD, e.g. 03/17.")
   .transform((value, ctx) => {
     const [m, d] = value.split("/").map(Number) as [number, number];
-    if (m < 1 || m > 12 || d < 1 || d > (DAYS_IN_MONTH[m - 1] as number)) {
+    if (!isMonthDay(m, d)) {
       ctx.addIssue({ code: "custom", message: "That month and day do not exist." });
       return z.NEVER;
     }

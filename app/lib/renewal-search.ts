@@ -1,6 +1,7 @@
 // The renewal queue's URL schema and columns (browser-safe): roster entries whose cycle ends in a
 // window, with the status the compliance engine computed. Shared by the route, model and export.
 import { z } from "zod";
+import { addDays } from "../../domain/calendar";
 import { formatRuleCredits } from "../../domain/requirement-rules";
 import { dateRangeError, isoDate, learnerIdentifier, namePrefix, parseGridState, type ColumnDef, type FilterSpec, type GridSpec, type GridState } from "./grid";
 
@@ -109,10 +110,6 @@ export const RENEWAL_GRID: GridSpec<typeof RENEWAL_FILTERS> = {
 
 /** The default renewal window: cycles ending in the next 90 days. */
 export const DEFAULT_WINDOW_DAYS = 90;
-
-function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
 
 export function parseRenewalSearch(params: URLSearchParams, today: string): GridState<typeof RENEWAL_FILTERS> & { window: { from: string; to: string } } {
   const state = parseGridState(RENEWAL_GRID, params);

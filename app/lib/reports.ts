@@ -2,6 +2,7 @@
 // URL, parsed with zod), the months and lag bands reports group by, and the serialisable table shape
 // a report hands to its page, its accessible table and its CSV export, so the three cannot disagree.
 import { z } from "zod";
+import { todayIn } from "../../domain/calendar";
 import { ACTIVITY_FORMATS, REPORTING_WINDOW_DAYS } from "../../domain/reference";
 import { providerQuery, type IdOrWords } from "./credit-search";
 import { isoDate } from "./grid";
@@ -81,9 +82,9 @@ export function monthStart(today: string, monthsBack = 0): string {
   return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, "0")}-01`;
 }
 
-/** Today's UTC date. */
+/** Today's UTC date: analytics count submissions by their UTC day, as the programme does. */
 export function utcToday(now = new Date()): string {
-  return now.toISOString().slice(0, 10);
+  return todayIn("UTC", now);
 }
 
 /**

@@ -4,6 +4,7 @@
 // learner store, so they are read in PostgreSQL after the statuses are brought up to date.
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema";
+import { addDays } from "../../domain/calendar";
 import { dateRangeError, isoDate } from "../lib/grid";
 import type { ReportTable } from "../lib/reports";
 import type { QueueStatus } from "../lib/renewal-search";
@@ -148,8 +149,6 @@ export function complianceTables(overview: ComplianceOverview): { months: Report
   };
 }
 
-
-const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** The report's window from `endFrom` / `endTo` (default: the next 365 days), with a message per bad field. */
 export function complianceWindow(params: URLSearchParams, today: string): { window: { from: string; to: string }; errors: Record<string, string> } {

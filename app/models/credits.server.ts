@@ -4,7 +4,8 @@
 // (docs/decisions/007-search-access-paths.md).
 import { CompiledQuery, sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
 import { LRUCache } from "lru-cache";
-import { CERTIFYING_BOARDS, MOC_CREDIT_TYPES, STATE_TOPICS } from "../../domain/reference";
+import { addDays, todayIn } from "../../domain/calendar";
+import { CERTIFYING_BOARDS, MOC_CREDIT_TYPES, organisationToday, STATE_TOPICS } from "../../domain/reference";
 import type { Database } from "../../db/schema";
 import { boardCodesInScope, creditReportsInScope, type Scope } from "../auth/scope.server";
 import type { CREDIT_FILTERS, CreditRow } from "../lib/credit-search";
@@ -66,7 +67,7 @@ function dayStart(date: string): string {
   return `${date}T00:00:00Z`;
 }
 function nextDayStart(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString();
+  return `${addDays(date, 1)}T00:00:00.000Z`;
 }
 
 /** A full-text prefix query over the 'simple' configuration: every word must start a word. */
@@ -222,7 +223,7 @@ const RETAINED_DAYS = 6 * 365;
  * (a month or less) is worth reading first. The planner cannot know either, so we decide here.
  */
 function fencedByWindow(filters: CreditFilters, sort: CreditSort): boolean {
-  const today = Date.parse(todayUtc());
+  const today = Date.parse(todayIn("UTC"));
   const worthReadingFirst = (from: string | undefined, to: string | undefined, otherDateSort: boolean) => {
     if (!from && !to) return false;
     const start = from ? Date.parse(from) : today - RETAINED_DAYS * DAY;
@@ -291,10 +292,6 @@ function withDisplayColumns(db: Kysely<Database>, records: RawBuilder<unknown>, 
 type DisplayRow = Awaited<ReturnType<ReturnType<typeof withDisplayColumns>["execute"]>>[number];
 
 const pad2 = (n: number) => String(n).padStart(2, "0");
-
-export function todayUtc(): string {
-  return new Date().toISOString().slice(0, 10);
-}
 
 export function toCreditRow(row: DisplayRow, today: string): CreditRow {
   const submittedAt = new Date(row.submitted_at).toISOString();
@@ -465,7 +462,7 @@ async function readPage(db: Kysely<Database>, scope: Scope, plan: PagePlan): Pro
   const more = rows.length > size;
   const page = rows.slice(0, size);
   if (cursor?.backward) page.reverse();
-  const today = todayUtc();
+  const today = organisationToday(scope.orgCode);
   const cursorFor = (row: (typeof rows)[number] | undefined) =>
     row ? encodeCursor({ sort: sort.id, desc: sort.desc, values: exprs.map((_, i) => (row as Record<string, unknown>)[`c${i}`] as string) }) : null;
   const hasPrevious = cursor ? (cursor.backward ? more : true) : false;
@@ -543,7 +540,7 @@ export async function* streamCreditReports(
   request: { filters: CreditFilters; sort: CreditSort },
   chunkSize = 5_000,
 ): AsyncGenerator<CreditRow> {
-  const today = todayUtc();
+  const today = organisationToday(scope.orgCode);
   const boards = boardsToRead(request.filters, await boardCodesInScope(db, scope));
   if (boards.length === 0) return;
   for await (const row of streamInSnapshot(db, (trx) => creditExportQuery(trx, scope, { ...request, boards }).stream(chunkSize))) {

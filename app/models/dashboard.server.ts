@@ -4,6 +4,7 @@
 // figures (state boards: renewals due in 90 days and how many meet; certifying boards: diplomates
 // short of their credit-type minimums) arrive as further sections with "Renewal verification".
 import { z } from "zod";
+import { addDays } from "../../domain/calendar";
 import { REPORTING_WINDOW_DAYS } from "../../domain/reference";
 import { duckCount, duckNumber, duckTimestampToIso, type SnapshotQuery } from "../../db/analytics/reader";
 import { dsql } from "../../db/analytics/sql";
@@ -168,7 +169,7 @@ export const DASHBOARD_MIN_RECORDS = 20;
 
 /** ACCME: providers most often late over the last 90 days (the timeliness report's ranking, top 5). */
 async function lateProviders(q: SnapshotQuery, scope: Scope, today: string): Promise<Extract<DashboardSection, { id: "late-providers" }>> {
-  const from = new Date(Date.parse(`${today}T00:00:00Z`) - 89 * 86_400_000).toISOString().slice(0, 10);
+  const from = addDays(today, -89);
   const filters: ReportFilters = { from, to: today, formats: [], minRecords: DASHBOARD_MIN_RECORDS };
   return { id: "late-providers", from, to: today, minRecords: DASHBOARD_MIN_RECORDS, table: await lateProviderRanking(q, scope, filters, 5) };
 }

@@ -11,6 +11,7 @@ import { stringify } from "csv-stringify/sync";
 import ExcelJS from "exceljs";
 import type { Logger } from "pino";
 import { neutraliseCell } from "../lib/spreadsheet";
+import { organisationToday } from "../../domain/reference";
 import type { ExportAbort, ExportOutcome, ExportServices, ExportTicket } from "./export-limits.server";
 
 export type { ExportOutcome } from "./export-limits.server";
@@ -89,7 +90,7 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
 
 export function exportFilename(orgCode: string, what: string, date = new Date()): string {
   const safe = (s: string) => s.replace(/[^A-Za-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
-  return `${safe(orgCode)}-${safe(what)}-${date.toISOString().slice(0, 10)}`;
+  return `${safe(orgCode)}-${safe(what)}-${organisationToday(orgCode, date)}`;
 }
 
 /**

@@ -4,7 +4,8 @@ import type { Kysely } from "kysely";
 import type { SessionUser } from "../auth/session.server";
 import type { Database } from "../../db/schema";
 import { parseRenewalSearch } from "../lib/renewal-search";
-import { refreshRosterStatuses, todayUtc } from "./renewals.server";
+import { organisationToday } from "../../domain/reference";
+import { refreshRosterStatuses } from "./renewals.server";
 
 /** Renewals belong to boards; ACCME (which sees every board) verifies no renewals. */
 export function requireBoardUser(user: SessionUser): void {
@@ -19,7 +20,7 @@ export function canSupervise(user: SessionUser): boolean {
 
 export async function renewalState(db: Kysely<Database>, user: SessionUser, params: URLSearchParams) {
   requireBoardUser(user);
-  const today = todayUtc();
+  const today = organisationToday(user.org.code);
   await refreshRosterStatuses(db, user.org.code, { asOf: today });
   return { today, state: parseRenewalSearch(params, today) };
 }

@@ -3,16 +3,14 @@
 // queue can filter, sort and page a cohort of tens of thousands in SQL. Statuses are refreshed when
 // the entry is new or its rules changed ('pending'), when the licensee's records changed since the
 // last refresh (the store's change_seq), and when the day changes (dates move "future" flags).
+// "Today" is the organisation's own date, in its time zone (domain/reference.ts), not UTC's.
 import { sql, type Kysely } from "kysely";
 import type { Database, EntryStatus } from "../../db/schema";
 import { cycleFor, earliestCompletionNeeded, evaluateCycle, type CycleEvaluation, type LicenseeCreditReport } from "../lib/compliance";
 import { recordFlags } from "../lib/data-rules";
+import { organisationToday } from "../../domain/reference";
 import { formatRuleCredits, type RequirementRuleSet } from "../../domain/requirement-rules";
 import { ruleVersions, versionInForce, type RuleVersion } from "./rules.server";
-
-export function todayUtc(): string {
-  return new Date().toISOString().slice(0, 10);
-}
 
 interface RecordRow {
   id: string;
@@ -257,7 +255,7 @@ export async function refreshRosterStatuses(
 ): Promise<{ evaluated: number }> {
   const versions = await ruleVersions(db, orgCode);
   if (versions.length === 0) return { evaluated: 0 };
-  const today = options.asOf ?? todayUtc();
+  const today = options.asOf ?? organisationToday(orgCode);
   if (await upToDate(db, orgCode, today)) return { evaluated: 0 };
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${`roster:${orgCode}`}))`.execute(trx);
@@ -354,7 +352,7 @@ export type LiveEvaluation =
   | { kind: "no_rules" };
 
 /** The entry's cycle evaluated now over the licensee's live records, record by record (what a decision is based on). */
-export async function evaluateEntryNow(db: Kysely<Database>, entry: EntryDetail, today = todayUtc()): Promise<LiveEvaluation> {
+export async function evaluateEntryNow(db: Kysely<Database>, entry: EntryDetail, today = organisationToday(entry.orgCode)): Promise<LiveEvaluation> {
   // The version in force at the cycle's end judges it (decision 021).
   const versions = await ruleVersions(db, entry.orgCode);
   const stored = versionInForce(versions, entry.cycleEnd) ?? versions[0];

@@ -4,6 +4,7 @@
 // when / why written in the same transaction, and only the cycles it judges marked for re-evaluation.
 import { sql, type Kysely } from "kysely";
 import type { Database, EntryStatus } from "../../db/schema";
+import { organisationToday } from "../../domain/reference";
 import { requirementRuleSetSchema, seededRuleSet, type RequirementRuleSet } from "../../domain/requirement-rules";
 import { recordAudit } from "./audit.server";
 
@@ -74,14 +75,12 @@ export interface StoredRuleSet {
   latestVersion: number;
 }
 
-const todayUtc = () => new Date().toISOString().slice(0, 10);
-
 /**
  * The organisation's rules in force on `asOf` (today by default: what judges a cycle ending today),
  * or null for an organisation without rules (ACCME). A cycle is judged by the version in force at
  * its own end: see versionInForce.
  */
-export async function getRuleSet(db: Kysely<Database>, orgCode: string, asOf = todayUtc()): Promise<StoredRuleSet | null> {
+export async function getRuleSet(db: Kysely<Database>, orgCode: string, asOf = organisationToday(orgCode)): Promise<StoredRuleSet | null> {
   const versions = await ruleVersions(db, orgCode);
   const latest = versions[versions.length - 1];
   if (!latest) return null;
@@ -160,7 +159,7 @@ export async function previewRuleVersion(
   draft: RequirementRuleSet,
   effectiveFrom: string,
   evaluate: Evaluate,
-  today = todayUtc(),
+  today = organisationToday(orgCode),
   maxEntries = PREVIEW_MAX_ENTRIES,
 ): Promise<RulePreview> {
   const started = performance.now();

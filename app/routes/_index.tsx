@@ -14,6 +14,7 @@ import { Sparkline } from "~/components/Sparkline";
 import { StatCard } from "~/components/StatCard";
 import { formatCount, formatCredits, formatDate, formatPercent, formatTimestamp } from "~/lib/format";
 import { utcToday } from "~/lib/reports";
+import { organisationToday } from "../../domain/reference";
 import { dashboardCompliance } from "~/models/compliance-overview.server";
 import { dashboardSections, loadDashboard, type DashboardSection, type TrendCard } from "~/models/dashboard.server";
 
@@ -28,7 +29,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     db.selectFrom("board.organisation").select(["code", "name"]).execute(),
     // Renewal verification: state boards, renewals due in 90 days and how many meet; certifying
     // boards, diplomates short of a credit-type minimum (board tables, not the snapshot).
-    dashboardCompliance(db, user.org, utcToday()) as Promise<ComplianceFigures | null>,
+    dashboardCompliance(db, user.org, organisationToday(user.org.code)) as Promise<ComplianceFigures | null>,
   ]);
   return {
     org: user.org,

@@ -20,10 +20,10 @@ import { applyEditorIntent, draftFromForm, draftFromRule, ruleFormErrors, ruleFr
 import { STATUS_LABELS } from "~/lib/renewal-search";
 import { recordAudit } from "~/models/audit.server";
 import { canSupervise, requireBoardUser } from "~/models/renewal-page.server";
-import { evaluateEntries, todayUtc } from "~/models/renewals.server";
+import { evaluateEntries } from "~/models/renewals.server";
 import { previewRuleVersion, ruleVersions, updateRuleSet, versionInForce, RULE_CONFLICT_MESSAGE } from "~/models/rules.server";
 import { orgWords } from "../../domain/org-words";
-import type { OrganisationKind } from "../../domain/reference";
+import { organisationToday, type OrganisationKind } from "../../domain/reference";
 import { describeRuleSet, requirementRuleSetSchema } from "../../domain/requirement-rules";
 
 export const meta: MetaFunction = () => [{ title: "Requirement rules · Renewals · CME Credit Verification" }];
@@ -35,7 +35,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const versions = await ruleVersions(db, user.org.code);
   const latest = versions[versions.length - 1];
   if (!latest) throw new Response("Not found", { status: 404 });
-  const today = todayUtc();
+  const today = organisationToday(user.org.code);
   const inForce = versionInForce(versions, today) ?? versions[0]!;
   return {
     org: user.org,
@@ -122,7 +122,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 
   // Preview (also when the form changed after its preview: the user confirms what they see).
-  const today = todayUtc();
+  const today = organisationToday(user.org.code);
   const preview = await previewRuleVersion(db, user.org.code, parsed.data, meta.data.effectiveFrom, (rule, entries) => evaluateEntries(db, user.org.code, rule, entries, today), today);
   await recordAudit(db, {
     action: "rules.preview",

@@ -14,7 +14,7 @@ import { StatCard } from "~/components/StatCard";
 import { formatCount } from "~/lib/format";
 import { complianceOverview, complianceTables, complianceWindow } from "~/models/compliance-overview.server";
 import { requireBoardUser } from "~/models/renewal-page.server";
-import { todayUtc } from "~/models/renewals.server";
+import { organisationToday } from "../../domain/reference";
 
 export const meta: MetaFunction = () => [{ title: "Compliance overview · Reports · CME Credit Verification" }];
 export const handle = { wide: true };
@@ -25,7 +25,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   requireBoardUser(user);
   const { db } = context.services;
   const params = new URL(request.url).searchParams;
-  const { window, errors } = complianceWindow(params, todayUtc());
+  const { window, errors } = complianceWindow(params, organisationToday(user.org.code));
   const overview = await complianceOverview(db, user.org.code, window);
   const built = complianceTables(overview);
   return pageAnswer({ org: user.org, window, errors, totals: overview.totals, tables: built, values: { endFrom: params.get("endFrom") ?? "", endTo: params.get("endTo") ?? "" } }, errors);

@@ -6,7 +6,7 @@ import { recordAudit } from "~/models/audit.server";
 import { complianceOverview, complianceTables, complianceWindow } from "~/models/compliance-overview.server";
 import { exportFilename, exportResponse, outcomeDetail } from "~/models/exports.server";
 import { requireBoardUser } from "~/models/renewal-page.server";
-import { todayUtc } from "~/models/renewals.server";
+import { organisationToday } from "../../domain/reference";
 
 const Table = z.enum(["months", "shortfall"], { error: "Choose table=months or table=shortfall." });
 
@@ -17,7 +17,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const which = Table.safeParse(params.get("table") ?? "months");
   if (!which.success) throw new Response(which.error.issues[0]!.message, { status: 400 });
-  const { window, errors } = complianceWindow(params, todayUtc());
+  const { window, errors } = complianceWindow(params, organisationToday(user.org.code));
   if (Object.keys(errors).length) throw new Response(`The export was not started. ${Object.entries(errors).map(([key, message]) => `${key}: ${message}`).join(" ")}`, { status: 400 });
   const table = complianceTables(await complianceOverview(db, user.org.code, window))[which.data];
   return exportResponse({ services: context.services, userId: user.id, method: request.method }, {

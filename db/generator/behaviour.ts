@@ -30,6 +30,9 @@ const diligencePicker = WeightedPicker.of<Diligence>([
   ["unreported", DILIGENCE_SHARES.unreported],
 ]);
 
+/** Of physicians in a standing, the share who earn something in a sub-period their credit left empty. */
+const SUB_PERIOD_DILIGENCE: Readonly<Record<Diligence, number>> = { ahead: 0.97, short: 0.6, unreported: 0 };
+
 /** Of physicians in a standing, the share who take a mandated topic or credit type in each period. */
 const MANDATE_DILIGENCE: Readonly<Record<Diligence, number>> = { ahead: 0.6, short: 0.3, unreported: 0 };
 
@@ -314,6 +317,44 @@ export function planCompletions(rng: Rng, learner: LearnerRow, targets: readonly
         const before = credited.length;
         record(found.activity, found.day, [], plan);
         for (let i = before; i < credited.length; i++) got += (credited[i] as [number, number])[1];
+      }
+    }
+  }
+
+  // 2b. Some credit in every sub-period (ABIM: points every 2 years), where 2 left a window empty:
+  // most diplomates keep participating; the short ones less reliably.
+  for (const plan of plans) {
+    if (!plan.rule || (plan.certifying && !certPlans.includes(plan))) continue;
+    if (!plan.certifying && !statePlans.includes(plan)) continue;
+    for (const requirement of plan.rule.requirements) {
+      if (requirement.kind !== "subPeriods") continue;
+      for (const [start] of periods(plan, from)) {
+        const count = Math.floor(plan.placement.years / requirement.years);
+        for (let n = 1; n <= count; n++) {
+          // Sub-period n: from the cycle's start, `years` long (month ends kept, as cycles are).
+          const windowStart = earlierCycleEnd(start - 1, requirement.years, -(n - 1)) + 1;
+          const windowEnd = earlierCycleEnd(start - 1, requirement.years, -n);
+          if (windowStart >= today || windowEnd < from) continue;
+          const placed = plan.certifying ? (boardCredit.get(plan.target.boardCode) ?? []) : stateCredit;
+          const got = placed.reduce((sum, [d, c]) => (d >= windowStart && d <= windowEnd ? sum + c : sum), 0);
+          if (got >= requirement.minimum || !rng.chance(SUB_PERIOD_DILIGENCE[profile.diligence])) continue;
+          const types = requirement.creditTypes;
+          for (let tries = 0; tries < 6; tries++) {
+            const day = dayIn(windowStart, Math.min(windowEnd, today - 1));
+            if (day === null) break;
+            const type = types ? rng.pick(types) : null;
+            const pool = plan.certifying
+              ? type
+                ? pools.registeredType.get(`${plan.target.boardCode}|${type}`)
+                : pools.registered.get(plan.target.boardCode)
+              : type
+                ? pools.topic.get(type)
+                : pools.all;
+            const found = take(pool, day, plan.certifying, null);
+            if (!found || found.day < windowStart || found.day > windowEnd) continue;
+            if (record(found.activity, found.day, types ?? [], plan) > 0) break;
+          }
+        }
       }
     }
   }

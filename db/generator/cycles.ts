@@ -3,8 +3,8 @@
 // demo rosters (which give each licensee that same cycle end), so the two always agree. Pure: the
 // phase of a cycle comes from a hash of the learner and the board, never from the store's seed, so
 // the roster builder can recompute it from what the store holds (id, last name, birth month).
+import { addYears, daysInMonth, fromDayNumber, lastDayOf, toDayNumber } from "../../domain/calendar";
 import { SEEDED_REQUIREMENT_RULES, type RequirementRuleSet } from "../../domain/requirement-rules";
-import { DAY_MS } from "./factories";
 import { hash32 } from "./random";
 
 const STREAM_CYCLE = 0x6379636c;
@@ -21,9 +21,7 @@ export interface CyclePlacement {
   years: number;
 }
 
-const utcDay = (year: number, month: number, day: number) => Math.floor(Date.UTC(year, month - 1, day) / DAY_MS);
-const lastDayOfMonth = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
-const yearOf = (day: number) => new Date(day * DAY_MS).getUTCFullYear();
+const yearOf = (day: number) => fromDayNumber(day).year;
 
 /** The seeded rule set of each organisation with rules, by code (the generator plans against them). */
 export const SEEDED_RULE_BY_CODE: ReadonlyMap<string, RequirementRuleSet> = new Map(SEEDED_REQUIREMENT_RULES.map((r) => [r.organisationCode, r]));
@@ -52,24 +50,19 @@ export function cyclePlacement(boardCode: string, licensee: LicenseeForPlacement
       : (rule.referenceEndYear ?? thisYear);
     for (let year = thisYear; ; year++) {
       if ((((year - reference) % years) + years) % years !== 0) continue;
-      const end = utcDay(year, rule.endMonth, Math.min(rule.endDay, lastDayOfMonth(year, rule.endMonth)));
+      const end = toDayNumber({ year, month: rule.endMonth, day: Math.min(rule.endDay, daysInMonth(year, rule.endMonth)) });
       if (end >= today) return { nextEnd: end, years };
     }
   }
   const month = rule?.anchor === "birthMonth" && licensee.birthMonth >= 1 && licensee.birthMonth <= 12 ? licensee.birthMonth : 1 + (h % 12);
-  let end = utcDay(thisYear, month, lastDayOfMonth(thisYear, month));
-  if (end < today) end = utcDay(thisYear + 1, month, lastDayOfMonth(thisYear + 1, month));
+  let end = toDayNumber(lastDayOf(thisYear, month));
+  if (end < today) end = toDayNumber(lastDayOf(thisYear + 1, month));
   const offset = Math.floor(h / 12) % years;
   const year = yearOf(end) + offset;
-  return { nextEnd: utcDay(year, month, lastDayOfMonth(year, month)), years };
+  return { nextEnd: toDayNumber(lastDayOf(year, month)), years };
 }
 
 /** The cycle end `k` cycles before `end` (k = 1: the previous one), keeping a month's last day. */
 export function earlierCycleEnd(end: number, years: number, k: number): number {
-  const date = new Date(end * DAY_MS);
-  const year = date.getUTCFullYear() - years * k;
-  const month = date.getUTCMonth() + 1;
-  const day = date.getUTCDate();
-  const last = lastDayOfMonth(date.getUTCFullYear(), month);
-  return utcDay(year, month, day === last ? lastDayOfMonth(year, month) : Math.min(day, lastDayOfMonth(year, month)));
+  return toDayNumber(addYears(fromDayNumber(end), -years * k));
 }

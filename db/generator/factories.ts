@@ -11,6 +11,7 @@ import {
   type EntryMethod,
   type REJECTION_REASONS,
 } from "../../domain/reference";
+import { dayNumberToIso, fromDayNumber, mostDaysInMonth, toDayNumber } from "../../domain/calendar";
 import { makeNpi } from "../../domain/npi";
 import {
   CITIES,
@@ -30,13 +31,9 @@ import { WeightedPicker, type Rng } from "./random";
 export const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
-/** Days since 1970-01-01 (UTC) for an ISO date, and back: dates carry no time zone. */
-export function isoToDay(iso: string): number {
-  return Math.floor(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
-}
-export function dayToIso(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
-}
+/** Days since 1970-01-01 for an ISO date, and back (the calendar module's day numbers): dates carry no time zone. */
+export const isoToDay: (iso: string) => number = toDayNumber;
+export const dayToIso: (day: number) => string = dayNumberToIso;
 
 /** Credits are reported in quarter hours, at least a quarter. */
 export function quarter(value: number): number {
@@ -50,8 +47,8 @@ export function quarter(value: number): number {
 export function reportingDeadlineDay(completionDay: number): number {
   let deadline = deadlines.get(completionDay);
   if (deadline === undefined) {
-    const year = new Date(completionDay * DAY_MS).getUTCFullYear();
-    deadline = Math.floor(Date.UTC(year + 2, 2, 31) / DAY_MS);
+    const year = fromDayNumber(completionDay).year;
+    deadline = toDayNumber({ year: year + 2, month: 3, day: 31 });
     if (deadlines.size < 100_000) deadlines.set(completionDay, deadline);
   }
   return deadline;
@@ -346,8 +343,6 @@ export interface LearnerRow {
   certifications: CertificationRow[];
 }
 
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 export interface LearnerOptions {
   /** The learner's id (also seeds their unique NPI). */
   id: number;
@@ -367,7 +362,7 @@ export interface LearnerOptions {
  */
 export function makeLearner(rng: Rng, { id, issuer, today, forceBoard, npiSalt = 0 }: LearnerOptions): LearnerRow {
   const birthMonth = rng.int(1, 12);
-  const birthDay = rng.int(1, DAYS_IN_MONTH[birthMonth - 1] as number);
+  const birthDay = rng.int(1, mostDaysInMonth(birthMonth));
   const firstName = rng.pick(FIRST_NAMES);
   const lastName = id % 1999 === 7 ? rng.pick(FORMULA_LIKE_LAST_NAMES) : rng.pick(LAST_NAMES);
   const hasNpi = rng.chance(0.97);

@@ -3,6 +3,7 @@
 // Every write bumps change_seq (inserts by column default, updates by trigger).
 import { CompiledQuery, type Kysely } from "kysely";
 import pg from "pg";
+import { dayNumberToIso, fromDayNumber, toDayNumber } from "../../domain/calendar";
 import type { ActivityFormat, EntryMethod } from "../../domain/reference";
 import type { Database } from "../schema";
 import {
@@ -178,7 +179,7 @@ export async function applyProviderWrites(target: string | Kysely<Database>, opt
     const activityRows = await tx.query<ActivityDbRow>(
       `select ${ACTIVITY_COLUMNS} from learner.activity a
        where a.start_date <= $1::date and a.end_date >= $2::date and a.status = 'active' order by a.id`,
-      [new Date((today - 1) * DAY_MS).toISOString().slice(0, 10), new Date((today - 120) * DAY_MS).toISOString().slice(0, 10)],
+      [dayNumberToIso(today - 1), dayNumberToIso(today - 120)],
     );
     const registrationRows = await tx.query<{ activity_id: string; board_code: string; credit_types: string[] }>(
       `select m.activity_id, m.board_code, m.credit_types from learner.activity_moc m where m.activity_id = any($1::text[]) order by 1, 2`,
@@ -218,15 +219,15 @@ export async function applyProviderWrites(target: string | Kysely<Database>, opt
     const bases = await sample(wantedCandidates + 2 * options.rejections + options.deletes, "");
     // A correction is resubmitted now, so only completions still within their reporting deadline:
     // those of last year, and of the year before until March 31.
-    const year = new Date(nowMs).getUTCFullYear();
-    const firstYear = Math.floor(Date.UTC(year, 2, 31) / DAY_MS) >= today ? year - 2 : year - 1;
+    const year = fromDayNumber(today).year;
+    const firstYear = toDayNumber({ year, month: 3, day: 31 }) >= today ? year - 2 : year - 1;
     const correctable = await sample(options.updates, "and completion_date >= $2::date", [`${firstYear}-01-01`]);
     let cursor = 0;
     const nextBase = () => bases[cursor++];
 
     const rows: unknown[][] = [];
     const rowOf = (r: CreditReportRow, submittedAt: string) => [
-      r.activity_id, r.learner_id, r.board_code, r.board_learner_id, new Date(r.completionDay * DAY_MS).toISOString().slice(0, 10),
+      r.activity_id, r.learner_id, r.board_code, r.board_learner_id, dayNumberToIso(r.completionDay),
       submittedAt, r.entry_method, r.status, r.rejection_reason, r.credits, JSON.stringify(r.credit_types),
     ];
 

@@ -9,11 +9,12 @@
 import { stringify } from "csv-stringify/sync";
 import { sql, type Kysely } from "kysely";
 import { rosterRowSchema } from "../../domain/roster-csv";
+import { lastDayOfMonth, toDayNumber } from "../../domain/calendar";
 import { CERTIFYING_BOARDS, STATE_BOARDS } from "../../domain/reference";
 import type { Database } from "../schema";
 import { makeNpi } from "../../domain/npi";
 import { cyclePlacement } from "./cycles";
-import { DAY_MS, dayToIso } from "./factories";
+import { dayToIso } from "./factories";
 import { hash32, Rng } from "./random";
 
 export interface DemoRosterOptions {
@@ -52,14 +53,12 @@ const BOARDS = [...STATE_BOARDS, ...CERTIFYING_BOARDS];
 const STREAM_ROSTER = 7;
 
 const pad2 = (n: number) => String(n).padStart(2, "0");
-const iso = (y: number, m: number, d: number) => `${y}-${pad2(m)}-${pad2(d)}`;
-const lastDay = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).getUTCDate();
 
 /** The first date on or after `today` that is the last day of `month`. */
 function nextMonthEnd(today: string, month: number): string {
   const year = Number(today.slice(0, 4));
-  const candidate = iso(year, month, lastDay(year, month));
-  return candidate >= today ? candidate : iso(year + 1, month, lastDay(year + 1, month));
+  const candidate = lastDayOfMonth(year, month);
+  return candidate >= today ? candidate : lastDayOfMonth(year + 1, month);
 }
 
 /** The renewal cohort: licensees whose cycle ends within this many days of the reference day. */
@@ -86,7 +85,7 @@ export async function buildDemoRoster(db: Kysely<Database>, orgCode: string, opt
   if (boardIndex < 0) throw new Error(`no roster for ${orgCode}: not a state or certifying board`);
   const certifying = CERTIFYING_BOARDS.some((b) => b.code === orgCode);
   const rng = Rng.derive(seed, STREAM_ROSTER, boardIndex);
-  const todayDay = Math.floor(Date.parse(`${options.today}T00:00:00Z`) / DAY_MS);
+  const todayDay = toDayNumber(options.today);
   const pool = await sql<StoreLicensee>`
     select l.id::text as id, l.first_name, l.last_name, l.birth_month, l.birth_day, l.npi::text as npi, x.k as board_key
     from (select learner_id, licence_id as k from learner.licence where board_code = ${orgCode}

@@ -7,6 +7,7 @@ import { finished } from "node:stream/promises";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
+import { parseDate, toDayNumber, todayIn } from "../../domain/calendar";
 import { CERTIFYING_BOARDS, MOC_CREDIT_TYPES, STATE_BOARDS } from "../../domain/reference";
 import {
   CERTIFYING_BOARD_CODES,
@@ -290,9 +291,9 @@ export async function seedLearnerStore(ownerUrl: string, options: SeedOptions): 
   for (const [name, value] of [["physicians", options.physicians], ["reports", options.reports]] as const) {
     if (value !== undefined && (!Number.isInteger(value) || value < 0)) throw new Error(`${name} must be a whole number, got ${value}`);
   }
-  const todayIso = options.today ?? new Date().toISOString().slice(0, 10);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(todayIso) || Number.isNaN(Date.parse(todayIso))) throw new Error(`today must be YYYY-MM-DD, got ${todayIso}`);
-  const today = Math.floor(Date.parse(`${todayIso}T00:00:00Z`) / DAY_MS);
+  const todayIso = options.today ?? todayIn("UTC");
+  if (parseDate(todayIso) === null) throw new Error(`today must be YYYY-MM-DD, got ${todayIso}`);
+  const today = toDayNumber(todayIso);
   const seed = options.seed >>> 0;
   const phase = options.onPhase ?? (() => {});
   const physicians = options.physicians ?? (options.reports === 0 ? 0 : physiciansForReports(options.reports as number, seed, today));

@@ -13,6 +13,7 @@ import * as m0009 from "./0009_index_only_walks";
 import * as m0010 from "./0010_activity_dates";
 import * as m0011 from "./0011_sign_in_throttle";
 import * as m0012 from "./0012_sign_in_devices";
+import * as m0013 from "./0013_rule_model";
 import * as m0015 from "./0015_rule_versions";
 
 export const migrations: Record<string, Migration> = {
@@ -27,5 +28,6 @@ export const migrations: Record<string, Migration> = {
   "0010_activity_dates": m0010,
   "0011_sign_in_throttle": m0011,
   "0012_sign_in_devices": m0012,
+  "0013_rule_model": m0013,
   "0015_rule_versions": m0015,
 };

@@ -12,6 +12,8 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
+import { addDays, lastDayOfMonth, todayIn } from "../../domain/calendar";
+import { monthStart } from "../../app/lib/reports";
 import { getOk, median, percentile, type BenchContext, type SectionResult, type Timing } from "./context";
 import { busyLicensees } from "./licensee";
 import { ensureCohort } from "./renewals";
@@ -129,15 +131,13 @@ const toQuery = (query: Record<string, string>) => new URLSearchParams(query).to
 
 /** The first day and last day of the month `back` months before this one (UTC). */
 function monthBefore(back: number): { from: string; to: string } {
-  const now = new Date();
-  const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1));
-  const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back + 1, 0));
-  return { from: first.toISOString().slice(0, 10), to: last.toISOString().slice(0, 10) };
+  const from = monthStart(todayIn("UTC"), back);
+  return { from, to: lastDayOfMonth(Number(from.slice(0, 4)), Number(from.slice(5, 7))) };
 }
 
 /** The UTC date `n` days before today (YYYY-MM-DD). */
 function daysAgo(n: number): string {
-  return new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+  return addDays(todayIn("UTC"), -n);
 }
 
 /** Every operation on one store, its values taken from that store (the same recipe on both). */

@@ -17,9 +17,10 @@ import type { SessionUser } from "../../app/auth/session.server";
 import { CREDIT_COLUMNS, CREDIT_FILTER_NAMES, CREDIT_FILTERS, CREDIT_GRID, parseCreditSearch, type CreditFilterName } from "../../app/lib/credit-search";
 import type { FilterSpec } from "../../app/lib/grid";
 import { loadCreditGrid } from "../../app/models/credit-grid.server";
-import { filterConditions, todayUtc } from "../../app/models/credits.server";
+import { filterConditions } from "../../app/models/credits.server";
 import { createAppDb, createDb } from "../../db/client";
 import { Rng } from "../../db/generator/random";
+import { addDays, lastDayOfMonth, todayIn } from "../../domain/calendar";
 import { CERTIFYING_BOARDS, type OrganisationKind } from "../../domain/reference";
 import { runWithRowScope } from "../../db/row-scope";
 import type { Database } from "../../db/schema";
@@ -82,7 +83,7 @@ const CERTIFYING = new Set(CERTIFYING_BOARDS.map((b) => b.code));
 const pad = (n: number) => String(n).padStart(2, "0");
 const word = (text: string) => (text.match(/[\p{L}\p{N}]+/gu) ?? []).find((w) => w.length > 5) ?? null;
 const monthStart = (d: string) => `${d.slice(0, 7)}-01`;
-const monthEnd = (d: string) => new Date(Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)), 0)).toISOString().slice(0, 10);
+const monthEnd = (d: string) => lastDayOfMonth(Number(d.slice(0, 4)), Number(d.slice(5, 7)));
 /** From a day: the same day, its month, its year (as a reviewer picks a window). */
 const starts = (d: string) => [d, monthStart(d), `${d.slice(0, 4)}-01-01`];
 const ends = (d: string) => [d, monthEnd(d), `${d.slice(0, 4)}-12-31`];
@@ -106,7 +107,7 @@ const VALUE_SOURCES: Record<CreditFilterName, ValueSource> = {
   status: (r) => [r.status],
   entry: (r) => [[r.entry_method]],
   creditType: (r) => Object.keys(r.credit_types),
-  late: (r) => (r.lag_days > 30 && r.completion_date <= new Date(Date.parse(todayUtc()) - 31 * 86_400_000).toISOString().slice(0, 10) ? ["1"] : []),
+  late: (r) => (r.lag_days > 30 && r.completion_date <= addDays(todayIn("UTC"), -31) ? ["1"] : []),
   board: (r, org) => (org.kind === "accreditor" ? [r.board_code] : null),
 };
 

@@ -6,6 +6,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { querySql } from "./support/state";
 
 const SHOTS = "test-results/screenshots";
+// "Today" for California's renewals is the date in Los Angeles, not the database server's date.
 
 async function signIn(page: Page, email: string) {
   await page.goto("/login");
@@ -19,7 +20,7 @@ async function signIn(page: Page, email: string) {
 async function rosterCsv(): Promise<{ csv: string; rows: number }> {
   const people = await querySql<{ licence_id: string; first_name: string; last_name: string; bm: number; bd: number; npi: string | null; cycle_end: string }>(
     `select k.licence_id, l.first_name, l.last_name, l.birth_month as bm, l.birth_day as bd, l.npi,
-            to_char(current_date + 1 + (row_number() over (order by l.id))::int % 80, 'YYYY-MM-DD') as cycle_end
+            to_char((now() at time zone 'America/Los_Angeles')::date + 1 + (row_number() over (order by l.id))::int % 80, 'YYYY-MM-DD') as cycle_end
        from learner.licence k join learner.learner l on l.id = k.learner_id
       where k.board_code = 'CA-M' and l.deleted_at is null
         and exists (select 1 from learner.credit_report r where r.learner_id = l.id and r.board_code = 'CA-M')
@@ -52,7 +53,7 @@ test("upload → queue → licensee's cycle → decide → supersede → history
   await expect(page.getByRole("heading", { name: "Renewal queue" })).toBeVisible();
   // The status strip equals plain SQL over the stored statuses (after the page's refresh).
   const counts = await querySql<{ status: string; n: string }>(
-    `select status, count(*) as n from board.roster_entry where org_code = 'CA-M' and cycle_end between current_date and current_date + 90 group by status`,
+    `select status, count(*) as n from board.roster_entry where org_code = 'CA-M' and cycle_end between (now() at time zone 'America/Los_Angeles')::date and (now() at time zone 'America/Los_Angeles')::date + 90 group by status`,
   );
   for (const { status, n } of counts) {
     if (status === "pending") continue;
@@ -106,7 +107,7 @@ test("upload → queue → licensee's cycle → decide → supersede → history
   // Bulk: the confirmation states the number SQL finds.
   await page.goto("/renewals");
   const [meets] = await querySql<{ n: string }>(
-    `select count(*) as n from board.roster_entry e where org_code = 'CA-M' and status = 'meets' and cycle_end between current_date and current_date + 90
+    `select count(*) as n from board.roster_entry e where org_code = 'CA-M' and status = 'meets' and cycle_end between (now() at time zone 'America/Los_Angeles')::date and (now() at time zone 'America/Los_Angeles')::date + 90
        and not exists (select 1 from board.decision d where d.entry_id = e.id)`,
   );
   await page.getByRole("link", { name: /who meet as compliant/ }).click();
@@ -152,13 +153,13 @@ test("upload → queue → licensee's cycle → decide → supersede → history
   const file = await download;
   expect(file.suggestedFilename()).toMatch(/^CA-M-renewals-\d{4}-\d{2}-\d{2}\.csv$/);
   const text = await readFile((await file.path())!, "utf8");
-  const [total] = await querySql<{ n: string }>(`select count(*) as n from board.roster_entry where org_code = 'CA-M' and cycle_end between current_date and current_date + 90`);
+  const [total] = await querySql<{ n: string }>(`select count(*) as n from board.roster_entry where org_code = 'CA-M' and cycle_end between (now() at time zone 'America/Los_Angeles')::date and (now() at time zone 'America/Los_Angeles')::date + 90`);
   expect(text.replace(/^\uFEFF/, "").trim().split("\n").length - 1).toBe(Number(total!.n));
 
   // The compliance overview report and the dashboard's compliance figures.
   await page.goto("/reports/compliance");
   await expect(page.getByTestId("chart-months")).toBeVisible();
-  const [cohort] = await querySql<{ n: string }>(`select count(*) as n from board.roster_entry where org_code = 'CA-M' and cycle_end between current_date and current_date + 365`);
+  const [cohort] = await querySql<{ n: string }>(`select count(*) as n from board.roster_entry where org_code = 'CA-M' and cycle_end between (now() at time zone 'America/Los_Angeles')::date and (now() at time zone 'America/Los_Angeles')::date + 365`);
   await expect(page.getByTestId("stat-cohort")).toHaveText(Number(cohort!.n).toLocaleString("en-US"));
   await page.screenshot({ path: `${SHOTS}/reports-compliance.png`, fullPage: true });
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Overview", exact: true }).click();

@@ -101,7 +101,8 @@ describe("licensee totals and transcript", () => {
 
 describe("data-rule flags", () => {
   it("flag each record exactly as the programme's rules computed in SQL say", async () => {
-    for (const [board, kind] of [["CA-M", "state_board"], ["ABIM", "certifying_board"]] as const) {
+    // "In the future" is after the board's own day: California's, and ABIM's (New York time).
+    for (const [board, kind, zone] of [["CA-M", "state_board", "America/Los_Angeles"], ["ABIM", "certifying_board", "America/New_York"]] as const) {
       const scope = scopeForOrganisation({ code: board, kind });
       // Every rejected record (they break the rules) and some accepted ones, page by page.
       const app = new Map<string, RecordFlag[]>();
@@ -121,7 +122,7 @@ describe("data-rule flags", () => {
             and cr.credits > case when cr.board_code in (${certifying}) then coalesce(a.max_moc_credits, a.max_cme_credits) else a.max_cme_credits end as over,
           cr.completion_date < a.start_date
             or cr.completion_date > case when cr.board_code in (${certifying}) then coalesce(a.credit_claim_date, a.end_date) else a.end_date end as outside,
-          cr.completion_date > (now() at time zone 'UTC')::date or cr.completion_date > (cr.submitted_at at time zone 'UTC')::date as future,
+          cr.completion_date > (now() at time zone ${zone})::date or cr.completion_date > (cr.submitted_at at time zone 'UTC')::date as future,
           exists (select 1 from learner.credit_report o where o.id <> cr.id and o.status = 'accepted' and o.deleted_at is null
             and o.activity_id = cr.activity_id and o.learner_id = cr.learner_id and o.board_code = cr.board_code and o.completion_date = cr.completion_date) as duplicate
         from learner.credit_report cr join learner.activity a on a.id = cr.activity_id

@@ -15,9 +15,19 @@ import { get, post, setUpSeededApp, signIn } from "../support/server";
 
 const app = setUpSeededApp();
 
-const today = () => new Date().toISOString().slice(0, 10);
 function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * "Today" for a board is the date in its time zone (California: Los Angeles; ABIM: Philadelphia,
+ * New York time), computed here by PostgreSQL's own time zone data, not by the app's code.
+ */
+const ZONES: Record<string, string> = { "CA-M": "America/Los_Angeles", ABIM: "America/New_York" };
+const boardDate = (org: string) => sql<string>`(now() at time zone ${sql.lit(ZONES[org]!)})::date`;
+const CA_TODAY = boardDate("CA-M");
+async function today(org = "CA-M"): Promise<string> {
+  return (await sql<{ d: string }>`select ${boardDate(org)}::text as d`.execute(app.database.owner)).rows[0]!.d;
 }
 
 /**
@@ -34,7 +44,7 @@ async function insertRoster(owner: Kysely<Database>, org: string, n: number, idT
   const rows = await sql<{ id: string }>`
     insert into board.roster_entry (org_code, roster_key, first_name, last_name, birth_month, birth_day, npi, cycle_end, upload_id, line_no, learner_id, match_quality)
     select ${org}, ${idColumn}, l.first_name, l.last_name, l.birth_month, l.birth_day, l.npi,
-           current_date + 1 + (row_number() over (order by l.id))::int % 80 as cycle_end,
+           ${boardDate(org)} + 1 + (row_number() over (order by l.id))::int % 80 as cycle_end,
            ${uploadId}, 1 + row_number() over (order by l.id), l.id, 'id'
       from learner.${sql.raw(idTable)} k join learner.learner l on l.id = k.learner_id
      where k.board_code = ${org} and l.deleted_at is null
@@ -69,7 +79,7 @@ async function expectedCaM(owner: Kysely<Database>, entryIds: string[]) {
              cr.completion_date between e.cycle_start and e.cycle_end as in_cycle,
              ((a.format in (${capped}) and cr.credits > a.max_cme_credits)
                or cr.completion_date < a.start_date or cr.completion_date > a.end_date
-               or cr.completion_date > (cr.submitted_at at time zone 'UTC')::date or cr.completion_date > current_date) as flagged
+               or cr.completion_date > (cr.submitted_at at time zone 'UTC')::date or cr.completion_date > ${CA_TODAY}) as flagged
         from e join learner.credit_report cr on cr.learner_id = e.learner_id and cr.board_code = 'CA-M'
         join learner.activity a on a.id = cr.activity_id
        where cr.status = 'accepted' and cr.deleted_at is null and cr.completion_date <= e.cycle_end),
@@ -135,13 +145,24 @@ describe("stored statuses", () => {
     const activity = await sql<{ id: string }>`select id from learner.activity order by id limit 1`.execute(database.owner);
     const activityId = activity.rows[0]?.id;
     expect(activityId, "an activity").toBeDefined();
-    const completion = addDays(today(), -5);
+    const completion = addDays(await today(), -5);
     await sql`insert into learner.credit_report (activity_id, learner_id, board_code, completion_date, submitted_at, entry_method, status, credits, credit_types)
       values (${activityId!}, ${entry!.learner_id}, 'CA-M', ${completion}::date, now(), 'web_service', 'accepted', 50, '{"Pain Management": 12}')`.execute(database.owner);
     await refreshRosterStatuses(appAs(database, "CA-M"), "CA-M");
     const after = await database.owner.selectFrom("board.roster_entry").select(["status", "credits_counted"]).where("id", "=", entry!.id).executeTakeFirstOrThrow();
     expect(Number(after.credits_counted)).toBe(Number(entry!.credits_counted) + 50);
     expect(["meets", "needs_review"]).toContain(after.status);
+  });
+
+  it("a board's statuses are computed for its own day, in its time zone (California's, ABIM's), not UTC's", async () => {
+    const { database } = app;
+    for (const org of ["CA-M", "ABIM"]) {
+      await refreshRosterStatuses(appAs(database, org), org);
+      const mark = await sql<{ as_of: string; board_day: string }>`select w.as_of::text, ${boardDate(org)}::text as board_day
+        from board.roster_watermark w where w.org_code = ${org}`.execute(database.owner);
+      expect(mark.rows[0], org).toBeDefined();
+      expect(mark.rows[0]!.as_of, org).toBe(mark.rows[0]!.board_day);
+    }
   });
 });
 
@@ -155,7 +176,8 @@ async function queueIds(baseUrl: string, cookie: string, query: string): Promise
 describe("compliance overview", () => {
   it("each month's cohort, share meeting and shortfall buckets equal plain SQL", async () => {
     const { database } = app;
-    const window = { from: today(), to: addDays(today(), 90) };
+    const from = await today();
+    const window = { from, to: addDays(from, 90) };
     const overview = await complianceOverview(appAs(database, "CA-M"), "CA-M", window);
     const months = await sql<{ month: string; total: string; meets: string; judged: string }>`
       select to_char(cycle_end, 'YYYY-MM') as month, count(*)::text as total, count(*) filter (where status = 'meets')::text as meets,
@@ -183,7 +205,7 @@ describe("compliance on the dashboard and the compliance report", () => {
     const caM = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
     const home = (await (await get(server.baseUrl, "/", caM)).text()).replace(/<!-- -->/g, "");
     const due = await sql<{ due: string; meets: string }>`select count(*)::text as due, count(*) filter (where status = 'meets')::text as meets
-      from board.roster_entry where org_code = 'CA-M' and cycle_end between current_date and current_date + 90`.execute(database.owner);
+      from board.roster_entry where org_code = 'CA-M' and cycle_end between ${CA_TODAY} and ${CA_TODAY} + 90`.execute(database.owner);
     expect(home).toMatch(new RegExp(`data-testid="stat-renewals-due">${Number(due.rows[0]!.due).toLocaleString("en-US")}<`));
     expect(home).toMatch(new RegExp(`data-testid="stat-renewals-meeting">${Number(due.rows[0]!.meets).toLocaleString("en-US")}<`));
 
@@ -192,11 +214,11 @@ describe("compliance on the dashboard and the compliance report", () => {
     const abimHome = (await (await get(server.baseUrl, "/", abim)).text()).replace(/<!-- -->/g, "");
     const diplomates = await sql<{ n: string; short: string }>`select count(*)::text as n,
         count(*) filter (where exists (select 1 from unnest(requirements_short) s where s <> 'total'))::text as short
-      from board.roster_entry where org_code = 'ABIM' and cycle_end >= current_date and learner_id is not null`.execute(database.owner);
+      from board.roster_entry where org_code = 'ABIM' and cycle_end >= ${boardDate("ABIM")} and learner_id is not null`.execute(database.owner);
     expect(abimHome).toContain(`data-testid="stat-diplomates">${Number(diplomates.rows[0]!.n).toLocaleString("en-US")}<`);
     expect(abimHome).toContain(`data-testid="stat-diplomates-short">${Number(diplomates.rows[0]!.short).toLocaleString("en-US")}<`);
 
-    const from = today();
+    const from = await today();
     const to = addDays(from, 365);
     const csv = await get(server.baseUrl, `/reports/compliance/export?endFrom=${from}&endTo=${to}&table=months`, caM);
     expect(csv.status).toBe(200);
@@ -223,22 +245,22 @@ describe("renewal queue", () => {
     expect(page.status).toBe(200);
     const html = await page.text();
     const inWindow = await sql<{ n: string }>`select count(*)::text as n from board.roster_entry
-      where org_code = 'CA-M' and cycle_end between current_date and current_date + 90`.execute(database.owner);
+      where org_code = 'CA-M' and cycle_end between ${CA_TODAY} and ${CA_TODAY} + 90`.execute(database.owner);
     expect(html).toContain(`${Number(inWindow.rows[0]!.n).toLocaleString("en-US")} licensee`);
     for (const status of ["meets", "short", "needs_review"]) {
       const ids = await queueIds(server.baseUrl, cookie, `status=${status}&sort=name`);
       const expected = await sql<{ key: string }>`select roster_key as key from board.roster_entry
-        where org_code = 'CA-M' and status = ${status} and cycle_end between current_date and current_date + 90
+        where org_code = 'CA-M' and status = ${status} and cycle_end between ${CA_TODAY} and ${CA_TODAY} + 90
         order by learner.fold(last_name) collate "C", learner.fold(first_name) collate "C", roster_entry.id`.execute(database.owner);
       expect(ids).toEqual(expected.rows.map((r) => r.key));
     }
     // A last-name prefix, as typed (any case, accents): the entries whose folded name starts with it.
     const sample = await sql<{ last_name: string }>`select last_name from board.roster_entry
-      where org_code = 'CA-M' and cycle_end between current_date and current_date + 90 order by id limit 1`.execute(database.owner);
+      where org_code = 'CA-M' and cycle_end between ${CA_TODAY} and ${CA_TODAY} + 90 order by id limit 1`.execute(database.owner);
     const typed = sample.rows[0]!.last_name.slice(0, 2).toUpperCase();
     const byName = await queueIds(server.baseUrl, cookie, `lastName=${encodeURIComponent(typed)}&sort=name`);
     const expectedByName = await sql<{ key: string }>`select roster_key as key from board.roster_entry
-      where org_code = 'CA-M' and cycle_end between current_date and current_date + 90
+      where org_code = 'CA-M' and cycle_end between ${CA_TODAY} and ${CA_TODAY} + 90
         and left(learner.fold(last_name), char_length(learner.fold(${typed}))) = learner.fold(${typed})
       order by learner.fold(last_name) collate "C", learner.fold(first_name) collate "C", roster_entry.id`.execute(database.owner);
     expect(byName.length).toBeGreaterThan(0);
@@ -257,7 +279,7 @@ describe("renewal queue", () => {
       path = anchor ? anchor.match(/href="([^"]*)"/)![1]!.replace(/&amp;/g, "&") : "";
     }
     const expected = await sql<{ id: string }>`select id::text from board.roster_entry
-      where org_code = 'CA-M' and cycle_end between current_date and current_date + 90
+      where org_code = 'CA-M' and cycle_end between ${CA_TODAY} and ${CA_TODAY} + 90
       order by coalesce(floor(100 * credits_counted / nullif(credits_required, 0))::int, -1), roster_entry.id`.execute(database.owner);
     expect(seen).toEqual(expected.rows.map((r) => r.id));
   });
@@ -330,7 +352,7 @@ describe("decisions", () => {
       Number(
         (
           await sql<{ n: string }>`select count(*)::text as n from board.roster_entry e where org_code = 'CA-M' and status = 'meets'
-            and cycle_end between current_date and current_date + 90 and not exists (select 1 from board.decision d where d.entry_id = e.id)`.execute(database.owner)
+            and cycle_end between ${CA_TODAY} and ${CA_TODAY} + 90 and not exists (select 1 from board.decision d where d.entry_id = e.id)`.execute(database.owner)
         ).rows[0]!.n,
       );
     const expected = await count();
@@ -355,7 +377,7 @@ describe("audit samples", () => {
   it("the same seed draws the same licensees, from the cohort, of the size asked", async () => {
     const { database, server } = app;
     const cookie = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
-    const from = today();
+    const from = await today();
     const to = addDays(from, 90);
     const draw = async (size: string, seed: string) => {
       const response = await post(server.baseUrl, "/renewals/samples", cookie, { endFrom: from, endTo: to, size, seed });
@@ -419,7 +441,7 @@ describe("scope", () => {
     const abimIds = await insertRoster(database.owner, "ABIM", 20, "certification");
     await refreshRosterStatuses(appAs(database, "ABIM"), "ABIM");
     const abimSupervisor = await signIn(server.baseUrl, "supervisor@abim.demo.test");
-    const sample = await post(server.baseUrl, "/renewals/samples", abimSupervisor, { endFrom: today(), endTo: addDays(today(), 90), size: "5", seed: "abim" });
+    const sample = await post(server.baseUrl, "/renewals/samples", abimSupervisor, { endFrom: await today("ABIM"), endTo: addDays(await today("ABIM"), 90), size: "5", seed: "abim" });
     const sampleId = sample.headers.get("location")!.split("/").pop()!;
     const caM = await signIn(server.baseUrl, "supervisor@ca-m.demo.test");
     expect((await get(server.baseUrl, `/renewals/${abimIds[0]}`, caM)).status).toBe(404);

@@ -475,7 +475,9 @@ describe("roster pages", () => {
     const download = await get(app.server.baseUrl, `/rosters/${uploadId}/errors`, cookie);
     expect(download.status).toBe(200);
     expect(download.headers.get("content-type")).toBe("text/csv; charset=utf-8");
-    expect(download.headers.get("content-disposition")).toBe(`attachment; filename="CA-M-roster-${uploadId}-bad-rows-${new Date().toISOString().slice(0, 10)}.csv"`);
+    // Named for the board's own day (California's), as PostgreSQL's time zone data gives it.
+    const day = await sql<{ d: string }>`select (now() at time zone 'America/Los_Angeles')::date::text as d`.execute(owner());
+    expect(download.headers.get("content-disposition")).toBe(`attachment; filename="CA-M-roster-${uploadId}-bad-rows-${day.rows[0]!.d}.csv"`);
     expect(parse(await download.text(), { bom: true })).toEqual([
       ["Line", "Reason", "Row as uploaded"],
       ["3", "Birth date “02/30” is not a real MM/DD.", "A1,Zoe,Lee,02/30,,2031-10-31"],

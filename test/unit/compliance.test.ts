@@ -15,7 +15,7 @@ import {
   type LicenseeForCycle,
   type RequirementOutcome,
 } from "../../app/lib/compliance";
-import { seededRuleSet, SEEDED_REQUIREMENT_RULES, type RequirementRuleSet } from "../../domain/requirement-rules";
+import { ruleMeasures, seededRuleSet, SEEDED_REQUIREMENT_RULES, type RequirementRuleSet } from "../../domain/requirement-rules";
 
 // ---------------------------------------------------------------- helpers
 
@@ -549,6 +549,133 @@ describe("requirements for some licensees", () => {
   });
 });
 
+describe("applicability in the organization's words", () => {
+  it("says diplomate for a certifying board and licensee for a state board", () => {
+    const base = rule("ABP");
+    const pediatricians: RequirementRuleSet = {
+      ...base,
+      requirements: base.requirements.map((r, i) =>
+        i === 0 ? { ...r, appliesTo: { label: "general pediatricians", when: [{ attribute: "specialty", oneOf: ["Pediatrics"] }], whenUnknown: "applies" as const } } : r,
+      ),
+    };
+    const cycle = { start: "2024-01-01", end: "2028-12-31" };
+    expect(outcome(evaluateCycle(pediatricians, [], cycle, { attributes: { specialty: "Pediatrics" } }), "lifelong-learning").applicability).toBe(
+      "Applies: the diplomate is one of the general pediatricians.",
+    );
+    expect(outcome(evaluateCycle(pediatricians, [], cycle), "lifelong-learning").applicability).toBe(
+      "Applied because the board has not said (specialty) whether the diplomate is one of the general pediatricians.",
+    );
+    expect(outcome(evaluateCycle(rule("NC-M"), [], { start: "2023-09-01", end: "2026-08-31" }, { attributes: { controlledSubstancePrescriber: false } }), "controlled-substance").applicability).toBe(
+      "Does not apply: the licensee is not one of the licensees who prescribe controlled substances.",
+    );
+  });
+});
+
+describe("some credit in every sub-period (ABIM)", () => {
+  it("places 2-year windows from the cycle start, following month ends across a leap day", () => {
+    // Roster end 2028-02-29: five years back is 2023-02-28, so the cycle starts 2023-03-01. The day
+    // before the start (2023-02-28, a month end) moved 2 years is 2025-02-28, 4 years 2027-02-28.
+    const evaluation = evaluateCycle(rule("ABIM"), [], { start: "2023-03-01", end: "2028-02-29" });
+    expect(evaluation.requirements.map((o) => [o.id, o.window.start, o.window.end])).toEqual([
+      ["total", "2023-03-01", "2028-02-29"],
+      ["participation-1", "2023-03-01", "2025-02-28"],
+      ["participation-2", "2025-03-01", "2027-02-28"],
+    ]);
+    expect(outcome(evaluation, "participation-2")).toMatchObject({
+      requirementId: "participation",
+      kind: "subPeriods",
+      label: "Points every 2 years (years 3–4)",
+      description: expect.stringMatching(/This one: years 3–4, 2025-03-01 to 2027-02-28\.$/) as unknown,
+    });
+    expect(earliestCompletionNeeded(rule("ABIM"), { start: "2023-03-01", end: "2028-02-29" })).toBe("2023-03-01");
+  });
+
+  it("counts one record per activity and day, and the caps, within each sub-period", () => {
+    const base = rule("ABIM");
+    const capped: RequirementRuleSet = {
+      ...base,
+      requirements: base.requirements.map((r) => (r.kind === "subPeriods" ? { ...r, minimum: 10 } : r)),
+      caps: { perDay: 6, provenance: { source: "test", assumed: false } },
+    };
+    const cycle = { start: "2023-01-01", end: "2027-12-31" };
+    // Years 1–2: two records of one activity on 2024-05-05 (5 and 4: counts 5) + 8 on 2024-12-31 capped at 6 = 11.
+    // Years 3–4: 9 on 2025-01-01 capped at 6 = 6, short by 4.
+    const records = [
+      credit("2024-05-05", 5, { activityId: "same" }),
+      credit("2024-05-05", 4, { activityId: "same" }),
+      credit("2024-12-31", 8),
+      credit("2025-01-01", 9),
+    ];
+    const evaluation = evaluateCycle(capped, records, cycle);
+    expect(outcome(evaluation, "participation-1")).toMatchObject({ required: 10, counted: 11, met: true, removedByCaps: 2 });
+    expect(outcome(evaluation, "participation-2")).toMatchObject({ required: 10, counted: 6, shortBy: 4, removedByCaps: 3 });
+    expect(evaluation.status).toBe("short");
+  });
+
+  it("cuts windows at the end of a cycle shorter than the rule's, so the ids never change", () => {
+    // A 2-year span under ABIM's 5-year rule: window 1 is 2024-01-01 to 2025-12-31; window 2 would
+    // start 2026-01-01, past the end, and collapses onto the last day.
+    const evaluation = evaluateCycle(rule("ABIM"), [credit("2025-12-31", 1)], { start: "2024-01-01", end: "2025-12-31" });
+    expect(evaluation.requirements.map((o) => [o.id, o.window.start, o.window.end, o.counted])).toEqual([
+      ["total", "2024-01-01", "2025-12-31", 1],
+      ["participation-1", "2024-01-01", "2025-12-31", 1],
+      ["participation-2", "2025-12-31", "2025-12-31", 1],
+    ]);
+  });
+});
+
+describe("alternatives (Oregon's MOC participation)", () => {
+  const cycle = { start: "2026-01-01", end: "2027-12-31" };
+
+  it("meets with no credit at all when the board records MOC participation, and keeps the outcomes", () => {
+    const evaluation = evaluateCycle(rule("OR-M"), [], cycle, { attributes: { mocParticipant: true } });
+    expect(evaluation).toMatchObject({ status: "meets", requirementsMet: false, satisfiedBy: { id: "moc-participation", label: "Participation in a certifying board's MOC program" } });
+    expect(outcome(evaluation, "total")).toMatchObject({ counted: 0, shortBy: 60 });
+    expect(evaluation.alternatives).toEqual([expect.objectContaining({ id: "moc-participation", holds: true, unknownAttributes: [] })]);
+  });
+
+  it("does not let a flagged record send a satisfied check to review", () => {
+    const evaluation = evaluateCycle(rule("OR-M"), [credit("2026-05-05", 2, { flags: ["future"] })], cycle, { attributes: { mocParticipant: true } });
+    expect(evaluation).toMatchObject({ status: "meets", reviewReasons: [] });
+  });
+
+  it("names participation as unknown when it could change a short result, and never applies it", () => {
+    const short = evaluateCycle(rule("OR-M"), [credit("2026-05-05", 2)], cycle);
+    expect(short).toMatchObject({ status: "short", satisfiedBy: null, unknownAttributes: ["mocParticipant"] });
+    expect(short.alternatives[0]).toMatchObject({ holds: null, unknownAttributes: ["mocParticipant"], explanation: expect.stringContaining("has not said") as unknown });
+    // Met by the credit: nothing to fill in.
+    const met = evaluateCycle(rule("OR-M"), [credit("2026-05-05", 60, { creditTypes: { "Pain Management": 1, "Cultural Competency": 2 } })], cycle);
+    expect(met).toMatchObject({ status: "meets", satisfiedBy: null, unknownAttributes: [] });
+    expect(met.alternatives[0]?.holds).toBeNull();
+  });
+});
+
+describe("proration (North Dakota)", () => {
+  const cycle = { start: "2023-01-01", end: "2025-12-31" };
+  const required = (initialLicenseDate?: string) =>
+    outcome(evaluateCycle(rule("ND-M"), [credit("2025-06-06", 1)], cycle, { attributes: initialLicenseDate ? { initialLicenseDate } : {} }), "total").required;
+
+  it("owes 20 for each year-long part of the cycle that begins on or after the initial license date", () => {
+    // Parts begin 2023-01-01, 2024-01-01, 2025-01-01.
+    expect(required()).toBe(60); // not recorded: the full total
+    expect(required("2019-05-05")).toBe(60); // licensed before the cycle
+    expect(required("2023-01-01")).toBe(60); // licensed on its first day: not during it, all three years
+    expect(required("2023-01-02")).toBe(40); // 2024 and 2025
+    expect(required("2024-01-01")).toBe(40); // 2024 and 2025
+    expect(required("2024-01-02")).toBe(20); // 2025
+    expect(required("2025-12-31")).toBe(0); // no full year
+  });
+
+  it("says how the prorated total was found", () => {
+    const evaluation = evaluateCycle(rule("ND-M"), [credit("2025-06-06", 20)], cycle, { attributes: { initialLicenseDate: "2024-03-15" } });
+    expect(outcome(evaluation, "total")).toMatchObject({
+      required: 20,
+      met: true,
+      applicability: "Prorated: first licensed on 2024-03-15, so 1 full year of the cycle licensed × 20 = 20 (instead of 60).",
+    });
+  });
+});
+
 describe("records left out", () => {
   const cycle = { start: "2025-01-01", end: "2026-12-31" };
 
@@ -629,12 +756,25 @@ describe("status", () => {
 const PROPERTY_CYCLE = { start: "2024-01-01", end: "2025-12-31" };
 const EDGE_DATES = ["2023-12-31", "2024-01-01", "2024-06-30", "2024-12-31", "2025-01-01", "2025-12-31", "2026-01-01"];
 
-/** The seeded rule sets, plus ME-O on the counted-total basis, so every requirement kind is exercised. */
+/**
+ * The seeded rule sets, plus ME-O on the counted-total basis, and a 2-year ABIM variant with
+ * yearly Patient Safety sub-periods and ABS's daily cap (so sub-periods fall inside the property
+ * cycle and meet caps and same-day groups), so every requirement kind is exercised.
+ */
 const PROPERTY_RULES: RequirementRuleSet[] = [
   ...SEEDED_REQUIREMENT_RULES,
   (() => {
     const base = rule("ME-O");
     return { ...base, requirements: base.requirements.map((r) => (r.kind === "share" ? { ...r, basis: "countedTotal" as const } : r)) };
+  })(),
+  (() => {
+    const base = rule("ABIM");
+    return {
+      ...base,
+      cycle: { ...base.cycle, years: 2 },
+      requirements: [...base.requirements.map((r) => (r.kind === "subPeriods" ? { ...r, years: 1, minimum: 2, creditTypes: ["Patient Safety"] } : r))],
+      caps: { perDay: 3, provenance: { source: "test", assumed: false } },
+    };
   })(),
 ];
 
@@ -681,6 +821,8 @@ const groupsArb = fc.record(
     controlledSubstanceCertificate: fc.boolean(),
     specialty: fc.constantFrom("Internal Medicine", "Family Medicine", "Surgery"),
     patients65Percent: fc.integer({ min: 0, max: 100 }),
+    mocParticipant: fc.boolean(),
+    initialLicenseDate: fc.constantFrom("2000-01-01", "2023-12-31", "2024-01-01", "2024-01-02", "2025-01-01", "2025-06-30", "2025-12-31"),
   },
   { requiredKeys: [] },
 );
@@ -792,8 +934,31 @@ describe("properties", () => {
           (r) => r.status === "accepted" && !r.deleted && r.credits > 0 && r.completionDate >= PROPERTY_CYCLE.start && r.completionDate <= PROPERTY_CYCLE.end,
         );
         const allMet = evaluation.requirements.every((r) => !r.applies || r.met);
-        expect(evaluation.status).toBe(!inCycleCredit ? "nothing" : allMet ? "meets" : "short");
+        // An alternative that holds (every condition known and true) meets whatever the credit.
+        const alternative = (ruleSet.alternatives ?? []).find((a) => a.when.every((w) => "is" in w && groups[w.attribute as keyof typeof groups] === w.is));
+        expect(evaluation.satisfiedBy?.id ?? null).toBe(alternative?.id ?? null);
+        expect(evaluation.status).toBe(alternative ? "meets" : !inCycleCredit ? "nothing" : allMet ? "meets" : "short");
         expect(evaluation.requirementsMet).toBe(allMet);
+      }),
+      runs,
+    );
+  });
+
+  it("reports exactly the rule's measures; sub-periods are consecutive, disjoint and inside the cycle", () => {
+    fc.assert(
+      fc.property(scenarioArb, ({ ruleSet, records, groups }) => {
+        const evaluation = evaluateCycle(ruleSet, records, PROPERTY_CYCLE, { attributes: groups });
+        expect(evaluation.requirements.map((o) => o.id)).toEqual(ruleMeasures(ruleSet).map((m) => m.id));
+        for (const requirement of ruleSet.requirements) {
+          if (requirement.kind !== "subPeriods") continue;
+          const windows = evaluation.requirements.filter((o) => o.requirementId === requirement.id).map((o) => o.window);
+          expect(windows[0]?.start).toBe(PROPERTY_CYCLE.start);
+          for (const [i, w] of windows.entries()) {
+            expect(w.start !== null && w.start <= w.end && w.end <= PROPERTY_CYCLE.end).toBe(true);
+            const previous = windows[i - 1];
+            if (previous && previous.end < PROPERTY_CYCLE.end) expect(w.start).toBe(addDays(previous.end, 1));
+          }
+        }
       }),
       runs,
     );

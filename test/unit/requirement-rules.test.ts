@@ -432,3 +432,63 @@ describe("ruleMeasures", () => {
     ]);
   });
 });
+
+describe("migration 0013 (the rule model)", () => {
+  it("carries a frozen copy of every seeded rule set that the app parses", async () => {
+    const { SEEDED_AT_0013 } = await import("../../db/migrations/0013_rule_model");
+    expect(Object.keys(SEEDED_AT_0013).sort()).toEqual(SEEDED_REQUIREMENT_RULES.map((r) => r.organisationCode).sort());
+    for (const [code, rule] of Object.entries(SEEDED_AT_0013)) {
+      const parsed = requirementRuleSetSchema.safeParse(rule);
+      expect(parsed.success, code).toBe(true);
+      expect((rule as { organisationCode: string }).organisationCode).toBe(code);
+    }
+  });
+
+  it("turns the old “applies to” groups into attribute conditions, and leaves the rest alone", async () => {
+    const { convertAppliesTo } = await import("../../db/migrations/0013_rule_model");
+    // An edited North Carolina rule set as the old model stored it (total raised to 70).
+    const old = {
+      ...JSON.parse(JSON.stringify(seeded("NC-M"))),
+      total: { minimum: 70, provenance: { source: "ncmedboard.org", assumed: false } },
+      requirements: [
+        {
+          kind: "creditTypes",
+          id: "controlled-substance",
+          creditTypes: ["Controlled Substance"],
+          minimum: 3,
+          period: { kind: "cycle" },
+          appliesTo: { group: "prescribers", label: "licensees who prescribe controlled substances", whenUnknown: "applies" },
+          provenance: { source: "ncmedboard.org", assumed: false },
+        },
+        {
+          kind: "share",
+          id: "geriatric",
+          creditTypes: ["Geriatric Medicine"],
+          percent: 20,
+          basis: "requiredTotal",
+          appliesTo: { group: "geriatricPractice", label: "some internists", whenUnknown: "doesNotApply" },
+          provenance: { source: "s", assumed: false },
+        },
+      ],
+    } as Record<string, unknown>;
+    const converted = convertAppliesTo(old);
+    expect(converted).toMatchObject({ changed: true, unknownGroups: [] });
+    const parsed = requirementRuleSetSchema.parse(converted.rule);
+    expect(parsed.total.minimum).toBe(70);
+    expect(parsed.requirements.map((r) => r.appliesTo)).toEqual([
+      { label: "licensees who prescribe controlled substances", when: [{ attribute: "controlledSubstancePrescriber", is: true }], whenUnknown: "applies" },
+      {
+        label: "some internists",
+        when: [
+          { attribute: "specialty", oneOf: ["Internal Medicine", "Family Medicine"] },
+          { attribute: "patients65Percent", moreThan: 25 },
+        ],
+        whenUnknown: "doesNotApply",
+      },
+    ]);
+    // Already in the new shape: unchanged. A group it cannot read: named, left alone.
+    expect(convertAppliesTo(seeded("AL-M"))).toEqual({ rule: seeded("AL-M"), changed: false, unknownGroups: [] });
+    const strange = { requirements: [{ appliesTo: { group: "surgeons", label: "surgeons", whenUnknown: "applies" } }] };
+    expect(convertAppliesTo(strange)).toEqual({ rule: strange, changed: false, unknownGroups: ["surgeons"] });
+  });
+});

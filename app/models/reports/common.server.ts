@@ -5,10 +5,11 @@ import { duckCount, type AnalyticsReader, type SnapshotInfo, type SnapshotQuery 
 import { dsql, join, list, raw, type DuckSql } from "../../../db/analytics/sql";
 import { snapshotReportsInScope, type Scope } from "../../auth/scope.server";
 import type { ReportFilters } from "../../lib/reports";
+import { addDays } from "../../../domain/calendar";
 
 /** The day after a YYYY-MM-DD day, as a TIMESTAMP literal value (submission times are UTC). */
 function nextDayStart(date: string): string {
-  return `${new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)} 00:00:00`;
+  return `${addDays(date, 1)} 00:00:00`;
 }
 
 /**
