@@ -222,6 +222,10 @@ export interface RosterUploadTable {
   new_rows: number;
   changed_rows: number;
   errors: ColumnType<RosterRowError[], string, never>;
+  /** The attribute keys the file supplied (migration 0014). */
+  attribute_columns: ColumnType<string[], string[] | undefined, never>;
+  /** Attribute values the upload changed (migration 0014). */
+  attribute_changes: ColumnType<number, number | undefined, never>;
 }
 
 export type MatchQuality = "id" | "name_birth" | "npi" | "ambiguous" | "none";
@@ -252,6 +256,39 @@ export interface RosterEntryTable {
   requirements_short: ColumnType<string[], string[] | undefined, string[]>;
   problem: string | null;
   evaluated_at: Timestamp | null;
+  /** Ids of the requirements whose "applies to" rested on an unknown licensee attribute (migration 0014). */
+  requirements_unknown: ColumnType<string[], string[] | undefined, string[]>;
+}
+
+export type AttributeSource = "roster" | "staff";
+/** A licensee attribute's value as stored (jsonb): yes-no, a percent, or text / a YYYY-MM-DD date. */
+export type AttributeJson = boolean | number | string;
+
+/** What the board knows of a licensee (domain/licensee-attributes.ts), kept across cycles (migration 0014). */
+export interface LicenseeAttributeTable {
+  org_code: string;
+  roster_key: string;
+  key: string;
+  value: ColumnType<AttributeJson, string, string>;
+  source: AttributeSource;
+  upload_id: Int8 | null;
+  updated_by: string | null;
+  updated_at: DefaultTimestamp;
+}
+
+/** Every change of a licensee attribute, append-only (null: not known). */
+export interface LicenseeAttributeChangeTable {
+  id: IdentityId;
+  org_code: string;
+  roster_key: string;
+  key: string;
+  before: ColumnType<AttributeJson | null, string | null, never>;
+  after: ColumnType<AttributeJson | null, string | null, never>;
+  source: AttributeSource;
+  upload_id: Int8 | null;
+  changed_by: string | null;
+  changed_at: DefaultTimestamp;
+  reason: string | null;
 }
 
 export interface RosterWatermarkTable {
@@ -277,6 +314,11 @@ export interface DecisionTable {
   bulk: Generated<boolean>;
   supersedes: Int8 | null;
   supersede_reason: string | null;
+  /** The outcome contradicts the live check at the time (migration 0016); the reason is required. */
+  override: Generated<boolean>;
+  override_reason: string | null;
+  /** "Extension granted": the new deadline; carried forward by later decisions in the chain. */
+  extended_to: CalendarDate | null;
 }
 
 export interface AuditSampleTable {
@@ -316,6 +358,8 @@ export interface Database {
   "board.roster_watermark": RosterWatermarkTable;
   "board.decision": DecisionTable;
   "board.audit_sample": AuditSampleTable;
+  "board.licensee_attribute": LicenseeAttributeTable;
+  "board.licensee_attribute_change": LicenseeAttributeChangeTable;
 }
 
 export type StaffUser = Selectable<StaffUserTable>;

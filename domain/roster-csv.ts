@@ -5,6 +5,7 @@
 // read as a stream, one record at a time, by `streamRosterCsv` (rows handed over in batches) or `parseRosterCsv` in roster-csv-stream.server.ts.
 import { z } from "zod";
 import { isMonthDay, isRealDate } from "./calendar";
+import { LICENSEE_ATTRIBUTES, parseAttributeValue, type AttributeDefinition, type AttributeKey, type LicenseeAttributes } from "./licensee-attributes";
 import { isValidNpi } from "./npi";
 
 export const ROSTER_LIMITS = {
@@ -37,6 +38,11 @@ export interface RosterRow {
   npi: string | null;
   /** YYYY-MM-DD. */
   cycleEnd: string;
+  /**
+   * The licensee attributes the row supplies (the organisation's attribute columns): only the
+   * cells with a value; an empty cell is "not supplied" and leaves what the board knew as it was.
+   */
+  attributes: LicenseeAttributes;
 }
 
 export interface RosterRowProblem {
@@ -56,6 +62,8 @@ export type RosterParseResult =
       keyLabel: string;
       /** Header names that are not roster columns (read past, not an error). */
       ignoredColumns: string[];
+      /** The licensee attributes the file has columns for, in column order. */
+      attributeColumns: AttributeKey[];
       encoding: RosterEncoding;
     }
   | { ok: false; problem: string };
@@ -345,20 +353,61 @@ export function tooManyRowsProblem(maxRows: number): string {
 /** The columns a header names, and the schema its rows are read with. */
 export interface RosterHeader {
   columns: Map<RosterField, { index: number; alias: string; name: string }>;
+  /** The organisation's licensee attributes the file has a column for, in column order. */
+  attributes: { index: number; definition: AttributeDefinition; name: string }[];
   width: number;
   keyLabel: string;
   ignoredColumns: string[];
   schema: ReturnType<typeof rosterRowSchema>;
 }
 
-/** The header record: which column gives which field, or what is wrong with it (a whole-file problem). */
-export function readRosterHeader(cells: readonly string[]): { ok: true; header: RosterHeader } | { ok: false; problem: string } {
+/** A column name as attribute names are compared: case, spaces and punctuation ignored ("Patients 65+ %" → "patients65"). */
+export function attributeHeaderKey(name: string): string {
+  return name.replace(/^\uFEFF/, "").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
+}
+
+const ATTRIBUTE_BY_HEADER = new Map<string, AttributeDefinition>(
+  LICENSEE_ATTRIBUTES.flatMap((a) => [a.key, a.label, ...a.aliases].map((name) => [attributeHeaderKey(name), a as AttributeDefinition] as const)),
+);
+
+/** The licensee attribute a column heading names (by key, label or alias), whichever organisation keeps it. */
+export function attributeForHeader(name: string): AttributeDefinition | undefined {
+  const key = attributeHeaderKey(name);
+  return key === "" ? undefined : ATTRIBUTE_BY_HEADER.get(key);
+}
+
+function keptAttributesText(kept: readonly AttributeDefinition[]): string {
+  return kept.length === 0
+    ? "Your organization keeps no licensee attributes, so remove the column."
+    : `The attributes your organization keeps are: ${kept.map((a) => a.label).join("; ")}. Remove the column or rename it to one of these.`;
+}
+
+/**
+ * The header record: which column gives which field (and which of the organisation's licensee
+ * attributes, `kept`), or what is wrong with it (a whole-file problem). A column naming an attribute
+ * the organisation does not keep is refused here, naming the ones it keeps. Without `kept`,
+ * attribute columns are not read (ignored like any other column).
+ */
+export function readRosterHeader(cells: readonly string[], kept?: readonly AttributeDefinition[]): { ok: true; header: RosterHeader } | { ok: false; problem: string } {
   const columns = new Map<RosterField, { index: number; alias: string; name: string }>();
+  const attributes: RosterHeader["attributes"] = [];
   const ignoredColumns: string[] = [];
   for (const [index, name] of cells.entries()) {
     const alias = normaliseHeader(name);
     const field = FIELD_BY_ALIAS.get(alias);
     if (!field) {
+      const definition = kept ? attributeForHeader(name) : undefined;
+      if (kept && definition) {
+        if (!kept.some((k) => k.key === definition.key)) {
+          return { ok: false, problem: `The column “${name.trim().slice(0, 60)}” gives “${definition.label}”, which your organization does not keep. ${keptAttributesText(kept)}` };
+        }
+        const existing = attributes.find((a) => a.definition.key === definition.key);
+        if (existing) {
+          return { ok: false, problem: `Two columns give “${definition.label}”: “${existing.name.trim()}” and “${name.trim()}”. Keep one of them.` };
+        }
+        attributes.push({ index, definition, name });
+        continue;
+      }
       if (alias !== "") ignoredColumns.push(name.trim());
       continue;
     }
@@ -377,7 +426,7 @@ export function readRosterHeader(cells: readonly string[]): { ok: true; header: 
   }
   const keyLabel = keyLabelFor(columns.get("rosterKey")!.alias);
   const schema = rosterRowSchema({ rosterKey: keyLabel, cycleEnd: cycleEndLabelFor(columns.get("cycleEnd")!.alias) });
-  return { ok: true, header: { columns, width: cells.length, keyLabel, ignoredColumns, schema } };
+  return { ok: true, header: { columns, attributes, width: cells.length, keyLabel, ignoredColumns, schema } };
 }
 
 /** One row (a non-blank record after the header): the licensee's cycle, or the line's problem in a sentence. */
@@ -398,7 +447,18 @@ export function readRosterRow(header: RosterHeader, line: number, cells: readonl
   const input: Partial<Record<RosterField, string>> = {};
   for (const [field, column] of header.columns) input[field] = cells[column.index] ?? "";
   const parsed = header.schema.safeParse(input);
-  if (!parsed.success) return { error: { line, reason: parsed.error.issues.map((i) => i.message).join(" "), raw: rawLine(raw) } };
+  // The attribute cells: a bad value rejects the row (never half-written), named with the others.
+  const attributes: LicenseeAttributes = {};
+  const attributeProblems: string[] = [];
+  for (const column of header.attributes) {
+    const value = parseAttributeValue(column.definition, cells[column.index] ?? "");
+    if (!value.ok) attributeProblems.push(`${value.message.replace(/[.]?$/, ".")}`);
+    else if (value.value !== null) attributes[column.definition.key as AttributeKey] = value.value;
+  }
+  if (!parsed.success || attributeProblems.length > 0) {
+    const problems = [...(parsed.success ? [] : parsed.error.issues.map((i) => i.message)), ...attributeProblems];
+    return { error: { line, reason: problems.join(" "), raw: rawLine(raw) } };
+  }
   const v = parsed.data;
   return {
     row: {
@@ -410,6 +470,7 @@ export function readRosterRow(header: RosterHeader, line: number, cells: readonl
       birthDay: v.birth.day,
       npi: v.npi,
       cycleEnd: v.cycleEnd,
+      attributes,
     },
   };
 }

@@ -3,7 +3,7 @@ import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { formatDate } from "~/lib/format";
 import { formatRuleCredits } from "../../domain/requirement-rules";
-import { MATCH_LABELS, OUTCOME_LABELS, progressText, STATUS_LABELS, type DecisionOutcomeId, type QueueStatus, type RenewalRow } from "~/lib/renewal-search";
+import { MATCH_LABELS, notKnownText, OUTCOME_LABELS, progressText, STATUS_LABELS, type DecisionOutcomeId, type QueueStatus, type RenewalRow } from "~/lib/renewal-search";
 
 const STATUS_TONE: Record<QueueStatus, string> = {
   meets: "badge--ok",
@@ -22,6 +22,20 @@ export function RenewalStatus({ status }: { status: QueueStatus }) {
 export function DecisionBadge({ outcome }: { outcome: DecisionOutcomeId }) {
   const tone = outcome === "compliant" || outcome === "exempt" ? "badge--ok" : outcome === "deficient" ? "badge--error" : "badge--warn";
   return <span className={`badge ${tone}`}>{OUTCOME_LABELS[outcome]}</span>;
+}
+
+/** One decision of the history: outcome, state, who and when, what it was based on, override and extension. */
+export function DecisionFacts({ d }: { d: { override: boolean; overrideReason: string | null; extendedTo: string | null } }) {
+  return (
+    <>
+      {d.override ? (
+        <p className="small" data-testid="decision-override">
+          <strong>Override:</strong> {d.overrideReason}
+        </p>
+      ) : null}
+      {d.extendedTo ? <p className="small">Extended to {formatDate(d.extendedTo)}</p> : null}
+    </>
+  );
 }
 
 /** "credits 34 / 50" with a bar; the bar is decoration, the text carries the figure. */
@@ -57,7 +71,16 @@ export function renewalCell(columnId: string, row: RenewalRow): ReactNode {
     case "cycleStart":
       return row.cycleStart ? formatDate(row.cycleStart) : <span className="muted">—</span>;
     case "status":
-      return <RenewalStatus status={row.status} />;
+      return (
+        <>
+          <RenewalStatus status={row.status} />
+          {row.notKnown.length ? (
+            <span className="sub" title={notKnownText(row)}>
+              <span className="badge badge--warn">Applicability not known</span>
+            </span>
+          ) : null}
+        </>
+      );
     case "progress":
       return <Progress counted={row.creditsCounted} required={row.creditsRequired} />;
     case "shortBy":
@@ -67,7 +90,24 @@ export function renewalCell(columnId: string, row: RenewalRow): ReactNode {
     case "match":
       return row.matchQuality === "id" ? MATCH_LABELS.id : <span className="badge badge--neutral">{MATCH_LABELS[row.matchQuality]}</span>;
     case "decision":
-      return row.decision ? <DecisionBadge outcome={row.decision} /> : <span className="muted">None yet</span>;
+      return row.decision ? (
+        <>
+          <DecisionBadge outcome={row.decision} />
+          {row.overrideReason ? (
+            <>
+              {" "}
+              <span className="badge badge--warn" title={`Override: ${row.overrideReason}`}>
+                Override
+              </span>
+            </>
+          ) : null}
+          {row.extendedTo ? <span className="sub">to {formatDate(row.extendedTo)}</span> : null}
+        </>
+      ) : (
+        <span className="muted">None yet</span>
+      );
+    case "notKnown":
+      return row.notKnown.length ? <span className="badge badge--warn" title={notKnownText(row)}>{notKnownText(row)}</span> : <span className="muted">—</span>;
     default:
       return null;
   }

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { addDays } from "../../domain/calendar";
 import { formatRuleCredits } from "../../domain/requirement-rules";
+import { formatDate } from "./format";
 import { dateRangeError, isoDate, learnerIdentifier, namePrefix, parseGridState, type ColumnDef, type FilterSpec, type GridSpec, type GridState } from "./grid";
 
 export const ENTRY_STATUSES = ["meets", "short", "nothing", "needs_review", "unmatched", "no_cycle", "pending"] as const;
@@ -39,6 +40,14 @@ export const OUTCOME_LABELS: Record<DecisionOutcomeId, string> = {
 
 export const DECISION_FILTERS = ["undecided", "decided", ...DECISION_OUTCOMES] as const;
 
+/**
+ * "Applicability not known": entries where whether a requirement applies rests on a licensee
+ * attribute the board has not supplied ("any", or one requirement's id), so staff can fill the gaps.
+ */
+export const UNKNOWN_FILTER = {
+  unknown: { schema: z.string().regex(/^(any|[A-Za-z0-9][A-Za-z0-9_-]{0,59})$/, "Choose a listed requirement.") },
+} satisfies Record<string, FilterSpec>;
+
 export const RENEWAL_FILTERS = {
   /** Cycle ends on or after / on or before (the renewal window). */
   endFrom: { schema: isoDate },
@@ -54,6 +63,7 @@ export const RENEWAL_FILTERS = {
   decision: { schema: z.enum(DECISION_FILTERS, { error: "Choose a listed decision." }) },
   lastName: { schema: namePrefix },
   key: { schema: learnerIdentifier },
+  ...UNKNOWN_FILTER,
 } satisfies Record<string, FilterSpec>;
 
 export const RENEWAL_FILTER_NAMES = Object.keys(RENEWAL_FILTERS);
@@ -77,6 +87,17 @@ export interface RenewalRow {
   problem: string | null;
   decision: DecisionOutcomeId | null;
   decidedAt: string | null;
+  /** The decision in force is an override: its reason. */
+  overrideReason: string | null;
+  /** The decision in force extends the cycle to this deadline. */
+  extendedTo: string | null;
+  /** The requirements (by name) whose applicability rests on an attribute the board has not supplied. */
+  notKnown: string[];
+}
+
+/** "Not known whether Controlled Substance applies", for the queue's row and export. */
+export function notKnownText(row: Pick<RenewalRow, "notKnown">): string {
+  return row.notKnown.map((name) => `Not known whether ${name} applies`).join(" · ");
 }
 
 const pad = (n: number) => String(n).padStart(2, "0");
@@ -98,8 +119,15 @@ export const RENEWAL_COLUMNS: readonly ColumnDef<RenewalRow>[] = [
   { id: "shortBy", label: "Short by", sortable: true, firstDir: "desc", align: "right", exportValue: (r) => r.shortBy, exportKind: "number" },
   { id: "shortfall", label: "Short in (credits)", sortable: false, exportValue: (r) => r.shortfall ?? r.problem ?? "" },
   { id: "match", label: "Matched by", sortable: false, exportValue: (r) => MATCH_LABELS[r.matchQuality] },
-  { id: "decision", label: "Decision", sortable: false, exportValue: (r) => (r.decision ? OUTCOME_LABELS[r.decision] : "") },
+  { id: "decision", label: "Decision", sortable: false, exportValue: (r) => decisionText(r) },
+  { id: "notKnown", label: "Applicability not known", sortable: false, hiddenByDefault: true, exportValue: (r) => notKnownText(r) },
 ];
+
+/** The decision in force in words: "Compliant · Override: …", "Extension granted · extended to 03/31/2027". */
+export function decisionText(r: Pick<RenewalRow, "decision" | "overrideReason" | "extendedTo">): string {
+  if (!r.decision) return "";
+  return [OUTCOME_LABELS[r.decision], r.overrideReason ? `Override: ${r.overrideReason}` : null, r.extendedTo ? `extended to ${formatDate(r.extendedTo)}` : null].filter(Boolean).join(" · ");
+}
 
 export const RENEWAL_GRID: GridSpec<typeof RENEWAL_FILTERS> = {
   filters: RENEWAL_FILTERS,

@@ -35,6 +35,7 @@ import {
   type RosterRowProblem,
 } from "../../domain/roster-csv";
 import { readRosterRow } from "../../domain/roster-csv";
+import type { AttributeDefinition, AttributeKey } from "../../domain/licensee-attributes";
 
 /** Bytes decoded (and characters parsed) between two turns of the event loop. */
 const SLICE = 16 * 1024;
@@ -44,6 +45,8 @@ export interface RosterReadOptions {
   maxRows?: number;
   /** Called once per turn given back to the event loop (tests count them). */
   onYield?: () => void;
+  /** The licensee attributes the organisation keeps: the only attribute columns the header may have (none given: attribute columns are ignored). */
+  attributes?: readonly AttributeDefinition[];
 }
 
 /** Rows (kept and rejected) handed to the consumer at a time. */
@@ -358,7 +361,7 @@ async function readText(slices: Iterator<string>, encoding: RosterEncoding, opti
       linesBefore += lineBreaks(chunk.raw);
       if (isBlankRecord(chunk.record)) return done();
       if (!header) {
-        const read = readRosterHeader(chunk.record);
+        const read = readRosterHeader(chunk.record, options.attributes);
         if (!read.ok) return done(new Refused(read.problem));
         header = read.header;
         duplicates = new DuplicateCycles(header.keyLabel);
@@ -409,5 +412,14 @@ async function readText(slices: Iterator<string>, encoding: RosterEncoding, opti
   if (totalRows === 0) return { ok: false, problem: NO_ROWS };
   const duplicated = (duplicates as DuplicateCycles | null)?.problem();
   if (duplicated) return { ok: false, problem: duplicated };
-  return { ok: true, acceptedRows, rejectedRows, totalRows, keyLabel: read.keyLabel, ignoredColumns: read.ignoredColumns, encoding };
+  return {
+    ok: true,
+    acceptedRows,
+    rejectedRows,
+    totalRows,
+    keyLabel: read.keyLabel,
+    ignoredColumns: read.ignoredColumns,
+    attributeColumns: read.attributes.map((a) => a.definition.key as AttributeKey),
+    encoding,
+  };
 }

@@ -51,6 +51,8 @@ export type AuditAction =
   | "renewals.sample"
   /** A roster CSV was recorded (target: roster_upload id; detail: file, counts, how entries matched). */
   | "roster.upload"
+  /** A supervisor changed what the board knows of a licensee (target: roster entry; detail: roster key, before, after, reason). */
+  | "attributes.update"
   /** An administrator asked for an analytics sync now (detail: its outcome). */
   | "analytics.sync";
 

@@ -5,6 +5,8 @@ import type { Database } from "../../db/schema";
 import type { FilterValues } from "../lib/grid";
 import type { DecisionOutcomeId, QueueStatus, RENEWAL_FILTERS, RenewalRow } from "../lib/renewal-search";
 import { decodeCursor, encodeCursor, foldC, key, keysetCondition, startsWithFolded, type KeyType, type SortKey } from "./keyset.server";
+import { requirementLabel } from "../../domain/requirement-rules";
+import { getRuleSet } from "./rules.server";
 
 export type RenewalFilters = FilterValues<typeof RENEWAL_FILTERS>;
 
@@ -43,6 +45,9 @@ export function renewalConditions(orgCode: string, window: { from: string; to: s
   if (filters.decision === "undecided") conditions.push(sql<SqlBool>`not ${decided}`);
   else if (filters.decision === "decided") conditions.push(decided);
   else if (filters.decision) conditions.push(sql<SqlBool>`${currentDecision} = ${filters.decision}`);
+  // Applicability not known: any requirement, or the one named.
+  if (filters.unknown === "any") conditions.push(sql<SqlBool>`cardinality(e.requirements_unknown) > 0`);
+  else if (filters.unknown) conditions.push(sql<SqlBool>`${filters.unknown}::text = any(e.requirements_unknown)`);
   return conditions;
 }
 
@@ -65,9 +70,12 @@ interface QueueRow {
   problem: string | null;
   decision: DecisionOutcomeId | null;
   decided_at: Date | null;
+  override_reason: string | null;
+  extended_to: string | null;
+  requirements_unknown: string[];
 }
 
-function toRow(r: QueueRow): RenewalRow {
+function toRow(r: QueueRow, names: ReadonlyMap<string, string>): RenewalRow {
   const num = (v: string | null) => (v === null ? null : Number(v));
   return {
     id: r.id,
@@ -88,7 +96,17 @@ function toRow(r: QueueRow): RenewalRow {
     problem: r.problem,
     decision: r.decision,
     decidedAt: r.decided_at ? r.decided_at.toISOString() : null,
+    overrideReason: r.override_reason,
+    extendedTo: r.extended_to,
+    notKnown: r.requirements_unknown.map((id) => names.get(id) ?? "a requirement no longer in the rules"),
   };
+}
+
+/** The organisation's requirement names by id (read only when a row has an applicability not known). */
+async function requirementNames(db: Kysely<Database>, orgCode: string, rows: readonly QueueRow[]): Promise<Map<string, string>> {
+  if (!rows.some((r) => r.requirements_unknown.length > 0)) return new Map();
+  const stored = await getRuleSet(db, orgCode);
+  return new Map((stored?.rule.requirements ?? []).map((r) => [r.id, requirementLabel(r)]));
 }
 
 export interface RenewalPage {
@@ -122,11 +140,11 @@ export async function listRenewals(db: Kysely<Database>, orgCode: string, reques
   const rows = await sql<QueueRow & Record<string, string>>`
     select e.id::text, e.roster_key, e.first_name, e.last_name, e.birth_month, e.birth_day, e.cycle_start, e.cycle_end,
            e.learner_id::text, e.match_quality, e.status, e.credits_counted, e.credits_required, e.short_by, e.shortfall, e.problem,
-           cd.outcome as decision, cd.decided_at,
+           cd.outcome as decision, cd.decided_at, cd.override_reason, cd.extended_to::text, e.requirements_unknown,
            ${sql.join(exprs.map((expr, i) => sql`(${expr})::text as ${sql.ref(`c${i}`)}`))}
       from board.roster_entry e
       left join lateral (
-        select d.outcome, d.decided_at from board.decision d
+        select d.outcome, d.decided_at, d.override_reason, d.extended_to from board.decision d
          where d.entry_id = e.id and not exists (select 1 from board.decision s where s.supersedes = d.id)
       ) cd on true
      where ${sql.join(conditions, sql` and `)}
@@ -139,8 +157,9 @@ export async function listRenewals(db: Kysely<Database>, orgCode: string, reques
   const cursorFor = (row: (typeof shown)[number] | undefined) =>
     row ? encodeCursor({ sort: sort.id, desc: sort.desc, values: exprs.map((_, i) => row[`c${i}`] as string) }) : null;
   const count = options.count === false ? 0 : await countRenewals(db, orgCode, request.window, request.filters);
+  const names = await requirementNames(db, orgCode, shown);
   return {
-    rows: shown.map(toRow),
+    rows: shown.map((r) => toRow(r, names)),
     next: (backward ? true : more) ? cursorFor(shown[shown.length - 1]) : null,
     previous: values ? (backward ? (more ? cursorFor(shown[0]) : null) : cursorFor(shown[0])) : null,
     cursorRejected: cursorText !== null && values === null,

@@ -10,6 +10,7 @@ import { cycleFor, earliestCompletionNeeded, evaluateCycle, type CycleEvaluation
 import { recordFlags } from "../lib/data-rules";
 import { organisationToday } from "../../domain/reference";
 import { formatRuleCredits, type RequirementRuleSet } from "../../domain/requirement-rules";
+import { attributesForEntries } from "./licensee-attributes.server";
 import { ruleVersions, versionInForce, type RuleVersion } from "./rules.server";
 
 interface RecordRow {
@@ -106,6 +107,8 @@ export interface EntryStatusFigures {
   shortfall: string | null;
   /** Ids of the unmet requirements ("total" or the rule set's ids). */
   requirementsShort: string[];
+  /** Ids of the requirements whose applicability rested on an unknown licensee attribute. */
+  requirementsUnknown: string[];
   problem: string | null;
 }
 
@@ -118,14 +121,18 @@ export function shortfallText(evaluation: CycleEvaluation): string | null {
 
 function figuresOf(evaluation: CycleEvaluation): EntryStatusFigures {
   const total = evaluation.requirements[0]!;
+  // An alternative that holds (Oregon: MOC participation) meets the requirement whatever the credit
+  // shows: nothing is short, so the queue never lists the licensee as short in anything.
+  const satisfied = evaluation.satisfiedBy !== null;
   return {
     status: evaluation.status,
     cycleStart: evaluation.cycle.start,
     creditsCounted: total.counted,
     creditsRequired: total.required,
-    shortBy: evaluation.requirements.filter((o) => o.applies).reduce((most, o) => Math.max(most, o.shortBy), 0),
-    shortfall: shortfallText(evaluation),
-    requirementsShort: evaluation.requirements.filter((o) => o.applies && !o.met).map((o) => o.id),
+    shortBy: satisfied ? 0 : evaluation.requirements.filter((o) => o.applies).reduce((most, o) => Math.max(most, o.shortBy), 0),
+    shortfall: satisfied ? null : shortfallText(evaluation),
+    requirementsShort: satisfied ? [] : evaluation.requirements.filter((o) => o.applies && !o.met).map((o) => o.id),
+    requirementsUnknown: evaluation.requirements.filter((o) => o.unknownAttributes.length > 0).map((o) => o.id),
     problem: null,
   };
 }
@@ -133,6 +140,30 @@ function figuresOf(evaluation: CycleEvaluation): EntryStatusFigures {
 /** Which cycle a roster entry is, under the rules (a problem when it cannot be placed). */
 export function entryCycle(rule: RequirementRuleSet, entry: EntryForEvaluation, today: string) {
   return cycleFor(rule, { birthMonth: entry.birth_month, birthDay: entry.birth_day, lastName: entry.last_name, cycleEnd: entry.cycle_end }, { asOf: today });
+}
+
+/**
+ * The deadline each entry's decision in force extended its cycle to ("Extension granted"), by entry
+ * id: one query for a batch of entries.
+ */
+export async function extensionsOf(db: Kysely<Database>, entryIds: readonly string[]): Promise<Map<string, string>> {
+  const byEntry = new Map<string, string>();
+  if (entryIds.length === 0) return byEntry;
+  const rows = await sql<{ entry_id: string; extended_to: string }>`
+    select d.entry_id::text, d.extended_to::text from board.decision d
+     where d.entry_id = any(${entryIds}::bigint[]) and d.extended_to is not null
+       and not exists (select 1 from board.decision s where s.supersedes = d.id)`.execute(db);
+  for (const row of rows.rows) byEntry.set(row.entry_id, row.extended_to);
+  return byEntry;
+}
+
+/**
+ * The dates whose completions count toward the cycle: the cycle itself, or, under an extension, from
+ * the cycle's start to the new deadline (the cycle's own dates stay as they are; look-back windows
+ * end at the deadline too, as if the cycle ended there).
+ */
+export function countingWindow(cycle: { start: string; end: string }, extendedTo: string | null | undefined): { start: string; end: string } {
+  return extendedTo && extendedTo > cycle.end ? { start: cycle.start, end: extendedTo } : { start: cycle.start, end: cycle.end };
 }
 
 /** Evaluates entries (matched ones) and returns their figures by entry id. */
@@ -146,18 +177,20 @@ export async function evaluateEntries(
   const figures = new Map<string, EntryStatusFigures>();
   const placed: Array<{ entry: EntryForEvaluation; cycle: { start: string; end: string } }> = [];
   let since: string | null = "9999-12-31";
+  const extensions = await extensionsOf(db, entries.filter((e) => e.learner_id !== null).map((e) => e.id));
   for (const entry of entries) {
     if (entry.learner_id === null) {
-      figures.set(entry.id, { status: "unmatched", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], problem: null });
+      figures.set(entry.id, { status: "unmatched", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], requirementsUnknown: [], problem: null });
       continue;
     }
     const cycle = entryCycle(rule, entry, today);
     if (!cycle.ok) {
-      figures.set(entry.id, { status: "no_cycle", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], problem: cycle.problem });
+      figures.set(entry.id, { status: "no_cycle", cycleStart: null, creditsCounted: null, creditsRequired: null, shortBy: null, shortfall: null, requirementsShort: [], requirementsUnknown: [], problem: cycle.problem });
       continue;
     }
-    placed.push({ entry, cycle: cycle.cycle });
-    const earliest = earliestCompletionNeeded(rule, cycle.cycle);
+    const counting = countingWindow(cycle.cycle, extensions.get(entry.id));
+    placed.push({ entry, cycle: counting });
+    const earliest = earliestCompletionNeeded(rule, counting);
     if (since !== null) since = earliest === null ? null : earliest < since ? earliest : since;
   }
   const records = await loadRecords(
@@ -166,12 +199,14 @@ export async function evaluateEntries(
     placed.map((p) => p.entry.learner_id as string),
     since,
   );
+  const attributes = await attributesForEntries(db, orgCode, placed.map((p) => p.entry.id));
   for (const { entry, cycle } of placed) {
     const rows = records.get(entry.learner_id as string) ?? [];
     const evaluation = evaluateCycle(
       rule,
       rows.map((r) => toEngineRecord(orgCode, r, today)),
       cycle,
+      { attributes: attributes.get(entry.id) ?? {} },
     );
     figures.set(entry.id, figuresOf(evaluation));
   }
@@ -208,6 +243,7 @@ async function writeFigures(db: Kysely<Database>, figures: Map<string, EntryStat
     shortBy: [] as (number | null)[],
     shortfall: [] as (string | null)[],
     short: [] as string[],
+    unknown: [] as string[],
     problem: [] as (string | null)[],
   };
   for (const [id, f] of figures) {
@@ -220,15 +256,18 @@ async function writeFigures(db: Kysely<Database>, figures: Map<string, EntryStat
     columns.shortfall.push(f.shortfall);
     // A text[] per row travels as one text (a Postgres array literal): unnest cannot take an array of arrays.
     columns.short.push(`{${f.requirementsShort.map((id) => `"${id.replace(/["\\]/g, "")}"`).join(",")}}`);
+    columns.unknown.push(`{${f.requirementsUnknown.map((id) => `"${id.replace(/["\\]/g, "")}"`).join(",")}}`);
     columns.problem.push(f.problem);
   }
   await sql`
     update board.roster_entry e
        set status = v.status, cycle_start = v.cycle_start, credits_counted = v.counted, credits_required = v.required,
-           short_by = v.short_by, shortfall = v.shortfall, requirements_short = v.short::text[], problem = v.problem, evaluated_at = now()
+           short_by = v.short_by, shortfall = v.shortfall, requirements_short = v.short::text[], problem = v.problem, evaluated_at = now(),
+           requirements_unknown = v.unknown::text[]
       from unnest(${ids}::bigint[], ${columns.status}::text[], ${columns.cycleStart}::date[], ${columns.counted}::numeric[],
-                  ${columns.required}::numeric[], ${columns.shortBy}::numeric[], ${columns.shortfall}::text[], ${columns.short}::text[], ${columns.problem}::text[])
-           as v(id, status, cycle_start, counted, required, short_by, shortfall, short, problem)
+                  ${columns.required}::numeric[], ${columns.shortBy}::numeric[], ${columns.shortfall}::text[], ${columns.short}::text[], ${columns.problem}::text[],
+                  ${columns.unknown}::text[])
+           as v(id, status, cycle_start, counted, required, short_by, shortfall, short, problem, unknown)
      where e.id = v.id`.execute(db);
 }
 
@@ -346,7 +385,17 @@ export async function getEntry(db: Kysely<Database>, orgCode: string, entryId: s
 }
 
 export type LiveEvaluation =
-  | { kind: "evaluated"; evaluation: CycleEvaluation; basis: string; caveats: string[]; rule: RequirementRuleSet; ruleVersion: number }
+  | {
+      kind: "evaluated";
+      evaluation: CycleEvaluation;
+      /** The cycle's own dates (under an extension the evaluation counts up to `extendedTo`). */
+      cycle: { start: string; end: string };
+      extendedTo: string | null;
+      basis: string;
+      caveats: string[];
+      rule: RequirementRuleSet;
+      ruleVersion: number;
+    }
   | { kind: "unmatched" }
   | { kind: "no_cycle"; problem: string }
   | { kind: "no_rules" };
@@ -368,15 +417,20 @@ export async function evaluateEntryNow(db: Kysely<Database>, entry: EntryDetail,
   };
   const cycle = entryCycle(stored.rule, forCycle, today);
   if (!cycle.ok) return { kind: "no_cycle", problem: cycle.problem };
-  const since = earliestCompletionNeeded(stored.rule, cycle.cycle);
+  const extendedTo = (await extensionsOf(db, [entry.id])).get(entry.id) ?? null;
+  const counting = countingWindow(cycle.cycle, extendedTo);
+  const since = earliestCompletionNeeded(stored.rule, counting);
   // Live records only: deleted ones never count, and only live records are indexed by learner.
   const records = (await loadRecords(db, entry.orgCode, [entry.learnerId], since)).get(entry.learnerId) ?? [];
+  const attributes = (await attributesForEntries(db, entry.orgCode, [entry.id])).get(entry.id) ?? {};
   const evaluation = evaluateCycle(
     stored.rule,
     records.map((r) => toEngineRecord(entry.orgCode, r, today)),
-    cycle.cycle,
+    counting,
+    { attributes },
   );
-  return { kind: "evaluated", evaluation, basis: cycle.cycle.basis, caveats: cycle.cycle.caveats, rule: stored.rule, ruleVersion: stored.version };
+  const own = { start: cycle.cycle.start, end: cycle.cycle.end };
+  return { kind: "evaluated", evaluation, cycle: own, extendedTo: counting.end === own.end ? null : extendedTo, basis: cycle.cycle.basis, caveats: cycle.cycle.caveats, rule: stored.rule, ruleVersion: stored.version };
 }
 
 /** The figures a decision records as its basis. */
@@ -386,7 +440,8 @@ export function decisionBasis(live: LiveEvaluation): Record<string, unknown> {
   return {
     status: evaluation.status,
     ruleVersion: live.ruleVersion,
-    cycle: evaluation.cycle,
+    cycle: live.cycle,
+    extendedTo: live.extendedTo,
     requirements: evaluation.requirements.map((o) => ({ id: o.id, label: o.label, required: o.required, counted: o.counted, met: o.met, applies: o.applies })),
     recordsCounted: evaluation.records.filter((r) => r.countedInCycle > 0).map((r) => r.id),
   };

@@ -8,6 +8,7 @@ import { sql, type Kysely, type SqlBool } from "kysely";
 import type { Database, MatchQuality, RosterRowError } from "../../db/schema";
 import { formatTimestamp } from "../lib/format";
 import { ROSTER_LIMITS, type RosterRow, type RosterRowProblem } from "../../domain/roster-csv";
+import { attributesOf, type AttributeKey } from "../../domain/licensee-attributes";
 import { streamRosterCsv } from "../lib/roster-csv-stream.server";
 import { recordAudit } from "./audit.server";
 
@@ -39,6 +40,9 @@ export type UploadOutcome =
       changedRows: number;
       /** How the new and changed entries matched the learner store. */
       matched: MatchCounts;
+      /** The licensee attributes the file had columns for, and how many stored values it changed. */
+      attributeColumns: AttributeKey[];
+      attributeChanges: number;
     };
 
 /** A file name as shown on the page: its last path part, no control characters, at most 200 characters. */
@@ -72,10 +76,10 @@ async function stageRows(trx: Kysely<Database>, rows: readonly RosterRow[]): Pro
   if (rows.length === 0) return;
   const col = <T>(pick: (r: RosterRow) => T) => rows.map(pick);
   await sql`
-    insert into pg_temp.roster_stage (roster_key, first_name, last_name, birth_month, birth_day, npi, cycle_end, line_no)
+    insert into pg_temp.roster_stage (roster_key, first_name, last_name, birth_month, birth_day, npi, cycle_end, line_no, attributes)
     select * from unnest(${col((r) => r.rosterKey)}::text[], ${col((r) => r.firstName)}::text[], ${col((r) => r.lastName)}::text[],
                          ${col((r) => r.birthMonth)}::smallint[], ${col((r) => r.birthDay)}::smallint[], ${col((r) => r.npi)}::text[],
-                         ${col((r) => r.cycleEnd)}::date[], ${col((r) => r.line)}::integer[])`.execute(trx);
+                         ${col((r) => r.cycleEnd)}::date[], ${col((r) => r.line)}::integer[], ${col((r) => JSON.stringify(r.attributes))}::jsonb[])`.execute(trx);
 }
 
 /** A batch of bad rows' problems into the upload's staging table of problems. */
@@ -137,10 +141,12 @@ export async function uploadRoster(
       await sql`
         create temp table roster_stage (
           roster_key text not null, first_name text not null, last_name text not null, birth_month smallint not null,
-          birth_day smallint not null, npi text, cycle_end date not null, line_no integer not null
+          birth_day smallint not null, npi text, cycle_end date not null, line_no integer not null,
+          attributes jsonb not null default '{}'
         ) on commit drop;
         create temp table roster_problem (line_no integer not null, reason text not null, raw text not null) on commit drop`.execute(trx);
       const parsed = await streamRosterCsv(file.content, {
+        attributes: attributesOf(org.code),
         onBatch: async ({ rows, problems }) => {
           await stageRows(trx, rows);
           await stageProblems(trx, problems);
@@ -159,12 +165,14 @@ export async function uploadRoster(
         from pg_temp.roster_stage s
         left join board.roster_entry e on e.org_code = ${org.code} and e.roster_key = s.roster_key and e.cycle_end = s.cycle_end`.execute(trx);
       const { fresh, changed } = diff.rows[0]!;
+      // The attribute values that differ from what the board knew (an empty cell supplies nothing).
+      const attributeChanges = await countAttributeChanges(trx, org.code);
 
       const upload = await sql<{ id: string }>`
         insert into board.roster_upload
-          (org_code, file_name, sha256, uploaded_by, total_rows, accepted_rows, rejected_rows, new_rows, changed_rows, errors)
+          (org_code, file_name, sha256, uploaded_by, total_rows, accepted_rows, rejected_rows, new_rows, changed_rows, attribute_columns, attribute_changes, errors)
         values (${org.code}, ${fileName}, ${sha256}, ${uploader.userId}, ${parsed.totalRows}, ${parsed.acceptedRows}, ${parsed.rejectedRows},
-          ${fresh}, ${changed},
+          ${fresh}, ${changed}, ${parsed.attributeColumns}::text[], ${attributeChanges},
           coalesce((select jsonb_agg(jsonb_build_object('line', p.line_no, 'reason', p.reason, 'raw', p.raw) order by p.line_no)
                     from pg_temp.roster_problem p), '[]'::jsonb))
         returning id::text as id`.execute(trx);
@@ -201,6 +209,11 @@ export async function uploadRoster(
         for (const quality of MATCH_QUALITIES) matched[quality] += slice[quality];
       }
 
+      if (attributeChanges > 0) {
+        const written = await writeRosterAttributes(trx, org.code, uploadId, uploader.userId);
+        if (written !== attributeChanges) throw new Error(`roster upload: expected ${attributeChanges} attribute changes, wrote ${written}`);
+      }
+
       // What the upload did: the audit row and the answer say the same.
       const counts = {
         totalRows: parsed.totalRows,
@@ -209,6 +222,8 @@ export async function uploadRoster(
         newRows: fresh,
         changedRows: changed,
         matched,
+        attributeColumns: parsed.attributeColumns,
+        attributeChanges,
       };
       await recordAudit(trx, {
         action: "roster.upload",
@@ -224,6 +239,57 @@ export async function uploadRoster(
     if (error instanceof RefusedUpload) return { kind: "rejected", problem: error.problem };
     throw error;
   }
+}
+
+// ---------------------------------------------------------------- licensee attributes from the roster
+
+/**
+ * The attribute values the staged rows supply, one per licensee and attribute: a licensee listed
+ * for several cycles takes the value of the row with the latest cycle end (then the later line).
+ * Only the ones that differ from what the board knew.
+ */
+const suppliedAttributeChanges = (orgCode: string) => sql`
+  select sp.roster_key, sp.key, la.value as before, sp.value as after
+  from (select distinct on (s.roster_key, a.key) s.roster_key, a.key, a.value
+          from pg_temp.roster_stage s cross join lateral jsonb_each(s.attributes) a
+         order by s.roster_key, a.key, s.cycle_end desc, s.line_no desc) sp
+  left join board.licensee_attribute la on la.org_code = ${orgCode} and la.roster_key = sp.roster_key and la.key = sp.key
+  where la.value is distinct from sp.value`;
+
+async function countAttributeChanges(trx: Kysely<Database>, orgCode: string): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*)::integer as n from (${suppliedAttributeChanges(orgCode)}) c`.execute(trx);
+  return r.rows[0]?.n ?? 0;
+}
+
+/**
+ * Writes the upload's attribute values that changed (source 'roster'), one history row each, and
+ * sends the licensee's matched entries back to 'pending' so their statuses are recomputed with
+ * them. Returns how many values changed.
+ */
+async function writeRosterAttributes(trx: Kysely<Database>, orgCode: string, uploadId: string, userId: string | null): Promise<number> {
+  const r = await sql<{ n: number }>`
+    with changed as materialized (${suppliedAttributeChanges(orgCode)}),
+    logged as (
+      insert into board.licensee_attribute_change (org_code, roster_key, key, before, after, source, upload_id, changed_by)
+      select ${orgCode}, c.roster_key, c.key, c.before, c.after, 'roster', ${uploadId}::bigint, ${userId}::uuid from changed c
+      returning 1
+    ),
+    written as (
+      insert into board.licensee_attribute as la (org_code, roster_key, key, value, source, upload_id, updated_by)
+      select ${orgCode}, c.roster_key, c.key, c.after, 'roster', ${uploadId}::bigint, ${userId}::uuid from changed c
+      on conflict (org_code, roster_key, key) do update set
+        value = excluded.value, source = 'roster', upload_id = excluded.upload_id, updated_by = excluded.updated_by, updated_at = now()
+      returning la.roster_key
+    ),
+    _pending as (
+      update board.roster_entry e set status = 'pending'
+      where e.org_code = ${orgCode} and e.learner_id is not null and e.status <> 'pending'
+        and e.roster_key in (select roster_key from written)
+      returning 1
+    )
+    -- Every data-modifying part runs to completion whether read or not (PostgreSQL's rule).
+    select count(*)::integer as n from logged`.execute(trx);
+  return r.rows[0]?.n ?? 0;
 }
 
 // ---------------------------------------------------------------- the upload form
@@ -608,6 +674,9 @@ export interface RosterUploadSummary {
   rejectedRows: number;
   newRows: number;
   changedRows: number;
+  /** The licensee attributes the file had columns for, and how many stored values it changed. */
+  attributeColumns: string[];
+  attributeChanges: number;
 }
 
 const UPLOAD_LIST_LIMIT = 100;
@@ -626,6 +695,8 @@ function uploadsOf(db: Kysely<Database>, orgCode: string) {
       "u.rejected_rows",
       "u.new_rows",
       "u.changed_rows",
+      "u.attribute_columns",
+      "u.attribute_changes",
     ])
     .where("u.org_code", "=", orgCode);
 }
@@ -643,6 +714,8 @@ function summary(row: UploadRow): RosterUploadSummary {
     rejectedRows: row.rejected_rows,
     newRows: row.new_rows,
     changedRows: row.changed_rows,
+    attributeColumns: row.attribute_columns,
+    attributeChanges: row.attribute_changes,
   };
 }
 

@@ -12,7 +12,9 @@ import { formatCount, formatCredits, formatDate } from "~/lib/format";
 import { loadCreditGrid } from "~/models/credit-grid.server";
 import { getLicensee, licenseeIdFrom, licenseeTotals } from "~/models/licensees.server";
 import { decisionsForLearner } from "~/models/decisions.server";
-import { DecisionBadge } from "~/components/RenewalCells";
+import { DecisionBadge, DecisionFacts } from "~/components/RenewalCells";
+import { orgWords } from "../../domain/org-words";
+import type { OrganisationKind } from "../../domain/reference";
 import { auditView, viewFilters } from "~/models/view-audit.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -46,12 +48,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     grid,
     totals,
     range: { from: range.completedFrom ?? null, to: range.completedTo ?? null },
-    decisions: decisions.map((d) => ({ id: d.id, entryId: d.entryId, outcome: d.outcome, note: d.note, cycleEnd: d.cycleEnd, decidedBy: d.decidedBy, decidedAt: d.decidedAt.toISOString(), superseded: d.superseded, supersedeReason: d.supersedeReason, bulk: d.bulk })),
+    decisions: decisions.map((d) => ({ id: d.id, entryId: d.entryId, outcome: d.outcome, note: d.note, cycleEnd: d.cycleEnd, decidedBy: d.decidedBy, decidedAt: d.decidedAt.toISOString(), superseded: d.superseded, supersedeReason: d.supersedeReason, bulk: d.bulk, override: d.override, overrideReason: d.overrideReason, extendedTo: d.extendedTo })),
   }, [...grid.notices, ...Object.keys(grid.filterErrors)]);
 }
 
 export default function LicenseePage() {
   const { org, licensee, grid, totals, range, decisions } = useLoaderData<typeof loader>();
+  const words = orgWords(org.kind as OrganisationKind);
   const location = useLocation();
   const rangeQuery = new URLSearchParams();
   if (range.from) rangeQuery.set("completedFrom", range.from);
@@ -106,21 +109,23 @@ export default function LicenseePage() {
       {org.kind !== "accreditor" ? (
         <section aria-labelledby="decisions-title" className="stack section">
           <h2 id="decisions-title" className="section-title">
-            Renewal decisions
+            {words.cycle.charAt(0).toUpperCase() + words.cycle.slice(1)} decisions
           </h2>
           {decisions.length === 0 ? (
-            <p className="empty-state">No renewal decision recorded by {org.code} for this licensee.</p>
+            <p className="empty-state">{`No ${words.cycle} decision recorded by ${org.code} for this ${words.person}.`}</p>
           ) : (
             <ol className="timeline" data-testid="licensee-decisions">
               {decisions.map((d) => (
                 <li key={d.id} className={d.superseded ? "timeline__item timeline__item--superseded" : "timeline__item"}>
                   <p>
-                    <DecisionBadge outcome={d.outcome} /> <span className="badge badge--neutral">{d.superseded ? "Superseded" : "In force"}</span> · cycle ending{" "}
+                    <DecisionBadge outcome={d.outcome} /> <span className="badge badge--neutral">{d.superseded ? "Superseded" : "In force"}</span>{" "}
+                    {d.override ? <span className="badge badge--warn">Override</span> : null} · cycle ending{" "}
                     <Link to={`/renewals/${d.entryId}`}>{formatDate(d.cycleEnd)}</Link>
                   </p>
                   <p className="small">
                     {d.decidedBy} · {new Date(d.decidedAt).toLocaleString("en-US", { timeZone: "UTC" })} UTC{d.bulk ? " · bulk" : ""}
                   </p>
+                  <DecisionFacts d={d} />
                   {d.note ? <p>{d.note}</p> : null}
                   {d.supersedeReason ? <p className="small">Supersedes an earlier decision: {d.supersedeReason}</p> : null}
                 </li>

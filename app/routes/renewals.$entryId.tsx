@@ -7,16 +7,24 @@ import { z } from "zod";
 import { requireUser } from "~/auth/session.server";
 import { learnerInScope } from "~/auth/scope.server";
 import { PageHeader } from "~/components/PageHeader";
-import { DecisionBadge, Progress, RenewalStatus } from "~/components/RenewalCells";
+import { DecisionBadge, DecisionFacts, Progress, RenewalStatus } from "~/components/RenewalCells";
 import { formatDate } from "~/lib/format";
 import { fieldErrors, type FieldErrors } from "~/lib/forms";
 import { formatRuleCredits } from "../../domain/requirement-rules";
-import { DECISION_OUTCOMES, MATCH_LABELS, OUTCOME_LABELS } from "~/lib/renewal-search";
-import { decisionsForEntry, recordDecision, supersedeDecision } from "~/models/decisions.server";
+import { orgWords } from "../../domain/org-words";
+import type { OrganisationKind } from "../../domain/reference";
+import { addDays } from "../../domain/calendar";
+import { contradiction, oneYearAfter } from "~/lib/decision-evidence";
+import { isoDate } from "~/lib/grid";
+import { DECISION_OUTCOMES, MATCH_LABELS, OUTCOME_LABELS, STATUS_LABELS, type DecisionOutcomeId } from "~/lib/renewal-search";
+import { decisionsForEntry, evidenceFingerprint, evidenceOf, recordDecision, supersedeDecision, type DecisionField } from "~/models/decisions.server";
 import { canSupervise, requireBoardUser } from "~/models/renewal-page.server";
 import { evaluateEntryNow, getEntry } from "~/models/renewals.server";
 import { readFormFields } from "~/lib/request-form.server";
 import { auditView } from "~/models/view-audit.server";
+import { LicenseeAttributesPanel } from "~/components/LicenseeAttributesPanel";
+import { attributeHistory, knownAttributes, parseAttributeForm, saveLicenseeAttributes } from "~/models/licensee-attributes.server";
+import { attributeDefinition } from "../../domain/licensee-attributes";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.entry.lastName}, ${data.entry.firstName} · Renewal · CME Credit Verification` : "Renewal · CME Credit Verification" },
@@ -35,24 +43,62 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { db } = context.services;
   const entry = await getEntry(db, user.org.code, entryIdFrom(params));
   if (!entry) throw new Response("Not found", { status: 404 });
-  const [live, decisions, licenseeVisible] = await Promise.all([
+  const [live, decisions, licenseeVisible, attributes, attributeChanges] = await Promise.all([
     evaluateEntryNow(db, entry),
     decisionsForEntry(db, user.org.code, entry.id),
     // The licensee page shows licensees with credit reported to the board: none, no page to link to.
     entry.learnerId ? learnerInScope(db, user.scope, entry.learnerId) : Promise.resolve(false),
+    knownAttributes(db, user.org.code, entry.rosterKey),
+    attributeHistory(db, user.org.code, entry.rosterKey),
   ]);
   auditView(context, user, { action: "renewal.view", target: `roster_entry:${entry.id}`, rows: 1 });
-  return { org: user.org, role: user.role, canSupervise: canSupervise(user), entry, live, licenseeVisible, decisions: decisions.map((d) => ({ ...d, decidedAt: d.decidedAt.toISOString() })) };
+  const words = orgWords(user.org.kind as OrganisationKind);
+  const evidence = evidenceOf(live);
+  // Server-rendered: which choices contradict the check (overrides), so the form is safe without JavaScript.
+  const warnings = Object.fromEntries(DECISION_OUTCOMES.map((o) => [o, contradiction(o, evidence, words)])) as Record<DecisionOutcomeId, string | null>;
+  return {
+    org: user.org,
+    words,
+    role: user.role,
+    canSupervise: canSupervise(user),
+    entry,
+    live,
+    shown: evidenceFingerprint(live),
+    warnings,
+    extension: { earliest: addDays(entry.cycleEnd, 1), latest: oneYearAfter(entry.cycleEnd) },
+    licenseeVisible,
+    decisions: decisions.map((d) => ({ ...d, decidedAt: d.decidedAt.toISOString() })),
+    attributes,
+    attributeChanges,
+  };
 }
+
 
 const note = z.string().trim().max(2000, "Keep the note under 2,000 characters.");
 const outcome = z.enum(DECISION_OUTCOMES, { error: "Choose a decision." });
-const DecideForm = z.object({ intent: z.literal("decide"), outcome, note });
+// Checked against the outcome and the live check by the model (decisions.server.ts); here only their form.
+const evidenceFields = {
+  overrideReason: z
+    .string()
+    .max(2000, "Keep the reason under 2,000 characters.")
+    .optional()
+    .transform((v) => v?.trim() || null),
+  extendedTo: z
+    .union([z.literal(""), isoDate])
+    .optional()
+    .transform((v) => v || null),
+  shown: z
+    .union([z.literal(""), z.string().regex(/^[0-9a-f]{20}$/, "This form is out of date: reload the page and decide again.")])
+    .optional()
+    .transform((v) => v || null),
+};
+const DecideForm = z.object({ intent: z.literal("decide"), outcome, note, ...evidenceFields });
 const SupersedeForm = z.object({
   intent: z.literal("supersede"),
   supersedes: z.string().regex(/^\d{1,18}$/, "Choose the decision to supersede."),
   outcome,
   note,
+  ...evidenceFields,
   reason: z.string().trim().min(5, "Give the reason for superseding (at least a few words).").max(2000, "Keep the reason under 2,000 characters."),
 });
 const ActionForm = z.discriminatedUnion("intent", [DecideForm, SupersedeForm], { error: "Choose what to do." });
@@ -66,6 +112,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const entry = await getEntry(db, user.org.code, entryIdFrom(params));
   if (!entry) throw new Response("Not found", { status: 404 });
   const fields = await readFormFields(request);
+  if (fields.intent === "attributes") {
+    // What the board knows of the licensee: supervisors change it; reviewers read it.
+    if (!canSupervise(user)) return data<ActionResult>({ errors: { form: "Only a supervisor can change what the board knows of a licensee." }, intent: "attributes" }, { status: 403 });
+    const form = parseAttributeForm(user.org.code, fields);
+    if (!form.ok) return data<ActionResult>({ errors: form.errors, intent: "attributes" }, { status: 400 });
+    const saved = await saveLicenseeAttributes(db, { id: user.id, orgCode: user.org.code, ip: context.clientIp }, entry, form);
+    throw redirect(`/renewals/${entry.id}?attributesSaved=${saved.changed}#attributes`);
+  }
   const parsed = ActionForm.safeParse(fields);
   if (!parsed.success) return data<ActionResult>({ errors: fieldErrors(parsed.error), intent: fields.intent ?? "" }, { status: 400 });
   const actor = { id: user.id, role: user.role, orgCode: user.org.code, ip: context.clientIp };
@@ -73,23 +127,44 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (input.intent === "supersede" && !canSupervise(user)) {
     return data<ActionResult>({ errors: { form: "Only a supervisor can supersede a decision." }, intent: input.intent }, { status: 403 });
   }
+  const decision = {
+    outcome: input.outcome,
+    note: input.note,
+    overrideReason: input.overrideReason,
+    extendedTo: input.extendedTo,
+    shown: input.shown,
+    words: orgWords(user.org.kind as OrganisationKind),
+  };
   const result =
     input.intent === "decide"
-      ? await recordDecision(db, actor, entry, { outcome: input.outcome, note: input.note })
-      : await supersedeDecision(db, actor, entry, { supersedes: input.supersedes, outcome: input.outcome, note: input.note, reason: input.reason });
-  if (!result.ok) return data<ActionResult>({ errors: { form: result.message }, intent: input.intent }, { status: 409 });
+      ? await recordDecision(db, actor, entry, decision)
+      : await supersedeDecision(db, actor, entry, { ...decision, supersedes: input.supersedes, reason: input.reason });
+  if (!result.ok) {
+    const field: DecisionField = result.field;
+    return data<ActionResult>({ errors: { [field]: result.message }, intent: input.intent }, { status: result.status });
+  }
   // Committed: only now does the page say so.
   throw redirect(`/renewals/${entry.id}?recorded=${result.id}#decisions`);
 }
 
-function OutcomeChoices({ name, error }: { name: string; error?: string }) {
+type Warnings = Record<DecisionOutcomeId, string | null>;
+
+/** The outcomes, each choice that contradicts the check marked beside it (rendered on the server). */
+function OutcomeChoices({ name, error, warnings }: { name: string; error?: string; warnings: Warnings }) {
   return (
     <fieldset className="filter-group" aria-describedby={error ? `${name}-outcome-error` : undefined}>
       <legend>Decision</legend>
       {DECISION_OUTCOMES.map((o) => (
-        <label className="check" key={o}>
-          <input type="radio" name="outcome" value={o} required /> {OUTCOME_LABELS[o]}
-        </label>
+        <div key={o}>
+          <label className="check">
+            <input type="radio" name="outcome" value={o} required aria-describedby={warnings[o] ? `${name}-${o}-warning` : undefined} /> {OUTCOME_LABELS[o]}
+          </label>
+          {warnings[o] ? (
+            <p className="field__hint decision-warning" id={`${name}-${o}-warning`} data-testid={`override-warning-${o}`}>
+              <span className="badge badge--warn">Override</span> {warnings[o]} It needs a reason below.
+            </p>
+          ) : null}
+        </div>
       ))}
       {error ? (
         <p className="filter-error" id={`${name}-outcome-error`}>
@@ -100,14 +175,55 @@ function OutcomeChoices({ name, error }: { name: string; error?: string }) {
   );
 }
 
+/** The override reason (only when some choice contradicts the check) and the extension's new deadline. */
+function EvidenceFields({ errors, warnings, extension, deadlineWord }: { errors: FieldErrors; warnings: Warnings; extension: { earliest: string; latest: string }; deadlineWord: string }) {
+  const overridable = DECISION_OUTCOMES.filter((o) => warnings[o]);
+  return (
+    <>
+      {overridable.length > 0 ? (
+        <label className="field">
+          <span className="field__label">Reason for the override</span>
+          <textarea name="overrideReason" rows={2} maxLength={2000} aria-invalid={Boolean(errors.overrideReason) || undefined} aria-describedby="override-reason-hint" />
+          <span className="field__hint" id="override-reason-hint">
+            {`Required for ${overridable.map((o) => `“${OUTCOME_LABELS[o]}”`).join(" or ")}, in at least a sentence: why the decision differs from what the credit reported shows. It is kept with the decision and shown wherever the decision is.`}
+          </span>
+          {errors.overrideReason ? (
+            <span className="field__error" data-testid="override-reason-error">
+              {errors.overrideReason}
+            </span>
+          ) : null}
+        </label>
+      ) : null}
+      <label className="field">
+        <span className="field__label">New deadline, for an extension</span>
+        <input type="date" name="extendedTo" min={extension.earliest} max={extension.latest} aria-invalid={Boolean(errors.extendedTo) || undefined} aria-describedby="extended-to-hint" />
+        <span className="field__hint" id="extended-to-hint">
+          {`Required when granting an extension: after the ${deadlineWord} and at most a year after it (${formatDate(extension.earliest)} to ${formatDate(extension.latest)}). Credit completed up to the new deadline counts toward this cycle.`}
+        </span>
+        {errors.extendedTo ? (
+          <span className="field__error" data-testid="extended-to-error">
+            {errors.extendedTo}
+          </span>
+        ) : null}
+      </label>
+    </>
+  );
+}
+
+function basisStatus(status: unknown): string {
+  return typeof status === "string" && status in STATUS_LABELS ? STATUS_LABELS[status as keyof typeof STATUS_LABELS] : typeof status === "string" ? status : "—";
+}
+
 export default function RenewalEntry() {
-  const { entry, live, decisions, canSupervise: supervisor, licenseeVisible } = useLoaderData<typeof loader>();
+  const { entry, live, decisions, canSupervise: supervisor, licenseeVisible, words, shown, warnings, extension, attributes, attributeChanges } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const [search] = useSearchParams();
   const recorded = search.get("recorded");
+  const attributesSaved = /^\d{1,3}$/.test(search.get("attributesSaved") ?? "") ? search.get("attributesSaved") : null;
   const busy = navigation.state === "submitting";
-  const errors = result?.errors ?? {};
+  // The decision forms' errors; the attribute form shows its own.
+  const errors = result && result.intent !== "attributes" ? result.errors : {};
   const current = decisions.find((d) => !d.superseded) ?? null;
   const pad = (n: number) => String(n).padStart(2, "0");
   const evaluation = live.kind === "evaluated" ? live.evaluation : null;
@@ -118,7 +234,7 @@ export default function RenewalEntry() {
         <Link to="/renewals">Renewal queue</Link> / {entry.lastName}, {entry.firstName}
       </nav>
       <PageHeader
-        eyebrow={`Renewal · cycle ending ${formatDate(entry.cycleEnd)}`}
+        eyebrow={`${words.cycle.charAt(0).toUpperCase()}${words.cycle.slice(1)} · cycle ending ${formatDate(entry.cycleEnd)}${live.kind === "evaluated" && live.extendedTo ? ` · extended to ${formatDate(live.extendedTo)}` : ""}`}
         title={`${entry.lastName}, ${entry.firstName}`}
         description={
           <>
@@ -130,11 +246,11 @@ export default function RenewalEntry() {
         actions={
           entry.learnerId && licenseeVisible ? (
             <Link className="button button--link button--small" to={`/licensees/${entry.learnerId}`}>
-              Licensee page
+              {`${words.Person} page`}
             </Link>
           ) : entry.learnerId ? (
             <span className="muted" data-testid="no-licensee-page">
-              No credit has been reported to your board for this licensee.
+              {`No credit has been reported to your board for this ${words.person}.`}
             </span>
           ) : null
         }
@@ -163,8 +279,9 @@ export default function RenewalEntry() {
                 <p className="stat-card__value" data-testid="entry-status">
                   <RenewalStatus status={evaluation.status} />
                 </p>
-                <p className="stat-card__hint">
-                  Cycle {formatDate(evaluation.cycle.start)} to {formatDate(evaluation.cycle.end)}
+                <p className="stat-card__hint" data-testid="entry-cycle">
+                  Cycle {formatDate(live.kind === "evaluated" ? live.cycle.start : evaluation.cycle.start)} to {formatDate(live.kind === "evaluated" ? live.cycle.end : evaluation.cycle.end)}
+                  {live.kind === "evaluated" && live.extendedTo ? `, extended to ${formatDate(live.extendedTo)}: credit completed by then counts` : ""}
                 </p>
               </div>
               <div className="stat-card">
@@ -212,6 +329,14 @@ export default function RenewalEntry() {
                         {o.label}
                         <span className="sub">{o.description}</span>
                         {o.applicability ? <span className="sub">{o.applicability}</span> : null}
+                        {o.unknownAttributes.length > 0 ? (
+                          <span className="sub" data-testid={`unknown-${o.id}`}>
+                            <span className="badge badge--warn">
+                              Applies if {o.unknownAttributes.map((k) => (attributeDefinition(k)?.label ?? k).toLowerCase()).join(" and ")}: not known
+                            </span>{" "}
+                            {supervisor ? <a href="#attributes">Fill it in</a> : null}
+                          </span>
+                        ) : null}
                       </th>
                       <td>
                         {o.window.start ? formatDate(o.window.start) : "Any date"} to {formatDate(o.window.end)}
@@ -272,6 +397,16 @@ export default function RenewalEntry() {
         ) : null}
       </section>
 
+      <LicenseeAttributesPanel
+        attributes={attributes}
+        history={attributeChanges}
+        words={words}
+        canEdit={supervisor}
+        errors={result?.intent === "attributes" ? result.errors : {}}
+        saved={attributesSaved}
+        busy={busy}
+      />
+
       <section className="stack" aria-labelledby="decisions">
         <h2 id="decisions" className="section-title">
           Decisions
@@ -284,12 +419,13 @@ export default function RenewalEntry() {
               <li key={d.id} className={d.superseded ? "timeline__item timeline__item--superseded" : "timeline__item"}>
                 <p>
                   <DecisionBadge outcome={d.outcome} /> {d.superseded ? <span className="badge badge--neutral">Superseded</span> : <span className="badge badge--neutral">In force</span>}{" "}
-                  {d.bulk ? <span className="badge badge--neutral">Bulk</span> : null}
+                  {d.bulk ? <span className="badge badge--neutral">Bulk</span> : null} {d.override ? <span className="badge badge--warn">Override</span> : null}
                 </p>
                 <p className="small">
-                  {d.decidedBy} · {new Date(d.decidedAt).toLocaleString("en-US", { timeZone: "UTC" })} UTC · based on status “{String(d.basis.status ?? "—")}”
-                  {typeof d.basis.creditsCounted === "number" ? `, ${d.basis.creditsCounted} / ${d.basis.creditsRequired} credits` : ""}
+                  {d.decidedBy} · {new Date(d.decidedAt).toLocaleString("en-US", { timeZone: "UTC" })} UTC · based on status “{basisStatus(d.basis.status)}”
+                  {typeof d.basis.creditsCounted === "number" ? `, ${d.basis.creditsCounted} / ${d.basis.creditsRequired}` : ""}
                 </p>
+                <DecisionFacts d={d} />
                 {d.note ? <p>{d.note}</p> : null}
                 {d.supersedeReason ? <p className="small">Supersedes an earlier decision: {d.supersedeReason}</p> : null}
               </li>
@@ -297,9 +433,9 @@ export default function RenewalEntry() {
           </ol>
         )}
 
-        {errors.form ? (
-          <div className="alert alert--error" role="alert">
-            {errors.form}
+        {errors.form || errors.shown ? (
+          <div className="alert alert--error" role="alert" data-testid="decision-error">
+            {errors.form ?? errors.shown}
           </div>
         ) : null}
 
@@ -307,7 +443,9 @@ export default function RenewalEntry() {
           <Form method="post" className="form card" aria-labelledby="decide-title">
             <h3 id="decide-title">Record a decision</h3>
             <input type="hidden" name="intent" value="decide" />
-            <OutcomeChoices name="decide" error={result?.intent === "decide" ? errors.outcome : undefined} />
+            <input type="hidden" name="shown" value={shown} />
+            <OutcomeChoices name="decide" error={result?.intent === "decide" ? errors.outcome : undefined} warnings={warnings} />
+            <EvidenceFields errors={errors} warnings={warnings} extension={extension} deadlineWord={words.deadline} />
             <label className="field">
               <span className="field__label">Note</span>
               <textarea name="note" rows={3} maxLength={2000} aria-invalid={Boolean(errors.note) || undefined} />
@@ -322,7 +460,9 @@ export default function RenewalEntry() {
             <h3 id="supersede-title">Supersede the decision in force</h3>
             <input type="hidden" name="intent" value="supersede" />
             <input type="hidden" name="supersedes" value={current.id} />
-            <OutcomeChoices name="supersede" error={result?.intent === "supersede" ? errors.outcome : undefined} />
+            <input type="hidden" name="shown" value={shown} />
+            <OutcomeChoices name="supersede" error={result?.intent === "supersede" ? errors.outcome : undefined} warnings={warnings} />
+            <EvidenceFields errors={errors} warnings={warnings} extension={extension} deadlineWord={words.deadline} />
             <label className="field">
               <span className="field__label">Reason for superseding (required)</span>
               <textarea name="reason" rows={2} maxLength={2000} required aria-invalid={Boolean(errors.reason) || undefined} />

@@ -28,6 +28,8 @@ import { countBulkCompliant } from "~/models/decisions.server";
 import { canSupervise, renewalState } from "~/models/renewal-page.server";
 import { listRenewals, statusSummary } from "~/models/renewal-queue.server";
 import { auditView, viewFilters } from "~/models/view-audit.server";
+import { getRuleSet } from "~/models/rules.server";
+import { requirementLabel } from "../../domain/requirement-rules";
 
 export const meta: MetaFunction = () => [{ title: "Renewals · CME Credit Verification" }];
 export const handle = { wide: true };
@@ -39,6 +41,16 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { db } = context.services;
   const params = new URL(request.url).searchParams;
   const { state } = await renewalState(db, user, params);
+  // "Applicability not known": the requirements that bind only some licensees are the ones offered.
+  const stored = await getRuleSet(db, user.org.code);
+  const unknownOptions = [
+    { value: "any", label: "Any requirement" },
+    ...(stored?.rule.requirements ?? []).filter((r) => r.appliesTo).map((r) => ({ value: r.id, label: requirementLabel(r) })),
+  ];
+  if (state.filters.unknown && !unknownOptions.some((o) => o.value === state.filters.unknown)) {
+    state.errors.unknown = "Choose a listed requirement.";
+    delete state.filters.unknown;
+  }
   // With no filter but the window and status, the count is the summary's (one scan fewer).
   const onlyStatus = Object.keys(state.filters).every((k) => ["endFrom", "endTo", "status"].includes(k));
   const [page, summary, meetsUndecided] = await Promise.all([
@@ -72,6 +84,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     errors,
     notices,
     values: Object.fromEntries(RENEWAL_FILTER_NAMES.map((n) => [n, params.getAll(n)])) as Record<string, string[]>,
+    unknownOptions,
   }, [...notices, ...Object.keys(errors)]);
 }
 
@@ -164,6 +177,9 @@ export default function Renewals() {
           />
           <CheckboxFilter name="status" legend="Status" values={values.status ?? []} options={STATUS_OPTIONS} error={errors.status} />
           <SelectFilter name="decision" label="Decision" value={value("decision")} error={errors.decision} options={DECISION_OPTIONS} />
+          {data.unknownOptions.length > 1 ? (
+            <SelectFilter name="unknown" label="Applicability not known" value={value("unknown")} error={errors.unknown} options={data.unknownOptions} anyLabel="Not filtered" />
+          ) : null}
           <TextFilter name="lastName" label="Last name" value={value("lastName")} error={errors.lastName} hint="Beginning of the name; accents and case ignored" />
           <TextFilter name="key" label="Licence / board id" value={value("key")} error={errors.key} />
           <details className="filter-group filter-disclosure" open={(values.match ?? []).length > 0 || Boolean(errors.match)}>

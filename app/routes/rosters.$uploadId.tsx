@@ -7,6 +7,9 @@ import { PageHeader } from "~/components/PageHeader";
 import { StatCard } from "~/components/StatCard";
 import { formatCount, formatTimestamp } from "~/lib/format";
 import { getRosterUpload, rosterUploadIdFrom } from "~/models/rosters.server";
+import { attributeDefinition } from "../../domain/licensee-attributes";
+import { orgWords } from "../../domain/org-words";
+import type { OrganisationKind } from "../../domain/reference";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.upload.fileName} · Renewal rosters · CME Credit Verification` : "Roster upload · CME Credit Verification" },
@@ -19,7 +22,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const upload = await getRosterUpload(context.services.db, user.org.code, uploadId);
   if (!upload) throw new Response("Not found", { status: 404 });
   const justUploaded = new URL(request.url).searchParams.get("uploaded") === "1";
-  return { org: user.org, upload, justUploaded };
+  return { org: user.org, upload, justUploaded, person: orgWords(user.org.kind as OrganisationKind).person };
 }
 
 const QUALITY_LABELS = {
@@ -31,7 +34,7 @@ const QUALITY_LABELS = {
 } as const;
 
 export default function RosterUpload() {
-  const { org, upload, justUploaded } = useLoaderData<typeof loader>();
+  const { org, upload, justUploaded, person } = useLoaderData<typeof loader>();
   const unchanged = upload.acceptedRows - upload.newRows - upload.changedRows;
   const written = upload.newRows + upload.changedRows;
   const unmatched = upload.matched.none + upload.matched.ambiguous;
@@ -69,6 +72,16 @@ export default function RosterUpload() {
           <StatCard label="Not kept" value={formatCount(upload.rejectedRows)} testId="stat-rejected" tone={upload.rejectedRows ? "warn" : undefined} hint={upload.rejectedRows ? "Listed below with their reasons" : "Every row was valid"} />
           <StatCard label="New / changed" value={`${formatCount(upload.newRows)} / ${formatCount(upload.changedRows)}`} testId="stat-new-changed" hint="Licensee cycles added / updated" />
         </div>
+        {upload.attributeColumns.length > 0 ? (
+          <p className="muted small" data-testid="upload-attributes">
+            What the board knows of each {person}, from the columns{" "}
+            {upload.attributeColumns.map((k) => `“${attributeDefinition(k)?.label ?? k}”`).join(", ")}:{" "}
+            {upload.attributeChanges === 0
+              ? "no value changed."
+              : `${formatCount(upload.attributeChanges)} ${upload.attributeChanges === 1 ? "value" : "values"} changed, each kept in the ${person}'s history.`}{" "}
+            An empty cell means “not supplied”: what was already known was left as it was.
+          </p>
+        ) : null}
       </section>
       <section aria-labelledby="match-figures" className="section stack">
         <h2 id="match-figures" className="section-title">

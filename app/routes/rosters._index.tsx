@@ -10,6 +10,9 @@ import { StatCard } from "~/components/StatCard";
 import { formatCount, formatTimestamp } from "~/lib/format";
 import { refreshRosterStatuses } from "~/models/renewals.server";
 import { discardRequestBody, listRosterUploads, readRosterUpload, ROSTER_UPLOAD_LIMITS, uploadRoster } from "~/models/rosters.server";
+import { attributesOf } from "../../domain/licensee-attributes";
+import { orgWords } from "../../domain/org-words";
+import type { OrganisationKind } from "../../domain/reference";
 
 export const meta: MetaFunction = () => [{ title: "Renewal rosters · CME Credit Verification" }];
 
@@ -28,7 +31,10 @@ const hasRoster = (kind: string) => kind === "state_board" || kind === "certifyi
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
   const roster = hasRoster(user.org.kind) ? await listRosterUploads(context.services.db, user.org.code) : null;
-  return { org: user.org, roster, canUpload: roster !== null && hasRole(user, MANAGING_ROLES), limits: ROSTER_UPLOAD_LIMITS };
+  // The optional columns of what the board knows of each licensee (the organisation's attributes).
+  const attributeColumns = attributesOf(user.org.code).map((a) => ({ label: a.label, type: a.type }));
+  const person = orgWords(user.org.kind as OrganisationKind).person;
+  return { org: user.org, roster, canUpload: roster !== null && hasRole(user, MANAGING_ROLES), limits: ROSTER_UPLOAD_LIMITS, attributeColumns, person };
 }
 
 type ActionResult = { error: string } | { already: string; uploadId: string };
@@ -68,7 +74,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-function UploadPanel({ keyLabel, limits }: { keyLabel: string; limits: { mb: number; rows: number } }) {
+const ATTRIBUTE_FORMATS = { boolean: "Yes or No", percent: "0 to 100", date: "YYYY-MM-DD", text: "text" } as const;
+
+function UploadPanel({
+  keyLabel,
+  limits,
+  attributeColumns,
+  person,
+}: {
+  person: string;
+  keyLabel: string;
+  limits: { mb: number; rows: number };
+  attributeColumns: { label: string; type: keyof typeof ATTRIBUTE_FORMATS }[];
+}) {
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === "submitting" && navigation.formMethod?.toLowerCase() === "post";
@@ -89,6 +107,12 @@ function UploadPanel({ keyLabel, limits }: { keyLabel: string; limits: { mb: num
           Birth dates as MM/DD; cycle ends (or <span className="mono">expiration_date</span>) as YYYY-MM-DD or MM/DD/YYYY; the NPI may be left out. Up to {limits.mb} MB and{" "}
           {formatCount(limits.rows)} rows. Good rows are kept and bad rows listed with their line and reason; uploading the same file twice changes nothing.
         </p>
+        {attributeColumns.length > 0 ? (
+          <p className="muted small" data-testid="attribute-columns">
+            {`Optional columns for what the board knows of each ${person}: `}
+            {attributeColumns.map((a) => `${a.label} (${ATTRIBUTE_FORMATS[a.type]})`).join("; ")}. An empty cell leaves what was already known as it is.
+          </p>
+        ) : null}
       </div>
       <Form method="post" encType="multipart/form-data" className="upload-form" aria-label="Upload a roster">
         <label className="visually-hidden" htmlFor="roster-file">
@@ -122,7 +146,7 @@ function UploadPanel({ keyLabel, limits }: { keyLabel: string; limits: { mb: num
 }
 
 export default function Rosters() {
-  const { org, roster, canUpload, limits } = useLoaderData<typeof loader>();
+  const { org, roster, canUpload, limits, attributeColumns, person } = useLoaderData<typeof loader>();
   const keyLabel = org.kind === "certifying_board" ? "board_id" : "licence_id";
   if (!roster) {
     return (
@@ -168,7 +192,7 @@ export default function Rosters() {
           />
         </div>
       </section>
-      {canUpload ? <UploadPanel keyLabel={keyLabel} limits={limits} /> : <p className="muted small section">Supervisors and admins upload rosters; you can review every upload below.</p>}
+      {canUpload ? <UploadPanel keyLabel={keyLabel} limits={limits} attributeColumns={attributeColumns} person={person} /> : <p className="muted small section">Supervisors and admins upload rosters; you can review every upload below.</p>}
       <section className="section stack" aria-labelledby="uploads-title">
         <h2 id="uploads-title" className="section-title">
           Uploads

@@ -92,6 +92,8 @@ test("upload → queue → licensee's cycle → decide → supersede → history
   await signIn(page, "supervisor@ca-m.demo.test");
   await page.goto(`/renewals/${entryId}`);
   await page.getByLabel("Extension granted").check();
+  const [deadline] = await querySql<{ d: string }>(`select (cycle_end + 90)::text as d from board.roster_entry where id = $1`, [entryId]);
+  await page.getByLabel(/New deadline/).fill(deadline!.d);
   await page.getByLabel("Reason for superseding (required)").fill("Extension of 90 days approved by the board.");
   await page.getByRole("button", { name: "Supersede decision" }).click();
   await expect(page.getByTestId("decision-recorded")).toBeVisible();
@@ -102,7 +104,26 @@ test("upload → queue → licensee's cycle → decide → supersede → history
   await page.getByRole("link", { name: "Licensee page" }).click();
   await expect(page.getByTestId("licensee-decisions").locator("li")).toHaveCount(2);
   await expect(page.getByTestId("licensee-decisions")).toContainText("Extension of 90 days approved by the board.");
+  await expect(page.getByTestId("licensee-decisions")).toContainText("Extended to");
   await page.screenshot({ path: `${SHOTS}/licensee-decisions.png`, fullPage: true });
+
+  // An override: "Compliant" for a short licensee is marked on the form, refused without a reason, then recorded with one.
+  await page.goto("/renewals?status=short&decision=undecided");
+  await page.locator('table.data-table tbody tr td[data-col="name"] a').first().click();
+  await expect(page.getByTestId("override-warning-compliant")).toBeVisible();
+  await page.getByRole("radio", { name: "Compliant" }).check();
+  await page.getByRole("button", { name: "Record decision" }).click();
+  await expect(page.getByTestId("override-reason-error")).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/renewals-override-refused.png`, fullPage: true });
+  await page.getByRole("radio", { name: "Compliant" }).check();
+  await page.getByLabel(/Reason for the override/).fill("Certificates for the missing hours were sent to the board and checked.");
+  await page.getByRole("button", { name: "Record decision" }).click();
+  await expect(page.getByTestId("decision-recorded")).toBeVisible();
+  await expect(page.getByTestId("decision-override")).toContainText("Override: Certificates for the missing hours");
+  const overrideId = page.url().match(/renewals\/(\d+)/)![1]!;
+  const [override] = await querySql<{ override: boolean; override_reason: string }>(`select override, override_reason from board.decision where entry_id = $1`, [overrideId]);
+  expect(override).toEqual({ override: true, override_reason: "Certificates for the missing hours were sent to the board and checked." });
+  await page.screenshot({ path: `${SHOTS}/renewals-override.png`, fullPage: true });
 
   // Bulk: the confirmation states the number SQL finds.
   await page.goto("/renewals");

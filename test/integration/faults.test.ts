@@ -122,7 +122,8 @@ describe("PostgreSQL stopped and started again under load", () => {
     }
     function decide(entry = entries[nextEntry++]): Promise<Outcome> | null {
       if (!entry) return null;
-      const body = new URLSearchParams({ intent: "decide", outcome: "compliant", note: "fault test" });
+      // An outcome that never contradicts the credit check: recorded whatever the entry's status.
+      const body = new URLSearchParams({ intent: "decide", outcome: "referred_to_audit", note: "fault test" });
       return once("decision", `/renewals/${entry.id}`, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded" } }, entry.id);
     }
     async function worker(n: number) {

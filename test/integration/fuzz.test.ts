@@ -403,7 +403,7 @@ interface Body {
 function fieldsArb(route: AppRoute): fc.Arbitrary<[string, string][]> {
   const forms = postFormsByRoute.get(route.pattern) ?? [];
   const intents = [...new Set([...forms.flatMap((f) => f.filter(([k]) => k === "intent").map(([, v]) => v)), ...(intentsByRoute.get(route.pattern) ?? [])])];
-  const intent = fc.oneof(fc.constantFrom("decide", "supersede", "sync", "upload", "delete", "", ...intents), valueArb());
+  const intent = fc.oneof(fc.constantFrom("decide", "supersede", "attributes", "sync", "upload", "delete", "", ...intents), valueArb());
   return fc
     .record({
       base: fc.option(fc.nat({ max: Math.max(0, forms.length - 1) }), { freq: 4 }),
@@ -465,14 +465,20 @@ function quoteHeader(s: string): string {
   return s.replace(/["\r\n]/g, (c) => (c === '"' ? "%22" : c === "\r" ? "%0D" : "%0A"));
 }
 
-const csvCell = fc.oneof(nasty, fc.string({ maxLength: 12 }), fc.constantFrom("A12345", "Ann", "Lee", "01/31", "1234567893", "2031-10-31"));
+const csvCell = fc.oneof(nasty, fc.string({ maxLength: 12 }), fc.constantFrom("A12345", "Ann", "Lee", "01/31", "1234567893", "2031-10-31", "yes", "No", "35%", "101", "2001-02-30"));
+/** Roster headers: the plain one, and ones with licensee attribute columns (kept by CA-M, and one it does not keep). */
+const csvHeader = fc.constantFrom(
+  "licence_id,first_name,last_name,birth_date,npi,cycle_end",
+  "licence_id,first_name,last_name,birth_date,npi,cycle_end,DEA Registrant,Patients 65+ %,Primary Specialty,Original License Date",
+  "licence_id,first_name,last_name,birth_date,npi,cycle_end,prescriber,MOC participant",
+);
 const fileContentArb = fc.oneof(
   fc.uint8Array({ maxLength: 4096 }),
   fc.constant(Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 6, 0])),
   fc.constant(new Uint8Array(0)),
   fc
-    .array(fc.array(csvCell, { minLength: 1, maxLength: 8 }), { maxLength: 8 })
-    .map((rows) => encoder.encode(["licence_id,first_name,last_name,birth_date,npi,cycle_end", ...rows.map((r) => r.map((c) => `"${c.replace(/"/g, '""')}"`).join(","))].join("\r\n"))),
+    .tuple(csvHeader, fc.array(fc.array(csvCell, { minLength: 1, maxLength: 10 }), { maxLength: 8 }))
+    .map(([header, rows]) => encoder.encode([header, ...rows.map((r) => r.map((c) => `"${c.replace(/"/g, '""')}"`).join(","))].join("\r\n"))),
   fc.constantFrom("licence_id,first_name\n", "\uFEFFboard_id;first_name;last_name;birth_date;npi;cycle_end\n1;a;b;01/01;;2030-01-01", "a\tb\tc\n1\t2\t3").map((s) => encoder.encode(s)),
 );
 
@@ -704,6 +710,9 @@ describe("every route answers hostile input without a 5xx or a leak", () => {
     for (const pattern of ["/login", "/renewals/:entryId", "/renewals/rules", "/renewals/samples", "/renewals/bulk", "/admin/analytics"]) {
       expect(postFormsByRoute.get(pattern)?.length ?? 0, pattern).toBeGreaterThan(0);
     }
+    // The entry page's form of what the board knows of the licensee, with its attribute fields.
+    const entryForms = postFormsByRoute.get("/renewals/:entryId") ?? [];
+    expect(entryForms.some((f) => f.some(([k, v]) => k === "intent" && v === "attributes") && f.some(([k]) => k.startsWith("attr.")))).toBe(true);
   });
 
   for (const route of routes.filter((r) => r.hasLoader)) {

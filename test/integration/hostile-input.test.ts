@@ -56,8 +56,9 @@ describe("form bodies", () => {
     const nul = await postAs(`/renewals/${entry}`, supervisor, new URLSearchParams({ intent: "decide", outcome: "compliant", note: "checked\u0000" }), "application/x-www-form-urlencoded");
     expect(nul.status).toBe(400);
     expect(await writes()).toEqual(before);
-    // The same decision without the NUL is recorded: the refusal was about the character.
-    const ok = await postAs(`/renewals/${entry}`, supervisor, new URLSearchParams({ intent: "decide", outcome: "compliant", note: "checked" }), "application/x-www-form-urlencoded");
+    // The same decision without the NUL is recorded: the refusal was about the character. (An
+    // outcome that never contradicts the credit check, so the entry's status does not matter.)
+    const ok = await postAs(`/renewals/${entry}`, supervisor, new URLSearchParams({ intent: "decide", outcome: "referred_to_audit", note: "checked" }), "application/x-www-form-urlencoded");
     expect(ok.status).toBe(302);
     expect((await writes()).decisions).toBe(before.decisions! + 1);
   });
@@ -66,12 +67,12 @@ describe("form bodies", () => {
     const entry = await undecided();
     const form = new FormData();
     form.set("intent", "decide");
-    form.set("outcome", "deficient");
+    form.set("outcome", "referred_to_audit");
     form.set("note", "Sent as multipart.");
     const response = await postAs(`/renewals/${entry}`, supervisor, form);
     expect(response.status).toBe(302);
     const decision = await app.database.owner.selectFrom("board.decision").select(["outcome", "note"]).where(sql<boolean>`entry_id = ${entry}`).executeTakeFirstOrThrow();
-    expect(decision).toEqual({ outcome: "deficient", note: "Sent as multipart." });
+    expect(decision).toEqual({ outcome: "referred_to_audit", note: "Sent as multipart." });
   });
 });
 

@@ -78,7 +78,9 @@ async function foreignFor(reader: Reader): Promise<Foreign> {
   const ruleReasons = (await sql<{ reason: string }>`
     select reason from board.requirement_rule_version where org_code = ${other} and reason like 'matrix-secret-%'`.execute(db)).rows;
   if (ruleReasons.length === 0) throw new Error(`no rule version of ${other} to try`);
-  if (entries.length === 0 || uploads.length === 0 || samples.length === 0) throw new Error(`no board records of ${other} to try`);
+  const attributes = (await sql<{ value: string }>`
+    select value #>> '{}' as value from board.licensee_attribute where org_code = ${other} and key = 'specialty' order by roster_key limit 1`.execute(db)).rows;
+  if (entries.length === 0 || uploads.length === 0 || samples.length === 0 || attributes.length === 0) throw new Error(`no board records of ${other} to try`);
   if (reader.org !== "ACCME" && (learners.length === 0 || activities.length === 0)) throw new Error(`no learner-store records of ${other} only`);
 
   const markers = [
@@ -90,6 +92,7 @@ async function foreignFor(reader: Reader): Promise<Foreign> {
     ...samples.map((s) => s.seed),
     // A rule version's reason: the other organisation's rules and their history.
     ...ruleReasons.map((r) => r.reason),
+    ...attributes.map((a) => a.value),
   ];
   return {
     ids: {
@@ -139,6 +142,13 @@ describe("the isolation matrix", () => {
         select ${other}, u.id, ${`matrix-secret-${other.toLowerCase()}-seed`}, current_date, current_date + 90, '1', 1,
                array[(select min(id) from board.roster_entry where org_code = ${other})]
         from board.staff_user u where u.org_code = ${other} and u.role = 'supervisor' limit 1`.execute(owner());
+      // What the other organisation knows of the licensee on its first roster entry (a specialty no page may show elsewhere).
+      await sql`
+        insert into board.licensee_attribute (org_code, roster_key, key, value, source, updated_by)
+        select ${other}, e.roster_key, 'specialty', to_jsonb(${`Matrix-secret specialty ${other}`}::text), 'staff', u.id
+        from board.roster_entry e, board.staff_user u
+        where e.org_code = ${other} and u.org_code = ${other} and u.role = 'supervisor'
+        order by e.id limit 1`.execute(owner());
     }
     // A rule version for each of them, its reason a marker (from a far date, so no status moves).
     for (const other of new Set(READERS.map((r) => r.other))) {
@@ -203,24 +213,43 @@ describe("the isolation matrix", () => {
     it(`${reader.kind} (${reader.org}): actions with ${reader.other}'s ids are refused and write nothing`, async () => {
       const cookie = cookies.get(`${reader.org}:supervisor`)!;
       const admin = cookies.get(`${reader.org}:admin`)!;
+      // A renewal page brings the stored statuses up to date first, so a page rendered after an
+      // action (the bulk page shows its result) has no status refresh left to count as a write.
+      await request("GET", "/renewals", cookie);
       const before = await writes();
       let asked = 0;
       for (const route of ROUTES.filter((r) => r.hasAction && r.params.length > 0)) {
         for (const { url } of urlsFor(route, reader)) {
           for (const who of [cookie, admin]) {
-            // What the entry page's forms post, with the other organisation's id in the path.
-            const body = new URLSearchParams({
-              intent: "decide",
-              outcome: "compliant",
-              note: "isolation matrix",
-              reason: "isolation matrix",
-              supersedes: "1",
-            });
-            const { status } = await request("POST", url, who, body);
-            asked++;
-            expect([403, 404, 405], `POST ${url}`).toContain(status);
+            // What the entry page's forms post (a decision, what the board knows of the licensee), with the other organisation's id in the path.
+            const bodies = [
+              new URLSearchParams({
+                intent: "decide",
+                outcome: "compliant",
+                note: "isolation matrix",
+                reason: "isolation matrix",
+                supersedes: "1",
+                overrideReason: "The isolation matrix records an override here.",
+                extendedTo: "2099-01-01",
+                entries: "1,2,3",
+                confirm: "yes",
+              }),
+              new URLSearchParams({ intent: "attributes", "attr.controlledSubstancePrescriber": "no", "attr.specialty": "isolation matrix", reason: "isolation matrix" }),
+            ];
+            for (const body of bodies) {
+              const { status } = await request("POST", url, who, body);
+              asked++;
+              expect([403, 404, 405], `POST ${url} (${body.get("intent")})`).toContain(status);
+            }
           }
         }
+      }
+      // The bulk decision names its entries in the form: another organisation's are refused, all or nothing.
+      const entries = foreign.get(reader.org)!.ids.entryId!.join(",");
+      for (const who of [cookie, admin]) {
+        const { status } = await request("POST", "/renewals/bulk", who, new URLSearchParams({ entries, note: "isolation matrix", confirm: "yes" }));
+        asked++;
+        expect([403, 404, 409], `POST /renewals/bulk with ${reader.other}'s entries`).toContain(status);
       }
       expect(asked).toBeGreaterThan(0);
       expect(await writes()).toEqual(before);

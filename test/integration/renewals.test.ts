@@ -301,7 +301,7 @@ describe("decisions", () => {
     const reviewer = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
     const supervisor = await signIn(server.baseUrl, "supervisor@ca-m.demo.test");
     const entry = (
-      await sql<{ id: string; learner_id: string; credits_counted: string }>`select id::text, learner_id::text, credits_counted::text from board.roster_entry
+      await sql<{ id: string; learner_id: string; credits_counted: string; cycle_end: string }>`select id::text, learner_id::text, credits_counted::text, cycle_end::text from board.roster_entry
         where org_code = 'CA-M' and status = 'short' and not exists (select 1 from board.decision d where d.entry_id = roster_entry.id) order by roster_entry.id limit 1`.execute(database.owner)
     ).rows[0]!;
     const first = await post(server.baseUrl, `/renewals/${entry.id}`, reviewer, { intent: "decide", outcome: "deficient", note: "Short of the total." });
@@ -316,17 +316,18 @@ describe("decisions", () => {
     expect(second.status).toBe(409);
     const byReviewer = await post(server.baseUrl, `/renewals/${entry.id}`, reviewer, { intent: "supersede", supersedes: stored[0]!.id, outcome: "extension_granted", note: "", reason: "Extension approved by the board." });
     expect(byReviewer.status).toBe(403);
-    const noReason = await post(server.baseUrl, `/renewals/${entry.id}`, supervisor, { intent: "supersede", supersedes: stored[0]!.id, outcome: "extension_granted", note: "", reason: "" });
+    const extendedTo = addDays(entry.cycle_end, 90);
+    const noReason = await post(server.baseUrl, `/renewals/${entry.id}`, supervisor, { intent: "supersede", supersedes: stored[0]!.id, outcome: "extension_granted", note: "", reason: "", extendedTo });
     expect(noReason.status).toBe(400);
-    const superseded = await post(server.baseUrl, `/renewals/${entry.id}`, supervisor, { intent: "supersede", supersedes: stored[0]!.id, outcome: "extension_granted", note: "90 days", reason: "Extension approved by the board." });
+    const superseded = await post(server.baseUrl, `/renewals/${entry.id}`, supervisor, { intent: "supersede", supersedes: stored[0]!.id, outcome: "extension_granted", note: "90 days", reason: "Extension approved by the board.", extendedTo });
     expect(superseded.status).toBe(302);
     const again = await post(server.baseUrl, `/renewals/${entry.id}`, supervisor, { intent: "supersede", supersedes: stored[0]!.id, outcome: "exempt", note: "", reason: "Second try on the old one." });
     expect(again.status).toBe(409);
 
-    const chain = await database.owner.selectFrom("board.decision").select(["id", "outcome", "supersedes", "supersede_reason"]).where("entry_id", "=", entry.id).orderBy("id").execute();
-    expect(chain.map((d) => [d.outcome, d.supersedes])).toEqual([
-      ["deficient", null],
-      ["extension_granted", stored[0]!.id],
+    const chain = await database.owner.selectFrom("board.decision").select(["id", "outcome", "supersedes", "supersede_reason", "extended_to"]).where("entry_id", "=", entry.id).orderBy("id").execute();
+    expect(chain.map((d) => [d.outcome, d.supersedes, d.extended_to])).toEqual([
+      ["deficient", null, null],
+      ["extension_granted", stored[0]!.id, extendedTo],
     ]);
     const audit = await sql<{ action: string }>`select action from board.audit_event where target = ${`entry:${entry.id}`} order by id`.execute(database.owner);
     expect(audit.rows.map((r) => r.action)).toEqual(["decision.record", "decision.supersede"]);
@@ -345,31 +346,26 @@ describe("decisions", () => {
     await expect(sql`delete from board.decision`.execute(database.app)).rejects.toThrow(/permission denied/);
   });
 
-  it("bulk: the confirmation states the SQL count; a stale count writes nothing; the right one records each in one go", async () => {
+  it("bulk: the confirmation lists the entries SQL selects and records each of them in one go", async () => {
     const { database, server } = app;
     const reviewer = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
-    const count = async () =>
-      Number(
-        (
-          await sql<{ n: string }>`select count(*)::text as n from board.roster_entry e where org_code = 'CA-M' and status = 'meets'
-            and cycle_end between ${CA_TODAY} and ${CA_TODAY} + 90 and not exists (select 1 from board.decision d where d.entry_id = e.id)`.execute(database.owner)
-        ).rows[0]!.n,
-      );
-    const expected = await count();
-    expect(expected).toBeGreaterThan(0);
     const confirm = await (await get(server.baseUrl, "/renewals/bulk", reviewer)).text();
-    expect(confirm).toContain(`name="expected" value="${expected}"`);
-    expect(confirm.replace(/<!-- -->/g, "")).toContain(`${expected.toLocaleString("en-US")} ${expected === 1 ? "licensee" : "licensees"} will be recorded as compliant`);
-    const before = await database.owner.selectFrom("board.decision").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
-    const stale = await post(server.baseUrl, "/renewals/bulk", reviewer, { expected: String(expected + 1), note: "bulk", confirm: "yes" });
-    expect(stale.status).toBe(409);
-    const unchanged = await database.owner.selectFrom("board.decision").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
-    expect(unchanged.n).toBe(before.n);
-    const done = await post(server.baseUrl, "/renewals/bulk", reviewer, { expected: String(expected), note: "bulk", confirm: "yes" });
-    expect(done.status).toBe(302);
-    expect(await count()).toBe(0);
+    const candidates = async () =>
+      (
+        await sql<{ id: string }>`select e.id::text from board.roster_entry e where org_code = 'CA-M' and status = 'meets' and learner_id is not null
+          and cycle_end between ${CA_TODAY} and ${CA_TODAY} + 90 and not exists (select 1 from board.decision d where d.entry_id = e.id)
+          order by e.cycle_end, e.id`.execute(database.owner)
+      ).rows.map((r) => r.id);
+    const expected = await candidates();
+    expect(expected.length).toBeGreaterThan(0);
+    const listed = expected.slice(0, 500);
+    expect(confirm).toContain(`name="entries" value="${listed.join(",")}"`);
+    expect(confirm.replace(/<!-- -->/g, "")).toContain(`${listed.length.toLocaleString("en-US")} ${listed.length === 1 ? "licensee" : "licensees"} will be recorded as compliant`);
+    const done = await post(server.baseUrl, "/renewals/bulk", reviewer, { entries: listed.join(","), note: "bulk", confirm: "yes" });
+    expect(done.status).toBe(200);
+    expect(await candidates()).toEqual(expected.slice(500));
     const bulk = await sql<{ n: string }>`select count(*)::text as n from board.decision where org_code = 'CA-M' and bulk and outcome = 'compliant'`.execute(database.owner);
-    expect(Number(bulk.rows[0]!.n)).toBe(expected);
+    expect(Number(bulk.rows[0]!.n)).toBe(listed.length);
   });
 });
 

@@ -36,6 +36,15 @@ beforeAll(async () => {
   await sql`
     insert into board.roster_watermark (org_code, through_seq, as_of) select o, 0, current_date from unnest(${orgs}::text[]) o
     on conflict (org_code) do nothing`.execute(database.owner);
+  // A licensee attribute and its history row for each, by a staff member of the organisation.
+  await sql`
+    insert into board.licensee_attribute (org_code, roster_key, key, value, source, updated_by)
+    select o, 'RLS-1', 'specialty', '"Internal Medicine"', 'staff', (select u.id from board.staff_user u where u.org_code = o limit 1)
+      from unnest(${orgs}::text[]) o`.execute(database.owner);
+  await sql`
+    insert into board.licensee_attribute_change (org_code, roster_key, key, before, after, source, changed_by)
+    select o, 'RLS-1', 'specialty', null, '"Internal Medicine"', 'staff', (select u.id from board.staff_user u where u.org_code = o limit 1)
+      from unnest(${orgs}::text[]) o`.execute(database.owner);
 });
 afterAll(() => database.drop());
 
@@ -51,7 +60,19 @@ const owner = (query: string) => count(database.owner, query);
 const asApp = (scope: RowScope, query: string) => runWithRowScope(scope, () => count(database.app, query));
 
 const LEARNER_TABLES = ["credit_report", "licence", "certification"] as const;
-const BOARD_TABLES = ["roster_upload", "roster_entry", "requirement_rule", "requirement_rule_change", "requirement_rule_version", "roster_watermark", "decision", "audit_sample", "audit_event"] as const;
+const BOARD_TABLES = [
+  "roster_upload",
+  "roster_entry",
+  "requirement_rule",
+  "requirement_rule_change",
+  "requirement_rule_version",
+  "roster_watermark",
+  "decision",
+  "audit_sample",
+  "audit_event",
+  "licensee_attribute",
+  "licensee_attribute_change",
+] as const;
 
 describe("row-level security on the learner store", () => {
   it("shows nothing to a connection that names no organisation", async () => {
@@ -132,6 +153,17 @@ describe("row-level security on the board tables", () => {
       ),
     ).rejects.toThrow(/row-level security/);
     expect(await owner(`select count(*) as n from board.roster_upload`)).toBe(before);
+    // Nor what another organisation knows of its licensees: not written, not changed, not removed.
+    await expect(
+      runWithRowScope(CA, () =>
+        sql`insert into board.licensee_attribute (org_code, roster_key, key, value, source) values ('OR-M', 'X1', 'specialty', '"x"', 'staff')`.execute(database.app),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    const touched = await runWithRowScope(CA, async () => [
+      await sql`update board.licensee_attribute set value = '"x"' where org_code <> 'CA-M'`.execute(database.app),
+      await sql`delete from board.licensee_attribute where org_code <> 'CA-M'`.execute(database.app),
+    ]);
+    expect(touched.map((r) => Number(r.numAffectedRows))).toEqual([0, 0]);
 
     const foreign = await owner(`select count(*) as n from board.roster_entry where org_code = 'OR-M'`);
     expect(foreign).toBeGreaterThan(0);

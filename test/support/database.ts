@@ -70,6 +70,8 @@ export async function boardWrites(owner: Kysely<Database>): Promise<Record<strin
            (select coalesce(sum(version), 0) from board.requirement_rule)::text as rule_versions,
            (select count(*) from board.requirement_rule_version)::text as rule_version_rows,
            (select count(*) from board.audit_sample)::text as audit_samples,
+           (select count(*) from board.licensee_attribute)::text as attribute_values,
+           (select count(*) from board.licensee_attribute_change)::text as attribute_changes,
            (select count(*) from board.session)::text as sessions,
            (select count(*) from board.session where revoked_at is not null)::text as revoked_sessions,
            (select count(*) from board.audit_event)::text as audit_events`.execute(owner);

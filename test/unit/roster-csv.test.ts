@@ -4,7 +4,8 @@
 import { stringify } from "csv-stringify/sync";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ROSTER_LIMITS, type RosterParseResult, type RosterRow } from "../../domain/roster-csv";
+import { attributeForHeader, ROSTER_LIMITS, type RosterParseResult, type RosterRow } from "../../domain/roster-csv";
+import { attributesOf, LICENSEE_ATTRIBUTES } from "../../domain/licensee-attributes";
 import { parse as parseCsv } from "csv-parse/sync";
 import { ColumnCounter, parseRosterCsv, Refused, streamRosterCsv, type RosterBatch } from "../../app/lib/roster-csv-stream.server";
 import { makeNpi } from "../../domain/npi";
@@ -63,7 +64,7 @@ describe("parseRosterCsv: rows", () => {
     const result = ok(await parseRosterCsv(csv));
     expect(result.keyLabel).toBe("board id");
     expect(result.ignoredColumns).toEqual(["Specialty"]);
-    expect(result.rows).toEqual([{ line: 2, rosterKey: "100234", firstName: "Yuki", lastName: "Kim", birthMonth: 9, birthDay: 9, npi: null, cycleEnd: "2027-12-31" }]);
+    expect(result.rows).toEqual([{ line: 2, rosterKey: "100234", firstName: "Yuki", lastName: "Kim", birthMonth: 9, birthDay: 9, npi: null, cycleEnd: "2027-12-31", attributes: {} }]);
     expect(result.errors).toEqual([{ line: 3, reason: "Birth date “9/31” is not a real MM/DD.", raw: "Kim;Yuki;100235;9/31;2027-01-01;IM" }]);
   });
 
@@ -348,6 +349,7 @@ describe("parseRosterCsv: properties", () => {
             birthDay: r.birth[1],
             npi: r.npi,
             cycleEnd: r.cycleEnd,
+            attributes: {},
           }));
           expect(result.rows).toEqual(expected);
         },
@@ -450,5 +452,89 @@ describe("streamRosterCsv: rows in batches", () => {
   it("a consumer's failure ends the read with that error", async () => {
     const csv = [HEADER, ...rowsOf(3_000)].join("\n");
     await expect(streamRosterCsv(csv, { batchRows: 500, onBatch: () => Promise.reject(new Error("staging failed")) })).rejects.toThrow("staging failed");
+  });
+});
+
+describe("parseRosterCsv: licensee attribute columns", () => {
+  const CA = attributesOf("CA-M");
+  const read = (csv: string, kept = CA) => parseRosterCsv(csv, { attributes: kept });
+
+  it("matches each attribute by key, label or alias, whatever the case, spaces and punctuation", () => {
+    for (const definition of LICENSEE_ATTRIBUTES) {
+      for (const name of [definition.key, definition.label, ...definition.aliases]) {
+        expect(attributeForHeader(name)?.key, name).toBe(definition.key);
+        expect(attributeForHeader(`  ${name.toUpperCase().replace(/ /g, "_")} `)?.key, name).toBe(definition.key);
+        expect(attributeForHeader(name.replace(/ /g, " - "))?.key, name).toBe(definition.key);
+      }
+    }
+    for (const name of ["", "licence_id", "notes", "Specialty 2", "prescriber?!"]) {
+      expect(attributeForHeader(name)?.key).toBe(name === "prescriber?!" ? "controlledSubstancePrescriber" : undefined);
+    }
+  });
+
+  it("property: inserting case changes, spaces and punctuation into a known name never changes what it names", () => {
+    const names = LICENSEE_ATTRIBUTES.flatMap((d) => [d.key, d.label, ...d.aliases].map((n) => [n, d.key] as const));
+    fc.assert(
+      fc.property(fc.constantFrom(...names), fc.array(fc.tuple(fc.nat(), fc.constantFrom(" ", "-", "_", ".", "/", "(", ")", "%", "#")), { maxLength: 5 }), fc.boolean(), ([name, key], inserts, upper) => {
+        let text = upper ? name.toUpperCase() : name.toLowerCase();
+        for (const [at, c] of inserts) {
+          const i = at % (text.length + 1);
+          text = text.slice(0, i) + c + text.slice(i);
+        }
+        expect(attributeForHeader(text)?.key).toBe(key);
+      }),
+    );
+  });
+
+  it("reads the organization's attribute columns: values parsed, empty cells not supplied, other columns ignored", async () => {
+    const csv = [
+      `${HEADER},Primary Specialty,Patients 65+ %,Original License Date,DEA Registrant,Notes`,
+      "A1,Ann,Lee,01/02,,2027-01-31,Internal Medicine,35%,2001-07-01,yes,x",
+      "A2,Bob,Ray,02/03,,2027-02-28,,,,N,",
+      "A3,Cy,Tam,03/04,,2027-03-31,  Family Medicine ,0,,1,",
+      "A4,Di,Oz,04/05,,2027-04-30,,100,1999-12-31,,",
+    ].join("\n");
+    const result = ok(await read(csv));
+    expect(result.errors).toEqual([]);
+    expect(result.attributeColumns).toEqual(["specialty", "patients65Percent", "initialLicenseDate", "controlledSubstancePrescriber"]);
+    expect(result.ignoredColumns).toEqual(["Notes"]);
+    expect(result.rows.map((r) => [r.rosterKey, r.attributes])).toEqual([
+      ["A1", { specialty: "Internal Medicine", patients65Percent: 35, initialLicenseDate: "2001-07-01", controlledSubstancePrescriber: true }],
+      ["A2", { controlledSubstancePrescriber: false }],
+      ["A3", { specialty: "Family Medicine", patients65Percent: 0, controlledSubstancePrescriber: true }],
+      ["A4", { patients65Percent: 100, initialLicenseDate: "1999-12-31" }],
+    ]);
+  });
+
+  it("a bad value rejects its row, with a message per bad cell after the other fields' messages", async () => {
+    const csv = [
+      `${HEADER},prescriber,patients_65,issue date`,
+      "A1,Ann,Lee,01/02,,2027-01-31,maybe,35,2001-07-01",
+      "A2,Bob,Ray,02/03,,2027-02-28,no,101,2001-02-30",
+      "A3,Cy,Tam,13/04,,2027-03-31,yes,-5,",
+      "A4,Di,Oz,04/05,,2027-04-30,Y,12.5,2020-01-01",
+    ].join("\n");
+    const result = ok(await read(csv));
+    expect(result.rows.map((r) => [r.line, r.attributes])).toEqual([[5, { controlledSubstancePrescriber: true, patients65Percent: 12.5, initialLicenseDate: "2020-01-01" }]]);
+    expect(result.errors).toEqual([
+      { line: 2, reason: "Prescribes controlled substances must be Yes or No (or empty when not known); got “maybe”.", raw: "A1,Ann,Lee,01/02,,2027-01-31,maybe,35,2001-07-01" },
+      {
+        line: 3,
+        reason: "Patients aged 65 or over (%) must be a number from 0 to 100; got “101”. Initial license date must be a real date as YYYY-MM-DD; got “2001-02-30”.",
+        raw: "A2,Bob,Ray,02/03,,2027-02-28,no,101,2001-02-30",
+      },
+      { line: 4, reason: "Birth date “13/04” is not a real MM/DD. Patients aged 65 or over (%) must be a number from 0 to 100; got “-5”.", raw: "A3,Cy,Tam,13/04,,2027-03-31,yes,-5," },
+    ]);
+  });
+
+  it("a column for an attribute the organization does not keep is refused at the header, naming the ones it keeps", async () => {
+    const message = problem(await read(`${HEADER},MOC participation\nA1,Ann,Lee,01/02,,2027-01-31,yes\n`));
+    expect(message).toBe(
+      "The column “MOC participation” gives “Participates in MOC”, which your organization does not keep. The attributes your organization keeps are: Specialty; Patients aged 65 or over (%); Initial license date; Prescribes controlled substances. Remove the column or rename it to one of these.",
+    );
+    expect(problem(await read(`${HEADER},DO\nA1,Ann,Lee,01/02,,2027-01-31,yes\n`, []))).toContain("Your organization keeps no licensee attributes");
+    expect(problem(await read(`${HEADER},Specialty,speciality\nA1,Ann,Lee,01/02,,2027-01-31,IM,IM\n`))).toBe("Two columns give “Specialty”: “Specialty” and “speciality”. Keep one of them.");
+    // Without the organization's list (a caller that does not read attributes), such columns are ignored as before.
+    expect(ok(await parseRosterCsv(`${HEADER},MOC participation\nA1,Ann,Lee,01/02,,2027-01-31,yes\n`)).ignoredColumns).toEqual(["MOC participation"]);
   });
 });
