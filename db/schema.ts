@@ -190,6 +190,19 @@ export interface RequirementRuleChangeTable {
   after: ColumnType<unknown, string, never>;
 }
 
+/** One effective-dated version of an organisation's rule set (decision 021); never changed once written. */
+export interface RequirementRuleVersionTable {
+  org_code: string;
+  version: number;
+  /** YYYY-MM-DD: the version judges cycles ending on or after this date (until a later one takes over). */
+  effective_from: ColumnType<string, string, never>;
+  /** A RequirementRuleSet (domain/requirement-rules.ts), validated before every write. */
+  rule: ColumnType<unknown, string, never>;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+  reason: string | null;
+}
+
 export interface RosterRowError {
   line: number;
   reason: string;
@@ -341,6 +354,7 @@ export interface Database {
   "board.audit_event": AuditEventTable;
   "board.requirement_rule": RequirementRuleTable;
   "board.requirement_rule_change": RequirementRuleChangeTable;
+  "board.requirement_rule_version": RequirementRuleVersionTable;
   "board.roster_upload": RosterUploadTable;
   "board.roster_entry": RosterEntryTable;
   "board.roster_watermark": RosterWatermarkTable;

@@ -39,6 +39,8 @@ export type AuditAction =
   | "export"
   /** An organisation's requirement rules were changed (detail: version, reason). */
   | "rules.update"
+  /** A draft rule version's effect was previewed: which licensees' statuses would change (detail: counts). */
+  | "rules.preview"
   /** A decision was recorded on a licensee's cycle (target: roster entry). */
   | "decision.record"
   /** A supervisor superseded a decision (detail: the decision superseded, reason). */

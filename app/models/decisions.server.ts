@@ -14,8 +14,8 @@ import { contradiction, extensionProblem, overrideReason, type Evidence } from "
 import { STATUS_LABELS, type DecisionOutcomeId } from "../lib/renewal-search";
 import { recordAudit } from "./audit.server";
 import { renewalConditions, type RenewalFilters } from "./renewal-queue.server";
-import { getRuleSet } from "./rules.server";
-import { decisionBasis, evaluateEntries, evaluateEntryNow, type EntryDetail, type EntryForEvaluation, type LiveEvaluation } from "./renewals.server";
+import { ruleVersions, versionInForce } from "./rules.server";
+import { decisionBasis, evaluateEntriesUnderVersions, evaluateEntryNow, type EntryDetail, type EntryForEvaluation, type LiveEvaluation } from "./renewals.server";
 
 export interface DecisionRecord {
   id: string;
@@ -418,14 +418,18 @@ export async function bulkMarkCompliant(
       else if (r.learner_id === null || r.status !== "meets") leave(r, `their credit changed: now ${STATUS_LABELS[r.status as keyof typeof STATUS_LABELS] ?? r.status}`);
       else eligible.push(r);
     }
-    const stored = await getRuleSet(trx, actor.orgCode);
-    if (!stored) return { ok: false as const, message: "Your organization has no requirement rules. Nothing was recorded." };
-    const live = await evaluateEntries(trx, actor.orgCode, stored.rule, eligible, organisationToday(actor.orgCode));
-    const taken: Array<{ row: (typeof rows.rows)[number]; cycleStart: string | null; counted: number | null; required: number | null }> = [];
+    // Each cycle under the rule version in force at its end (decision 021).
+    const versions = await ruleVersions(trx, actor.orgCode);
+    if (versions.length === 0) return { ok: false as const, message: "Your organization has no requirement rules. Nothing was recorded." };
+    const live = await evaluateEntriesUnderVersions(trx, actor.orgCode, versions, eligible, organisationToday(actor.orgCode));
+    const taken: Array<{ row: (typeof rows.rows)[number]; cycleStart: string | null; counted: number | null; required: number | null; ruleVersion: number }> = [];
     for (const r of eligible) {
       const figures = live.get(r.id);
       if (!figures || figures.status !== "meets") leave(r, `their credit changed: now ${figures ? STATUS_LABELS[figures.status] : "not evaluated"}`);
-      else taken.push({ row: r, cycleStart: figures.cycleStart, counted: figures.creditsCounted, required: figures.creditsRequired });
+      else {
+        const ruleVersion = (versionInForce(versions, r.cycle_end) ?? versions[0]!).version;
+        taken.push({ row: r, cycleStart: figures.cycleStart, counted: figures.creditsCounted, required: figures.creditsRequired, ruleVersion });
+      }
     }
     let recorded = 0;
     if (taken.length > 0) {
@@ -433,12 +437,13 @@ export async function bulkMarkCompliant(
         with added as (
           insert into board.decision (org_code, entry_id, learner_id, cycle_start, cycle_end, outcome, note, basis, decided_by, bulk)
           select ${actor.orgCode}, v.entry_id, v.learner_id, v.cycle_start, v.cycle_end, 'compliant', ${request.note},
-                 jsonb_build_object('status', 'meets', 'creditsCounted', v.counted, 'creditsRequired', v.required, 'ruleVersion', ${stored.version}::int,
+                 jsonb_build_object('status', 'meets', 'creditsCounted', v.counted, 'creditsRequired', v.required, 'ruleVersion', v.rule_version,
                                     'source', 'live check at bulk decision'),
                  ${actor.id}, true
             from unnest(${taken.map((t) => t.row.id)}::bigint[], ${taken.map((t) => t.row.learner_id)}::bigint[], ${taken.map((t) => t.cycleStart)}::date[],
-                        ${taken.map((t) => t.row.cycle_end)}::date[], ${taken.map((t) => t.counted)}::numeric[], ${taken.map((t) => t.required)}::numeric[])
-                 as v(entry_id, learner_id, cycle_start, cycle_end, counted, required)
+                        ${taken.map((t) => t.row.cycle_end)}::date[], ${taken.map((t) => t.counted)}::numeric[], ${taken.map((t) => t.required)}::numeric[],
+                        ${taken.map((t) => t.ruleVersion)}::int[])
+                 as v(entry_id, learner_id, cycle_start, cycle_end, counted, required, rule_version)
           returning 1)
         select count(*)::text as n from added`.execute(trx);
       recorded = Number(inserted.rows[0]?.n ?? 0);

@@ -10,8 +10,8 @@ import { cycleFor, earliestCompletionNeeded, evaluateCycle, type CycleEvaluation
 import { recordFlags } from "../lib/data-rules";
 import { organisationToday } from "../../domain/reference";
 import { formatRuleCredits, type RequirementRuleSet } from "../../domain/requirement-rules";
-import { getRuleSet } from "./rules.server";
 import { attributesForEntries } from "./licensee-attributes.server";
+import { ruleVersions, versionInForce, type RuleVersion } from "./rules.server";
 
 interface RecordRow {
   id: string;
@@ -216,6 +216,25 @@ export async function evaluateEntries(
   return figures;
 }
 
+/**
+ * Evaluates entries each under the rule version in force at its cycle end (decision 021): one
+ * evaluateEntries per version. An entry ending before every version's date takes the first.
+ */
+export async function evaluateEntriesUnderVersions(
+  db: Kysely<Database>,
+  orgCode: string,
+  versions: readonly RuleVersion[],
+  entries: readonly EntryForEvaluation[],
+  today: string,
+): Promise<Map<string, EntryStatusFigures>> {
+  const figures = new Map<string, EntryStatusFigures>();
+  for (const version of versions) {
+    const under = entries.filter((e) => (versionInForce(versions, e.cycle_end) ?? versions[0]) === version);
+    if (under.length) for (const [id, f] of await evaluateEntries(db, orgCode, version.rule, under, today)) figures.set(id, f);
+  }
+  return figures;
+}
+
 async function writeFigures(db: Kysely<Database>, figures: Map<string, EntryStatusFigures>): Promise<void> {
   if (figures.size === 0) return;
   const ids: string[] = [];
@@ -278,8 +297,8 @@ export async function refreshRosterStatuses(
   orgCode: string,
   options: { asOf?: string } = {},
 ): Promise<{ evaluated: number }> {
-  const stored = await getRuleSet(db, orgCode);
-  if (!stored) return { evaluated: 0 };
+  const versions = await ruleVersions(db, orgCode);
+  if (versions.length === 0) return { evaluated: 0 };
   const today = options.asOf ?? organisationToday(orgCode);
   if (await upToDate(db, orgCode, today)) return { evaluated: 0 };
   return db.transaction().execute(async (trx) => {
@@ -312,7 +331,7 @@ export async function refreshRosterStatuses(
     }
     for (let i = 0; i < entries.length; i += BATCH) {
       const batch = entries.slice(i, i + BATCH);
-      await writeFigures(trx, await evaluateEntries(trx, orgCode, stored.rule, batch, today));
+      await writeFigures(trx, await evaluateEntriesUnderVersions(trx, orgCode, versions, batch, today));
     }
     await trx
       .insertInto("board.roster_watermark")
@@ -388,7 +407,9 @@ export type LiveEvaluation =
 
 /** The entry's cycle evaluated now over the licensee's live records, record by record (what a decision is based on). */
 export async function evaluateEntryNow(db: Kysely<Database>, entry: EntryDetail, today = organisationToday(entry.orgCode)): Promise<LiveEvaluation> {
-  const stored = await getRuleSet(db, entry.orgCode);
+  // The version in force at the cycle's end judges it (decision 021).
+  const versions = await ruleVersions(db, entry.orgCode);
+  const stored = versionInForce(versions, entry.cycleEnd) ?? versions[0];
   if (!stored) return { kind: "no_rules" };
   if (entry.learnerId === null) return { kind: "unmatched" };
   const forCycle: EntryForEvaluation = {

@@ -15,6 +15,7 @@ import * as m0011 from "./0011_sign_in_throttle";
 import * as m0012 from "./0012_sign_in_devices";
 import * as m0013 from "./0013_rule_model";
 import * as m0014 from "./0014_licensee_attributes";
+import * as m0015 from "./0015_rule_versions";
 import * as m0016 from "./0016_decision_evidence";
 import * as m0018 from "./0018_entry_shortfalls";
 
@@ -32,6 +33,7 @@ export const migrations: Record<string, Migration> = {
   "0012_sign_in_devices": m0012,
   "0013_rule_model": m0013,
   "0014_licensee_attributes": m0014,
+  "0015_rule_versions": m0015,
   "0016_decision_evidence": m0016,
   "0018_entry_shortfalls": m0018,
 };

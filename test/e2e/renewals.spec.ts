@@ -153,6 +153,18 @@ test("upload → queue → licensee's cycle → decide → supersede → history
   await page.goto("/renewals/rules");
   await expect(page.getByTestId("rule-summary")).toContainText("50");
   await page.screenshot({ path: `${SHOTS}/renewals-rules.png`, fullPage: true });
+  // A version from a future date: previewed (no status changes), confirmed, and named in the history.
+  await page.getByLabel("Minimum per cycle").fill("55");
+  await page.getByLabel("In force for cycles ending on or after").fill("2099-01-01");
+  await page.getByLabel("Reason for the change (kept in the history)").fill("Announced for a future renewal.");
+  await page.getByTestId("rules-preview").click();
+  await expect(page.getByTestId("preview-future")).toBeVisible();
+  await expect(page.getByTestId("preview-summary")).toContainText("no current status changes");
+  await page.screenshot({ path: `${SHOTS}/renewals-rules-preview.png`, fullPage: true });
+  await page.getByTestId("rules-confirm").click();
+  await expect(page.getByTestId("rules-saved")).toBeVisible();
+  await expect(page.getByTestId("rule-history")).toContainText("Total: 50 → 55");
+  await expect(page.getByTestId("rule-scheduled")).toContainText("January 1, 2099");
 
   // Export of the queue: every row of the window, same count as SQL.
   await page.goto("/renewals");

@@ -49,6 +49,8 @@ seenNames.add("short");
 const seenValues = new Set<string>(["total", "patient-safety", "pain-end-of-life", "participation-1", "participation-99", "total-1"]);
 /** The app's own POST forms per route pattern, as their default fields. */
 const postFormsByRoute = new Map<string, [string, string][][]>();
+/** Per route pattern: every intent its pages' buttons send (the rule editor's add, remove, move, preview and save). */
+const intentsByRoute = new Map<string, Set<string>>();
 /** Per route pattern: pages' own next/previous links (the page's path and its query with a cursor), to tamper with. */
 const cursorLinksByRoute = new Map<string, { path: string; query: string }[]>();
 
@@ -75,6 +77,11 @@ function harvest(pattern: string, path: string, html: string) {
     const value = attribute(m[0], "value");
     if (name) seenNames.add(name);
     if (value !== null && value.length <= 100) seenValues.add(value);
+    if (name === "intent" && value !== null && m[0].startsWith("<button")) {
+      const intents = intentsByRoute.get(pattern) ?? new Set<string>();
+      intents.add(value);
+      intentsByRoute.set(pattern, intents);
+    }
   }
   for (const { fields } of postForms(html)) {
     const forms = postFormsByRoute.get(pattern) ?? [];
@@ -397,7 +404,7 @@ interface Body {
 /** The fields of a form: one of the page's own forms (or none), with some fields changed, repeated, dropped or added. */
 function fieldsArb(route: AppRoute): fc.Arbitrary<[string, string][]> {
   const forms = postFormsByRoute.get(route.pattern) ?? [];
-  const intents = [...new Set(forms.flatMap((f) => f.filter(([k]) => k === "intent").map(([, v]) => v)))];
+  const intents = [...new Set([...forms.flatMap((f) => f.filter(([k]) => k === "intent").map(([, v]) => v)), ...(intentsByRoute.get(route.pattern) ?? [])])];
   const intent = fc.oneof(fc.constantFrom("decide", "supersede", "attributes", "sync", "upload", "delete", "", ...intents), valueArb());
   return fc
     .record({
@@ -420,7 +427,12 @@ function fieldsArb(route: AppRoute): fc.Arbitrary<[string, string][]> {
         else if (m.how === "empty") fields[i] = [key, ""];
         else fields.splice(i, 1);
       }
-      if (chosenIntent !== null) fields.push(["intent", chosenIntent]);
+      // The chosen intent is the one pressed: a form's own first button would otherwise win (the first value of a name is read).
+      if (chosenIntent !== null) {
+        const at = fields.findIndex(([k]) => k === "intent");
+        if (at >= 0) fields[at] = ["intent", chosenIntent];
+        else fields.push(["intent", chosenIntent]);
+      }
       return [...fields, ...extra];
     });
 }

@@ -8,6 +8,7 @@
 import { sql } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
 import { REPORTS } from "../../app/lib/reports";
+import { postForms } from "../support/html-forms";
 import { appRoutes, fillPattern, type AppRoute } from "../support/routes";
 import { get, post, setUpSeededApp, signIn } from "../support/server";
 import { boardWrites } from "../support/database";
@@ -74,6 +75,9 @@ async function foreignFor(reader: Reader): Promise<Foreign> {
     select id::text, file_name from board.roster_upload where org_code = ${other} order by id limit 1`.execute(db)).rows;
   const samples = (await sql<{ id: string; seed: string }>`
     select id::text, seed from board.audit_sample where org_code = ${other} order by id limit 1`.execute(db)).rows;
+  const ruleReasons = (await sql<{ reason: string }>`
+    select reason from board.requirement_rule_version where org_code = ${other} and reason like 'matrix-secret-%'`.execute(db)).rows;
+  if (ruleReasons.length === 0) throw new Error(`no rule version of ${other} to try`);
   const attributes = (await sql<{ value: string }>`
     select value #>> '{}' as value from board.licensee_attribute where org_code = ${other} and key = 'specialty' order by roster_key limit 1`.execute(db)).rows;
   if (entries.length === 0 || uploads.length === 0 || samples.length === 0 || attributes.length === 0) throw new Error(`no board records of ${other} to try`);
@@ -86,6 +90,8 @@ async function foreignFor(reader: Reader): Promise<Foreign> {
     ...(reader.org === "ACCME" ? [] : entries.map((e) => e.roster_key)),
     ...uploads.map((u) => u.file_name),
     ...samples.map((s) => s.seed),
+    // A rule version's reason: the other organisation's rules and their history.
+    ...ruleReasons.map((r) => r.reason),
     ...attributes.map((a) => a.value),
   ];
   return {
@@ -143,6 +149,14 @@ describe("the isolation matrix", () => {
         from board.roster_entry e, board.staff_user u
         where e.org_code = ${other} and u.org_code = ${other} and u.role = 'supervisor'
         order by e.id limit 1`.execute(owner());
+    }
+    // A rule version for each of them, its reason a marker (from a far date, so no status moves).
+    for (const other of new Set(READERS.map((r) => r.other))) {
+      await sql`
+        insert into board.requirement_rule_version (org_code, version, effective_from, rule, reason)
+        select org_code, version + 1, date '2099-01-01', rule, ${`matrix-secret-${other.toLowerCase()}-rule-reason`}
+          from board.requirement_rule where org_code = ${other}`.execute(owner());
+      await sql`update board.requirement_rule set version = version + 1 where org_code = ${other}`.execute(owner());
     }
     foreign = new Map();
     for (const reader of READERS) foreign.set(reader.org, await foreignFor(reader));
@@ -239,6 +253,34 @@ describe("the isolation matrix", () => {
       }
       expect(asked).toBeGreaterThan(0);
       expect(await writes()).toEqual(before);
+    });
+  }
+  for (const reader of READERS.filter((r) => r.org !== "ACCME")) {
+    it(`${reader.kind} (${reader.org}): the rules page saves only the reader's own rules, and not for a reviewer`, async () => {
+      const supervisor = cookies.get(`${reader.org}:supervisor`)!;
+      const page = await (await get(app.server.baseUrl, `/renewals/rules?${foreignQuery(reader.other)}`, supervisor)).text();
+      const form = postForms(page).find((f) => f.fields.some(([name]) => name === "effectiveFrom"))!;
+      // The reader's own form, naming the other organisation every way a request can.
+      const fields = { ...Object.fromEntries(form.fields), organisationCode: reader.other, org: reader.other, board: reader.other, effectiveFrom: "2099-06-01", reason: "isolation matrix" };
+      const otherBefore = await sql<{ n: string }>`select count(*)::text as n from board.requirement_rule_version where org_code = ${reader.other}`.execute(owner());
+      const before = await writes();
+      for (const role of ["reviewer"] as const) {
+        for (const intent of ["preview", "save", "add:share"]) {
+          const { status } = await request("POST", `/renewals/rules?${foreignQuery(reader.other)}`, cookies.get(`${reader.org}:${role}`)!, new URLSearchParams({ ...fields, intent }));
+          expect(status, `${role} ${intent}`).toBe(403);
+        }
+      }
+      expect(await writes()).toEqual(before);
+      const preview = await request("POST", `/renewals/rules?${foreignQuery(reader.other)}`, supervisor, new URLSearchParams({ ...fields, intent: "preview" }));
+      expect(preview.status).toBe(200);
+      const token = preview.text.match(/name="previewed" value="([^"]*)"/)![1]!;
+      const saved = await request("POST", `/renewals/rules?${foreignQuery(reader.other)}`, supervisor, new URLSearchParams({ ...fields, intent: "save", previewed: token }));
+      expect(saved.status).toBe(302);
+      const otherAfter = await sql<{ n: string }>`select count(*)::text as n from board.requirement_rule_version where org_code = ${reader.other}`.execute(owner());
+      expect(otherAfter.rows[0]!.n).toBe(otherBefore.rows[0]!.n);
+      const newest = await sql<{ org_code: string; rule: { organisationCode: string } }>`
+        select org_code, rule from board.requirement_rule_version where reason = 'isolation matrix' and org_code = ${reader.org}`.execute(owner());
+      expect(newest.rows.map((r) => r.rule.organisationCode)).toEqual([reader.org]);
     });
   }
 });

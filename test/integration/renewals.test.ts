@@ -10,6 +10,7 @@ import { refreshRosterStatuses } from "../../app/models/renewals.server";
 import { MAX_CREDIT_CAPPED_FORMATS } from "../../domain/reference";
 import type { Database } from "../../db/schema";
 import { appAs } from "../support/database";
+import { postForms } from "../support/html-forms";
 import { get, post, setUpSeededApp, signIn } from "../support/server";
 
 const app = setUpSeededApp();
@@ -402,16 +403,19 @@ describe("requirement rules", () => {
     const supervisor = await signIn(server.baseUrl, "supervisor@me-m.demo.test");
     const page = await (await get(server.baseUrl, "/renewals/rules", supervisor)).text();
     const version = page.match(/name="version" value="(\d+)"/)![1]!;
-    const fields = Object.fromEntries([...page.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!.replace(/&amp;/g, "&").replace(/&#x27;/g, "'").replace(/&quot;/g, '"')]));
-    const checked = [...page.matchAll(/<input type="checkbox" name="([^"]+)"([^>]*)>/g)].filter((m) => m[2]!.includes("checked")).map((m) => m[1]!);
-    const base = { ...fields, ...Object.fromEntries(checked.map((c) => [c, "on"])), version };
+    // The editor's form as the browser posts it untouched (inputs, ticked boxes and chosen options).
+    const form = postForms(page).find((f) => f.fields.some(([name]) => name === "effectiveFrom"))!;
+    const base = { ...Object.fromEntries(form.fields), version };
     const forbidden = await post(server.baseUrl, "/renewals/rules", reviewer, { ...base, "total.minimum": "45", reason: "New statute." });
     expect(forbidden.status).toBe(403);
     const bad = await post(server.baseUrl, "/renewals/rules", supervisor, { ...base, "total.minimum": "lots", reason: "New statute." });
     expect(bad.status).toBe(400);
     const stored = await database.owner.selectFrom("board.requirement_rule").select(["version", "rule"]).where("org_code", "=", "ME-M").executeTakeFirstOrThrow();
     expect(String(stored.version)).toBe(version);
-    const good = await post(server.baseUrl, "/renewals/rules", supervisor, { ...base, "total.minimum": "45", reason: "Board reduced the total in its 2026 rule." });
+    // Saving is previewing, then confirming what the preview showed.
+    const previewed = await (await post(server.baseUrl, "/renewals/rules", supervisor, { ...base, "total.minimum": "45", reason: "Board reduced the total in its 2026 rule." })).text();
+    const previewedToken = previewed.match(/name="previewed" value="([^"]*)"/)![1]!;
+    const good = await post(server.baseUrl, "/renewals/rules", supervisor, { ...base, "total.minimum": "45", reason: "Board reduced the total in its 2026 rule.", intent: "save", previewed: previewedToken });
     expect(good.status).toBe(302);
     const after = await database.owner.selectFrom("board.requirement_rule").select(["version", "rule"]).where("org_code", "=", "ME-M").executeTakeFirstOrThrow();
     expect(after.version).toBe(Number(version) + 1);

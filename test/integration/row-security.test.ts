@@ -65,6 +65,7 @@ const BOARD_TABLES = [
   "roster_entry",
   "requirement_rule",
   "requirement_rule_change",
+  "requirement_rule_version",
   "roster_watermark",
   "decision",
   "audit_sample",
@@ -128,6 +129,19 @@ describe("row-level security on the board tables", () => {
         expect(await asApp(scope, `select count(*) as n from board.${table}`), `${scope.org} ${table}`).toBe(expected);
       }
     }
+  });
+
+  it("lets the app add rule versions but never change or delete one", async () => {
+    const before = await owner(`select count(*) as n from board.requirement_rule_version where org_code = 'CA-M' and reason is null`);
+    expect(before).toBeGreaterThan(0);
+    await expect(runWithRowScope(CA, () => sql`update board.requirement_rule_version set reason = 'changed' where org_code = 'CA-M'`.execute(database.app))).rejects.toThrow(/permission denied/);
+    await expect(runWithRowScope(CA, () => sql`delete from board.requirement_rule_version where org_code = 'CA-M'`.execute(database.app))).rejects.toThrow(/permission denied/);
+    await expect(
+      runWithRowScope(CA, () =>
+        sql`insert into board.requirement_rule_version (org_code, version, effective_from, rule) values ('OR-M', 99, date '2030-01-01', '{}')`.execute(database.app),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    expect(await owner(`select count(*) as n from board.requirement_rule_version where org_code = 'CA-M' and reason is null`)).toBe(before);
   });
 
   it("refuses to write another organisation's rows, and updates none of them", async () => {

@@ -68,6 +68,7 @@ export async function boardWrites(owner: Kysely<Database>): Promise<Record<strin
            (select count(*) from board.roster_entry where status <> 'pending')::text as evaluated_entries,
            (select count(*) from board.requirement_rule_change)::text as rule_changes,
            (select coalesce(sum(version), 0) from board.requirement_rule)::text as rule_versions,
+           (select count(*) from board.requirement_rule_version)::text as rule_version_rows,
            (select count(*) from board.audit_sample)::text as audit_samples,
            (select count(*) from board.licensee_attribute)::text as attribute_values,
            (select count(*) from board.licensee_attribute_change)::text as attribute_changes,
