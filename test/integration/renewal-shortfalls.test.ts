@@ -73,7 +73,7 @@ async function abimWithPatientSafety(owner: Kysely<Database>, app: Kysely<Databa
     period: { kind: "cycle" },
     provenance: { source: "Test: the board's own policy", assumed: false },
   });
-  const saved = await updateRuleSet(owner, { id: supervisor.id, orgCode: "ABIM" }, next, { expectedVersion: stored.version, reason: "Patient Safety minimum for the test.", ip: null });
+  const saved = await updateRuleSet(owner, { id: supervisor.id, orgCode: "ABIM" }, next, { expectedVersion: stored.version, effectiveFrom: "2000-01-01", reason: "Patient Safety minimum for the test.", ip: null });
   expect(saved.ok).toBe(true);
   await refreshRosterStatuses(app, "ABIM");
 }
