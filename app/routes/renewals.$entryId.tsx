@@ -11,6 +11,8 @@ import { DecisionBadge, DecisionFacts, Progress, RenewalStatus } from "~/compone
 import { formatDate } from "~/lib/format";
 import { fieldErrors, type FieldErrors } from "~/lib/forms";
 import { formatRuleCredits } from "../../domain/requirement-rules";
+import { creditUnit } from "~/lib/shortfalls";
+import { organisationToday } from "../../domain/reference";
 import { orgWords } from "../../domain/org-words";
 import type { OrganisationKind } from "../../domain/reference";
 import { addDays } from "../../domain/calendar";
@@ -70,6 +72,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     decisions: decisions.map((d) => ({ ...d, decidedAt: d.decidedAt.toISOString() })),
     attributes,
     attributeChanges,
+    today: organisationToday(user.org.code),
   };
 }
 
@@ -215,7 +218,7 @@ function basisStatus(status: unknown): string {
 }
 
 export default function RenewalEntry() {
-  const { entry, live, decisions, canSupervise: supervisor, licenseeVisible, words, shown, warnings, extension, attributes, attributeChanges } = useLoaderData<typeof loader>();
+  const { entry, live, decisions, canSupervise: supervisor, licenseeVisible, words, shown, warnings, extension, attributes, attributeChanges, today } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const [search] = useSearchParams();
@@ -227,6 +230,9 @@ export default function RenewalEntry() {
   const current = decisions.find((d) => !d.superseded) ?? null;
   const pad = (n: number) => String(n).padStart(2, "0");
   const evaluation = live.kind === "evaluated" ? live.evaluation : null;
+  // The cycle is still open through its last day (or its extension): "still to earn", not "short".
+  const cycleOpen = live.kind === "evaluated" ? (live.extendedTo ?? live.cycle.end) >= today : undefined;
+  const unit = creditUnit(live.kind === "evaluated" ? live.rule.creditLabel : null);
   const total = evaluation?.requirements[0];
   return (
     <>
@@ -270,14 +276,14 @@ export default function RenewalEntry() {
         ) : live.kind === "no_cycle" ? (
           <p className="empty-state">The cycle cannot be placed: {live.problem}</p>
         ) : live.kind === "no_rules" ? (
-          <p className="empty-state">Your organisation has no requirement rules.</p>
+          <p className="empty-state">Your organization has no requirement rules.</p>
         ) : evaluation && total ? (
           <>
             <div className="stat-grid">
               <div className="stat-card">
                 <p className="stat-card__label">Status</p>
                 <p className="stat-card__value" data-testid="entry-status">
-                  <RenewalStatus status={evaluation.status} />
+                  <RenewalStatus status={evaluation.status} cycleOpen={cycleOpen} />
                 </p>
                 <p className="stat-card__hint" data-testid="entry-cycle">
                   Cycle {formatDate(live.kind === "evaluated" ? live.cycle.start : evaluation.cycle.start)} to {formatDate(live.kind === "evaluated" ? live.cycle.end : evaluation.cycle.end)}
@@ -287,15 +293,20 @@ export default function RenewalEntry() {
               <div className="stat-card">
                 <p className="stat-card__label">{total.label}</p>
                 <p className="stat-card__value" data-testid="entry-progress">
-                  <Progress counted={total.counted} required={total.required} />
+                  <Progress counted={total.counted} required={total.required} unit={unit} />
                 </p>
-                <p className="stat-card__hint">{total.met ? "Total met" : `${formatRuleCredits(total.shortBy)} short`}</p>
+                <p className="stat-card__hint">{total.met ? "Total met" : `${formatRuleCredits(total.shortBy)} ${unit} ${cycleOpen ? "still to earn" : "short"}`}</p>
               </div>
             </div>
             <p className="muted small">
               {live.basis}
               {live.caveats.map((c) => ` ${c}`).join("")}
             </p>
+            {evaluation.satisfiedBy ? (
+              <div className="notice notice--ok" role="note" data-testid="entry-satisfied-by">
+                Requirement met by an alternative: {evaluation.satisfiedBy.label}. The credit below is shown for the record; it is not needed.
+              </div>
+            ) : null}
             {evaluation.reviewReasons.length > 0 ? (
               <div className="notice notice--warn" role="note">
                 Needs review:
