@@ -209,9 +209,17 @@ export interface RosterUploadTable {
   new_rows: number;
   changed_rows: number;
   errors: ColumnType<RosterRowError[], string, never>;
+  /** Migration 0017: the board marked the file as its full current cohort; entries it retired. */
+  full_cohort: Generated<boolean>;
+  retired_rows: Generated<number>;
+  /** Withdrawn by a supervisor, with a reason, and how many entries that retired. */
+  withdrawn_at: Timestamp | null;
+  withdrawn_by: string | null;
+  withdraw_reason: string | null;
+  withdrawn_retired: number | null;
 }
 
-export type MatchQuality = "id" | "name_birth" | "npi" | "ambiguous" | "none";
+export type MatchQuality = "id" | "name_birth" | "npi" | "manual" | "ambiguous" | "none";
 export type EntryStatus = "pending" | "meets" | "short" | "nothing" | "needs_review" | "unmatched" | "no_cycle";
 
 export interface RosterEntryTable {
@@ -239,12 +247,21 @@ export interface RosterEntryTable {
   requirements_short: ColumnType<string[], string[] | undefined, string[]>;
   problem: string | null;
   evaluated_at: Timestamp | null;
+  /** Migration 0017: the latest upload that listed the entry (null: upload_id); retired when no longer on the roster. */
+  listed_by_upload: Int8 | null;
+  retired_at: Timestamp | null;
+  retired_by_upload: Int8 | null;
+  /** A supervisor's link to a licensee by hand (match quality 'manual'), and why. */
+  linked_by: string | null;
+  link_reason: string | null;
 }
 
 export interface RosterWatermarkTable {
   org_code: string;
   through_seq: Int8;
   as_of: CalendarDate;
+  /** Migration 0017: when the statuses were last computed. */
+  computed_at: Timestamp | null;
 }
 
 export type DecisionOutcome = "compliant" | "deficient" | "extension_granted" | "exempt" | "referred_to_audit";

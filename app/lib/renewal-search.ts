@@ -17,11 +17,12 @@ export const STATUS_LABELS: Record<QueueStatus, string> = {
   pending: "Being evaluated",
 };
 
-export const MATCH_QUALITIES = ["id", "name_birth", "npi", "ambiguous", "none"] as const;
+export const MATCH_QUALITIES = ["id", "name_birth", "npi", "manual", "ambiguous", "none"] as const;
 export const MATCH_LABELS: Record<(typeof MATCH_QUALITIES)[number], string> = {
   id: "Licence / board id",
   name_birth: "Name and birth date",
   npi: "NPI",
+  manual: "Linked by hand",
   ambiguous: "Several candidates",
   none: "No match",
 };
@@ -38,6 +39,14 @@ export const OUTCOME_LABELS: Record<DecisionOutcomeId, string> = {
 
 export const DECISION_FILTERS = ["undecided", "decided", ...DECISION_OUTCOMES] as const;
 
+/** Entries on the current roster (the default), those a later roster or a withdrawal retired, or both. */
+export const ROSTER_FILTERS = ["current", "retired", "all"] as const;
+export const ROSTER_FILTER_LABELS: Record<(typeof ROSTER_FILTERS)[number], string> = {
+  current: "On the current roster",
+  retired: "Retired from the roster",
+  all: "Current and retired",
+};
+
 export const RENEWAL_FILTERS = {
   /** Cycle ends on or after / on or before (the renewal window). */
   endFrom: { schema: isoDate },
@@ -51,6 +60,7 @@ export const RENEWAL_FILTERS = {
     multiple: true,
   },
   decision: { schema: z.enum(DECISION_FILTERS, { error: "Choose a listed decision." }) },
+  roster: { schema: z.enum(ROSTER_FILTERS, { error: "Choose current, retired, or both." }) },
   lastName: { schema: namePrefix },
   key: { schema: learnerIdentifier },
 } satisfies Record<string, FilterSpec>;

@@ -49,6 +49,10 @@ export type AuditAction =
   | "renewals.sample"
   /** A roster CSV was recorded (target: roster_upload id; detail: file, counts, how entries matched). */
   | "roster.upload"
+  /** A supervisor withdrew a roster upload (target: roster_upload id; detail: reason, entries retired and restored). */
+  | "roster.withdraw"
+  /** A supervisor linked an unmatched roster entry to a licensee by hand (target: roster entry; detail: learner, reason). */
+  | "roster.link"
   /** An administrator asked for an analytics sync now (detail: its outcome). */
   | "analytics.sync";
 

@@ -1,13 +1,13 @@
 // Compliance at a glance, from the stored renewal statuses (board.roster_entry: one row per licensee
 // cycle, tens of thousands per board, indexed by organisation and cycle end): how much of each
 // cohort meets its requirement, and how far short the others are. These are board tables, not the
-// learner store, so they are read in PostgreSQL after the statuses are brought up to date.
+// learner store, so they are read in PostgreSQL, as stored (the background runner computes them).
+// Retired entries (no longer on the board's roster) are left out.
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema";
 import { dateRangeError, isoDate } from "../lib/grid";
 import type { ReportTable } from "../lib/reports";
 import type { QueueStatus } from "../lib/renewal-search";
-import { refreshRosterStatuses } from "./renewals.server";
 
 export interface CohortMonth {
   /** YYYY-MM of the cycle end. */
@@ -43,11 +43,10 @@ function share(meets: number, short: number, nothing: number, review: number): n
 }
 
 export async function complianceOverview(db: Kysely<Database>, orgCode: string, window: { from: string; to: string }): Promise<ComplianceOverview> {
-  await refreshRosterStatuses(db, orgCode);
   const rows = await sql<{ month: string; status: QueueStatus; n: string }>`
     select to_char(cycle_end, 'YYYY-MM') as month, status, count(*)::text as n
       from board.roster_entry
-     where org_code = ${orgCode} and cycle_end between ${window.from}::date and ${window.to}::date
+     where org_code = ${orgCode} and cycle_end between ${window.from}::date and ${window.to}::date and retired_at is null
      group by 1, 2 order by 1`.execute(db);
   const byMonth = new Map<string, CohortMonth>();
   for (const row of rows.rows) {
@@ -76,7 +75,7 @@ export async function complianceOverview(db: Kysely<Database>, orgCode: string, 
     select case when short_by <= 5 then '0-5' when short_by <= 10 then '5-10' when short_by <= 25 then '10-25' else '25+' end as bucket,
            count(*)::text as n
       from board.roster_entry
-     where org_code = ${orgCode} and cycle_end between ${window.from}::date and ${window.to}::date
+     where org_code = ${orgCode} and cycle_end between ${window.from}::date and ${window.to}::date and retired_at is null
        and status in ('short', 'nothing') and short_by > 0
      group by 1`.execute(db);
   const counts = new Map(buckets.rows.map((b) => [b.bucket, Number(b.n)]));
@@ -100,18 +99,17 @@ export type DashboardCompliance =
  */
 export async function dashboardCompliance(db: Kysely<Database>, org: { code: string; kind: string }, today: string): Promise<DashboardCompliance | null> {
   if (org.kind !== "state_board" && org.kind !== "certifying_board") return null;
-  await refreshRosterStatuses(db, org.code);
   if (org.kind === "state_board") {
     const row = await sql<{ due: string; meeting: string }>`
       select count(*)::text as due, count(*) filter (where status = 'meets')::text as meeting from board.roster_entry
-       where org_code = ${org.code} and cycle_end between ${today}::date and ${today}::date + 90`.execute(db);
+       where org_code = ${org.code} and cycle_end between ${today}::date and ${today}::date + 90 and retired_at is null`.execute(db);
     const r = row.rows[0]!;
     return { kind: "renewals", dueIn90Days: Number(r.due), meeting: Number(r.meeting), href: "/reports/compliance" };
   }
   const row = await sql<{ diplomates: string; short: string }>`
     select count(*)::text as diplomates,
            count(*) filter (where exists (select 1 from unnest(requirements_short) s where s <> 'total'))::text as short
-      from board.roster_entry where org_code = ${org.code} and cycle_end >= ${today}::date and learner_id is not null`.execute(db);
+      from board.roster_entry where org_code = ${org.code} and cycle_end >= ${today}::date and learner_id is not null and retired_at is null`.execute(db);
   const r = row.rows[0]!;
   return { kind: "credit-type-minimums", diplomates: Number(r.diplomates), short: Number(r.short), href: "/renewals?status=short" };
 }

@@ -1,10 +1,11 @@
-// What every renewal route needs first: a board user (the accreditor has no renewals), the stored
-// statuses brought up to date, and the queue's URL state.
+// What every renewal route needs first: a board user (the accreditor has no renewals) and the queue's
+// URL state. Statuses are read as stored: the background runner (status-runner.server.ts) computes
+// them, never a page request.
 import type { Kysely } from "kysely";
 import type { SessionUser } from "../auth/session.server";
 import type { Database } from "../../db/schema";
 import { parseRenewalSearch } from "../lib/renewal-search";
-import { refreshRosterStatuses, todayUtc } from "./renewals.server";
+import { todayUtc } from "./renewals.server";
 
 /** Renewals belong to boards; ACCME (which sees every board) verifies no renewals. */
 export function requireBoardUser(user: SessionUser): void {
@@ -17,9 +18,8 @@ export function canSupervise(user: SessionUser): boolean {
   return user.role === "supervisor" || user.role === "admin";
 }
 
-export async function renewalState(db: Kysely<Database>, user: SessionUser, params: URLSearchParams) {
+export function renewalState(_db: Kysely<Database>, user: SessionUser, params: URLSearchParams) {
   requireBoardUser(user);
   const today = todayUtc();
-  await refreshRosterStatuses(db, user.org.code, { asOf: today });
-  return { today, state: parseRenewalSearch(params, today) };
+  return Promise.resolve({ today, state: parseRenewalSearch(params, today) });
 }

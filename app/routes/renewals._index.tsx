@@ -21,12 +21,16 @@ import {
   OUTCOME_LABELS,
   RENEWAL_COLUMNS,
   RENEWAL_FILTER_NAMES,
+  ROSTER_FILTER_LABELS,
+  ROSTER_FILTERS,
   STATUS_LABELS,
   type RenewalRow,
 } from "~/lib/renewal-search";
 import { countBulkCompliant } from "~/models/decisions.server";
 import { canSupervise, renewalState } from "~/models/renewal-page.server";
 import { listRenewals, statusSummary } from "~/models/renewal-queue.server";
+import { statusFreshnessView } from "~/models/status-runner.server";
+import { StatusFreshness } from "~/components/StatusFreshness";
 import { auditView, viewFilters } from "~/models/view-audit.server";
 
 export const meta: MetaFunction = () => [{ title: "Renewals · CME Credit Verification" }];
@@ -40,11 +44,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const { state } = await renewalState(db, user, params);
   // With no filter but the window and status, the count is the summary's (one scan fewer).
+  // (The summary counts the current roster: a roster filter needs the count of its own.)
   const onlyStatus = Object.keys(state.filters).every((k) => ["endFrom", "endTo", "status"].includes(k));
-  const [page, summary, meetsUndecided] = await Promise.all([
+  const [page, summary, meetsUndecided, freshness] = await Promise.all([
     listRenewals(db, user.org.code, state, { count: !onlyStatus }),
     statusSummary(db, user.org.code, state.window),
     countBulkCompliant(db, user.org.code, state.window, state.filters),
+    statusFreshnessView(db, context.services.statuses, user.org.code),
   ]);
   const count = onlyStatus
     ? Object.entries(summary).reduce((n, [status, value]) => (!state.filters.status?.length || (state.filters.status as string[]).includes(status) ? n + value : n), 0)
@@ -58,6 +64,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     bulkRecorded: /^\d{1,7}$/.test(params.get("bulkRecorded") ?? "") ? Number(params.get("bulkRecorded")) : null,
     canSupervise: canSupervise(user),
     window: state.window,
+    freshness,
     summary,
     meetsUndecided,
     rows: page.rows,
@@ -77,6 +84,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 const STATUS_OPTIONS = ENTRY_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }));
 const MATCH_OPTIONS = MATCH_QUALITIES.map((m) => ({ value: m, label: MATCH_LABELS[m] }));
+const ROSTER_OPTIONS = ROSTER_FILTERS.filter((r) => r !== "current").map((r) => ({ value: r, label: ROSTER_FILTER_LABELS[r] }));
 const DECISION_OPTIONS = [
   { value: "undecided", label: "No decision yet" },
   { value: "decided", label: "Any decision" },
@@ -140,13 +148,14 @@ export default function Renewals() {
           </>
         }
       />
+      <StatusFreshness freshness={data.freshness} />
       {data.bulkRecorded !== null ? (
         <div className="notice notice--ok" role="status" data-testid="bulk-recorded">
           {formatCount(data.bulkRecorded)} compliant {data.bulkRecorded === 1 ? "decision" : "decisions"} recorded and saved.
         </div>
       ) : null}
       <ul className="status-strip" aria-label={`Cohort of ${formatCount(total)} in this window, by status`}>
-        {SUMMARY_ORDER.map((s) => (
+        {[...SUMMARY_ORDER, ...(data.summary.pending > 0 ? (["pending"] as const) : [])].map((s) => (
           <li key={s}>
             <Link to={statusHref(s)} className={`status-strip__item status-strip__item--${s}`} data-testid={`summary-${s}`}>
               <span className="status-strip__value">{formatCount(data.summary[s])}</span>
@@ -164,6 +173,7 @@ export default function Renewals() {
           />
           <CheckboxFilter name="status" legend="Status" values={values.status ?? []} options={STATUS_OPTIONS} error={errors.status} />
           <SelectFilter name="decision" label="Decision" value={value("decision")} error={errors.decision} options={DECISION_OPTIONS} />
+          <SelectFilter name="roster" label="On the roster" value={value("roster")} error={errors.roster} options={ROSTER_OPTIONS} anyLabel={ROSTER_FILTER_LABELS.current} />
           <TextFilter name="lastName" label="Last name" value={value("lastName")} error={errors.lastName} hint="Beginning of the name; accents and case ignored" />
           <TextFilter name="key" label="Licence / board id" value={value("key")} error={errors.key} />
           <details className="filter-group filter-disclosure" open={(values.match ?? []).length > 0 || Boolean(errors.match)}>

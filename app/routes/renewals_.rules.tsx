@@ -67,6 +67,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     ip: context.clientIp,
   });
   if (!result.ok) return data({ errors: { form: result.message } as Record<string, string>, values: fields }, { status: 409 });
+  // Every status goes back to pending under the new rules: evaluated in the background.
+  context.services.statuses.request(user.org.code, "rules");
   throw redirect(`/renewals/rules?saved=${result.version}`);
 }
 

@@ -1,6 +1,6 @@
 // Compliance overview: for each month of cycle ends in the window, how much of the cohort meets its
 // requirement, and how far short the others are. From the stored renewal statuses (board tables,
-// refreshed first), so it is as current as the renewal queue. Chart, the same numbers as a table,
+// computed in the background), as current as the renewal queue, and saying when they were computed. Chart, the same numbers as a table,
 // and CSV export of each table.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
@@ -15,6 +15,8 @@ import { formatCount } from "~/lib/format";
 import { complianceOverview, complianceTables, complianceWindow } from "~/models/compliance-overview.server";
 import { requireBoardUser } from "~/models/renewal-page.server";
 import { todayUtc } from "~/models/renewals.server";
+import { statusFreshnessView } from "~/models/status-runner.server";
+import { StatusFreshness } from "~/components/StatusFreshness";
 
 export const meta: MetaFunction = () => [{ title: "Compliance overview · Reports · CME Credit Verification" }];
 export const handle = { wide: true };
@@ -26,13 +28,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { db } = context.services;
   const params = new URL(request.url).searchParams;
   const { window, errors } = complianceWindow(params, todayUtc());
-  const overview = await complianceOverview(db, user.org.code, window);
+  const [overview, freshness] = await Promise.all([complianceOverview(db, user.org.code, window), statusFreshnessView(db, context.services.statuses, user.org.code)]);
   const built = complianceTables(overview);
-  return pageAnswer({ org: user.org, window, errors, totals: overview.totals, tables: built, values: { endFrom: params.get("endFrom") ?? "", endTo: params.get("endTo") ?? "" } }, errors);
+  return pageAnswer({ org: user.org, window, errors, freshness, totals: overview.totals, tables: built, values: { endFrom: params.get("endFrom") ?? "", endTo: params.get("endTo") ?? "" } }, errors);
 }
 
 export default function ComplianceReport() {
-  const { org, window, errors, totals, tables: t, values } = useLoaderData<typeof loader>();
+  const { org, window, errors, freshness, totals, tables: t, values } = useLoaderData<typeof loader>();
   const query = new URLSearchParams({ endFrom: window.from, endTo: window.to });
   const empty = totals.total === 0;
   return (
@@ -43,8 +45,9 @@ export default function ComplianceReport() {
       <PageHeader
         eyebrow="Reports"
         title="Compliance overview"
-        description={`${org.code}'s renewal cohorts with cycles ending ${window.from} to ${window.to}: the share meeting the requirement and the shortfall of the rest, from the renewal queue's statuses (current as of this page).`}
+        description={`${org.code}'s renewal cohorts with cycles ending ${window.from} to ${window.to}: the share meeting the requirement and the shortfall of the rest, from the renewal queue's statuses.`}
       />
+      <StatusFreshness freshness={freshness} />
       <div className="search-layout">
         <FilterPanel activeCount={values.endFrom || values.endTo ? 1 : 0}>
           <DateRangeFilter legend="Cycle ends between" from={{ name: "endFrom", value: values.endFrom || window.from, error: errors.endFrom }} to={{ name: "endTo", value: values.endTo || window.to, error: errors.endTo }} />

@@ -8,7 +8,6 @@ import { requireUser } from "~/auth/session.server";
 import { PageHeader } from "~/components/PageHeader";
 import { StatCard } from "~/components/StatCard";
 import { formatCount, formatTimestamp } from "~/lib/format";
-import { refreshRosterStatuses } from "~/models/renewals.server";
 import { discardRequestBody, listRosterUploads, readRosterUpload, ROSTER_UPLOAD_LIMITS, uploadRoster } from "~/models/rosters.server";
 
 export const meta: MetaFunction = () => [{ title: "Renewal rosters · CME Credit Verification" }];
@@ -47,20 +46,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     const upload = await readRosterUpload(request);
     if ("error" in upload) return data<ActionResult>({ error: upload.error }, { status: upload.status, headers: upload.headers });
-    const outcome = await uploadRoster(context.services.db, { userId: user.id, orgCode: user.org.code, ip: context.clientIp }, upload);
+    const outcome = await uploadRoster(context.services.db, { userId: user.id, orgCode: user.org.code, ip: context.clientIp }, upload, { fullCohort: upload.fullCohort });
     switch (outcome.kind) {
       case "rejected":
         return data<ActionResult>({ error: outcome.problem }, { status: 400 });
       case "already":
         return data<ActionResult>({ already: outcome.message, uploadId: outcome.uploadId });
       case "uploaded":
-        // The new and changed entries are 'pending': compute their renewal statuses now. The upload
-        // is already committed, so a failure here is logged, not shown (the renewal queue refreshes too).
-        try {
-          await refreshRosterStatuses(context.services.db, user.org.code);
-        } catch (error) {
-          context.services.logger.error({ error, uploadId: outcome.uploadId }, "refreshing renewal statuses after a roster upload");
-        }
+        // The new and changed entries are 'pending' until the background evaluation reaches them.
+        context.services.statuses.request(user.org.code, "upload");
         throw redirect(`/rosters/${outcome.uploadId}?uploaded=1`);
     }
   } finally {
@@ -68,7 +62,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-function UploadPanel({ keyLabel, limits }: { keyLabel: string; limits: { mb: number; rows: number } }) {
+function UploadPanel({ keyLabel, limits, cohortWord }: { keyLabel: string; limits: { mb: number; rows: number }; cohortWord: string }) {
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === "submitting" && navigation.formMethod?.toLowerCase() === "post";
@@ -89,6 +83,12 @@ function UploadPanel({ keyLabel, limits }: { keyLabel: string; limits: { mb: num
           Birth dates as MM/DD; cycle ends (or <span className="mono">expiration_date</span>) as YYYY-MM-DD or MM/DD/YYYY; the NPI may be left out. Up to {limits.mb} MB and{" "}
           {formatCount(limits.rows)} rows. Good rows are kept and bad rows listed with their line and reason; uploading the same file twice changes nothing.
         </p>
+        <p className="small">
+          <a href="/rosters/template" download data-testid="roster-template">
+            Download the roster template (CSV)
+          </a>{" "}
+          <span className="muted">with every column we read, including your organization&rsquo;s optional columns, and an example row.</span>
+        </p>
       </div>
       <Form method="post" encType="multipart/form-data" className="upload-form" aria-label="Upload a roster">
         <label className="visually-hidden" htmlFor="roster-file">
@@ -103,6 +103,12 @@ function UploadPanel({ keyLabel, limits }: { keyLabel: string; limits: { mb: num
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? "upload-error" : undefined}
         />
+        <label className="check small upload-form__option">
+          <input type="checkbox" name="full_cohort" aria-describedby="full-cohort-help" /> This file is our full current {cohortWord}
+        </label>
+        <span id="full-cohort-help" className="muted small upload-form__help">
+          Earlier entries with an open cycle that this file does not list are retired: kept with their history and decisions, and hidden from the queue.
+        </span>
         <button type="submit" className="button button--primary" disabled={busy}>
           {busy ? "Uploading…" : "Upload roster"}
         </button>
@@ -123,7 +129,7 @@ function UploadPanel({ keyLabel, limits }: { keyLabel: string; limits: { mb: num
 
 export default function Rosters() {
   const { org, roster, canUpload, limits } = useLoaderData<typeof loader>();
-  const keyLabel = org.kind === "certifying_board" ? "board_id" : "licence_id";
+  const keyLabel = org.kind === "certifying_board" ? "board_id" : "license_id";
   if (!roster) {
     return (
       <>
@@ -155,9 +161,9 @@ export default function Rosters() {
           <StatCard label="Matched by id" value={formatCount(entries.byQuality.id)} testId="stat-matched-id" hint={org.kind === "certifying_board" ? "Board id" : "Licence id"} />
           <StatCard
             label="Matched otherwise"
-            value={formatCount(entries.byQuality.name_birth + entries.byQuality.npi)}
+            value={formatCount(entries.byQuality.name_birth + entries.byQuality.npi + entries.byQuality.manual)}
             testId="stat-matched-other"
-            hint={`${formatCount(entries.byQuality.name_birth)} by name and birth date, ${formatCount(entries.byQuality.npi)} by NPI`}
+            hint={`${formatCount(entries.byQuality.name_birth)} by name and birth date, ${formatCount(entries.byQuality.npi)} by NPI, ${formatCount(entries.byQuality.manual)} linked by hand`}
           />
           <StatCard
             label="Unmatched or ambiguous"
@@ -166,9 +172,15 @@ export default function Rosters() {
             tone={unmatched ? "warn" : undefined}
             hint={unmatched ? `${formatCount(entries.byQuality.none)} not found, ${formatCount(entries.byQuality.ambiguous)} ambiguous` : "Every licensee was found"}
           />
+          <StatCard
+            label="Retired from the roster"
+            value={formatCount(entries.retired)}
+            testId="stat-retired"
+            hint="No longer listed by a full-cohort upload, or their upload was withdrawn; kept with their history"
+          />
         </div>
       </section>
-      {canUpload ? <UploadPanel keyLabel={keyLabel} limits={limits} /> : <p className="muted small section">Supervisors and admins upload rosters; you can review every upload below.</p>}
+      {canUpload ? <UploadPanel keyLabel={keyLabel} limits={limits} cohortWord={org.kind === "certifying_board" ? "list of diplomates" : "list of licensees"} /> : <p className="muted small section">Supervisors and admins upload rosters; you can review every upload below.</p>}
       <section className="section stack" aria-labelledby="uploads-title">
         <h2 id="uploads-title" className="section-title">
           Uploads
@@ -189,6 +201,7 @@ export default function Rosters() {
                   <th scope="col" className="num">Rejected</th>
                   <th scope="col" className="num">New</th>
                   <th scope="col" className="num">Changed</th>
+                  <th scope="col" className="num">Retired</th>
                 </tr>
               </thead>
               <tbody>
@@ -197,6 +210,8 @@ export default function Rosters() {
                     <td>{formatTimestamp(u.uploadedAt)}</td>
                     <th scope="row">
                       <Link to={`/rosters/${u.id}`}>{u.fileName}</Link>
+                      {u.fullCohort ? <>{" "}<span className="badge badge--neutral">Full cohort</span></> : null}
+                      {u.withdrawn ? <>{" "}<span className="badge badge--warn">Withdrawn</span></> : null}
                     </th>
                     <td>{u.uploadedBy ?? <span className="muted">System (demo data)</span>}</td>
                     <td className="num">{formatCount(u.totalRows)}</td>
@@ -204,6 +219,7 @@ export default function Rosters() {
                     <td className="num">{u.rejectedRows ? <span className="badge badge--error">{formatCount(u.rejectedRows)}</span> : "0"}</td>
                     <td className="num">{formatCount(u.newRows)}</td>
                     <td className="num">{formatCount(u.changedRows)}</td>
+                    <td className="num">{formatCount(u.retiredRows + (u.withdrawn?.retired ?? 0))}</td>
                   </tr>
                 ))}
               </tbody>

@@ -13,6 +13,7 @@ import * as m0009 from "./0009_index_only_walks";
 import * as m0010 from "./0010_activity_dates";
 import * as m0011 from "./0011_sign_in_throttle";
 import * as m0012 from "./0012_sign_in_devices";
+import * as m0017 from "./0017_roster_lifecycle";
 
 export const migrations: Record<string, Migration> = {
   "0001_learner_store": m0001,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   "0010_activity_dates": m0010,
   "0011_sign_in_throttle": m0011,
   "0012_sign_in_devices": m0012,
+  "0017_roster_lifecycle": m0017,
 };

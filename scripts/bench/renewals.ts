@@ -100,6 +100,9 @@ async function touchRecords(ownerUrl: string, orgCode: string, n: number): Promi
 export async function run(ctx: BenchContext): Promise<SectionResult> {
   const timings: Timing[] = [];
   const notes: string[] = [];
+  // An evaluation the served app started in the background (after a sync of another section) would
+  // race the refreshes timed here: let it finish first. Nothing below triggers one.
+  await ctx.statuses.idle();
   for (const org of ORGS) {
     const { created, size } = await ensureCohort(ctx.ownerUrl, org);
     expectWork(`${org.code}: roster entries in the bench cohort`, size, 1000);
