@@ -209,7 +209,9 @@ export interface RosterUploadTable {
   new_rows: number;
   changed_rows: number;
   errors: ColumnType<RosterRowError[], string, never>;
-  /** Migration 0017: the board marked the file as its full current cohort; entries it retired. */
+  /** Migration 0017: the entries the upload listed (null before 0017: those it wrote). */
+  listed_entries: ColumnType<string[] | null, never, string[]>;
+  /** The board marked the file as its full current cohort; entries it retired. */
   full_cohort: Generated<boolean>;
   retired_rows: Generated<number>;
   /** Withdrawn by a supervisor, with a reason, and how many entries that retired. */
@@ -247,8 +249,7 @@ export interface RosterEntryTable {
   requirements_short: ColumnType<string[], string[] | undefined, string[]>;
   problem: string | null;
   evaluated_at: Timestamp | null;
-  /** Migration 0017: the latest upload that listed the entry (null: upload_id); retired when no longer on the roster. */
-  listed_by_upload: Int8 | null;
+  /** Migration 0017: retired when no longer on the board's roster (by a full-cohort upload or a withdrawal). */
   retired_at: Timestamp | null;
   retired_by_upload: Int8 | null;
   /** A supervisor's link to a licensee by hand (match quality 'manual'), and why. */

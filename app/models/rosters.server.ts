@@ -212,20 +212,25 @@ export async function uploadRoster(
         for (const quality of MATCH_QUALITIES) matched[quality] += slice[quality];
       }
 
-      // Every entry the file lists is on the roster again (an identical row included), and a
-      // full-cohort upload retires the open cycles of earlier uploads it does not list.
+      // What the file lists, kept on the upload (a withdrawal retires it); a retired entry it lists is
+      // on the roster again; and a full-cohort upload retires the open cycles it does not list.
+      // Unchanged entries are not rewritten.
       await sql`
-        update board.roster_entry e set listed_by_upload = ${uploadId}::bigint, retired_at = null, retired_by_upload = null,
-               status = case when e.retired_at is not null then 'pending' else e.status end
+        update board.roster_upload set listed_entries = coalesce((
+          select array_agg(e.id order by e.id) from pg_temp.roster_stage s
+            join board.roster_entry e on e.org_code = ${org.code} and e.roster_key = s.roster_key and e.cycle_end = s.cycle_end), '{}')
+         where id = ${uploadId}::bigint`.execute(trx);
+      await sql`
+        update board.roster_entry e set retired_at = null, retired_by_upload = null, status = 'pending'
           from pg_temp.roster_stage s
-         where e.org_code = ${org.code} and e.roster_key = s.roster_key and e.cycle_end = s.cycle_end`.execute(trx);
+         where e.org_code = ${org.code} and e.roster_key = s.roster_key and e.cycle_end = s.cycle_end and e.retired_at is not null`.execute(trx);
       let retiredRows = 0;
       if (options.fullCohort) {
         const today = options.today ?? new Date().toISOString().slice(0, 10);
         const retired = await sql`
           update board.roster_entry e set retired_at = now(), retired_by_upload = ${uploadId}::bigint
            where e.org_code = ${org.code} and e.retired_at is null and e.cycle_end >= ${today}::date
-             and coalesce(e.listed_by_upload, e.upload_id) <> ${uploadId}::bigint`.execute(trx);
+             and not exists (select 1 from pg_temp.roster_stage s where s.roster_key = e.roster_key and s.cycle_end = e.cycle_end)`.execute(trx);
         retiredRows = Number(retired.numAffectedRows ?? 0n);
         await sql`update board.roster_upload set full_cohort = true, retired_rows = ${retiredRows} where id = ${uploadId}::bigint`.execute(trx);
       }
@@ -862,9 +867,24 @@ export async function withdrawRosterUpload(db: Kysely<Database>, actor: RosterAc
     const restored = await sql`
       update board.roster_entry set retired_at = null, retired_by_upload = null, status = 'pending'
        where org_code = ${actor.orgCode} and retired_by_upload = ${uploadId}::bigint`.execute(trx);
+    // What it listed (uploads before listing was kept: what it wrote), less what a later live upload lists.
     const retired = await sql`
-      update board.roster_entry set retired_at = now(), retired_by_upload = ${uploadId}::bigint
-       where org_code = ${actor.orgCode} and retired_at is null and coalesce(listed_by_upload, upload_id) = ${uploadId}::bigint`.execute(trx);
+      with listed as (
+        select unnest(u.listed_entries) as id from board.roster_upload u where u.id = ${uploadId}::bigint and u.listed_entries is not null
+        union
+        select e.id from board.roster_entry e, board.roster_upload u
+         where u.id = ${uploadId}::bigint and u.listed_entries is null and e.org_code = ${actor.orgCode} and e.upload_id = u.id
+      ),
+      later as (
+        select unnest(l.listed_entries) as id from board.roster_upload l
+         where l.org_code = ${actor.orgCode} and l.id > ${uploadId}::bigint and l.withdrawn_at is null
+        union
+        select e.id from board.roster_entry e join board.roster_upload l on l.id = e.upload_id
+         where e.org_code = ${actor.orgCode} and l.id > ${uploadId}::bigint and l.withdrawn_at is null
+      )
+      update board.roster_entry e set retired_at = now(), retired_by_upload = ${uploadId}::bigint
+       where e.org_code = ${actor.orgCode} and e.retired_at is null
+         and e.id in (select id from listed) and e.id not in (select id from later)`.execute(trx);
     const counts = { retired: Number(retired.numAffectedRows ?? 0n), restored: Number(restored.numAffectedRows ?? 0n) };
     await trx
       .updateTable("board.roster_upload")
