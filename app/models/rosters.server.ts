@@ -919,6 +919,9 @@ export async function linkEntryToLearner(
   learnerVisible: (learnerId: string) => Promise<boolean>,
 ): Promise<LinkOutcome> {
   const noLearner: LinkOutcome = { kind: "refused", field: "learnerId", problem: "No licensee at that address is known to your organization." };
+  // The entry first: another organization's entry is "not on your roster" whatever the licensee.
+  const mine = await db.selectFrom("board.roster_entry").select("id").where("org_code", "=", actor.orgCode).where(sql<SqlBool>`id = ${link.entryId}::bigint`).executeTakeFirst();
+  if (!mine) return { kind: "refused", field: "entryId", problem: "That roster entry is not on your roster." };
   if (!(await learnerVisible(link.learnerId))) return noLearner;
   return db.transaction().execute(async (trx) => {
     const entry = await trx
