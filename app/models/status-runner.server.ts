@@ -5,7 +5,7 @@
 // small pool so it cannot take the pages' connections, and under the organisation's row scope,
 // exactly as a request of that organisation. A failure is logged, and the next trigger tries again.
 // Before evaluating, it matches the roster's unmatched entries again when the store has moved (new
-// learners may have appeared) or the day has turned. docs/decisions/021-background-renewal-statuses.md.
+// learners may have appeared) or the day has turned. docs/decisions/021-background-statuses-and-roster-life-cycle.md.
 import { sql, type Kysely } from "kysely";
 import { rowScopeFor, scopeForOrganisation } from "../auth/scope.server";
 import { runWithRowScope } from "../../db/row-scope";
