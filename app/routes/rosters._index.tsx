@@ -107,7 +107,7 @@ function UploadPanel({ keyLabel, limits, cohortWord }: { keyLabel: string; limit
           <input type="checkbox" name="full_cohort" aria-describedby="full-cohort-help" /> This file is our full current {cohortWord}
         </label>
         <span id="full-cohort-help" className="muted small upload-form__help">
-          Earlier entries with an open cycle that this file does not list are retired: kept with their history and decisions, and hidden from the queue.
+          Earlier entries with an open cycle that this file does not list are retired: kept with their history and decisions, and hidden from the renewal queue.
         </span>
         <button type="submit" className="button button--primary" disabled={busy}>
           {busy ? "Uploading…" : "Upload roster"}

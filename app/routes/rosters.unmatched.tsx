@@ -207,10 +207,7 @@ export default function UnmatchedQueue() {
                 <th scope="col">Match</th>
                 <th scope="col">Why</th>
                 <th scope="col">From the roster</th>
-                <th scope="col">
-                  <span className="visually-hidden">Look up</span>
-                </th>
-                {canLink ? <th scope="col">Link by hand</th> : null}
+                <th scope="col">{canLink ? "Look up, or link by hand" : <span className="visually-hidden">Look up</span>}</th>
               </tr>
             </thead>
             <tbody>
@@ -230,15 +227,13 @@ export default function UnmatchedQueue() {
                     <span className="sub">line {e.line}</span>
                   </td>
                   <td>
-                    <Link className="button button--link button--small" to={lookupHref(e, certifying)} aria-label={`Look up ${e.firstName} ${e.lastName}`}>
-                      Look up
-                    </Link>
+                    <div className="stack-cell">
+                      <Link className="button button--link button--small" to={lookupHref(e, certifying)} aria-label={`Look up ${e.firstName} ${e.lastName}`}>
+                        Look up
+                      </Link>
+                      {canLink ? <LinkByHand entry={e} result={result} /> : null}
+                    </div>
                   </td>
-                  {canLink ? (
-                    <td>
-                      <LinkByHand entry={e} result={result} />
-                    </td>
-                  ) : null}
                 </tr>
               ))}
             </tbody>
