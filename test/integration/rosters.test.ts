@@ -488,7 +488,9 @@ describe("roster pages", () => {
     for (let tries = 0; tries < 50 && !(await exportAudit()); tries++) await new Promise((r) => setTimeout(r, 50));
     expect((await exportAudit())?.detail).toMatchObject({ rows: 2, completed: true });
 
-    // The same file again: a notice, nothing written.
+    // The same file again: a notice, nothing written (once the first upload's background evaluation,
+    // which writes its entries, has ended).
+    await app.server.statuses.idle();
     const before = await counts("CA-M");
     const again = await postRoster(cookie, csv, "ca-october-again.csv");
     expect(again.status).toBe(200);
@@ -502,6 +504,7 @@ describe("roster pages", () => {
 
   it("a non-CSV file or one over the size limit gets a clear message and writes nothing", async () => {
     const cookie = await signIn(app.server.baseUrl, "admin@ca-m.demo.test");
+    await app.server.statuses.idle(); // earlier uploads' background evaluation writes their entries
     const before = await counts("CA-M");
     const xlsx = await postRoster(cookie, Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 6, 0, 8, 0]), "roster.xlsx");
     expect(xlsx.status).toBe(400);
@@ -528,6 +531,7 @@ describe("roster pages", () => {
 
   it("the content decides, not the label: binary, PNG and PDF files, non-multipart and malformed requests get a clear 400 and write nothing", async () => {
     const cookie = await signIn(app.server.baseUrl, "supervisor@ca-m.demo.test");
+    await app.server.statuses.idle(); // earlier uploads' background evaluation writes their entries
     const before = await counts("CA-M");
     const send = (body: BodyInit, contentType: string) => post(app.server.baseUrl, "/rosters?index", cookie, body, { "content-type": contentType });
     const part = (content: string, type: string, filename = "roster.csv", name = "file") =>
@@ -608,6 +612,7 @@ describe("roster pages", () => {
     const page = await text(await get(app.server.baseUrl, "/rosters", reviewer));
     expect(page).toContain('data-testid="roster-uploads"');
     expect(page).not.toMatch(/enctype="multipart\/form-data"/i);
+    await app.server.statuses.idle(); // earlier uploads' background evaluation writes their entries
     const before = await counts("CA-M");
     const posted = await postRoster(reviewer, csvOf([["A1", "Ann", "Lee", "01/01", "", "2031-01-31"]]));
     expect(posted.status).toBe(403);
