@@ -5,18 +5,20 @@
 import { Link } from "@remix-run/react";
 import { StatCard } from "~/components/StatCard";
 import { formatCount } from "~/lib/format";
+import { StatusFreshness, type StatusFreshnessView } from "~/components/StatusFreshness";
 
 export type ComplianceFigures =
   | { kind: "renewals"; dueIn90Days: number; meeting: number; href?: string }
   | { kind: "credit-type-minimums"; diplomates: number; short: number; href?: string };
 
-export function ComplianceSummary({ figures }: { figures: ComplianceFigures | null | undefined }) {
+export function ComplianceSummary({ figures, statuses }: { figures: ComplianceFigures | null | undefined; statuses?: StatusFreshnessView | null }) {
   if (!figures) return null;
   return (
     <section aria-labelledby="compliance-title" className="stack section" data-testid="dashboard-compliance">
       <h2 id="compliance-title" className="section-title">
         Compliance
       </h2>
+      {statuses ? <StatusFreshness freshness={statuses} /> : null}
       <div className="stat-grid">
         {figures.kind === "renewals" ? (
           <>

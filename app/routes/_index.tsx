@@ -15,6 +15,7 @@ import { StatCard } from "~/components/StatCard";
 import { formatCount, formatCredits, formatDate, formatPercent, formatTimestamp } from "~/lib/format";
 import { utcToday } from "~/lib/reports";
 import { dashboardCompliance } from "~/models/compliance-overview.server";
+import { statusFreshnessView } from "~/models/status-runner.server";
 import { dashboardSections, loadDashboard, type DashboardSection, type TrendCard } from "~/models/dashboard.server";
 
 export const meta: MetaFunction = () => [{ title: "Overview · CME Credit Verification" }];
@@ -23,12 +24,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
   const { db, analytics } = context.services;
   const sections = dashboardSections(user.scope);
-  const [read, boards, compliance] = await Promise.all([
+  const boardUser = user.org.kind === "state_board" || user.org.kind === "certifying_board";
+  const [read, boards, compliance, statuses] = await Promise.all([
     analytics.reader.read((q) => loadDashboard(q, user.scope, sections, utcToday())),
     db.selectFrom("board.organisation").select(["code", "name"]).execute(),
     // Renewal verification: state boards, renewals due in 90 days and how many meet; certifying
     // boards, diplomates short of a credit-type minimum (board tables, not the snapshot).
     dashboardCompliance(db, user.org, utcToday()) as Promise<ComplianceFigures | null>,
+    // When those statuses were computed (in the background, never by this page).
+    boardUser ? statusFreshnessView(db, context.services.statuses, user.org.code) : null,
   ]);
   return {
     org: user.org,
@@ -42,6 +46,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     asOf: read?.info.asOf,
     freshness: read ? analytics.freshness(read.info.asOf) : null,
     compliance,
+    statuses,
   };
 }
 
@@ -180,7 +185,7 @@ function ByBoard({ section, boardNames }: { section: Extract<DashboardSection, {
 }
 
 export default function Overview() {
-  const { org, boardCodes, boardNames, sections, rebuilding, failedAt, asOf, freshness, compliance } = useLoaderData<typeof loader>();
+  const { org, boardCodes, boardNames, sections, rebuilding, failedAt, asOf, freshness, compliance, statuses } = useLoaderData<typeof loader>();
   const scopeText =
     boardCodes === null ? "Credit reported to every board (all providers, all learners)." : `Credit reported to board ${boardCodes.join(", ")} only.`;
   return (
@@ -200,7 +205,7 @@ export default function Overview() {
             return <ByBoard key={section.id} section={section} boardNames={boardNames} />;
         }
       })}
-      <ComplianceSummary figures={compliance} />
+      <ComplianceSummary figures={compliance} statuses={statuses} />
     </>
   );
 }

@@ -125,6 +125,9 @@ describe("evaluation in the background", () => {
     for (const id of ids) expect((await entry(id)).status).toBe("pending");
     const overview = await text(await get(base(), "/reports/compliance", cookie));
     expect(overview).toContain("updating…");
+    const home = await text(await get(base(), "/", cookie));
+    expect(home).toMatch(/data-testid="dashboard-compliance"[\s\S]*data-testid="status-freshness"[^>]*>Statuses computed [\s\S]*?; updating…/);
+    expect((await boardWrites(owner())).evaluated_entries).toBe(evaluatedBefore);
 
     const asked = Date.now();
     app.server.statuses.request("MD-M", "asked");
