@@ -10,6 +10,8 @@ import { sql } from "kysely";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { refreshRosterStatuses } from "../../app/models/renewals.server";
+import { RenewalStatusRunner } from "../../app/models/status-runner.server";
+import { APP_SESSION_SETTINGS, createDb } from "../../db/client";
 import { attributeDefinition, ORGANISATION_ATTRIBUTES } from "../../domain/licensee-attributes";
 import { appAs, boardWrites } from "../support/database";
 import { get, post, setUpSeededApp, signIn } from "../support/server";
@@ -139,6 +141,37 @@ describe("evaluation in the background", () => {
     const fresh = await text(await get(base(), "/renewals", cookie));
     expect(fresh).toContain(`Statuses computed <time dateTime="${mark.computed_at!.toISOString()}">${hhmm}</time> today.`);
     expect(fresh).not.toContain("updating…");
+  });
+
+  it("a failed evaluation is logged, never thrown, and the next trigger evaluates", async () => {
+    await app.server.statuses.idle();
+    // A runner of its own whose connections give up on a lock at once, and a lock held on the
+    // statuses' watermark table: its evaluation fails for real.
+    const db = createDb({ connectionString: app.database.appUrl, max: 2, settings: { ...APP_SESSION_SETTINGS, lock_timeout: "200ms" }, rowScoped: true });
+    const errors: string[] = [];
+    const runner = new RenewalStatusRunner({ db, logger: { info: () => undefined, error: (_f, message) => errors.push(message) } });
+    await sql`update board.roster_entry set status = 'pending' where id = (select min(id) from board.roster_entry where org_code = 'VI-M' and learner_id is not null)`.execute(owner());
+    const locker = new pg.Client({ connectionString: app.database.url });
+    await locker.connect();
+    try {
+      await locker.query("begin");
+      await locker.query("lock table board.roster_watermark in access exclusive mode");
+      runner.request("VI-M", "asked");
+      await runner.idle();
+      expect(runner.counts).toEqual({ runs: 0, failures: 1 });
+      expect(errors).toEqual(["renewal statuses: evaluation failed; retried on the next trigger"]);
+      await locker.query("rollback");
+      runner.request("VI-M", "asked");
+      await runner.idle();
+      expect(runner.counts).toEqual({ runs: 1, failures: 1 });
+      const pending = await sql<{ n: string }>`select count(*)::text as n from board.roster_entry where org_code = 'VI-M' and status = 'pending'`.execute(owner());
+      expect(pending.rows[0]!.n).toBe("0");
+    } finally {
+      await locker.query("rollback").catch(() => undefined);
+      await locker.end();
+      await runner.stop();
+      await db.destroy();
+    }
   });
 
   it("an upload's new entries show as being evaluated until the background run, which the upload starts", async () => {
