@@ -8,6 +8,7 @@ import type { Database } from "../db/schema";
 import type { ViewAudit } from "./models/view-audit.server";
 import type { ExportServices } from "./models/export-limits.server";
 import type { UploadGate } from "./models/upload-limits.server";
+import type { RenewalStatusRunner } from "./models/status-runner.server";
 
 export interface AppServices {
   db: Kysely<Database>;
@@ -23,6 +24,8 @@ export interface AppServices {
   exports: ExportServices;
   /** Admission of roster uploads (app/models/upload-limits.server.ts). */
   uploads: UploadGate;
+  /** The renewal statuses' background evaluation (app/models/status-runner.server.ts). */
+  statuses: RenewalStatusRunner;
 }
 
 declare module "@remix-run/node" {

@@ -9,6 +9,7 @@ import { createDeviceCookie, createSessionCookie } from "./auth/session.server";
 import type { AppServices } from "./context.server";
 import { createExportServices, type ExportGate } from "./models/export-limits.server";
 import { UploadGate, type UploadLimits } from "./models/upload-limits.server";
+import { RenewalStatusRunner } from "./models/status-runner.server";
 import { createViewAudit, type ViewAuditOptions } from "./models/view-audit.server";
 
 export interface AppServiceOptions {
@@ -16,6 +17,10 @@ export interface AppServiceOptions {
   db: Kysely<Database>;
   /** The exports' own pool: `createAppDb(…, EXPORT_LIMITS.connections, EXPORT_POOL_NAME)`. */
   exportDb: Kysely<Database>;
+  /** The renewal statuses' background evaluation's own pool: `createAppDb(…, STATUS_POOL.connections, STATUS_POOL.name)`. */
+  statusDb: Kysely<Database>;
+  /** Evaluate again at each day's turn (npm start); without it, only when something asks. */
+  statusSchedule?: boolean;
   analytics: Analytics;
   /** Cookie signing secrets: the first signs, every one verifies (rotation). */
   secrets: string[];
@@ -30,6 +35,9 @@ export interface AppServiceOptions {
 
 export function createAppServices(options: AppServiceOptions): AppServices {
   const { db, analytics, logger } = options;
+  const statuses = new RenewalStatusRunner({ db: options.statusDb, logger: logger.child({ module: "renewal-statuses" }), schedule: options.statusSchedule });
+  // Each new snapshot means new records in the store: every board's statuses are brought up to date.
+  analytics.afterEachSync(() => statuses.requestAll("sync"));
   return {
     db,
     analytics,
@@ -39,5 +47,6 @@ export function createAppServices(options: AppServiceOptions): AppServices {
     viewAudit: createViewAudit({ db, logger: logger.child({ module: "audit" }), ...options.viewAudit }),
     exports: createExportServices(options.exportDb, options.exportLimits),
     uploads: new UploadGate(options.uploadLimits),
+    statuses,
   };
 }

@@ -226,9 +226,19 @@ export interface RosterUploadTable {
   attribute_columns: ColumnType<string[], string[] | undefined, never>;
   /** Attribute values the upload changed (migration 0014). */
   attribute_changes: ColumnType<number, number | undefined, never>;
+  /** Migration 0017: the entries the upload listed (null before 0017: those it wrote). */
+  listed_entries: ColumnType<string[] | null, never, string[]>;
+  /** The board marked the file as its full current cohort; entries it retired. */
+  full_cohort: Generated<boolean>;
+  retired_rows: Generated<number>;
+  /** Withdrawn by a supervisor, with a reason, and how many entries that retired. */
+  withdrawn_at: Timestamp | null;
+  withdrawn_by: string | null;
+  withdraw_reason: string | null;
+  withdrawn_retired: number | null;
 }
 
-export type MatchQuality = "id" | "name_birth" | "npi" | "ambiguous" | "none";
+export type MatchQuality = "id" | "name_birth" | "npi" | "manual" | "ambiguous" | "none";
 export type EntryStatus = "pending" | "meets" | "short" | "nothing" | "needs_review" | "unmatched" | "no_cycle";
 
 export interface RosterEntryTable {
@@ -259,6 +269,12 @@ export interface RosterEntryTable {
   problem: string | null;
   evaluated_at: Timestamp | null;
   /** Ids of the requirements whose "applies to" rested on an unknown licensee attribute (migration 0014). */
+  /** Migration 0017: retired when no longer on the board's roster (by a full-cohort upload or a withdrawal). */
+  retired_at: Timestamp | null;
+  retired_by_upload: Int8 | null;
+  /** A supervisor's link to a licensee by hand (match quality 'manual'), and why. */
+  linked_by: string | null;
+  link_reason: string | null;
   requirements_unknown: ColumnType<string[], string[] | undefined, string[]>;
 }
 
@@ -297,6 +313,8 @@ export interface RosterWatermarkTable {
   org_code: string;
   through_seq: Int8;
   as_of: CalendarDate;
+  /** Migration 0017: when the statuses were last computed. */
+  computed_at: Timestamp | null;
 }
 
 export type DecisionOutcome = "compliant" | "deficient" | "extension_granted" | "exempt" | "referred_to_audit";

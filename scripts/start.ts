@@ -14,6 +14,7 @@ import { utcToday } from "../app/lib/reports";
 import { warmDashboard, warmDashboards } from "../app/models/dashboard.server";
 import { warmReportPages } from "../app/models/reports/index.server";
 import { EXPORT_LIMITS, EXPORT_POOL_NAME } from "../app/models/export-limits.server";
+import { STATUS_POOL } from "../app/models/status-runner.server";
 import { createAppServices } from "../app/services.server";
 import type { SnapshotQuery } from "../db/analytics/reader";
 import { startAnalytics } from "../db/analytics/service";
@@ -78,6 +79,8 @@ if (!appUrl) {
 const db = createAppDb(owner.url, appUrl, 10);
 // Exports read through a small pool of their own, so downloads can never take the pages' connections.
 const exportDb = createAppDb(owner.url, appUrl, EXPORT_LIMITS.connections, EXPORT_POOL_NAME);
+// The renewal statuses are evaluated in the background through a pool of their own, never the pages'.
+const statusDb = createAppDb(owner.url, appUrl, STATUS_POOL.connections, STATUS_POOL.name);
 const secrets = await sessionSecrets(env);
 const build = (await import(path.resolve("build/index.js"))) as ServerBuild;
 
@@ -113,13 +116,17 @@ const analytics = startAnalytics({
 const services = createAppServices({
   db,
   exportDb,
+  statusDb,
+  statusSchedule: true,
   analytics,
   secrets,
   secureCookies: env.SECURE_COOKIES ?? production,
   logger,
   viewAudit: { intervalMs: env.AUDIT_FLUSH_MS },
 });
-const { viewAudit, exports } = services;
+const { viewAudit, exports, statuses } = services;
+// Every board's statuses brought up to date now (a new day, or rules and rosters changed while stopped).
+statuses.start();
 const app = createHttpApp({
   build,
   services,
@@ -181,6 +188,8 @@ async function shutdown(signal: string) {
   // Every request has finished: the views they audited are written before the pool closes.
   await viewAudit.close();
   await analytics.stop().catch((error: unknown) => logger.warn({ error }, "stopping the analytics sync"));
+  await statuses.stop().catch((error: unknown) => logger.warn({ error }, "stopping the renewal statuses' evaluation"));
+  await statusDb.destroy().catch((error: unknown) => logger.warn({ error }, "closing the renewal statuses' database pool"));
   await db.destroy().catch((error: unknown) => logger.warn({ error }, "closing the database pool"));
   await exportDb.destroy().catch((error: unknown) => logger.warn({ error }, "closing the exports' database pool"));
   await owner.release().catch((error: unknown) => logger.warn({ error }, "stopping PostgreSQL"));

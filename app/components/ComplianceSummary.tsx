@@ -4,6 +4,7 @@
 import { Link } from "@remix-run/react";
 import { StatCard } from "~/components/StatCard";
 import { formatCount } from "~/lib/format";
+import { StatusFreshness, type StatusFreshnessView } from "~/components/StatusFreshness";
 
 export interface ComplianceFigures {
   heading: string;
@@ -11,13 +12,14 @@ export interface ComplianceFigures {
   cards: Array<{ id: string; label: string; value: number; hint?: string; tone?: "warn"; href?: string }>;
 }
 
-export function ComplianceSummary({ figures }: { figures: ComplianceFigures | null | undefined }) {
+export function ComplianceSummary({ figures, statuses }: { figures: ComplianceFigures | null | undefined; statuses?: StatusFreshnessView | null }) {
   if (!figures) return null;
   return (
     <section aria-labelledby="compliance-title" className="stack section" data-testid="dashboard-compliance">
       <h2 id="compliance-title" className="section-title">
         {figures.heading}
       </h2>
+      {statuses ? <StatusFreshness freshness={statuses} /> : null}
       <div className="stat-grid">
         {figures.cards.map((card) => (
           <StatCard key={card.id} label={card.label} value={formatCount(card.value)} hint={card.hint} tone={card.tone} testId={`stat-${card.id}`}>

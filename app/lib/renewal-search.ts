@@ -30,11 +30,12 @@ export function statusLabel(status: QueueStatus, cycleOpen: boolean): string {
   return STATUS_LABELS[status];
 }
 
-export const MATCH_QUALITIES = ["id", "name_birth", "npi", "ambiguous", "none"] as const;
+export const MATCH_QUALITIES = ["id", "name_birth", "npi", "manual", "ambiguous", "none"] as const;
 export const MATCH_LABELS: Record<(typeof MATCH_QUALITIES)[number], string> = {
   id: "License number or board ID",
   name_birth: "Name and birth date",
   npi: "NPI",
+  manual: "Linked by hand",
   ambiguous: "Several candidates",
   none: "No match",
 };
@@ -65,6 +66,14 @@ export const UNKNOWN_FILTER = {
   unknown: { schema: z.string().regex(/^(any|[A-Za-z0-9][A-Za-z0-9_-]{0,59})$/, "Choose a listed requirement.") },
 } satisfies Record<string, FilterSpec>;
 
+/** Entries on the current roster (the default), those a later roster or a withdrawal retired, or both. */
+export const ROSTER_FILTERS = ["current", "retired", "all"] as const;
+export const ROSTER_FILTER_LABELS: Record<(typeof ROSTER_FILTERS)[number], string> = {
+  current: "On the current roster",
+  retired: "Retired from the roster",
+  all: "Current and retired",
+};
+
 export const RENEWAL_FILTERS = {
   /** Cycle ends on or after / on or before (the renewal window). */
   endFrom: { schema: isoDate },
@@ -78,6 +87,7 @@ export const RENEWAL_FILTERS = {
     multiple: true,
   },
   decision: { schema: z.enum(DECISION_FILTERS, { error: "Choose a listed decision." }) },
+  roster: { schema: z.enum(ROSTER_FILTERS, { error: "Choose current, retired, or both." }) },
   lastName: { schema: namePrefix },
   key: { schema: learnerIdentifier },
   ...UNKNOWN_FILTER,

@@ -53,6 +53,10 @@ export type AuditAction =
   | "roster.upload"
   /** A supervisor changed what the board knows of a licensee (target: roster entry; detail: roster key, before, after, reason). */
   | "attributes.update"
+  /** A supervisor withdrew a roster upload (target: roster_upload id; detail: reason, entries retired and restored). */
+  | "roster.withdraw"
+  /** A supervisor linked an unmatched roster entry to a licensee by hand (target: roster entry; detail: learner, reason). */
+  | "roster.link"
   /** An administrator asked for an analytics sync now (detail: its outcome). */
   | "analytics.sync";
 

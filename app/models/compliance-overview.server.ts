@@ -2,7 +2,8 @@
 // cycle, tens of thousands per board, indexed by organization and cycle end): how much of each
 // cohort meets its requirement, how far short the others are, and in which of the rules'
 // requirements. A cycle that has not ended is "not yet met", never "short". These are board
-// tables, not the learner store, so they are read in PostgreSQL after the statuses are brought up to date.
+// tables, not the learner store, so they are read in PostgreSQL, as stored (the background runner
+// computes them). Retired entries (no longer on the board's roster) are left out.
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema";
 import { addDays } from "../../domain/calendar";
@@ -12,7 +13,6 @@ import type { QueueStatus } from "../lib/renewal-search";
 import { orgWords } from "../../domain/org-words";
 import { organisationToday, type OrganisationKind } from "../../domain/reference";
 import { getRuleSet } from "./rules.server";
-import { refreshRosterStatuses } from "./renewals.server";
 import { complianceCards, measureGroups, shortInCounts, type ComplianceCards } from "./renewal-shortfalls.server";
 import { ruleMeasures } from "../../domain/requirement-rules";
 
@@ -63,11 +63,10 @@ export async function complianceOverview(
   window: { from: string; to: string },
   today: string = organisationToday(orgCode),
 ): Promise<ComplianceOverview> {
-  await refreshRosterStatuses(db, orgCode);
   const rows = await sql<{ month: string; status: QueueStatus; ended: boolean; n: string }>`
     select to_char(cycle_end, 'YYYY-MM') as month, status, cycle_end < ${today}::date as ended, count(*)::text as n
       from board.roster_entry
-     where org_code = ${orgCode} and cycle_end between ${window.from}::date and ${window.to}::date
+     where org_code = ${orgCode} and cycle_end between ${window.from}::date and ${window.to}::date and retired_at is null
      group by 1, 2, 3 order by 1`.execute(db);
   const byMonth = new Map<string, CohortMonth>();
   for (const row of rows.rows) {
@@ -113,7 +112,7 @@ export async function complianceOverview(
     select case when short_by <= 5 then '0-5' when short_by <= 10 then '5-10' when short_by <= 25 then '10-25' else '25+' end as bucket,
            count(*)::text as n
       from board.roster_entry
-     where org_code = ${orgCode} and cycle_end between ${window.from}::date and ${window.to}::date
+     where org_code = ${orgCode} and cycle_end between ${window.from}::date and ${window.to}::date and retired_at is null
        and status in ('short', 'nothing') and short_by > 0
      group by 1`.execute(db);
   const counts = new Map(buckets.rows.map((b) => [b.bucket, Number(b.n)]));
@@ -149,7 +148,6 @@ export type DashboardCompliance = ComplianceCards;
  */
 export async function dashboardCompliance(db: Kysely<Database>, org: { code: string; kind: string }, today: string): Promise<DashboardCompliance | null> {
   if (org.kind !== "state_board" && org.kind !== "certifying_board") return null;
-  await refreshRosterStatuses(db, org.code);
   return complianceCards(db, org, today);
 }
 

@@ -1,11 +1,11 @@
-// What every renewal route needs first: a board user (the accreditor has no renewals), the stored
-// statuses brought up to date, and the queue's URL state.
+// What every renewal route needs first: a board user (the accreditor has no renewals) and the queue's
+// URL state. Statuses are read as stored: the background runner (status-runner.server.ts) computes
+// them, never a page request.
 import type { Kysely } from "kysely";
 import type { SessionUser } from "../auth/session.server";
 import type { Database } from "../../db/schema";
 import { parseRenewalSearch } from "../lib/renewal-search";
 import { organisationToday } from "../../domain/reference";
-import { refreshRosterStatuses } from "./renewals.server";
 import { queueMeasures, shortInProblem } from "./renewal-shortfalls.server";
 
 /** Renewals belong to boards; ACCME (which sees every board) verifies no renewals. */
@@ -22,7 +22,6 @@ export function canSupervise(user: SessionUser): boolean {
 export async function renewalState(db: Kysely<Database>, user: SessionUser, params: URLSearchParams) {
   requireBoardUser(user);
   const today = organisationToday(user.org.code);
-  await refreshRosterStatuses(db, user.org.code, { asOf: today });
   const state = parseRenewalSearch(params, today);
   // "Short in" must name one of the organization's own measures (its rule set's, not another's).
   const measures = await queueMeasures(db, user.org.code);

@@ -38,6 +38,9 @@ export function renewalConditions(orgCode: string, window: { from: string; to: s
     sql`e.org_code = ${orgCode}`,
     sql`e.cycle_end between ${window.from}::date and ${window.to}::date`,
   ];
+  // Retired entries (no longer on the board's roster) are kept, and shown only when asked for.
+  if (filters.roster === "retired") conditions.push(sql<SqlBool>`e.retired_at is not null`);
+  else if (filters.roster !== "all") conditions.push(sql<SqlBool>`e.retired_at is null`);
   if (filters.status?.length) conditions.push(sql`e.status in (${sql.join(filters.status)})`);
   if (filters.match?.length) conditions.push(sql`e.match_quality in (${sql.join(filters.match)})`);
   // A byte range on the folded name (roster_entry_org_name_idx), as the credit search does: LIKE
@@ -188,7 +191,7 @@ export async function countRenewals(db: Kysely<Database>, orgCode: string, windo
 /** How many entries in the window have each status (the queue's summary, before other filters). */
 export async function statusSummary(db: Kysely<Database>, orgCode: string, window: { from: string; to: string }): Promise<Record<QueueStatus, number>> {
   const result = await sql<{ status: QueueStatus; n: string }>`select e.status, count(*)::text as n from board.roster_entry e
-    where e.org_code = ${orgCode} and e.cycle_end between ${window.from}::date and ${window.to}::date group by e.status`.execute(db);
+    where e.org_code = ${orgCode} and e.cycle_end between ${window.from}::date and ${window.to}::date and e.retired_at is null group by e.status`.execute(db);
   const summary = { meets: 0, short: 0, nothing: 0, needs_review: 0, unmatched: 0, no_cycle: 0, pending: 0 } as Record<QueueStatus, number>;
   for (const row of result.rows) summary[row.status] = Number(row.n);
   return summary;

@@ -4,7 +4,7 @@
 // the entry is new or its rules changed ('pending'), when the licensee's records changed since the
 // last refresh (the store's change_seq), and when the day changes (dates move "future" flags).
 // "Today" is the organisation's own date, in its time zone (domain/reference.ts), not UTC's.
-import { sql, type Kysely } from "kysely";
+import { CompiledQuery, sql, type Kysely } from "kysely";
 import type { Database, EntryStatus } from "../../db/schema";
 import { cycleFor, earliestCompletionNeeded, evaluateCycle, type CycleEvaluation, type LicenseeCreditReport } from "../lib/compliance";
 import { recordFlags } from "../lib/data-rules";
@@ -12,6 +12,7 @@ import { organisationToday } from "../../domain/reference";
 import { formatRuleCredits, type RequirementRuleSet } from "../../domain/requirement-rules";
 import { attributesForEntries } from "./licensee-attributes.server";
 import { ruleVersions, versionInForce, type RuleVersion } from "./rules.server";
+import { safeWatermark, storePosition, waitForWriters, WRITERS_IN_SNAPSHOT, type RunQuery } from "../../db/change-watermark";
 
 interface RecordRow {
   id: string;
@@ -287,35 +288,53 @@ async function upToDate(db: Kysely<Database>, orgCode: string, today: string): P
   return result.rows[0]?.fresh === true;
 }
 
+/** The highest change of the organisation's credit reports (the refresh reads no other table of the store). */
+const HIGHEST_REPORT_CHANGE = "select coalesce(max(change_seq), 0) from learner.credit_report";
+
+export interface RefreshOptions {
+  asOf?: string;
+  /** How long to wait for provider transactions already under way before reading (ms; default 2 s). */
+  writerWaitMs?: number;
+}
+
 /**
  * Brings the organisation's stored statuses up to date: pending entries, entries whose licensee's
  * records changed since the last refresh, and every entry when the day has changed. One refresh per
- * organisation at a time (an advisory lock); each batch is written in the same transaction.
+ * organisation at a time (an advisory lock); each batch is written in the same transaction. The
+ * watermark it records is what it has surely read (db/change-watermark.ts): a provider's
+ * transaction that drew a lower change_seq but commits later is read by the next refresh.
+ * Retired entries (no longer on the board's roster) keep the figures they had.
  */
-export async function refreshRosterStatuses(
-  db: Kysely<Database>,
-  orgCode: string,
-  options: { asOf?: string } = {},
-): Promise<{ evaluated: number }> {
+export async function refreshRosterStatuses(db: Kysely<Database>, orgCode: string, options: RefreshOptions = {}): Promise<{ evaluated: number }> {
   const versions = await ruleVersions(db, orgCode);
   if (versions.length === 0) return { evaluated: 0 };
   const today = options.asOf ?? organisationToday(orgCode);
   if (await upToDate(db, orgCode, today)) return { evaluated: 0 };
+  const query: RunQuery = async <R>(text: string, values: unknown[] = []) => (await db.executeQuery<R>(CompiledQuery.raw(text, values))).rows;
+  const before = await storePosition(query, HIGHEST_REPORT_CHANGE);
+  const waited = await waitForWriters(query, before, { waitMs: options.writerWaitMs ?? 2_000 });
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${`roster:${orgCode}`}))`.execute(trx);
-    // The store's position first: a change committed after this read is picked up next time.
-    const head = await sql<{ seq: string | null }>`select max(change_seq)::text as seq from learner.credit_report`.execute(trx);
-    const headSeq = head.rows[0]?.seq ?? "0";
+    // The store's position as this refresh reads it (this transaction has written nothing yet, so the
+    // writers counted are others').
+    const head = await sql<{ seq: string; writers: number }>`select (${sql.raw(HIGHEST_REPORT_CHANGE)})::text as seq, ${sql.raw(WRITERS_IN_SNAPSHOT)} as writers`.execute(trx);
     const mark = await trx.selectFrom("board.roster_watermark").select(["through_seq", "as_of"]).where("org_code", "=", orgCode).executeTakeFirst();
+    const watermark = safeWatermark({
+      before,
+      waited,
+      writersWhileReading: head.rows[0]?.writers ?? 0,
+      highestRead: BigInt(head.rows[0]?.seq ?? "0"),
+      previous: mark ? BigInt(mark.through_seq) : null,
+    }).toString();
 
     const entryColumns = ["e.id", "e.learner_id", "e.last_name", "e.birth_month", "e.birth_day", "e.cycle_end"] as const;
     const everything = !mark || mark.as_of !== today;
     let entries: EntryForEvaluation[];
     if (everything) {
-      entries = await trx.selectFrom("board.roster_entry as e").select(entryColumns).where("e.org_code", "=", orgCode).orderBy("e.id").execute();
+      entries = await trx.selectFrom("board.roster_entry as e").select(entryColumns).where("e.org_code", "=", orgCode).where("e.retired_at", "is", null).orderBy("e.id").execute();
     } else {
       // Each through its own index: pending entries by status, changed licensees by change_seq.
-      const pending = await trx.selectFrom("board.roster_entry as e").select(entryColumns).where("e.org_code", "=", orgCode).where("e.status", "=", "pending").execute();
+      const pending = await trx.selectFrom("board.roster_entry as e").select(entryColumns).where("e.org_code", "=", orgCode).where("e.status", "=", "pending").where("e.retired_at", "is", null).execute();
       const changed = await sql<{ learner_id: string }>`select distinct r.learner_id::text from learner.credit_report r
         where r.change_seq > ${mark.through_seq}::bigint and r.board_code = ${orgCode}`.execute(trx);
       const touched = changed.rows.length
@@ -323,6 +342,7 @@ export async function refreshRosterStatuses(
             .selectFrom("board.roster_entry as e")
             .select(entryColumns)
             .where("e.org_code", "=", orgCode)
+            .where("e.retired_at", "is", null)
             .where(sql<boolean>`e.learner_id = any(${changed.rows.map((r) => r.learner_id)}::bigint[])`)
             .execute()
         : [];
@@ -335,8 +355,8 @@ export async function refreshRosterStatuses(
     }
     await trx
       .insertInto("board.roster_watermark")
-      .values({ org_code: orgCode, through_seq: headSeq, as_of: today })
-      .onConflict((oc) => oc.column("org_code").doUpdateSet({ through_seq: headSeq, as_of: today }))
+      .values({ org_code: orgCode, through_seq: watermark, as_of: today, computed_at: sql`now()` })
+      .onConflict((oc) => oc.column("org_code").doUpdateSet({ through_seq: watermark, as_of: today, computed_at: sql`now()` }))
       .execute();
     return { evaluated: entries.length };
   });

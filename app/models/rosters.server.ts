@@ -9,6 +9,7 @@ import type { Database, MatchQuality, RosterRowError } from "../../db/schema";
 import { formatTimestamp } from "../lib/format";
 import { ROSTER_LIMITS, type RosterRow, type RosterRowProblem } from "../../domain/roster-csv";
 import { attributesOf, type AttributeKey } from "../../domain/licensee-attributes";
+import { organisationToday } from "../../domain/reference";
 import { streamRosterCsv } from "../lib/roster-csv-stream.server";
 import { recordAudit } from "./audit.server";
 
@@ -16,7 +17,7 @@ export const MATCH_QUALITIES = ["id", "name_birth", "npi", "ambiguous", "none"] 
 
 export type MatchCounts = Record<MatchQuality, number>;
 
-const noMatches = (): MatchCounts => ({ id: 0, name_birth: 0, npi: 0, ambiguous: 0, none: 0 });
+const noMatches = (): MatchCounts => ({ id: 0, name_birth: 0, npi: 0, manual: 0, ambiguous: 0, none: 0 });
 
 /** Who uploads: a staff user, or the system (demo data) with no user. */
 export interface RosterUploader {
@@ -43,7 +44,16 @@ export type UploadOutcome =
       /** The licensee attributes the file had columns for, and how many stored values it changed. */
       attributeColumns: AttributeKey[];
       attributeChanges: number;
+      /** A full-cohort upload: entries of earlier uploads with an open cycle that it no longer lists. */
+      retiredRows: number;
     };
+
+/** How an upload is read: `fullCohort` when the board says the file is its whole current cohort. */
+export interface UploadOptions {
+  fullCohort?: boolean;
+  /** The day whose open cycles a full-cohort upload retires (default: today, UTC). */
+  today?: string;
+}
 
 /** A file name as shown on the page: its last path part, no control characters, at most 200 characters. */
 export function cleanFileName(name: string): string {
@@ -107,6 +117,7 @@ export async function uploadRoster(
   db: Kysely<Database>,
   uploader: RosterUploader,
   file: { fileName: string; content: Uint8Array | string },
+  options: UploadOptions = {},
 ): Promise<UploadOutcome> {
   const org = await organisation(db, uploader.orgCode);
   if (!org || (org.kind !== "state_board" && org.kind !== "certifying_board")) {
@@ -126,6 +137,7 @@ export async function uploadRoster(
         .select(["u.id", sql<Date>`u.uploaded_at`.as("uploaded_at"), "u.file_name", "s.display_name", "s.email"])
         .where("u.org_code", "=", org.code)
         .where("u.sha256", "=", sha256)
+        .where("u.withdrawn_at", "is", null)
         .executeTakeFirst();
       if (previous) {
         const who = previous.display_name ? `${previous.display_name} (${previous.email})` : "the system (demo data)";
@@ -214,6 +226,29 @@ export async function uploadRoster(
         if (written !== attributeChanges) throw new Error(`roster upload: expected ${attributeChanges} attribute changes, wrote ${written}`);
       }
 
+      // What the file lists, kept on the upload (a withdrawal retires it); a retired entry it lists is
+      // on the roster again; and a full-cohort upload retires the open cycles it does not list.
+      // Unchanged entries are not rewritten.
+      await sql`
+        update board.roster_upload set listed_entries = coalesce((
+          select array_agg(e.id order by e.id) from pg_temp.roster_stage s
+            join board.roster_entry e on e.org_code = ${org.code} and e.roster_key = s.roster_key and e.cycle_end = s.cycle_end), '{}')
+         where id = ${uploadId}::bigint`.execute(trx);
+      await sql`
+        update board.roster_entry e set retired_at = null, retired_by_upload = null, status = 'pending'
+          from pg_temp.roster_stage s
+         where e.org_code = ${org.code} and e.roster_key = s.roster_key and e.cycle_end = s.cycle_end and e.retired_at is not null`.execute(trx);
+      let retiredRows = 0;
+      if (options.fullCohort) {
+        const today = options.today ?? organisationToday(org.code);
+        const retired = await sql`
+          update board.roster_entry e set retired_at = now(), retired_by_upload = ${uploadId}::bigint
+           where e.org_code = ${org.code} and e.retired_at is null and e.cycle_end >= ${today}::date
+             and not exists (select 1 from pg_temp.roster_stage s where s.roster_key = e.roster_key and s.cycle_end = e.cycle_end)`.execute(trx);
+        retiredRows = Number(retired.numAffectedRows ?? 0n);
+        await sql`update board.roster_upload set full_cohort = true, retired_rows = ${retiredRows} where id = ${uploadId}::bigint`.execute(trx);
+      }
+
       // What the upload did: the audit row and the answer say the same.
       const counts = {
         totalRows: parsed.totalRows,
@@ -224,13 +259,14 @@ export async function uploadRoster(
         matched,
         attributeColumns: parsed.attributeColumns,
         attributeChanges,
+        retiredRows,
       };
       await recordAudit(trx, {
         action: "roster.upload",
         userId: uploader.userId,
         orgCode: org.code,
         target: `roster_upload:${uploadId}`,
-        detail: { fileName, sha256, ...counts },
+        detail: { fileName, sha256, fullCohort: options.fullCohort === true, ...counts },
         ip: uploader.ip ?? null,
       });
       return { kind: "uploaded", uploadId, ...counts };
@@ -299,7 +335,7 @@ export const ROSTER_UPLOAD_LIMITS = { mb: MAX_MB, rows: ROSTER_LIMITS.maxRows };
 /**
  * What one upload request may hold, enforced by busboy while it reads: one file of at most the
  * roster size limit (its part is cut off there and the rest of it discarded unread), a few small
- * other fields (the form sends none; a hand-made form may), and few part headers.
+ * other fields (the form sends one checkbox; a hand-made form may send more), and few part headers.
  */
 export const ROSTER_FORM_LIMITS = {
   files: 1,
@@ -325,7 +361,7 @@ type UploadProblem = { error: string; status: number; headers?: Record<string, s
  * body cut off or malformed, or no file at all are a 400 with a message. After a problem the rest
  * of the body is read and dropped (up to DISCARD_LIMIT), so the client gets the answer.
  */
-export async function readRosterUpload(request: Request): Promise<{ fileName: string; content: Uint8Array } | UploadProblem> {
+export async function readRosterUpload(request: Request): Promise<{ fileName: string; content: Uint8Array; fullCohort: boolean } | UploadProblem> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^\s*multipart\/form-data\s*(;|$)/i.test(type)) {
     return { error: "Send the roster as a file upload (multipart/form-data).", status: 400 };
@@ -346,6 +382,7 @@ export async function readRosterUpload(request: Request): Promise<{ fileName: st
   }
 
   let file: { field: string; fileName: string; chunks: Buffer[]; size: number; truncated: boolean } | null = null;
+  let fullCohort = false;
   let failed = false;
   let finished: Promise<void> = Promise.resolve();
   if (parser) {
@@ -363,8 +400,10 @@ export async function readRosterUpload(request: Request): Promise<{ fileName: st
       // A body cut off inside the file ends its stream with an error; busboy reports it too.
       stream.on("error", () => undefined);
     });
-    bb.on("field", (_name, _value, info) => {
-      if (info.nameTruncated || info.valueTruncated) refuse(`A form field is longer than ${ROSTER_FORM_LIMITS.fieldSize} bytes; the upload form sends only the file.`);
+    bb.on("field", (name, value, info) => {
+      if (info.nameTruncated || info.valueTruncated) refuse(`A form field is longer than ${ROSTER_FORM_LIMITS.fieldSize} bytes; the upload form sends only the file and its full-cohort checkbox.`);
+      // The form's one option: a checkbox sends "on"; anything else (or nothing) leaves it off.
+      else if (name === "full_cohort") fullCohort = value === "on";
     });
     bb.on("filesLimit", () => refuse("Upload one roster file at a time: this upload has more than one file."));
     bb.on("fieldsLimit", () => refuse("The upload has more form fields than the upload form sends. Upload the roster from the form."));
@@ -410,7 +449,7 @@ export async function readRosterUpload(request: Request): Promise<{ fileName: st
   if (problem) return problem;
   if (!part || part.field !== "file" || (part.fileName === "" && part.size === 0)) return { error: NO_FILE, status: 400 };
   if (part.size === 0) return { error: "The file is empty.", status: 400 };
-  return { fileName: part.fileName, content: Buffer.concat(part.chunks, part.size) };
+  return { fileName: part.fileName, content: Buffer.concat(part.chunks, part.size), fullCohort };
 }
 
 /**
@@ -677,6 +716,9 @@ export interface RosterUploadSummary {
   /** The licensee attributes the file had columns for, and how many stored values it changed. */
   attributeColumns: string[];
   attributeChanges: number;
+  fullCohort: boolean;
+  retiredRows: number;
+  withdrawn: { at: string; by: string | null; reason: string; retired: number } | null;
 }
 
 const UPLOAD_LIST_LIMIT = 100;
@@ -697,6 +739,12 @@ function uploadsOf(db: Kysely<Database>, orgCode: string) {
       "u.changed_rows",
       "u.attribute_columns",
       "u.attribute_changes",
+      "u.full_cohort",
+      "u.retired_rows",
+      sql<Date | null>`u.withdrawn_at`.as("withdrawn_at"),
+      "u.withdraw_reason",
+      "u.withdrawn_retired",
+      (eb) => eb.selectFrom("board.staff_user as w").select("w.display_name").whereRef("w.id", "=", "u.withdrawn_by").as("withdrawn_by_name"),
     ])
     .where("u.org_code", "=", orgCode);
 }
@@ -716,26 +764,38 @@ function summary(row: UploadRow): RosterUploadSummary {
     changedRows: row.changed_rows,
     attributeColumns: row.attribute_columns,
     attributeChanges: row.attribute_changes,
+    fullCohort: row.full_cohort,
+    retiredRows: row.retired_rows,
+    withdrawn: row.withdrawn_at
+      ? { at: row.withdrawn_at.toISOString(), by: row.withdrawn_by_name, reason: row.withdraw_reason ?? "", retired: row.withdrawn_retired ?? 0 }
+      : null,
   };
 }
 
 /** The organisation's latest uploads, newest first, and how many entries its roster has. */
 export async function listRosterUploads(db: Kysely<Database>, orgCode: string) {
-  const [rows, totals] = await Promise.all([
+  const [rows, totals, retiredCount] = await Promise.all([
     uploadsOf(db, orgCode).orderBy("u.uploaded_at", "desc").orderBy("u.id", "desc").limit(UPLOAD_LIST_LIMIT + 1).execute(),
     db
       .selectFrom("board.roster_entry")
       .select(["match_quality", (eb) => eb.fn.countAll<string>().as("n")])
       .where("org_code", "=", orgCode)
+      .where("retired_at", "is", null)
       .groupBy("match_quality")
       .execute(),
+    db
+      .selectFrom("board.roster_entry")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .where("org_code", "=", orgCode)
+      .where("retired_at", "is not", null)
+      .executeTakeFirst(),
   ]);
   const byQuality = noMatches();
   for (const t of totals) byQuality[t.match_quality] = Number(t.n);
   return {
     uploads: rows.slice(0, UPLOAD_LIST_LIMIT).map(summary),
     more: rows.length > UPLOAD_LIST_LIMIT,
-    entries: { total: Object.values(byQuality).reduce((a, b) => a + b, 0), byQuality },
+    entries: { total: Object.values(byQuality).reduce((a, b) => a + b, 0), byQuality, retired: Number(retiredCount?.n ?? 0) },
   };
 }
 
@@ -757,6 +817,7 @@ export async function getRosterUpload(db: Kysely<Database>, orgCode: string, upl
     .select(["match_quality", (eb) => eb.fn.countAll<string>().as("n")])
     .where("org_code", "=", orgCode)
     .where("upload_id", "=", uploadId)
+    .where("retired_at", "is", null)
     .groupBy("match_quality")
     .execute();
   const matched = noMatches();
@@ -806,6 +867,7 @@ export async function listUnmatchedEntries(db: Kysely<Database>, orgCode: string
   let base = db
     .selectFrom("board.roster_entry as e")
     .where("e.org_code", "=", orgCode)
+    .where("e.retired_at", "is", null)
     .where("e.match_quality", "in", query.quality ? [query.quality] : ["none", "ambiguous"]);
   if (query.uploadId) base = base.where("e.upload_id", "=", query.uploadId);
   let page = base
@@ -845,4 +907,153 @@ export async function listUnmatchedEntries(db: Kysely<Database>, orgCode: string
       ambiguous: Number(counts.find((c) => c.match_quality === "ambiguous")?.n ?? 0),
     },
   };
+}
+
+// ---------------------------------------------------------------- the roster's life cycle
+
+/** Who changes the roster by hand: a supervisor or admin of the organisation. */
+export interface RosterActor {
+  userId: string;
+  orgCode: string;
+  ip?: string | null;
+}
+
+export type WithdrawOutcome = { kind: "withdrawn"; retired: number; restored: number } | { kind: "refused"; problem: string };
+
+/**
+ * Withdraws an upload of the organisation: the entries it listed last are retired (a later upload
+ * that lists an entry keeps it), and the entries its "full current cohort" retired come back. Nothing
+ * is deleted; decisions stay with their entries. Audited with the reason. Null: not the organisation's.
+ */
+export async function withdrawRosterUpload(db: Kysely<Database>, actor: RosterActor, uploadId: string, reason: string): Promise<WithdrawOutcome | null> {
+  return db.transaction().execute(async (trx) => {
+    // The uploads' lock: no upload of the organisation lists or retires entries meanwhile.
+    await sql`select pg_advisory_xact_lock(hashtext(${`board.roster_upload:${actor.orgCode}`}))`.execute(trx);
+    const upload = await trx
+      .selectFrom("board.roster_upload")
+      .select(["id", "file_name", "withdrawn_at"])
+      .where("org_code", "=", actor.orgCode)
+      .where(sql<SqlBool>`id = ${uploadId}::bigint`)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!upload) return null;
+    if (upload.withdrawn_at) return { kind: "refused", problem: "This upload was already withdrawn." };
+    const restored = await sql`
+      update board.roster_entry set retired_at = null, retired_by_upload = null, status = 'pending'
+       where org_code = ${actor.orgCode} and retired_by_upload = ${uploadId}::bigint`.execute(trx);
+    // What it listed (uploads before listing was kept: what it wrote), less what a later live upload lists.
+    const retired = await sql`
+      with listed as (
+        select unnest(u.listed_entries) as id from board.roster_upload u where u.id = ${uploadId}::bigint and u.listed_entries is not null
+        union
+        select e.id from board.roster_entry e, board.roster_upload u
+         where u.id = ${uploadId}::bigint and u.listed_entries is null and e.org_code = ${actor.orgCode} and e.upload_id = u.id
+      ),
+      later as (
+        select unnest(l.listed_entries) as id from board.roster_upload l
+         where l.org_code = ${actor.orgCode} and l.id > ${uploadId}::bigint and l.withdrawn_at is null
+        union
+        select e.id from board.roster_entry e join board.roster_upload l on l.id = e.upload_id
+         where e.org_code = ${actor.orgCode} and l.id > ${uploadId}::bigint and l.withdrawn_at is null
+      )
+      update board.roster_entry e set retired_at = now(), retired_by_upload = ${uploadId}::bigint
+       where e.org_code = ${actor.orgCode} and e.retired_at is null
+         and e.id in (select id from listed) and e.id not in (select id from later)`.execute(trx);
+    const counts = { retired: Number(retired.numAffectedRows ?? 0n), restored: Number(restored.numAffectedRows ?? 0n) };
+    await trx
+      .updateTable("board.roster_upload")
+      .set({ withdrawn_at: sql`now()`, withdrawn_by: actor.userId, withdraw_reason: reason, withdrawn_retired: counts.retired })
+      .where("org_code", "=", actor.orgCode)
+      .where(sql<SqlBool>`id = ${uploadId}::bigint`)
+      .execute();
+    await recordAudit(trx, {
+      action: "roster.withdraw",
+      userId: actor.userId,
+      orgCode: actor.orgCode,
+      target: `roster_upload:${uploadId}`,
+      detail: { fileName: upload.file_name, reason, ...counts },
+      ip: actor.ip ?? null,
+    });
+    return { kind: "withdrawn", ...counts };
+  });
+}
+
+export type LinkOutcome = { kind: "linked" } | { kind: "refused"; field: "entryId" | "learnerId"; problem: string };
+
+/**
+ * Links an unmatched (or ambiguous) roster entry of the organisation to a licensee by hand. The
+ * licensee must be one the organisation's scope reaches (`learnerVisible`, checked by the caller's
+ * scope function); one it does not is refused exactly like one that does not exist. The entry goes
+ * back to 'pending' for the background evaluation. Audited with the reason.
+ */
+export async function linkEntryToLearner(
+  db: Kysely<Database>,
+  actor: RosterActor,
+  link: { entryId: string; learnerId: string; reason: string },
+  learnerVisible: (learnerId: string) => Promise<boolean>,
+): Promise<LinkOutcome> {
+  const noLearner: LinkOutcome = { kind: "refused", field: "learnerId", problem: "No licensee at that address is known to your organization." };
+  // The entry first: another organization's entry is "not on your roster" whatever the licensee.
+  const mine = await db.selectFrom("board.roster_entry").select("id").where("org_code", "=", actor.orgCode).where(sql<SqlBool>`id = ${link.entryId}::bigint`).executeTakeFirst();
+  if (!mine) return { kind: "refused", field: "entryId", problem: "That roster entry is not on your roster." };
+  if (!(await learnerVisible(link.learnerId))) return noLearner;
+  return db.transaction().execute(async (trx) => {
+    const entry = await trx
+      .selectFrom("board.roster_entry")
+      .select(["id", "match_quality", "retired_at", "roster_key", "first_name", "last_name"])
+      .where("org_code", "=", actor.orgCode)
+      .where(sql<SqlBool>`id = ${link.entryId}::bigint`)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!entry || entry.retired_at) return { kind: "refused", field: "entryId", problem: "That roster entry is not on your roster." };
+    if (entry.match_quality !== "none" && entry.match_quality !== "ambiguous") {
+      return { kind: "refused", field: "entryId", problem: "That roster entry is already matched to a licensee." };
+    }
+    const learner = await trx.selectFrom("learner.learner").select(["id", "first_name", "last_name"]).where(sql<SqlBool>`id = ${link.learnerId}::bigint`).where("deleted_at", "is", null).executeTakeFirst();
+    if (!learner) return noLearner;
+    await trx
+      .updateTable("board.roster_entry")
+      .set({
+        learner_id: link.learnerId,
+        match_quality: "manual",
+        match_note: `Linked by hand to ${learner.first_name} ${learner.last_name} (learner ${link.learnerId}): ${link.reason}`,
+        linked_by: actor.userId,
+        link_reason: link.reason,
+        status: "pending",
+      })
+      .where("org_code", "=", actor.orgCode)
+      .where("id", "=", entry.id)
+      .execute();
+    await recordAudit(trx, {
+      action: "roster.link",
+      userId: actor.userId,
+      orgCode: actor.orgCode,
+      target: `roster_entry:${entry.id}`,
+      detail: { learnerId: link.learnerId, reason: link.reason, rosterKey: entry.roster_key, previousMatch: entry.match_quality },
+      ip: actor.ip ?? null,
+    });
+    return { kind: "linked" };
+  });
+}
+
+/**
+ * Matches the organisation's unmatched and ambiguous entries again (learners may have appeared in
+ * the store since), a slice at a time; entries that now match go to 'pending'. Entries linked by
+ * hand and retired ones are left alone. Returns how many were tried and how many now match.
+ */
+export async function rematchUnmatchedEntries(db: Kysely<Database>, orgCode: string): Promise<{ tried: number; matched: number }> {
+  const rows = await db
+    .selectFrom("board.roster_entry")
+    .select("id")
+    .where("org_code", "=", orgCode)
+    .where("match_quality", "in", ["none", "ambiguous"])
+    .where("retired_at", "is", null)
+    .orderBy("id")
+    .execute();
+  let matched = 0;
+  for (let at = 0; at < rows.length; at += MATCH_SLICE) {
+    const counts = await matchRosterEntries(db, orgCode, rows.slice(at, at + MATCH_SLICE).map((r) => String(r.id)));
+    matched += counts.id + counts.name_birth + counts.npi;
+  }
+  return { tried: rows.length, matched };
 }

@@ -18,6 +18,7 @@ import { organisationToday } from "../../domain/reference";
 import { dashboardCompliance } from "~/models/compliance-overview.server";
 import { orgWords } from "../../domain/org-words";
 import type { OrganisationKind } from "../../domain/reference";
+import { statusFreshnessView } from "~/models/status-runner.server";
 import { dashboardSections, loadDashboard, type DashboardSection, type TrendCard } from "~/models/dashboard.server";
 
 export const meta: MetaFunction = () => [{ title: "Overview · CME Credit Verification" }];
@@ -26,12 +27,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
   const { db, analytics } = context.services;
   const sections = dashboardSections(user.scope);
-  const [read, boards, compliance] = await Promise.all([
+  const boardUser = user.org.kind === "state_board" || user.org.kind === "certifying_board";
+  const [read, boards, compliance, statuses] = await Promise.all([
     analytics.reader.read((q) => loadDashboard(q, user.scope, sections, utcToday())),
     db.selectFrom("board.organisation").select(["code", "name"]).execute(),
     // Renewal verification: cards for what the organization's rules define (renewals due and met;
     // diplomates not yet at the total or a credit-type minimum; short at cycle end), from board tables.
     dashboardCompliance(db, user.org, organisationToday(user.org.code)) as Promise<ComplianceFigures | null>,
+    // When those statuses were computed (in the background, never by this page).
+    boardUser ? statusFreshnessView(db, context.services.statuses, user.org.code) : null,
   ]);
   return {
     org: user.org,
@@ -45,6 +49,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     asOf: read?.info.asOf,
     freshness: read ? analytics.freshness(read.info.asOf) : null,
     compliance,
+    statuses,
   };
 }
 
@@ -184,7 +189,7 @@ function ByBoard({ section, boardNames }: { section: Extract<DashboardSection, {
 }
 
 export default function Overview() {
-  const { org, boardCodes, boardNames, sections, rebuilding, failedAt, asOf, freshness, compliance } = useLoaderData<typeof loader>();
+  const { org, boardCodes, boardNames, sections, rebuilding, failedAt, asOf, freshness, compliance, statuses } = useLoaderData<typeof loader>();
   const scopeText =
     boardCodes === null ? "Credit reported to every board (all providers, all learners)." : `Credit reported to board ${boardCodes.join(", ")} only.`;
   return (
@@ -204,7 +209,7 @@ export default function Overview() {
             return <ByBoard key={section.id} section={section} boardNames={boardNames} />;
         }
       })}
-      <ComplianceSummary figures={compliance} />
+      <ComplianceSummary figures={compliance} statuses={statuses} />
     </>
   );
 }

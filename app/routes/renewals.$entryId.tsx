@@ -121,6 +121,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     const form = parseAttributeForm(user.org.code, fields);
     if (!form.ok) return data<ActionResult>({ errors: form.errors, intent: "attributes" }, { status: 400 });
     const saved = await saveLicenseeAttributes(db, { id: user.id, orgCode: user.org.code, ip: context.clientIp }, entry, form);
+    // The licensee's entries are pending under what the board now knows: evaluated in the background.
+    context.services.statuses.request(user.org.code, "attributes");
     throw redirect(`/renewals/${entry.id}?attributesSaved=${saved.changed}#attributes`);
   }
   const parsed = ActionForm.safeParse(fields);
@@ -147,6 +149,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     return data<ActionResult>({ errors: { [field]: result.message }, intent: input.intent }, { status: result.status });
   }
   // Committed: only now does the page say so.
+  // An extension marks the entry pending (judged against its new deadline): evaluated in the background.
+  context.services.statuses.request(user.org.code, "decision");
   throw redirect(`/renewals/${entry.id}?recorded=${result.id}#decisions`);
 }
 

@@ -24,6 +24,8 @@ import {
   OUTCOME_LABELS,
   RENEWAL_FILTER_NAMES,
   renewalColumns,
+  ROSTER_FILTER_LABELS,
+  ROSTER_FILTERS,
   STATUS_LABELS,
   type QueueWording,
   type RenewalRow,
@@ -32,6 +34,8 @@ import { countBulkCompliant } from "~/models/decisions.server";
 import { canSupervise, renewalState } from "~/models/renewal-page.server";
 import { listRenewals, statusSummary, type RenewalPage } from "~/models/renewal-queue.server";
 import { shortSplit } from "~/models/renewal-shortfalls.server";
+import { statusFreshnessView } from "~/models/status-runner.server";
+import { StatusFreshness } from "~/components/StatusFreshness";
 import { auditView, viewFilters } from "~/models/view-audit.server";
 import { getRuleSet } from "~/models/rules.server";
 import { requirementLabel } from "../../domain/requirement-rules";
@@ -62,15 +66,17 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // would pass for the filtered one ("short in Patient Safety" showing everyone).
   const refused = Object.keys(state.errors).some((k) => !CONTROL_KEYS.includes(k));
   // With no filter but the window and status, the count is the summary's (one scan fewer).
+  // (The summary counts the current roster: a roster filter needs the count of its own.)
   const onlyStatus = Object.keys(state.filters).every((k) => ["endFrom", "endTo", "status"].includes(k));
   const nothing: RenewalPage = { rows: [], next: null, previous: null, cursorRejected: false, count: 0 };
   // Short / nothing split into ended and open cycles: read only when the window straddles today.
   const straddles = state.window.from < today && state.window.to >= today;
-  const [page, summary, meetsUndecided, straddling] = await Promise.all([
+  const [page, summary, meetsUndecided, straddling, freshness] = await Promise.all([
     refused ? nothing : listRenewals(db, user.org.code, { ...state, today }, { count: !onlyStatus }),
     statusSummary(db, user.org.code, state.window),
     refused ? 0 : countBulkCompliant(db, user.org.code, state.window, state.filters),
     straddles ? shortSplit(db, user.org.code, state.window, today) : null,
+    statusFreshnessView(db, context.services.statuses, user.org.code),
   ]);
   const open = state.window.from >= today;
   const split = straddling ?? {
@@ -97,6 +103,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     bulkRecorded: /^\d{1,7}$/.test(params.get("bulkRecorded") ?? "") ? Number(params.get("bulkRecorded")) : null,
     canSupervise: canSupervise(user),
     window: state.window,
+    freshness,
     summary,
     meetsUndecided,
     rows: page.rows,
@@ -122,7 +129,7 @@ const QUICK_WINDOWS = [30, 90, 180] as const;
 const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** "Short" and "nothing" cover open and ended cycles: the strip says which, in numbers. */
-function summaryLabel(status: (typeof SUMMARY_ORDER)[number], split: Record<"short" | "nothing", { ended: number; open: number }>): { label: string; detail?: string } {
+function summaryLabel(status: (typeof SUMMARY_ORDER)[number] | "pending", split: Record<"short" | "nothing", { ended: number; open: number }>): { label: string; detail?: string } {
   if (status !== "short" && status !== "nothing") return { label: STATUS_LABELS[status] };
   if (split[status].ended === 0 && split[status].open === 0) return { label: status === "short" ? "Short or not yet met" : STATUS_LABELS.nothing };
   const { ended, open } = split[status];
@@ -132,6 +139,7 @@ function summaryLabel(status: (typeof SUMMARY_ORDER)[number], split: Record<"sho
   return { label: status === "short" ? "Short at cycle end" : STATUS_LABELS.nothing };
 }
 const MATCH_OPTIONS = MATCH_QUALITIES.map((m) => ({ value: m, label: MATCH_LABELS[m] }));
+const ROSTER_OPTIONS = ROSTER_FILTERS.filter((r) => r !== "current").map((r) => ({ value: r, label: ROSTER_FILTER_LABELS[r] }));
 const DECISION_OPTIONS = [
   { value: "undecided", label: "No decision yet" },
   { value: "decided", label: "Any decision" },
@@ -215,13 +223,14 @@ export default function Renewals() {
           </>
         }
       />
+      <StatusFreshness freshness={data.freshness} />
       {data.bulkRecorded !== null ? (
         <div className="notice notice--ok" role="status" data-testid="bulk-recorded">
           {formatCount(data.bulkRecorded)} compliant {data.bulkRecorded === 1 ? "decision" : "decisions"} recorded and saved.
         </div>
       ) : null}
       <ul className="status-strip" aria-label={`Cohort of ${formatCount(total)} in this window, by status`}>
-        {SUMMARY_ORDER.map((s) => {
+        {[...SUMMARY_ORDER, ...(data.summary.pending > 0 ? (["pending"] as const) : [])].map((s) => {
           const { label, detail } = summaryLabel(s, data.split);
           return (
             <li key={s}>
@@ -303,6 +312,7 @@ export default function Renewals() {
           {data.unknownOptions.length > 1 ? (
             <SelectFilter name="unknown" label="Applicability not known" value={value("unknown")} error={errors.unknown} options={data.unknownOptions} anyLabel="Not filtered" />
           ) : null}
+          <SelectFilter name="roster" label="On the roster" value={value("roster")} error={errors.roster} options={ROSTER_OPTIONS} anyLabel={ROSTER_FILTER_LABELS.current} />
           <TextFilter name="lastName" label="Last name" value={value("lastName")} error={errors.lastName} hint="Beginning of the name; accents and case ignored" />
           <TextFilter name="key" label={capitalize(words.idLabel)} value={value("key")} error={errors.key} />
           <details className="filter-group filter-disclosure" open={(values.match ?? []).length > 0 || Boolean(errors.match)}>

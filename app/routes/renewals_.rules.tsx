@@ -118,6 +118,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       ip: context.clientIp,
     });
     if (!result.ok) return data({ ...answer, errors: { form: result.message } }, { status: 409 });
+    // The entries the new version judges are pending: evaluated in the background.
+    context.services.statuses.request(user.org.code, "rules");
     throw redirect(`/renewals/rules?saved=${result.version}&pending=${result.markedPending}`);
   }
 

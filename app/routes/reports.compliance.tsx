@@ -1,6 +1,6 @@
 // Compliance overview: for each month of cycle ends in the window, how much of the cohort meets its
 // requirement, and how far short the others are. From the stored renewal statuses (board tables,
-// refreshed first), so it is as current as the renewal queue. Chart, the same numbers as a table,
+// computed in the background), as current as the renewal queue, and saying when they were computed. Chart, the same numbers as a table,
 // and CSV export of each table.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
@@ -17,6 +17,8 @@ import { requireBoardUser } from "~/models/renewal-page.server";
 import { queueMeasures } from "~/models/renewal-shortfalls.server";
 import { orgWords } from "../../domain/org-words";
 import { organisationToday, type OrganisationKind } from "../../domain/reference";
+import { statusFreshnessView } from "~/models/status-runner.server";
+import { StatusFreshness } from "~/components/StatusFreshness";
 
 export const meta: MetaFunction = () => [{ title: "Compliance overview · Reports · CME Credit Verification" }];
 export const handle = { wide: true };
@@ -29,7 +31,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const today = organisationToday(user.org.code);
   const { window, errors } = complianceWindow(params, today);
-  const overview = await complianceOverview(db, user.org.code, window, today);
+  const [overview, freshness] = await Promise.all([complianceOverview(db, user.org.code, window, today), statusFreshnessView(db, context.services.statuses, user.org.code)]);
   const { unit } = await queueMeasures(db, user.org.code);
   const built = complianceTables(overview, { kind: user.org.kind, unit });
   return pageAnswer(
@@ -37,6 +39,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       org: user.org,
       window,
       errors,
+      freshness,
       totals: overview.totals,
       minimums: overview.minimums,
       tables: built,
@@ -47,7 +50,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function ComplianceReport() {
-  const { org, window, errors, totals, minimums, tables: t, values } = useLoaderData<typeof loader>();
+  const { org, window, errors, freshness, totals, minimums, tables: t, values } = useLoaderData<typeof loader>();
   const words = orgWords(org.kind as OrganisationKind);
   const state = org.kind !== "certifying_board";
   const query = new URLSearchParams({ endFrom: window.from, endTo: window.to });
@@ -62,6 +65,7 @@ export default function ComplianceReport() {
         title="Compliance overview"
         description={`${org.code}'s ${state ? "renewal cohorts" : "certification cycles"} ending ${window.from} to ${window.to}: the share meeting the requirement, and the shortfall of the rest by requirement, from the queue's statuses (current as of this page). A cycle that has not ended is "not yet met": credit can still be earned.`}
       />
+      <StatusFreshness freshness={freshness} />
       <div className="search-layout">
         <FilterPanel activeCount={values.endFrom || values.endTo ? 1 : 0}>
           <DateRangeFilter legend={state ? "Renewal date between" : "Cycle end between"} from={{ name: "endFrom", value: values.endFrom || window.from, error: errors.endFrom }} to={{ name: "endTo", value: values.endTo || window.to, error: errors.endTo }} />

@@ -1,12 +1,17 @@
-// One roster upload: what it did (rows read, kept, rejected, new, changed), how the entries it added
-// or changed match the learner store now, and every row it did not keep, with its line and reason.
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+// One roster upload: what it did (rows read, kept, rejected, new, changed, retired), how the entries
+// it added or changed match the learner store now, and every row it did not keep, with its line and
+// reason. A supervisor can withdraw it here, with a reason.
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { hasRole, MANAGING_ROLES, requireRole } from "~/auth/permissions.server";
 import { requireUser } from "~/auth/session.server";
+import { readFormFields } from "~/lib/request-form.server";
 import { PageHeader } from "~/components/PageHeader";
 import { StatCard } from "~/components/StatCard";
 import { formatCount, formatTimestamp } from "~/lib/format";
-import { getRosterUpload, rosterUploadIdFrom } from "~/models/rosters.server";
+import { getRosterUpload, rosterUploadIdFrom, withdrawRosterUpload } from "~/models/rosters.server";
 import { attributeDefinition } from "../../domain/licensee-attributes";
 import { orgWords } from "../../domain/org-words";
 import type { OrganisationKind } from "../../domain/reference";
@@ -21,20 +26,51 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const uploadId = rosterUploadIdFrom(params);
   const upload = await getRosterUpload(context.services.db, user.org.code, uploadId);
   if (!upload) throw new Response("Not found", { status: 404 });
-  const justUploaded = new URL(request.url).searchParams.get("uploaded") === "1";
-  return { org: user.org, upload, justUploaded, person: orgWords(user.org.kind as OrganisationKind).person };
+  const search = new URL(request.url).searchParams;
+  return { org: user.org, upload, justUploaded: search.get("uploaded") === "1", justWithdrawn: search.get("withdrawn") === "1", canWithdraw: hasRole(user, MANAGING_ROLES), person: orgWords(user.org.kind as OrganisationKind).person };
+}
+
+const Withdraw = z.object({
+  intent: z.literal("withdraw", { error: "Unknown action." }),
+  reason: z.string({ error: "Say why the upload is withdrawn." }).trim().min(5, "Say why the upload is withdrawn (at least a few words).").max(2000, "Keep the reason under 2,000 characters."),
+});
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const user = await requireUser(context, request);
+  requireRole(user, MANAGING_ROLES);
+  const uploadId = rosterUploadIdFrom(params);
+  const { db } = context.services;
+  // Another organisation's upload (or none) is a 404 before anything of the form is read.
+  if (!(await getRosterUpload(db, user.org.code, uploadId))) throw new Response("Not found", { status: 404 });
+  const parsed = Withdraw.safeParse(await readFormFields(request));
+  if (!parsed.success) {
+    const errors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? "form")] ??= issue.message;
+    return data({ errors }, { status: 400 });
+  }
+  const outcome = await withdrawRosterUpload(db, { userId: user.id, orgCode: user.org.code, ip: context.clientIp }, uploadId, parsed.data.reason);
+  if (!outcome) throw new Response("Not found", { status: 404 });
+  if (outcome.kind === "refused") return data({ errors: { form: outcome.problem } as Record<string, string> }, { status: 409 });
+  // Entries coming back from retirement are evaluated in the background.
+  context.services.statuses.request(user.org.code, "withdraw");
+  throw redirect(`/rosters/${uploadId}?withdrawn=1`);
 }
 
 const QUALITY_LABELS = {
   id: "By licence / board id",
   name_birth: "By name and birth date",
   npi: "By NPI",
+  manual: "Linked by hand",
   ambiguous: "Ambiguous",
   none: "Not found",
 } as const;
 
 export default function RosterUpload() {
-  const { org, upload, justUploaded, person } = useLoaderData<typeof loader>();
+  const { org, upload, justUploaded, justWithdrawn, canWithdraw, person } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const errors: Record<string, string> = result?.errors ?? {};
+  const people = `${person}s`;
   const unchanged = upload.acceptedRows - upload.newRows - upload.changedRows;
   const written = upload.newRows + upload.changedRows;
   const unmatched = upload.matched.none + upload.matched.ambiguous;
@@ -59,8 +95,25 @@ export default function RosterUpload() {
         <div className="notice notice--info" role="status" data-testid="upload-done">
           <strong>Roster uploaded.</strong> {formatCount(upload.acceptedRows)} of {formatCount(upload.totalRows)} rows kept
           {upload.rejectedRows ? `, ${formatCount(upload.rejectedRows)} not kept (listed below)` : ""}; {formatCount(upload.newRows)} new and{" "}
-          {formatCount(upload.changedRows)} changed licensee cycles.
+          {formatCount(upload.changedRows)} changed licensee cycles
+          {upload.fullCohort ? `; ${formatCount(upload.retiredRows)} earlier ${upload.retiredRows === 1 ? "entry" : "entries"} with an open cycle not in this file retired` : ""}. Their renewal statuses are being
+          evaluated and appear in the renewal queue shortly.
         </div>
+      ) : null}
+      {upload.withdrawn ? (
+        <div className="notice notice--warn" role="status" data-testid="upload-withdrawn">
+          <strong>{justWithdrawn ? "Upload withdrawn." : "This upload was withdrawn"}</strong>
+          {justWithdrawn ? " " : ` on ${formatTimestamp(upload.withdrawn.at)}${upload.withdrawn.by ? ` by ${upload.withdrawn.by}` : ""}: `}
+          {justWithdrawn ? null : <>&ldquo;{upload.withdrawn.reason}&rdquo;. </>}
+          {formatCount(upload.withdrawn.retired)} {upload.withdrawn.retired === 1 ? `${person} it listed last was` : `${people} it listed last were`} retired from the roster; their history and
+          decisions are kept.
+        </div>
+      ) : null}
+      {upload.fullCohort ? (
+        <p className="muted small" data-testid="full-cohort-note">
+          Uploaded as the full current cohort: {formatCount(upload.retiredRows)} earlier {upload.retiredRows === 1 ? "entry" : "entries"} with an open cycle that this file does not list{" "}
+          {upload.retiredRows === 1 ? "was" : "were"} retired.
+        </p>
       ) : null}
       <section aria-labelledby="upload-figures" className="stack">
         <h2 id="upload-figures" className="section-title">
@@ -147,6 +200,35 @@ export default function RosterUpload() {
           </>
         )}
       </section>
+      {canWithdraw && !upload.withdrawn ? (
+        <section aria-labelledby="withdraw-title" className="section stack">
+          <h2 id="withdraw-title" className="section-title">
+            Withdraw this upload
+          </h2>
+          <p className="muted small">
+            For a file uploaded by mistake: the {people} this upload listed last are retired from the roster (a later upload that lists them keeps them), and any entries its full-cohort
+            option retired come back. Nothing is deleted; decisions stay with their {people}.
+          </p>
+          <Form method="post" className="lifecycle-form" aria-label="Withdraw this upload">
+            <input type="hidden" name="intent" value="withdraw" />
+            <label className="field">
+              <span className="field__label">Reason (required)</span>
+              <textarea name="reason" rows={2} maxLength={2000} required aria-invalid={Boolean(errors.reason) || undefined} />
+              {errors.reason ? <span className="field__error">{errors.reason}</span> : null}
+            </label>
+            {errors.form || errors.intent ? (
+              <p className="alert alert--error" role="alert">
+                {errors.form ?? errors.intent}
+              </p>
+            ) : null}
+            <div className="form__actions">
+              <button type="submit" className="button button--danger" disabled={navigation.state === "submitting"}>
+                Withdraw upload
+              </button>
+            </div>
+          </Form>
+        </section>
+      ) : null}
     </>
   );
 }

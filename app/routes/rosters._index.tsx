@@ -10,7 +10,6 @@ import { orgWords } from "../../domain/org-words";
 import type { OrganisationKind } from "../../domain/reference";
 import { StatCard } from "~/components/StatCard";
 import { formatCount, formatTimestamp } from "~/lib/format";
-import { refreshRosterStatuses } from "~/models/renewals.server";
 import { discardRequestBody, listRosterUploads, readRosterUpload, ROSTER_UPLOAD_LIMITS, uploadRoster } from "~/models/rosters.server";
 import { attributesOf } from "../../domain/licensee-attributes";
 
@@ -53,20 +52,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     const upload = await readRosterUpload(request);
     if ("error" in upload) return data<ActionResult>({ error: upload.error }, { status: upload.status, headers: upload.headers });
-    const outcome = await uploadRoster(context.services.db, { userId: user.id, orgCode: user.org.code, ip: context.clientIp }, upload);
+    const outcome = await uploadRoster(context.services.db, { userId: user.id, orgCode: user.org.code, ip: context.clientIp }, upload, { fullCohort: upload.fullCohort });
     switch (outcome.kind) {
       case "rejected":
         return data<ActionResult>({ error: outcome.problem }, { status: 400 });
       case "already":
         return data<ActionResult>({ already: outcome.message, uploadId: outcome.uploadId });
       case "uploaded":
-        // The new and changed entries are 'pending': compute their renewal statuses now. The upload
-        // is already committed, so a failure here is logged, not shown (the renewal queue refreshes too).
-        try {
-          await refreshRosterStatuses(context.services.db, user.org.code);
-        } catch (error) {
-          context.services.logger.error({ error, uploadId: outcome.uploadId }, "refreshing renewal statuses after a roster upload");
-        }
+        // The new and changed entries are 'pending' until the background evaluation reaches them.
+        context.services.statuses.request(user.org.code, "upload");
         throw redirect(`/rosters/${outcome.uploadId}?uploaded=1`);
     }
   } finally {
@@ -81,8 +75,10 @@ function UploadPanel({
   limits,
   attributeColumns,
   person,
+  cohortWord,
 }: {
   person: string;
+  cohortWord: string;
   keyLabel: string;
   limits: { mb: number; rows: number };
   attributeColumns: { label: string; type: keyof typeof ATTRIBUTE_FORMATS }[];
@@ -113,6 +109,12 @@ function UploadPanel({
             {attributeColumns.map((a) => `${a.label} (${ATTRIBUTE_FORMATS[a.type]})`).join("; ")}. An empty cell leaves what was already known as it is.
           </p>
         ) : null}
+        <p className="small">
+          <a href="/rosters/template" download data-testid="roster-template">
+            Download the roster template (CSV)
+          </a>{" "}
+          <span className="muted">with every column we read, including your organization&rsquo;s optional columns, and an example row.</span>
+        </p>
       </div>
       <Form method="post" encType="multipart/form-data" className="upload-form" aria-label="Upload a roster">
         <label className="visually-hidden" htmlFor="roster-file">
@@ -127,6 +129,12 @@ function UploadPanel({
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? "upload-error" : undefined}
         />
+        <label className="check small upload-form__option">
+          <input type="checkbox" name="full_cohort" aria-describedby="full-cohort-help" /> This file is our full current {cohortWord}
+        </label>
+        <span id="full-cohort-help" className="muted small upload-form__help">
+          Earlier entries with an open cycle that this file does not list are retired: kept with their history and decisions, and hidden from the renewal queue.
+        </span>
         <button type="submit" className="button button--primary" disabled={busy}>
           {busy ? "Uploading…" : "Upload roster"}
         </button>
@@ -147,7 +155,7 @@ function UploadPanel({
 
 export default function Rosters() {
   const { org, roster, canUpload, limits, attributeColumns, person } = useLoaderData<typeof loader>();
-  const keyLabel = org.kind === "certifying_board" ? "board_id" : "licence_id";
+  const keyLabel = org.kind === "certifying_board" ? "board_id" : "license_id";
   const words = orgWords(org.kind as OrganisationKind);
   const title = org.kind === "certifying_board" ? "Certification rosters" : "Renewal rosters";
   if (!roster) {
@@ -181,9 +189,9 @@ export default function Rosters() {
           <StatCard label={`Matched by ${words.idLabel}`} value={formatCount(entries.byQuality.id)} testId="stat-matched-id" />
           <StatCard
             label="Matched otherwise"
-            value={formatCount(entries.byQuality.name_birth + entries.byQuality.npi)}
+            value={formatCount(entries.byQuality.name_birth + entries.byQuality.npi + entries.byQuality.manual)}
             testId="stat-matched-other"
-            hint={`${formatCount(entries.byQuality.name_birth)} by name and birth date, ${formatCount(entries.byQuality.npi)} by NPI`}
+            hint={`${formatCount(entries.byQuality.name_birth)} by name and birth date, ${formatCount(entries.byQuality.npi)} by NPI, ${formatCount(entries.byQuality.manual)} linked by hand`}
           />
           <StatCard
             label="Unmatched or ambiguous"
@@ -192,9 +200,15 @@ export default function Rosters() {
             tone={unmatched ? "warn" : undefined}
             hint={unmatched ? `${formatCount(entries.byQuality.none)} not found, ${formatCount(entries.byQuality.ambiguous)} ambiguous` : `Every ${words.person} was found`}
           />
+          <StatCard
+            label="Retired from the roster"
+            value={formatCount(entries.retired)}
+            testId="stat-retired"
+            hint="No longer listed by a full-cohort upload, or their upload was withdrawn; kept with their history"
+          />
         </div>
       </section>
-      {canUpload ? <UploadPanel keyLabel={keyLabel} limits={limits} attributeColumns={attributeColumns} person={person} /> : <p className="muted small section">Supervisors and admins upload rosters; you can review every upload below.</p>}
+      {canUpload ? <UploadPanel keyLabel={keyLabel} limits={limits} attributeColumns={attributeColumns} person={person} cohortWord={org.kind === "certifying_board" ? "list of diplomates" : "list of licensees"} /> : <p className="muted small section">Supervisors and admins upload rosters; you can review every upload below.</p>}
       <section className="section stack" aria-labelledby="uploads-title">
         <h2 id="uploads-title" className="section-title">
           Uploads
@@ -215,6 +229,7 @@ export default function Rosters() {
                   <th scope="col" className="num">Rejected</th>
                   <th scope="col" className="num">New</th>
                   <th scope="col" className="num">Changed</th>
+                  <th scope="col" className="num">Retired</th>
                 </tr>
               </thead>
               <tbody>
@@ -223,6 +238,8 @@ export default function Rosters() {
                     <td>{formatTimestamp(u.uploadedAt)}</td>
                     <th scope="row">
                       <Link to={`/rosters/${u.id}`}>{u.fileName}</Link>
+                      {u.fullCohort ? <>{" "}<span className="badge badge--neutral">Full cohort</span></> : null}
+                      {u.withdrawn ? <>{" "}<span className="badge badge--warn">Withdrawn</span></> : null}
                     </th>
                     <td>{u.uploadedBy ?? <span className="muted">System (demo data)</span>}</td>
                     <td className="num">{formatCount(u.totalRows)}</td>
@@ -230,6 +247,7 @@ export default function Rosters() {
                     <td className="num">{u.rejectedRows ? <span className="badge badge--error">{formatCount(u.rejectedRows)}</span> : "0"}</td>
                     <td className="num">{formatCount(u.newRows)}</td>
                     <td className="num">{formatCount(u.changedRows)}</td>
+                    <td className="num">{formatCount(u.retiredRows + (u.withdrawn?.retired ?? 0))}</td>
                   </tr>
                 ))}
               </tbody>

@@ -1,14 +1,20 @@
 // The unmatched queue: roster entries no licensee in the learner store matched (or several did),
-// soonest cycle end first, each with why and a lookup pre-filled with what the roster says.
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+// soonest cycle end first, each with why and a lookup pre-filled with what the roster says. A
+// supervisor links an entry to a licensee by hand here (audited, with the reason); entries are also
+// matched again by themselves when new learners reach the store (status-runner.server.ts).
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { hasRole, MANAGING_ROLES, requireRole } from "~/auth/permissions.server";
+import { learnerInScope } from "~/auth/scope.server";
 import { requireUser } from "~/auth/session.server";
+import { readFormFields } from "~/lib/request-form.server";
 import { pageAnswer } from "~/lib/input-status.server";
 import { isDateInRange } from "~/lib/dates";
 import { PageHeader } from "~/components/PageHeader";
 import { formatCount, formatDate } from "~/lib/format";
-import { listUnmatchedEntries, UNMATCHED_PAGE_SIZE, type UnmatchedEntry } from "~/models/rosters.server";
+import { linkEntryToLearner, listUnmatchedEntries, UNMATCHED_PAGE_SIZE, type UnmatchedEntry } from "~/models/rosters.server";
 import { auditView, viewFilters } from "~/models/view-audit.server";
 
 export const meta: MetaFunction = () => [{ title: "Unmatched licensees · Renewal rosters · CME Credit Verification" }];
@@ -41,7 +47,77 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const after = read(QueueParams.after, "after");
   const queue = await listUnmatchedEntries(context.services.db, user.org.code, { quality, uploadId, after });
   auditView(context, user, { action: "unmatched.view", detail: { filters: viewFilters(search) }, rows: queue.entries.length });
-  return pageAnswer({ org: user.org, queue, filters: { quality: quality ?? "", upload: uploadId ?? "" }, paged: after !== undefined, notices, pageSize: UNMATCHED_PAGE_SIZE }, notices);
+  const linked = search.get("linked") === "1";
+  return pageAnswer(
+    { org: user.org, queue, filters: { quality: quality ?? "", upload: uploadId ?? "" }, paged: after !== undefined, notices, pageSize: UNMATCHED_PAGE_SIZE, canLink: hasRole(user, MANAGING_ROLES), linked },
+    notices,
+  );
+}
+
+const LinkForm = z.object({
+  intent: z.literal("link", { error: "Unknown action." }),
+  entryId: z.string({ error: "Choose a roster entry." }).regex(/^[1-9]\d{0,17}$/, "Choose a roster entry from the list."),
+  // The licensee's page address as copied from the browser (…/licensees/123), or the number in it.
+  learnerId: z
+    .string({ error: "Paste the licensee's page address." })
+    .trim()
+    .max(500, "Paste the licensee's page address.")
+    .transform((text, ctx) => {
+      const id = /^[1-9]\d{0,17}$/.test(text) ? text : /\/licensees\/([1-9]\d{0,17})(?:[/?#]|$)/.exec(text)?.[1];
+      if (!id) ctx.addIssue({ code: "custom", message: "Paste the address of the licensee's page (it ends in /licensees/ and a number)." });
+      return id ?? "";
+    }),
+  reason: z.string({ error: "Say why this is the licensee." }).trim().min(5, "Say why this is the licensee (at least a few words).").max(2000, "Keep the reason under 2,000 characters."),
+});
+
+type LinkResult = { entryId: string | null; errors: Record<string, string> };
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(context, request);
+  requireRole(user, MANAGING_ROLES);
+  const fields = await readFormFields(request);
+  const parsed = LinkForm.safeParse(fields);
+  const entryId = typeof fields.entryId === "string" && /^[1-9]\d{0,17}$/.test(fields.entryId) ? fields.entryId : null;
+  if (!parsed.success) {
+    const errors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? "form")] ??= issue.message;
+    return data<LinkResult>({ entryId, errors }, { status: 400 });
+  }
+  const { db } = context.services;
+  const outcome = await linkEntryToLearner(db, { userId: user.id, orgCode: user.org.code, ip: context.clientIp }, parsed.data, (learnerId) =>
+    learnerInScope(db, user.scope, learnerId),
+  );
+  if (outcome.kind === "refused") return data<LinkResult>({ entryId, errors: { [outcome.field]: outcome.problem } }, { status: outcome.field === "entryId" ? 404 : 400 });
+  // The linked entry is evaluated in the background.
+  context.services.statuses.request(user.org.code, "link");
+  throw redirect("/rosters/unmatched?linked=1");
+}
+
+function LinkByHand({ entry, result }: { entry: UnmatchedEntry; result: LinkResult | undefined }) {
+  const errors = result && result.entryId === entry.id ? result.errors : {};
+  const message = errors.learnerId ?? errors.reason ?? errors.entryId ?? errors.intent ?? errors.form;
+  return (
+    <Form method="post" className="link-form" aria-label={`Link ${entry.firstName} ${entry.lastName} to a licensee`}>
+      <input type="hidden" name="intent" value="link" />
+      <input type="hidden" name="entryId" value={entry.id} />
+      <label className="visually-hidden" htmlFor={`learner-${entry.id}`}>
+        Address of the licensee's page
+      </label>
+      <input id={`learner-${entry.id}`} name="learnerId" inputMode="numeric" placeholder="Licensee page address" required aria-invalid={Boolean(errors.learnerId) || undefined} />
+      <label className="visually-hidden" htmlFor={`reason-${entry.id}`}>
+        Reason
+      </label>
+      <input id={`reason-${entry.id}`} name="reason" type="text" placeholder="Why this licensee" required maxLength={2000} aria-invalid={Boolean(errors.reason) || undefined} />
+      <button type="submit" className="button button--secondary button--small">
+        Link
+      </button>
+      {message ? (
+        <p className="link-form__error small" role="alert">
+          {message}
+        </p>
+      ) : null}
+    </Form>
+  );
 }
 
 function lookupHref(entry: UnmatchedEntry, certifying: boolean): string {
@@ -52,7 +128,8 @@ function lookupHref(entry: UnmatchedEntry, certifying: boolean): string {
 }
 
 export default function UnmatchedQueue() {
-  const { org, queue, filters, paged, notices, pageSize } = useLoaderData<typeof loader>();
+  const { org, queue, filters, paged, notices, pageSize, canLink, linked } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
   const certifying = org.kind === "certifying_board";
   const total = queue.counts.none + queue.counts.ambiguous;
   const withFilters = (extra: Record<string, string>) => {
@@ -70,8 +147,13 @@ export default function UnmatchedQueue() {
       <PageHeader
         eyebrow="Renewal rosters"
         title="Unmatched licensees"
-        description={`Roster entries of ${org.code} that no licensee in the learner store matched by ${certifying ? "board id" : "licence id"}, name and birth date, or NPI, and those several licensees matched. Look each one up, then correct the roster and upload it again.`}
+        description={`Roster entries of ${org.code} that no licensee in the learner store matched by ${certifying ? "board id" : "licence id"}, name and birth date, or NPI, and those several licensees matched. Look each one up, then correct the roster and upload it again${canLink ? ", or link the entry to the licensee you found by pasting the address of their page" : ""}. Entries are matched again automatically as new licensees reach the learner store.`}
       />
+      {linked ? (
+        <div className="notice notice--ok" role="status" data-testid="linked">
+          Entry linked to the licensee. Its renewal status is being evaluated and appears in the renewal queue shortly.
+        </div>
+      ) : null}
       {notices.length ? (
         <div className="notice notice--warn" role="status">
           <ul>
@@ -125,9 +207,7 @@ export default function UnmatchedQueue() {
                 <th scope="col">Match</th>
                 <th scope="col">Why</th>
                 <th scope="col">From the roster</th>
-                <th scope="col">
-                  <span className="visually-hidden">Look up</span>
-                </th>
+                <th scope="col">{canLink ? "Look up, or link by hand" : <span className="visually-hidden">Look up</span>}</th>
               </tr>
             </thead>
             <tbody>
@@ -147,9 +227,12 @@ export default function UnmatchedQueue() {
                     <span className="sub">line {e.line}</span>
                   </td>
                   <td>
-                    <Link className="button button--link button--small" to={lookupHref(e, certifying)} aria-label={`Look up ${e.firstName} ${e.lastName}`}>
-                      Look up
-                    </Link>
+                    <div className="stack-cell">
+                      <Link className="button button--link button--small" to={lookupHref(e, certifying)} aria-label={`Look up ${e.firstName} ${e.lastName}`}>
+                        Look up
+                      </Link>
+                      {canLink ? <LinkByHand entry={e} result={result} /> : null}
+                    </div>
                   </td>
                 </tr>
               ))}

@@ -59,9 +59,12 @@ export interface Analytics {
   schedule: { intervalSeconds: number; fullRebuildHours: number } | null;
   /** Stops the scheduler (a running sync is stopped and publishes nothing) and closes the reader. */
   stop(): Promise<void>;
+  /** Runs `listener` after each successful sync (in the background; a failure is logged). */
+  afterEachSync(listener: () => Promise<unknown>): void;
 }
 
 export function startAnalytics(options: AnalyticsOptions): Analytics {
+  const listeners: Array<() => Promise<unknown>> = [];
   // A snapshot found damaged while serving is rebuilt at once (a full build), not at the next tick.
   const reader = new AnalyticsReader(options.dir, {
     memoryMb: options.memoryMb,
@@ -76,7 +79,7 @@ export function startAnalytics(options: AnalyticsOptions): Analytics {
     intervalSeconds: options.intervalSeconds,
     fullRebuildHours: options.fullRebuildHours,
     logger: options.logger,
-    afterSync: options.warm ? () => reader.read(options.warm!) : undefined,
+    afterSync: () => Promise.all([options.warm ? reader.read(options.warm) : null, ...listeners.map((listener) => listener())]),
   });
   const scheduled = options.schedule ?? true;
   if (scheduled) scheduler.start();
@@ -100,6 +103,9 @@ export function startAnalytics(options: AnalyticsOptions): Analytics {
     async stop() {
       await scheduler.stop();
       reader.close();
+    },
+    afterEachSync(listener) {
+      listeners.push(listener);
     },
   };
 }

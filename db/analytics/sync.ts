@@ -14,6 +14,7 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { z } from "zod";
+import { safeWatermark, storePosition, waitForWriters, WRITERS_IN_SNAPSHOT, type RunQuery } from "../change-watermark";
 import { closeInterrupted, recordFinish, recordStart } from "./history";
 import { ensureDir, newSnapshotName, readManifest, removeLeftovers, SNAPSHOT_FORMAT, SNAPSHOT_TABLES, writeManifest } from "./snapshot";
 
@@ -148,13 +149,8 @@ const HIGHEST_CHANGE = `greatest(0, (select max(change_seq) from learner.provide
 
 /**
  * Reads what changed since `since` (everything live when null) in one REPEATABLE READ snapshot, and
- * the watermark that is safe to record. Changes carry `change_seq` from one sequence, taken when a
- * row is written but visible only at commit: a transaction still open when we read may commit a
- * lower number later. So first, in one statement, we note the highest number already committed (M0)
- * and the write transactions open at that moment, and wait for those to end. Any transaction that
- * starts after that statement takes numbers above M0. Then, reading: when no other write
- * transaction is open in our snapshot, every number up to the highest we read is final; otherwise
- * M0 is (the next sync re-reads the few changes above it, which is harmless: applying is idempotent).
+ * the watermark that is safe to record (db/change-watermark.ts: a transaction still open when we read
+ * may commit a lower `change_seq` later; applying the changes above the watermark again is harmless).
  *
  * Credit reports are read in chunks (id ranges for a full build, on two connections sharing one
  * exported snapshot, so PostgreSQL uses both cores) and each chunk is handed to `loadChunk` as soon
@@ -165,30 +161,23 @@ async function readStore(
   connection: SyncConnection,
   staging: string,
   since: bigint | null,
-  options: { writerWaitMs: number; signal?: AbortSignal; fallback: bigint; loadChunk: (file: string) => Promise<void> },
+  options: { writerWaitMs: number; signal?: AbortSignal; loadChunk: (file: string) => Promise<void> },
 ): Promise<StoreRead> {
-  const before = await client.query<{ m0: string; xids: string[] }>(
-    `select ${HIGHEST_CHANGE} as m0, coalesce((select array_agg(x::text) from pg_snapshot_xip(pg_current_snapshot()) as x), '{}') as xids`,
-  );
-  const m0 = BigInt(before.rows[0]?.m0 ?? "0");
-  const writers = before.rows[0]?.xids ?? [];
-  let waited = writers.length === 0;
-  const deadline = Date.now() + options.writerWaitMs;
-  while (!waited && Date.now() < deadline) {
-    if (options.signal?.aborted) throw new SyncAborted();
-    const still = await client.query<{ n: number }>(
-      `select count(*)::int as n from unnest($1::xid8[]) as x where pg_xact_status(x) = 'in progress'`,
-      [writers],
-    );
-    if ((still.rows[0]?.n ?? 0) === 0) waited = true;
-    else await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  // The watermark's rules (db/change-watermark.ts): the store's position, then its writers awaited.
+  const run: RunQuery = async <R>(text: string, values?: unknown[]) => (await client.query(text, values)).rows as R[];
+  const before = await storePosition(run, HIGHEST_CHANGE);
+  const waited = await waitForWriters(run, before, {
+    waitMs: options.writerWaitMs,
+    checkpoint: () => {
+      if (options.signal?.aborted) throw new SyncAborted();
+    },
+  });
 
   let helper: pg.Client | null = null;
   await client.query("begin isolation level repeatable read read only");
   try {
     const head = await client.query<{ as_of: Date; others: number; snapshot: string }>(
-      `select transaction_timestamp() as as_of, cardinality(array(select pg_snapshot_xip(pg_current_snapshot())))::int as others,
+      `select transaction_timestamp() as as_of, ${WRITERS_IN_SNAPSHOT} as others,
               pg_export_snapshot() as snapshot`,
     );
     const row = head.rows[0]!;
@@ -239,12 +228,13 @@ async function readStore(
     await Promise.all(loads);
     const highest = await client.query<{ m: string }>(`select ${HIGHEST_CHANGE} as m`);
     await client.query("commit");
-    const maxSeen = BigInt(highest.rows[0]?.m ?? "0");
-    let watermark: bigint;
-    if (!waited) watermark = options.fallback; // a writer outlasted the wait: nothing newer is known to be safe
-    else if (row.others === 0) watermark = maxSeen;
-    else watermark = m0;
-    if (since !== null && watermark < since) watermark = since;
+    const watermark = safeWatermark({
+      before,
+      waited,
+      writersWhileReading: row.others,
+      highestRead: BigInt(highest.rows[0]?.m ?? "0"),
+      previous: since,
+    });
     return { ...files, asOf: row.as_of, watermark };
   } catch (error) {
     await client.query("rollback").catch(() => undefined);
@@ -530,9 +520,8 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
     const read = await readStore(client, options.connection, staging, base?.watermark ?? null, {
       writerWaitMs: options.writerWaitMs ?? 10_000,
       signal: options.signal,
-      // When a write transaction outlasts the wait: an incremental keeps its old watermark (and
-      // re-reads from there next time); a full rebuild records none, so the next sync is full again.
-      fallback: base?.watermark ?? 0n,
+      // A write transaction that outlasts the wait: an incremental keeps its old watermark (and re-reads
+      // from there next time); a full rebuild records none, so the next sync is full again.
       loadChunk: async (file) => {
         if (duck) await loadReportChunk(duck.connection, file);
         else pending.push(file);

@@ -17,6 +17,7 @@ import * as m0013 from "./0013_rule_model";
 import * as m0014 from "./0014_licensee_attributes";
 import * as m0015 from "./0015_rule_versions";
 import * as m0016 from "./0016_decision_evidence";
+import * as m0017 from "./0017_roster_lifecycle";
 import * as m0018 from "./0018_entry_shortfalls";
 
 export const migrations: Record<string, Migration> = {
@@ -35,5 +36,6 @@ export const migrations: Record<string, Migration> = {
   "0014_licensee_attributes": m0014,
   "0015_rule_versions": m0015,
   "0016_decision_evidence": m0016,
+  "0017_roster_lifecycle": m0017,
   "0018_entry_shortfalls": m0018,
 };

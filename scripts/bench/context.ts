@@ -1,6 +1,7 @@
 // What every benchmark section gets: the 10-million-report store, the app served over it on
 // loopback (exactly as `npm start` assembles it), signed-in sessions per organisation, and helpers
 // to time things and summarise timings. Sections live beside this file and are run by ../bench.ts.
+import type { RenewalStatusRunner } from "../../app/models/status-runner.server";
 import type { ServerBuild } from "@remix-run/node";
 import type { Kysely } from "kysely";
 import type { Analytics } from "../../db/analytics/service";
@@ -19,6 +20,8 @@ export interface BenchContext {
   analytics: Analytics;
   /** Base URL of the app served over the store on loopback. */
   baseUrl: string;
+  /** The served app's background evaluation of renewal statuses (after syncs, uploads, rule changes). */
+  statuses: RenewalStatusRunner;
   /** A session cookie for `reviewer@<code>.demo.test` (code lower-cased, e.g. "ca-m", "accme"). */
   cookie(orgCode: string): Promise<string>;
   /** Timed runs per measurement (after warm-up). */

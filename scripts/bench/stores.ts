@@ -8,6 +8,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { pino } from "pino";
 import { warmDashboard } from "../../app/models/dashboard.server";
 import { EXPORT_LIMITS, EXPORT_POOL_NAME } from "../../app/models/export-limits.server";
+import { STATUS_POOL } from "../../app/models/status-runner.server";
 import { createAppServices } from "../../app/services.server";
 import { startAnalytics } from "../../db/analytics/service";
 import { APP_ROLE, createAppDb, createDb, enableAppLogin } from "../../db/client";
@@ -88,7 +89,7 @@ export async function prepareStore(options: StoreOptions): Promise<BenchStore> {
 }
 
 /** The app served over a store: what a section measures through, and how to close it. */
-export interface ServedApp extends Pick<BenchContext, "ownerUrl" | "appUrl" | "appDb" | "analytics" | "baseUrl" | "cookie"> {
+export interface ServedApp extends Pick<BenchContext, "ownerUrl" | "appUrl" | "appDb" | "analytics" | "baseUrl" | "cookie" | "statuses"> {
   close(): Promise<void>;
 }
 
@@ -115,7 +116,13 @@ export async function serveApp(store: BenchStore, options: { analyticsDir: strin
   });
   const { build } = options;
   const logger = pino({ level: "silent" });
-  const services = createAppServices({ db: appDb, exportDb, analytics, secrets: ["bench-secret-bench-secret-bench-secret-0"], secureCookies: false, logger });
+  // The renewal statuses' own pool; the runner runs only when asked (the renewals section evaluates
+  // the cohort itself, to time it).
+  const statusDb = createAppDb(ownerUrl, appUrl, STATUS_POOL.connections, STATUS_POOL.name);
+  const services = createAppServices({ db: appDb, exportDb, statusDb, analytics, secrets: ["bench-secret-bench-secret-bench-secret-0"], secureCookies: false, logger });
+  // Every board's statuses computed before the app answers, as npm start begins with.
+  await services.statuses.requestAll("start-up");
+  await services.statuses.idle();
   const app = createHttpApp({ build, services, production: false });
   const http = await new Promise<Server>((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
@@ -141,6 +148,7 @@ export async function serveApp(store: BenchStore, options: { analyticsDir: strin
     appDb,
     analytics,
     baseUrl,
+    statuses: services.statuses,
     cookie(orgCode) {
       const code = orgCode.toLowerCase();
       let cookie = cookies.get(code);
@@ -156,8 +164,10 @@ export async function serveApp(store: BenchStore, options: { analyticsDir: strin
       http.closeAllConnections();
       await services.viewAudit.close();
       await analytics.stop();
+      await services.statuses.stop();
       await appDb.destroy();
       await exportDb.destroy();
+      await statusDb.destroy();
     },
   };
 }

@@ -2,11 +2,13 @@
 // must be added here), a request the page itself would submit is refused with 403 when it comes
 // from another origin, names only a foreign Referer, says "Origin: null", or carries neither Origin
 // nor Referer; and nothing is written. The same request from the app's own origin goes through.
+import { sql } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
+import { uploadRoster } from "../../app/models/rosters.server";
 import { postForms } from "../support/html-forms";
 import { appRoutes } from "../support/routes";
 import { get, post, setUpSeededApp, signIn } from "../support/server";
-import { boardWrites, undecidedEntry } from "../support/database";
+import { appAs, boardWrites, undecidedEntry } from "../support/database";
 
 const app = setUpSeededApp();
 const owner = () => app.database.owner;
@@ -72,6 +74,25 @@ const forgeries: Record<string, () => Promise<Forgery>> = {
     body.set("file", new File(["licence_id,first_name,last_name,birth_date,npi,cycle_end\nCSRF1,Ann,Forge,01/02,,2031-01-31\n"], "forged.csv", { type: "text/csv" }));
     return { path: "/rosters?index", cookie: cookies.supervisor, body, writes: ["roster_uploads", "roster_entries", "audit_events"] };
   },
+  "/rosters/:uploadId": async () => {
+    // An upload of its own to withdraw (the control withdraws it).
+    const outcome = await uploadRoster(appAs(app.database, "CA-M"), { userId: null, orgCode: "CA-M" }, {
+      fileName: "to-withdraw.csv",
+      content: "licence_id,first_name,last_name,birth_date,npi,cycle_end\nCSRF2,Ann,Withdrawn,01/02,,2031-01-31\n",
+    });
+    if (outcome.kind !== "uploaded") throw new Error(`csrf: the upload to withdraw was ${outcome.kind}`);
+    const path = `/rosters/${outcome.uploadId}`;
+    const body = await pageForm(path, cookies.supervisor, (f) => f.some(([k, v]) => k === "intent" && v === "withdraw"));
+    body.set("reason", "A forged withdrawal");
+    return { path, cookie: cookies.supervisor, body, writes: ["audit_events"] };
+  },
+  "/rosters/unmatched": async () => {
+    const body = await pageForm("/rosters/unmatched", cookies.supervisor, (f) => f.some(([k, v]) => k === "intent" && v === "link"));
+    const learner = await sql<{ id: string }>`select learner_id::text as id from learner.credit_report where board_code = 'CA-M' and deleted_at is null order by id limit 1`.execute(owner());
+    body.set("learnerId", learner.rows[0]!.id);
+    body.set("reason", "A forged link by hand");
+    return { path: "/rosters/unmatched", cookie: cookies.supervisor, body, writes: ["audit_events"] };
+  },
   "/admin/analytics": async () => ({
     path: "/admin/analytics",
     cookie: cookies.admin,
@@ -106,6 +127,8 @@ describe("cross-site requests are refused and write nothing", () => {
   for (const route of actions) {
     it(`POST ${route.pattern}`, async () => {
       const forgery = await forgeries[route.pattern]!();
+      // An earlier control's background evaluation (after an upload) writes entries: it ends first.
+      await app.server.statuses.idle();
       const before = await writes();
       const attempts: [string, Record<string, string>][] = [
         ["another origin", { origin: "https://evil.example" }],

@@ -254,6 +254,30 @@ describe("the isolation matrix", () => {
       expect(asked).toBeGreaterThan(0);
       expect(await writes()).toEqual(before);
     });
+
+    it(`${reader.kind} (${reader.org}): linking by hand names ${reader.other}'s roster entries or licensees in the form, and is refused without a write`, async () => {
+      // The unmatched queue's action takes its ids in the body, not the path: another organization's
+      // entry is a 404 (ACCME has no roster: 403), another board's licensee is refused like a missing one.
+      const { ids } = foreign.get(reader.org)!;
+      const own = await sql<{ id: string }>`select id::text from board.roster_entry where org_code = ${reader.org} and match_quality in ('none', 'ambiguous') order by id limit 1`.execute(owner());
+      const before = await writes();
+      for (const role of ["supervisor", "admin"] as const) {
+        const cookie = cookies.get(`${reader.org}:${role}`)!;
+        for (const entryId of ids.entryId!) {
+          const body = new URLSearchParams({ intent: "link", entryId, learnerId: ids.licenseeId![0] ?? "1", reason: "isolation matrix" });
+          const { status } = await request("POST", "/rosters/unmatched", cookie, body);
+          expect([403, 404], `link ${reader.other}'s entry ${entryId}`).toContain(status);
+        }
+        for (const learnerId of ids.licenseeId!) {
+          if (!own.rows[0]) break;
+          const body = new URLSearchParams({ intent: "link", entryId: own.rows[0].id, learnerId, reason: "isolation matrix" });
+          const { status, text } = await request("POST", "/rosters/unmatched", cookie, body);
+          expect(status, `link to ${reader.other}'s licensee ${learnerId}`).toBe(400);
+          expect(text).toContain("No licensee at that address is known to your organization.");
+        }
+      }
+      expect(await writes()).toEqual(before);
+    });
   }
   for (const reader of READERS.filter((r) => r.org !== "ACCME")) {
     it(`${reader.kind} (${reader.org}): the rules page saves only the reader's own rules, and not for a reviewer`, async () => {

@@ -11,6 +11,7 @@ import type { ViewAudit } from "../../app/models/view-audit.server";
 import { EXPORT_LIMITS, EXPORT_POOL_NAME, type ExportServices } from "../../app/models/export-limits.server";
 import type { UploadGate, UploadLimits } from "../../app/models/upload-limits.server";
 import type { AdmissionLimits } from "../../app/models/admission.server";
+import { STATUS_POOL, type RenewalStatusRunner } from "../../app/models/status-runner.server";
 import { createAppServices } from "../../app/services.server";
 import { createAppDb } from "../../db/client";
 import { startAnalytics, type Analytics } from "../../db/analytics/service";
@@ -28,6 +29,8 @@ export interface TestServer {
   exports: ExportServices;
   /** The roster uploads' gate (its `active` list and `admitted` / `released` events show each upload). */
   uploads: UploadGate;
+  /** The renewal statuses' background evaluation: `await statuses.idle()` after what triggers one. */
+  statuses: RenewalStatusRunner;
   /** Stops serving, then (as scripts/start.ts does) writes the queued views, stops the analytics and closes the exports' pool. */
   close(): Promise<void>;
 }
@@ -75,6 +78,8 @@ export interface TestServerOptions {
   stallSeconds?: number;
   /** The server's logger (default: silent). */
   logger?: Logger;
+  /** Evaluate every board's renewal statuses before answering (default true). */
+  evaluate?: boolean;
 }
 
 export async function startTestServer(database: TestDatabase, options: TestServerOptions = {}): Promise<TestServer> {
@@ -85,9 +90,11 @@ export async function startTestServer(database: TestDatabase, options: TestServe
   // No timer: a view's row is written when a test flushes (or the queue fills, or the server closes),
   // so a test that counts audit rows around its requests never sees a write land in between.
   const exportDb = createAppDb(database.url, database.appUrl, options.exportConnections ?? EXPORT_LIMITS.connections, EXPORT_POOL_NAME);
+  const statusDb = createAppDb(database.url, database.appUrl, STATUS_POOL.connections, STATUS_POOL.name);
   const services = createAppServices({
     db: database.app,
     exportDb,
+    statusDb,
     analytics,
     secrets: ["test-secret-test-secret-test-secret-0123"],
     secureCookies: production,
@@ -96,7 +103,13 @@ export async function startTestServer(database: TestDatabase, options: TestServe
     exportLimits: options.exportLimits,
     uploadLimits: options.uploadLimits,
   });
-  const { viewAudit, exports, uploads } = services;
+  const { viewAudit, exports, uploads, statuses } = services;
+  // Every board's statuses computed before the server answers (as npm start begins with), unless
+  // the test wants to see them pending.
+  if (options.evaluate ?? true) {
+    await statuses.requestAll("start-up");
+    await statuses.idle();
+  }
   const app = createHttpApp({
     build,
     stallSeconds: options.stallSeconds,
@@ -115,6 +128,7 @@ export async function startTestServer(database: TestDatabase, options: TestServe
     viewAudit,
     exports,
     uploads,
+    statuses,
     async close() {
       await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -122,7 +136,9 @@ export async function startTestServer(database: TestDatabase, options: TestServe
       });
       await viewAudit.close();
       await analytics.stop();
+      await statuses.stop();
       await exportDb.destroy();
+      await statusDb.destroy();
     },
   };
 }
