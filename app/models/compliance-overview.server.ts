@@ -127,7 +127,7 @@ export async function complianceOverview(
     const row = await sql<{ ended: string; open: string }>`
       select count(*) filter (where cycle_end < ${today}::date)::text as ended, count(*) filter (where cycle_end >= ${today}::date)::text as open
         from board.roster_entry
-       where org_code = ${orgCode} and cycle_end between ${window.from}::date and ${window.to}::date and shortfalls ?| ${ids}::text[]`.execute(db);
+       where org_code = ${orgCode} and cycle_end between ${window.from}::date and ${window.to}::date and retired_at is null and shortfalls ?| ${ids}::text[]`.execute(db);
     minimums = { names: minimumGroups.map((g) => g.label), ended: Number(row.rows[0]?.ended ?? 0), open: Number(row.rows[0]?.open ?? 0) };
   }
   return {

@@ -36,7 +36,7 @@ export async function shortInCounts(
   const result = await sql<{ id: string; ended: string; open: string }>`
     select k.id, count(*) filter (where e.cycle_end < ${today}::date)::text as ended, count(*) filter (where e.cycle_end >= ${today}::date)::text as open
       from board.roster_entry e cross join lateral jsonb_object_keys(e.shortfalls) as k(id)
-     where e.org_code = ${orgCode} and e.cycle_end between ${window.from}::date and ${window.to}::date
+     where e.org_code = ${orgCode} and e.cycle_end between ${window.from}::date and ${window.to}::date and e.retired_at is null
      group by k.id`.execute(db);
   return Object.fromEntries(result.rows.map((r) => [r.id, { ended: Number(r.ended), open: Number(r.open) }]));
 }
@@ -51,7 +51,7 @@ export async function shortSplit(
   const result = await sql<{ status: "short" | "nothing"; ended: string; open: string }>`
     select e.status, count(*) filter (where e.cycle_end < ${today}::date)::text as ended, count(*) filter (where e.cycle_end >= ${today}::date)::text as open
       from board.roster_entry e
-     where e.org_code = ${orgCode} and e.cycle_end between ${window.from}::date and ${window.to}::date and e.status in ('short', 'nothing')
+     where e.org_code = ${orgCode} and e.cycle_end between ${window.from}::date and ${window.to}::date and e.status in ('short', 'nothing') and e.retired_at is null
      group by e.status`.execute(db);
   const split = { short: { ended: 0, open: 0 }, nothing: { ended: 0, open: 0 } };
   for (const r of result.rows) split[r.status] = { ended: Number(r.ended), open: Number(r.open) };
@@ -115,7 +115,7 @@ export async function complianceCards(db: Kysely<Database>, org: { code: string;
            ${sql.join(groupCounts, sql` `)}
            count(*) filter (where e.cycle_end between ${since}::date and ${addDays(today, -1)}::date and e.status in ('short', 'nothing'))::text as ended_short
       from board.roster_entry e
-     where e.org_code = ${org.code} and e.cycle_end >= ${since}::date`.execute(db);
+     where e.org_code = ${org.code} and e.cycle_end >= ${since}::date and e.retired_at is null`.execute(db);
   const row = counts.rows[0] ?? {};
   const n = (key: string) => Number(row[key] ?? 0);
   const cards: ComplianceCard[] = [];
