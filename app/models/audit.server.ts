@@ -18,6 +18,8 @@ export type ViewAction =
   | "lookup.view"
   /** The renewal queue (detail: filters). */
   | "renewals.view"
+  /** The licensees a bulk decision would record, listed for confirmation (detail: filters). */
+  | "bulk.view"
   /** One renewal entry (target: roster entry). */
   | "renewal.view"
   /** The roster entries that matched no licensee (detail: filters). */

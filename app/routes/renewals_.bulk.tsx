@@ -8,6 +8,7 @@ import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } 
 import { z } from "zod";
 import { requireUser } from "~/auth/session.server";
 import { pageAnswer } from "~/lib/input-status.server";
+import { auditView, viewFilters } from "~/models/view-audit.server";
 import { PageHeader } from "~/components/PageHeader";
 import { Progress, RenewalStatus } from "~/components/RenewalCells";
 import { formatCount, formatDate } from "~/lib/format";
@@ -30,6 +31,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { state } = await renewalState(db, user, params);
   const filterErrors = Object.entries(state.errors).filter(([key]) => !IGNORED.includes(key));
   const preview = filterErrors.length ? { count: 0, entries: [] } : await bulkPreview(db, user.org.code, state.window, state.filters);
+  // The confirmation lists licensees by name: a view like the queue's, audited the same way.
+  auditView(context, user, { action: "bulk.view", detail: { filters: viewFilters(params) }, rows: preview.entries.length });
   return pageAnswer(
     { window: state.window, words: orgWords(user.org.kind as OrganisationKind), limit: BULK_LIMIT, ...preview, problems: filterErrors.map(([k, m]) => `${k}: ${m}`) },
     filterErrors,

@@ -62,7 +62,9 @@ const forgeries: Record<string, () => Promise<Forgery>> = {
   "/renewals/rules": async () => {
     const body = await pageForm("/renewals/rules", cookies.admin);
     body.set("reason", "A forged change of the rules");
-    return { path: "/renewals/rules", cookie: cookies.admin, body, writes: ["rule_changes", "rule_versions", "audit_events"] };
+    // The form's first step is a preview (audited); a save needs the preview's token, so a forged
+    // preview is what a cross-site page could try first.
+    return { path: "/renewals/rules", cookie: cookies.admin, body, writes: ["audit_events"] };
   },
   "/renewals/samples": async () => {
     const body = await pageForm("/renewals/samples", cookies.supervisor);
