@@ -19,6 +19,8 @@ import { useEffect, useRef, type ReactNode } from "react";
 import { getSessionUser } from "./auth/session.server";
 import { useNonce } from "./lib/nonce";
 import styles from "./styles/app.css";
+import { orgWords } from "../domain/org-words";
+import type { OrganisationKind } from "../domain/reference";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
@@ -43,8 +45,8 @@ const NAV = [
   { to: "/", label: "Overview", end: true },
   { to: "/credits", label: "Credit search", end: false },
   { to: "/activities", label: "Activities", end: false },
-  { to: "/licensees", label: "Licensees", end: false },
-  { to: "/renewals", label: "Renewals", end: false, boardsOnly: true },
+  { to: "/licensees", label: "Licensees", end: false, words: "People" },
+  { to: "/renewals", label: "Renewals", end: false, boardsOnly: true, words: "Cycles" },
   { to: "/rosters", label: "Rosters", end: false, boardsOnly: true },
   { to: "/reports", label: "Reports", end: false },
 ];
@@ -91,7 +93,7 @@ function Shell({ children }: { children: ReactNode }) {
               <nav aria-label="Main" className="main-nav">
                 {[...NAV.filter((item) => !("boardsOnly" in item && item.boardsOnly) || user.org.kind !== "accreditor"), ...(user.role === "admin" ? ADMIN_NAV : [])].map((item) => (
                   <NavLink key={item.to} to={item.to} end={item.end}>
-                    {item.label}
+                    {"words" in item && item.words ? orgWords(user.org.kind as OrganisationKind)[item.words as "People" | "Cycles"] : item.label}
                   </NavLink>
                 ))}
               </nav>

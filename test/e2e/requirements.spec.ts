@@ -54,9 +54,9 @@ test("a California roster with the board's own columns, and one licensee's recor
   await page.getByRole("button", { name: "Upload roster" }).click();
   await expect(page.getByTestId("upload-done")).toBeVisible();
   await expect(page.getByTestId("stat-kept")).toHaveText("4");
-  // The four columns were read; ten values were given (empty cells are "not supplied").
+  // The four columns were read; eleven values were given (empty cells are "not supplied").
   await expect(page.getByTestId("upload-attributes")).toContainText("Specialty");
-  await expect(page.getByTestId("upload-attributes")).toContainText("10 values changed");
+  await expect(page.getByTestId("upload-attributes")).toContainText("11 values changed");
   await page.screenshot({ path: `${SHOTS}/requirements-roster-attributes.png`, fullPage: true });
   await expectNoSeriousA11yViolations(page, "roster upload with attributes");
 
@@ -65,7 +65,7 @@ test("a California roster with the board's own columns, and one licensee's recor
     `select roster_key, key, value #>> '{}' as value from board.licensee_attribute where org_code = 'CA-M' and roster_key = any($1::text[]) order by roster_key, key`,
     [people.map((p) => p.licence_id)],
   );
-  expect(stored).toHaveLength(10);
+  expect(stored).toHaveLength(11);
   expect(stored.find((s) => s.roster_key === people[0]!.licence_id && s.key === "patients65Percent")?.value).toBe("40");
 
   // The internist's renewal: what the board knows, and the geriatric share applying.
@@ -77,6 +77,7 @@ test("a California roster with the board's own columns, and one licensee's recor
   await expect(page.getByTestId("attribute-specialty")).toContainText("Internal Medicine");
   await expect(page.getByTestId("requirement-geriatric-medicine")).toContainText("Applies");
   // The supervisor corrects the share of older patients; the geriatric share no longer applies.
+  await page.getByText("Change what the board knows", { exact: true }).click();
   await page.getByLabel("Patients aged 65 or over (%)").fill("20");
   await page.getByTestId("attributes-form").getByRole("button", { name: "Save" }).click();
   await expect(page.getByTestId("attributes-saved")).toBeVisible();
@@ -126,22 +127,28 @@ test("ABIM: a Patient Safety minimum added by a supervisor, then the diplomates 
     .toBe(0);
   await signIn(page, "reviewer@abim.demo.test");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Certification cycles" }).click();
+  // The requirement's id as the board saved it (the queue filters and the stored shortfalls use it).
+  const [saved] = await querySql<{ id: string }>(
+    `select r->>'id' as id from board.requirement_rule, jsonb_array_elements(rule->'requirements') r
+      where org_code = 'ABIM' and r->'creditTypes' ? 'Patient Safety'`,
+  );
+  const id = saved!.id;
   // Click 1: short in Patient Safety. Click 2: ending within the next 180 days.
-  await page.getByTestId("short-in-patient-safety").click();
+  await page.getByTestId("short-in").getByRole("link", { name: "Patient Safety", exact: true }).click();
   await page.getByTestId("window-180").click();
   const [{ today }] = (await querySql<{ today: string }>(`select ((now() at time zone 'America/New_York')::date)::text as today`)) as [{ today: string }];
   const expected = await querySql<{ n: string }>(
     `select count(*) as n from board.roster_entry where org_code = 'ABIM' and retired_at is null
-        and cycle_end between $1::date and $1::date + 180 and shortfalls ? 'patient-safety'`,
-    [today],
+        and cycle_end between $1::date and $1::date + 180 and shortfalls ? $2`,
+    [today, id],
   );
   expect(Number(expected[0]!.n)).toBeGreaterThan(0);
   await expect(page.getByTestId("result-count")).toContainText(Number(expected[0]!.n).toLocaleString("en-US"));
   // Most short first: the first row's Patient Safety shortfall is the largest.
   const [most] = await querySql<{ amount: string }>(
-    `select max((shortfalls ->> 'patient-safety')::numeric)::text as amount from board.roster_entry
-      where org_code = 'ABIM' and retired_at is null and cycle_end between $1::date and $1::date + 180 and shortfalls ? 'patient-safety'`,
-    [today],
+    `select max((shortfalls ->> $2)::numeric)::text as amount from board.roster_entry
+      where org_code = 'ABIM' and retired_at is null and cycle_end between $1::date and $1::date + 180 and shortfalls ? $2`,
+    [today, id],
   );
   await expect(page.locator("tbody tr").first()).toContainText(String(Number(most!.amount)));
   await page.screenshot({ path: `${SHOTS}/requirements-abim-short-in-patient-safety.png`, fullPage: true });
