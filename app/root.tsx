@@ -153,7 +153,7 @@ export default function App() {
 const STATUS_MESSAGES: Record<number, { title: string; body: string }> = {
   400: { title: "That request could not be understood", body: "Check the address or the form and try again." },
   403: { title: "Not permitted", body: "Your role does not allow this action." },
-  404: { title: "Not found", body: "There is no such page or record in your organisation's scope." },
+  404: { title: "Not found", body: "There is no such page or record in your organization's scope." },
   429: { title: "Too many requests", body: "Wait a few minutes and try again." },
   503: { title: "Temporarily unavailable", body: "The database cannot be reached. The page will work again shortly." },
 };

@@ -92,7 +92,7 @@ const ALIASES: Record<RosterField, readonly string[]> = {
 const REQUIRED: readonly RosterField[] = ["rosterKey", "firstName", "lastName", "birth", "cycleEnd"];
 
 const FIELD_NAMES: Record<RosterField, string> = {
-  rosterKey: "licence or board id (licence_id, license_id, board_id or id)",
+  rosterKey: "license number or board ID (license_id, licence_id, board_id or id)",
   firstName: "first name (first_name)",
   lastName: "last name (last_name)",
   birth: "birth date as MM/DD (birth_date or birth_mmdd)",
@@ -112,9 +112,9 @@ export function normaliseHeader(name: string): string {
 const FIELD_BY_ALIAS = new Map<string, RosterField>(ROSTER_FIELDS.flatMap((field) => ALIASES[field].map((alias) => [alias, field] as const)));
 
 function keyLabelFor(alias: string): string {
-  if (alias.startsWith("licen")) return "licence id";
+  if (alias.startsWith("licen")) return "license number";
   if (alias === "id") return "id";
-  return "board id";
+  return "board ID";
 }
 
 function cycleEndLabelFor(alias: string): string {
@@ -246,7 +246,7 @@ function cycleEndField(label: string) {
 }
 
 /** The schema of one row's cells (by roster field), labelled as the file names its columns. */
-export function rosterRowSchema(labels: { rosterKey: string; cycleEnd: string } = { rosterKey: "licence id", cycleEnd: "cycle end" }) {
+export function rosterRowSchema(labels: { rosterKey: string; cycleEnd: string } = { rosterKey: "license number", cycleEnd: "cycle end" }) {
   return z.object({
     rosterKey: rosterKeyField(labels.rosterKey),
     firstName: nameField("first name"),

@@ -28,7 +28,7 @@ export function rosterTemplateColumns(orgCode: string, certifying: boolean, toda
   const nextYear = Number(today.slice(0, 4)) + 1;
   const columns: TemplateColumn[] = [
     certifying
-      ? { name: "board_id", required: true, description: "The diplomate's board id, as the board issues it", example: "123456" }
+      ? { name: "board_id", required: true, description: "The diplomate's board ID, as the board issues it", example: "123456" }
       : { name: "license_id", required: true, description: "The license number, as the board issues it", example: "A123456" },
     { name: "first_name", required: true, description: "First name", example: "Jane" },
     { name: "last_name", required: true, description: "Last name", example: "Doe" },

@@ -57,7 +57,7 @@ export function CreditFilterPanel({ data, org, fields }: { data: CreditGridData;
       {has("first") ? <TextFilter name="first" label="First name" value={value("first")} error={errors.first} /> : null}
       {has("dob") ? <TextFilter name="dob" label="Birth date (MM/DD)" value={value("dob")} error={errors.dob} placeholder="03/17" /> : null}
       {has("licence") && org.kind !== "certifying_board" ? <TextFilter name="licence" label="Licence id" value={value("licence")} error={errors.licence} /> : null}
-      {has("boardId") && org.kind !== "state_board" ? <TextFilter name="boardId" label="Board id" value={value("boardId")} error={errors.boardId} /> : null}
+      {has("boardId") && org.kind !== "state_board" ? <TextFilter name="boardId" label="Board ID" value={value("boardId")} error={errors.boardId} /> : null}
       {has("npi") ? <TextFilter name="npi" label="NPI" value={value("npi")} error={errors.npi} inputMode="numeric" /> : null}
       {has("board") && data.multiBoard ? (
         <SelectFilter name="board" label="Board" value={value("board")} error={errors.board} anyLabel="All boards" options={data.boards.map((b) => ({ value: b, label: b }))} />

@@ -77,7 +77,7 @@ export function parseActivitySearch(params: URLSearchParams, options: { multiBoa
     delete state.filters.to;
   }
   if (state.filters.board && !options.multiBoard) {
-    state.errors.board = "Your organisation sees its own board only.";
+    state.errors.board = "Your organization sees its own board only.";
     delete state.filters.board;
   }
   return state;

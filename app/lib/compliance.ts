@@ -127,7 +127,7 @@ function birthMonthCycle(years: number, licensee: LicenseeForCycle, asOf: Calend
   const month = licensee.birthMonth;
   let end = lastDayOf(asOf.year, month);
   if (formatDate(end) < formatDate(asOf)) end = lastDayOf(asOf.year + 1, month);
-  const basis = `Licence expires on the last day of the birth month (${MONTH_NAMES[month - 1]}); the next expiry on or after ${formatDate(asOf)} is ${formatDate(end)}.`;
+  const basis = `The license expires on the last day of the birth month (${MONTH_NAMES[month - 1]}); the next expiry on or after ${formatDate(asOf)} is ${formatDate(end)}.`;
   const caveats =
     years > 1
       ? [`A ${years}-year licence may expire in a different year; the year was assumed from the date checked. Import the roster's cycle end to be sure.`]
@@ -460,7 +460,7 @@ function prepareRecords(records: readonly LicenseeCreditReport[], cycleWindow: {
     ids.add(report.id);
     const reasons: RecordReason[] = [];
     if (report.deleted) reasons.push({ code: "deleted", message: "Deleted by the provider (records are not edited: a corrected one may replace it)." });
-    if (report.status !== "accepted") reasons.push({ code: "rejected", message: "Rejected by the reporting programme." });
+    if (report.status !== "accepted") reasons.push({ code: "rejected", message: "Rejected by the reporting program." });
     const validDate = parseDate(report.completionDate) !== null;
     const validCredits = Number.isFinite(report.credits) && report.credits >= 0;
     if (!validDate) reasons.push({ code: "invalid", message: `The completion date “${report.completionDate}” is not a real date.` });

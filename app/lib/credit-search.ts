@@ -150,7 +150,7 @@ export const CREDIT_COLUMNS: readonly ColumnDef<CreditRow>[] = [
   { id: "board", label: "Board", sortable: true, multiBoardOnly: true, exportValue: (r) => r.boardCode },
   { id: "licensee", label: "Licensee", sortable: true, exportValue: licenseeName },
   { id: "dob", label: "DOB", sortable: true, exportValue: (r) => r.birthDate },
-  { id: "learnerId", label: "Licence / board id", sortable: true, exportValue: (r) => r.boardLearnerId },
+  { id: "learnerId", label: "License / board ID", sortable: true, exportValue: (r) => r.boardLearnerId },
   { id: "npi", label: "NPI", sortable: true, hiddenByDefault: true, exportValue: (r) => r.npi },
   { id: "activity", label: "Activity", sortable: true, exportValue: (r) => r.activityTitle },
   { id: "activityId", label: "Activity id", sortable: true, exportValue: (r) => r.activityId },
@@ -198,7 +198,7 @@ export function parseCreditSearch(params: URLSearchParams, options: CreditSearch
     }
   }
   if (filters.board && !options.multiBoard) {
-    errors.board = "Your organisation sees its own board only.";
+    errors.board = "Your organization sees its own board only.";
     delete filters.board;
   }
   return state;

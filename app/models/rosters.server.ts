@@ -586,7 +586,7 @@ export async function matchRosterEntries(db: Kysely<Database>, orgCode: string, 
   if (entryIds && entryIds.length === 0) return counts;
   const org = await organisation(db, orgCode);
   if (!org) throw new Error(`unknown organisation ${orgCode}`);
-  const keyLabel = org.kind === "certifying_board" ? "board id" : "licence id";
+  const keyLabel = org.kind === "certifying_board" ? "board ID" : "license number";
   const only = entryIds ? sql`and r.id = any(${entryIds}::bigint[])` : sql``;
   const knownToBoard = (learner: string) => sql`(
       exists (select 1 from learner.licence x where x.learner_id = ${sql.ref(learner)} and x.board_code = ${orgCode})

@@ -141,7 +141,7 @@ export default function Activities() {
             rowId={(r) => r.id}
             cell={activityCell}
             sort={data.sort}
-            caption="Activities with credit reported to your organisation"
+            caption="Activities with credit reported to your organization"
             cellClass={{ title: "wrap", provider: "wrap" }}
             empty={
               <>

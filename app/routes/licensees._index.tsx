@@ -24,7 +24,7 @@ const FIELDS = {
 type FieldName = keyof typeof FIELDS;
 const FIELD_NAMES = Object.keys(FIELDS) as FieldName[];
 
-const FIELD_LABELS: Record<MatchedField, string> = { name: "Name", dob: "Birth date", licence: "Licence id", boardId: "Board id", npi: "NPI" };
+const FIELD_LABELS: Record<MatchedField, string> = { name: "Name", dob: "Birth date", licence: "License number", boardId: "Board ID", npi: "NPI" };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
@@ -93,7 +93,7 @@ function CandidateTable({ candidates, caption }: { candidates: Candidate[]; capt
             <th scope="col">Licensee</th>
             <th scope="col">Birth date</th>
             <th scope="col">NPI</th>
-            <th scope="col">Licence / board id</th>
+            <th scope="col">License / board ID</th>
             <th scope="col">What matched</th>
           </tr>
         </thead>
@@ -145,8 +145,8 @@ export default function FindLicensee() {
           {field("first", "First name *", "Starts with: Rob finds Robert")}
           {field("last", "Last name *", "Accents and case ignored")}
           {field("dob", "Birth date (MM/DD)", undefined, "03/17")}
-          {org.kind !== "certifying_board" ? field("licence", "Licence id") : null}
-          {org.kind !== "state_board" ? field("boardId", "Board id") : null}
+          {org.kind !== "certifying_board" ? field("licence", "License number") : null}
+          {org.kind !== "state_board" ? field("boardId", "Board ID") : null}
           {field("npi", "NPI")}
         </div>
         <div className="lookup-actions">
@@ -164,14 +164,14 @@ export default function FindLicensee() {
             </div>
           ) : result.outcome === "several" ? (
             <div className="notice notice--warn">
-              <strong>{result.matches.length}{result.truncated ? "+" : ""} licensees matched.</strong> Add a birth date, licence id, board id or NPI to tell them apart.
+              <strong>{result.matches.length}{result.truncated ? "+" : ""} licensees matched.</strong> Add a birth date, license number, board ID or NPI to tell them apart.
             </div>
           ) : (
             <div className="notice notice--warn">
               <strong>No licensee matched.</strong>{" "}
               {result.nearMatches.length
                 ? `${result.nearMatches.length}${result.truncated ? "+" : ""} licensee${result.nearMatches.length === 1 ? " has" : "s have"} this name but differ in the other details (below).`
-                : "Nobody with this name has credit reported to your organisation."}
+                : "Nobody with this name has credit reported to your organization."}
             </div>
           )}
           {result.matches.length ? <CandidateTable candidates={result.matches} caption="Licensees matching every detail" /> : null}

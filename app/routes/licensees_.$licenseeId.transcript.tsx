@@ -102,7 +102,7 @@ export default function Transcript() {
           {licensee.firstName} {licensee.lastName}
         </h1>
         <p className="muted">
-          The activities and credit below were reported by accredited CME providers to the ACCME's reporting programme and are shown here as primary-source
+          The activities and credit below were reported by accredited CME providers to the ACCME's reporting program and are shown here as primary-source
           verification. Accepted records only.
         </p>
         <dl className="transcript__facts">

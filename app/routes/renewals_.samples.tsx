@@ -122,7 +122,7 @@ export default function AuditSamples() {
         ) : (
           <div className="table-wrap">
             <table className="data-table">
-              <caption className="visually-hidden">Audit samples drawn by your organisation</caption>
+              <caption className="visually-hidden">Audit samples drawn by your organization</caption>
               <thead>
                 <tr>
                   <th scope="col">Drawn</th>

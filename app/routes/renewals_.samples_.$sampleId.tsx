@@ -77,7 +77,7 @@ export default function AuditSample() {
                 #
               </th>
               <th scope="col">Licensee</th>
-              <th scope="col">Licence / board id</th>
+              <th scope="col">License / board ID</th>
               <th scope="col">Cycle ends</th>
               <th scope="col">Status</th>
               <th scope="col">Progress</th>

@@ -18,7 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return pageAnswer(page, page.errors);
 }
 
-const DESCRIPTION = "How many records the programme rejected and why, by month of submission and by provider.";
+const DESCRIPTION = "How many records the program rejected and why, by month of submission and by provider.";
 const pct = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(1)}%`);
 
 export default function RejectionsReport() {

@@ -57,7 +57,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 const QUALITY_LABELS = {
-  id: "By licence / board id",
+  id: "By license number or board ID",
   name_birth: "By name and birth date",
   npi: "By NPI",
   manual: "Linked by hand",

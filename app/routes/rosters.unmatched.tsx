@@ -147,7 +147,7 @@ export default function UnmatchedQueue() {
       <PageHeader
         eyebrow="Renewal rosters"
         title="Unmatched licensees"
-        description={`Roster entries of ${org.code} that no licensee in the learner store matched by ${certifying ? "board id" : "licence id"}, name and birth date, or NPI, and those several licensees matched. Look each one up, then correct the roster and upload it again${canLink ? ", or link the entry to the licensee you found by pasting the address of their page" : ""}. Entries are matched again automatically as new licensees reach the learner store.`}
+        description={`Roster entries of ${org.code} that no licensee in the learner store matched by ${certifying ? "board ID" : "license number"}, name and birth date, or NPI, and those several licensees matched. Look each one up, then correct the roster and upload it again${canLink ? ", or link the entry to the licensee you found by pasting the address of their page" : ""}. Entries are matched again automatically as new licensees reach the learner store.`}
       />
       {linked ? (
         <div className="notice notice--ok" role="status" data-testid="linked">
@@ -201,7 +201,7 @@ export default function UnmatchedQueue() {
               <tr>
                 <th scope="col">Cycle end</th>
                 <th scope="col">Licensee on the roster</th>
-                <th scope="col">{certifying ? "Board id" : "Licence id"}</th>
+                <th scope="col">{certifying ? "Board ID" : "License number"}</th>
                 <th scope="col">Birth date</th>
                 <th scope="col">NPI</th>
                 <th scope="col">Match</th>

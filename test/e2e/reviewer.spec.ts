@@ -159,13 +159,13 @@ test("find a licensee: one match, several, none", async ({ page }) => {
   await page.getByRole("link", { name: "Licensees" }).click();
   await page.getByLabel("First name *").fill(person!.first_name);
   await page.getByLabel("Last name *").fill(person!.last_name);
-  await page.getByLabel("Licence id").fill(person!.licence_id);
+  await page.getByLabel("License number").fill(person!.licence_id);
   await page.getByRole("button", { name: "Find licensee" }).click();
   await expect(page.getByTestId("lookup-result")).toHaveAttribute("data-outcome", "one");
   await expect(page.getByText("One licensee matched.")).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/find-licensee.png`, fullPage: true });
 
-  await page.getByLabel("Licence id").fill("ZZ000000");
+  await page.getByLabel("License number").fill("ZZ000000");
   await page.getByRole("button", { name: "Find licensee" }).click();
   await expect(page.getByTestId("lookup-result")).toHaveAttribute("data-outcome", "none");
   await expect(page.getByText("No licensee matched.")).toBeVisible();

@@ -178,7 +178,7 @@ describe("uploadRoster", () => {
     const entries = await sql<{ roster_key: string; learner_id: string; match_quality: string; match_note: string; line_no: number; status: string }>`
       select roster_key, learner_id::text, match_quality, match_note, line_no, status from board.roster_entry where upload_id = ${outcome.uploadId} order by line_no`.execute(owner());
     expect(entries.rows.map((e) => [e.roster_key, e.learner_id, e.match_quality, e.line_no, e.status])).toEqual(people.map((p, i) => [p.key, p.id, "id", i + 2, "pending"]));
-    expect(entries.rows[0]!.match_note).toBe("Licence id matched.");
+    expect(entries.rows[0]!.match_note).toBe("License number matched.");
     const after = await counts("NC-M");
     expect([Number(after.uploads), Number(after.entries), Number(after.audits)]).toEqual([Number(before.uploads) + 1, Number(before.entries) + 5, Number(before.audits) + 1]);
     const audit = await owner().selectFrom("board.audit_event").selectAll().where("action", "=", "roster.upload").where("target", "=", `roster_upload:${outcome.uploadId}`).executeTakeFirstOrThrow();
@@ -224,7 +224,7 @@ describe("uploadRoster", () => {
     expect(upload.errors).toEqual([
       { line: 3, reason: "NPI “12345” is not 10 digits.", raw: `${people[1]!.key},${people[1]!.first_name},${people[1]!.last_name},${mmdd(people[1]!)},12345,2031-03-31` },
       { line: 6, reason: "Birth date “13/01” is not a real MM/DD.", raw: `MD99999,"Multi\nLine",Name,13/01,,2031-03-31` },
-      { line: 8, reason: 'Licence id “=HYPERLINK("x")” may only have letters, digits, dots and hyphens.', raw: `=HYPERLINK("x"),Eve,Moss,02/02,,2031-03-31` },
+      { line: 8, reason: 'License number “=HYPERLINK("x")” may only have letters, digits, dots and hyphens.', raw: `=HYPERLINK("x"),Eve,Moss,02/02,,2031-03-31` },
     ]);
     const kept = await sql<{ roster_key: string; line_no: number; cycle_end: string }>`select roster_key, line_no, cycle_end::text from board.roster_entry where upload_id = ${outcome.uploadId} order by line_no`.execute(owner());
     expect(kept.rows).toEqual([
@@ -280,7 +280,7 @@ describe("uploadRoster", () => {
     for (const [i, row] of after.rows.entries()) {
       const old = before.rows[i]!;
       if (row.roster_key === people[1]!.key) {
-        expect(row).toMatchObject({ first_name: people[1]!.first_name.toUpperCase(), upload_id: outcome.uploadId, status: "pending", match_note: "Licence id matched." });
+        expect(row).toMatchObject({ first_name: people[1]!.first_name.toUpperCase(), upload_id: outcome.uploadId, status: "pending", match_note: "License number matched." });
         expect(row.updated_at.getTime()).toBeGreaterThan(old.updated_at.getTime());
       } else {
         expect(row).toMatchObject({ first_name: old.first_name, upload_id: old.upload_id, status: "meets" });
@@ -352,13 +352,13 @@ describe("matching", () => {
       [wrongBirth!.key, "id", wrongBirth!.id, "pending"],
     ]);
     expect(stored.rows.map((r) => r.note)).toEqual([
-      "Licence id matched.",
-      `Name and birth date matched; licence id X1000001 is not on record for NC-M (the store has ${byName!.key}).`,
-      `NPI matched; the name on the roster (${byNpi!.first_name} ${byNpi!.last_name}-Hale) differs from the store (${byNpi!.first_name} ${byNpi!.last_name}); licence id X1000002 is not on record for NC-M (the store has ${byNpi!.key}).`,
-      "No licensee known to NC-M has this licence id, or this name and birth date.",
+      "License number matched.",
+      `Name and birth date matched; license number X1000001 is not on record for NC-M (the store has ${byName!.key}).`,
+      `NPI matched; the name on the roster (${byNpi!.first_name} ${byNpi!.last_name}-Hale) differs from the store (${byNpi!.first_name} ${byNpi!.last_name}); license number X1000002 is not on record for NC-M (the store has ${byNpi!.key}).`,
+      "No licensee known to NC-M has this license number, or this name and birth date.",
       "2 licensees share this name and birth date; an NPI on the roster would tell them apart.",
-      `2 licensees share this name and birth date; the NPI picked one; licence id X1000005 is not on record for NC-M (the store has ${twin.key}).`,
-      `Licence id matched; the birth date on the roster (${rows[6]![3]!.split("/").map((p) => p.padStart(2, "0")).join("/")}) differs from the store (${mmdd(wrongBirth!)}).`,
+      `2 licensees share this name and birth date; the NPI picked one; license number X1000005 is not on record for NC-M (the store has ${twin.key}).`,
+      `License number matched; the birth date on the roster (${rows[6]![3]!.split("/").map((p) => p.padStart(2, "0")).join("/")}) differs from the store (${mmdd(wrongBirth!)}).`,
     ]);
     const mine = (rows: Array<{ id: string; quality: string; learner_id: string | null }>) => rows.map((r) => ({ id: r.id, quality: r.quality, learner_id: r.learner_id }));
     expect(mine(await storedMatches("NC-M"))).toEqual(await expectedMatches("NC-M"));
@@ -470,7 +470,7 @@ describe("roster pages", () => {
     const cells = [...table.matchAll(/<td class="num shrink">(\d+)<\/td><td class="wrap">([^<]*)<\/td>/g)].map((m) => [Number(m[1]), m[2]!.replace(/&quot;/g, '"')]);
     expect(cells).toEqual([
       [3, "Birth date “02/30” is not a real MM/DD."],
-      [5, "Licence id “@SUM(1)” may only have letters, digits, dots and hyphens."],
+      [5, "License number “@SUM(1)” may only have letters, digits, dots and hyphens."],
     ]);
     expect(result).toContain(`href="/rosters/${uploadId}/errors"`);
 
@@ -483,7 +483,7 @@ describe("roster pages", () => {
     expect(parse(await download.text(), { bom: true })).toEqual([
       ["Line", "Reason", "Row as uploaded"],
       ["3", "Birth date “02/30” is not a real MM/DD.", "A1,Zoe,Lee,02/30,,2031-10-31"],
-      ["5", "Licence id “@SUM(1)” may only have letters, digits, dots and hyphens.", "'@SUM(1),Eve,Moss,02/02,,2031-10-31"],
+      ["5", "License number “@SUM(1)” may only have letters, digits, dots and hyphens.", "'@SUM(1),Eve,Moss,02/02,,2031-10-31"],
     ]);
     // The export is audited when its stream ends, just after the last byte is sent.
     const exportAudit = () => owner().selectFrom("board.audit_event").select(["detail", "user_id"]).where("action", "=", "export").where("target", "=", `roster_upload:${uploadId}:errors`).executeTakeFirst();

@@ -47,7 +47,7 @@ describe("parseRosterCsv: rows", () => {
     expect(result.errors).toEqual([
       { line: 3, reason: "Birth date “13/40” is not a real MM/DD.", raw: "A20002,Mary,Jones,13/40,,2026-04-30" },
       { line: 8, reason: "NPI “123” is not 10 digits. Cycle end “2026-02-30” is not a real date.", raw: "A20005,Wei,Chen,07/04,123,2026-02-30" },
-      { line: 9, reason: "Licence id is empty.", raw: ",Priya,Patel,01/01,,2026-06-30" },
+      { line: 9, reason: "License number is empty.", raw: ",Priya,Patel,01/01,,2026-06-30" },
       {
         line: 10,
         reason: "First name “J0hn” has characters a name cannot have (use letters, spaces, apostrophes, hyphens and periods). NPI “1234567890” fails the NPI check digit (a digit is wrong).",
@@ -62,7 +62,7 @@ describe("parseRosterCsv: rows", () => {
   it("accepts header aliases in any case with spaces or underscores, in any order, and names the id column as the file does", async () => {
     const csv = "Last Name;FIRST_NAME;Board ID;DOB;Expiration Date;Specialty\nKim;Yuki;100234;9/9;12/31/2027;IM\nKim;Yuki;100235;9/31;2027-01-01;IM\n";
     const result = ok(await parseRosterCsv(csv));
-    expect(result.keyLabel).toBe("board id");
+    expect(result.keyLabel).toBe("board ID");
     expect(result.ignoredColumns).toEqual(["Specialty"]);
     expect(result.rows).toEqual([{ line: 2, rosterKey: "100234", firstName: "Yuki", lastName: "Kim", birthMonth: 9, birthDay: 9, npi: null, cycleEnd: "2027-12-31", attributes: {} }]);
     expect(result.errors).toEqual([{ line: 3, reason: "Birth date “9/31” is not a real MM/DD.", raw: "Kim;Yuki;100235;9/31;2027-01-01;IM" }]);
@@ -133,7 +133,7 @@ describe("parseRosterCsv: whole-file problems", () => {
 
   it("names the missing columns when there is no usable header", async () => {
     expect(problem(await parseRosterCsv("A1,Ann,Lee,01/02,,2026-01-31\n"))).toBe(
-      "The first line must be a header naming the columns. Missing: licence or board id (licence_id, license_id, board_id or id); first name (first_name); last name (last_name); birth date as MM/DD (birth_date or birth_mmdd); cycle end (cycle_end, expiry_date or expiration_date).",
+      "The first line must be a header naming the columns. Missing: license number or board ID (license_id, licence_id, board_id or id); first name (first_name); last name (last_name); birth date as MM/DD (birth_date or birth_mmdd); cycle end (cycle_end, expiry_date or expiration_date).",
     );
     expect(problem(await parseRosterCsv("licence_id,first_name,last_name,cycle_end\nA1,Ann,Lee,2026-01-31\n"))).toBe(
       "The first line must be a header naming the columns. Missing: birth date as MM/DD (birth_date or birth_mmdd).",
@@ -142,14 +142,14 @@ describe("parseRosterCsv: whole-file problems", () => {
 
   it("refuses two columns for the same field", async () => {
     expect(problem(await parseRosterCsv("licence_id,board_id,first_name,last_name,birth_date,cycle_end\n"))).toBe(
-      "Two columns give the licence or board id: “licence_id” and “board_id”. Keep one of them.",
+      "Two columns give the license number or board ID: “licence_id” and “board_id”. Keep one of them.",
     );
   });
 
   it("refuses duplicate licensee cycles, naming their lines", async () => {
     const csv = [HEADER, "A1,Ann,Lee,01/02,,2026-01-31", "A2,Bob,Ray,01/02,,2026-01-31", "a1,Ann,Lee,01/02,,01/31/2026", "A1,Ann,Lee,01/02,,2027-01-31"].join("\n");
     expect(problem(await parseRosterCsv(csv))).toBe(
-      "Licence id A1 with cycle end 2026-01-31 is on lines 2 and 4. Each licensee's cycle may appear once: remove the duplicates and upload the file again.",
+      "License number A1 with cycle end 2026-01-31 is on lines 2 and 4. Each licensee's cycle may appear once: remove the duplicates and upload the file again.",
     );
   });
 
