@@ -5,7 +5,9 @@
 // a licensee's entry) over HTTP.
 import pg from "pg";
 import { rowScopeFor, scopeForOrganisation } from "../../app/auth/scope.server";
-import { refreshRosterStatuses } from "../../app/models/renewals.server";
+import { evaluateEntries, refreshRosterStatuses } from "../../app/models/renewals.server";
+import { getRuleSet, previewRuleVersion, updateRuleSet } from "../../app/models/rules.server";
+import { organisationToday } from "../../domain/reference";
 import { runWithRowScope } from "../../db/row-scope";
 import { expectWork, getOk, percentile, tableRows, timeRuns, type BenchContext, type SectionResult, type Timing } from "./context";
 
@@ -85,6 +87,30 @@ export async function ensureCohort(ownerUrl: string, org: Org = ORGS[0] as Org):
   });
 }
 
+/**
+ * What a state board knows of its cohort, as a roster with attribute columns would supply it: the
+ * initial license date for every second licensee (half of them first licensed within the cycle),
+ * specialty and share of older patients for every fifth. Certifying boards' rules read none.
+ */
+async function recordCohortAttributes(ownerUrl: string, org: Org): Promise<number> {
+  if (org.kind !== "state_board") return 0;
+  return withOwner(ownerUrl, async (client) => {
+    const put = (key: string, value: string, every: number) =>
+      client.query(
+        `insert into board.licensee_attribute (org_code, roster_key, key, value, source)
+         select e.org_code, e.roster_key, $2, ${value}, 'staff'
+           from board.roster_entry e join board.roster_upload u on u.id = e.upload_id
+          where u.org_code = $1 and u.file_name = $3 and e.line_no % ${every} = 0
+         on conflict (org_code, roster_key, key) do nothing`,
+        [org.code, key, BENCH_FILE],
+      );
+    await put("initialLicenseDate", `to_jsonb(case when e.line_no % 4 = 0 then (e.cycle_end - 300)::text else '2005-07-01' end)`, 2);
+    await put("specialty", `to_jsonb(case when e.line_no % 3 = 0 then 'Internal Medicine' else 'General Surgery' end)`, 5);
+    await put("patients65Percent", `to_jsonb(20 + e.line_no % 40)`, 5);
+    return Number((await client.query<{ n: string }>(`select count(*)::text as n from board.licensee_attribute where org_code = $1`, [org.code])).rows[0]?.n ?? 0);
+  });
+}
+
 async function touchRecords(ownerUrl: string, orgCode: string, n: number): Promise<void> {
   await withOwner(ownerUrl, async (client) => {
     // A provider correcting n records of cohort licensees (an update bumps change_seq).
@@ -107,6 +133,11 @@ export async function run(ctx: BenchContext): Promise<SectionResult> {
     const { created, size } = await ensureCohort(ctx.ownerUrl, org);
     expectWork(`${org.code}: roster entries in the bench cohort`, size, 1000);
     notes.push(`${org.code} cohort: ${size.toLocaleString("en-US")} licensees, cycles ending in the next 90 days (${created ? "created now" : "reused"})`);
+    const attributes = await recordCohortAttributes(ctx.ownerUrl, org);
+    if (org.kind === "state_board") {
+      expectWork(`${org.code}: licensee attributes recorded for the cohort`, attributes, size / 4);
+      notes.push(`${org.code}: ${attributes.toLocaleString("en-US")} attribute values recorded for the cohort (half know the initial license date, a fifth the specialty and share of older patients)`);
+    }
     // What the app does: the refresh runs as the organisation, so row-level security shows it its own
     // rules, roster and records (without a scope it would see none and evaluate nothing).
     const scope = scopeForOrganisation(org);
@@ -133,6 +164,43 @@ export async function run(ctx: BenchContext): Promise<SectionResult> {
     if (pending > 0) throw new Error(`bench: ${org.code}: ${pending} entries still pending after the whole-cohort refresh`);
     timings.push({ label: `${org.code}: evaluate the whole cohort (compliance engine)`, samples: full, note: `${size.toLocaleString("en-US")} entries` });
     notes.push(`${org.code} statuses after evaluation: ${statuses.map((s) => `${s.status} ${Number(s.n).toLocaleString("en-US")}`).join(", ")}`);
+
+    // A rule change: the preview a supervisor sees before saving (10 more credits in the total, in
+    // force for every stored cycle), then the save and the re-evaluation of every entry it judges;
+    // then the old rules again as a newer version, evaluated too, so the store ends as it began.
+    const today = organisationToday(org.code);
+    const asOrg = <T>(fn: () => Promise<T>) => runWithRowScope(rowScopeFor(scope), fn);
+    const stored = await asOrg(() => getRuleSet(ctx.appDb, org.code));
+    if (!stored) throw new Error(`bench: ${org.code} has no rules`);
+    const draft = { ...stored.rule, total: { ...stored.rule.total, minimum: stored.rule.total.minimum + 10 } };
+    let judged = 0;
+    const previews = await timeRuns(Math.min(3, ctx.runs), async () => {
+      const started = performance.now();
+      const preview = await asOrg(() => previewRuleVersion(ctx.appDb, org.code, draft, "2000-01-01", (rule, entries) => evaluateEntries(ctx.appDb, org.code, rule, entries, today), today));
+      judged = preview.evaluated;
+      return performance.now() - started;
+    }, 0);
+    expectWork(`${org.code}: entries the rule preview evaluated`, judged, 1000);
+    timings.push({ label: `${org.code}: preview a rule change before saving`, samples: previews, note: `${judged.toLocaleString("en-US")} entries evaluated under the draft (the preview's bound)` });
+    const supervisor = await withOwner(ctx.ownerUrl, async (client) =>
+      (await client.query<{ id: string }>(`select id from board.staff_user where org_code = $1 and role in ('supervisor', 'admin') order by role desc limit 1`, [org.code])).rows[0]?.id,
+    );
+    if (!supervisor) throw new Error(`bench: ${org.code} has no supervisor to save rules`);
+    const ruleChange: number[] = [];
+    for (const [rule, reason] of [
+      [draft, "Bench: 10 more credits in the total"],
+      [stored.rule, "Bench: the rules as they were"],
+    ] as const) {
+      const head = await asOrg(() => getRuleSet(ctx.appDb, org.code));
+      const saved = await asOrg(() => updateRuleSet(ctx.appDb, { id: supervisor, orgCode: org.code }, rule, { expectedVersion: head!.latestVersion, effectiveFrom: "2000-01-01", reason, ip: null }));
+      if (!saved.ok) throw new Error(`bench: ${org.code}: the rule change was refused: ${saved.message}`);
+      expectWork(`${org.code}: entries a rule change marked for re-evaluation`, saved.markedPending, size / 2);
+      const started = performance.now();
+      const { evaluated } = await refresh();
+      ruleChange.push(performance.now() - started);
+      expectWork(`${org.code}: entries re-evaluated after a rule change`, evaluated, saved.markedPending);
+    }
+    timings.push({ label: `${org.code}: re-evaluate the cohort after a rule change`, samples: ruleChange, note: `every entry the new version judges` });
 
     const reEvaluated: number[] = [];
     const incremental = await timeRuns(
@@ -177,6 +245,12 @@ export async function run(ctx: BenchContext): Promise<SectionResult> {
       ["queue: 100 rows", "/renewals?size=100"],
       [`queue: short in ${measure}, most short first`, `/renewals?short=${encodeURIComponent(measure)}`],
       [`queue: short in ${measure}, next 180 days`, `/renewals?short=${encodeURIComponent(measure)}&endFrom=${new Date().toISOString().slice(0, 10)}&endTo=${new Date(Date.now() + 180 * 86_400_000).toISOString().slice(0, 10)}`],
+      ...(org.kind === "state_board"
+        ? ([
+            ["queue: applicability not known (any requirement)", "/renewals?unknown=any"],
+            ["queue: applicability not known, status short", "/renewals?unknown=any&status=short"],
+          ] as Array<[string, string]>)
+        : []),
       ["queue: page 2 (keyset)", after],
       ["entry page (live evaluation, records, history)", `/renewals/${entry}`],
     ];
