@@ -59,7 +59,8 @@ export function ReportTableView({ table, testId }: { table: ReportTable; testId?
     </td>
   );
   return (
-    <div className="table-wrap report-table">
+    // A table wider or longer than its box scrolls: focusable, so a keyboard can scroll it too.
+    <div className="table-wrap report-table" tabIndex={0} role="region" aria-label={table.title}>
       <table className="data-table" data-testid={testId}>
         <caption className="visually-hidden">{table.title}</caption>
         <thead>

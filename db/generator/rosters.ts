@@ -11,6 +11,7 @@ import { sql, type Kysely } from "kysely";
 import { rosterRowSchema } from "../../domain/roster-csv";
 import { lastDayOfMonth, toDayNumber } from "../../domain/calendar";
 import { CERTIFYING_BOARDS, STATE_BOARDS } from "../../domain/reference";
+import { ORGANISATION_ATTRIBUTES, attributeDefinition, type AttributeKey } from "../../domain/licensee-attributes";
 import type { Database } from "../schema";
 import { makeNpi } from "../../domain/npi";
 import { cyclePlacement } from "./cycles";
@@ -159,7 +160,74 @@ export async function buildDemoRoster(db: Kysely<Database>, orgCode: string, opt
   rows.splice(Math.min(rows.length, 41), 0, { variant: "bad", learnerId: null, cells: [unknownKey(), "Marcus", "Ellery", "11/12", "1234567890", anyEnd] });
 
   const us = (date: string) => `${date.slice(5, 7)}/${date.slice(8, 10)}/${date.slice(0, 4)}`;
-  const header = [certifying ? "board_id" : "licence_id", "first_name", "last_name", "birth_date", "npi", certifying ? "cycle_end" : "expiration_date"];
-  const csv = stringify([header, ...rows.map((r) => (certifying ? r.cells : [...r.cells.slice(0, 5), us(r.cells[5])]))], { record_delimiter: "windows" });
+  // What a state board knows of its licensees and sends with its roster (its own records: when it
+  // first licensed them, whether they prescribe controlled substances, ...); certifying boards' rules
+  // read no attribute, so their rosters carry none.
+  const attributeKeys = certifying ? [] : DEMO_ATTRIBUTES.filter((k) => (ORGANISATION_ATTRIBUTES[orgCode] ?? []).includes(k));
+  const header = [
+    certifying ? "board_id" : "licence_id",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "npi",
+    certifying ? "cycle_end" : "expiration_date",
+    ...attributeKeys.map((k) => attributeDefinition(k)?.label ?? k),
+  ];
+  const attributeCells = (row: DemoRosterRow) =>
+    attributeKeys.map((k) => (row.learnerId === null ? "" : demoAttribute(k, orgCode, seed, Number(row.learnerId), row.cells[5])));
+  const csv = stringify([header, ...rows.map((r) => (certifying ? r.cells : [...r.cells.slice(0, 5), us(r.cells[5]), ...attributeCells(r)]))], { record_delimiter: "windows" });
   return { orgCode, fileName: `${orgCode}-renewal-roster-${options.today}.csv`, csv, rows };
+}
+
+/** The attributes the demo rosters carry (for the boards that keep them). */
+const DEMO_ATTRIBUTES: readonly AttributeKey[] = ["initialLicenseDate", "controlledSubstancePrescriber", "controlledSubstanceCertificate", "specialty", "patients65Percent", "mocParticipant"];
+
+const SPECIALTIES: ReadonlyArray<[string, number]> = [
+  ["Internal Medicine", 0.24],
+  ["Family Medicine", 0.2],
+  ["Pediatrics", 0.1],
+  ["Psychiatry", 0.08],
+  ["Anesthesiology", 0.07],
+  ["Emergency Medicine", 0.07],
+  ["Obstetrics and Gynecology", 0.06],
+  ["General Surgery", 0.06],
+  ["Radiology", 0.06],
+  ["Cardiology", 0.06],
+];
+
+/**
+ * One licensee's attribute as the board's roster gives it, deterministic by seed, board and
+ * licensee (no draw from the roster's own stream, so the roster's rows stay as they were). A share
+ * of each is left empty: boards do not know everything, and the queue shows what is not known.
+ */
+function demoAttribute(key: AttributeKey, orgCode: string, seed: number, learnerId: number, cycleEnd: string): string {
+  const u = (salt: number) => hash32(seed, learnerId, salt, orgCode.charCodeAt(0), orgCode.charCodeAt(1)) / 2 ** 32;
+  switch (key) {
+    case "initialLicenseDate": {
+      if (u(1) < 0.04) return "";
+      // 8% first licensed within the last two years (a first renewal); the rest 3 to 35 years ago.
+      const yearsBack = u(2) < 0.08 ? u(3) * 1.9 : 3 + u(3) * 32;
+      const day = toDayNumber(cycleEnd) - Math.round(yearsBack * 365.25);
+      return dayToIso(day);
+    }
+    case "controlledSubstancePrescriber":
+      return u(4) < 0.1 ? "" : u(5) < 0.86 ? "Yes" : "No";
+    case "controlledSubstanceCertificate":
+      return u(6) < 0.1 ? "" : u(7) < 0.8 ? "Yes" : "No";
+    case "specialty": {
+      if (u(8) < 0.12) return "";
+      let at = u(9);
+      for (const [name, share] of SPECIALTIES) {
+        if (at < share) return name;
+        at -= share;
+      }
+      return "Internal Medicine";
+    }
+    case "patients65Percent":
+      return u(10) < 0.2 ? "" : String(Math.round(5 + u(11) * 50));
+    case "mocParticipant":
+      return u(12) < 0.15 ? "" : u(13) < 0.35 ? "Yes" : "No";
+    default:
+      return "";
+  }
 }

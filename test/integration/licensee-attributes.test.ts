@@ -198,12 +198,22 @@ describe("the renewal entry's attributes", () => {
   it("a supervisor's edit is validated per field, saved with history and audit; reviewers get 403; another organization's entry 404", async () => {
     const { server } = app;
     await refreshRosterStatuses(appAs(app.database, "NC-M"), "NC-M");
-    // A matched NC-M entry short of controlled substance, its prescribing not known.
+    // A matched NC-M entry short of controlled substance; the board's roster said what it knows of
+    // the licensee, and here it knows nothing (as for a licensee the roster had no columns for).
+    const found = await sql<{ id: string; roster_key: string }>`
+      select id::text, roster_key from board.roster_entry
+      where org_code = 'NC-M' and status = 'short' and 'controlled-substance' = any(requirements_short)
+      order by id limit 1`.execute(owner());
+    if (found.rows[0]) {
+      // As the owner: the values and the roster's history of them (the app can never delete either).
+      await sql`delete from board.licensee_attribute where org_code = 'NC-M' and roster_key = ${found.rows[0].roster_key}`.execute(owner());
+      await sql`delete from board.licensee_attribute_change where org_code = 'NC-M' and roster_key = ${found.rows[0].roster_key}`.execute(owner());
+      await sql`update board.roster_entry set status = 'pending' where id = ${found.rows[0].id}::bigint`.execute(owner());
+      await refreshRosterStatuses(appAs(app.database, "NC-M"), "NC-M");
+    }
     const candidate = await sql<{ id: string; roster_key: string; requirements_unknown: string[]; requirements_short: string[] }>`
       select id::text, roster_key, requirements_unknown, requirements_short from board.roster_entry
-      where org_code = 'NC-M' and status = 'short' and 'controlled-substance' = any(requirements_short)
-        and not exists (select 1 from board.licensee_attribute a where a.org_code = 'NC-M' and a.roster_key = roster_entry.roster_key)
-      order by id limit 1`.execute(owner());
+      where id = ${found.rows[0]?.id ?? "0"}::bigint`.execute(owner());
     const entry = candidate.rows[0];
     if (!entry) throw new Error("no NC-M entry short of controlled substance in the seeded store");
     expect(entry.requirements_unknown).toEqual(["controlled-substance"]);
