@@ -10,6 +10,7 @@ import { cycleFor, earliestCompletionNeeded, evaluateCycle, type CycleEvaluation
 import { recordFlags } from "../lib/data-rules";
 import { organisationToday } from "../../domain/reference";
 import { formatRuleCredits, type RequirementRuleSet } from "../../domain/requirement-rules";
+import type { LicenseeAttributes } from "../../domain/licensee-attributes";
 import { attributesForEntries } from "./licensee-attributes.server";
 import { ruleVersions, versionInForce, type RuleVersion } from "./rules.server";
 import { safeWatermark, storePosition, waitForWriters, WRITERS_IN_SNAPSHOT, type RunQuery } from "../../db/change-watermark";
@@ -420,6 +421,8 @@ export type LiveEvaluation =
       caveats: string[];
       rule: RequirementRuleSet;
       ruleVersion: number;
+      /** What the board knew of the licensee (the attributes the requirements read). */
+      attributes: LicenseeAttributes;
     }
   | { kind: "unmatched" }
   | { kind: "no_cycle"; problem: string }
@@ -455,7 +458,7 @@ export async function evaluateEntryNow(db: Kysely<Database>, entry: EntryDetail,
     { attributes },
   );
   const own = { start: cycle.cycle.start, end: cycle.cycle.end };
-  return { kind: "evaluated", evaluation, cycle: own, extendedTo: counting.end === own.end ? null : extendedTo, basis: cycle.cycle.basis, caveats: cycle.cycle.caveats, rule: stored.rule, ruleVersion: stored.version };
+  return { kind: "evaluated", evaluation, cycle: own, extendedTo: counting.end === own.end ? null : extendedTo, basis: cycle.cycle.basis, caveats: cycle.cycle.caveats, rule: stored.rule, ruleVersion: stored.version, attributes };
 }
 
 /** The figures a decision records as its basis. */
@@ -467,7 +470,11 @@ export function decisionBasis(live: LiveEvaluation): Record<string, unknown> {
     ruleVersion: live.ruleVersion,
     cycle: live.cycle,
     extendedTo: live.extendedTo,
-    requirements: evaluation.requirements.map((o) => ({ id: o.id, label: o.label, required: o.required, counted: o.counted, met: o.met, applies: o.applies })),
+    // What the board knew of the licensee when deciding: a later correction never rewrites why a
+    // requirement applied or not.
+    attributes: live.attributes,
+    satisfiedBy: evaluation.satisfiedBy,
+    requirements: evaluation.requirements.map((o) => ({ id: o.id, label: o.label, required: o.required, counted: o.counted, met: o.met, applies: o.applies, unknownAttributes: o.unknownAttributes })),
     recordsCounted: evaluation.records.filter((r) => r.countedInCycle > 0).map((r) => r.id),
   };
 }
