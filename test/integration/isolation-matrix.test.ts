@@ -79,7 +79,7 @@ async function foreignFor(reader: Reader): Promise<Foreign> {
     select reason from board.requirement_rule_version where org_code = ${other} and reason like 'matrix-secret-%'`.execute(db)).rows;
   if (ruleReasons.length === 0) throw new Error(`no rule version of ${other} to try`);
   const attributes = (await sql<{ value: string }>`
-    select value #>> '{}' as value from board.licensee_attribute where org_code = ${other} and key = 'specialty' order by roster_key limit 1`.execute(db)).rows;
+    select value #>> '{}' as value from board.licensee_attribute where org_code = ${other} and key = 'specialty' and value #>> '{}' like 'Matrix-secret%'`.execute(db)).rows;
   if (entries.length === 0 || uploads.length === 0 || samples.length === 0 || attributes.length === 0) throw new Error(`no board records of ${other} to try`);
   if (reader.org !== "ACCME" && (learners.length === 0 || activities.length === 0)) throw new Error(`no learner-store records of ${other} only`);
 
@@ -148,7 +148,8 @@ describe("the isolation matrix", () => {
         select ${other}, e.roster_key, 'specialty', to_jsonb(${`Matrix-secret specialty ${other}`}::text), 'staff', u.id
         from board.roster_entry e, board.staff_user u
         where e.org_code = ${other} and u.org_code = ${other} and u.role = 'supervisor'
-        order by e.id limit 1`.execute(owner());
+        order by e.id limit 1
+        on conflict (org_code, roster_key, key) do update set value = excluded.value, source = 'staff', upload_id = null, updated_by = excluded.updated_by`.execute(owner());
     }
     // A rule version for each of them, its reason a marker (from a far date, so no status moves).
     for (const other of new Set(READERS.map((r) => r.other))) {
