@@ -271,6 +271,8 @@ export interface RosterEntryTable {
   /** Ids of the requirements whose "applies to" rested on an unknown licensee attribute (migration 0014). */
   /** Migration 0017: retired when no longer on the board's roster (by a full-cohort upload or a withdrawal). */
   retired_at: Timestamp | null;
+  /** Migration 0019: bumped by a trigger whenever the entry is marked pending; the refresh writes only over the mark it read. */
+  pending_mark: ColumnType<string, never, never>;
   retired_by_upload: Int8 | null;
   /** A supervisor's link to a licensee by hand (match quality 'manual'), and why. */
   linked_by: string | null;

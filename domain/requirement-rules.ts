@@ -357,7 +357,7 @@ export type Caps = z.infer<typeof capsSchema>;
 export const requirementRuleSetSchema = z
   .object({
     organisationCode: z.enum(RULE_ORGANISATION_CODES, {
-      error: `Organisation must be one of: ${RULE_ORGANISATION_CODES.join(", ")}`,
+      error: `Organization must be one of: ${RULE_ORGANISATION_CODES.join(", ")}`,
     }),
     /** What one credit is called in descriptions, plural: "AMA PRA Category 1 credits", "MOC points". */
     creditLabel: z.string({ error: "Credit name must be text" }).trim().min(1, "Name the credit, e.g. AMA PRA Category 1 credits").max(60, "Credit name must be at most 60 characters"),

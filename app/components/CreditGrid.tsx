@@ -56,7 +56,7 @@ export function CreditFilterPanel({ data, org, fields }: { data: CreditGridData;
       {has("last") ? <TextFilter name="last" label="Last name" value={value("last")} error={errors.last} hint="Starts with; accents and case ignored" /> : null}
       {has("first") ? <TextFilter name="first" label="First name" value={value("first")} error={errors.first} /> : null}
       {has("dob") ? <TextFilter name="dob" label="Birth date (MM/DD)" value={value("dob")} error={errors.dob} placeholder="03/17" /> : null}
-      {has("licence") && org.kind !== "certifying_board" ? <TextFilter name="licence" label="Licence id" value={value("licence")} error={errors.licence} /> : null}
+      {has("licence") && org.kind !== "certifying_board" ? <TextFilter name="licence" label="License number" value={value("licence")} error={errors.licence} /> : null}
       {has("boardId") && org.kind !== "state_board" ? <TextFilter name="boardId" label="Board ID" value={value("boardId")} error={errors.boardId} /> : null}
       {has("npi") ? <TextFilter name="npi" label="NPI" value={value("npi")} error={errors.npi} inputMode="numeric" /> : null}
       {has("board") && data.multiBoard ? (

@@ -130,7 +130,7 @@ function birthMonthCycle(years: number, licensee: LicenseeForCycle, asOf: Calend
   const basis = `The license expires on the last day of the birth month (${MONTH_NAMES[month - 1]}); the next expiry on or after ${formatDate(asOf)} is ${formatDate(end)}.`;
   const caveats =
     years > 1
-      ? [`A ${years}-year licence may expire in a different year; the year was assumed from the date checked. Import the roster's cycle end to be sure.`]
+      ? [`A ${years}-year license may expire in a different year; the year was assumed from the date checked. Import the roster's cycle end to be sure.`]
       : [];
   return { ok: true, cycle: cycle(end, years, basis, caveats) };
 }

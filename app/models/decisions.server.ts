@@ -324,6 +324,8 @@ function bulkCandidates(orgCode: string, window: { from: string; to: string }, f
   const conditions = renewalConditions(orgCode, window, filters);
   conditions.push(sql`e.status = 'meets'`);
   conditions.push(sql`e.learner_id is not null`);
+  // Only entries on the current roster, whatever the queue's roster filter says.
+  conditions.push(sql`e.retired_at is null`);
   conditions.push(sql`not exists (select 1 from board.decision d where d.entry_id = e.id)`);
   return sql.join(conditions, sql` and `);
 }
@@ -406,7 +408,7 @@ export async function bulkMarkCompliant(
       select e.id::text, e.learner_id::text, e.last_name, e.first_name, e.birth_month, e.birth_day, e.cycle_end::text, e.roster_key, e.status,
              exists (select 1 from board.decision d where d.entry_id = e.id) as decided
         from board.roster_entry e
-       where e.org_code = ${actor.orgCode} and e.id = any(${ids}::bigint[])
+       where e.org_code = ${actor.orgCode} and e.id = any(${ids}::bigint[]) and e.retired_at is null
        order by e.id
          for update of e`.execute(trx);
     if (rows.rows.length !== ids.length) return { ok: false as const, message: "Some of the confirmed entries are not on your roster any more. Nothing was recorded; reload the page." };

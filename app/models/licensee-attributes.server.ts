@@ -215,6 +215,7 @@ export async function saveLicenseeAttributes(
       .where("org_code", "=", actor.orgCode)
       .where("roster_key", "=", entry.rosterKey)
       .where("learner_id", "is not", null)
+      .where("retired_at", "is", null)
       .where("status", "<>", "pending")
       .execute();
     await recordAudit(trx, {

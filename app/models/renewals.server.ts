@@ -237,9 +237,15 @@ export async function evaluateEntriesUnderVersions(
   return figures;
 }
 
-async function writeFigures(db: Kysely<Database>, figures: Map<string, EntryStatusFigures>): Promise<void> {
+/**
+ * Writes the figures, each only over the pending mark the refresh read with its entry: an entry
+ * marked pending again meanwhile (a rule version, an attribute, an extension) keeps its "pending" for
+ * the next refresh rather than figures computed from what came before.
+ */
+async function writeFigures(db: Kysely<Database>, figures: Map<string, EntryStatusFigures>, marks: ReadonlyMap<string, string>): Promise<void> {
   if (figures.size === 0) return;
   const ids: string[] = [];
+  const readMarks: string[] = [];
   const columns = {
     status: [] as string[],
     cycleStart: [] as (string | null)[],
@@ -254,6 +260,7 @@ async function writeFigures(db: Kysely<Database>, figures: Map<string, EntryStat
   };
   for (const [id, f] of figures) {
     ids.push(id);
+    readMarks.push(marks.get(id) ?? "0");
     columns.status.push(f.status);
     columns.cycleStart.push(f.cycleStart);
     columns.counted.push(f.creditsCounted);
@@ -273,9 +280,9 @@ async function writeFigures(db: Kysely<Database>, figures: Map<string, EntryStat
            requirements_unknown = v.unknown::text[], shortfalls = v.shortfalls
       from unnest(${ids}::bigint[], ${columns.status}::text[], ${columns.cycleStart}::date[], ${columns.counted}::numeric[],
                   ${columns.required}::numeric[], ${columns.shortBy}::numeric[], ${columns.shortfall}::text[], ${columns.short}::text[], ${columns.problem}::text[],
-                  ${columns.unknown}::text[], ${columns.shortfalls}::jsonb[])
-           as v(id, status, cycle_start, counted, required, short_by, shortfall, short, problem, unknown, shortfalls)
-     where e.id = v.id`.execute(db);
+                  ${columns.unknown}::text[], ${columns.shortfalls}::jsonb[], ${readMarks}::bigint[])
+           as v(id, status, cycle_start, counted, required, short_by, shortfall, short, problem, unknown, shortfalls, mark)
+     where e.id = v.id and e.pending_mark = v.mark`.execute(db);
 }
 
 const BATCH = 2_000;
@@ -284,7 +291,7 @@ const BATCH = 2_000;
 async function upToDate(db: Kysely<Database>, orgCode: string, today: string): Promise<boolean> {
   const result = await sql<{ fresh: boolean }>`
     select coalesce(w.as_of = ${today}::date and w.through_seq >= (select coalesce(max(change_seq), 0) from learner.credit_report), false)
-           and not exists (select 1 from board.roster_entry e where e.org_code = ${orgCode} and e.status = 'pending') as fresh
+           and not exists (select 1 from board.roster_entry e where e.org_code = ${orgCode} and e.status = 'pending' and e.retired_at is null) as fresh
       from (select 1) one left join board.roster_watermark w on w.org_code = ${orgCode}`.execute(db);
   return result.rows[0]?.fresh === true;
 }
@@ -328,9 +335,9 @@ export async function refreshRosterStatuses(db: Kysely<Database>, orgCode: strin
       previous: mark ? BigInt(mark.through_seq) : null,
     }).toString();
 
-    const entryColumns = ["e.id", "e.learner_id", "e.last_name", "e.birth_month", "e.birth_day", "e.cycle_end"] as const;
+    const entryColumns = ["e.id", "e.learner_id", "e.last_name", "e.birth_month", "e.birth_day", "e.cycle_end", "e.pending_mark"] as const;
     const everything = !mark || mark.as_of !== today;
-    let entries: EntryForEvaluation[];
+    let entries: Array<EntryForEvaluation & { pending_mark: string }>;
     if (everything) {
       entries = await trx.selectFrom("board.roster_entry as e").select(entryColumns).where("e.org_code", "=", orgCode).where("e.retired_at", "is", null).orderBy("e.id").execute();
     } else {
@@ -350,9 +357,12 @@ export async function refreshRosterStatuses(db: Kysely<Database>, orgCode: strin
       const byId = new Map([...pending, ...touched].map((e) => [e.id, e]));
       entries = [...byId.values()];
     }
+    // The rules as they are now, read after the entries and their marks: a version saved before this
+    // read is used; one saved after it marks its entries again, so their figures are not written.
+    const inForce = await ruleVersions(trx, orgCode);
     for (let i = 0; i < entries.length; i += BATCH) {
       const batch = entries.slice(i, i + BATCH);
-      await writeFigures(trx, await evaluateEntriesUnderVersions(trx, orgCode, versions, batch, today));
+      await writeFigures(trx, await evaluateEntriesUnderVersions(trx, orgCode, inForce, batch, today), new Map(batch.map((e) => [e.id, e.pending_mark])));
     }
     await trx
       .insertInto("board.roster_watermark")

@@ -173,6 +173,7 @@ export async function previewRuleVersion(
     .select(["e.id", "e.learner_id", "e.first_name", "e.last_name", "e.birth_month", "e.birth_day", "e.cycle_end", "e.roster_key", "e.status", "e.shortfall"])
     .where("e.org_code", "=", orgCode)
     .where("e.learner_id", "is not", null)
+    .where("e.retired_at", "is", null)
     .where("e.cycle_end", ">=", effectiveFrom)
     // Every decided cycle has a first decision (supersedes nothing): a probe of its unique index.
     .where(({ not, exists, selectFrom }) => not(exists(selectFrom("board.decision as d").select("d.id").whereRef("d.entry_id", "=", "e.id").where("d.supersedes", "is", null))))
@@ -277,6 +278,7 @@ export async function updateRuleSet(
       .set({ status: "pending" })
       .where("org_code", "=", user.orgCode)
       .where("learner_id", "is not", null)
+      .where("retired_at", "is", null)
       .where("cycle_end", ">=", options.effectiveFrom)
       .executeTakeFirst();
     const markedPending = Number(marked.numUpdatedRows);

@@ -19,6 +19,7 @@ import * as m0015 from "./0015_rule_versions";
 import * as m0016 from "./0016_decision_evidence";
 import * as m0017 from "./0017_roster_lifecycle";
 import * as m0018 from "./0018_entry_shortfalls";
+import * as m0019 from "./0019_pending_mark";
 
 export const migrations: Record<string, Migration> = {
   "0001_learner_store": m0001,
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   "0016_decision_evidence": m0016,
   "0017_roster_lifecycle": m0017,
   "0018_entry_shortfalls": m0018,
+  "0019_pending_mark": m0019,
 };

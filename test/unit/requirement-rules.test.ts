@@ -211,7 +211,7 @@ describe("rule set validation messages", () => {
     ["a cycle of 0 years", (r: Record<string, unknown>) => (r.cycle = { ...(r.cycle as object), years: 0 }), "cycle.years", "Cycle length must be a whole number of years from 1 to 10"],
     ["a cycle of 2.5 years", (r: Record<string, unknown>) => (r.cycle = { ...(r.cycle as object), years: 2.5 }), "cycle.years", "Cycle length must be a whole number of years from 1 to 10"],
     ["an unknown anchor", (r: Record<string, unknown>) => (r.cycle = { ...(r.cycle as object), anchor: "weekly" }), "cycle.anchor", "Cycle anchor must be one of: roster, birthMonth, fixedDate, rolling"],
-    ["an organisation without rules", (r: Record<string, unknown>) => (r.organisationCode = "ACCME"), "organisationCode", "Organisation must be one of"],
+    ["an organisation without rules", (r: Record<string, unknown>) => (r.organisationCode = "ACCME"), "organisationCode", "Organization must be one of"],
     ["an empty credit name", (r: Record<string, unknown>) => (r.creditLabel = "  "), "creditLabel", "Name the credit"],
     ["an assumed value without a reason", (r: Record<string, unknown>) => (r.total = { minimum: 50, provenance: { source: "guess", assumed: true } }), "total.provenance.reason", "Say why this value is assumed"],
     ["a value without a source", (r: Record<string, unknown>) => (r.total = { minimum: 50, provenance: { source: "", assumed: false } }), "total.provenance.source", "Say where this value comes from"],
