@@ -273,15 +273,13 @@ export async function updateRuleSet(
       .insertInto("board.requirement_rule_change")
       .values({ org_code: user.orgCode, version, changed_by: user.id, reason: options.reason, before: JSON.stringify(current.rule), after: rule })
       .execute();
-    const marked = await trx
-      .updateTable("board.roster_entry")
-      .set({ status: "pending" })
-      .where("org_code", "=", user.orgCode)
-      .where("learner_id", "is not", null)
-      .where("retired_at", "is", null)
-      .where("cycle_end", ">=", options.effectiveFrom)
-      .executeTakeFirst();
-    const markedPending = Number(marked.numUpdatedRows);
+    // Locked in id order, as the refresh locks what it writes: the two never deadlock.
+    const marked = await sql`
+      update board.roster_entry set status = 'pending'
+       where id in (select id from board.roster_entry
+                     where org_code = ${user.orgCode} and learner_id is not null and retired_at is null and cycle_end >= ${options.effectiveFrom}::date
+                     order by id for update)`.execute(trx);
+    const markedPending = Number(marked.numAffectedRows ?? 0n);
     await recordAudit(trx, {
       action: "rules.update",
       userId: user.id,
