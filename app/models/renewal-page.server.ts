@@ -24,7 +24,7 @@ export async function renewalState(db: Kysely<Database>, user: SessionUser, para
   const today = organisationToday(user.org.code);
   const state = parseRenewalSearch(params, today);
   // "Short in" must name one of the organization's own measures (its rule set's, not another's).
-  const measures = await queueMeasures(db, user.org.code);
+  const measures = await queueMeasures(db, user.org.code, state.window);
   const problem = shortInProblem(state.filters.short, measures.measures);
   if (problem) {
     state.errors.short = problem;

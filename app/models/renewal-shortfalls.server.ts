@@ -9,7 +9,7 @@ import { creditUnit, measureGroups } from "../lib/shortfalls";
 import { addDays } from "../../domain/calendar";
 import { orgWords } from "../../domain/org-words";
 import type { OrganisationKind } from "../../domain/reference";
-import { getRuleSet } from "./rules.server";
+import { getRuleSet, ruleVersions, versionInForce } from "./rules.server";
 
 export { creditUnit, measureGroups, shortInProblem, type MeasureGroup } from "../lib/shortfalls";
 
@@ -20,10 +20,28 @@ export interface QueueMeasures {
   unit: string;
 }
 
-export async function queueMeasures(db: Kysely<Database>, orgCode: string): Promise<QueueMeasures> {
+/**
+ * The measures of the rule set in force today, and, given a window of cycle ends, those of every
+ * version that judges a cycle ending in it (a requirement a future-dated version adds is offered for
+ * the cycles it judges): today's first, in the engine's order, then the others' new ones.
+ */
+export async function queueMeasures(db: Kysely<Database>, orgCode: string, window?: { from: string; to: string }): Promise<QueueMeasures> {
   const stored = await getRuleSet(db, orgCode);
   if (!stored) return { measures: [], creditLabel: null, unit: "credits" };
-  return { measures: ruleMeasures(stored.rule), creditLabel: stored.rule.creditLabel, unit: creditUnit(stored.rule.creditLabel) };
+  const measures = ruleMeasures(stored.rule);
+  if (window) {
+    const versions = await ruleVersions(db, orgCode);
+    const judging = [versionInForce(versions, window.from), ...versions.filter((v) => v.effectiveFrom > window.from && v.effectiveFrom <= window.to && versionInForce(versions, v.effectiveFrom) === v)];
+    const seen = new Set(measures.map((m) => m.id));
+    for (const version of judging) {
+      for (const measure of version ? ruleMeasures(version.rule) : []) {
+        if (seen.has(measure.id)) continue;
+        seen.add(measure.id);
+        measures.push(measure);
+      }
+    }
+  }
+  return { measures, creditLabel: stored.rule.creditLabel, unit: creditUnit(stored.rule.creditLabel) };
 }
 
 /** How many entries in the window are short in each measure, split by whether the cycle has ended. */

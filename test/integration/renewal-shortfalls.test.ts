@@ -341,3 +341,44 @@ describe("compliance cards", () => {
     expect(rows.map((r) => [r["Short at cycle end"], r["Not yet met (cycle open)"]])).toEqual(ids.map((id) => sqlCounts[id] ?? ["0", "0"]));
   });
 });
+
+describe("a requirement a future-dated version adds", () => {
+  it("is offered as a short-in choice for the windows whose cycles it judges, and lists what plain SQL finds", async () => {
+    const { database, server } = app;
+    const owner = database.owner;
+    const day = await boardToday("CA-M");
+    const effective = addDays(day, 60);
+    const stored = (await getRuleSet(owner, "ME-M"))!;
+    const supervisor = await owner.selectFrom("board.staff_user").select("id").where("email", "=", "supervisor@me-m.demo.test").executeTakeFirstOrThrow();
+    const next = structuredClone(stored.rule);
+    next.requirements.push({
+      kind: "creditTypes",
+      id: "implicit-bias-later",
+      creditTypes: ["Implicit Bias"],
+      minimum: 1,
+      period: { kind: "cycle" },
+      provenance: { source: "Test: a requirement announced for later renewals", assumed: false },
+    });
+    const saved = await updateRuleSet(owner, { id: supervisor.id, orgCode: "ME-M" }, next, { expectedVersion: stored.latestVersion, effectiveFrom: effective, reason: "Announced for renewals from a later date.", ip: null });
+    expect(saved.ok).toBe(true);
+    await refreshRosterStatuses(appAs(database, "ME-M"), "ME-M");
+    const short = await sql<{ n: string; earliest: string | null }>`
+      select count(*)::text as n, min(cycle_end)::text as earliest from board.roster_entry
+       where org_code = 'ME-M' and retired_at is null and shortfalls ? 'implicit-bias-later'`.execute(owner);
+    expect(Number(short.rows[0]!.n)).toBeGreaterThan(0);
+    expect(short.rows[0]!.earliest! >= effective).toBe(true);
+
+    const cookie = await signIn(server.baseUrl, "reviewer@me-m.demo.test");
+    const to = addDays(day, 400);
+    const strip = async (query: string) => [...(await text(await get(server.baseUrl, `/renewals?${query}`, cookie))).matchAll(/data-testid="short-in-([a-z0-9-]+)"/g)].map((m) => m[1]);
+    // Offered for a window reaching the cycles it judges, not for one ending before its date.
+    expect(await strip(`endFrom=${day}&endTo=${to}`)).toContain("implicit-bias-later");
+    expect(await strip(`endFrom=${day}&endTo=${addDays(effective, -1)}`)).not.toContain("implicit-bias-later");
+    const html = await text(await get(server.baseUrl, `/renewals?short=implicit-bias-later&endFrom=${day}&endTo=${to}`, cookie));
+    const inWindow = await sql<{ n: string }>`
+      select count(*)::text as n from board.roster_entry
+       where org_code = 'ME-M' and retired_at is null and shortfalls ? 'implicit-bias-later' and cycle_end between ${day}::date and ${to}::date`.execute(owner);
+    const n = Number(inWindow.rows[0]!.n);
+    expect(figure(html, "result-count")).toBe(`${count(n)} ${n === 1 ? "licensee" : "licensees"}`);
+  });
+});
