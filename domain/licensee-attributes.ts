@@ -54,6 +54,7 @@ export const LICENSEE_ATTRIBUTES = [
     type: "date",
     label: "Initial license date",
     help: "The date the license was first issued, YYYY-MM-DD.",
+    // The last alias accepts a header spelled the British way; what users read says "license".
     aliases: ["initial license date", "original license date", "license issue date", "issue date", "initial licence date"],
   },
   {

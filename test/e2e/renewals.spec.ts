@@ -2,19 +2,12 @@
 // recording a decision, a supervisor superseding it, the history on the licensee page, the bulk
 // confirmation, an audit sample, the rules page and the queue's export. Every page is screenshotted.
 import { readFile } from "node:fs/promises";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { querySql } from "./support/state";
+import { signIn } from "./support/session";
 
 const SHOTS = "test-results/screenshots";
 // "Today" for California's renewals is the date in Los Angeles, not the database server's date.
-
-async function signIn(page: Page, email: string) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill("demo-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
-}
 
 /** A roster CSV of CA-M licensees not on any roster yet, cycles ending in the next 80 days. */
 async function rosterCsv(): Promise<{ csv: string; rows: number }> {

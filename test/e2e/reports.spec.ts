@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
 import { querySql } from "./support/state";
+import { signIn } from "./support/session";
 
 const SHOTS = "test-results/screenshots";
 const REPORTS = [
@@ -13,14 +14,6 @@ const REPORTS = [
   { id: "credit-mix", title: "Credit mix", sections: ["types", "monthly"] },
   { id: "rejections", title: "Rejections", sections: ["monthly", "reasons", "providers"] },
 ];
-
-async function signIn(page: Page, email: string) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill("demo-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
-}
 
 const today = new Date().toISOString().slice(0, 10);
 const monthsBack = (n: number) => {

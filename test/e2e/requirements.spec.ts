@@ -4,25 +4,12 @@
 // to the board's rules (previewed, then saved); an ABIM reviewer then finds the diplomates short in
 // Patient Safety before a deadline in two clicks from the queue. Expected figures come from plain SQL
 // on the server's database; every page is screenshotted and checked with axe.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { expectNoSeriousA11yViolations } from "./support/axe";
 import { querySql } from "./support/state";
+import { signIn, signOut } from "./support/session";
 
 const SHOTS = "test-results/screenshots";
-
-async function signIn(page: Page, email: string) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill("demo-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
-}
-
-async function signOut(page: Page) {
-  await page.getByRole("button", { name: "Sign out" }).click();
-  // Signed out only once the sign-in page shows: navigating sooner cancels the sign-out.
-  await expect(page.getByLabel("Email")).toBeVisible();
-}
 
 test("a California roster with the board's own columns, and one licensee's record corrected", async ({ page }) => {
   const people = await querySql<{ licence_id: string; first_name: string; last_name: string; bm: number; bd: number }>(

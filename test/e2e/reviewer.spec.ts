@@ -2,18 +2,11 @@
 // open a licensee, print the transcript, export, browse activities, find a licensee. Expected
 // figures come from plain SQL on the server's database; every page is screenshotted.
 import { readFile } from "node:fs/promises";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { querySql } from "./support/state";
+import { signIn } from "./support/session";
 
 const SHOTS = "test-results/screenshots";
-
-async function signIn(page: Page, email = "reviewer@ca-m.demo.test") {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill("demo-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
-}
 
 /** The first name/last name of a CA-M licensee with between 3 and 60 live records for that last name. */
 async function caLastName(): Promise<{ last: string; count: number }> {

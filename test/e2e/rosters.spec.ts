@@ -2,18 +2,11 @@
 // the result with its bad rows, the bad-rows CSV download, and the unmatched queue. Expected figures
 // come from plain SQL on the server's database; every page is screenshotted.
 import { readFile } from "node:fs/promises";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { querySql } from "./support/state";
+import { signIn } from "./support/session";
 
 const SHOTS = "test-results/screenshots";
-
-async function signIn(page: Page, email: string) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill("demo-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
-}
 
 test("upload a mixed roster, read the result, download the bad rows, work the unmatched queue", async ({ page }) => {
   await signIn(page, "supervisor@ca-m.demo.test");
