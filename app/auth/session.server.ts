@@ -181,7 +181,7 @@ export function safeRedirectTarget(value: unknown, fallback = "/"): string {
 }
 
 /** The signed-in user; otherwise throws a redirect to /login that comes back here afterwards. */
-export async function requireUser(context: AppLoadContext, request: Request): Promise<SessionUser> {
+export async function requireSignedIn(context: AppLoadContext, request: Request): Promise<SessionUser> {
   const user = await getSessionUser(context, request);
   if (user) return user;
   const url = new URL(request.url);
@@ -209,11 +209,4 @@ export async function revokeSession(context: AppLoadContext, request: Request): 
     }
   }
   return sessionCookie.serialize("", { maxAge: 0 });
-}
-
-/** The signed-in user if their role is one of `roles`; otherwise 403 (signed out: to /login). */
-export async function requireUserWithRole(context: AppLoadContext, request: Request, roles: readonly StaffRole[]): Promise<SessionUser> {
-  const user = await requireUser(context, request);
-  if (!roles.includes(user.role)) throw new Response("Not permitted", { status: 403 });
-  return user;
 }

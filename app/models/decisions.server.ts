@@ -8,10 +8,11 @@ import { createHash } from "node:crypto";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema";
 import type { OrgWords } from "../../domain/org-words";
-import { organisationToday } from "../../domain/reference";
+import { organisationToday, type StaffRole } from "../../domain/reference";
 import { formatRuleCredits } from "../../domain/requirement-rules";
 import { contradiction, extensionProblem, overrideReason, type Evidence } from "../lib/decision-evidence";
 import { STATUS_LABELS, type DecisionOutcomeId } from "../lib/renewal-search";
+import { can } from "../auth/permissions.server";
 import { recordAudit } from "./audit.server";
 import { renewalConditions, type RenewalFilters } from "./renewal-queue.server";
 import { ruleVersions, versionInForce } from "./rules.server";
@@ -40,7 +41,7 @@ export interface DecisionRecord {
 
 interface Actor {
   id: string;
-  role: string;
+  role: StaffRole;
   orgCode: string;
   ip: string | null;
 }
@@ -260,7 +261,7 @@ export async function supersedeDecision(
   entry: EntryDetail,
   input: DecisionInput & { supersedes: string; reason: string },
 ): Promise<DecisionResult> {
-  if (actor.role !== "supervisor" && actor.role !== "admin") return { ok: false, status: 403, field: "form", message: "Only a supervisor can supersede a decision." };
+  if (!can(actor, "manage")) return { ok: false, status: 403, field: "form", message: "Only a supervisor can supersede a decision." };
   return db.transaction().execute(async (trx) => {
     await trx.selectFrom("board.roster_entry").select("id").where("id", "=", entry.id).forUpdate().execute();
     const prior = await trx

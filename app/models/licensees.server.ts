@@ -4,6 +4,7 @@
 import { sql, type Kysely, type SqlBool } from "kysely";
 import type { Database } from "../../db/schema";
 import { boardCodesInScope, creditReportsInScope, learnerInScope, type Scope } from "../auth/scope.server";
+import { idParam } from "../auth/permissions.server";
 import { isCertifyingBoard } from "../lib/data-rules";
 import { foldC, startsWithFolded } from "./keyset.server";
 
@@ -55,9 +56,7 @@ async function identifiersOf(db: Kysely<Database>, scope: Scope, learnerIds: str
 
 /** A licensee id in a URL (the store's learner number); anything else is a 404. */
 export function licenseeIdFrom(params: { licenseeId?: string }): string {
-  const id = params.licenseeId ?? "";
-  if (!/^\d{1,18}$/.test(id)) throw new Response("Not found", { status: 404 });
-  return id;
+  return idParam(params.licenseeId);
 }
 
 /** The licensee, if credit was reported for them in the scope; otherwise null (the page is a 404). */

@@ -8,19 +8,7 @@ import { parseRenewalSearch } from "../lib/renewal-search";
 import { organisationToday } from "../../domain/reference";
 import { queueMeasures, shortInProblem } from "./renewal-shortfalls.server";
 
-/** Renewals belong to boards; ACCME (which sees every board) verifies no renewals. */
-export function requireBoardUser(user: SessionUser): void {
-  if (user.org.kind === "accreditor") {
-    throw new Response("Renewal verification is for licensing and certifying boards.", { status: 404 });
-  }
-}
-
-export function canSupervise(user: SessionUser): boolean {
-  return user.role === "supervisor" || user.role === "admin";
-}
-
 export async function renewalState(db: Kysely<Database>, user: SessionUser, params: URLSearchParams) {
-  requireBoardUser(user);
   const today = organisationToday(user.org.code);
   const state = parseRenewalSearch(params, today);
   // "Short in" must name one of the organization's own measures (its rule set's, not another's).

@@ -4,7 +4,7 @@
 // Read from the analytics snapshot (DuckDB), never by scanning the learner store.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireUser } from "~/auth/session.server";
+import { requireUser } from "~/auth/permissions.server";
 import { ComplianceSummary, type ComplianceFigures } from "~/components/ComplianceSummary";
 import { PageHeader } from "~/components/PageHeader";
 import { AnalyticsBehind } from "~/components/AnalyticsBehind";

@@ -2,7 +2,7 @@
 // for this board, flagged where a record breaks a data rule. 404 outside the board's scope.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireUser } from "~/auth/session.server";
+import { requireUser } from "~/auth/permissions.server";
 import { pageAnswer } from "~/lib/input-status.server";
 import { CreditFilterPanel, CreditGrid, type CreditFilterField } from "~/components/CreditGrid";
 import { PageHeader } from "~/components/PageHeader";

@@ -1,7 +1,7 @@
 // Export of an activity's learners for this board (404 outside the scope, like the page).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { activityInScope } from "~/auth/scope.server";
-import { requireUser } from "~/auth/session.server";
+import { requireUser } from "~/auth/permissions.server";
 import { ACTIVITY_LEARNER_COLUMNS } from "~/lib/credit-search";
 import { exportCreditGrid } from "~/models/credit-grid.server";
 

@@ -1,6 +1,6 @@
 // Export of the activity list: every activity the filters match, with the visible columns.
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { requireUser } from "~/auth/session.server";
+import { requireUser } from "~/auth/permissions.server";
 import { ACTIVITY_COLUMNS, parseActivitySearch } from "~/lib/activity-search";
 import { visibleColumns } from "~/lib/grid";
 import { streamActivities } from "~/models/activities.server";

@@ -2,7 +2,7 @@
 // kind, rows, duration, outcome), with a button to sync now.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
-import { requireUserWithRole } from "~/auth/session.server";
+import { requireUser } from "~/auth/permissions.server";
 import { PageHeader } from "~/components/PageHeader";
 import { StatCard } from "~/components/StatCard";
 import { formatCount, formatTimestamp } from "~/lib/format";
@@ -18,7 +18,7 @@ import { syncHistoryFor } from "~/models/sync-history.server";
 export const meta: MetaFunction = () => [{ title: "Analytics sync · Administration · CME Credit Verification" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requireUserWithRole(context, request, ["admin"]);
+  const user = await requireUser(context, request, { permission: "administer" });
   const { analytics } = context.services;
   const [snapshot, history] = await Promise.all([analytics.reader.info(), syncHistoryFor(analytics, user.scope)]);
   return { snapshot, history, schedule: analytics.schedule, multiBoard: user.scope.boardCodes === null, org: user.org };
@@ -26,7 +26,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 /** "Sync now": an incremental sync (a full rebuild when there is no usable snapshot). */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const user = await requireUserWithRole(context, request, ["admin"]);
+  const user = await requireUser(context, request, { permission: "administer" });
   const form = await readFormFields(request);
   if (form.intent !== "sync") throw new Response("Unknown action", { status: 400 });
   const { analytics, db } = context.services;

@@ -2,7 +2,7 @@
 // PostgreSQL; all state in the URL. PARS's "Learner Search", for boards.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { requireUser } from "~/auth/session.server";
+import { requireUser } from "~/auth/permissions.server";
 import { pageAnswer } from "~/lib/input-status.server";
 import { ALL_CREDIT_FILTER_FIELDS, CreditFilterPanel, CreditGrid } from "~/components/CreditGrid";
 import { PageHeader } from "~/components/PageHeader";

@@ -1,7 +1,7 @@
 // Export of the credit search: the whole filtered result (not just the page), in the grid's order,
 // with the columns shown on screen, as CSV or XLSX, streamed from a database cursor and audited.
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { requireUser } from "~/auth/session.server";
+import { requireUser } from "~/auth/permissions.server";
 import { CREDIT_COLUMNS } from "~/lib/credit-search";
 import { exportCreditGrid } from "~/models/credit-grid.server";
 

@@ -3,7 +3,7 @@
 // candidates (listed, with what matched), or none. Only licensees in the board's scope.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
-import { requireUser } from "~/auth/session.server";
+import { requireUser } from "~/auth/permissions.server";
 import { pageAnswer } from "~/lib/input-status.server";
 import { PageHeader } from "~/components/PageHeader";
 import { birthMonthDay, learnerIdentifier, namePrefix, npi } from "~/lib/grid";

@@ -1,7 +1,7 @@
 // Export of a licensee's credit reports for the board (the licensee page's table).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { learnerInScope } from "~/auth/scope.server";
-import { requireUser } from "~/auth/session.server";
+import { requireUser } from "~/auth/permissions.server";
 import { LICENSEE_RECORD_COLUMNS } from "~/lib/credit-search";
 import { exportCreditGrid } from "~/models/credit-grid.server";
 import { licenseeIdFrom } from "~/models/licensees.server";

@@ -3,7 +3,7 @@
 // date and credits), from accepted records only. Every view is audited.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { requireUser } from "~/auth/session.server";
+import { requireUser } from "~/auth/permissions.server";
 import { pageAnswer } from "~/lib/input-status.server";
 import { CreditTypes } from "~/components/CreditCells";
 import { parseCreditSearch, type CreditRow } from "~/lib/credit-search";

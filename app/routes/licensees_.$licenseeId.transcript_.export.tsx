@@ -1,6 +1,6 @@
 // The verification transcript as CSV or XLSX: the same accepted lines as the printable page.
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { requireUser } from "~/auth/session.server";
+import { requireUser } from "~/auth/permissions.server";
 import { learnerInScope } from "~/auth/scope.server";
 import { TRANSCRIPT_COLUMNS } from "~/lib/credit-search";
 import { exportCreditGrid } from "~/models/credit-grid.server";

@@ -4,7 +4,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
-import { requireUser } from "~/auth/session.server";
+import { BOARD_KINDS, can, ID_PATTERN, idParam, requireUser } from "~/auth/permissions.server";
 import { learnerInScope } from "~/auth/scope.server";
 import { PageHeader } from "~/components/PageHeader";
 import { DecisionBadge, DecisionFacts, Progress, RenewalStatus } from "~/components/RenewalCells";
@@ -20,7 +20,6 @@ import { contradiction, oneYearAfter } from "~/lib/decision-evidence";
 import { isoDate } from "~/lib/grid";
 import { DECISION_OUTCOMES, MATCH_LABELS, OUTCOME_LABELS, STATUS_LABELS, type DecisionOutcomeId } from "~/lib/renewal-search";
 import { decisionsForEntry, evidenceFingerprint, evidenceOf, recordDecision, supersedeDecision, type DecisionField } from "~/models/decisions.server";
-import { canSupervise, requireBoardUser } from "~/models/renewal-page.server";
 import { evaluateEntryNow, getEntry } from "~/models/renewals.server";
 import { readFormFields } from "~/lib/request-form.server";
 import { auditView } from "~/models/view-audit.server";
@@ -33,17 +32,10 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 export const handle = { wide: true };
 
-function entryIdFrom(params: { entryId?: string }): string {
-  const id = params.entryId ?? "";
-  if (!/^\d{1,18}$/.test(id)) throw new Response("Not found", { status: 404 });
-  return id;
-}
-
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const user = await requireUser(context, request);
-  requireBoardUser(user);
+  const user = await requireUser(context, request, { kinds: BOARD_KINDS });
   const { db } = context.services;
-  const entry = await getEntry(db, user.org.code, entryIdFrom(params));
+  const entry = await getEntry(db, user.org.code, idParam(params.entryId));
   if (!entry) throw new Response("Not found", { status: 404 });
   const [live, decisions, licenseeVisible, attributes, attributeChanges] = await Promise.all([
     evaluateEntryNow(db, entry),
@@ -62,7 +54,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     org: user.org,
     words,
     role: user.role,
-    canSupervise: canSupervise(user),
+    canSupervise: can(user, "manage"),
     entry,
     live,
     shown: evidenceFingerprint(live),
@@ -98,7 +90,7 @@ const evidenceFields = {
 const DecideForm = z.object({ intent: z.literal("decide"), outcome, note, ...evidenceFields });
 const SupersedeForm = z.object({
   intent: z.literal("supersede"),
-  supersedes: z.string().regex(/^\d{1,18}$/, "Choose the decision to supersede."),
+  supersedes: z.string().regex(ID_PATTERN, "Choose the decision to supersede."),
   outcome,
   note,
   ...evidenceFields,
@@ -109,15 +101,14 @@ const ActionForm = z.discriminatedUnion("intent", [DecideForm, SupersedeForm], {
 type ActionResult = { errors: FieldErrors; intent: string };
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const user = await requireUser(context, request);
-  requireBoardUser(user);
+  const user = await requireUser(context, request, { kinds: BOARD_KINDS });
   const { db } = context.services;
-  const entry = await getEntry(db, user.org.code, entryIdFrom(params));
+  const entry = await getEntry(db, user.org.code, idParam(params.entryId));
   if (!entry) throw new Response("Not found", { status: 404 });
   const fields = await readFormFields(request);
   if (fields.intent === "attributes") {
     // What the board knows of the licensee: supervisors change it; reviewers read it.
-    if (!canSupervise(user)) return data<ActionResult>({ errors: { form: "Only a supervisor can change what the board knows of a licensee." }, intent: "attributes" }, { status: 403 });
+    if (!can(user, "manage")) return data<ActionResult>({ errors: { form: "Only a supervisor can change what the board knows of a licensee." }, intent: "attributes" }, { status: 403 });
     const form = parseAttributeForm(user.org.code, fields);
     if (!form.ok) return data<ActionResult>({ errors: form.errors, intent: "attributes" }, { status: 400 });
     const saved = await saveLicenseeAttributes(db, { id: user.id, orgCode: user.org.code, ip: context.clientIp }, entry, form);
@@ -129,7 +120,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (!parsed.success) return data<ActionResult>({ errors: fieldErrors(parsed.error), intent: fields.intent ?? "" }, { status: 400 });
   const actor = { id: user.id, role: user.role, orgCode: user.org.code, ip: context.clientIp };
   const input = parsed.data;
-  if (input.intent === "supersede" && !canSupervise(user)) {
+  if (input.intent === "supersede" && !can(user, "manage")) {
     return data<ActionResult>({ errors: { form: "Only a supervisor can supersede a decision." }, intent: input.intent }, { status: 403 });
   }
   const decision = {

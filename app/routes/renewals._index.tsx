@@ -6,7 +6,7 @@ import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import { addDays } from "../../domain/calendar";
 import { orgWords } from "../../domain/org-words";
 import type { OrganisationKind } from "../../domain/reference";
-import { requireUser } from "~/auth/session.server";
+import { BOARD_KINDS, can, requireUser } from "~/auth/permissions.server";
 import { pageAnswer } from "~/lib/input-status.server";
 import { DataTable } from "~/components/DataTable";
 import { CheckboxFilter, DateRangeFilter, FilterPanel, SelectFilter, TextFilter } from "~/components/FilterPanel";
@@ -31,7 +31,7 @@ import {
   type RenewalRow,
 } from "~/lib/renewal-search";
 import { countBulkCompliant } from "~/models/decisions.server";
-import { canSupervise, renewalState } from "~/models/renewal-page.server";
+import { renewalState } from "~/models/renewal-page.server";
 import { listRenewals, statusSummary, type RenewalPage } from "~/models/renewal-queue.server";
 import { shortSplit } from "~/models/renewal-shortfalls.server";
 import { statusFreshnessView } from "~/models/status-runner.server";
@@ -48,7 +48,7 @@ export const handle = { wide: true };
 const CONTROL_KEYS = ["sort", "dir", "size", "page", "cursor", "hide", "show"];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requireUser(context, request);
+  const user = await requireUser(context, request, { kinds: BOARD_KINDS });
   const { db } = context.services;
   const params = new URL(request.url).searchParams;
   const { state, today, measures } = await renewalState(db, user, params);
@@ -101,7 +101,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     shortIn: measures.measures.find((m) => m.id === state.filters.short) ?? null,
     split,
     bulkRecorded: /^\d{1,7}$/.test(params.get("bulkRecorded") ?? "") ? Number(params.get("bulkRecorded")) : null,
-    canSupervise: canSupervise(user),
+    canSupervise: can(user, "manage"),
     window: state.window,
     freshness,
     summary,

@@ -6,7 +6,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { requireUser } from "~/auth/session.server";
+import { BOARD_KINDS, requireUser } from "~/auth/permissions.server";
 import { pageAnswer } from "~/lib/input-status.server";
 import { auditView, viewFilters } from "~/models/view-audit.server";
 import { PageHeader } from "~/components/PageHeader";
@@ -16,7 +16,7 @@ import { orgWords } from "../../domain/org-words";
 import type { OrganisationKind } from "../../domain/reference";
 import type { QueueStatus } from "~/lib/renewal-search";
 import { BULK_LIMIT, bulkMarkCompliant, bulkPreview, type BulkLeftOut } from "~/models/decisions.server";
-import { renewalState, requireBoardUser } from "~/models/renewal-page.server";
+import { renewalState } from "~/models/renewal-page.server";
 import { readFormFields } from "~/lib/request-form.server";
 
 export const meta: MetaFunction = () => [{ title: "Mark compliant · Renewals · CME Credit Verification" }];
@@ -25,7 +25,7 @@ export const handle = { wide: true };
 const IGNORED = ["page", "cursor", "size", "sort", "dir", "hide", "show"];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requireUser(context, request);
+  const user = await requireUser(context, request, { kinds: BOARD_KINDS });
   const { db } = context.services;
   const params = new URL(request.url).searchParams;
   const { state } = await renewalState(db, user, params);
@@ -50,9 +50,8 @@ const BulkForm = z.object({
 type BulkAnswer = { message: string | null; recorded: number | null; leftOut: BulkLeftOut[] };
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const user = await requireUser(context, request);
+  const user = await requireUser(context, request, { kinds: BOARD_KINDS });
   const { db } = context.services;
-  requireBoardUser(user);
   const fields = await readFormFields(request);
   const parsed = BulkForm.safeParse(fields);
   if (!parsed.success) return data<BulkAnswer>({ message: parsed.error.issues[0]?.message ?? "Check the form.", recorded: null, leftOut: [] }, { status: 400 });

@@ -1,6 +1,6 @@
 // Export of the renewal queue: every entry the filters match, in the queue's order and columns.
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { requireUser } from "~/auth/session.server";
+import { BOARD_KINDS, requireUser } from "~/auth/permissions.server";
 import { visibleColumns } from "~/lib/grid";
 import { renewalColumns } from "~/lib/renewal-search";
 import { orgWords } from "../../domain/org-words";
@@ -11,7 +11,7 @@ import { renewalState } from "~/models/renewal-page.server";
 import { streamRenewals } from "~/models/renewal-queue.server";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requireUser(context, request);
+  const user = await requireUser(context, request, { kinds: BOARD_KINDS });
   const { db } = context.services;
   const params = new URL(request.url).searchParams;
   const format = params.get("download") ?? "csv";

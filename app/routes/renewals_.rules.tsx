@@ -7,7 +7,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { z } from "zod";
-import { requireUser } from "~/auth/session.server";
+import { BOARD_KINDS, can, checkUser, requireUser } from "~/auth/permissions.server";
 import { PageHeader } from "~/components/PageHeader";
 import { RenewalStatus } from "~/components/RenewalCells";
 import { RuleEditorFields } from "~/components/RuleEditor";
@@ -19,7 +19,6 @@ import { describeRuleChanges, formatEffectiveDate } from "~/lib/rule-diff";
 import { applyEditorIntent, draftFromForm, draftFromRule, ruleFormErrors, ruleFromDraft } from "~/lib/rule-form";
 import { STATUS_LABELS } from "~/lib/renewal-search";
 import { recordAudit } from "~/models/audit.server";
-import { canSupervise, requireBoardUser } from "~/models/renewal-page.server";
 import { evaluateEntries } from "~/models/renewals.server";
 import { previewRuleVersion, ruleVersions, updateRuleSet, versionInForce, RULE_CONFLICT_MESSAGE } from "~/models/rules.server";
 import { orgWords } from "../../domain/org-words";
@@ -29,8 +28,7 @@ import { describeRuleSet, requirementRuleSetSchema } from "../../domain/requirem
 export const meta: MetaFunction = () => [{ title: "Requirement rules · Renewals · CME Credit Verification" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requireUser(context, request);
-  requireBoardUser(user);
+  const user = await requireUser(context, request, { kinds: BOARD_KINDS });
   const { db } = context.services;
   const versions = await ruleVersions(db, user.org.code);
   const latest = versions[versions.length - 1];
@@ -40,7 +38,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return {
     org: user.org,
     today,
-    canEdit: canSupervise(user),
+    canEdit: can(user, "manage"),
     inForce: { version: inForce.version, effectiveFrom: inForce.effectiveFrom, lines: describeRuleSet(inForce.rule), notes: inForce.rule.notes },
     scheduled: versions.filter((v) => v.effectiveFrom > today).map((v) => ({ version: v.version, effectiveFrom: v.effectiveFrom, changes: describeRuleChanges(inForce.rule, v.rule) })),
     latestVersion: latest.version,
@@ -81,9 +79,8 @@ function previewToken(rule: unknown, meta: { version: number; effectiveFrom: str
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const user = await requireUser(context, request);
-  requireBoardUser(user);
-  if (!canSupervise(user)) throw new Response("Only supervisors and admins can change the requirement rules.", { status: 403 });
+  const user = await requireUser(context, request, { kinds: BOARD_KINDS });
+  checkUser(user, { permission: "manage" });
   const { db } = context.services;
   const versions = await ruleVersions(db, user.org.code);
   const latest = versions[versions.length - 1];

@@ -5,7 +5,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { requireUser } from "~/auth/session.server";
+import { BOARD_KINDS, requireUser } from "~/auth/permissions.server";
 import { PageHeader } from "~/components/PageHeader";
 import { formatCount, formatDate } from "~/lib/format";
 import { fieldErrors, type FieldErrors } from "~/lib/forms";
@@ -17,7 +17,7 @@ import { readFormFields } from "~/lib/request-form.server";
 export const meta: MetaFunction = () => [{ title: "Audit samples · Renewals · CME Credit Verification" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requireUser(context, request);
+  const user = await requireUser(context, request, { kinds: BOARD_KINDS });
   const { db } = context.services;
   const { state } = await renewalState(db, user, new URL(request.url).searchParams);
   const samples = await listAuditSamples(db, user.org.code);
@@ -45,7 +45,7 @@ const SampleForm = z
   });
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const user = await requireUser(context, request);
+  const user = await requireUser(context, request, { kinds: BOARD_KINDS });
   const { db } = context.services;
   await renewalState(db, user, new URLSearchParams());
   const parsed = SampleForm.safeParse(await readFormFields(request));

@@ -1,22 +1,19 @@
 // One audit sample: how it was drawn (seed, cohort, size) and the licensees drawn, in draw order.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireUser } from "~/auth/session.server";
+import { BOARD_KINDS, idParam, requireUser } from "~/auth/permissions.server";
 import { PageHeader } from "~/components/PageHeader";
 import { RenewalStatus, Progress, DecisionBadge } from "~/components/RenewalCells";
 import { formatCount, formatDate } from "~/lib/format";
 import type { DecisionOutcomeId, QueueStatus } from "~/lib/renewal-search";
 import { getAuditSample } from "~/models/decisions.server";
-import { requireBoardUser } from "~/models/renewal-page.server";
 import { auditView } from "~/models/view-audit.server";
 
 export const meta: MetaFunction = () => [{ title: "Audit sample · Renewals · CME Credit Verification" }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const user = await requireUser(context, request);
-  requireBoardUser(user);
-  const id = params.sampleId ?? "";
-  if (!/^\d{1,18}$/.test(id)) throw new Response("Not found", { status: 404 });
+  const user = await requireUser(context, request, { kinds: BOARD_KINDS });
+  const id = idParam(params.sampleId);
   const { db } = context.services;
   const sample = await getAuditSample(db, user.org.code, id);
   if (!sample) throw new Response("Not found", { status: 404 });

@@ -1,7 +1,7 @@
 // The reports: what each one answers, and how fresh the analytics snapshot is.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireUser } from "~/auth/session.server";
+import { requireUser } from "~/auth/permissions.server";
 import { AnalyticsBehind } from "~/components/AnalyticsBehind";
 import { PageHeader } from "~/components/PageHeader";
 import { DataAsOf, ReportTabs } from "~/components/ReportPage";

@@ -4,7 +4,7 @@
 // and CSV export of each table.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireUser } from "~/auth/session.server";
+import { BOARD_KINDS, requireUser } from "~/auth/permissions.server";
 import { pageAnswer } from "~/lib/input-status.server";
 import { DateRangeFilter, FilterPanel } from "~/components/FilterPanel";
 import { PageHeader } from "~/components/PageHeader";
@@ -13,7 +13,6 @@ import { ReportTableView } from "~/components/ReportTable";
 import { StatCard } from "~/components/StatCard";
 import { formatCount } from "~/lib/format";
 import { complianceOverview, complianceTables, complianceWindow } from "~/models/compliance-overview.server";
-import { requireBoardUser } from "~/models/renewal-page.server";
 import { queueMeasures } from "~/models/renewal-shortfalls.server";
 import { orgWords } from "../../domain/org-words";
 import { organisationToday, type OrganisationKind } from "../../domain/reference";
@@ -25,8 +24,7 @@ export const handle = { wide: true };
 
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requireUser(context, request);
-  requireBoardUser(user);
+  const user = await requireUser(context, request, { kinds: BOARD_KINDS });
   const { db } = context.services;
   const params = new URL(request.url).searchParams;
   const today = organisationToday(user.org.code);

@@ -1,7 +1,7 @@
 // Export of one table of a report (`table=`), for the report's filters, as CSV or XLSX (`download=`):
 // the numbers the page shows (provider rankings in full), audited like every export.
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { requireUser } from "~/auth/session.server";
+import { requireUser } from "~/auth/permissions.server";
 import { REPORTS, type ReportId } from "~/lib/reports";
 import { exportReportTable } from "~/models/reports/index.server";
 

@@ -1,19 +1,17 @@
 // CSV of one of the compliance overview's tables (months, shortfall or requirements), as on the page; audited.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { requireUser } from "~/auth/session.server";
+import { BOARD_KINDS, requireUser } from "~/auth/permissions.server";
 import { recordAudit } from "~/models/audit.server";
 import { COMPLIANCE_TABLES, complianceOverview, complianceTables, complianceWindow } from "~/models/compliance-overview.server";
 import { queueMeasures } from "~/models/renewal-shortfalls.server";
 import { exportFilename, exportResponse, outcomeDetail } from "~/models/exports.server";
-import { requireBoardUser } from "~/models/renewal-page.server";
 import { organisationToday } from "../../domain/reference";
 
 const Table = z.enum(COMPLIANCE_TABLES, { error: "Choose table=months, table=shortfall or table=requirements." });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requireUser(context, request);
-  requireBoardUser(user);
+  const user = await requireUser(context, request, { kinds: BOARD_KINDS });
   const { db } = context.services;
   const params = new URL(request.url).searchParams;
   const which = Table.safeParse(params.get("table") ?? "months");

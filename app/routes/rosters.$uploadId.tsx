@@ -5,8 +5,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { hasRole, MANAGING_ROLES, requireRole } from "~/auth/permissions.server";
-import { requireUser } from "~/auth/session.server";
+import { can, checkUser, requireUser } from "~/auth/permissions.server";
 import { readFormFields } from "~/lib/request-form.server";
 import { PageHeader } from "~/components/PageHeader";
 import { StatCard } from "~/components/StatCard";
@@ -27,7 +26,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const upload = await getRosterUpload(context.services.db, user.org.code, uploadId);
   if (!upload) throw new Response("Not found", { status: 404 });
   const search = new URL(request.url).searchParams;
-  return { org: user.org, upload, justUploaded: search.get("uploaded") === "1", justWithdrawn: search.get("withdrawn") === "1", canWithdraw: hasRole(user, MANAGING_ROLES), person: orgWords(user.org.kind as OrganisationKind).person };
+  return { org: user.org, upload, justUploaded: search.get("uploaded") === "1", justWithdrawn: search.get("withdrawn") === "1", canWithdraw: can(user, "manage"), person: orgWords(user.org.kind as OrganisationKind).person };
 }
 
 const Withdraw = z.object({
@@ -37,7 +36,7 @@ const Withdraw = z.object({
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireUser(context, request);
-  requireRole(user, MANAGING_ROLES);
+  checkUser(user, { permission: "manage" });
   const uploadId = rosterUploadIdFrom(params);
   const { db } = context.services;
   // Another organisation's upload (or none) is a 404 before anything of the form is read.

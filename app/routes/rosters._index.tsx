@@ -3,8 +3,7 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { hasRole, MANAGING_ROLES, requireRole } from "~/auth/permissions.server";
-import { requireUser } from "~/auth/session.server";
+import { can, checkUser, requireUser } from "~/auth/permissions.server";
 import { PageHeader } from "~/components/PageHeader";
 import { orgWords } from "../../domain/org-words";
 import type { OrganisationKind } from "../../domain/reference";
@@ -33,14 +32,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // The optional columns of what the board knows of each licensee (the organisation's attributes).
   const attributeColumns = attributesOf(user.org.code).map((a) => ({ label: a.label, type: a.type }));
   const person = orgWords(user.org.kind as OrganisationKind).person;
-  return { org: user.org, roster, canUpload: roster !== null && hasRole(user, MANAGING_ROLES), limits: ROSTER_UPLOAD_LIMITS, attributeColumns, person };
+  return { org: user.org, roster, canUpload: roster !== null && can(user, "manage"), limits: ROSTER_UPLOAD_LIMITS, attributeColumns, person };
 }
 
 type ActionResult = { error: string } | { already: string; uploadId: string };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(context, request);
-  requireRole(user, MANAGING_ROLES);
+  checkUser(user, { permission: "manage" });
   if (!hasRoster(user.org.kind)) throw new Response("Only a state or certifying board has a renewal roster.", { status: 403 });
   // One upload at a time per user, a couple for everyone (decision 018): beyond, 429 on this page.
   const admission = context.services.uploads.admit(user.id);

@@ -6,9 +6,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { hasRole, MANAGING_ROLES, requireRole } from "~/auth/permissions.server";
 import { learnerInScope } from "~/auth/scope.server";
-import { requireUser } from "~/auth/session.server";
+import { can, checkUser, requireUser } from "~/auth/permissions.server";
 import { readFormFields } from "~/lib/request-form.server";
 import { pageAnswer } from "~/lib/input-status.server";
 import { isDateInRange } from "~/lib/dates";
@@ -49,7 +48,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   auditView(context, user, { action: "unmatched.view", detail: { filters: viewFilters(search) }, rows: queue.entries.length });
   const linked = search.get("linked") === "1";
   return pageAnswer(
-    { org: user.org, queue, filters: { quality: quality ?? "", upload: uploadId ?? "" }, paged: after !== undefined, notices, pageSize: UNMATCHED_PAGE_SIZE, canLink: hasRole(user, MANAGING_ROLES), linked },
+    { org: user.org, queue, filters: { quality: quality ?? "", upload: uploadId ?? "" }, paged: after !== undefined, notices, pageSize: UNMATCHED_PAGE_SIZE, canLink: can(user, "manage"), linked },
     notices,
   );
 }
@@ -74,7 +73,7 @@ type LinkResult = { entryId: string | null; errors: Record<string, string> };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(context, request);
-  requireRole(user, MANAGING_ROLES);
+  checkUser(user, { permission: "manage" });
   const fields = await readFormFields(request);
   const parsed = LinkForm.safeParse(fields);
   const entryId = typeof fields.entryId === "string" && /^[1-9]\d{0,17}$/.test(fields.entryId) ? fields.entryId : null;

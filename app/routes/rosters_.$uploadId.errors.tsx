@@ -2,7 +2,7 @@
 // board fixes them in its spreadsheet and uploads them again. Streamed through the one export
 // pipeline (cells neutralised against formula injection) and audited.
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { requireUser } from "~/auth/session.server";
+import { requireUser } from "~/auth/permissions.server";
 import { recordAudit } from "~/models/audit.server";
 import { exportFilename, exportResponse, outcomeDetail } from "~/models/exports.server";
 import { rosterUploadErrors, rosterUploadIdFrom } from "~/models/rosters.server";

@@ -1,7 +1,7 @@
 // The roster template: a CSV with the columns an upload reads (required ones first, then the NPI and
 // the organization's own licensee attributes) and one example row. Boards only.
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { requireUser } from "~/auth/session.server";
+import { requireUser } from "~/auth/permissions.server";
 import { rosterTemplateColumns, rosterTemplateCsv } from "../../domain/roster-template";
 import { organisationToday } from "../../domain/reference";
 
