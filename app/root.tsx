@@ -9,14 +9,14 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
-  useLocation,
   useMatches,
   useNavigation,
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
-import { useEffect, useRef, type ReactNode } from "react";
+import { type ReactNode } from "react";
 import { getSessionUser } from "./auth/session.server";
+import { FocusManager } from "./components/FocusManager";
 import { useNonce } from "./lib/nonce";
 import styles from "./styles/app.css";
 import { orgWords } from "../domain/org-words";
@@ -61,22 +61,9 @@ function Shell({ children }: { children: ReactNode }) {
   // Grids ask for the full width with `export const handle = { wide: true }`.
   const wide = matches.some((m) => (m.handle as { wide?: boolean } | undefined)?.wide);
   const user = data?.user;
-  const location = useLocation();
-  const top = useRef<HTMLDivElement>(null);
-  const firstRender = useRef(true);
-  useEffect(() => {
-    if (firstRender.current) {
-      firstRender.current = false;
-      return;
-    }
-    top.current?.focus({ preventScroll: true });
-  }, [location.pathname]);
   return (
     <>
-      {/* After moving to another page, keyboard focus starts again from the top, as on a full page
-          load: the next Tab reaches "Skip to content", not whatever sat where the last page's
-          focused control was. */}
-      <div ref={top} tabIndex={-1} className="focus-start" />
+      <FocusManager />
       <a className="skip-link" href="#main">
         Skip to content
       </a>

@@ -15,7 +15,7 @@ export interface Count {
 export function ResultCount({ count, noun }: { count: Count; noun: [string, string] }) {
   const word = count.value === 1 ? noun[0] : noun[1];
   return (
-    <p className="results-toolbar__count" role="status" data-testid="result-count">
+    <p className="results-toolbar__count" role="status" data-result data-testid="result-count">
       {count.exact ? (
         `${formatCount(count.value)} ${word}`
       ) : (

@@ -125,7 +125,7 @@ export function LicenseeAttributesPanel({
         What the board knows of this {words.person}
       </h2>
       {saved !== null ? (
-        <div className="notice notice--ok" role="status" data-testid="attributes-saved">
+        <div className="notice notice--ok" role="status" data-result data-testid="attributes-saved">
           {saved === "0" ? "Nothing changed: the values were already these." : `Saved: ${saved} ${saved === "1" ? "value" : "values"} changed. The requirement check below uses them.`}
         </div>
       ) : null}

@@ -157,7 +157,7 @@ export default function FindLicensee() {
         </div>
       </Form>
       {result ? (
-        <section aria-live="polite" className="stack section" data-testid="lookup-result" data-outcome={result.outcome}>
+        <section aria-live="polite" className="stack section" data-result data-testid="lookup-result" data-outcome={result.outcome}>
           {result.outcome === "one" ? (
             <div className="notice notice--info">
               <strong>One licensee matched.</strong>

@@ -257,7 +257,7 @@ export default function RenewalEntry() {
         }
       />
       {recorded ? (
-        <div className="notice notice--ok" role="status" data-testid="decision-recorded">
+        <div className="notice notice--ok" role="status" data-result data-testid="decision-recorded">
           Decision recorded and saved.
         </div>
       ) : null}

@@ -225,7 +225,7 @@ export default function Renewals() {
       />
       <StatusFreshness freshness={data.freshness} />
       {data.bulkRecorded !== null ? (
-        <div className="notice notice--ok" role="status" data-testid="bulk-recorded">
+        <div className="notice notice--ok" role="status" data-result data-testid="bulk-recorded">
           {formatCount(data.bulkRecorded)} compliant {data.bulkRecorded === 1 ? "decision" : "decisions"} recorded and saved.
         </div>
       ) : null}

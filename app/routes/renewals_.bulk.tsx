@@ -92,7 +92,7 @@ export default function BulkCompliant() {
         </div>
       ) : null}
       {result?.recorded !== null && result?.recorded !== undefined ? (
-        <div className={result.leftOut.length ? "notice notice--warn" : "notice notice--ok"} role="status" data-testid="bulk-recorded">
+        <div className={result.leftOut.length ? "notice notice--warn" : "notice notice--ok"} role="status" data-result data-testid="bulk-recorded">
           <p>
             {formatCount(result.recorded)} compliant {result.recorded === 1 ? "decision" : "decisions"} recorded and saved.
             {result.leftOut.length ? ` ${formatCount(result.leftOut.length)} not recorded: their credit changed or a decision was recorded meanwhile.` : ""}

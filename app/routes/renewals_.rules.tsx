@@ -187,7 +187,7 @@ export default function Rules() {
         description={`Version ${inForce.version} is in force today (from ${formatEffectiveDate(inForce.effectiveFrom)}). Each ${words.cycle} is judged by the version in force on its last day.`}
       />
       {search.get("saved") ? (
-        <div className="notice notice--ok" role="status" data-testid="rules-saved">
+        <div className="notice notice--ok" role="status" data-result data-testid="rules-saved">
           Saved as version {search.get("saved")}.{" "}
           {pending === "0"
             ? `No ${words.cycle} ends on or after its effective date, so no status changes.`

@@ -91,7 +91,7 @@ export default function RosterUpload() {
         }
       />
       {justUploaded ? (
-        <div className="notice notice--info" role="status" data-testid="upload-done">
+        <div className="notice notice--info" role="status" data-result data-testid="upload-done">
           <strong>Roster uploaded.</strong> {formatCount(upload.acceptedRows)} of {formatCount(upload.totalRows)} rows kept
           {upload.rejectedRows ? `, ${formatCount(upload.rejectedRows)} not kept (listed below)` : ""}; {formatCount(upload.newRows)} new and{" "}
           {formatCount(upload.changedRows)} changed licensee cycles
@@ -100,7 +100,7 @@ export default function RosterUpload() {
         </div>
       ) : null}
       {upload.withdrawn ? (
-        <div className="notice notice--warn" role="status" data-testid="upload-withdrawn">
+        <div className="notice notice--warn" role="status" data-result data-testid="upload-withdrawn">
           <strong>{justWithdrawn ? "Upload withdrawn." : "This upload was withdrawn"}</strong>
           {justWithdrawn ? " " : ` on ${formatTimestamp(upload.withdrawn.at)}${upload.withdrawn.by ? ` by ${upload.withdrawn.by}` : ""}: `}
           {justWithdrawn ? null : <>&ldquo;{upload.withdrawn.reason}&rdquo;. </>}

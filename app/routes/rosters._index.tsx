@@ -144,7 +144,7 @@ function UploadPanel({
         </div>
       ) : null}
       {result && "already" in result ? (
-        <div className="notice notice--info upload-panel__message" role="status" data-testid="upload-already">
+        <div className="notice notice--info upload-panel__message" role="status" data-result data-testid="upload-already">
           {result.already} <Link to={`/rosters/${result.uploadId}`}>See that upload</Link>.
         </div>
       ) : null}

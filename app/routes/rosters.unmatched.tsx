@@ -149,7 +149,7 @@ export default function UnmatchedQueue() {
         description={`Roster entries of ${org.code} that no licensee in the learner store matched by ${certifying ? "board ID" : "license number"}, name and birth date, or NPI, and those several licensees matched. Look each one up, then correct the roster and upload it again${canLink ? ", or link the entry to the licensee you found by pasting the address of their page" : ""}. Entries are matched again automatically as new licensees reach the learner store.`}
       />
       {linked ? (
-        <div className="notice notice--ok" role="status" data-testid="linked">
+        <div className="notice notice--ok" role="status" data-result data-testid="linked">
           Entry linked to the licensee. Its renewal status is being evaluated and appears in the renewal queue shortly.
         </div>
       ) : null}
@@ -182,7 +182,7 @@ export default function UnmatchedQueue() {
         ) : null}
       </Form>
       <div className="results-toolbar">
-        <p className="results-toolbar__count" role="status" data-testid="unmatched-count">
+        <p className="results-toolbar__count" role="status" data-result data-testid="unmatched-count">
           {formatCount(total)} {total === 1 ? "licensee" : "licensees"}
           <small>
             {" "}

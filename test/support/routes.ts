@@ -16,6 +16,8 @@ export interface AppRoute {
   index: boolean;
   hasLoader: boolean;
   hasAction: boolean;
+  /** A page: the route renders something (a default export), not only data or a download. */
+  hasComponent: boolean;
 }
 
 /** The routes under app/routes (not the root layout), from the server build. */
@@ -38,6 +40,7 @@ export async function appRoutes(): Promise<AppRoute[]> {
         index: r.index === true,
         hasLoader: typeof r.module.loader === "function",
         hasAction: typeof r.module.action === "function",
+        hasComponent: typeof r.module.default === "function",
       };
     })
     .sort((x, y) => x.id.localeCompare(y.id));
