@@ -85,7 +85,7 @@ export default function Invite() {
           </p>
         </section>
       ) : (
-        <Form method="post" noValidate className="card form stack" aria-labelledby="invite-title">
+        <Form method="post" noValidate className="card form stack narrow-form" aria-labelledby="invite-title">
           <h2 id="invite-title">Who and with what role</h2>
           {errors.form ? (
             <div className="alert alert--error" role="alert">
