@@ -52,7 +52,10 @@ const NAV = [
 ];
 
 /** Shown to administrators only. */
-const ADMIN_NAV = [{ to: "/admin/analytics", label: "Admin", end: false }];
+const ADMIN_NAV = [
+  { to: "/admin/users", label: "Staff", end: false },
+  { to: "/admin/analytics", label: "Admin", end: false },
+];
 
 function Shell({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
@@ -88,10 +91,10 @@ function Shell({ children }: { children: ReactNode }) {
                 <span className="account__org" title={user.org.name}>
                   {user.org.code}
                 </span>
-                <span className="account__name">
+                <Link to="/account" className="account__name" title="Your account: password, sessions, second factor">
                   {user.displayName}
                   <span className="account__role">{user.role}</span>
-                </span>
+                </Link>
                 <Form method="post" action="/logout">
                   <button type="submit" className="button button--ghost">
                     Sign out

@@ -105,6 +105,22 @@ export interface StaffUserTable {
   locked_until: Timestamp | null;
   created_at: Generated<Timestamp>;
   disabled_at: Timestamp | null;
+  /** When the password was last set (migration 0022). */
+  password_changed_at: Timestamp | null;
+}
+
+/** An admin's invitation of a person to the organization (migration 0022, decision 030); the token only as its SHA-256. */
+export interface StaffInviteTable {
+  id: IdentityId;
+  org_code: string;
+  email: string;
+  role: string;
+  token_hash: string;
+  created_by: string;
+  created_at: DefaultTimestamp;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  revoked_at: Timestamp | null;
 }
 
 /** Failed sign-in attempts per (e-mail as typed, address group or "device:<id>"): migrations 0011, 0012, decision 018. */
@@ -144,6 +160,8 @@ export interface LoginRefusalTable {
 }
 
 export interface SessionTable {
+  /** A handle for ending one session from the account page (migration 0022); the row key is id_hash. */
+  id: IdentityId;
   id_hash: string;
   user_id: string;
   created_at: Generated<Timestamp>;
@@ -366,6 +384,7 @@ export interface Database {
   "learner.credit_report": CreditReportTable;
   "board.organisation": OrganisationTable;
   "board.staff_user": StaffUserTable;
+  "board.staff_invite": StaffInviteTable;
   "board.session": SessionTable;
   "board.login_throttle": LoginThrottleTable;
   "board.login_device": LoginDeviceTable;

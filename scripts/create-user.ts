@@ -1,9 +1,12 @@
 // `npm run create-user -- --email E --org CODE --role reviewer|supervisor|admin [--name "Full Name"]`
-// Adds a real staff user. The password is read from stdin (piped) or asked for on the terminal.
+// Adds a real staff user (the first admin of an organization; later staff are invited from /admin/users).
+// The password is read from stdin (piped) or asked for on the terminal, and must meet the password
+// rules (app/auth/password-policy.ts).
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { hashPassword, MIN_PASSWORD_LENGTH } from "../app/auth/password.server";
+import { hashPassword } from "../app/auth/password.server";
+import { passwordProblem } from "../app/auth/password-policy";
 import { loadEnv } from "../app/env.server";
 import { createDb } from "../db/client";
 import { migrateToLatest } from "../db/migrate";
@@ -17,10 +20,6 @@ const Args = z.object({
   role: z.enum(STAFF_ROLES, { message: `--role must be one of ${STAFF_ROLES.join(", ")}` }),
   name: z.string().trim().min(1).max(200).optional(),
 });
-const Password = z
-  .string()
-  .min(MIN_PASSWORD_LENGTH, `the password must be at least ${MIN_PASSWORD_LENGTH} characters`)
-  .max(1024, "the password is too long");
 
 async function readPassword(): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stdin.isTTY ? process.stdout : undefined });
@@ -43,8 +42,10 @@ const { values } = parseArgs({
 const parsed = Args.safeParse(values);
 if (!parsed.success) fail(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
 const args = parsed.data;
-const password = Password.safeParse(await readPassword());
-if (!password.success) fail(password.error.issues[0]?.message ?? "invalid password");
+const password = await readPassword();
+// The rules of app/auth/password-policy.ts; a new account has no second factor yet.
+const problem = passwordProblem(password, { hasSecondFactor: false, email: args.email, name: args.name });
+if (problem) fail(`the password: ${problem}`);
 
 const env = loadEnv();
 const owner = await openOwnerDatabase(env, { reuseRunning: true });
@@ -59,7 +60,8 @@ try {
     .values({
       email: args.email,
       display_name: args.name ?? args.email,
-      password_hash: await hashPassword(password.data),
+      password_hash: await hashPassword(password),
+      password_changed_at: new Date(),
       role: args.role,
       org_code: org.code,
     })

@@ -2,11 +2,12 @@
 // Clears a staff user's sign-in failure counts (decision 018): the account-wide count of failures by
 // browsers without a device cookie (so such browsers may sign in again at once; it restarts from
 // this unlock), every address's and device's waits against the account, and any lock left by the
-// scheme before migration 0012. The account's device cookies stay valid. Audited as `user.unlock`. Until the admin screens exist (a later issue) this is how an administrator does it.
+// scheme before migration 0012. The account's device cookies stay valid. Audited as `user.unlock`. The same as "Unlock" on the staff page (/admin/users): both call
+// unlockAccount (app/auth/login.server.ts).
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
-import { sql } from "kysely";
 import { z } from "zod";
+import { unlockAccount } from "../app/auth/login.server";
 import { loadEnv } from "../app/env.server";
 import { recordAudit } from "../app/models/audit.server";
 import { createDb } from "../db/client";
@@ -47,35 +48,23 @@ const db = createDb({ connectionString: owner.url, max: 1 });
 try {
   await migrateToLatest(db);
   const result = await db.transaction().execute(async (tx) => {
-    const user = await tx
-      .selectFrom("board.staff_user")
-      .select(["id", "org_code", "failed_login_count", sql<boolean>`coalesce(locked_until > now(), false)`.as("locked")])
-      .where("email", "=", args.email)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!user) return null;
-    await tx.updateTable("board.staff_user").set({ locked_until: null, failed_login_count: 0 }).where("id", "=", user.id).execute();
-    const cleared = await tx.deleteFrom("board.login_throttle").where("account", "=", args.email).executeTakeFirst();
-    const addresses = Number(cleared.numDeletedRows);
-    // The account-wide count (board.login_failure, migration 0012) restarts from here, and so do its refusals' waiting periods.
-    const failed = await tx.deleteFrom("board.login_failure").where("account", "=", args.email).executeTakeFirst();
-    const failures = Number(failed.numDeletedRows);
-    await tx.deleteFrom("board.login_refusal").where("account", "=", args.email).execute();
+    const unlocked = await unlockAccount(tx, args.email);
+    if (!unlocked) return null;
     await recordAudit(tx, {
       action: "user.unlock",
-      userId: user.id,
-      orgCode: user.org_code,
+      userId: unlocked.userId,
+      orgCode: unlocked.orgCode,
       detail: {
         email: args.email,
         by,
         via: "npm run unlock-user",
-        wasLocked: user.locked,
-        failedLogins: user.failed_login_count,
-        addressesCleared: addresses,
-        failuresCleared: failures,
+        wasLocked: unlocked.wasLocked,
+        failedLogins: unlocked.failedLogins,
+        addressesCleared: unlocked.addressesCleared,
+        failuresCleared: unlocked.failuresCleared,
       },
     });
-    return { locked: user.locked, addresses, failures };
+    return { locked: unlocked.wasLocked, addresses: unlocked.addressesCleared, failures: unlocked.failuresCleared };
   });
   if (!result) fail(`no user with email ${args.email}`);
   console.log(

@@ -325,3 +325,56 @@ export function minutesToWait(seconds: number): string {
   if (minutes > 120) return `${Math.ceil(minutes / 60)} hours`;
   return `${minutes} minute${minutes === 1 ? "" : "s"}`;
 }
+
+export interface UnlockResult {
+  userId: string;
+  orgCode: string;
+  /** Whether a lock left by the scheme before migration 0012 was lifted. */
+  wasLocked: boolean;
+  failedLogins: number;
+  /** (account, address or device) waits cleared. */
+  addressesCleared: number;
+  /** Failures of the last day cleared (the account-wide count restarts from here). */
+  failuresCleared: number;
+}
+
+/**
+ * Clears an account's sign-in failure counts (decision 018): the account-wide count of failures by
+ * browsers without a device cookie (so such browsers may sign in again at once), every address's and
+ * device's waits against it, its refusals' waiting periods, and any lock from before migration 0012.
+ * Device cookies stay valid. Run it in a transaction (`tx`); the caller audits. Null: no such account
+ * (`orgCode`, when given, limits it to that organization's staff).
+ */
+export async function unlockAccount(tx: Kysely<Database>, email: string, orgCode?: string): Promise<UnlockResult | null> {
+  let query = tx
+    .selectFrom("board.staff_user")
+    .select(["id", "org_code", "failed_login_count", sql<boolean>`coalesce(locked_until > now(), false)`.as("locked")])
+    .where("email", "=", email);
+  if (orgCode !== undefined) query = query.where("org_code", "=", orgCode);
+  const user = await query.forUpdate().executeTakeFirst();
+  if (!user) return null;
+  await tx.updateTable("board.staff_user").set({ locked_until: null, failed_login_count: 0 }).where("id", "=", user.id).execute();
+  const cleared = await tx.deleteFrom("board.login_throttle").where("account", "=", email).executeTakeFirst();
+  // The account-wide count (board.login_failure, migration 0012) restarts from here, and so do its refusals' waiting periods.
+  const failed = await tx.deleteFrom("board.login_failure").where("account", "=", email).executeTakeFirst();
+  await tx.deleteFrom("board.login_refusal").where("account", "=", email).execute();
+  return {
+    userId: user.id,
+    orgCode: user.org_code,
+    wasLocked: user.locked,
+    failedLogins: user.failed_login_count,
+    addressesCleared: Number(cleared.numDeletedRows),
+    failuresCleared: Number(failed.numDeletedRows),
+  };
+}
+
+/**
+ * Whether untrusted sign-ins at this e-mail are being refused now (its failures by browsers without
+ * a device cookie in the rolling window have reached the limit), or a lock from before migration
+ * 0012 still holds: what the staff list shows as "locked out".
+ */
+export function lockedOutSql(emailColumn: RawBuilder<unknown>, lockedUntil: RawBuilder<unknown>, limits: SignInLimits = SIGN_IN_LIMITS): RawBuilder<boolean> {
+  return sql<boolean>`(coalesce(${lockedUntil} > now(), false) or (
+    select count(*) from board.login_failure f
+    where f.account = ${emailColumn} and not f.trusted and f.at > now() - make_interval(hours => ${limits.accountWindowHours})) >= ${limits.accountFailureLimit})`;
+}

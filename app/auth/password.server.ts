@@ -1,10 +1,9 @@
-// Password hashing: argon2id with the library's defaults (OWASP-recommended memory cost).
+// Password hashing: argon2id with the library's defaults (OWASP-recommended memory cost). What a
+// password may be is decided in password-policy.ts.
 import { hash, verify, type Options } from "@node-rs/argon2";
 
 // Algorithm.Argon2id is a const enum, which isolated modules cannot read: its value is 2.
 const OPTIONS: Options = { algorithm: 2 };
-
-export const MIN_PASSWORD_LENGTH = 12;
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, OPTIONS);

@@ -3,6 +3,7 @@
 // Response, so the check is one line at the top of a loader or action and the ErrorBoundary
 // explains it. Signed out: a redirect to the sign-in page that comes back afterwards.
 import type { AppLoadContext } from "@remix-run/node";
+import { z } from "zod";
 import type { OrganisationKind, StaffRole } from "../../domain/reference";
 import { requireSignedIn, type SessionUser } from "./session.server";
 
@@ -80,4 +81,12 @@ export const ID_PATTERN = /^\d{1,18}$/;
 export function idParam(value: string | undefined): string {
   if (value === undefined || !ID_PATTERN.test(value)) throw new Response("Not found", { status: 404 });
   return value;
+}
+
+const Uuid = z.uuid();
+
+/** A staff user's id (a UUID) in the URL; anything else is a 404, exactly as a user that does not exist. */
+export function uuidParam(value: string | undefined): string {
+  if (value === undefined || !Uuid.safeParse(value).success) throw new Response("Not found", { status: 404 });
+  return value.toLowerCase();
 }

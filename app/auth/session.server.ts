@@ -42,7 +42,8 @@ export async function readDeviceToken(deviceCookie: Cookie, request: Request): P
   return typeof value === "string" && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : null;
 }
 
-function hashToken(token: string): string {
+/** The SHA-256 (hex) under which a random token (a session's, an invitation's) is stored. */
+export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 

@@ -37,6 +37,26 @@ export type AuditAction =
   | "session.expired"
   /** An administrator lifted an account's sign-in lock and cleared its failure counts (detail: by, what was cleared). */
   | "user.unlock"
+  /** An admin invited a person (target: invitation id; detail: email, role, expires). */
+  | "user.invite"
+  /** An admin revoked an open invitation (target: invitation id; detail: email, before, after). */
+  | "user.invite_revoke"
+  /** A person accepted an invitation and their account was created (target: invitation id). */
+  | "user.invite_accept"
+  /** An admin changed a staff user's role (target: user id; detail: email, before, after). */
+  | "user.role_change"
+  /** An admin deactivated a staff user; every session of theirs ended (target: user id; detail: before, after, sessions ended). */
+  | "user.deactivate"
+  /** An admin reactivated a staff user (target: user id; detail: before, after). */
+  | "user.reactivate"
+  /** An admin removed a staff user's second factors (target: user id; detail: before, after). */
+  | "user.second_factor_reset"
+  /** A user changed their own password; their other sessions ended (detail: sessions ended). */
+  | "account.password_change"
+  /** A wrong current password was given on the account page (re-authentication failed). */
+  | "account.reauth_failure"
+  /** A user ended one of their own sessions, or all but the current one (detail: sessions ended). */
+  | "account.session_end"
   /** A table was exported (target: what; detail: format, filters, rows, completed). */
   | "export"
   /** An organisation's requirement rules were changed (detail: version, reason). */

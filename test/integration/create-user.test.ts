@@ -35,7 +35,8 @@ describe("create-user", () => {
   }, 60_000);
 
   it.each([
-    [["--email", "x@y.example", "--org", "CA-M", "--role", "reviewer"], "short", /at least 12 characters/],
+    [["--email", "x@y.example", "--org", "CA-M", "--role", "reviewer"], "short", /at least 15 characters/],
+    [["--email", "x@y.example", "--org", "CA-M", "--role", "reviewer"], "PasswordPassword", /common or breached/],
     [["--email", "not-an-email", "--org", "CA-M", "--role", "reviewer"], "a sufficiently long password", /--email must be an email address/],
     [["--email", "x@y.example", "--org", "CA-M", "--role", "owner"], "a sufficiently long password", /--role must be one of/],
     [["--email", "x@y.example", "--org", "ZZ-M", "--role", "reviewer"], "a sufficiently long password", /no organisation with code ZZ-M/],

@@ -4,6 +4,7 @@
 // nor Referer; and nothing is written. The same request from the app's own origin goes through.
 import { sql } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
+import { hashPassword } from "../../app/auth/password.server";
 import { uploadRoster } from "../../app/models/rosters.server";
 import { postForms } from "../support/html-forms";
 import { appRoutes } from "../support/routes";
@@ -94,6 +95,45 @@ const forgeries: Record<string, () => Promise<Forgery>> = {
     body.set("learnerId", learner.rows[0]!.id);
     body.set("reason", "A forged link by hand");
     return { path: "/rosters/unmatched", cookie: cookies.supervisor, body, writes: ["audit_events"] };
+  },
+  "/admin/users": async () => {
+    // An invitation of its own to revoke (the control revokes it).
+    const made = await post(app.server.baseUrl, "/admin/users/invite", cookies.admin, { email: "csrf-revoke@ca-m.example.gov", role: "reviewer", validDays: "1" });
+    expect(made.status).toBe(200);
+    const body = await pageForm("/admin/users", cookies.admin, (f) => f.some(([k, v]) => k === "intent" && v === "revoke"));
+    return { path: "/admin/users?index", cookie: cookies.admin, body, writes: ["closed_invites", "audit_events"] };
+  },
+  "/admin/users/invite": async () => {
+    const body = await pageForm("/admin/users/invite", cookies.admin);
+    body.set("email", "csrf-invitee@ca-m.example.gov");
+    return { path: "/admin/users/invite", cookie: cookies.admin, body, writes: ["staff_invites", "audit_events"] };
+  },
+  "/admin/users/:userId": async () => {
+    const user = await owner()
+      .insertInto("board.staff_user")
+      .values({ email: "csrf-role@ca-m.example.gov", display_name: "Role Target", password_hash: await hashPassword("demo-password"), role: "reviewer", org_code: "CA-M" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const path = `/admin/users/${user.id}`;
+    const body = await pageForm(path, cookies.admin, (f) => f.some(([k, v]) => k === "intent" && v === "role"));
+    body.set("role", "supervisor");
+    return { path, cookie: cookies.admin, body, writes: ["staff_supervisors", "audit_events"] };
+  },
+  "/invite/:token": async () => {
+    const made = await post(app.server.baseUrl, "/admin/users/invite", cookies.admin, { email: "csrf-accept@ca-m.example.gov", role: "reviewer", validDays: "1" });
+    const token = (await made.text()).match(/\/invite\/([A-Za-z0-9_-]{43})/)![1]!;
+    const path = `/invite/${token}`;
+    const body = await pageForm(path, "");
+    body.set("name", "Forged Acceptance");
+    body.set("password", "maple kettle harbor violin");
+    body.set("confirm", "maple kettle harbor violin");
+    return { path, cookie: "", body, writes: ["staff_users", "passwords_set", "audit_events"] };
+  },
+  "/account": async () => {
+    // A user with a second session to end (the control signs it out).
+    const [cookie] = await Promise.all([signIn(app.server.baseUrl, "supervisor@abim.demo.test"), signIn(app.server.baseUrl, "supervisor@abim.demo.test")]);
+    const body = await pageForm("/account", cookie!, (f) => f.some(([k, v]) => k === "intent" && v === "end-others"));
+    return { path: "/account?index", cookie: cookie!, body, writes: ["revoked_sessions", "audit_events"] };
   },
   "/admin/analytics": async () => ({
     path: "/admin/analytics",

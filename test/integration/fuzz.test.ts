@@ -672,6 +672,22 @@ beforeAll(async () => {
     sampleId: await ids(sql`select org_code as org, id::text as id from board.audit_sample order by id limit 3`),
   };
   perParam.report = REPORTS.map((r) => ({ org: "*", id: r.id }));
+  // A staff member of each organization for its admin's page of them (not one of the identities above,
+  // whose sessions a fuzzed deactivation would end), and an open invitation link of CA-M's.
+  perParam.userId = await ids(sql`
+    insert into board.staff_user (email, display_name, password_hash, role, org_code)
+    select 'fuzz-target@' || lower(code) || '.example.gov', 'Fuzz target ' || code, (select password_hash from board.staff_user limit 1), 'reviewer', code
+    from board.organisation where code in ('CA-M', 'ABIM', 'ACCME')
+    returning org_code as org, id::text as id`);
+  const invited = await send({
+    method: "POST",
+    path: "/admin/users/invite",
+    identity: identities[1]!,
+    body: { contentType: "application/x-www-form-urlencoded", bytes: encoder.encode("email=fuzz-invitee%40ca-m.example.gov&role=reviewer&validDays=7"), text: "" },
+  });
+  const token = /\/invite\/([A-Za-z0-9_-]{43})/.exec(invited.text)?.[1];
+  expect(token, "an invitation link for the fuzz").toBeTruthy();
+  perParam.token = [{ org: "CA-M", id: token! }];
   for (const [param, rows] of Object.entries(perParam)) realIds[param] = rows.map((r) => r.id);
   who.forEach(([name, , org]) => {
     ownIds[name] = {};
@@ -709,7 +725,7 @@ describe("every route answers hostile input without a 5xx or a leak", () => {
   it("found the routes and the pages' fields", () => {
     expect(routes.length).toBeGreaterThan(20);
     expect(seenNames.size).toBeGreaterThan(40);
-    for (const pattern of ["/login", "/renewals/:entryId", "/renewals/rules", "/renewals/samples", "/renewals/bulk", "/admin/analytics"]) {
+    for (const pattern of ["/login", "/renewals/:entryId", "/renewals/rules", "/renewals/samples", "/renewals/bulk", "/admin/analytics", "/admin/users", "/admin/users/invite", "/admin/users/:userId", "/account", "/invite/:token"]) {
       expect(postFormsByRoute.get(pattern)?.length ?? 0, pattern).toBeGreaterThan(0);
     }
     // The entry page's form of what the board knows of the licensee, with its attribute fields.

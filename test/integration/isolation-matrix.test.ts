@@ -8,6 +8,8 @@
 import { sql } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
 import { REPORTS } from "../../app/lib/reports";
+import { createInvite } from "../../app/models/staff.server";
+import { ORGANISATIONS } from "../../domain/reference";
 import { postForms } from "../support/html-forms";
 import { appRoutes, fillPattern, type AppRoute } from "../support/routes";
 import { get, post, setUpSeededApp, signIn } from "../support/server";
@@ -80,6 +82,12 @@ async function foreignFor(reader: Reader): Promise<Foreign> {
   if (ruleReasons.length === 0) throw new Error(`no rule version of ${other} to try`);
   const attributes = (await sql<{ value: string }>`
     select value #>> '{}' as value from board.licensee_attribute where org_code = ${other} and key = 'specialty' and value #>> '{}' like 'Matrix-secret%'`.execute(db)).rows;
+  // The other organization's staff (a marked one and its admin) and an open invitation to it (made in beforeAll).
+  const staff = (await sql<{ id: string; email: string; display_name: string }>`
+    select id::text, email, display_name from board.staff_user
+    where org_code = ${other} and (email like 'matrix-secret-%' or email = ${`admin@${other.toLowerCase()}.demo.test`}) order by email`.execute(db)).rows;
+  const invite = staffInvites.get(other);
+  if (staff.length < 2 || !invite) throw new Error(`no staff or invitation of ${other} to try`);
   if (entries.length === 0 || uploads.length === 0 || samples.length === 0 || attributes.length === 0) throw new Error(`no board records of ${other} to try`);
   if (reader.org !== "ACCME" && (learners.length === 0 || activities.length === 0)) throw new Error(`no learner-store records of ${other} only`);
 
@@ -93,6 +101,9 @@ async function foreignFor(reader: Reader): Promise<Foreign> {
     // A rule version's reason: the other organisation's rules and their history.
     ...ruleReasons.map((r) => r.reason),
     ...attributes.map((a) => a.value),
+    // Its staff and the person it invited.
+    ...staff.filter((u) => u.email.startsWith("matrix-secret-")).flatMap((u) => [u.email, u.display_name]),
+    invite.email,
   ];
   return {
     ids: {
@@ -101,12 +112,18 @@ async function foreignFor(reader: Reader): Promise<Foreign> {
       entryId: entries.map((e) => e.id),
       uploadId: uploads.map((u) => u.id),
       sampleId: samples.map((s) => s.id),
+      userId: staff.map((u) => u.id),
+      // An invitation link of the other organization: someone signed in is not its invitee (403).
+      token: [invite.token],
       // Not an id: the report's name. "Foreign" here is asking for the other board's figures.
       report: REPORTS.map((r) => r.id),
     },
     markers,
   };
 }
+
+/** Per other organization: an open invitation (its e-mail and the link's token). */
+const staffInvites = new Map<string, { email: string; token: string }>();
 
 /** Query strings that name the other organisation, added to every request. */
 const foreignQuery = (other: string) => `board=${encodeURIComponent(other)}&org=${encodeURIComponent(other)}`;
@@ -158,6 +175,19 @@ describe("the isolation matrix", () => {
         select org_code, version + 1, date '2099-01-01', rule, ${`matrix-secret-${other.toLowerCase()}-rule-reason`}
           from board.requirement_rule where org_code = ${other}`.execute(owner());
       await sql`update board.requirement_rule set version = version + 1 where org_code = ${other}`.execute(owner());
+    }
+    // A marked staff member and an open invitation in each organization whose records a reader must not see.
+    for (const other of new Set(READERS.map((r) => r.other))) {
+      await sql`
+        insert into board.staff_user (email, display_name, password_hash, role, org_code)
+        select ${`matrix-secret-staff@${other.toLowerCase()}.example.gov`}, ${`Matrix-secret staff ${other}`}, password_hash, 'reviewer', ${other}
+        from board.staff_user where email = ${`admin@${other.toLowerCase()}.demo.test`}`.execute(owner());
+      const admin = (await sql<{ id: string; email: string }>`select id, email from board.staff_user where email = ${`admin@${other.toLowerCase()}.demo.test`}`.execute(owner())).rows[0]!;
+      const org = ORGANISATIONS.find((o) => o.code === other)!;
+      const email = `matrix-secret-invite@${other.toLowerCase()}.example.gov`;
+      const made = await createInvite(owner(), { id: admin.id, email: admin.email, org: { code: org.code, name: org.name, kind: org.kind } }, { email, role: "admin", validDays: 3 }, null);
+      if (!made.ok) throw new Error(made.message);
+      staffInvites.set(other, { email, token: made.token });
     }
     foreign = new Map();
     for (const reader of READERS) foreign.set(reader.org, await foreignFor(reader));
@@ -276,6 +306,32 @@ describe("the isolation matrix", () => {
           expect(status, `link to ${reader.other}'s licensee ${learnerId}`).toBe(400);
           expect(text).toContain("No licensee at that address is known to your organization.");
         }
+      }
+      expect(await writes()).toEqual(before);
+    });
+  }
+  for (const reader of READERS) {
+    it(`${reader.kind} (${reader.org}): staff actions on ${reader.other}'s users and invitations are refused and write nothing`, async () => {
+      const { ids } = foreign.get(reader.org)!;
+      const inviteIds = (await sql<{ id: string }>`select id::text from board.staff_invite where org_code = ${reader.other}`.execute(owner())).rows.map((r) => r.id);
+      expect(inviteIds.length).toBeGreaterThan(0);
+      const before = await writes();
+      for (const role of ROLES) {
+        const cookie = cookies.get(`${reader.org}:${role}`)!;
+        const refused = role === "admin" ? [404] : [403];
+        for (const userId of ids.userId!) {
+          for (const intent of ["role", "deactivate", "reactivate", "unlock", "reset-second-factor"]) {
+            const { status } = await request("POST", `/admin/users/${userId}`, cookie, new URLSearchParams({ intent, role: "reviewer" }));
+            expect(refused, `${role} ${intent} on ${reader.other}'s user`).toContain(status);
+          }
+        }
+        for (const inviteId of inviteIds) {
+          const { status } = await request("POST", "/admin/users?index", cookie, new URLSearchParams({ intent: "revoke", inviteId }));
+          expect(refused, `${role} revokes ${reader.other}'s invitation`).toContain(status);
+        }
+        // Accepting another organization's invitation while signed in: refused, nothing created.
+        const { status } = await request("POST", `/invite/${ids.token![0]}`, cookie, new URLSearchParams({ name: "Matrix", password: "maple kettle harbor violin", confirm: "maple kettle harbor violin" }));
+        expect(status).toBe(403);
       }
       expect(await writes()).toEqual(before);
     });

@@ -72,6 +72,13 @@ export async function boardWrites(owner: Kysely<Database>): Promise<Record<strin
            (select count(*) from board.audit_sample)::text as audit_samples,
            (select count(*) from board.licensee_attribute)::text as attribute_values,
            (select count(*) from board.licensee_attribute_change)::text as attribute_changes,
+           (select count(*) from board.staff_user)::text as staff_users,
+           (select count(*) from board.staff_user where disabled_at is not null)::text as deactivated_staff,
+           (select count(*) from board.staff_user where role = 'admin')::text as staff_admins,
+           (select count(*) from board.staff_user where role = 'supervisor')::text as staff_supervisors,
+           (select count(*) from board.staff_user where password_changed_at is not null)::text as passwords_set,
+           (select count(*) from board.staff_invite)::text as staff_invites,
+           (select count(*) from board.staff_invite where revoked_at is not null or accepted_at is not null)::text as closed_invites,
            (select count(*) from board.session)::text as sessions,
            (select count(*) from board.session where revoked_at is not null)::text as revoked_sessions,
            (select count(*) from board.audit_event)::text as audit_events`.execute(owner);

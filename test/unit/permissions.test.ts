@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BOARD_KINDS, can, checkUser, idParam, MANAGING_ROLES, rolesWith } from "../../app/auth/permissions.server";
+import { BOARD_KINDS, can, checkUser, idParam, MANAGING_ROLES, rolesWith, uuidParam } from "../../app/auth/permissions.server";
 import type { SessionUser } from "../../app/auth/session.server";
 import { ORGANISATION_KINDS, STAFF_ROLES } from "../../domain/reference";
 
@@ -47,6 +47,17 @@ describe("an id in the URL", () => {
     expect(idParam("9".repeat(18))).toBe("9".repeat(18));
     for (const bad of [undefined, "", "9".repeat(19), "-1", "1.0", " 1", "1 ", "0x1", "１", "1\n"]) {
       expect(statusOf(() => idParam(bad))).toBe(404);
+    }
+  });
+});
+
+describe("a staff user's id in the URL", () => {
+  it("is a UUID (lower-cased); anything else is a 404", () => {
+    const id = crypto.randomUUID();
+    expect(uuidParam(id)).toBe(id);
+    expect(uuidParam(id.toUpperCase())).toBe(id);
+    for (const bad of [undefined, "", "1", id.slice(1), `${id} `, `${id}0`, id.replace(/-/g, ""), "' or 1=1--"]) {
+      expect(statusOf(() => uuidParam(bad))).toBe(404);
     }
   });
 });
