@@ -60,7 +60,9 @@ export type AuditAction =
   /** A supervisor linked an unmatched roster entry to a licensee by hand (target: roster entry; detail: learner, reason). */
   | "roster.link"
   /** An administrator asked for an analytics sync now (detail: its outcome). */
-  | "analytics.sync";
+  | "analytics.sync"
+  /** An administrator checked the organization's audit chain (detail: intact, rows, the first broken row). */
+  | "audit.verify";
 
 export interface AuditEntry {
   action: AuditAction;
