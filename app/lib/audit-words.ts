@@ -35,6 +35,7 @@ export function auditActionLabels(words: OrgWords): Record<string, string> {
     "roster.link": `Linked a roster entry to a ${words.person}`,
     "attributes.update": `Changed what the board knows of a ${words.person}`,
     "analytics.sync": "Asked for an analytics refresh",
+    "audit.view": "Searched the audit trail",
     "audit.verify": "Checked the audit trail for tampering",
   };
 }
@@ -234,6 +235,7 @@ export function describeAuditDetail(action: string, target: string | null, detai
     case "logout":
     case "session.expired":
       return "";
+    case "audit.view":
     case "sample.view":
     case "renewals.view":
     case "renewal.view":

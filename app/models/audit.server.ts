@@ -25,7 +25,9 @@ export type ViewAction =
   /** The roster entries that matched no licensee (detail: filters). */
   | "unmatched.view"
   /** A random audit sample's entries (target: audit sample). */
-  | "sample.view";
+  | "sample.view"
+  /** The audit trail's search, which names licensees (detail: filters). */
+  | "audit.view";
 
 export type AuditAction =
   | ViewAction

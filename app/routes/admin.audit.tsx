@@ -9,6 +9,7 @@ import { ExportMenu, Pagination, ParamNotices, ResultCount, Toolbar } from "~/co
 import { PageHeader } from "~/components/PageHeader";
 import { auditActionLabels } from "~/lib/audit-words";
 import { pageAnswer } from "~/lib/input-status.server";
+import { auditView, viewFilters } from "~/models/view-audit.server";
 import { auditUsers, parseAuditSearch, searchAuditTrail, type AuditPage } from "~/models/audit-trail.server";
 import { orgWords } from "../../domain/org-words";
 import { organisationTimeZone, type OrganisationKind } from "../../domain/reference";
@@ -34,6 +35,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const page: AuditPage = invalid
     ? { rows: [], count: 0, next: null, previous: null, licensee: null, licenseeProblem: null }
     : await searchAuditTrail(db, user, search);
+  if (!invalid) auditView(context, user, { action: "audit.view", detail: { filters: viewFilters(params) }, rows: page.rows.length });
   const zone = formatDateTime(new Date(), organisationTimeZone(user.org.code)).split(" ").at(-1);
   return pageAnswer(
     {
