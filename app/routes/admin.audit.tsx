@@ -9,8 +9,8 @@ import { ExportMenu, Pagination, ParamNotices, ResultCount, Toolbar } from "~/co
 import { PageHeader } from "~/components/PageHeader";
 import { auditActionLabels } from "~/lib/audit-words";
 import { pageAnswer } from "~/lib/input-status.server";
-import { auditView, viewFilters } from "~/models/view-audit.server";
-import { auditUsers, parseAuditSearch, searchAuditTrail, type AuditPage } from "~/models/audit-trail.server";
+import { auditView } from "~/models/view-audit.server";
+import { auditUsers, describedFilters, parseAuditSearch, searchAuditTrail, type AuditPage } from "~/models/audit-trail.server";
 import { orgWords } from "../../domain/org-words";
 import { organisationTimeZone, type OrganisationKind } from "../../domain/reference";
 import { formatDateTime } from "~/lib/format";
@@ -35,7 +35,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const page: AuditPage = invalid
     ? { rows: [], count: 0, next: null, previous: null, licensee: null, licenseeProblem: null }
     : await searchAuditTrail(db, user, search);
-  if (!invalid) auditView(context, user, { action: "audit.view", detail: { filters: viewFilters(params) }, rows: page.rows.length });
+  // The search names licensees: audited like any page that shows them, its filters in words.
+  if (!invalid) auditView(context, user, { action: "audit.view", detail: { filters: describedFilters(search.filters, { users, words, licensee: page.licensee }) }, rows: page.rows.length });
   const zone = formatDateTime(new Date(), organisationTimeZone(user.org.code)).split(" ").at(-1);
   return pageAnswer(
     {
