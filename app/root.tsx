@@ -17,6 +17,7 @@ import {
 import { type ReactNode } from "react";
 import { getSessionUser } from "./auth/session.server";
 import { FocusManager } from "./components/FocusManager";
+import { can } from "./auth/permissions.server";
 import { useNonce } from "./lib/nonce";
 import styles from "./styles/app.css";
 import { orgWords } from "../domain/org-words";
@@ -37,6 +38,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       email: user.email,
       role: user.role,
       org: user.org,
+      oversees: can(user, "oversee"),
     },
   };
 }
@@ -50,6 +52,9 @@ const NAV = [
   { to: "/rosters", label: "Rosters", end: false, boardsOnly: true },
   { to: "/reports", label: "Reports", end: false },
 ];
+
+/** Shown to those who oversee the organization (supervisors and administrators). */
+const OVERSIGHT_NAV = [{ to: "/admin/audit", label: "Audit trail", end: false }];
 
 /** Shown to administrators only. */
 const ADMIN_NAV = [
@@ -81,7 +86,7 @@ function Shell({ children }: { children: ReactNode }) {
           {user ? (
             <>
               <nav aria-label="Main" className="main-nav">
-                {[...NAV.filter((item) => !("boardsOnly" in item && item.boardsOnly) || user.org.kind !== "accreditor"), ...(user.role === "admin" ? ADMIN_NAV : [])].map((item) => (
+                {[...NAV.filter((item) => !("boardsOnly" in item && item.boardsOnly) || user.org.kind !== "accreditor"), ...(user.oversees ? OVERSIGHT_NAV : []), ...(user.role === "admin" ? ADMIN_NAV : [])].map((item) => (
                   <NavLink key={item.to} to={item.to} end={item.end}>
                     {"words" in item && item.words ? orgWords(user.org.kind as OrganisationKind)[item.words as "People" | "Cycles"] : item.label}
                   </NavLink>

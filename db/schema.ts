@@ -181,6 +181,19 @@ export interface AuditEventTable {
   target: string | null;
   detail: ColumnType<Record<string, unknown>, string | undefined, never>;
   ip: string | null;
+  /** Migration 0025: the row's place in its organization's hash chain, filled by a trigger (never written by the app). */
+  chain_seq: ColumnType<string, never, never>;
+  prev_id: ColumnType<string | null, never, never>;
+  prev_hash: ColumnType<string | null, never, never>;
+  row_hash: ColumnType<string, never, never>;
+}
+
+/** Migration 0025: the last row of each audit chain (key: the organization's code, '' for rows without one). */
+export interface AuditChainHeadTable {
+  chain: string;
+  last_seq: Int8;
+  last_id: Int8;
+  last_hash: string;
 }
 
 /** A `bigint generated always as identity` key: read as a string, never written. */
@@ -391,6 +404,7 @@ export interface Database {
   "board.login_failure": LoginFailureTable;
   "board.login_refusal": LoginRefusalTable;
   "board.audit_event": AuditEventTable;
+  "board.audit_chain_head": AuditChainHeadTable;
   "board.requirement_rule": RequirementRuleTable;
   "board.requirement_rule_change": RequirementRuleChangeTable;
   "board.requirement_rule_version": RequirementRuleVersionTable;

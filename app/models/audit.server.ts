@@ -25,7 +25,9 @@ export type ViewAction =
   /** The roster entries that matched no licensee (detail: filters). */
   | "unmatched.view"
   /** A random audit sample's entries (target: audit sample). */
-  | "sample.view";
+  | "sample.view"
+  /** The audit trail's search, which names licensees (detail: filters). */
+  | "audit.view";
 
 export type AuditAction =
   | ViewAction
@@ -80,7 +82,9 @@ export type AuditAction =
   /** A supervisor linked an unmatched roster entry to a licensee by hand (target: roster entry; detail: learner, reason). */
   | "roster.link"
   /** An administrator asked for an analytics sync now (detail: its outcome). */
-  | "analytics.sync";
+  | "analytics.sync"
+  /** An administrator checked the organization's audit chain (detail: intact, rows, the first broken row). */
+  | "audit.verify";
 
 export interface AuditEntry {
   action: AuditAction;

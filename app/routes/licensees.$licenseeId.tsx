@@ -16,6 +16,9 @@ import { DecisionBadge, DecisionFacts } from "~/components/RenewalCells";
 import { orgWords } from "../../domain/org-words";
 import type { OrganisationKind } from "../../domain/reference";
 import { auditView, viewFilters } from "~/models/view-audit.server";
+import { can } from "~/auth/permissions.server";
+import { recordViewers } from "~/models/audit-trail.server";
+import { RecordViewersPanel } from "~/components/RecordViewersPanel";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.licensee.lastName}, ${data.licensee.firstName} · CME Credit Verification` : "Licensee · CME Credit Verification" },
@@ -38,9 +41,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     decisionsForLearner(db, user.org.code, learnerId),
   ]);
   parts.catch(() => undefined); // awaited below, unless the 404 comes first
+  const viewersPart = can(user, "oversee") ? recordViewers(db, user, learnerId) : Promise.resolve(null);
+  viewersPart.catch(() => undefined);
   const licensee = await getLicensee(db, user.scope, learnerId);
   if (!licensee) throw new Response("Not found", { status: 404 });
   const [grid, totals, decisions] = await parts;
+  const viewers = await viewersPart;
   auditView(context, user, { action: "licensee.view", target: `learner:${learnerId}`, detail: { page: "licensee", query: viewFilters(search), records: grid.rows.length }, rows: 1 });
   return pageAnswer({
     org: user.org,
@@ -48,12 +54,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     grid,
     totals,
     range: { from: range.completedFrom ?? null, to: range.completedTo ?? null },
+    viewers,
     decisions: decisions.map((d) => ({ id: d.id, entryId: d.entryId, outcome: d.outcome, note: d.note, cycleEnd: d.cycleEnd, decidedBy: d.decidedBy, decidedAt: d.decidedAt.toISOString(), superseded: d.superseded, supersedeReason: d.supersedeReason, bulk: d.bulk, override: d.override, overrideReason: d.overrideReason, extendedTo: d.extendedTo })),
   }, [...grid.notices, ...Object.keys(grid.filterErrors)]);
 }
 
 export default function LicenseePage() {
-  const { org, licensee, grid, totals, range, decisions } = useLoaderData<typeof loader>();
+  const { org, licensee, grid, totals, range, decisions, viewers } = useLoaderData<typeof loader>();
   const words = orgWords(org.kind as OrganisationKind);
   const location = useLocation();
   const rangeQuery = new URLSearchParams();
@@ -139,6 +146,7 @@ export default function LicenseePage() {
         <CreditFilterPanel data={grid} org={org} fields={FIELDS} />
         <CreditGrid data={grid} columns={LICENSEE_RECORD_COLUMNS} exportPath={`/licensees/${licensee.id}/records/export`} caption={`Credit reports of ${licensee.firstName} ${licensee.lastName}`} />
       </div>
+      {viewers ? <RecordViewersPanel viewers={viewers} person={words.person} /> : null}
     </>
   );
 }

@@ -21,6 +21,7 @@ import * as m0017 from "./0017_roster_lifecycle";
 import * as m0018 from "./0018_entry_shortfalls";
 import * as m0019 from "./0019_pending_mark";
 import * as m0022 from "./0022_staff_accounts";
+import * as m0025 from "./0025_audit_chain";
 
 export const migrations: Record<string, Migration> = {
   "0001_learner_store": m0001,
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   "0018_entry_shortfalls": m0018,
   "0019_pending_mark": m0019,
   "0022_staff_accounts": m0022,
+  "0025_audit_chain": m0025,
 };

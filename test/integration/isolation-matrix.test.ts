@@ -88,6 +88,10 @@ async function foreignFor(reader: Reader): Promise<Foreign> {
     where org_code = ${other} and (email like 'matrix-secret-%' or email = ${`admin@${other.toLowerCase()}.demo.test`}) order by email`.execute(db)).rows;
   const invite = staffInvites.get(other);
   if (staff.length < 2 || !invite) throw new Error(`no staff or invitation of ${other} to try`);
+  // An audit event of the other organization (written in beforeAll): its audit trail, never the reader's.
+  const auditMarkers = (await sql<{ target: string }>`
+    select target from board.audit_event where org_code = ${other} and target like 'matrix-secret-audit-%'`.execute(db)).rows;
+  if (auditMarkers.length === 0) throw new Error(`no audit event of ${other} to try`);
   if (entries.length === 0 || uploads.length === 0 || samples.length === 0 || attributes.length === 0) throw new Error(`no board records of ${other} to try`);
   if (reader.org !== "ACCME" && (learners.length === 0 || activities.length === 0)) throw new Error(`no learner-store records of ${other} only`);
 
@@ -104,6 +108,7 @@ async function foreignFor(reader: Reader): Promise<Foreign> {
     // Its staff and the person it invited.
     ...staff.filter((u) => u.email.startsWith("matrix-secret-")).flatMap((u) => [u.email, u.display_name]),
     invite.email,
+    ...auditMarkers.map((a) => a.target),
   ];
   return {
     ids: {
@@ -167,6 +172,13 @@ describe("the isolation matrix", () => {
         where e.org_code = ${other} and u.org_code = ${other} and u.role = 'supervisor'
         order by e.id limit 1
         on conflict (org_code, roster_key, key) do update set value = excluded.value, source = 'staff', upload_id = null, updated_by = excluded.updated_by`.execute(owner());
+    }
+    // An audit event for each of them (by one of their users, from an address a reader could search for): the audit trail is the organization's own.
+    for (const other of new Set(READERS.map((r) => r.other))) {
+      await sql`
+        insert into board.audit_event (user_id, org_code, action, target, detail, ip)
+        select u.id, ${other}, 'export', ${`matrix-secret-audit-${other.toLowerCase()}`}, '{"format": "csv", "rows": 1}'::jsonb, '127.0.0.1'
+        from board.staff_user u where u.org_code = ${other} and u.role = 'supervisor' limit 1`.execute(owner());
     }
     // A rule version for each of them, its reason a marker (from a far date, so no status moves).
     for (const other of new Set(READERS.map((r) => r.other))) {
