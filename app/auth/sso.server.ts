@@ -371,7 +371,7 @@ export function mappedRole(claimValue: unknown, roleMap: Record<string, string>)
   const roles = new Set(
     values
       .filter((v): v is string => typeof v === "string")
-      .map((v) => roleMap[v])
+      .map((v) => (Object.hasOwn(roleMap, v) ? roleMap[v] : undefined))
       .filter((r): r is string => r !== undefined)
   );
   return ROLE_RANK.find((role) => roles.has(role)) ?? null;

@@ -672,6 +672,8 @@ beforeAll(async () => {
     sampleId: await ids(sql`select org_code as org, id::text as id from board.audit_sample order by id limit 3`),
   };
   perParam.report = REPORTS.map((r) => ({ org: "*", id: r.id }));
+  // The organization whose own sign-in /sso/:org starts (public): its code as the sign-in page links it.
+  perParam.org = ["CA-M", "ABIM", "ACCME", "MD-M"].map((code) => ({ org: code, id: code.toLowerCase() }));
   for (const [param, rows] of Object.entries(perParam)) realIds[param] = rows.map((r) => r.id);
   who.forEach(([name, , org]) => {
     ownIds[name] = {};
@@ -709,7 +711,7 @@ describe("every route answers hostile input without a 5xx or a leak", () => {
   it("found the routes and the pages' fields", () => {
     expect(routes.length).toBeGreaterThan(20);
     expect(seenNames.size).toBeGreaterThan(40);
-    for (const pattern of ["/login", "/renewals/:entryId", "/renewals/rules", "/renewals/samples", "/renewals/bulk", "/admin/analytics"]) {
+    for (const pattern of ["/login", "/renewals/:entryId", "/renewals/rules", "/renewals/samples", "/renewals/bulk", "/admin/analytics", "/admin/sso"]) {
       expect(postFormsByRoute.get(pattern)?.length ?? 0, pattern).toBeGreaterThan(0);
     }
     // The entry page's form of what the board knows of the licensee, with its attribute fields.

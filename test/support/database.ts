@@ -72,6 +72,10 @@ export async function boardWrites(owner: Kysely<Database>): Promise<Record<strin
            (select count(*) from board.audit_sample)::text as audit_samples,
            (select count(*) from board.licensee_attribute)::text as attribute_values,
            (select count(*) from board.licensee_attribute_change)::text as attribute_changes,
+           (select count(*) from board.sso_config)::text as sso_configs,
+           (select count(*) from board.audit_event where action = 'sso.update')::text as sso_config_changes,
+           (select count(*) from board.staff_user)::text as staff_users,
+           (select count(*) from board.staff_user where sso_subject is not null)::text as sso_bound_users,
            (select count(*) from board.session)::text as sessions,
            (select count(*) from board.session where revoked_at is not null)::text as revoked_sessions,
            (select count(*) from board.audit_event)::text as audit_events`.execute(owner);
