@@ -129,7 +129,7 @@ export default function SingleSignOnAdmin() {
       <PageHeader
         eyebrow="Administration"
         title="Single sign-on"
-        description={`Let ${org.name} staff sign in with the organization's own account, through its identity provider (OpenID Connect).`}
+        description={`Let ${org.name} staff sign in with the organization’s own account, through its identity provider.`}
         actions={
           <Link to="/admin/analytics" className="button button--secondary">
             Analytics sync
@@ -181,11 +181,11 @@ export default function SingleSignOnAdmin() {
         )
       ) : null}
 
-      <Form method="post" noValidate className="stack" aria-label="Single sign-on settings">
+      <Form method="post" noValidate className="stack settings-form" aria-label="Single sign-on settings">
         <section className="card" aria-labelledby="provider-title">
           <h2 id="provider-title">Identity provider</h2>
           <p className="muted small">
-            Register this application with your identity provider with the redirect address <span className="code">{callbackUrl}</span>, then enter what it gives you.
+            Register this application with your identity provider as an OpenID Connect web application with the redirect address <span className="code">{callbackUrl}</span>, then enter what it gives you.
           </p>
           <div className="form">
             <TextField
@@ -209,6 +209,8 @@ export default function SingleSignOnAdmin() {
             <div className="field">
               <label htmlFor="clientSecret">Client secret</label>
               <input
+                // A new field after each save: what was typed does not stay in the page.
+                key={updatedAt ?? "new"}
                 id="clientSecret"
                 name="clientSecret"
                 type="password"
@@ -315,7 +317,7 @@ export default function SingleSignOnAdmin() {
                 aria-describedby={described("roleMap", true)}
               />
               <p className="field__hint" id="roleMap-hint">
-                One a line: the group&rsquo;s name as your provider sends it, &ldquo;=&rdquo;, then reviewer, supervisor or admin.
+                One per line: the group&rsquo;s name as your provider sends it, &ldquo;=&rdquo;, then reviewer, supervisor or admin.
               </p>
               <FieldError name="roleMap" error={errors.roleMap} />
             </div>
