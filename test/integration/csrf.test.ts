@@ -95,6 +95,14 @@ const forgeries: Record<string, () => Promise<Forgery>> = {
     body.set("reason", "A forged link by hand");
     return { path: "/rosters/unmatched", cookie: cookies.supervisor, body, writes: ["audit_events"] };
   },
+  "/admin/sso": async () => {
+    // The settings form as the page renders it (Save pressed), filled in as an administrator would.
+    const body = await pageForm("/admin/sso", cookies.admin);
+    body.set("issuer", "https://login.forged.example");
+    body.set("clientId", "forged-client");
+    body.set("allowedDomains", "forged.example");
+    return { path: "/admin/sso", cookie: cookies.admin, body, writes: ["sso_configs", "sso_config_changes", "audit_events"] };
+  },
   "/admin/analytics": async () => ({
     path: "/admin/analytics",
     cookie: cookies.admin,
