@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { Analytics } from "../db/analytics/service";
 import type { Database } from "../db/schema";
 import { createDeviceCookie, createSessionCookie } from "./auth/session.server";
+import { createSsoServices } from "./auth/sso.server";
 import type { AppServices } from "./context.server";
 import { createExportServices, type ExportGate } from "./models/export-limits.server";
 import { UploadGate, type UploadLimits } from "./models/upload-limits.server";
@@ -31,6 +32,8 @@ export interface AppServiceOptions {
   viewAudit?: Pick<ViewAuditOptions, "intervalMs" | "schedule">;
   exportLimits?: ExportGate["limits"];
   uploadLimits?: UploadLimits;
+  /** Single sign-on client secrets the server's environment sets, by organization code (environmentSecrets in app/auth/sso.server.ts). */
+  ssoClientSecrets?: Record<string, string>;
 }
 
 export function createAppServices(options: AppServiceOptions): AppServices {
@@ -48,5 +51,6 @@ export function createAppServices(options: AppServiceOptions): AppServices {
     exports: createExportServices(options.exportDb, options.exportLimits),
     uploads: new UploadGate(options.uploadLimits),
     statuses,
+    sso: createSsoServices(options.secrets, options.secureCookies, options.ssoClientSecrets),
   };
 }

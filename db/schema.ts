@@ -107,6 +107,8 @@ export interface StaffUserTable {
   disabled_at: Timestamp | null;
   /** When the password was last set (migration 0022). */
   password_changed_at: Timestamp | null;
+  /** Migration 0024: the identity provider's "issuer subject" the account is bound to after its first single sign-on. */
+  sso_subject: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** An admin's invitation of a person to the organization (migration 0022, decision 030); the token only as its SHA-256. */
@@ -200,6 +202,37 @@ export interface AuditChainHeadTable {
 type IdentityId = ColumnType<string, never, never>;
 /** A timestamp with a default (now()): read as a Date, optional on insert. */
 type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+/** An organization's OpenID Connect identity provider (migration 0024, decision 032). */
+export interface SsoConfigTable {
+  org_code: string;
+  issuer: string;
+  client_id: string;
+  /** AES-256-GCM under a key derived from the session secret (app/auth/sso-secret.server.ts); null when none was entered. */
+  client_secret_encrypted: string | null;
+  allowed_domains: ColumnType<string[], string[] | undefined, string[]>;
+  /** The ID token claim whose values map to roles (e.g. "groups"); null: no mapping. */
+  role_claim: string | null;
+  /** { claim value: role } */
+  role_map: ColumnType<Record<string, string>, string | undefined, string>;
+  default_role: string | null;
+  provisioning: ColumnType<"jit" | "invited", "jit" | "invited" | undefined, "jit" | "invited">;
+  allow_password: ColumnType<boolean, boolean | undefined, boolean>;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  updated_by: string | null;
+  updated_at: DefaultTimestamp;
+}
+
+/** A single sign-on in flight (migration 0024): single use, 10 minutes. */
+export interface SsoLoginTable {
+  state_hash: string;
+  org_code: string;
+  code_verifier: string;
+  nonce: string;
+  redirect_to: ColumnType<string, string | undefined, string>;
+  created_at: DefaultTimestamp;
+  used_at: Timestamp | null;
+}
 
 export interface RequirementRuleTable {
   org_code: string;
@@ -415,6 +448,8 @@ export interface Database {
   "board.audit_sample": AuditSampleTable;
   "board.licensee_attribute": LicenseeAttributeTable;
   "board.licensee_attribute_change": LicenseeAttributeChangeTable;
+  "board.sso_config": SsoConfigTable;
+  "board.sso_login": SsoLoginTable;
 }
 
 export type StaffUser = Selectable<StaffUserTable>;

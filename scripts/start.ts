@@ -16,6 +16,8 @@ import { warmReportPages } from "../app/models/reports/index.server";
 import { EXPORT_LIMITS, EXPORT_POOL_NAME } from "../app/models/export-limits.server";
 import { STATUS_POOL } from "../app/models/status-runner.server";
 import { createAppServices } from "../app/services.server";
+import { environmentSecrets } from "../app/auth/sso.server";
+import { ORGANISATIONS } from "../domain/reference";
 import type { SnapshotQuery } from "../db/analytics/reader";
 import { startAnalytics } from "../db/analytics/service";
 import { APP_ROLE, createAppDb, createDb, enableAppLogin } from "../db/client";
@@ -123,6 +125,8 @@ const services = createAppServices({
   secureCookies: env.SECURE_COOKIES ?? production,
   logger,
   viewAudit: { intervalMs: env.AUDIT_FLUSH_MS },
+  // SSO_<CODE>_CLIENT_SECRET: an organization's single sign-on client secret, kept out of the database.
+  ssoClientSecrets: environmentSecrets(process.env, ORGANISATIONS.map((o) => o.code)),
 });
 const { viewAudit, exports, statuses } = services;
 // Every board's statuses brought up to date now (a new day, or rules and rosters changed while stopped).

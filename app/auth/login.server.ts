@@ -25,6 +25,7 @@ import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { Database } from "../../db/schema";
 import { recordAudit } from "../models/audit.server";
 import { verifyPassword } from "./password.server";
+import { passwordRefused } from "./sso.server";
 import { DEVICE_COOKIE_DAYS } from "./session.server";
 
 export interface SignInLimits {
@@ -74,6 +75,8 @@ export type LoginResult =
   /** Signed in; `deviceToken` is the new device cookie's value. */
   | { ok: true; userId: string; orgCode: string; deviceToken: string }
   | { ok: false; reason: "invalid" }
+  /** The password was right, but the account's organization signs in through its identity provider only (decision 032). */
+  | { ok: false; reason: "sso_required"; orgCode: string; orgName: string }
   /**
    * Refused without looking at the password, for `retryAfterSeconds`: the address group as a whole
    * ("address"), this address or device at this account ("account"), or any client without a device
@@ -249,6 +252,12 @@ export async function attemptLogin(
   // argon2id against a dummy hash when there is no account: the same work either way.
   const valid = await verifyPassword(ctx.password_hash, input.password);
   if (ctx.id && ctx.org_code && valid) {
+    const ssoOnly = await passwordRefused(db, ctx.id);
+    if (ssoOnly) {
+      await db.deleteFrom("board.login_throttle").where("account", "=", email).where("client", "=", client).execute();
+      await recordAudit(db, { action: "login.failure", ...who, detail: { email, reason: "sso_required", client: address } });
+      return { ok: false, reason: "sso_required", orgCode: ssoOnly.orgCode, orgName: ssoOnly.orgName };
+    }
     await db.deleteFrom("board.login_throttle").where("account", "=", email).where("client", "=", client).execute();
     await db.updateTable("board.staff_user").set({ failed_login_count: 0, locked_until: null }).where("id", "=", ctx.id).execute();
     // A new device cookie on every sign-in; the one shown (if valid for this account) is replaced.
@@ -377,4 +386,14 @@ export function lockedOutSql(emailColumn: RawBuilder<unknown>, lockedUntil: RawB
   return sql<boolean>`(coalesce(${lockedUntil} > now(), false) or (
     select count(*) from board.login_failure f
     where f.account = ${emailColumn} and not f.trusted and f.at > now() - make_interval(hours => ${limits.accountWindowHours})) >= ${limits.accountFailureLimit})`;
+}
+
+/**
+ * A new device cookie (decision 018) for an account that signed in some other way than the password
+ * form (single sign-on): the browser is one where the account has signed in. Returns its token.
+ */
+export async function rememberDevice(db: Kysely<Database>, userId: string): Promise<string> {
+  const deviceToken = randomBytes(32).toString("base64url");
+  await db.insertInto("board.login_device").values({ id_hash: hashToken(deviceToken), user_id: userId }).execute();
+  return deviceToken;
 }

@@ -35,6 +35,14 @@ export type AuditAction =
   | "login.failure"
   | "login.locked"
   | "login.throttled"
+  /** Signed in through the organization's identity provider (detail: issuer, subject, e-mail, role, whether the account was created, a role the provider changed). */
+  | "login.sso"
+  /** A single sign-on refused (detail: reason, and what the provider said of the person). */
+  | "login.sso.failure"
+  /** An administrator changed the single sign-on configuration (detail: before, after; the client secret only as "changed"). */
+  | "sso.update"
+  /** An administrator checked the identity provider's connection (detail: outcome). */
+  | "sso.check"
   | "logout"
   | "session.expired"
   /** An administrator lifted an account's sign-in lock and cleared its failure counts (detail: by, what was cleared). */

@@ -1,7 +1,7 @@
 // Administrators: the analytics snapshot's freshness, its schedule, and the sync history (time,
 // kind, rows, duration, outcome), with a button to sync now.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUser } from "~/auth/permissions.server";
 import { PageHeader } from "~/components/PageHeader";
 import { StatCard } from "~/components/StatCard";
@@ -71,11 +71,16 @@ export default function AnalyticsAdmin() {
         title="Analytics sync"
         description="Reports and the overview read a DuckDB snapshot of the learner store, refreshed from PostgreSQL by incremental syncs. A sync that fails leaves the last good snapshot serving."
         actions={
-          <Form method="post">
-            <button type="submit" name="intent" value="sync" className="button button--primary" disabled={syncing}>
-              {syncing ? "Syncing…" : "Sync now"}
-            </button>
-          </Form>
+          <>
+            <Link to="/admin/sso" className="button button--secondary">
+              Single sign-on
+            </Link>
+            <Form method="post">
+              <button type="submit" name="intent" value="sync" className="button button--primary" disabled={syncing}>
+                {syncing ? "Syncing…" : "Sync now"}
+              </button>
+            </Form>
+          </>
         }
       />
       <div className="stat-grid">

@@ -1,9 +1,10 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { attemptLogin, minutesToWait, SIGN_IN_LIMITS } from "~/auth/login.server";
 import { createUserSession, getSessionUser, readDeviceToken, safeRedirectTarget } from "~/auth/session.server";
+import { signInOptions } from "~/auth/sso.server";
 import { TextField } from "~/components/TextField";
 import { fieldErrors, type FieldErrors } from "~/lib/forms";
 import { readFormFields } from "~/lib/request-form.server";
@@ -29,7 +30,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (await getSessionUser(context, request)) {
     throw redirect(safeRedirectTarget(new URL(request.url).searchParams.get("redirectTo")));
   }
-  return null;
+  // The organizations whose staff sign in with their own account (decision 032).
+  return { organizations: await signInOptions(context.services.db) };
 }
 
 type ActionResult = { errors: FieldErrors; email: string };
@@ -59,6 +61,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
           : `Too many failed sign-in attempts for this email from your network. Try again in ${wait}.`;
     return data<ActionResult>({ errors: { form: message }, email }, { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } });
   }
+  if (!result.ok && result.reason === "sso_required") {
+    const message = `${result.orgName} signs its staff in with the organization's own account. Use "Sign in with ${result.orgName}'s account" below.`;
+    return data<ActionResult>({ errors: { form: message }, email }, { status: 403 });
+  }
   if (!result.ok) {
     const message = `Email or password is incorrect. After ${SIGN_IN_LIMITS.freeFailures} failed attempts, each further attempt from your network waits longer.`;
     return data<ActionResult>({ errors: { form: message }, email }, { status: 401 });
@@ -77,6 +83,7 @@ export default function Login() {
   const result = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const navigation = useNavigation();
+  const { organizations } = useLoaderData<typeof loader>();
   const errors: FieldErrors = result?.errors ?? {};
   const submitting = navigation.state === "submitting";
   return (
@@ -106,7 +113,32 @@ export default function Login() {
             {submitting ? "Signing in…" : "Sign in"}
           </button>
         </Form>
+        <SsoLinks organizations={organizations} redirectTo={searchParams.get("redirectTo")} />
       </div>
+    </div>
+  );
+}
+
+/** Links, not a form: the provider is reached by navigation (the form-action policy allows only this site). */
+function SsoLinks({ organizations, redirectTo }: { organizations: { code: string; name: string }[]; redirectTo: string | null }) {
+  if (organizations.length === 0) return null;
+  const href = (code: string) => `/sso/${code.toLowerCase()}${redirectTo ? `?${new URLSearchParams({ redirectTo })}` : ""}`;
+  const link = (o: { code: string; name: string }) => (
+    <a key={o.code} href={href(o.code)} className="button button--secondary button--block">
+      Sign in with {o.name}&rsquo;s account
+    </a>
+  );
+  return (
+    <div className="sso-options">
+      <p className="sso-options__or">or</p>
+      {organizations.length <= 3 ? (
+        <div className="sso-options__list">{organizations.map(link)}</div>
+      ) : (
+        <details className="disclosure">
+          <summary>Sign in with your organization&rsquo;s account</summary>
+          <div className="sso-options__list">{organizations.map(link)}</div>
+        </details>
+      )}
     </div>
   );
 }

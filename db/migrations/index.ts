@@ -22,6 +22,7 @@ import * as m0018 from "./0018_entry_shortfalls";
 import * as m0019 from "./0019_pending_mark";
 import * as m0022 from "./0022_staff_accounts";
 import * as m0025 from "./0025_audit_chain";
+import * as m0024 from "./0024_single_sign_on";
 
 export const migrations: Record<string, Migration> = {
   "0001_learner_store": m0001,
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   "0019_pending_mark": m0019,
   "0022_staff_accounts": m0022,
   "0025_audit_chain": m0025,
+  "0024_single_sign_on": m0024,
 };

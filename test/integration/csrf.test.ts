@@ -135,6 +135,14 @@ const forgeries: Record<string, () => Promise<Forgery>> = {
     const body = await pageForm("/account", cookie!, (f) => f.some(([k, v]) => k === "intent" && v === "end-others"));
     return { path: "/account?index", cookie: cookie!, body, writes: ["revoked_sessions", "audit_events"] };
   },
+  "/admin/sso": async () => {
+    // The settings form as the page renders it (Save pressed), filled in as an administrator would.
+    const body = await pageForm("/admin/sso", cookies.admin);
+    body.set("issuer", "https://login.forged.example");
+    body.set("clientId", "forged-client");
+    body.set("allowedDomains", "forged.example");
+    return { path: "/admin/sso", cookie: cookies.admin, body, writes: ["sso_configs", "sso_config_changes", "audit_events"] };
+  },
   "/admin/analytics": async () => ({
     path: "/admin/analytics",
     cookie: cookies.admin,

@@ -688,6 +688,8 @@ beforeAll(async () => {
   const token = /\/invite\/([A-Za-z0-9_-]{43})/.exec(invited.text)?.[1];
   expect(token, "an invitation link for the fuzz").toBeTruthy();
   perParam.token = [{ org: "CA-M", id: token! }];
+  // The organization whose own sign-in /sso/:org starts (public): its code as the sign-in page links it.
+  perParam.org = ["CA-M", "ABIM", "ACCME", "MD-M"].map((code) => ({ org: code, id: code.toLowerCase() }));
   for (const [param, rows] of Object.entries(perParam)) realIds[param] = rows.map((r) => r.id);
   who.forEach(([name, , org]) => {
     ownIds[name] = {};
@@ -725,7 +727,7 @@ describe("every route answers hostile input without a 5xx or a leak", () => {
   it("found the routes and the pages' fields", () => {
     expect(routes.length).toBeGreaterThan(20);
     expect(seenNames.size).toBeGreaterThan(40);
-    for (const pattern of ["/login", "/renewals/:entryId", "/renewals/rules", "/renewals/samples", "/renewals/bulk", "/admin/analytics", "/admin/users", "/admin/users/invite", "/admin/users/:userId", "/account", "/invite/:token"]) {
+    for (const pattern of ["/login", "/renewals/:entryId", "/renewals/rules", "/renewals/samples", "/renewals/bulk", "/admin/analytics", "/admin/users", "/admin/users/invite", "/admin/users/:userId", "/account", "/invite/:token", "/admin/sso"]) {
       expect(postFormsByRoute.get(pattern)?.length ?? 0, pattern).toBeGreaterThan(0);
     }
     // The entry page's form of what the board knows of the licensee, with its attribute fields.

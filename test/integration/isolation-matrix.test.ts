@@ -92,6 +92,10 @@ async function foreignFor(reader: Reader): Promise<Foreign> {
   const auditMarkers = (await sql<{ target: string }>`
     select target from board.audit_event where org_code = ${other} and target like 'matrix-secret-audit-%'`.execute(db)).rows;
   if (auditMarkers.length === 0) throw new Error(`no audit event of ${other} to try`);
+  // The other organization's single sign-on: its provider, client and domain appear on no page of the reader's.
+  const sso = (await sql<{ issuer: string; client_id: string; domain: string }>`
+    select issuer, client_id, allowed_domains[1] as domain from board.sso_config where org_code = ${other}`.execute(db)).rows;
+  if (sso.length === 0) throw new Error(`no single sign-on configuration of ${other} to try`);
   if (entries.length === 0 || uploads.length === 0 || samples.length === 0 || attributes.length === 0) throw new Error(`no board records of ${other} to try`);
   if (reader.org !== "ACCME" && (learners.length === 0 || activities.length === 0)) throw new Error(`no learner-store records of ${other} only`);
 
@@ -109,6 +113,7 @@ async function foreignFor(reader: Reader): Promise<Foreign> {
     ...staff.filter((u) => u.email.startsWith("matrix-secret-")).flatMap((u) => [u.email, u.display_name]),
     invite.email,
     ...auditMarkers.map((a) => a.target),
+    ...sso.flatMap((c) => [c.issuer, c.client_id, c.domain]),
   ];
   return {
     ids: {
@@ -122,6 +127,8 @@ async function foreignFor(reader: Reader): Promise<Foreign> {
       token: [invite.token],
       // Not an id: the report's name. "Foreign" here is asking for the other board's figures.
       report: REPORTS.map((r) => r.id),
+      // Not an id either: the organization whose sign-in /sso/:org starts (public, like the sign-in page).
+      org: [other.toLowerCase()],
     },
     markers,
   };
@@ -180,6 +187,14 @@ describe("the isolation matrix", () => {
         select u.id, ${other}, 'export', ${`matrix-secret-audit-${other.toLowerCase()}`}, '{"format": "csv", "rows": 1}'::jsonb, '127.0.0.1'
         from board.staff_user u where u.org_code = ${other} and u.role = 'supervisor' limit 1`.execute(owner());
     }
+    // Each of them signs in through its own identity provider (off, so no sign-in reaches it).
+    for (const other of new Set(READERS.map((r) => r.other))) {
+      const secret = other.toLowerCase();
+      await sql`
+        insert into board.sso_config (org_code, issuer, client_id, client_secret_encrypted, allowed_domains, role_claim, role_map, provisioning, enabled)
+        values (${other}, ${`https://matrix-secret-${secret}.example`}, ${`matrix-secret-client-${secret}`}, 'v1.x.y.z',
+                array[${`matrix-secret-${secret}.example`}], 'groups', '{"matrix-secret-group": "admin"}', 'jit', false)`.execute(owner());
+    }
     // A rule version for each of them, its reason a marker (from a far date, so no status moves).
     for (const other of new Set(READERS.map((r) => r.other))) {
       await sql`
@@ -230,7 +245,7 @@ describe("the isolation matrix", () => {
     if (route.params.length === 0) return [{ url: query(route.pattern), hasForeignId: false }];
     const [param] = route.params;
     const values = ids[param!] ?? [];
-    const idParam = param !== "report";
+    const idParam = param !== "report" && param !== "org";
     return values.map((value) => ({ url: query(fillPattern(route.pattern, { [param!]: value })), hasForeignId: idParam }));
   }
 
@@ -346,6 +361,34 @@ describe("the isolation matrix", () => {
         expect(status).toBe(403);
       }
       expect(await writes()).toEqual(before);
+    });
+
+    it(`${reader.kind} (${reader.org}): the single sign-on settings save only the reader's own, and only for an admin`, async () => {
+      const form = {
+        intent: "save",
+        issuer: "https://login.isolation.example",
+        clientId: `isolation-matrix-${reader.org}`,
+        allowedDomains: "isolation.example",
+        provisioning: "invited",
+        defaultRole: "reviewer",
+        // The other organization, named every way a request can.
+        organisationCode: reader.other,
+        org: reader.other,
+        orgCode: reader.other,
+        board: reader.other,
+      };
+      const otherBefore = await owner().selectFrom("board.sso_config").selectAll().where("org_code", "=", reader.other).executeTakeFirstOrThrow();
+      const before = await writes();
+      for (const role of ["reviewer", "supervisor"] as const) {
+        const { status } = await request("POST", `/admin/sso?${foreignQuery(reader.other)}`, cookies.get(`${reader.org}:${role}`)!, new URLSearchParams(form));
+        expect(status, role).toBe(403);
+      }
+      expect(await writes()).toEqual(before);
+      const saved = await request("POST", `/admin/sso?${foreignQuery(reader.other)}`, cookies.get(`${reader.org}:admin`)!, new URLSearchParams(form));
+      expect(saved.status).toBe(200);
+      expect(await owner().selectFrom("board.sso_config").selectAll().where("org_code", "=", reader.other).executeTakeFirstOrThrow()).toEqual(otherBefore);
+      const own = await owner().selectFrom("board.sso_config").select("org_code").where("client_id", "=", `isolation-matrix-${reader.org}`).execute();
+      expect(own.map((r) => r.org_code)).toEqual([reader.org]);
     });
   }
   for (const reader of READERS.filter((r) => r.org !== "ACCME")) {

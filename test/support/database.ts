@@ -79,6 +79,9 @@ export async function boardWrites(owner: Kysely<Database>): Promise<Record<strin
            (select count(*) from board.staff_user where password_changed_at is not null)::text as passwords_set,
            (select count(*) from board.staff_invite)::text as staff_invites,
            (select count(*) from board.staff_invite where revoked_at is not null or accepted_at is not null)::text as closed_invites,
+           (select count(*) from board.sso_config)::text as sso_configs,
+           (select count(*) from board.audit_event where action = 'sso.update')::text as sso_config_changes,
+           (select count(*) from board.staff_user where sso_subject is not null)::text as sso_bound_users,
            (select count(*) from board.session)::text as sessions,
            (select count(*) from board.session where revoked_at is not null)::text as revoked_sessions,
            (select count(*) from board.audit_event)::text as audit_events`.execute(owner);
