@@ -20,7 +20,7 @@ import { getSessionUser } from "./auth/session.server";
 import { useNonce } from "./lib/nonce";
 import styles from "./styles/app.css";
 import { orgWords } from "../domain/org-words";
-import type { OrganisationKind } from "../domain/reference";
+import { organisationTimeZone, type OrganisationKind } from "../domain/reference";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
@@ -37,6 +37,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       email: user.email,
       role: user.role,
       org: user.org,
+      // Every time on a page is shown in the organization's zone (components/DateTime.tsx).
+      timeZone: organisationTimeZone(user.org.code),
     },
   };
 }

@@ -16,6 +16,7 @@ import { DecisionBadge, DecisionFacts } from "~/components/RenewalCells";
 import { orgWords } from "../../domain/org-words";
 import type { OrganisationKind } from "../../domain/reference";
 import { auditView, viewFilters } from "~/models/view-audit.server";
+import { DateTime } from "~/components/DateTime";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.licensee.lastName}, ${data.licensee.firstName} · CME Credit Verification` : "Licensee · CME Credit Verification" },
@@ -123,7 +124,7 @@ export default function LicenseePage() {
                     <Link to={`/renewals/${d.entryId}`}>{formatDate(d.cycleEnd)}</Link>
                   </p>
                   <p className="small">
-                    {d.decidedBy} · {new Date(d.decidedAt).toLocaleString("en-US", { timeZone: "UTC" })} UTC{d.bulk ? " · bulk" : ""}
+                    {d.decidedBy} · <DateTime value={d.decidedAt} />{d.bulk ? " · bulk" : ""}
                   </p>
                   <DecisionFacts d={d} />
                   {d.note ? <p>{d.note}</p> : null}

@@ -243,7 +243,7 @@ describe("uploadRoster", () => {
     const again = await uploadRoster(appAs(app.database, "NC-M"), { userId: await userId("admin@nc-m.demo.test"), orgCode: "NC-M" }, { fileName: "or-april-copy.csv", content: Buffer.from(csv) });
     expect(again).toMatchObject({ kind: "already", uploadId: first.kind === "uploaded" ? first.uploadId : "", uploadedBy: "Demo supervisor (NC-M)" });
     if (again.kind !== "already") throw new Error("not recognised");
-    expect(again.message).toMatch(/^This file was already uploaded on .+ UTC by Demo supervisor \(NC-M\) \(supervisor@nc-m\.demo\.test\) \(as “or-april\.csv”\); nothing changed\.$/);
+    expect(again.message).toMatch(/^This file was already uploaded on [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M E[SD]T by Demo supervisor \(NC-M\) \(supervisor@nc-m\.demo\.test\) \(as “or-april\.csv”\); nothing changed\.$/);
     expect(await counts("NC-M")).toEqual(before);
   });
 
