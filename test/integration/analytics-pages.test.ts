@@ -252,7 +252,7 @@ describe("report exports", () => {
     const response = await get(app.server.baseUrl, "/reports/timeliness/export?table=providers&download=csv", accme);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/csv/);
-    expect(response.headers.get("content-disposition")).toMatch(/attachment; filename="ACCME-timeliness-providers-\d{4}-\d{2}-\d{2}\.csv"/);
+    expect(response.headers.get("content-disposition")).toMatch(new RegExp(`^attachment; filename="ACCME_timeliness-providers_${defaultRange.from}_to_${defaultRange.to}_produced-\\d{4}-\\d{2}-\\d{2}\\.csv"$`));
     const [header, ...rows] = csv(await response.text());
     expect(header).toEqual(["Rank", "Provider", "Provider id", "Records", "Late", "Late share (%)", "Median lag (days)"]);
     expect(rows.length).toBe(expected.providers.length);

@@ -479,7 +479,7 @@ describe("roster pages", () => {
     expect(download.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     // Named for the board's own day (California's), as PostgreSQL's time zone data gives it.
     const day = await sql<{ d: string }>`select (now() at time zone 'America/Los_Angeles')::date::text as d`.execute(owner());
-    expect(download.headers.get("content-disposition")).toBe(`attachment; filename="CA-M-roster-${uploadId}-bad-rows-${day.rows[0]!.d}.csv"`);
+    expect(download.headers.get("content-disposition")).toBe(`attachment; filename="CA-M_roster-${uploadId}-bad-rows_produced-${day.rows[0]!.d}.csv"`);
     expect(parse(await download.text(), { bom: true })).toEqual([
       ["Line", "Reason", "Row as uploaded"],
       ["3", "Birth date “02/30” is not a real MM/DD.", "A1,Zoe,Lee,02/30,,2031-10-31"],
