@@ -444,6 +444,28 @@ function bigForm(content: string): string {
 const text = async (response: Response) => (await response.text()).replace(/<!-- -->/g, "");
 
 describe("roster pages", () => {
+  it("shows each upload's time in California's time zone, the zone named (PST or PDT), as PostgreSQL writes it in that zone", async () => {
+    const cookie = await signIn(app.server.baseUrl, "reviewer@ca-m.demo.test");
+    const html = await (await get(app.server.baseUrl, "/rosters", cookie)).text();
+    const uploads = await app.database.owner.transaction().execute(async (trx) => {
+      await sql`set local time zone 'America/Los_Angeles'`.execute(trx);
+      return (
+        await sql<{ iso: string; shown: string }>`
+          select to_json(uploaded_at)#>>'{}' as iso, to_char(uploaded_at, 'Mon FMDD, YYYY, FMHH12:MI AM TZ') as shown
+          from board.roster_upload where org_code = 'CA-M'`.execute(trx)
+      ).rows;
+    });
+    expect(uploads.length).toBeGreaterThan(0);
+    for (const upload of uploads) {
+      expect(upload.shown).toMatch(/ P[SD]T$/);
+      const iso = new Date(upload.iso).toISOString();
+      const cell = html.match(new RegExp(`<time dateTime="${iso.replace(/[.]/g, "\\.")}">([^<]+)</time>`));
+      expect(cell, iso).not.toBeNull();
+      expect(cell![1]!.replace(/\s/g, " ")).toBe(upload.shown);
+    }
+    expect(html).not.toMatch(/\bUTC\b/);
+  });
+
   it("a supervisor uploads a mixed file through the form, sees the result, and downloads the bad rows as neutralised CSV", async () => {
     const cookie = await signIn(app.server.baseUrl, "supervisor@ca-m.demo.test");
     const page = await get(app.server.baseUrl, "/rosters", cookie);
