@@ -73,17 +73,22 @@ export const ACTIVITY_FILTERS = {
 
 export const ACTIVITY_FILTER_NAMES = Object.keys(ACTIVITY_FILTERS);
 
-/** The filters PARS's activity list offers that the panel draws from this list (label, kind, choices). */
+/**
+ * The filters PARS's activity list offers that the panel draws from this list (label, kind, choices);
+ * fields with a `group` are shown together under that heading, folded away until one is in use.
+ */
 export const ACTIVITY_PANEL_FIELDS: ReadonlyArray<
-  | { name: keyof typeof ACTIVITY_FILTERS; kind: "select"; label: string; anyLabel: string; options: ReadonlyArray<{ value: string; label: string }> }
-  | { name: keyof typeof ACTIVITY_FILTERS; kind: "text"; label: string; hint: string }
+  (
+    | { name: keyof typeof ACTIVITY_FILTERS; kind: "select"; label: string; anyLabel: string; options: ReadonlyArray<{ value: string; label: string }> }
+    | { name: keyof typeof ACTIVITY_FILTERS; kind: "text"; label: string; hint: string }
+  ) & { group?: string }
 > = [
   { name: "status", kind: "select", label: "Activity status", anyLabel: "Active or inactive", options: ACTIVITY_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] })) },
-  { name: "providership", kind: "select", label: "Providership", anyLabel: "Directly or jointly provided", options: PROVIDERSHIPS.map((p) => ({ value: p, label: PROVIDERSHIP_LABELS[p] })) },
-  { name: "jointProvider", kind: "text", label: "Joint provider", hint: "Words of the joint provider's name" },
-  { name: "providerState", kind: "select", label: "Provider's state", anyLabel: "Any state", options: US_STATE_CODES.map((code) => ({ value: code, label: code })) },
-  { name: "providerCity", kind: "text", label: "Provider's city", hint: "The city's name, or its first letters" },
-  { name: "providerCountry", kind: "text", label: "Provider's country", hint: "Two-letter code, e.g. US" },
+  { group: "Providership", name: "providership", kind: "select", label: "Provided", anyLabel: "Directly or jointly", options: PROVIDERSHIPS.map((p) => ({ value: p, label: PROVIDERSHIP_LABELS[p] })) },
+  { group: "Providership", name: "jointProvider", kind: "text", label: "Joint provider", hint: "Words of the joint provider's name" },
+  { group: "Provider's location", name: "providerState", kind: "select", label: "State", anyLabel: "Any state", options: US_STATE_CODES.map((code) => ({ value: code, label: code })) },
+  { group: "Provider's location", name: "providerCity", kind: "text", label: "City", hint: "The city's name, or its first letters" },
+  { group: "Provider's location", name: "providerCountry", kind: "text", label: "Country", hint: "Two-letter code, e.g. US" },
 ];
 
 export interface ActivityRow {

@@ -102,6 +102,14 @@ function activityCell(columnId: string, row: ActivityRow): ReactNode {
 
 const FORMAT_OPTIONS = ACTIVITY_FORMATS.map((f) => ({ value: f, label: f }));
 
+/** The panel's PARS fields in order, those sharing a heading together. */
+const panelGroups = ACTIVITY_PANEL_FIELDS.reduce<Array<{ group?: string; fields: Array<(typeof ACTIVITY_PANEL_FIELDS)[number]> }>>((groups, field) => {
+  const last = groups[groups.length - 1];
+  if (field.group && last?.group === field.group) last.fields.push(field);
+  else groups.push({ group: field.group, fields: [field] });
+  return groups;
+}, []);
+
 export default function Activities() {
   const data = useLoaderData<typeof loader>();
   const location = useLocation();
@@ -135,13 +143,23 @@ export default function Activities() {
             <CheckboxFilter name="format" legend="Formats" values={values.format ?? []} options={FORMAT_OPTIONS} error={errors.format} />
           </details>
           <ToggleFilter name="moc" label="Registered for MOC only" checked={value("moc") !== ""} error={errors.moc} />
-          {ACTIVITY_PANEL_FIELDS.map((field) =>
-            field.kind === "select" ? (
-              <SelectFilter key={field.name} name={field.name} label={field.label} value={value(field.name)} error={errors[field.name]} anyLabel={field.anyLabel} options={field.options} />
-            ) : (
-              <TextFilter key={field.name} name={field.name} label={field.label} value={value(field.name)} error={errors[field.name]} hint={field.hint} />
-            ),
-          )}
+          {panelGroups.map(({ group, fields }) => {
+            const drawn = fields.map((field) =>
+              field.kind === "select" ? (
+                <SelectFilter key={field.name} name={field.name} label={field.label} value={value(field.name)} error={errors[field.name]} anyLabel={field.anyLabel} options={field.options} />
+              ) : (
+                <TextFilter key={field.name} name={field.name} label={field.label} value={value(field.name)} error={errors[field.name]} hint={field.hint} />
+              ),
+            );
+            if (!group) return drawn;
+            const inUse = fields.some((f) => value(f.name) !== "" || errors[f.name]);
+            return (
+              <details key={group} className="filter-group filter-disclosure" open={inUse}>
+                <summary className="filter-label">{group}</summary>
+                {drawn}
+              </details>
+            );
+          })}
         </FilterPanel>
         <section aria-labelledby="results-title">
           <h2 id="results-title" className="visually-hidden">
