@@ -91,7 +91,16 @@ export async function exportCreditGrid(
   services: { db: Kysely<Database>; exports: ExportServices; logger: Logger },
   user: SessionUser,
   params: URLSearchParams,
-  options: CreditGridOptions & { what: string; sheetName: string; ip: string | null; target?: string; /** The request's method (a HEAD gets headers only). */ method: string },
+  options: CreditGridOptions & {
+    what: string;
+    sheetName: string;
+    ip: string | null;
+    target?: string;
+    /** The request's method (a HEAD gets headers only). */
+    method: string;
+    /** Filters the route sets itself (a transcript's accepted records): the file name does not repeat them. */
+    implied?: readonly string[];
+  },
 ): Promise<Response> {
   const raw = params.get("download") ?? "csv";
   if (!(EXPORT_FORMATS as readonly string[]).includes(raw)) throw new Response("Choose download=csv or download=xlsx.", { status: 400 });
@@ -112,7 +121,7 @@ export async function exportCreditGrid(
   const { db } = services;
   const board = user.scope.boardCodes?.length === 1 ? user.scope.boardCodes[0]! : (state.filters.board ?? null);
   const named = Object.fromEntries(
-    CREDIT_FILTER_NAMES.filter((name) => !["completedFrom", "completedTo"].includes(name)).map((name) => [name, query.getAll(name)]),
+    CREDIT_FILTER_NAMES.filter((name) => !["completedFrom", "completedTo", ...(options.implied ?? [])].includes(name)).map((name) => [name, query.getAll(name)]),
   );
   return exportResponse({ services, userId: user.id, method: options.method }, {
     format,
