@@ -21,7 +21,7 @@ import { can } from "./auth/permissions.server";
 import { useNonce } from "./lib/nonce";
 import styles from "./styles/app.css";
 import { orgWords } from "../domain/org-words";
-import type { OrganisationKind } from "../domain/reference";
+import { organisationTimeZone, type OrganisationKind } from "../domain/reference";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
@@ -39,6 +39,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       role: user.role,
       org: user.org,
       oversees: can(user, "oversee"),
+      // Every time on a page is shown in the organization's zone (components/DateTime.tsx).
+      timeZone: organisationTimeZone(user.org.code),
     },
   };
 }

@@ -33,6 +33,8 @@ export interface ActivityTable {
   mips: Generated<boolean>;
   rems: Generated<boolean>;
   status: Generated<string>;
+  /** The organization a jointly provided activity was planned and presented with; null when directly provided. */
+  joint_provider_name: Generated<string | null>;
   change_seq: Generated<Int8>;
 }
 

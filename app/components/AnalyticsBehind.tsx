@@ -2,7 +2,8 @@
 // store (the last update failed, or updates run late): how far behind, since when updates fail, and
 // when the figures shown were read. Plain words: reviewers need not know how analytics are kept.
 import type { AnalyticsFreshness } from "../../db/analytics/service";
-import { formatDuration, formatTimeOfDay } from "~/lib/format";
+import { formatDuration } from "~/lib/format";
+import { DateTime } from "./DateTime";
 
 export function AnalyticsBehind({ freshness }: { freshness: AnalyticsFreshness | null | undefined }) {
   if (!freshness?.behind) return null;
@@ -13,12 +14,12 @@ export function AnalyticsBehind({ freshness }: { freshness: AnalyticsFreshness |
       Analytics are {lag} behind:{" "}
       {failedAt ? (
         <>
-          the last update failed at <time dateTime={failedAt}>{formatTimeOfDay(failedAt, now)}</time>.
+          the last update failed at <DateTime value={failedAt} />.
         </>
       ) : (
         <>updates are running late.</>
       )}{" "}
-      The figures below are from <time dateTime={asOf}>{formatTimeOfDay(asOf, now)}</time>.
+      The figures below are from <DateTime value={asOf} />.
       {failedAt ? " The update is tried again automatically." : null}
     </p>
   );

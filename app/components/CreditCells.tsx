@@ -4,7 +4,8 @@ import type { ReactNode } from "react";
 import { ENTRY_METHOD_LABELS, type EntryMethod } from "../../domain/reference";
 import type { CreditRow } from "~/lib/credit-search";
 import { FLAG_DESCRIPTIONS, FLAG_LABELS } from "~/lib/data-rules";
-import { formatCredits, formatDate, formatSubmittedDate } from "~/lib/format";
+import { formatCredits, formatDate } from "~/lib/format";
+import { SubmittedDate } from "./DateTime";
 
 export function StatusBadge({ status, reason }: { status: string; reason: string | null }) {
   return status === "rejected" ? (
@@ -77,7 +78,7 @@ export function creditCell(columnId: string, row: CreditRow): ReactNode {
     case "completed":
       return formatDate(row.completionDate);
     case "submitted":
-      return <time dateTime={row.submittedAt}>{formatSubmittedDate(row.submittedAt)}</time>;
+      return <SubmittedDate value={row.submittedAt} />;
     case "lag":
       return row.lagDays;
     case "credits":

@@ -2,7 +2,7 @@
 // entry, each with its value ("Not known" when never supplied) and where it came from; the form a
 // supervisor edits them with (per-field messages from the server); and the history of changes.
 import { Form, Link } from "@remix-run/react";
-import { formatTimestamp } from "~/lib/format";
+import { DateTime } from "./DateTime";
 import type { FieldErrors } from "~/lib/forms";
 import { attributeDefinition, formatAttributeValue } from "../../domain/licensee-attributes";
 import type { OrgWords } from "../../domain/org-words";
@@ -54,14 +54,14 @@ function SourceLine({ a }: { a: PanelAttribute }) {
     return (
       <span className="field__hint">
         From the roster{a.uploadId ? <> (<Link to={`/rosters/${a.uploadId}`}>upload</Link>)</> : null}
-        {a.updatedAt ? `, ${formatTimestamp(a.updatedAt)}` : ""}
+        {a.updatedAt ? <>, <DateTime value={a.updatedAt} /></> : ""}
       </span>
     );
   }
   return (
     <span className="field__hint">
       Set by {a.updatedBy ?? "a staff member"}
-      {a.updatedAt ? `, ${formatTimestamp(a.updatedAt)}` : ""}
+      {a.updatedAt ? <>, <DateTime value={a.updatedAt} /></> : ""}
     </span>
   );
 }
@@ -193,7 +193,7 @@ export function LicenseeAttributesPanel({
                   <strong>{c.label}</strong>: {shown(c.key, c.before)} → {shown(c.key, c.after)}
                 </p>
                 <p className="small">
-                  {formatTimestamp(c.changedAt)} ·{" "}
+                  <DateTime value={c.changedAt} /> ·{" "}
                   {c.source === "roster" ? (
                     <>
                       from a roster upload{c.uploadId ? <> (<Link to={`/rosters/${c.uploadId}`}>see the upload</Link>)</> : null}

@@ -11,7 +11,7 @@ import { PageHeader } from "~/components/PageHeader";
 import { AnalyticsBehind } from "~/components/AnalyticsBehind";
 import { ReportChart, type ChartSpec } from "~/components/ReportChart";
 import { ReportTableView } from "~/components/ReportTable";
-import { formatTimestamp } from "~/lib/format";
+import { DateTime } from "./DateTime";
 import { DEFAULT_MIN_RECORDS, REPORTS, type ReportId, type ReportTable } from "~/lib/reports";
 
 /** What a report route's loader returns (serialisable), whatever the report. */
@@ -52,7 +52,7 @@ export function DataAsOf({ asOf }: { asOf: string | undefined }) {
   return (
     <p className="as-of" data-testid="data-as-of">
       <span className="as-of__dot" aria-hidden="true" />
-      Data as of <time dateTime={asOf}>{formatTimestamp(asOf)}</time>
+      Data as of <DateTime value={asOf} />
     </p>
   );
 }
@@ -120,7 +120,7 @@ export function AnalyticsPreparing({ rebuilding, subject, failedAt }: { rebuildi
       </p>
       {failedAt ? (
         <p data-testid="analytics-preparing-failed">
-          The last attempt failed at <time dateTime={failedAt}>{formatTimestamp(failedAt)}</time>; it is tried again automatically.
+          The last attempt failed at <DateTime value={failedAt} />; it is tried again automatically.
         </p>
       ) : null}
     </div>

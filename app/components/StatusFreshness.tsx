@@ -1,7 +1,7 @@
 // When the renewal statuses a page shows were computed, and whether an update is under way: the
 // statuses are computed in the background (after new records, rule changes and roster uploads), so a
 // page says how fresh they are instead of computing them while the reviewer waits.
-import { formatTimeOfDay } from "~/lib/format";
+import { DateTime } from "./DateTime";
 
 export interface StatusFreshnessView {
   computedAt: string | null;
@@ -11,14 +11,12 @@ export interface StatusFreshnessView {
 }
 
 export function StatusFreshness({ freshness }: { freshness: StatusFreshnessView }) {
-  const { computedAt, updating, now } = freshness;
-  const today = computedAt !== null && computedAt.slice(0, 10) === now.slice(0, 10);
+  const { computedAt, updating } = freshness;
   return (
     <p className={updating ? "notice notice--info status-freshness" : "muted small status-freshness"} role="status" data-testid="status-freshness">
       {computedAt ? (
         <>
-          Statuses computed <time dateTime={computedAt}>{formatTimeOfDay(computedAt, now)}</time>
-          {today ? " today" : null}
+          Statuses computed <DateTime value={computedAt} />
           {updating ? "; updating…" : "."}
         </>
       ) : (

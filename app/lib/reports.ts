@@ -238,6 +238,8 @@ export type ReportRow = Record<string, CellValue>;
 export interface ReportTable {
   id: string;
   title: string;
+  /** The XLSX sheet's name when the title is longer than Excel's 31 characters (whole words). */
+  sheet?: string;
   columns: ReportColumn[];
   rows: ReportRow[];
   /** A footer row (totals), shown and exported after the rows. */

@@ -6,9 +6,21 @@ import { activityInScope, creditReportsInScope, type Scope } from "../auth/scope
 import type { ACTIVITY_FILTERS, ActivityRow } from "../lib/activity-search";
 import { REPORTING_WINDOW_DAYS } from "../../domain/reference";
 import type { FilterValues } from "../lib/grid";
-import { decodeCursor, encodeCursor, foldC, key, keysetCondition, type KeyType, type SortKey } from "./keyset.server";
+import { decodeCursor, encodeCursor, foldC, key, keysetCondition, startsWithFolded, type KeyType, type SortKey } from "./keyset.server";
 
 export type ActivityFilters = FilterValues<typeof ACTIVITY_FILTERS>;
+
+/**
+ * Learners accepted for the activity in the scope (and, for ACCME's board filter, that board): the
+ * figure the "Accepted" column shows and PARS's default order ("Sort by: Learners Accepted").
+ * Computed per activity from the (activity, board) index, so this order reads every matching
+ * activity's count before its first page.
+ */
+function acceptedOf(scope: Scope, board: string | undefined): RawBuilder<unknown> {
+  const boards = board ? [board] : scope.boardCodes;
+  return sql`(select count(*)::int from learner.credit_report cr
+    where cr.activity_id = a.id and cr.deleted_at is null and cr.status = 'accepted'${boards === null ? sql`` : sql` and cr.board_code in (${sql.join(boards)})`})`;
+}
 
 /** Sort id → keys before the final tie-break on the activity id. */
 const SORTS: Record<string, SortKey[]> = {
@@ -20,8 +32,8 @@ const SORTS: Record<string, SortKey[]> = {
   end: [key(sql`a.end_date`, "date")],
 };
 
-function keysOf(sortId: string): { exprs: RawBuilder<unknown>[]; types: KeyType[] } {
-  const keys = SORTS[sortId] ?? (SORTS.start as SortKey[]);
+function keysOf(sortId: string, scope: Scope, board: string | undefined): { exprs: RawBuilder<unknown>[]; types: KeyType[] } {
+  const keys = sortId === "accepted" ? [key(acceptedOf(scope, board), "int")] : (SORTS[sortId] ?? (SORTS.start as SortKey[]));
   return { exprs: [...keys.map((k) => k.expr), sql`a.id`], types: [...keys.map((k) => k.type), "bpchar"] };
 }
 
@@ -52,6 +64,18 @@ function activityConditions(db: Kysely<Database>, scope: Scope, filters: Activit
   if (filters.from) conditions.push(sql`a.end_date >= ${filters.from}::date`);
   if (filters.to) conditions.push(sql`a.start_date <= ${filters.to}::date`);
   if (filters.moc) conditions.push(sql`a.moc`);
+  if (filters.status) conditions.push(sql`a.status = ${filters.status}`);
+  if (filters.providership === "joint") conditions.push(sql`a.joint_provider_name is not null`);
+  if (filters.providership === "direct") conditions.push(sql`a.joint_provider_name is null`);
+  if (filters.jointProvider) {
+    conditions.push(sql`to_tsvector('simple', coalesce(a.joint_provider_name, '')) @@ to_tsquery('simple', ${prefixQuery(filters.jointProvider)})`);
+  }
+  // Where the provider is: its state and country as given, its city by its first letters (any case or accent).
+  const place: RawBuilder<SqlBool>[] = [];
+  if (filters.providerState) place.push(sql`p3.state = ${filters.providerState}`);
+  if (filters.providerCountry) place.push(sql`p3.country = ${filters.providerCountry}`);
+  if (filters.providerCity) place.push(startsWithFolded(sql`(learner.fold(p3.city) collate "C")`, filters.providerCity));
+  if (place.length) conditions.push(sql`a.provider_id in (select p3.id from learner.provider p3 where ${sql.join(place, sql` and `)})`);
   return conditions;
 }
 
@@ -71,7 +95,7 @@ export async function listActivities(
   request: { filters: ActivityFilters; sort: { id: string; desc: boolean }; size: number; after: string | null; before: string | null; count?: boolean },
 ): Promise<ActivityPage> {
   const { filters, sort, size } = request;
-  const { exprs, types } = keysOf(sort.id);
+  const { exprs, types } = keysOf(sort.id, scope, filters.board);
   const cursorText = request.after ?? request.before;
   const values = cursorText ? decodeCursor(cursorText, sort, types) : null;
   const backward = values !== null && request.before !== null;
@@ -82,7 +106,7 @@ export async function listActivities(
   let page = db
     .selectFrom("learner.activity as a")
     .innerJoin("learner.provider as p", "p.id", "a.provider_id")
-    .select(["a.id", "a.title", "a.provider_id", "p.name as provider_name", "a.format", "a.start_date", "a.end_date", "a.credit_claim_date", "a.max_cme_credits", "a.max_moc_credits", "a.moc", "a.status"])
+    .select(["a.id", "a.title", "a.provider_id", "p.name as provider_name", "p.city as provider_city", "p.state as provider_state", "p.country as provider_country", "a.joint_provider_name", "a.format", "a.start_date", "a.end_date", "a.credit_claim_date", "a.max_cme_credits", "a.max_moc_credits", "a.moc", "a.status"])
     .select(exprs.map((expr, i) => sql<string>`(${expr})::text`.as(`c${i}`)));
   for (const condition of conditions) page = page.where(condition);
   if (values) page = page.where(keysetCondition(exprs, types, values, descending));
@@ -114,7 +138,7 @@ export async function listActivities(
   const more = rows.length > size;
   const shown = rows.slice(0, size);
   // The outer query does not promise the inner order: put the page in its order again.
-  shown.sort((x, y) => compareKeys(x, y, exprs.length) * (descending ? -1 : 1));
+  shown.sort((x, y) => compareKeys(x, y, types) * (descending ? -1 : 1));
   if (backward) shown.reverse();
   const cursorFor = (row: (typeof rows)[number] | undefined) =>
     row ? encodeCursor({ sort: sort.id, desc: sort.desc, values: exprs.map((_, i) => (row as Record<string, unknown>)[`c${i}`] as string) }) : null;
@@ -124,6 +148,10 @@ export async function listActivities(
       title: r.title,
       providerId: r.provider_id,
       providerName: r.provider_name,
+      providerCity: r.provider_city,
+      providerState: r.provider_state,
+      providerCountry: r.provider_country,
+      jointProviderName: r.joint_provider_name,
       format: r.format,
       startDate: r.start_date,
       endDate: r.end_date,
@@ -143,12 +171,14 @@ export async function listActivities(
   };
 }
 
-/** Orders rows by their text keys as PostgreSQL did (the keys' text forms sort like the keys). */
-function compareKeys(x: object, y: object, n: number): number {
-  for (let i = 0; i < n; i++) {
+/** Orders rows by their keys' text forms as PostgreSQL did: counts as numbers, the rest as text (which sorts like the keys). */
+function compareKeys(x: object, y: object, types: readonly KeyType[]): number {
+  for (let i = 0; i < types.length; i++) {
     const a = (x as Record<string, string>)[`c${i}`] ?? "";
     const b = (y as Record<string, string>)[`c${i}`] ?? "";
-    if (a !== b) return a < b ? -1 : 1;
+    if (a === b) continue;
+    if (types[i] === "int") return Number(a) - Number(b);
+    return a < b ? -1 : 1;
   }
   return 0;
 }

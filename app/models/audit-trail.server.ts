@@ -398,14 +398,13 @@ export async function exportAuditTrail(
     }
     if (batch.length) yield* await describeRows(exportsDb, scope, words, batch);
   }
-  const tzName = formatDateTime(new Date(), tz).split(" ").at(-1);
   return exportResponse({ services, userId: user.id, method: request.method }, {
     format,
-    filename: exportFilename(user.org.code, "audit-trail"),
+    filename: exportFilename(user.org.code, "audit-trail", { filters: { action: filters.action, address: filters.address }, range: { from: filters.from, to: filters.to } }),
     sheetName: "Audit trail",
+    timeZone: tz,
     columns: [
-      { header: `Time (${tzName})`, value: (r: AuditRow) => r.when, width: 26 },
-      { header: "Time (UTC)", value: (r: AuditRow) => r.at, width: 26 },
+      { header: "Time", value: (r: AuditRow) => r.at, kind: "timestamp", width: 26 },
       { header: "User", value: (r: AuditRow) => r.who?.name ?? "No user (a failed sign-in or the system)", width: 24 },
       { header: "E-mail", value: (r: AuditRow) => r.who?.email ?? "", width: 28 },
       { header: "Action", value: (r: AuditRow) => r.actionLabel, width: 26 },

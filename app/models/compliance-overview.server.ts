@@ -182,6 +182,7 @@ export function complianceTables(
     shortfall: {
       id: "shortfall",
       title: `How far short (${unit}, largest unmet requirement)`,
+      sheet: "How far short",
       columns: [
         { key: "label", label: "Short by", kind: "text" },
         { key: "licensees", label: words.People, kind: "count" },

@@ -5,12 +5,13 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema";
 import { boardCodesInScope } from "../auth/scope.server";
 import type { SessionUser } from "../auth/session.server";
-import { activeFilterCount, CREDIT_FILTER_NAMES, parseCreditSearch, type CreditRow } from "../lib/credit-search";
+import { activeFilterCount, ALL_CREDIT_TYPES, CREDIT_FILTER_NAMES, parseCreditSearch, type CreditRow } from "../lib/credit-search";
 import { visibleColumns, type ColumnDef } from "../lib/grid";
 import { recordAudit } from "./audit.server";
 import { EXACT_COUNT_CAP, searchCreditReports, streamCreditReports, type CreditFilters } from "./credits.server";
 import type { ExportServices } from "./export-limits.server";
-import { EXPORT_FORMATS, exportFilename, exportResponse, outcomeDetail, type ExportFormat } from "./exports.server";
+import { EXPORT_FORMATS, exportFilename, exportResponse, outcomeDetail, type ExportColumn, type ExportFormat } from "./exports.server";
+import { MOC_CREDIT_TYPES, organisationTimeZone, STATE_TOPICS } from "../../domain/reference";
 import type { Logger } from "pino";
 
 /** Parameters about the view, not the rows: their problems are notices above the grid. */
@@ -61,6 +62,28 @@ export async function loadCreditGrid(db: Kysely<Database>, user: SessionUser, pa
 export type CreditGridData = Awaited<ReturnType<typeof loadCreditGrid>>;
 
 /**
+ * The credit types a file gets a column for: a certifying board's MOC credit types, a state board's
+ * topics, every one of both for ACCME (unless it narrowed the file to one board).
+ */
+export function exportedCreditTypes(board: string | null): readonly string[] {
+  if (board === null) return ALL_CREDIT_TYPES;
+  return MOC_CREDIT_TYPES[board] ?? STATE_TOPICS;
+}
+
+/**
+ * A grid's columns as a file has them: each column's export value, except "Topics / credit types",
+ * which becomes one numeric column per credit type (the amount, empty when the record has none), so
+ * a spreadsheet can sum and filter them.
+ */
+export function creditExportColumns(columns: readonly ColumnDef<CreditRow>[], creditTypes: readonly string[]): ExportColumn<CreditRow>[] {
+  return columns.flatMap((c): ExportColumn<CreditRow>[] =>
+    c.id === "creditTypes"
+      ? creditTypes.map((type) => ({ header: type, value: (r: CreditRow) => r.creditTypes[type] ?? null, kind: "number" as const }))
+      : [{ header: c.label, value: c.exportValue, kind: c.exportKind }],
+  );
+}
+
+/**
  * The grid's whole filtered result as CSV or XLSX: the visible columns in screen order, the grid's
  * sort, streamed; audited when it ends. `download` picks the format (`format` is a filter).
  */
@@ -68,7 +91,16 @@ export async function exportCreditGrid(
   services: { db: Kysely<Database>; exports: ExportServices; logger: Logger },
   user: SessionUser,
   params: URLSearchParams,
-  options: CreditGridOptions & { what: string; sheetName: string; ip: string | null; target?: string; /** The request's method (a HEAD gets headers only). */ method: string },
+  options: CreditGridOptions & {
+    what: string;
+    sheetName: string;
+    ip: string | null;
+    target?: string;
+    /** The request's method (a HEAD gets headers only). */
+    method: string;
+    /** Filters the route sets itself (a transcript's accepted records): the file name does not repeat them. */
+    implied?: readonly string[];
+  },
 ): Promise<Response> {
   const raw = params.get("download") ?? "csv";
   if (!(EXPORT_FORMATS as readonly string[]).includes(raw)) throw new Response("Choose download=csv or download=xlsx.", { status: 400 });
@@ -87,11 +119,16 @@ export async function exportCreditGrid(
     [...query.keys()].filter((key) => !["after", "before", "page", "size"].includes(key)).map((key) => [key, query.getAll(key).join(",")]),
   );
   const { db } = services;
+  const board = user.scope.boardCodes?.length === 1 ? user.scope.boardCodes[0]! : (state.filters.board ?? null);
+  const named = Object.fromEntries(
+    CREDIT_FILTER_NAMES.filter((name) => !["completedFrom", "completedTo", ...(options.implied ?? [])].includes(name)).map((name) => [name, query.getAll(name)]),
+  );
   return exportResponse({ services, userId: user.id, method: options.method }, {
     format,
-    filename: exportFilename(user.org.code, options.what),
+    filename: exportFilename(user.org.code, options.what, { filters: named, range: { from: state.filters.completedFrom, to: state.filters.completedTo } }),
     sheetName: options.sheetName,
-    columns: columns.map((c) => ({ header: c.label, value: c.exportValue, kind: c.exportKind })),
+    timeZone: organisationTimeZone(user.org.code),
+    columns: creditExportColumns(columns, exportedCreditTypes(board)),
     rows: streamCreditReports(services.exports.db, user.scope, { filters: { ...state.filters, ...options.fixed }, sort: state.sort }),
     onFinish: (outcome) =>
       recordAudit(db, {

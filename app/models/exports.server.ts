@@ -5,11 +5,15 @@
 // holds a slot of the export gate (app/models/export-limits.server.ts) until it ends. Text cells are
 // neutralised against formula injection; XLSX text escapes what XML cannot carry. Every export is
 // audited with the rows actually handed to the client and whether (and why) it was cut short.
+// Files are made for analysis: a name that says whose, what, which filters and dates; numbers as
+// numbers; times as ISO 8601 with the organization's offset (its zone named in the header); every
+// XLSX sheet with a whole-word name, an autofilter and a frozen header row.
 import { PassThrough } from "node:stream";
 import zlib from "node:zlib";
 import { stringify } from "csv-stringify/sync";
 import ExcelJS from "exceljs";
 import type { Logger } from "pino";
+import { isoInZone, timeZoneLabel, wallClock } from "../lib/format";
 import { neutraliseCell } from "../lib/spreadsheet";
 import { organisationToday } from "../../domain/reference";
 import type { ExportAbort, ExportOutcome, ExportServices, ExportTicket } from "./export-limits.server";
@@ -24,17 +28,24 @@ export type CellValue = string | number | null;
 export interface ExportColumn<R> {
   header: string;
   value(row: R): CellValue;
-  /** How XLSX stores the cell: a real date (YYYY-MM-DD text in), a number, or text (default). */
-  kind?: "text" | "number" | "date" | "timestamp";
+  /**
+   * How the cell is stored: a real date (YYYY-MM-DD text in), a moment (ISO text in: ISO 8601 with
+   * the organization's offset in CSV, its wall-clock time in XLSX, the zone named in the header), a
+   * number, a share (a fraction, rounded to four places; shown as a percentage in XLSX), or text.
+   */
+  kind?: "text" | "number" | "share" | "date" | "timestamp";
   /** XLSX column width in characters. */
   width?: number;
 }
 
 export interface ExportRequest<R> {
   format: ExportFormat;
-  /** File name without extension: `<organisation>-<what>-<YYYY-MM-DD>`. */
+  /** File name without extension (exportFilename). */
   filename: string;
+  /** At most 31 characters (Excel's limit), whole words: see fitSheetName. */
   sheetName: string;
+  /** The organization's time zone: moments are written in it. */
+  timeZone: string;
   columns: readonly ExportColumn<R>[];
   rows: AsyncIterable<R>;
   /**
@@ -88,9 +99,86 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
   xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 };
 
-export function exportFilename(orgCode: string, what: string, date = new Date()): string {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
-  return `${safe(orgCode)}-${safe(what)}-${organisationToday(orgCode, date)}`;
+/** What a file name says beyond the organization and the subject. */
+export interface FilenameParts {
+  /** Filters in use, by URL name (several values joined). Names and values are made safe. */
+  filters?: Record<string, string | readonly string[] | undefined>;
+  /** The date range the rows are in (a completion or cycle-end window, say). */
+  range?: { from?: string | null; to?: string | null };
+}
+
+/** Longest file name (without extension) an export gets: every system keeps 255 bytes. */
+const FILENAME_MAX = 160;
+
+const safePart = (text: string) =>
+  text
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/[^A-Za-z0-9.]+/g, "-")
+    .replace(/^[-.]+|[-.]+$/g, "");
+
+/**
+ * `CA-M_credit-reports_creditType-Patient-Safety_2024-01-01_to_2024-12-31_produced-2026-12-05`:
+ * the organization, what, each filter as name-value, the date range and the organization's date it
+ * was produced. Letters, digits, hyphens, dots and underscores only; at most 160 characters, filters
+ * that do not fit are counted ("plus-2-more-filters") rather than cut.
+ */
+export function exportFilename(orgCode: string, what: string, parts: FilenameParts = {}, now = new Date()): string {
+  const head = [safePart(orgCode), safePart(what)].filter(Boolean);
+  const range = parts.range ?? {};
+  const tail: string[] = [];
+  if (range.from && range.to) tail.push(`${safePart(range.from)}_to_${safePart(range.to)}`);
+  else if (range.from) tail.push(`from-${safePart(range.from)}`);
+  else if (range.to) tail.push(`to-${safePart(range.to)}`);
+  tail.push(`produced-${organisationToday(orgCode, now)}`);
+  const filters = Object.entries(parts.filters ?? {})
+    .map(([name, value]) => [name, typeof value === "string" ? [value] : [...(value ?? [])]] as const)
+    .filter(([, values]) => values.some((v) => v !== ""))
+    .map(([name, values]) => safePart(`${name}-${values.filter((v) => v !== "").join("-")}`))
+    .filter(Boolean);
+  const fixedLength = [...head, ...tail].join("_").length;
+  const kept: string[] = [];
+  for (const [i, filter] of filters.entries()) {
+    const left = filters.length - i - 1;
+    const note = left > 0 ? `_plus-${left}-more-filter${left === 1 ? "" : "s"}` : "";
+    if (fixedLength + [...kept, filter].join("_").length + 1 + note.length <= FILENAME_MAX) kept.push(filter);
+    else {
+      const dropped = filters.length - kept.length;
+      kept.push(`plus-${dropped}-more-filter${dropped === 1 ? "" : "s"}`);
+      break;
+    }
+  }
+  const name = [...head, ...kept, ...tail].join("_");
+  return name.length <= FILENAME_MAX ? name : [...head, ...tail].join("_").slice(0, FILENAME_MAX);
+}
+
+/** Characters Excel refuses in a sheet name. */
+const SHEET_FORBIDDEN = /[[\]:*?/\\]/g;
+/** Excel's limit on a sheet name. */
+export const SHEET_NAME_MAX = 31;
+
+/**
+ * A sheet name Excel accepts, never cut mid-word: the name itself when it fits, else its first
+ * clause (before a comma or parenthesis) when that fits, else as many whole words as fit.
+ */
+export function fitSheetName(name: string): string {
+  const clean = name.replace(SHEET_FORBIDDEN, " ").replace(/\s+/g, " ").trim().replace(/^'+|'+$/g, "");
+  if (clean.length <= SHEET_NAME_MAX) return clean || "Sheet";
+  const clause = clean.split(/\s*[,(]/)[0]!.trim();
+  if (clause.length <= SHEET_NAME_MAX && clause.length > 0) return clause;
+  let fitted = "";
+  for (const word of clean.split(" ")) {
+    const next = fitted ? `${fitted} ${word}` : word;
+    if (next.length > SHEET_NAME_MAX) break;
+    fitted = next;
+  }
+  // A first word longer than the limit has no whole-word fit: cut it (no real name does this).
+  return (fitted || clean.slice(0, SHEET_NAME_MAX)).replace(/[\s,;:(-]+$/, "");
+}
+
+/** A share (a fraction) rounded to four places: 0.10714285714285714 is written 0.1071. */
+export function roundShare(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
 }
 
 /**
@@ -98,7 +186,14 @@ export function exportFilename(orgCode: string, what: string, date = new Date())
  * exports running, or every export slot is busy) Response with Retry-After. A HEAD gets the
  * download's headers and no body: no slot, no cursor, no audit row (no personal data is sent).
  */
-export function exportResponse<R>(context: ExportContext, request: ExportRequest<R>): Response {
+export function exportResponse<R>(context: ExportContext, asked: ExportRequest<R>): Response {
+  const zone = timeZoneLabel(asked.timeZone);
+  const request: ExportRequest<R> = {
+    ...asked,
+    sheetName: fitSheetName(asked.sheetName),
+    // A moment's column names the zone its times are in.
+    columns: asked.columns.map((c) => (c.kind === "timestamp" ? { ...c, header: `${c.header} (${zone})` } : c)),
+  };
   const headers = {
     "Content-Type": CONTENT_TYPES[request.format],
     "Content-Disposition": `attachment; filename="${request.filename}.${request.format}"`,
@@ -121,6 +216,14 @@ export function outcomeDetail(outcome: ExportOutcome): { rows: number; rowsWritt
 
 function textCell(value: CellValue): CellValue {
   return typeof value === "string" ? neutraliseCell(value) : value;
+}
+
+/** A cell as CSV writes it: moments with the zone's offset, shares rounded, text neutralised. */
+function csvCell<R>(column: ExportColumn<R>, row: R, timeZone: string): CellValue {
+  const value = column.value(row);
+  if (column.kind === "timestamp" && typeof value === "string") return isoInZone(value, timeZone);
+  if (column.kind === "share" && typeof value === "number") return roundShare(value);
+  return textCell(value);
 }
 
 /**
@@ -275,7 +378,7 @@ function csvProducer<R>(request: ExportRequest<R>, ticket: ExportTicket): Produc
           break;
         }
         ticket.rowsRead++;
-        const cells = request.columns.map((c) => textCell(c.value(next.value)));
+        const cells = request.columns.map((c) => csvCell(c, next.value, request.timeZone));
         for (const cell of cells) chars += typeof cell === "string" ? cell.length + 3 : 12;
         batch.push(cells);
       }
@@ -319,7 +422,12 @@ function xlsxProducer<R>(request: ExportRequest<R>, ticket: ExportTicket, logger
     const value = column.value(row);
     if (value === null) return null;
     if (column.kind === "date" && typeof value === "string") return new Date(`${value}T00:00:00Z`);
-    if (column.kind === "timestamp" && typeof value === "string") return new Date(value);
+    if (column.kind === "timestamp" && typeof value === "string") {
+      // Excel has no zones: the organization's wall-clock time, the zone named in the header.
+      const { date, time } = wallClock(value, request.timeZone);
+      return new Date(`${date}T${time}Z`);
+    }
+    if (column.kind === "share" && typeof value === "number") return roundShare(value);
     if (typeof value === "number") return value;
     // An inline string (<is><r><t>), whose `_xHHHH_` escapes every reader decodes.
     return { richText: [{ text: ooxmlEscape(neutraliseCell(value)) }] };
@@ -357,13 +465,14 @@ function xlsxProducer<R>(request: ExportRequest<R>, ticket: ExportTicket, logger
   const write = async () => {
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false, zip: { zlib: { level: 1 } } });
     (workbook as unknown as { zip: NodeJS.EventEmitter }).zip.on("error", (error: Error) => output.destroy(error));
-    const sheet = workbook.addWorksheet(request.sheetName.slice(0, 31), { views: [{ state: "frozen", ySplit: 1 }] });
+    // The header row stays in view; its autofilter (written when the sheet is committed) spans every row.
+    const sheet = workbook.addWorksheet(request.sheetName, { views: [{ state: "frozen", ySplit: 1, topLeftCell: "A2", activeCell: "A2" }] });
     sheetRef = sheet;
     sheet.columns = request.columns.map((c, i) => ({
       key: `c${i}`,
       header: c.header,
       width: c.width ?? Math.max(10, Math.min(40, c.header.length + 4)),
-      style: c.kind === "date" ? { numFmt: "yyyy-mm-dd" } : c.kind === "timestamp" ? { numFmt: "yyyy-mm-dd hh:mm" } : {},
+      style: c.kind === "date" ? { numFmt: "yyyy-mm-dd" } : c.kind === "timestamp" ? { numFmt: "yyyy-mm-dd hh:mm:ss" } : c.kind === "share" ? { numFmt: "0.00%" } : {},
     }));
     sheet.getRow(1).font = { bold: true };
     let finished = false;
@@ -385,6 +494,7 @@ function xlsxProducer<R>(request: ExportRequest<R>, ticket: ExportTicket, logger
       }
       finished = true;
       if (stopping) return;
+      sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: rows + 1, column: Math.max(1, request.columns.length) } };
       sheet.commit();
       // The commit waits for the zip to reach `output`; a download cut meanwhile never lets it.
       if ((await Promise.race([workbook.commit(), gone])) === "gone" && !stopping) throw new Error("the XLSX output closed before the workbook was written");

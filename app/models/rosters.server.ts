@@ -6,10 +6,10 @@ import { once } from "node:events";
 import busboy from "busboy";
 import { sql, type Kysely, type SqlBool } from "kysely";
 import type { Database, MatchQuality, RosterRowError } from "../../db/schema";
-import { formatTimestamp } from "../lib/format";
+import { formatDateTime } from "../lib/format";
 import { ROSTER_LIMITS, type RosterRow, type RosterRowProblem } from "../../domain/roster-csv";
 import { attributesOf, type AttributeKey } from "../../domain/licensee-attributes";
-import { organisationToday } from "../../domain/reference";
+import { organisationTimeZone, organisationToday } from "../../domain/reference";
 import { streamRosterCsv } from "../lib/roster-csv-stream.server";
 import { recordAudit } from "./audit.server";
 
@@ -146,7 +146,7 @@ export async function uploadRoster(
           uploadId: String(previous.id),
           uploadedAt: previous.uploaded_at,
           uploadedBy: previous.display_name,
-          message: `This file was already uploaded on ${formatTimestamp(previous.uploaded_at.toISOString())} by ${who} (as “${previous.file_name}”); nothing changed.`,
+          message: `This file was already uploaded on ${formatDateTime(previous.uploaded_at, organisationTimeZone(org.code))} by ${who} (as “${previous.file_name}”); nothing changed.`,
         };
       }
 

@@ -12,7 +12,8 @@ import { AnalyticsPreparing, DataAsOf } from "~/components/ReportPage";
 import { ReportTableView } from "~/components/ReportTable";
 import { Sparkline } from "~/components/Sparkline";
 import { StatCard } from "~/components/StatCard";
-import { formatCount, formatCredits, formatDate, formatPercent, formatTimestamp } from "~/lib/format";
+import { DateTime } from "~/components/DateTime";
+import { formatCount, formatCredits, formatDate, formatPercent } from "~/lib/format";
 import { utcToday } from "~/lib/reports";
 import { organisationToday } from "../../domain/reference";
 import { dashboardCompliance } from "~/models/compliance-overview.server";
@@ -142,7 +143,7 @@ function ScopeSection({ section, boardCodes, kind }: { section: Extract<Dashboar
         <StatCard label="Accepted" value={formatCount(figures.accepted)} testId="stat-accepted" />
         <StatCard label="Rejected" value={formatCount(figures.rejected)} testId="stat-rejected" tone={figures.rejected > 0 ? "warn" : undefined} />
       </div>
-      <p className="muted small">Latest submission received: {formatTimestamp(figures.latestSubmission)}</p>
+      <p className="muted small">Latest submission received: <DateTime value={figures.latestSubmission} /></p>
       {figures.creditReports === 0 ? <p className="empty-state">No credit has been reported to your organization yet.</p> : null}
     </section>
   );
@@ -178,7 +179,9 @@ function ByBoard({ section, boardNames }: { section: Extract<DashboardSection, {
                 <td className="num" data-col="licensees">{formatCount(row.licensees)}</td>
                 <td className="num">{formatCount(row.rejected)}</td>
                 <td className="num">{formatPercent(row.rejected, row.creditReports)}</td>
-                <td>{formatTimestamp(row.latestSubmission)}</td>
+                <td>
+                  <DateTime value={row.latestSubmission} />
+                </td>
               </tr>
             ))}
           </tbody>

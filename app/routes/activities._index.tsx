@@ -11,7 +11,7 @@ import { DataTable } from "~/components/DataTable";
 import { CheckboxFilter, DateRangeFilter, FilterPanel, SelectFilter, TextFilter, ToggleFilter } from "~/components/FilterPanel";
 import { ColumnPicker, ExportMenu, PageSizeSelect, Pagination, ParamNotices, ResultCount, Toolbar } from "~/components/GridControls";
 import { PageHeader } from "~/components/PageHeader";
-import { ACTIVITY_COLUMNS, ACTIVITY_FILTER_NAMES, parseActivitySearch, type ActivityRow } from "~/lib/activity-search";
+import { ACTIVITY_COLUMNS, ACTIVITY_FILTER_NAMES, ACTIVITY_PANEL_FIELDS, parseActivitySearch, STATUS_LABELS, type ActivityRow, type ActivityStatus } from "~/lib/activity-search";
 import { activeFilterCount } from "~/lib/credit-search";
 import { formatCount, formatCredits, formatDate } from "~/lib/format";
 import { visibleColumns } from "~/lib/grid";
@@ -77,6 +77,18 @@ function activityCell(columnId: string, row: ActivityRow): ReactNode {
       return formatCredits(row.maxCmeCredits);
     case "moc":
       return row.moc ? <span className="badge badge--neutral">MOC</span> : <span className="muted">—</span>;
+    case "maxMocCredits":
+      return row.maxMocCredits === null ? <span className="muted">—</span> : formatCredits(row.maxMocCredits);
+    case "status":
+      return STATUS_LABELS[row.status as ActivityStatus] ?? row.status;
+    case "jointProvider":
+      return row.jointProviderName ?? <span className="muted">Directly provided</span>;
+    case "providerCity":
+      return row.providerCity ?? <span className="muted">—</span>;
+    case "providerState":
+      return row.providerState ?? <span className="muted">—</span>;
+    case "providerCountry":
+      return row.providerCountry;
     case "accepted":
       return formatCount(row.accepted);
     case "rejected":
@@ -89,6 +101,14 @@ function activityCell(columnId: string, row: ActivityRow): ReactNode {
 }
 
 const FORMAT_OPTIONS = ACTIVITY_FORMATS.map((f) => ({ value: f, label: f }));
+
+/** The panel's PARS fields in order, those sharing a heading together. */
+const panelGroups = ACTIVITY_PANEL_FIELDS.reduce<Array<{ group?: string; fields: Array<(typeof ACTIVITY_PANEL_FIELDS)[number]> }>>((groups, field) => {
+  const last = groups[groups.length - 1];
+  if (field.group && last?.group === field.group) last.fields.push(field);
+  else groups.push({ group: field.group, fields: [field] });
+  return groups;
+}, []);
 
 export default function Activities() {
   const data = useLoaderData<typeof loader>();
@@ -123,6 +143,23 @@ export default function Activities() {
             <CheckboxFilter name="format" legend="Formats" values={values.format ?? []} options={FORMAT_OPTIONS} error={errors.format} />
           </details>
           <ToggleFilter name="moc" label="Registered for MOC only" checked={value("moc") !== ""} error={errors.moc} />
+          {panelGroups.map(({ group, fields }) => {
+            const drawn = fields.map((field) =>
+              field.kind === "select" ? (
+                <SelectFilter key={field.name} name={field.name} label={field.label} value={value(field.name)} error={errors[field.name]} anyLabel={field.anyLabel} options={field.options} />
+              ) : (
+                <TextFilter key={field.name} name={field.name} label={field.label} value={value(field.name)} error={errors[field.name]} hint={field.hint} />
+              ),
+            );
+            if (!group) return drawn;
+            const inUse = fields.some((f) => value(f.name) !== "" || errors[f.name]);
+            return (
+              <details key={group} className="filter-group filter-disclosure" open={inUse}>
+                <summary className="filter-label">{group}</summary>
+                {drawn}
+              </details>
+            );
+          })}
         </FilterPanel>
         <section aria-labelledby="results-title">
           <h2 id="results-title" className="visually-hidden">

@@ -1,8 +1,9 @@
 // Export of the activity list: every activity the filters match, with the visible columns.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireUser } from "~/auth/permissions.server";
-import { ACTIVITY_COLUMNS, parseActivitySearch } from "~/lib/activity-search";
+import { ACTIVITY_COLUMNS, ACTIVITY_FILTER_NAMES, parseActivitySearch } from "~/lib/activity-search";
 import { visibleColumns } from "~/lib/grid";
+import { organisationTimeZone } from "../../domain/reference";
 import { streamActivities } from "~/models/activities.server";
 import { recordAudit } from "~/models/audit.server";
 import { EXPORT_FORMATS, exportFilename, exportResponse, outcomeDetail, type ExportFormat } from "~/models/exports.server";
@@ -22,8 +23,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const described = Object.fromEntries([...params.keys()].map((k) => [k, params.getAll(k).join(",")]));
   return exportResponse({ services: context.services, userId: user.id, method: request.method }, {
     format: format as ExportFormat,
-    filename: exportFilename(user.org.code, "activities"),
+    filename: exportFilename(user.org.code, "activities", {
+      filters: Object.fromEntries(ACTIVITY_FILTER_NAMES.filter((n) => n !== "from" && n !== "to").map((n) => [n, params.getAll(n)])),
+      range: { from: state.filters.from, to: state.filters.to },
+    }),
     sheetName: "Activities",
+    timeZone: organisationTimeZone(user.org.code),
     columns: columns.map((c) => ({ header: c.label, value: c.exportValue, kind: c.exportKind })),
     rows: streamActivities(context.services.exports.db, user.scope, state),
     onFinish: (outcome) =>

@@ -5,13 +5,10 @@ import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUser } from "~/auth/permissions.server";
 import { PageHeader } from "~/components/PageHeader";
 import { StatCard } from "~/components/StatCard";
-import { formatCount, formatTimestamp } from "~/lib/format";
+import { DateTime, useTimeZone } from "~/components/DateTime";
+import { formatCount, formatDateTime } from "~/lib/format";
 import { readFormFields } from "~/lib/request-form.server";
 
-/** "2026-11-23 12:34:05" (UTC): syncs run every few seconds, so the seconds matter here. */
-function utcSeconds(iso: string | null): string {
-  return iso ? iso.replace("T", " ").slice(0, 19) : "—";
-}
 import { recordAudit } from "~/models/audit.server";
 import { syncHistoryFor } from "~/models/sync-history.server";
 
@@ -61,6 +58,7 @@ function duration(ms: number | null): string {
 export default function AnalyticsAdmin() {
   const { snapshot, history, schedule, multiBoard, org } = useLoaderData<typeof loader>();
   const navigation = useNavigation();
+  const timeZone = useTimeZone();
   const syncing = navigation.state === "submitting" && navigation.formData?.get("intent") === "sync";
   const lastSuccess = history.find((h) => h.outcome === "succeeded");
   const failures = history.filter((h) => h.outcome === "failed" || h.outcome === "interrupted").length;
@@ -84,7 +82,7 @@ export default function AnalyticsAdmin() {
         }
       />
       <div className="stat-grid">
-        <StatCard label="Data as of" value={snapshot ? formatTimestamp(snapshot.asOf) : "Being prepared"} small testId="admin-as-of" />
+        <StatCard label="Data as of" value={snapshot ? formatDateTime(snapshot.asOf, timeZone) : "Being prepared"} small testId="admin-as-of" />
         <StatCard
           label="Schedule"
           value={schedule && schedule.intervalSeconds > 0 ? `Every ${schedule.intervalSeconds} s` : "Off"}
@@ -107,21 +105,22 @@ export default function AnalyticsAdmin() {
             <caption className="visually-hidden">Analytics syncs, newest first</caption>
             <thead>
               <tr>
-                <th scope="col">Started (UTC)</th>
+                <th scope="col">Started</th>
                 <th scope="col">Kind</th>
                 <th scope="col">Trigger</th>
                 <th scope="col">Outcome</th>
                 <th scope="col" className="num">Duration</th>
                 <th scope="col" className="num">Rows in snapshot</th>
                 <th scope="col" className="num">Rows read</th>
-                <th scope="col">Data as of (UTC)</th>
+                <th scope="col">Data as of</th>
               </tr>
             </thead>
             <tbody>
               {history.map((h) => (
                 <tr key={h.id} data-outcome={h.outcome}>
-                  <th scope="row" className="mono">
-                    {utcSeconds(h.startedAt)}
+                  {/* Syncs run every few seconds, so the seconds matter here. */}
+                  <th scope="row">
+                    <DateTime value={h.startedAt} seconds />
                   </th>
                   <td>{h.kind === "full" ? "Full rebuild" : "Incremental"}</td>
                   <td>{TRIGGER[h.trigger] ?? h.trigger}</td>
@@ -132,7 +131,9 @@ export default function AnalyticsAdmin() {
                   <td className="num">{duration(h.durationMs)}</td>
                   <td className="num">{h.rows === null ? "—" : formatCount(h.rows)}</td>
                   <td className="num">{h.changed === null ? "—" : formatCount(h.changed)}</td>
-                  <td className="mono">{utcSeconds(h.asOf)}</td>
+                  <td>
+                    <DateTime value={h.asOf} seconds />
+                  </td>
                 </tr>
               ))}
             </tbody>

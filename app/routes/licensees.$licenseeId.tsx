@@ -19,6 +19,7 @@ import { auditView, viewFilters } from "~/models/view-audit.server";
 import { can } from "~/auth/permissions.server";
 import { recordViewers } from "~/models/audit-trail.server";
 import { RecordViewersPanel } from "~/components/RecordViewersPanel";
+import { DateTime } from "~/components/DateTime";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.licensee.lastName}, ${data.licensee.firstName} · CME Credit Verification` : "Licensee · CME Credit Verification" },
@@ -130,7 +131,7 @@ export default function LicenseePage() {
                     <Link to={`/renewals/${d.entryId}`}>{formatDate(d.cycleEnd)}</Link>
                   </p>
                   <p className="small">
-                    {d.decidedBy} · {new Date(d.decidedAt).toLocaleString("en-US", { timeZone: "UTC" })} UTC{d.bulk ? " · bulk" : ""}
+                    {d.decidedBy} · <DateTime value={d.decidedAt} />{d.bulk ? " · bulk" : ""}
                   </p>
                   <DecisionFacts d={d} />
                   {d.note ? <p>{d.note}</p> : null}

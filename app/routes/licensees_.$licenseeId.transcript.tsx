@@ -8,7 +8,8 @@ import { pageAnswer } from "~/lib/input-status.server";
 import { CreditTypes } from "~/components/CreditCells";
 import { parseCreditSearch, type CreditRow } from "~/lib/credit-search";
 import { isCertifyingBoard } from "~/lib/data-rules";
-import { formatCredits, formatDate, formatTimestamp } from "~/lib/format";
+import { DateTime } from "~/components/DateTime";
+import { formatCredits, formatDate } from "~/lib/format";
 import { streamCreditReports } from "~/models/credits.server";
 import { getLicensee, licenseeIdFrom, licenseeTotals } from "~/models/licensees.server";
 import { auditView } from "~/models/view-audit.server";
@@ -199,7 +200,7 @@ export default function Transcript() {
       </section>
       <footer className="transcript__footer">
         <p>
-          {lines.length} {lines.length === 1 ? "activity" : "activities"} · Generated {formatTimestamp(data.generatedAt)} by {data.generatedBy}
+          {lines.length} {lines.length === 1 ? "activity" : "activities"} · Generated <DateTime value={data.generatedAt} /> by {data.generatedBy}
         </p>
       </footer>
     </article>

@@ -23,6 +23,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     what: `transcript-${learnerId}`,
     target: `learner:${learnerId}`,
     sheetName: "Transcript",
+    implied: ["status"],
     ip: context.clientIp,
     method: request.method,
   });

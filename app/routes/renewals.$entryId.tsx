@@ -26,6 +26,7 @@ import { auditView } from "~/models/view-audit.server";
 import { LicenseeAttributesPanel } from "~/components/LicenseeAttributesPanel";
 import { attributeHistory, knownAttributes, parseAttributeForm, saveLicenseeAttributes } from "~/models/licensee-attributes.server";
 import { attributeDefinition } from "../../domain/licensee-attributes";
+import { DateTime } from "~/components/DateTime";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.entry.lastName}, ${data.entry.firstName} · Renewal · CME Credit Verification` : "Renewal · CME Credit Verification" },
@@ -428,7 +429,7 @@ export default function RenewalEntry() {
                   {d.bulk ? <span className="badge badge--neutral">Bulk</span> : null} {d.override ? <span className="badge badge--warn">Override</span> : null}
                 </p>
                 <p className="small">
-                  {d.decidedBy} · {new Date(d.decidedAt).toLocaleString("en-US", { timeZone: "UTC" })} UTC · based on status “{basisStatus(d.basis.status)}”
+                  {d.decidedBy} · <DateTime value={d.decidedAt} /> · based on status “{basisStatus(d.basis.status)}”
                   {typeof d.basis.creditsCounted === "number" ? `, ${d.basis.creditsCounted} / ${d.basis.creditsRequired}` : ""}
                 </p>
                 <DecisionFacts d={d} />

@@ -13,7 +13,8 @@ import { RenewalStatus } from "~/components/RenewalCells";
 import { RuleEditorFields } from "~/components/RuleEditor";
 import { TextField } from "~/components/TextField";
 import { isDateInRange } from "~/lib/dates";
-import { formatCount, formatDate, formatTimestamp } from "~/lib/format";
+import { DateTime } from "~/components/DateTime";
+import { formatCount, formatDate } from "~/lib/format";
 import { readFormFields } from "~/lib/request-form.server";
 import { describeRuleChanges, formatEffectiveDate } from "~/lib/rule-diff";
 import { applyEditorIntent, draftFromForm, draftFromRule, ruleFormErrors, ruleFromDraft } from "~/lib/rule-form";
@@ -373,7 +374,7 @@ export default function Rules() {
             <li key={h.version} className="timeline__item">
               <p>
                 <strong>Version {h.version}</strong> · in force for {words.cycles} ending on or after {formatEffectiveDate(h.effectiveFrom)} ·{" "}
-                {h.createdBy ?? "as seeded from the board's published requirements"} · {formatTimestamp(h.createdAt)}
+                {h.createdBy ?? "as seeded from the board's published requirements"} · <DateTime value={h.createdAt} />
               </p>
               {h.reason ? <p>{h.reason}</p> : null}
               {h.first ? (

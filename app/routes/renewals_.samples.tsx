@@ -13,6 +13,7 @@ import { dateRangeError, isoDate } from "~/lib/grid";
 import { drawAuditSample, listAuditSamples } from "~/models/decisions.server";
 import { renewalState } from "~/models/renewal-page.server";
 import { readFormFields } from "~/lib/request-form.server";
+import { DateTime } from "~/components/DateTime";
 
 export const meta: MetaFunction = () => [{ title: "Audit samples · Renewals · CME Credit Verification" }];
 
@@ -139,7 +140,7 @@ export default function AuditSamples() {
                 {samples.map((s) => (
                   <tr key={s.id}>
                     <td>
-                      <Link to={`/renewals/samples/${s.id}`}>{new Date(s.drawnAt).toLocaleString("en-US", { timeZone: "UTC" })} UTC</Link>
+                      <Link to={`/renewals/samples/${s.id}`}><DateTime value={s.drawnAt} /></Link>
                     </td>
                     <td>{s.drawnBy}</td>
                     <td>

@@ -8,6 +8,7 @@ import { formatCount, formatDate } from "~/lib/format";
 import type { DecisionOutcomeId, QueueStatus } from "~/lib/renewal-search";
 import { getAuditSample } from "~/models/decisions.server";
 import { auditView } from "~/models/view-audit.server";
+import { DateTime } from "~/components/DateTime";
 
 export const meta: MetaFunction = () => [{ title: "Audit sample · Renewals · CME Credit Verification" }];
 
@@ -57,7 +58,7 @@ export default function AuditSample() {
         description={
           <>
             Cycles ending {formatDate(sample.cycleFrom)} to {formatDate(sample.cycleTo)} · asked for {sample.requested} · seed{" "}
-            <code data-testid="sample-seed">{sample.seed}</code> · drawn by {sample.drawnBy} on {new Date(sample.drawnAt).toLocaleString("en-US", { timeZone: "UTC" })} UTC
+            <code data-testid="sample-seed">{sample.seed}</code> · drawn by {sample.drawnBy} on <DateTime value={sample.drawnAt} />
           </>
         }
       />

@@ -108,9 +108,7 @@ export default function ComplianceReport() {
               />
               <ReportTableView table={t.months} testId="table-months" />
               <p className="small">
-                <a href={`/reports/compliance/export?${query}&table=months`} download>
-                  Download this table (CSV)
-                </a>
+                <TableDownloads query={query} table="months" />
               </p>
               <ReportChart
                 testId="chart-shortfall"
@@ -125,17 +123,13 @@ export default function ComplianceReport() {
               />
               <ReportTableView table={t.shortfall} testId="table-shortfall" />
               <p className="small">
-                <a href={`/reports/compliance/export?${query}&table=shortfall`} download>
-                  Download this table (CSV)
-                </a>
+                <TableDownloads query={query} table="shortfall" />
               </p>
               {t.requirements.rows.length ? (
                 <>
                   <ReportTableView table={t.requirements} testId="table-requirements" />
                   <p className="small">
-                    <a href={`/reports/compliance/export?${query}&table=requirements`} download>
-                      Download this table (CSV)
-                    </a>
+                    <TableDownloads query={query} table="requirements" />
                   </p>
                 </>
               ) : null}
@@ -143,6 +137,23 @@ export default function ComplianceReport() {
           )}
         </section>
       </div>
+    </>
+  );
+}
+
+/** A table's files: the same rows as CSV or as an Excel workbook. */
+function TableDownloads({ query, table }: { query: URLSearchParams; table: string }) {
+  const href = (format: "csv" | "xlsx") => `/reports/compliance/export?${query.toString()}&table=${table}&download=${format}`;
+  return (
+    <>
+      Download this table:{" "}
+      <a href={href("csv")} download>
+        CSV
+      </a>{" "}
+      ·{" "}
+      <a href={href("xlsx")} download>
+        Excel (.xlsx)
+      </a>
     </>
   );
 }

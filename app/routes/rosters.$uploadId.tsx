@@ -9,7 +9,8 @@ import { can, checkUser, requireUser } from "~/auth/permissions.server";
 import { readFormFields } from "~/lib/request-form.server";
 import { PageHeader } from "~/components/PageHeader";
 import { StatCard } from "~/components/StatCard";
-import { formatCount, formatTimestamp } from "~/lib/format";
+import { useTimeZone } from "~/components/DateTime";
+import { formatCount, formatDateTime } from "~/lib/format";
 import { getRosterUpload, rosterUploadIdFrom, withdrawRosterUpload } from "~/models/rosters.server";
 import { attributeDefinition } from "../../domain/licensee-attributes";
 import { orgWords } from "../../domain/org-words";
@@ -66,6 +67,7 @@ const QUALITY_LABELS = {
 
 export default function RosterUpload() {
   const { org, upload, justUploaded, justWithdrawn, canWithdraw, person } = useLoaderData<typeof loader>();
+  const timeZone = useTimeZone();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const errors: Record<string, string> = result?.errors ?? {};
@@ -81,7 +83,7 @@ export default function RosterUpload() {
       <PageHeader
         eyebrow="Roster upload"
         title={upload.fileName}
-        description={`Uploaded ${formatTimestamp(upload.uploadedAt)} by ${upload.uploadedBy ?? "the system (demo data)"} for ${org.code}.`}
+        description={`Uploaded ${formatDateTime(upload.uploadedAt, timeZone)} by ${upload.uploadedBy ?? "the system (demo data)"} for ${org.code}.`}
         actions={
           upload.errorCount > 0 ? (
             <a className="button button--link button--small" href={`/rosters/${upload.id}/errors`} download data-testid="download-bad-rows">
@@ -102,7 +104,7 @@ export default function RosterUpload() {
       {upload.withdrawn ? (
         <div className="notice notice--warn" role="status" data-result data-testid="upload-withdrawn">
           <strong>{justWithdrawn ? "Upload withdrawn." : "This upload was withdrawn"}</strong>
-          {justWithdrawn ? " " : ` on ${formatTimestamp(upload.withdrawn.at)}${upload.withdrawn.by ? ` by ${upload.withdrawn.by}` : ""}: `}
+          {justWithdrawn ? " " : ` on ${formatDateTime(upload.withdrawn.at, timeZone)}${upload.withdrawn.by ? ` by ${upload.withdrawn.by}` : ""}: `}
           {justWithdrawn ? null : <>&ldquo;{upload.withdrawn.reason}&rdquo;. </>}
           {formatCount(upload.withdrawn.retired)} {upload.withdrawn.retired === 1 ? `${person} it listed last was` : `${people} it listed last were`} retired from the roster; their history and
           decisions are kept.

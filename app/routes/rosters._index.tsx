@@ -8,7 +8,8 @@ import { PageHeader } from "~/components/PageHeader";
 import { orgWords } from "../../domain/org-words";
 import type { OrganisationKind } from "../../domain/reference";
 import { StatCard } from "~/components/StatCard";
-import { formatCount, formatTimestamp } from "~/lib/format";
+import { DateTime } from "~/components/DateTime";
+import { formatCount } from "~/lib/format";
 import { discardRequestBody, listRosterUploads, readRosterUpload, ROSTER_UPLOAD_LIMITS, uploadRoster } from "~/models/rosters.server";
 import { attributesOf } from "../../domain/licensee-attributes";
 
@@ -234,7 +235,9 @@ export default function Rosters() {
               <tbody>
                 {roster.uploads.map((u) => (
                   <tr key={u.id} data-upload-id={u.id}>
-                    <td>{formatTimestamp(u.uploadedAt)}</td>
+                    <td>
+                      <DateTime value={u.uploadedAt} />
+                    </td>
                     <th scope="row">
                       <Link to={`/rosters/${u.id}`}>{u.fileName}</Link>
                       {u.fullCohort ? <>{" "}<span className="badge badge--neutral">Full cohort</span></> : null}

@@ -7,6 +7,7 @@ import { recordAudit } from "~/models/audit.server";
 import { exportFilename, exportResponse, outcomeDetail } from "~/models/exports.server";
 import { rosterUploadErrors, rosterUploadIdFrom } from "~/models/rosters.server";
 import type { RosterRowError } from "../../db/schema";
+import { organisationTimeZone } from "../../domain/reference";
 
 async function* each<T>(items: readonly T[]): AsyncGenerator<T> {
   yield* items;
@@ -22,6 +23,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     format: "csv",
     filename: exportFilename(user.org.code, `roster-${uploadId}-bad-rows`),
     sheetName: "Rows not kept",
+    timeZone: organisationTimeZone(user.org.code),
     columns: [
       { header: "Line", value: (e) => e.line, kind: "number" },
       { header: "Reason", value: (e) => e.reason },

@@ -179,6 +179,8 @@ export interface ActivityRow {
   mips: boolean;
   rems: boolean;
   status: "active" | "inactive";
+  /** The organization a jointly provided activity is planned with (db/generator/seed.ts assigns it); null or absent when directly provided. */
+  joint_provider_name?: string | null;
   /** State-mandated topics the activity covers (its topic credits on state-board records). */
   topics: readonly StateTopic[];
   mocBoards: MocRegistration[];

@@ -86,6 +86,21 @@ export const FORMAT_TITLE_LEADS: Partial<Record<string, readonly string[]>> = {
 
 export const FORMULA_LIKE_TITLES = ["=SUM(A1:A9) Billing Update", "@Home Dialysis Review", "+1 Year Follow-up in Oncology", "-20% Readmissions: A QI Project"];
 
+/**
+ * Organizations that plan and present activities jointly with an accredited provider (hospitals,
+ * specialty societies, patient groups, industry-independent education companies).
+ */
+export const JOINT_PROVIDER_NAMES = [
+  "Sutter Health Medical Staff", "Kaiser Permanente Northern California", "Cedars-Sinai Medical Center", "Johns Hopkins Community Physicians",
+  "Maine Medical Center", "OHSU Department of Medicine", "Atrium Health Wake Forest Baptist", "Sanford Health Bismarck",
+  "Alabama Academy of Family Physicians", "California Society of Anesthesiologists", "Oregon Pain Guidance", "Chesapeake Regional Hospital Association",
+  "North Dakota Rural Health Network", "American Diabetes Association, Pacific Region", "St. Thomas Community Health Center", "Midwest Cardiology Partners",
+  "Children's Hospital of Philadelphia Nursing", "Society of Hospital Medicine, Bay Area Chapter", "Great Lakes Oncology Network", "Mercy Clinic Springfield",
+  "Pacific Northwest Rheumatology Society", "Ochsner Health Graduate Medical Education", "Tri-County Medical Society", "Hospital São José",
+];
+/** A joint provider name that a spreadsheet would read as a formula (exports must neutralise it). */
+export const FORMULA_LIKE_JOINT_PROVIDER = "=Partners in Care Education";
+
 /** Provider locations: [city, state]. */
 export const CITIES: ReadonlyArray<readonly [string, string]> = [
   ["Chicago", "IL"], ["Boston", "MA"], ["San Francisco", "CA"], ["Los Angeles", "CA"], ["San Diego", "CA"],

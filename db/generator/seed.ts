@@ -33,6 +33,7 @@ import {
   type ReportTarget,
 } from "./factories";
 import { buildBehaviourPools, physicianProfile, planCompletions, type BehaviourPools, type PhysicianProfile, type PlannedCompletion } from "./behaviour";
+import { FORMULA_LIKE_JOINT_PROVIDER, JOINT_PROVIDER_NAMES } from "./names";
 import { hash32, Rng } from "./random";
 
 export interface SeedOptions {
@@ -81,7 +82,7 @@ const RESUBMITTED_SHARE = 0.6;
 const CORRECTED_SHARE = 0.5;
 
 /** Independent random streams of a run (Rng.derive keys). */
-const STREAM = { providers: 1, activities: 2, learner: 3, reports: 4, weights: 5, npi: 6, plan: 8 } as const;
+const STREAM = { providers: 1, activities: 2, learner: 3, reports: 4, weights: 5, npi: 6, plan: 8, jointProviders: 9 } as const;
 
 const LEARNER_TABLES = ["provider", "activity", "activity_moc", "learner", "licence", "certification", "credit_report"] as const;
 
@@ -222,6 +223,8 @@ function buildWorld(seed: number, physicians: number, today: number): World {
   const activities: ActivityRow[] = Array.from({ length: sizes.activities }, (_, i) =>
     makeActivity(activityRng, i, providers[activityRng.skewedIndex(providers.length, 1.8)] as ProviderRow, today));
   ensureEveryBoardRegistered(activityRng, activities);
+  // From a stream of its own, so every other draw (and the store it makes) stays what it was.
+  assignJointProviders(Rng.derive(seed, STREAM.jointProviders), activities);
   const behaviour = buildBehaviourPools(activities, today);
   const pools: ReportPools = { activities, providerOf: new Map(providers.map((p) => [p.id, p])), behaviour, today };
   // The first learners are guaranteed a board each, in turn, so every board has data and even the
@@ -330,9 +333,9 @@ export async function seedLearnerStore(ownerUrl: string, options: SeedOptions): 
     await copyRows(client, "learner.provider", ["id", "name", "city", "state", "country"],
       providers.map((p) => line([p.id, p.name, p.city, p.state, p.country])), freeze);
     await copyRows(client, "learner.activity",
-      ["id", "provider_id", "internal_id", "title", "format", "start_date", "end_date", "credit_claim_date", "max_cme_credits", "max_moc_credits", "moc", "mips", "rems", "status"],
+      ["id", "provider_id", "internal_id", "title", "format", "start_date", "end_date", "credit_claim_date", "max_cme_credits", "max_moc_credits", "moc", "mips", "rems", "status", "joint_provider_name"],
       activities.map((a) => line([a.id, a.provider_id, a.internal_id, a.title, a.format, dates.day(a.startDay), dates.day(a.endDay),
-        a.creditClaimDay === null ? null : dates.day(a.creditClaimDay), a.max_cme_credits, a.max_moc_credits, a.moc, a.mips, a.rems, a.status])), freeze);
+        a.creditClaimDay === null ? null : dates.day(a.creditClaimDay), a.max_cme_credits, a.max_moc_credits, a.moc, a.mips, a.rems, a.status, a.joint_provider_name ?? null])), freeze);
     await copyRows(client, "learner.activity_moc", ["activity_id", "board_code", "credit_types"],
       activities.flatMap((a) => a.mocBoards.map((m) => line([a.id, m.boardCode, `{${m.creditTypes.map((t) => `"${t}"`).join(",")}}`]))), freeze);
 
@@ -382,6 +385,20 @@ export async function seedLearnerStore(ownerUrl: string, options: SeedOptions): 
     throw error;
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * Joint providership: about a fifth of activities are planned and presented with another
+ * organization (ACCME's annual data: roughly 20 to 25%), live courses and series more often than
+ * enduring materials. One in 500 of those names a partner that reads like a formula.
+ */
+const JOINT_SHARE: Partial<Record<string, number>> = { Course: 0.3, "Regularly Scheduled Series": 0.35, "Internet Live Course": 0.2, "Performance Improvement": 0.25 };
+function assignJointProviders(rng: Rng, activities: ActivityRow[]): void {
+  let joint = 0;
+  for (const activity of activities) {
+    if (!rng.chance(JOINT_SHARE[activity.format] ?? 0.12)) continue;
+    activity.joint_provider_name = joint++ % 500 === 7 ? FORMULA_LIKE_JOINT_PROVIDER : rng.pick(JOINT_PROVIDER_NAMES);
   }
 }
 

@@ -23,6 +23,7 @@ import * as m0019 from "./0019_pending_mark";
 import * as m0022 from "./0022_staff_accounts";
 import * as m0025 from "./0025_audit_chain";
 import * as m0024 from "./0024_single_sign_on";
+import * as m0026 from "./0026_joint_providers";
 
 export const migrations: Record<string, Migration> = {
   "0001_learner_store": m0001,
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   "0022_staff_accounts": m0022,
   "0025_audit_chain": m0025,
   "0024_single_sign_on": m0024,
+  "0026_joint_providers": m0026,
 };

@@ -166,7 +166,7 @@ test("upload → queue → licensee's cycle → decide → supersede → history
   const download = page.waitForEvent("download");
   await page.getByTestId("export-menu").getByText("CSV (all matching rows)").click();
   const file = await download;
-  expect(file.suggestedFilename()).toMatch(/^CA-M-renewals-\d{4}-\d{2}-\d{2}\.csv$/);
+  expect(file.suggestedFilename()).toMatch(/^CA-M_renewals_([A-Za-z0-9.-]+_)*\d{4}-\d{2}-\d{2}_to_\d{4}-\d{2}-\d{2}_produced-\d{4}-\d{2}-\d{2}\.csv$/);
   const text = await readFile((await file.path())!, "utf8");
   const [total] = await querySql<{ n: string }>(`select count(*) as n from board.roster_entry where org_code = 'CA-M' and cycle_end between (now() at time zone 'America/Los_Angeles')::date and (now() at time zone 'America/Los_Angeles')::date + 90`);
   expect(text.replace(/^\uFEFF/, "").trim().split("\n").length - 1).toBe(Number(total!.n));

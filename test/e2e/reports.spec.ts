@@ -110,7 +110,7 @@ test("each table's export downloads: CSV with the table's rows", async ({ page }
   const downloading = page.waitForEvent("download");
   await section.getByRole("link", { name: /^CSV/ }).click();
   const download = await downloading;
-  expect(download.suggestedFilename()).toMatch(/^ACCME-timeliness-monthly-\d{4}-\d{2}-\d{2}\.csv$/);
+  expect(download.suggestedFilename()).toMatch(/^ACCME_timeliness-monthly_\d{4}-\d{2}-\d{2}_to_\d{4}-\d{2}-\d{2}_produced-\d{4}-\d{2}-\d{2}\.csv$/);
   const lines = (await readFile((await download.path())!, "utf8")).trim().split("\n");
   expect(lines[0]).toContain("Month,Records,Within 30 days,Late,Share within 30 days (%)");
   const rows = await page.getByTestId("table-monthly").locator("tbody tr").count();
@@ -121,7 +121,7 @@ test("each table's export downloads: CSV with the table's rows", async ({ page }
   await reasons.getByText("Export", { exact: true }).click();
   const xlsx = page.waitForEvent("download");
   await reasons.getByRole("link", { name: /^Excel/ }).click();
-  expect((await xlsx).suggestedFilename()).toMatch(/^ACCME-rejections-reasons-\d{4}-\d{2}-\d{2}\.xlsx$/);
+  expect((await xlsx).suggestedFilename()).toMatch(/^ACCME_rejections-reasons_\d{4}-\d{2}-\d{2}_to_\d{4}-\d{2}-\d{2}_produced-\d{4}-\d{2}-\d{2}\.xlsx$/);
 });
 
 test("a provider's late records open in the credit search, pre-filtered", async ({ page }) => {

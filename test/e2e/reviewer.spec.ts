@@ -109,7 +109,7 @@ test("open a licensee, print the verification transcript, export it", async ({ p
   const downloading = page.waitForEvent("download");
   await page.getByRole("link", { name: "CSV", exact: true }).click();
   const download = await downloading;
-  expect(download.suggestedFilename()).toMatch(new RegExp(`^CA-M-transcript-${licensee!.id}-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
+  expect(download.suggestedFilename()).toMatch(new RegExp(`^CA-M_transcript-${licensee!.id}_([A-Za-z0-9.-]+_)*produced-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
   const text = await readFile((await download.path())!, "utf8");
   expect(text.trim().split("\n").length - 1).toBe(Number(licensee!.accepted));
 });
@@ -121,7 +121,7 @@ test("export the filtered search as CSV: every matching row, not just the page",
   const downloading = page.waitForEvent("download");
   await page.getByRole("link", { name: /^CSV/ }).click();
   const download = await downloading;
-  expect(download.suggestedFilename()).toMatch(/^CA-M-credit-reports-\d{4}-\d{2}-\d{2}\.csv$/);
+  expect(download.suggestedFilename()).toMatch(/^CA-M_credit-reports_status-rejected_produced-\d{4}-\d{2}-\d{2}\.csv$/);
   const text = await readFile((await download.path())!, "utf8");
   const [expected] = await querySql<{ n: string }>(`select count(*) as n from learner.credit_report where board_code = 'CA-M' and status = 'rejected' and deleted_at is null`);
   expect(Number(expected!.n)).toBeGreaterThan(25);

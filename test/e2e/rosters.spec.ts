@@ -56,7 +56,7 @@ test("upload a mixed roster, read the result, download the bad rows, work the un
   await page.screenshot({ path: `${SHOTS}/roster-upload-result.png`, fullPage: true });
 
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-bad-rows").click()]);
-  expect(download.suggestedFilename()).toMatch(/^CA-M-roster-\d+-bad-rows-\d{4}-\d{2}-\d{2}\.csv$/);
+  expect(download.suggestedFilename()).toMatch(/^CA-M_roster-\d+-bad-rows_produced-\d{4}-\d{2}-\d{2}\.csv$/);
   const text = (await readFile((await download.path())!, "utf8")).replace(/^\uFEFF/, "");
   const lines = text.trim().split(/\r?\n/);
   expect(lines[0]).toBe("Line,Reason,Row as uploaded");

@@ -3,7 +3,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { scopeForOrganisation, type Scope } from "../../app/auth/scope.server";
-import { ACTIVITY_GRID } from "../../app/lib/activity-search";
+import { ACTIVITY_GRID, parseActivitySearch } from "../../app/lib/activity-search";
 import { getActivity, listActivities, type ActivityFilters } from "../../app/models/activities.server";
 import { searchCreditReports } from "../../app/models/credits.server";
 import { appAs, createTestDatabase, type TestDatabase } from "../support/database";
@@ -85,3 +85,88 @@ describe("activities with credit reported to the board", () => {
     expect(page.rows.map((r) => r.id)).toEqual(want.rows.slice(0, 100).map((r) => r.id));
   });
 });
+
+describe("PARS's activity filters and its learners-accepted order, against plain SQL", () => {
+  it("the demo store gives a realistic share of activities a joint provider (about a fifth)", async () => {
+    const { joint, total } = (
+      await sql<{ joint: number; total: number }>`select count(joint_provider_name)::int as joint, count(*)::int as total from learner.activity`.execute(database.owner)
+    ).rows[0]!;
+    expect(joint / total).toBeGreaterThan(0.12);
+    expect(joint / total).toBeLessThan(0.35);
+  });
+
+  it("activity status, providership, joint provider, provider state / city / country: each alone, as each organization sees it", async () => {
+    const partner = (
+      await sql<{ name: string }>`select joint_provider_name as name from learner.activity where joint_provider_name like 'Kaiser%' limit 1`.execute(database.owner)
+    ).rows[0]!.name;
+    const cases: Array<[ActivityFilters, ReturnType<typeof sql>]> = [
+      [{ status: "inactive" }, sql`a.status = 'inactive'`],
+      [{ status: "active" }, sql`a.status = 'active'`],
+      [{ providership: "joint" }, sql`a.joint_provider_name is not null`],
+      [{ providership: "direct" }, sql`a.joint_provider_name is null`],
+      [{ jointProvider: ["kaiser", "perm"] }, sql`a.joint_provider_name = ${partner}`],
+      [{ providerState: "CA" }, sql`p.state = 'CA'`],
+      [{ providerCity: "san" }, sql`lower(p.city) like 'san%'`],
+      [{ providerCity: "Portland" }, sql`p.city = 'Portland'`],
+      [{ providerCountry: "US" }, sql`p.country = 'US'`],
+      [{ providerCountry: "CA" }, sql`p.country = 'CA'`],
+    ];
+    for (const [name, scope, board] of [["CA-M", CA, "CA-M"], ["ABS", ABS, "ABS"], ["ACCME", ACCME, null]] as const) {
+      for (const [filters, where] of cases) {
+        const want = await expected(board, where);
+        // Each filter finds something somewhere (Canada aside: every demo provider is in the US).
+        if (!("providerCountry" in filters && filters.providerCountry === "CA") && board !== "ABS") expect(want.length, `${name} ${JSON.stringify(filters)}`).toBeGreaterThan(0);
+        const got = await allActivities(scope, filters);
+        expect(got.map((r) => ({ id: r.id, accepted: r.accepted, rejected: r.rejected, late: r.late })), `${name} ${JSON.stringify(filters)}`).toEqual(want);
+      }
+    }
+  });
+
+  it("filters combine, and the rows carry the provider's place and the joint provider", async () => {
+    const filters: ActivityFilters = { providership: "joint", providerState: "CA", status: "active" };
+    const want = await expected("CA-M", sql`a.joint_provider_name is not null and p.state = 'CA' and a.status = 'active'`);
+    expect(want.length).toBeGreaterThan(0);
+    const got = await allActivities(CA, filters);
+    expect(got.map((r) => r.id)).toEqual(want.map((w) => w.id));
+    const places = (
+      await sql<{ id: string; city: string; state: string; country: string; joint: string }>`
+        select a.id, p.city, p.state, p.country, a.joint_provider_name as joint from learner.activity a join learner.provider p on p.id = a.provider_id
+        where a.id = any(${got.map((r) => r.id)}::bpchar[]) order by a.start_date desc, a.id desc`.execute(database.owner)
+    ).rows;
+    expect(got.map((r) => [r.providerCity, r.providerState, r.providerCountry, r.jointProviderName])).toEqual(places.map((p) => [p.city, p.state, p.country, p.joint]));
+  });
+
+  it("sorts by learners accepted (PARS's \"Sort by: Learners Accepted\"), both ways, counting only the organization's own records, page after page", async () => {
+    const accepted = sql`count(*) filter (where cr.status = 'accepted')`;
+    for (const [name, scope, board, filters] of [
+      ["CA-M", CA, "CA-M", {}],
+      ["ABS", ABS, "ABS", {}],
+      ["ACCME", ACCME, null, {}],
+      ["ACCME, ABIM's records", ACCME, "ABIM", { board: "ABIM" }],
+      ["CA-M, jointly provided courses", CA, "CA-M", { providership: "joint", format: ["Course"] }],
+    ] as const) {
+      const where = "providership" in filters ? sql`a.joint_provider_name is not null and a.format = 'Course'` : sql`true`;
+      for (const desc of [true, false]) {
+        const want = await expected(board, where, desc ? sql`${accepted} desc, a.id desc` : sql`${accepted}, a.id`);
+        expect(want.length, name).toBeGreaterThan(0);
+        const got = await allActivities(scope, filters as ActivityFilters, { id: "accepted", desc });
+        expect(got.map((r) => [r.id, r.accepted]), `${name} ${desc ? "desc" : "asc"}`).toEqual(want.map((w) => [w.id, w.accepted]));
+      }
+    }
+    // A board's order is by its own counts: CA-M's first activity is not simply the store's busiest.
+    const caFirst = (await listActivities(appAs(database, CA), CA, { filters: {}, sort: { id: "accepted", desc: true }, size: 25, after: null, before: null })).rows[0]!;
+    const caMax = (
+      await sql<{ n: number }>`select count(*)::int as n from learner.credit_report where board_code = 'CA-M' and status = 'accepted' and deleted_at is null group by activity_id order by 1 desc limit 1`.execute(database.owner)
+    ).rows[0]!.n;
+    expect(caFirst.accepted).toBe(caMax);
+  });
+
+  it("a bad value is a message at its field and is left out", async () => {
+    for (const [key, value] of <Array<[string, string]>>[["status", "archived"], ["providership", "both"], ["providerState", "ZZ"], ["providerCountry", "USA"], ["providerCity", "<script>"], ["jointProvider", "!!!"]]) {
+      const state = parseActivitySearch(new URLSearchParams({ [key]: value }), { multiBoard: false });
+      expect(state.errors[key], `${key}=${value}`).toBeTruthy();
+      expect(state.filters, `${key}=${value}`).toEqual({});
+    }
+  });
+});
+

@@ -6,6 +6,7 @@
 import { parse } from "csv-parse/sync";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatDateTime } from "../../app/lib/format";
 import { exportHeader, monthStart, REPORTS } from "../../app/lib/reports";
 import { createTestDatabase } from "../support/database";
 import { rejectionsReference, timelinessReference, volumeReference, creditMixReference } from "../support/reports-reference";
@@ -251,7 +252,7 @@ describe("report exports", () => {
     const response = await get(app.server.baseUrl, "/reports/timeliness/export?table=providers&download=csv", accme);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/csv/);
-    expect(response.headers.get("content-disposition")).toMatch(/attachment; filename="ACCME-timeliness-providers-\d{4}-\d{2}-\d{2}\.csv"/);
+    expect(response.headers.get("content-disposition")).toMatch(new RegExp(`^attachment; filename="ACCME_timeliness-providers_${defaultRange.from}_to_${defaultRange.to}_produced-\\d{4}-\\d{2}-\\d{2}\\.csv"$`));
     const [header, ...rows] = csv(await response.text());
     expect(header).toEqual(["Rank", "Provider", "Provider id", "Records", "Late", "Late share (%)", "Median lag (days)"]);
     expect(rows.length).toBe(expected.providers.length);
@@ -417,16 +418,16 @@ describe("while analytics are behind", () => {
       await owner.query(`grant select on learner.provider to cme_app`);
     }
     const failedAt = app.server.analytics.health().lastFailure!.at;
-    const time = (iso: string) => new Intl.DateTimeFormat("en-US", { hour: "numeric", minute: "2-digit", timeZone: "UTC", timeZoneName: "short" }).format(new Date(iso));
+    // Each organization reads the times in its own zone: California Pacific, ACCME Central, ABIM Eastern.
+    const zones = new Map([[ca, "America/Los_Angeles"], [accme, "America/Chicago"], [abim, "America/New_York"]]);
     for (const [path, cookie] of [...pages.map((p) => [p, ca] as const), ["/", accme] as const, ["/reports/volume", abim] as const]) {
       const { status, html } = await page(path, cookie);
       expect(status, path).toBe(200);
       const notice = behindNotice(html);
       expect(notice, path).not.toBeNull();
       expect(notice).toMatch(/^Analytics are (less than a minute|\d+ minutes?) behind: the last update failed at /);
-      // Times of day as people read them (today's: no date), in UTC like every time on the site.
-      // (With the date too when the page was drawn on another UTC day: a test run across midnight.)
-      const at = (iso: string) => `(?:[A-Z][a-z]{2} \\d{1,2}, )?${time(iso).replace(/\s/g, "\\s")}`;
+      // The one format of every time on the site, in the organization's zone, the zone named.
+      const at = (iso: string) => formatDateTime(iso, zones.get(cookie)!).replace(/\s/g, "\\s");
       expect(notice).toMatch(new RegExp(`the last update failed at ${at(failedAt)}\\. The figures below are from ${at(asOf)}\\.`));
       expect(html).toContain(`<time dateTime="${failedAt}">`);
       // No words from inside the machinery.

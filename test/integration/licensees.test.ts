@@ -8,7 +8,7 @@ import { scopeForOrganisation } from "../../app/auth/scope.server";
 import type { RecordFlag } from "../../app/lib/data-rules";
 import { searchCreditReports } from "../../app/models/credits.server";
 import { findLicensees, licenseeTotals } from "../../app/models/licensees.server";
-import { CERTIFYING_BOARDS } from "../../domain/reference";
+import { CERTIFYING_BOARDS, STATE_TOPICS } from "../../domain/reference";
 import { appAs, createTestDatabase, type TestDatabase } from "../support/database";
 import { get, signIn, startTestServer, type TestServer } from "../support/server";
 
@@ -94,7 +94,8 @@ describe("licensee totals and transcript", () => {
     const csv = await get(server.baseUrl, `/licensees/${learner}/transcript/export?download=csv`, cookie);
     expect(csv.status).toBe(200);
     const [header, ...rows] = parse(await csv.text(), { bom: true }) as string[][];
-    expect(header).toEqual(["Completed", "Activity", "Activity id", "Provider", "Credits", "Topics / credit types"]);
+    // One numeric column per topic California's records carry, instead of one text cell.
+    expect(header).toEqual(["Completed", "Activity", "Activity id", "Provider", "Credits", ...STATE_TOPICS]);
     expect(rows.map((r) => [r[2], r[0], Number(r[4])])).toEqual(expected.rows.map((r) => [r.activity_id, r.completion_date, Number(r.credits)]));
   });
 });

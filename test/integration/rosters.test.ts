@@ -243,7 +243,7 @@ describe("uploadRoster", () => {
     const again = await uploadRoster(appAs(app.database, "NC-M"), { userId: await userId("admin@nc-m.demo.test"), orgCode: "NC-M" }, { fileName: "or-april-copy.csv", content: Buffer.from(csv) });
     expect(again).toMatchObject({ kind: "already", uploadId: first.kind === "uploaded" ? first.uploadId : "", uploadedBy: "Demo supervisor (NC-M)" });
     if (again.kind !== "already") throw new Error("not recognised");
-    expect(again.message).toMatch(/^This file was already uploaded on .+ UTC by Demo supervisor \(NC-M\) \(supervisor@nc-m\.demo\.test\) \(as “or-april\.csv”\); nothing changed\.$/);
+    expect(again.message).toMatch(/^This file was already uploaded on [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M E[SD]T by Demo supervisor \(NC-M\) \(supervisor@nc-m\.demo\.test\) \(as “or-april\.csv”\); nothing changed\.$/);
     expect(await counts("NC-M")).toEqual(before);
   });
 
@@ -444,6 +444,28 @@ function bigForm(content: string): string {
 const text = async (response: Response) => (await response.text()).replace(/<!-- -->/g, "");
 
 describe("roster pages", () => {
+  it("shows each upload's time in California's time zone, the zone named (PST or PDT), as PostgreSQL writes it in that zone", async () => {
+    const cookie = await signIn(app.server.baseUrl, "reviewer@ca-m.demo.test");
+    const html = await (await get(app.server.baseUrl, "/rosters", cookie)).text();
+    const uploads = await app.database.owner.transaction().execute(async (trx) => {
+      await sql`set local time zone 'America/Los_Angeles'`.execute(trx);
+      return (
+        await sql<{ iso: string; shown: string }>`
+          select to_json(uploaded_at)#>>'{}' as iso, to_char(uploaded_at, 'Mon FMDD, YYYY, FMHH12:MI AM TZ') as shown
+          from board.roster_upload where org_code = 'CA-M'`.execute(trx)
+      ).rows;
+    });
+    expect(uploads.length).toBeGreaterThan(0);
+    for (const upload of uploads) {
+      expect(upload.shown).toMatch(/ P[SD]T$/);
+      const iso = new Date(upload.iso).toISOString();
+      const cell = html.match(new RegExp(`<time dateTime="${iso.replace(/[.]/g, "\\.")}">([^<]+)</time>`));
+      expect(cell, iso).not.toBeNull();
+      expect(cell![1]!.replace(/\s/g, " ")).toBe(upload.shown);
+    }
+    expect(html).not.toMatch(/\bUTC\b/);
+  });
+
   it("a supervisor uploads a mixed file through the form, sees the result, and downloads the bad rows as neutralised CSV", async () => {
     const cookie = await signIn(app.server.baseUrl, "supervisor@ca-m.demo.test");
     const page = await get(app.server.baseUrl, "/rosters", cookie);
@@ -479,7 +501,7 @@ describe("roster pages", () => {
     expect(download.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     // Named for the board's own day (California's), as PostgreSQL's time zone data gives it.
     const day = await sql<{ d: string }>`select (now() at time zone 'America/Los_Angeles')::date::text as d`.execute(owner());
-    expect(download.headers.get("content-disposition")).toBe(`attachment; filename="CA-M-roster-${uploadId}-bad-rows-${day.rows[0]!.d}.csv"`);
+    expect(download.headers.get("content-disposition")).toBe(`attachment; filename="CA-M_roster-${uploadId}-bad-rows_produced-${day.rows[0]!.d}.csv"`);
     expect(parse(await download.text(), { bom: true })).toEqual([
       ["Line", "Reason", "Row as uploaded"],
       ["3", "Birth date “02/30” is not a real MM/DD.", "A1,Zoe,Lee,02/30,,2031-10-31"],

@@ -56,6 +56,7 @@ async function takeThenStall(format: ExportFormat, pieces: number): Promise<{ ta
     format,
     filename: "test",
     sheetName: "Rows",
+    timeZone: "America/Los_Angeles",
     columns: [
       { header: "N", value: (r) => r.n, kind: "number" },
       { header: "Text", value: (r) => r.text },

@@ -83,6 +83,7 @@ export async function creditMixReport(q: SnapshotQuery, scope: Scope, filters: R
   const types: ReportTable = {
     id: "types",
     title: both ? "Credits by topic and MOC credit type" : shown[0] === "moc" ? "Credits by MOC credit type" : "Credits by topic",
+    sheet: both ? "Credits by topic and MOC type" : undefined,
     columns: typeColumns,
     rows: byType.map((t) => ({
       kind: t.kind === "moc" ? "Certifying boards" : "State boards",
@@ -99,6 +100,7 @@ export async function creditMixReport(q: SnapshotQuery, scope: Scope, filters: R
   const monthly: ReportTable = {
     id: "monthly",
     title: both ? "Credits by topic and MOC credit type, per month" : shown[0] === "moc" ? "Credits by MOC credit type, per month" : "Credits by topic, per month",
+    sheet: both ? "Topic and MOC credits by month" : shown[0] === "moc" ? "MOC credit types per month" : "Credits by topic per month",
     columns: [{ key: "month", label: "Month", kind: "month" }, ...series.map((s) => ({ key: s.key, label: s.label, kind: "credits" as const }))],
     rows: monthsBetween(filters.from, filters.to).map((month) => ({
       month,

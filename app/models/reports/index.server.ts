@@ -15,6 +15,7 @@ import {
   ExportRequest,
   monthStart,
   parseReportFilters,
+  REPORT_FILTER_NAMES,
   utcToday,
   type ReportFilters,
   type ReportId,
@@ -27,6 +28,7 @@ import { creditMixReport } from "./credit-mix.server";
 import { rejectionsReport } from "./rejections.server";
 import { timelinessReport } from "./timeliness.server";
 import { volumeReport } from "./volume.server";
+import { organisationTimeZone } from "../../../domain/reference";
 
 /** Each report's query, and which of its fields are tables (in page order). */
 const REPORT_QUERIES = {
@@ -198,8 +200,12 @@ export async function exportReportTable(
   return exportResponse({ services, userId: user.id, method }, {
     format: request.data.download,
     readsDatabase: false,
-    filename: exportFilename(user.org.code, `${id}-${table.id}`),
-    sheetName: table.title,
+    filename: exportFilename(user.org.code, `${id}-${table.id}`, {
+      filters: Object.fromEntries(REPORT_FILTER_NAMES.filter((n) => n !== "submittedFrom" && n !== "submittedTo").map((n) => [n, query.getAll(n)])),
+      range: { from: parsed.filters.from, to: parsed.filters.to },
+    }),
+    sheetName: table.sheet ?? table.title,
+    timeZone: organisationTimeZone(user.org.code),
     columns: columns.map((c) => ({
       header: exportHeader(c),
       value: (row: (typeof rows)[number]): CellValue => exportCell(c, row),

@@ -49,6 +49,7 @@ export async function rejectionsReport(q: SnapshotQuery, scope: Scope, filters: 
   const monthly: ReportTable = {
     id: "monthly",
     title: "Rejections by reason, per month of submission",
+    sheet: "Rejections per month",
     columns: [
       { key: "month", label: "Month", kind: "month" },
       { key: "records", label: "Records", kind: "count" },
@@ -107,6 +108,7 @@ export async function rejectionsReport(q: SnapshotQuery, scope: Scope, filters: 
   const providers: ReportTable = {
     id: "providers",
     title: "Providers ranked by rejection rate",
+    sheet: "Providers by rejection rate",
     columns: [
       { key: "rank", label: "Rank", kind: "count" },
       { key: "provider", label: "Provider", kind: "text" },

@@ -47,6 +47,7 @@ export async function timelinessReport(q: SnapshotQuery, scope: Scope, filters: 
   const monthly: ReportTable = {
     id: "monthly",
     title: `Share submitted within ${W} days, by month of submission`,
+    sheet: "On-time share per month",
     columns: [
       { key: "month", label: "Month", kind: "month" },
       { key: "records", label: "Records", kind: "count" },
@@ -67,6 +68,7 @@ export async function timelinessReport(q: SnapshotQuery, scope: Scope, filters: 
   const lag: ReportTable = {
     id: "lag",
     title: "Days from completion to submission",
+    sheet: "Days to submission",
     columns: [
       { key: "band", label: "Lag", kind: "text" },
       { key: "records", label: "Records", kind: "count" },

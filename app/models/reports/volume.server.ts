@@ -45,6 +45,7 @@ export async function volumeReport(q: SnapshotQuery, scope: Scope, filters: Repo
   const monthly: ReportTable = {
     id: "monthly",
     title: "Records and credits reported per month",
+    sheet: "Records and credits per month",
     columns: [
       { key: "month", label: "Month", kind: "month" },
       { key: "records", label: "Records", kind: "count" },
@@ -65,6 +66,7 @@ export async function volumeReport(q: SnapshotQuery, scope: Scope, filters: Repo
   const entryMethods: ReportTable = {
     id: "entry-methods",
     title: "Records by entry method, per month",
+    sheet: "Entry methods per month",
     columns: [
       { key: "month", label: "Month", kind: "month" },
       ...methodKeys.map((m) => ({ key: m, label: label(m), kind: "count" as const })),
