@@ -9,6 +9,7 @@ import type { ViewAudit } from "./models/view-audit.server";
 import type { ExportServices } from "./models/export-limits.server";
 import type { UploadGate } from "./models/upload-limits.server";
 import type { RenewalStatusRunner } from "./models/status-runner.server";
+import type { SecondFactorServices } from "./auth/second-factor.server";
 
 export interface AppServices {
   db: Kysely<Database>;
@@ -26,6 +27,8 @@ export interface AppServices {
   uploads: UploadGate;
   /** The renewal statuses' background evaluation (app/models/status-runner.server.ts). */
   statuses: RenewalStatusRunner;
+  /** Second factors (decision 031): the half-signed-in cookie, the authenticator secrets' keys, the passkeys' origins. */
+  secondFactor: SecondFactorServices;
 }
 
 declare module "@remix-run/node" {

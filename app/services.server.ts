@@ -5,6 +5,7 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Analytics } from "../db/analytics/service";
 import type { Database } from "../db/schema";
+import { createSecondFactorServices } from "./auth/second-factor.server";
 import { createDeviceCookie, createSessionCookie } from "./auth/session.server";
 import type { AppServices } from "./context.server";
 import { createExportServices, type ExportGate } from "./models/export-limits.server";
@@ -31,6 +32,10 @@ export interface AppServiceOptions {
   viewAudit?: Pick<ViewAuditOptions, "intervalMs" | "schedule">;
   exportLimits?: ExportGate["limits"];
   uploadLimits?: UploadLimits;
+  /** Keys for the authenticator apps' secrets (SECOND_FACTOR_KEY); default: the cookie secrets. */
+  secondFactorKeys?: string[];
+  /** The origins users open the app at (APP_ORIGIN), for passkeys; default: http://localhost:<port> only. */
+  appOrigins?: string[];
 }
 
 export function createAppServices(options: AppServiceOptions): AppServices {
@@ -48,5 +53,10 @@ export function createAppServices(options: AppServiceOptions): AppServices {
     exports: createExportServices(options.exportDb, options.exportLimits),
     uploads: new UploadGate(options.uploadLimits),
     statuses,
+    secondFactor: createSecondFactorServices({
+      keySecrets: options.secondFactorKeys ?? options.secrets,
+      secureCookies: options.secureCookies,
+      origins: options.appOrigins,
+    }),
   };
 }

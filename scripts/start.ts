@@ -123,6 +123,8 @@ const services = createAppServices({
   secureCookies: env.SECURE_COOKIES ?? production,
   logger,
   viewAudit: { intervalMs: env.AUDIT_FLUSH_MS },
+  secondFactorKeys: env.SECOND_FACTOR_KEY,
+  appOrigins: env.APP_ORIGIN,
 });
 const { viewAudit, exports, statuses } = services;
 // Every board's statuses brought up to date now (a new day, or rules and rosters changed while stopped).

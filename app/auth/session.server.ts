@@ -54,6 +54,11 @@ export interface SessionUser {
   org: { code: string; name: string; kind: string };
   scope: Scope;
   sessionHash: string;
+  /**
+   * The organization requires a second factor and the user has none: every page but enrolment
+   * sends them to enrol (app/auth/permissions.server.ts, decision 031).
+   */
+  mustEnrol?: boolean;
 }
 
 export async function createUserSession(
@@ -117,6 +122,7 @@ async function loadSessionUser(context: AppLoadContext, request: Request): Promi
       "o.kind as org_kind",
       sql<boolean>`s.expires_at > now() and s.last_seen_at > now() - make_interval(mins => ${IDLE_TIMEOUT_MINUTES})`.as("live"),
       sql<boolean>`s.last_seen_at < now() - make_interval(secs => ${TOUCH_INTERVAL_SECONDS})`.as("stale"),
+      sql<boolean>`o.require_second_factor and not board.has_second_factor(u.id)`.as("must_enrol"),
     ])
     .where("s.id_hash", "=", idHash)
     .where("s.revoked_at", "is", null)
@@ -143,6 +149,7 @@ async function loadSessionUser(context: AppLoadContext, request: Request): Promi
     org,
     scope,
     sessionHash: idHash,
+    mustEnrol: row.must_enrol,
   };
 }
 
