@@ -3,7 +3,7 @@
 // runs in the browser (@simplewebauthn/browser); the server makes and checks its challenge.
 import { Form, useFetcher, useNavigation, useSubmit } from "@remix-run/react";
 import { startRegistration } from "@simplewebauthn/browser";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { FieldErrors } from "~/lib/forms";
 import { TextField } from "./TextField";
 
@@ -20,28 +20,24 @@ export function AddPasskey({ available, errors }: { available: boolean; errors?:
   const navigation = useNavigation();
   const [name, setName] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
+  // The ceremony needs the page's script: the button waits for it.
+  const [ready, setReady] = useState(false);
+  useEffect(() => setReady(true), []);
   const busy = options.state !== "idle" || navigation.state === "submitting";
 
+  // Each set of options starts one ceremony, once the fetcher has settled (after its revalidation).
+  const started = useRef<unknown>(null);
   useEffect(() => {
     const optionsJSON = options.data?.options;
-    if (!optionsJSON || options.state !== "idle") return;
-    let cancelled = false;
+    if (!optionsJSON || options.state !== "idle" || started.current === options.data) return;
+    started.current = options.data;
     startRegistration({ optionsJSON })
-      .then((credential) => {
-        if (cancelled) return;
-        submit({ intent: "passkey-add", credential: JSON.stringify(credential), name }, { method: "post" });
-      })
+      .then((credential) => submit({ intent: "passkey-add", credential: JSON.stringify(credential), name }, { method: "post" }))
       .catch((error: unknown) => {
-        if (cancelled) return;
         const why = error instanceof Error && error.name === "InvalidStateError" ? "This passkey or security key is already registered." : "The passkey was not created. Try again, or add an authenticator app instead.";
         setProblem(why);
       });
-    return () => {
-      cancelled = true;
-    };
-    // Only a new set of options starts a ceremony.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [options.data]);
+  }, [options.data, options.state, submit, name]);
 
   if (!available) {
     return (
@@ -66,7 +62,7 @@ export function AddPasskey({ available, errors }: { available: boolean; errors?:
       <button
         type="button"
         className="button button--primary"
-        disabled={busy}
+        disabled={busy || !ready}
         onClick={() => {
           setProblem(null);
           options.submit({ intent: "passkey-options" }, { method: "post" });

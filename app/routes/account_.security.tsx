@@ -29,6 +29,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     timeZone: organisationTimeZone(user.org.code),
     org: { name: user.org.name, required: await secondFactorRequired(db, user.org.code) },
     isAdmin: can(user, "administer"),
+    recoveryCodeCount: RECOVERY_CODE_COUNT,
   };
 }
 
@@ -42,7 +43,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 const KIND_LABEL: Record<FactorRow["kind"], string> = { passkey: "Passkey or security key", app: "Authenticator app" };
 
 export default function AccountSecurity() {
-  const { factors, recoveryCodesLeft, passkeysAvailable, timeZone, org, isAdmin } = useLoaderData<typeof loader>();
+  const { factors, recoveryCodesLeft, passkeysAvailable, timeZone, org, isAdmin, recoveryCodeCount } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errorsFor = (intent: string): FieldErrors | undefined => (result?.intent === "error" && result.for === intent ? result.errors : undefined);
   const pending = result && (result.intent === "app-start" || result.intent === "app-confirm") ? result : undefined;
@@ -117,13 +118,13 @@ export default function AccountSecurity() {
       <section className="card" aria-labelledby="recovery-title">
         <h2 id="recovery-title">Recovery codes</h2>
         {factors.length === 0 ? (
-          <p className="muted">You get {RECOVERY_CODE_COUNT} one-time recovery codes with your first second factor.</p>
+          <p className="muted">You get {recoveryCodeCount} one-time recovery codes with your first second factor.</p>
         ) : (
           <>
             <p>
-              <strong>{recoveryCodesLeft}</strong> of {RECOVERY_CODE_COUNT} unused. New codes replace all the old ones.
+              <strong>{recoveryCodesLeft}</strong> of {recoveryCodeCount} unused. New codes replace all the old ones.
             </p>
-            <ReauthForm intent="recovery-regenerate" submit="Make new recovery codes" errors={errorsFor("recovery-regenerate")} />
+            <ReauthForm intent="recovery-regenerate" submit="Make new recovery codes" errors={errorsFor("recovery-regenerate")} idPrefix="recovery-" />
           </>
         )}
       </section>

@@ -6,7 +6,7 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { startAuthentication } from "@simplewebauthn/browser";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
 import { minutesToWait } from "~/auth/login.server";
 import { readChallengeToken, relyingPartyFor } from "~/auth/second-factor.server";
@@ -185,23 +185,19 @@ function PasskeySignIn({ available, formError }: { available: boolean; formError
   const submit = useSubmit();
   const navigation = useNavigation();
   const [problem, setProblem] = useState<string | null>(null);
+  // The ceremony needs the page's script: the button waits for it.
+  const [ready, setReady] = useState(false);
+  useEffect(() => setReady(true), []);
+  // Each set of options starts one ceremony, once the fetcher has settled (after its revalidation).
+  const started = useRef<unknown>(null);
   useEffect(() => {
     const optionsJSON = options.data?.options;
-    if (!optionsJSON || options.state !== "idle") return;
-    let cancelled = false;
+    if (!optionsJSON || options.state !== "idle" || started.current === options.data) return;
+    started.current = options.data;
     startAuthentication({ optionsJSON })
-      .then((credential) => {
-        if (!cancelled) submit({ intent: "passkey", credential: JSON.stringify(credential) }, { method: "post" });
-      })
-      .catch(() => {
-        if (!cancelled) setProblem("The passkey was not used. Try again, or use a code.");
-      });
-    return () => {
-      cancelled = true;
-    };
-    // Only a new set of options starts a ceremony.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [options.data]);
+      .then((credential) => submit({ intent: "passkey", credential: JSON.stringify(credential) }, { method: "post" }))
+      .catch(() => setProblem("The passkey was not used. Try again, or use a code."));
+  }, [options.data, options.state, submit]);
   if (!available) return <p className="muted small">Passkeys work only at the site&apos;s usual address. Use a code instead.</p>;
   const message = problem ?? options.data?.errors?.form ?? formError;
   const busy = options.state !== "idle" || navigation.state !== "idle";
@@ -215,7 +211,7 @@ function PasskeySignIn({ available, formError }: { available: boolean; formError
       <button
         type="button"
         className="button button--primary button--block"
-        disabled={busy}
+        disabled={busy || !ready}
         autoFocus
         onClick={() => {
           setProblem(null);
