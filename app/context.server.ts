@@ -10,6 +10,7 @@ import type { ExportServices } from "./models/export-limits.server";
 import type { UploadGate } from "./models/upload-limits.server";
 import type { RenewalStatusRunner } from "./models/status-runner.server";
 import type { SsoServices } from "./auth/sso.server";
+import type { SecondFactorServices } from "./auth/second-factor.server";
 
 export interface AppServices {
   db: Kysely<Database>;
@@ -29,6 +30,8 @@ export interface AppServices {
   statuses: RenewalStatusRunner;
   /** Single sign-on (decision 032): the key for client secrets at rest, the environment's secrets, discovered providers. */
   sso: SsoServices;
+  /** Second factors (decision 031): the half-signed-in cookie, the authenticator secrets' keys, the passkeys' origins. */
+  secondFactor: SecondFactorServices;
 }
 
 declare module "@remix-run/node" {

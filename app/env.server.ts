@@ -23,6 +23,24 @@ const EnvSchema = z.object({
     .optional()
     .transform((value) => value?.split(",").map((s) => s.trim()).filter(Boolean))
     .refine((list) => !list || list.every((s) => s.length >= 32), "each secret must be at least 32 characters"),
+  /**
+   * Comma-separated; the first encrypts the authenticator apps' secrets, every one decrypts
+   * (rotation). Unset: keys derived from SESSION_SECRET (decision 031).
+   */
+  SECOND_FACTOR_KEY: z
+    .string()
+    .optional()
+    .transform((value) => value?.split(",").map((s) => s.trim()).filter(Boolean))
+    .refine((list) => !list || list.every((s) => s.length >= 32), "each key must be at least 32 characters"),
+  /**
+   * Comma-separated origins users open the app at (e.g. https://cme.board.example): passkeys are
+   * bound to their host names. Unset: only http://localhost:<port>.
+   */
+  APP_ORIGIN: z
+    .string()
+    .optional()
+    .transform((value) => value?.split(",").map((s) => s.trim()).filter(Boolean))
+    .refine((list) => !list || list.every((s) => { try { return new URL(s).origin === s; } catch { return false; } }), "each must be an origin such as https://cme.board.example (scheme, host and port only, no path or trailing slash)"),
   DATA_DIR: z.string().min(1).default(".data"),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   /** Size of the demo store seeded on first start, in physicians (their records follow from their behaviour). */

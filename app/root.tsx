@@ -41,6 +41,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       oversees: can(user, "oversee"),
       // Every time on a page is shown in the organization's zone (components/DateTime.tsx).
       timeZone: organisationTimeZone(user.org.code),
+      // Until a required second factor is added, only the enrolment page is reachable: no navigation.
+      mustEnrol: user.mustEnrol === true,
     },
   };
 }
@@ -87,7 +89,7 @@ function Shell({ children }: { children: ReactNode }) {
           </Link>
           {user ? (
             <>
-              <nav aria-label="Main" className="main-nav">
+              <nav aria-label="Main" className="main-nav" hidden={user.mustEnrol}>
                 {[...NAV.filter((item) => !("boardsOnly" in item && item.boardsOnly) || user.org.kind !== "accreditor"), ...(user.oversees ? OVERSIGHT_NAV : []), ...(user.role === "admin" ? ADMIN_NAV : [])].map((item) => (
                   <NavLink key={item.to} to={item.to} end={item.end}>
                     {"words" in item && item.words ? orgWords(user.org.kind as OrganisationKind)[item.words as "People" | "Cycles"] : item.label}

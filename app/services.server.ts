@@ -5,6 +5,7 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Analytics } from "../db/analytics/service";
 import type { Database } from "../db/schema";
+import { createSecondFactorServices } from "./auth/second-factor.server";
 import { createDeviceCookie, createSessionCookie } from "./auth/session.server";
 import { createSsoServices } from "./auth/sso.server";
 import type { AppServices } from "./context.server";
@@ -34,6 +35,10 @@ export interface AppServiceOptions {
   uploadLimits?: UploadLimits;
   /** Single sign-on client secrets the server's environment sets, by organization code (environmentSecrets in app/auth/sso.server.ts). */
   ssoClientSecrets?: Record<string, string>;
+  /** Keys for the authenticator apps' secrets (SECOND_FACTOR_KEY); default: the cookie secrets. */
+  secondFactorKeys?: string[];
+  /** The origins users open the app at (APP_ORIGIN), for passkeys; default: http://localhost:<port> only. */
+  appOrigins?: string[];
 }
 
 export function createAppServices(options: AppServiceOptions): AppServices {
@@ -52,5 +57,10 @@ export function createAppServices(options: AppServiceOptions): AppServices {
     uploads: new UploadGate(options.uploadLimits),
     statuses,
     sso: createSsoServices(options.secrets, options.secureCookies, options.ssoClientSecrets),
+    secondFactor: createSecondFactorServices({
+      keySecrets: options.secondFactorKeys ?? options.secrets,
+      secureCookies: options.secureCookies,
+      origins: options.appOrigins,
+    }),
   };
 }

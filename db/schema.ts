@@ -94,6 +94,67 @@ export interface OrganisationTable {
   code: string;
   name: string;
   kind: string;
+  /** Everyone of the organization signs in with a second factor (migration 0023, decision 031). */
+  require_second_factor: Generated<boolean>;
+}
+
+/** Passkeys and security keys (WebAuthn credentials): migration 0023, decision 031. */
+export interface WebauthnCredentialTable {
+  id: IdentityId;
+  user_id: string;
+  org_code: string;
+  /** Base64url, as the browser reports it. */
+  credential_id: string;
+  public_key: Uint8Array;
+  counter: ColumnType<string, number | string | undefined, number | string>;
+  transports: ColumnType<string[], string[] | undefined, string[]>;
+  name: string;
+  created_at: DefaultTimestamp;
+  last_used_at: Date | null;
+}
+
+/** Authenticator apps (TOTP): the secret encrypted at rest (decision 031). */
+export interface TotpSecretTable {
+  id: IdentityId;
+  user_id: string;
+  org_code: string;
+  name: string;
+  secret_encrypted: string;
+  confirmed_at: Date | null;
+  /** The last 30-second step whose code was accepted: a code is never accepted twice. */
+  last_used_step: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  created_at: DefaultTimestamp;
+  last_used_at: Date | null;
+}
+
+/** One-time recovery codes, SHA-256 hashed. */
+export interface RecoveryCodeTable {
+  id: IdentityId;
+  user_id: string;
+  org_code: string;
+  code_hash: string;
+  created_at: DefaultTimestamp;
+  used_at: Date | null;
+}
+
+/** The half-signed-in state between password and second factor, and passkey registration ceremonies. */
+export interface SignInChallengeTable {
+  id: IdentityId;
+  token_hash: string;
+  user_id: string;
+  purpose: "sign_in" | "register";
+  webauthn_challenge: string | null;
+  redirect_to: string | null;
+  created_at: DefaultTimestamp;
+  expires_at: DefaultTimestamp;
+}
+
+/** Consecutive failed second-factor codes and re-authentications per user. */
+export interface SecondFactorThrottleTable {
+  user_id: string;
+  failures: number;
+  last_failure_at: DefaultTimestamp;
+  refused_at: Date | null;
 }
 
 export interface StaffUserTable {
@@ -174,6 +235,8 @@ export interface SessionTable {
   revoked_at: Timestamp | null;
   ip: string | null;
   user_agent: string | null;
+  /** How it was signed in (migration 0024): an identity provider's sessions are not sent to enrol a second factor here. */
+  via: Generated<"password" | "sso">;
 }
 
 export interface AuditEventTable {
@@ -438,6 +501,11 @@ export interface Database {
   "board.login_device": LoginDeviceTable;
   "board.login_failure": LoginFailureTable;
   "board.login_refusal": LoginRefusalTable;
+  "board.webauthn_credential": WebauthnCredentialTable;
+  "board.totp_secret": TotpSecretTable;
+  "board.recovery_code": RecoveryCodeTable;
+  "board.sign_in_challenge": SignInChallengeTable;
+  "board.second_factor_throttle": SecondFactorThrottleTable;
   "board.audit_event": AuditEventTable;
   "board.audit_chain_head": AuditChainHeadTable;
   "board.requirement_rule": RequirementRuleTable;

@@ -127,6 +127,8 @@ const services = createAppServices({
   viewAudit: { intervalMs: env.AUDIT_FLUSH_MS },
   // SSO_<CODE>_CLIENT_SECRET: an organization's single sign-on client secret, kept out of the database.
   ssoClientSecrets: environmentSecrets(process.env, ORGANISATIONS.map((o) => o.code)),
+  secondFactorKeys: env.SECOND_FACTOR_KEY,
+  appOrigins: env.APP_ORIGIN,
 });
 const { viewAudit, exports, statuses } = services;
 // Every board's statuses brought up to date now (a new day, or rules and rosters changed while stopped).

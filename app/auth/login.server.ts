@@ -72,8 +72,11 @@ export const SIGN_IN_LIMITS: SignInLimits = {
 const UNKNOWN_ADDRESS = "unknown";
 
 export type LoginResult =
-  /** Signed in; `deviceToken` is the new device cookie's value. */
-  | { ok: true; userId: string; orgCode: string; deviceToken: string }
+  /**
+   * The password was right; `deviceToken` is the new device cookie's value. With `secondFactor` the
+   * user must still show one (app/routes/login_.verify.tsx) before a session is made.
+   */
+  | { ok: true; userId: string; orgCode: string; deviceToken: string; secondFactor: boolean }
   | { ok: false; reason: "invalid" }
   /** The password was right, but the account's organization signs in through its identity provider only (decision 032). */
   | { ok: false; reason: "sso_required"; orgCode: string; orgName: string }
@@ -265,8 +268,10 @@ export async function attemptLogin(
     await sql`
       with gone as (delete from board.login_device where id = ${ctx.device_id}::bigint)
       insert into board.login_device (id_hash, user_id) values (${hashToken(deviceToken)}, ${ctx.id}::uuid)`.execute(db);
-    await recordAudit(db, { action: "login.success", ...who, detail: { trusted } });
-    return { ok: true, userId: ctx.id, orgCode: ctx.org_code, deviceToken };
+    // With a second factor the password is only the first step: the sign-in is audited when it completes (decision 031).
+    const secondFactor = (await sql<{ has: boolean }>`select board.has_second_factor(${ctx.id}::uuid) as has`.execute(db)).rows[0]?.has === true;
+    await recordAudit(db, { action: secondFactor ? "login.password" : "login.success", ...who, detail: { trusted } });
+    return { ok: true, userId: ctx.id, orgCode: ctx.org_code, deviceToken, secondFactor };
   }
 
   // A wrong password and an unknown e-mail run the same statements: the failure is counted (address

@@ -2,7 +2,7 @@
 // one place that turns an id in the URL into a 404. A missing permission is a 403 thrown as a
 // Response, so the check is one line at the top of a loader or action and the ErrorBoundary
 // explains it. Signed out: a redirect to the sign-in page that comes back afterwards.
-import type { AppLoadContext } from "@remix-run/node";
+import { redirect, type AppLoadContext } from "@remix-run/node";
 import { z } from "zod";
 import type { OrganisationKind, StaffRole } from "../../domain/reference";
 import { requireSignedIn, type SessionUser } from "./session.server";
@@ -46,7 +46,15 @@ export interface Requirement {
    * organization's kind (the accreditor has no renewals) answers 404, as if it were not there.
    */
   kinds?: readonly OrganisationKind[];
+  /**
+   * The second-factor enrolment page only: reached by a user whose organization requires a second
+   * factor they do not have yet. Every other page sends that user there first (decision 031).
+   */
+  enrolment?: true;
 }
+
+/** Where a user who must enrol a second factor is sent, and comes back from. */
+export const ENROL_PATH = "/account/security/enrol";
 
 /** Throws the 404 or 403 `requirement` calls for; otherwise returns. */
 export function checkUser(user: SessionUser, requirement: Requirement = {}): void {
@@ -67,6 +75,11 @@ export function checkUser(user: SessionUser, requirement: Requirement = {}): voi
  */
 export async function requireUser(context: AppLoadContext, request: Request, requirement: Requirement = {}): Promise<SessionUser> {
   const user = await requireSignedIn(context, request);
+  if (user.mustEnrol && !requirement.enrolment) {
+    const url = new URL(request.url);
+    const back = `${url.pathname}${url.search}`;
+    throw redirect(back === "/" ? ENROL_PATH : `${ENROL_PATH}?${new URLSearchParams({ redirectTo: back })}`);
+  }
   checkUser(user, requirement);
   return user;
 }

@@ -55,13 +55,18 @@ export interface SessionUser {
   org: { code: string; name: string; kind: string };
   scope: Scope;
   sessionHash: string;
+  /**
+   * The organization requires a second factor and the user has none: every page but enrolment
+   * sends them to enrol (app/auth/permissions.server.ts, decision 031).
+   */
+  mustEnrol?: boolean;
 }
 
 export async function createUserSession(
   db: Kysely<Database>,
   cookie: Cookie,
   userId: string,
-  meta: { ip: string | null; userAgent: string | null },
+  meta: { ip: string | null; userAgent: string | null; via?: "password" | "sso" },
 ): Promise<string> {
   const token = randomBytes(32).toString("base64url");
   await db
@@ -72,6 +77,7 @@ export async function createUserSession(
       expires_at: sql<Date>`now() + make_interval(hours => ${ABSOLUTE_TIMEOUT_HOURS})`,
       ip: meta.ip,
       user_agent: meta.userAgent?.slice(0, 500) ?? null,
+      via: meta.via ?? "password",
     })
     .execute();
   return cookie.serialize(token);
@@ -118,6 +124,7 @@ async function loadSessionUser(context: AppLoadContext, request: Request): Promi
       "o.kind as org_kind",
       sql<boolean>`s.expires_at > now() and s.last_seen_at > now() - make_interval(mins => ${IDLE_TIMEOUT_MINUTES})`.as("live"),
       sql<boolean>`s.last_seen_at < now() - make_interval(secs => ${TOUCH_INTERVAL_SECONDS})`.as("stale"),
+      sql<boolean>`o.require_second_factor and s.via <> 'sso' and not board.has_second_factor(u.id)`.as("must_enrol"),
     ])
     .where("s.id_hash", "=", idHash)
     .where("s.revoked_at", "is", null)
@@ -144,6 +151,7 @@ async function loadSessionUser(context: AppLoadContext, request: Request): Promi
     org,
     scope,
     sessionHash: idHash,
+    mustEnrol: row.must_enrol,
   };
 }
 

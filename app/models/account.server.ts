@@ -7,7 +7,7 @@ import { hashPassword, verifyPassword } from "../auth/password.server";
 import { passwordProblem } from "../auth/password-policy";
 import { IDLE_TIMEOUT_MINUTES, type SessionUser } from "../auth/session.server";
 import { recordAudit } from "./audit.server";
-import { userHasSecondFactor } from "./second-factors.server";
+import { hasSecondFactor } from "./second-factors.server";
 
 export interface OwnSession {
   id: string;
@@ -125,7 +125,7 @@ export async function changeOwnPassword(
     await recordAudit(db, { action: "account.reauth_failure", userId: user.id, orgCode: user.org.code, detail: { for: "password change" }, ip });
     return { ok: false, status: 400, errors: { current: "That is not your current password." } };
   }
-  const problem = passwordProblem(input.next, { hasSecondFactor: await userHasSecondFactor(db, user.id), email: user.email, name: user.displayName });
+  const problem = passwordProblem(input.next, { hasSecondFactor: await hasSecondFactor(db, user.id), email: user.email, name: user.displayName });
   if (problem) return { ok: false, status: 400, errors: { next: problem } };
   if (input.next === input.current) return { ok: false, status: 400, errors: { next: "Choose a password different from your current one." } };
   const passwordHash = await hashPassword(input.next);

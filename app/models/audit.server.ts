@@ -43,6 +43,20 @@ export type AuditAction =
   | "sso.update"
   /** An administrator checked the identity provider's connection (detail: outcome). */
   | "sso.check"
+  /** The password was right and a second factor is asked next (the sign-in is not complete). */
+  | "login.password"
+  /** A wrong authenticator-app or recovery code, or a wrong password when re-authenticating (detail: factor, purpose). */
+  | "login.second_factor_failure"
+  /** A passkey or authenticator app was added (target: the factor; detail: kind, name). */
+  | "second_factor.add"
+  /** One of the user's own factors was removed (target: the factor; detail: kind, name, how they re-authenticated). */
+  | "second_factor.remove"
+  /** New recovery codes replaced the old ones (detail: how many). */
+  | "second_factor.recovery_codes"
+  /** An administrator removed a user's second factors (target: the user; detail: before, after). */
+  | "second_factor.reset"
+  /** An administrator changed whether the organization requires a second factor (detail: before, after). */
+  | "organisation.second_factor_requirement"
   | "logout"
   | "session.expired"
   /** An administrator lifted an account's sign-in lock and cleared its failure counts (detail: by, what was cleared). */
@@ -59,8 +73,6 @@ export type AuditAction =
   | "user.deactivate"
   /** An admin reactivated a staff user (target: user id; detail: before, after). */
   | "user.reactivate"
-  /** An admin removed a staff user's second factors (target: user id; detail: before, after). */
-  | "user.second_factor_reset"
   /** A user changed their own password; their other sessions ended (detail: sessions ended). */
   | "account.password_change"
   /** A wrong current password was given on the account page (re-authentication failed). */

@@ -324,24 +324,21 @@ export async function unlockStaff(db: Kysely<Database>, actor: Actor, userId: st
   });
 }
 
+/**
+ * Removes a user's second factors and recovery codes (the second-factor module does it, audited as
+ * "second_factor.reset" with before and after); another organization's user is a 404 as a missing one.
+ */
 export async function resetStaffSecondFactors(db: Kysely<Database>, actor: Actor, userId: string, ip: string | null): Promise<StaffChange> {
-  return db.transaction().execute(async (tx): Promise<StaffChange> => {
-    const user = await lockTarget(tx, actor.org.code, userId);
-    if (!user) return notFound;
-    const { removed } = await resetSecondFactors(tx, { actor, userId: user.id });
-    await recordAudit(tx, {
-      action: "user.second_factor_reset",
-      userId: actor.id,
-      orgCode: actor.org.code,
-      target: user.id,
-      detail: { email: user.email, before: { secondFactors: removed }, after: { secondFactors: 0 } },
-      ip,
-    });
-    return {
-      ok: true,
-      message: removed > 0 ? `${user.display_name}'s second factors were removed; they set up a new one at their next sign-in.` : `${user.display_name} had no second factor to remove.`,
-    };
-  });
+  const user = await db.selectFrom("board.staff_user").select(["id", "display_name"]).where("id", "=", userId).where("org_code", "=", actor.org.code).executeTakeFirst();
+  if (!user) return notFound;
+  const removed = await resetSecondFactors(db, { actor: { id: actor.id, orgCode: actor.org.code }, userId: user.id, ip });
+  return {
+    ok: true,
+    message:
+      removed.passkeys + removed.apps > 0
+        ? `${user.display_name}'s second factors were removed; they set up a new one at their next sign-in.`
+        : `${user.display_name} had no second factor to remove.`,
+  };
 }
 
 // ---------------------------------------------------------------- invitations

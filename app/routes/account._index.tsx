@@ -16,7 +16,7 @@ import { readFormFields } from "~/lib/request-form.server";
 import { ROLE_LABEL } from "~/lib/staff";
 import { describeUserAgent } from "~/lib/user-agent";
 import { changeOwnPassword, endOtherSessions, endOwnSession, listOwnSessions } from "~/models/account.server";
-import { userHasSecondFactor } from "~/models/second-factors.server";
+import { hasSecondFactor } from "~/models/second-factors.server";
 import { organisationTimeZone } from "../../domain/reference";
 
 export const meta: MetaFunction = () => [{ title: "Your account · CME Credit Verification" }];
@@ -26,7 +26,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { db } = context.services;
   const [sessions, secondFactor, row] = await Promise.all([
     listOwnSessions(db, user),
-    userHasSecondFactor(db, user.id),
+    hasSecondFactor(db, user.id),
     db.selectFrom("board.staff_user").select(["password_changed_at", "created_at"]).where("id", "=", user.id).executeTakeFirstOrThrow(),
   ]);
   return {

@@ -6,6 +6,7 @@ import { attemptLogin, minutesToWait, SIGN_IN_LIMITS } from "~/auth/login.server
 import { createUserSession, getSessionUser, readDeviceToken, safeRedirectTarget } from "~/auth/session.server";
 import { signInOptions } from "~/auth/sso.server";
 import { TextField } from "~/components/TextField";
+import { startSignInChallenge } from "~/models/second-factors.server";
 import { fieldErrors, type FieldErrors } from "~/lib/forms";
 import { readFormFields } from "~/lib/request-form.server";
 
@@ -70,6 +71,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data<ActionResult>({ errors: { form: message }, email }, { status: 401 });
   }
   const headers = new Headers();
+  if (result.secondFactor) {
+    // The password was right; the session comes only with the second factor (decision 031).
+    headers.append("Set-Cookie", await deviceCookie.serialize(result.deviceToken));
+    const token = await startSignInChallenge(db, { userId: result.userId, redirectTo: safeRedirectTarget(parsed.data.redirectTo) });
+    headers.append("Set-Cookie", await context.services.secondFactor.challengeCookie.serialize(token));
+    throw redirect("/login/verify", { headers });
+  }
   headers.append(
     "Set-Cookie",
     await createUserSession(db, sessionCookie, result.userId, { ip: context.clientIp, userAgent: request.headers.get("user-agent") }),

@@ -27,6 +27,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     await createUserSession(db, sessionCookie, result.userId, {
       ip: context.clientIp,
       userAgent: request.headers.get("user-agent"),
+      via: "sso",
     })
   );
   headers.append("Set-Cookie", await deviceCookie.serialize(await rememberDevice(db, result.userId)));

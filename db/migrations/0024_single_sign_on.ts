@@ -55,6 +55,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`grant select, insert, update, delete on board.sso_login to cme_app`.execute(db);
 
   await sql`alter table board.staff_user add column sso_subject text unique`.execute(db);
+  // How a session was signed in: an organization's identity provider answers for its own second
+  // factor, so a session it signed in is not sent to enrol one here (decision 032).
+  await sql`alter table board.session add column via text not null default 'password' check (via in ('password', 'sso'))`.execute(db);
 
   await sql`
     create function board.sso_sign_in_options() returns table (org_code text, org_name text)
@@ -74,6 +77,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop function board.sso_config_for_sign_in(text)`.execute(db);
   await sql`drop function board.sso_sign_in_options()`.execute(db);
+  await sql`alter table board.session drop column via`.execute(db);
   await sql`alter table board.staff_user drop column sso_subject`.execute(db);
   await sql`drop table board.sso_login`.execute(db);
   await sql`drop table board.sso_config`.execute(db);

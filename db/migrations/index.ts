@@ -24,6 +24,7 @@ import * as m0022 from "./0022_staff_accounts";
 import * as m0025 from "./0025_audit_chain";
 import * as m0024 from "./0024_single_sign_on";
 import * as m0026 from "./0026_joint_providers";
+import * as m0023 from "./0023_second_factors";
 
 export const migrations: Record<string, Migration> = {
   "0001_learner_store": m0001,
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   "0025_audit_chain": m0025,
   "0024_single_sign_on": m0024,
   "0026_joint_providers": m0026,
+  "0023_second_factors": m0023,
 };

@@ -727,7 +727,7 @@ describe("every route answers hostile input without a 5xx or a leak", () => {
   it("found the routes and the pages' fields", () => {
     expect(routes.length).toBeGreaterThan(20);
     expect(seenNames.size).toBeGreaterThan(40);
-    for (const pattern of ["/login", "/renewals/:entryId", "/renewals/rules", "/renewals/samples", "/renewals/bulk", "/admin/analytics", "/admin/users", "/admin/users/invite", "/admin/users/:userId", "/account", "/invite/:token", "/admin/sso"]) {
+    for (const pattern of ["/login", "/renewals/:entryId", "/renewals/rules", "/renewals/samples", "/renewals/bulk", "/admin/analytics", "/admin/users", "/admin/users/invite", "/admin/users/:userId", "/account", "/invite/:token", "/admin/sso", "/account/security"]) {
       expect(postFormsByRoute.get(pattern)?.length ?? 0, pattern).toBeGreaterThan(0);
     }
     // The entry page's form of what the board knows of the licensee, with its attribute fields.

@@ -390,6 +390,38 @@ describe("the isolation matrix", () => {
       const own = await owner().selectFrom("board.sso_config").select("org_code").where("client_id", "=", `isolation-matrix-${reader.org}`).execute();
       expect(own.map((r) => r.org_code)).toEqual([reader.org]);
     });
+
+    it(`${reader.kind} (${reader.org}): the security page removes only the user's own second factors, never ${reader.other}'s`, async () => {
+      // A passkey and an authenticator app of one of the other organization's staff, written as the owner.
+      const victim = (await sql<{ id: string }>`select id from board.staff_user where org_code = ${reader.other} and role = 'reviewer' limit 1`.execute(owner())).rows[0]!.id;
+      const app = await sql<{ id: string }>`
+        insert into board.totp_secret (user_id, org_code, name, secret_encrypted, confirmed_at)
+        values (${victim}::uuid, ${reader.other}, 'matrix-secret-app', 'v1.00000000.x.x.x', now()) returning id::text`.execute(owner());
+      const passkey = await sql<{ id: string }>`
+        insert into board.webauthn_credential (user_id, org_code, credential_id, public_key, name)
+        values (${victim}::uuid, ${reader.other}, ${`matrix-${reader.org}`}, '\\x00', 'matrix-secret-passkey') returning id::text`.execute(owner());
+      for (const role of ROLES) {
+        const cookie = cookies.get(`${reader.org}:${role}`)!;
+        const page = await request("GET", `/account/security?${foreignQuery(reader.other)}`, cookie);
+        expect(page.status).toBe(200);
+        expect(page.text).not.toContain("matrix-secret-");
+        for (const [kind, id] of [["app", app.rows[0]!.id], ["passkey", passkey.rows[0]!.id]] as const) {
+          const removed = await request("POST", `/account/security?${foreignQuery(reader.other)}`, cookie, new URLSearchParams({ intent: "remove", kind, id, password: "demo-password" }));
+          expect(removed.status, `${role} removing ${reader.other}'s ${kind}`).toBe(404);
+        }
+      }
+      const left = await sql<{ n: number }>`
+        select (select count(*) from board.totp_secret where user_id = ${victim}::uuid)::int
+             + (select count(*) from board.webauthn_credential where user_id = ${victim}::uuid)::int as n`.execute(owner());
+      expect(left.rows[0]!.n).toBe(2);
+      // The organization setting is the reader's own: an admin naming the other organization changes nothing of it.
+      const before = await sql<{ code: string }>`select code from board.organisation where require_second_factor order by code`.execute(owner());
+      await request("POST", `/account/security?${foreignQuery(reader.other)}`, cookies.get(`${reader.org}:admin`)!, new URLSearchParams({ intent: "require", required: "on", org: reader.other }));
+      const after = await sql<{ code: string }>`select code from board.organisation where require_second_factor order by code`.execute(owner());
+      expect(after.rows).toEqual(before.rows);
+      await sql`delete from board.totp_secret where user_id = ${victim}::uuid`.execute(owner());
+      await sql`delete from board.webauthn_credential where user_id = ${victim}::uuid`.execute(owner());
+    });
   }
   for (const reader of READERS.filter((r) => r.org !== "ACCME")) {
     it(`${reader.kind} (${reader.org}): the rules page saves only the reader's own rules, and not for a reviewer`, async () => {

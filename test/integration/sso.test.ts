@@ -223,6 +223,28 @@ describe("signing in through the organization's identity provider", () => {
     expect((await lastSsoEvent()).detail).toMatchObject({ created: false });
   });
 
+  it("where the organization requires a second factor, a single sign-on session is not sent to enrol one here: the provider answers for it", async () => {
+    await sql`update board.organisation set require_second_factor = true where code = 'CA-M'`.execute(owner());
+    try {
+      const attempt = await ssoSignIn("ada");
+      expect(attempt.response.status).toBe(302);
+      const cookie = sessionCookieFrom(attempt.response)!;
+      const home = await get(app.server.baseUrl, "/", cookie);
+      expect(home.status).toBe(200);
+      const [session] = (await sql<{ via: string }>`
+        select s.via from board.session s join board.staff_user u on u.id = s.user_id
+        where u.email = ${`ada@${CA_DOMAIN}`} and s.revoked_at is null order by s.created_at desc limit 1`.execute(owner())).rows;
+      expect(session?.via).toBe("sso");
+      // The same organization's admin, signed in with a password and without a factor, is sent to enrol (the control).
+      const password = await signIn(app.server.baseUrl, "admin@ca-m.demo.test");
+      const sent = await get(app.server.baseUrl, "/", password);
+      expect(sent.status).toBe(302);
+      expect(sent.headers.get("location")).toMatch(/^\/account\/security\/enrol/);
+    } finally {
+      await sql`update board.organisation set require_second_factor = false where code = 'CA-M'`.execute(owner());
+    }
+  });
+
   it("refuses a replayed state: the callback works once", async () => {
     const first = await ssoSignIn("grace");
     expect(first.response.status).toBe(302);

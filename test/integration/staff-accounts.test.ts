@@ -347,9 +347,18 @@ describe("admin actions", () => {
   it("resets a user's second factors through the second-factor module, audited", async () => {
     const admin = await signIn(base(), "admin@ca-m.demo.test");
     const target = await makeUser("CA-M", "supervisor");
+    // An authenticator app and a passkey of theirs, written as the owner.
+    await sql`insert into board.totp_secret (user_id, org_code, name, secret_encrypted, confirmed_at)
+      values (${target.id}::uuid, 'CA-M', 'Phone', 'v1.00000000.x.x.x', now())`.execute(owner());
+    await sql`insert into board.webauthn_credential (user_id, org_code, credential_id, public_key, name)
+      values (${target.id}::uuid, 'CA-M', ${`staff-reset-${target.id}`}, '\\x00', 'Security key')`.execute(owner());
     const response = await post(base(), `/admin/users/${target.id}`, admin, { intent: "reset-second-factor" });
     expect(response.status).toBe(200);
-    expect(await audits("user.second_factor_reset", target.id)).toHaveLength(1);
+    const left = await sql<{ n: number }>`
+      select (select count(*) from board.totp_secret where user_id = ${target.id}::uuid)::int
+           + (select count(*) from board.webauthn_credential where user_id = ${target.id}::uuid)::int as n`.execute(owner());
+    expect(left.rows[0]!.n).toBe(0);
+    expect(await audits("second_factor.reset", target.id)).toHaveLength(1);
   });
 });
 
