@@ -296,6 +296,15 @@ export interface LicenseeAttributeTable {
   updated_at: DefaultTimestamp;
 }
 
+/** A staff user's remembered view settings, e.g. a grid's columns (migration 0020). */
+export interface UserPreferenceTable {
+  user_id: string;
+  org_code: string;
+  key: string;
+  value: ColumnType<Record<string, unknown>, string, string>;
+  updated_at: DefaultTimestamp;
+}
+
 /** Every change of a licensee attribute, append-only (null: not known). */
 export interface LicenseeAttributeChangeTable {
   id: IdentityId;
@@ -382,6 +391,7 @@ export interface Database {
   "board.audit_sample": AuditSampleTable;
   "board.licensee_attribute": LicenseeAttributeTable;
   "board.licensee_attribute_change": LicenseeAttributeChangeTable;
+  "board.user_preference": UserPreferenceTable;
 }
 
 export type StaffUser = Selectable<StaffUserTable>;

@@ -60,7 +60,9 @@ export type AuditAction =
   /** A supervisor linked an unmatched roster entry to a licensee by hand (target: roster entry; detail: learner, reason). */
   | "roster.link"
   /** An administrator asked for an analytics sync now (detail: its outcome). */
-  | "analytics.sync";
+  | "analytics.sync"
+  /** A staff user saved (or cleared) a remembered view setting, e.g. a grid's columns (target: key; detail: value). */
+  | "preferences.update";
 
 export interface AuditEntry {
   action: AuditAction;
