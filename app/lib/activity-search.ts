@@ -48,17 +48,17 @@ export interface ActivityRow {
 }
 
 export const ACTIVITY_COLUMNS: readonly ColumnDef<ActivityRow>[] = [
-  { id: "title", label: "Activity", sortable: true, exportValue: (r) => r.title },
-  { id: "id", label: "Activity id", sortable: true, exportValue: (r) => r.id },
-  { id: "provider", label: "Provider", sortable: true, exportValue: (r) => r.providerName },
-  { id: "format", label: "Format", sortable: true, exportValue: (r) => r.format },
-  { id: "start", label: "Starts", sortable: true, firstDir: "desc", exportValue: (r) => r.startDate, exportKind: "date" },
-  { id: "end", label: "Ends", sortable: true, firstDir: "desc", exportValue: (r) => r.endDate, exportKind: "date" },
-  { id: "accepted", label: "Accepted", sortable: false, align: "right", exportValue: (r) => r.accepted, exportKind: "number" },
-  { id: "rejected", label: "Rejected", sortable: false, align: "right", exportValue: (r) => r.rejected, exportKind: "number" },
-  { id: "late", label: "Late", sortable: false, align: "right", exportValue: (r) => r.late, exportKind: "number" },
-  { id: "maxCredits", label: "Max credits", sortable: false, align: "right", hiddenByDefault: true, exportValue: (r) => r.maxCmeCredits, exportKind: "number" },
-  { id: "moc", label: "MOC", sortable: false, hiddenByDefault: true, exportValue: (r) => (r.moc ? `Yes (max ${r.maxMocCredits === null ? "—" : formatCredits(r.maxMocCredits)})` : "No") },
+  { id: "title", width: "text", label: "Activity", sortable: true, exportValue: (r) => r.title },
+  { id: "id", priority: 3, label: "Activity id", sortable: true, exportValue: (r) => r.id },
+  { id: "provider", width: "text", label: "Provider", sortable: true, exportValue: (r) => r.providerName },
+  { id: "format", priority: 3, label: "Format", sortable: true, exportValue: (r) => r.format },
+  { id: "start", width: "narrow", label: "Starts", sortable: true, firstDir: "desc", exportValue: (r) => r.startDate, exportKind: "date" },
+  { id: "end", width: "narrow", label: "Ends", sortable: true, firstDir: "desc", exportValue: (r) => r.endDate, exportKind: "date" },
+  { id: "accepted", priority: 1, width: "narrow", label: "Accepted", sortable: false, align: "right", exportValue: (r) => r.accepted, exportKind: "number" },
+  { id: "rejected", priority: 1, width: "narrow", label: "Rejected", sortable: false, align: "right", exportValue: (r) => r.rejected, exportKind: "number" },
+  { id: "late", priority: 1, width: "narrow", label: "Late", sortable: false, align: "right", exportValue: (r) => r.late, exportKind: "number" },
+  { id: "maxCredits", priority: 3, label: "Max credits", sortable: false, align: "right", hiddenByDefault: true, exportValue: (r) => r.maxCmeCredits, exportKind: "number" },
+  { id: "moc", priority: 3, label: "MOC", sortable: false, hiddenByDefault: true, exportValue: (r) => (r.moc ? `Yes (max ${r.maxMocCredits === null ? "—" : formatCredits(r.maxMocCredits)})` : "No") },
 ];
 
 export const ACTIVITY_GRID: GridSpec<typeof ACTIVITY_FILTERS> = {
