@@ -133,7 +133,18 @@ export function ErrorSummary({ errors, labels }: { errors: Record<string, string
       <ul>
         {entries.map(([name, message]) => (
           <li key={name}>
-            <a href={`#f-${name}`}>
+            <a
+              href={`#f-${name}`}
+              onClick={(event) => {
+                // Focus the field itself (a fragment link only scrolls to it); in the drawer, open it first.
+                const field = document.getElementById(`f-${name}`);
+                if (!field) return;
+                event.preventDefault();
+                const drawer = field.closest("details");
+                if (drawer && !drawer.open) drawer.open = true;
+                field.focus();
+              }}
+            >
               {labels[name] ?? name}: {message}
             </a>
           </li>
