@@ -33,27 +33,27 @@ export function FilterPanel({ title = "Filters", children, activeCount, hasError
         {title}
         {activeCount > 0 ? ` (${activeCount} active)` : ""}
       </summary>
-    <aside className="filter-panel" aria-labelledby="filters-title">
-      {/* Keyed by the URL so the fields show its values again after any navigation (clear, back). */}
-      <Form key={location.search} method="get" preventScrollReset role="search" aria-labelledby="filters-title">
-        <h2 id="filters-title">
-          {title}
-          {activeCount > 0 ? <span className="badge badge--neutral" style={{ marginLeft: "0.5rem" }}>{activeCount} active</span> : null}
-        </h2>
-        {[...kept].map(([key, value], i) => (
-          <input key={`${key}-${i}`} type="hidden" name={key} value={value} />
-        ))}
-        {children}
-        <div className="filter-panel__actions">
-          <button type="submit" className="button button--primary button--small">
-            Apply filters
-          </button>
-          <Link to={clear} preventScrollReset data-testid="clear-filters">
-            Clear all filters
-          </Link>
-        </div>
-      </Form>
-    </aside>
+      <aside className="filter-panel" aria-labelledby="filters-title">
+        {/* Keyed by the URL so the fields show its values again after any navigation (clear, back). */}
+        <Form key={location.search} method="get" preventScrollReset role="search" aria-labelledby="filters-title">
+          <h2 id="filters-title">
+            {title}
+            {activeCount > 0 ? <span className="badge badge--neutral" style={{ marginLeft: "0.5rem" }}>{activeCount} active</span> : null}
+          </h2>
+          {[...kept].map(([key, value], i) => (
+            <input key={`${key}-${i}`} type="hidden" name={key} value={value} />
+          ))}
+          {children}
+          <div className="filter-panel__actions">
+            <button type="submit" className="button button--primary button--small">
+              Apply filters
+            </button>
+            <Link to={clear} preventScrollReset data-testid="clear-filters">
+              Clear all filters
+            </Link>
+          </div>
+        </Form>
+      </aside>
     </details>
   );
 }

@@ -186,7 +186,12 @@ export function Pagination({ page, pages, total, previous, next, size, shown, no
       <span className="pagination__status" data-testid="page-status">
         {pages !== null ? `Page ${formatCount(page)} of ${formatCount(pages)}` : `Page ${formatCount(page)}`} ·{" "}
         {pages !== null ? `${formatCount(total)} ${total === 1 ? noun[0] : noun[1]}` : `more than ${formatCount(total)} ${noun[1]}`}
-        {shown > 0 ? <span className="muted"> · rows {formatCount(from)}–{formatCount(from + shown - 1)}</span> : null}
+        {shown > 0 ? (
+          <span className="muted">
+            {" "}
+            · Rows {formatCount(from)}–{formatCount(from + shown - 1)}
+          </span>
+        ) : null}
       </span>
       <span className="pagination__links">
         {link(firstPage(params), "First", page > 1 || previous !== null)}
