@@ -425,6 +425,15 @@ export interface LicenseeAttributeTable {
   updated_at: DefaultTimestamp;
 }
 
+/** A staff user's remembered view settings, e.g. a grid's columns (migration 0020). */
+export interface UserPreferenceTable {
+  user_id: string;
+  org_code: string;
+  key: string;
+  value: ColumnType<Record<string, unknown>, string, string>;
+  updated_at: DefaultTimestamp;
+}
+
 /** Every change of a licensee attribute, append-only (null: not known). */
 export interface LicenseeAttributeChangeTable {
   id: IdentityId;
@@ -520,6 +529,7 @@ export interface Database {
   "board.licensee_attribute_change": LicenseeAttributeChangeTable;
   "board.sso_config": SsoConfigTable;
   "board.sso_login": SsoLoginTable;
+  "board.user_preference": UserPreferenceTable;
 }
 
 export type StaffUser = Selectable<StaffUserTable>;

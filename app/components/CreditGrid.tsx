@@ -1,12 +1,10 @@
-// The credit-report grid as every page shows it (credit search, an activity's learners): filters on
-// the left, count, columns, page size and export above the table, pages below. Data comes from
-// loadCreditGrid (app/models/credit-grid.server.ts); all state is in the URL.
-import { useLocation } from "@remix-run/react";
+// The credit-report grid as every page shows it (credit search, an activity's learners, a licensee's
+// records): its filter fields and cells inside the one <GridSection>. Data comes from loadCreditGrid
+// (app/models/credit-grid.server.ts); all state is in the URL.
 import { ACTIVITY_FORMATS, ENTRY_METHOD_LABELS, ENTRY_METHODS, MOC_CREDIT_TYPES, STATE_TOPICS } from "../../domain/reference";
 import { creditCell } from "~/components/CreditCells";
-import { DataTable } from "~/components/DataTable";
-import { CheckboxFilter, DateRangeFilter, FilterPanel, SelectFilter, TextFilter, ToggleFilter } from "~/components/FilterPanel";
-import { ColumnPicker, ExportMenu, PageSizeSelect, Pagination, ParamNotices, ResultCount, Toolbar } from "~/components/GridControls";
+import { CheckboxFilter, DateRangeFilter, SelectFilter, TextFilter, ToggleFilter } from "~/components/FilterPanel";
+import { GridSection } from "~/components/GridSection";
 import { ALL_CREDIT_TYPES, type CreditRow } from "~/lib/credit-search";
 import type { ColumnDef } from "~/lib/grid";
 import type { CreditGridData } from "~/models/credit-grid.server";
@@ -47,12 +45,36 @@ function creditTypeOptions(org: { kind: string; code: string }) {
   return types.sort().map((t) => ({ value: t, label: t }));
 }
 
-export function CreditFilterPanel({ data, org, fields }: { data: CreditGridData; org: { kind: string; code: string }; fields: readonly CreditFilterField[] }) {
+/** Each filter's label, for the summary of filters that could not be used. */
+export function creditFilterLabels(org: { kind: string }): Record<string, string> {
+  return {
+    last: "Last name",
+    first: "First name",
+    dob: "Birth date",
+    licence: "License number",
+    boardId: "Board ID",
+    npi: "NPI",
+    board: "Board",
+    activity: "Activity",
+    provider: "Provider",
+    format: "Activity format",
+    completedFrom: "Completion date from",
+    completedTo: "Completion date to",
+    submittedFrom: "Submission date from",
+    submittedTo: "Submission date to",
+    status: "Status",
+    creditType: org.kind === "certifying_board" ? "MOC credit type" : org.kind === "state_board" ? "Topic" : "Topic or credit type",
+    entry: "Entry method",
+    late: "Reported late",
+  };
+}
+
+export function CreditFilterFields({ data, org, fields }: { data: CreditGridData; org: { kind: string; code: string }; fields: readonly CreditFilterField[] }) {
   const { values, filterErrors: errors } = data;
   const value = (name: string) => values[name]?.[0] ?? "";
   const has = (field: CreditFilterField) => fields.includes(field);
   return (
-    <FilterPanel activeCount={data.activeFilters}>
+    <>
       {has("last") ? <TextFilter name="last" label="Last name" value={value("last")} error={errors.last} hint="Starts with; accents and case ignored" /> : null}
       {has("first") ? <TextFilter name="first" label="First name" value={value("first")} error={errors.first} /> : null}
       {has("dob") ? <TextFilter name="dob" label="Birth date (MM/DD)" value={value("dob")} error={errors.dob} placeholder="03/17" /> : null}
@@ -62,7 +84,7 @@ export function CreditFilterPanel({ data, org, fields }: { data: CreditGridData;
       {has("board") && data.multiBoard ? (
         <SelectFilter name="board" label="Board" value={value("board")} error={errors.board} anyLabel="All boards" options={data.boards.map((b) => ({ value: b, label: b }))} />
       ) : errors.board ? (
-        <p className="filter-error" data-testid="error-board">
+        <p className="filter-error" id="f-board" tabIndex={-1} data-testid="error-board">
           {errors.board}
         </p>
       ) : null}
@@ -107,55 +129,40 @@ export function CreditFilterPanel({ data, org, fields }: { data: CreditGridData;
       {has("late") ? (
         <ToggleFilter name="late" label="Reported late only" checked={value("late") !== ""} error={errors.late} hint="Submitted more than 30 days after completion" />
       ) : null}
-    </FilterPanel>
+    </>
   );
 }
 
-export function CreditGrid({ data, columns, exportPath, caption }: {
+export function CreditGrid({ data, org, fields, columns, exportPath, caption }: {
   data: CreditGridData;
+  org: { kind: string; code: string };
+  /** The filter fields this page offers. */
+  fields: readonly CreditFilterField[];
   /** Every column this grid offers (visibility comes from the data). */
   columns: readonly ColumnDef<CreditRow>[];
   /** The export route; the current filters, sort and columns are added. */
   exportPath: string;
   caption: string;
 }) {
-  const location = useLocation();
-  const params = new URLSearchParams(location.search);
-  const offered = columns.filter((c) => !c.multiBoardOnly || data.multiBoard);
-  const exportHref = (format: "csv" | "xlsx") => {
-    const query = new URLSearchParams(params);
-    for (const key of ["after", "before", "page", "size"] as const) query.delete(key);
-    query.set("download", format);
-    return `${exportPath}?${query}`;
-  };
   return (
-    <section aria-labelledby="results-title">
-      <h2 id="results-title" className="visually-hidden">
-        Results
-      </h2>
-      <Toolbar count={<ResultCount count={data.count} noun={["credit report", "credit reports"]} />}>
-        <ColumnPicker columns={offered} visible={data.visible} />
-        <PageSizeSelect size={data.size} />
-        <ExportMenu href={exportHref} />
-      </Toolbar>
-      <ParamNotices messages={data.notices} />
-      <DataTable<CreditRow>
-        columns={offered}
-        visible={data.visible}
-        rows={data.rows}
-        rowId={(r) => r.id}
-        cell={creditCell}
-        sort={data.sort}
-        caption={caption}
-        cellClass={{ activity: "wrap", provider: "wrap" }}
-        empty={
-          <>
-            <h3>No credit reports match these filters</h3>
-            <p>Loosen a filter, or clear them all.</p>
-          </>
-        }
-      />
-      <Pagination page={data.page} previous={data.previous} next={data.next} size={data.size} shown={data.rows.length} />
-    </section>
+    <GridSection<CreditRow>
+      grid={data}
+      columns={columns}
+      cell={creditCell}
+      rowId={(r) => r.id}
+      caption={caption}
+      title="Results"
+      noun={["credit report", "credit reports"]}
+      exportPath={exportPath}
+      filters={<CreditFilterFields data={data} org={org} fields={fields} />}
+      filterLabels={creditFilterLabels(org)}
+      cellClass={{ activity: "wrap", provider: "wrap" }}
+      empty={
+        <>
+          <h3>No credit reports match these filters</h3>
+          <p>Loosen a filter, or clear them all.</p>
+        </>
+      }
+    />
   );
 }

@@ -1,39 +1,60 @@
 // The filter panel of a grid: a GET form, so filters are URL state (bookmark, share, back button).
-// Each field shows its own message when its value could not be used; the rest still apply.
+// Each field shows its own message when its value could not be used. On a phone the panel is a
+// drawer (a <details>, so it opens without JS too); on a wide screen it is always open beside the grid.
 import { Form, Link, useLocation } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 
 /** View parameters that survive a filter change (the page and cursor do not). */
 const KEPT = ["sort", "dir", "size", "hide", "show"] as const;
 
-export function FilterPanel({ title = "Filters", children, activeCount }: { title?: string; children: ReactNode; activeCount: number }) {
+/** Below this width the filters fold into a drawer (app/styles: the same breakpoint). */
+const DRAWER_QUERY = "(max-width: 1000px)";
+
+export function FilterPanel({ title = "Filters", children, activeCount, hasErrors = false }: { title?: string; children: ReactNode; activeCount: number; hasErrors?: boolean }) {
   const location = useLocation();
+  // Open as served (it works without JS); on a narrow screen, once hydrated, folded unless a filter needs fixing.
+  const [open, setOpen] = useState(true);
+  useEffect(() => {
+    if (window.matchMedia(DRAWER_QUERY).matches && !hasErrors) setOpen(false);
+    else setOpen(true);
+  }, [hasErrors, location.key]);
   const params = new URLSearchParams(location.search);
   const kept = new URLSearchParams();
   for (const key of KEPT) for (const value of params.getAll(key)) kept.append(key, value);
   const clear = kept.toString() ? `?${kept}` : location.pathname;
   return (
-    <aside className="filter-panel" aria-labelledby="filters-title">
-      {/* Keyed by the URL so the fields show its values again after any navigation (clear, back). */}
-      <Form key={location.search} method="get" preventScrollReset role="search" aria-labelledby="filters-title">
-        <h2 id="filters-title">
-          {title}
-          {activeCount > 0 ? <span className="badge badge--neutral" style={{ marginLeft: "0.5rem" }}>{activeCount} active</span> : null}
-        </h2>
-        {[...kept].map(([key, value], i) => (
-          <input key={`${key}-${i}`} type="hidden" name={key} value={value} />
-        ))}
-        {children}
-        <div className="filter-panel__actions">
-          <button type="submit" className="button button--primary button--small">
-            Apply filters
-          </button>
-          <Link to={clear} preventScrollReset data-testid="clear-filters">
-            Clear all filters
-          </Link>
-        </div>
-      </Form>
-    </aside>
+    <details
+      className="filter-drawer"
+      open={open}
+      onToggle={(event) => setOpen((event.currentTarget as HTMLDetailsElement).open)}
+      data-testid="filter-drawer"
+    >
+      <summary className="filter-drawer__toggle button button--secondary">
+        {title}
+        {activeCount > 0 ? ` (${activeCount} active)` : ""}
+      </summary>
+      <aside className="filter-panel" aria-labelledby="filters-title">
+        {/* Keyed by the URL so the fields show its values again after any navigation (clear, back). */}
+        <Form key={location.search} method="get" preventScrollReset role="search" aria-labelledby="filters-title">
+          <h2 id="filters-title">
+            {title}
+            {activeCount > 0 ? <span className="badge badge--neutral" style={{ marginLeft: "0.5rem" }}>{activeCount} active</span> : null}
+          </h2>
+          {[...kept].map(([key, value], i) => (
+            <input key={`${key}-${i}`} type="hidden" name={key} value={value} />
+          ))}
+          {children}
+          <div className="filter-panel__actions">
+            <button type="submit" className="button button--primary button--small">
+              Apply filters
+            </button>
+            <Link to={clear} preventScrollReset data-testid="clear-filters">
+              Clear all filters
+            </Link>
+          </div>
+        </Form>
+      </aside>
+    </details>
   );
 }
 
@@ -123,7 +144,7 @@ export function CheckboxFilter({ name, legend, values, options, error }: {
   error?: string;
 }) {
   return (
-    <fieldset className="filter-group" aria-describedby={describedBy(name, error)}>
+    <fieldset className="filter-group" id={`f-${name}`} tabIndex={-1} aria-describedby={describedBy(name, error)}>
       <legend>{legend}</legend>
       {options.map((o) => (
         <label className="check" key={o.value}>
@@ -171,7 +192,7 @@ export function ToggleFilter({ name, label, checked, error, hint }: { name: stri
   return (
     <div className="filter-group">
       <label className="check">
-        <input type="checkbox" name={name} value="1" defaultChecked={checked} aria-describedby={describedBy(name, error, hint)} />
+        <input id={`f-${name}`} type="checkbox" name={name} value="1" defaultChecked={checked} aria-describedby={describedBy(name, error, hint)} />
         {label}
       </label>
       <Messages name={name} error={error} hint={hint} />

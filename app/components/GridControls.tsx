@@ -8,20 +8,21 @@ import { firstPage, PAGE_SIZES, withParams, type ColumnDef } from "~/lib/grid";
 export interface Count {
   value: number;
   exact: boolean;
-  /** Exact counts stop above this. */
-  cap: number;
+  /** Exact counts stop above this (when counts are capped). */
+  cap?: number;
 }
 
 export function ResultCount({ count, noun }: { count: Count; noun: [string, string] }) {
   const word = count.value === 1 ? noun[0] : noun[1];
+  const cap = count.cap ?? count.value;
   return (
     <p className="results-toolbar__count" role="status" data-result data-testid="result-count">
       {count.exact ? (
         `${formatCount(count.value)} ${word}`
       ) : (
         <>
-          More than {formatCount(count.cap)} {noun[1]}
-          {count.value > count.cap * 1.2 ? <small> (about {formatCount(roughly(count.value))}, estimated)</small> : null}
+          More than {formatCount(cap)} {noun[1]}
+          {count.value > cap * 1.2 ? <small> (about {formatCount(roughly(count.value))}, estimated)</small> : null}
         </>
       )}
     </p>
@@ -34,18 +35,35 @@ function roughly(value: number): number {
   return Math.round(value / magnitude) * magnitude;
 }
 
-/** Show or hide columns: each box is a link-backed checkbox in a GET form (works without JS). */
-export function ColumnPicker<R>({ columns, visible }: { columns: readonly ColumnDef<R>[]; visible: readonly string[] }) {
+/** The hide / show parameters that give exactly `visible` (from the defaults). */
+export function columnParams<R>(columns: readonly ColumnDef<R>[], visible: readonly string[]): { hide: string[]; show: string[] } {
+  return {
+    hide: columns.filter((c) => !c.hiddenByDefault && !visible.includes(c.id)).map((c) => c.id),
+    show: columns.filter((c) => c.hiddenByDefault && visible.includes(c.id)).map((c) => c.id),
+  };
+}
+
+/**
+ * Show or hide columns: a GET form of checkboxes (with JS each change applies at once), and a form
+ * that remembers the shown columns for this user (the URL's choice wins when it has one).
+ */
+export function ColumnPicker<R>({ columns, visible, rememberKey, remembered }: {
+  columns: readonly ColumnDef<R>[];
+  visible: readonly string[];
+  /** The grid's remembered-columns key; without it nothing is remembered. */
+  rememberKey?: string;
+  /** The columns shown are the user's remembered choice. */
+  remembered?: boolean;
+}) {
   const location = useLocation();
   const submit = useSubmit();
   const params = new URLSearchParams(location.search);
   const toggled = (column: ColumnDef<R>, on: boolean) => {
-    const hide = params.getAll("hide").filter((id) => id !== column.id);
-    const show = params.getAll("show").filter((id) => id !== column.id);
-    if (column.hiddenByDefault && on) show.push(column.id);
-    if (!column.hiddenByDefault && !on) hide.push(column.id);
-    return withParams(params, { hide, show });
+    const next = on ? [...visible, column.id] : visible.filter((id) => id !== column.id);
+    return withParams(params, columnParams(columns, next));
   };
+  const current = columnParams(columns, visible);
+  const back = `${location.pathname}${withParams(params, { hide: null, show: null })}`;
   return (
     <details className="menu">
       <summary className="button button--secondary button--small">Columns</summary>
@@ -68,6 +86,22 @@ export function ColumnPicker<R>({ columns, visible }: { columns: readonly Column
             })}
           </fieldset>
         </Form>
+        {rememberKey ? (
+          <Form method="post" action="/preferences/columns" className="menu__remember">
+            <input type="hidden" name="grid" value={rememberKey} />
+            <input type="hidden" name="redirectTo" value={back} />
+            <input type="hidden" name="hide" value={current.hide.join(",")} />
+            <input type="hidden" name="show" value={current.show.join(",")} />
+            <button type="submit" name="intent" value="save" className="button button--secondary button--small" data-testid="remember-columns">
+              Remember these columns
+            </button>
+            {remembered ? (
+              <button type="submit" name="intent" value="forget" className="button button--link button--small">
+                Back to the usual columns
+              </button>
+            ) : null}
+          </Form>
+        ) : null}
       </div>
     </details>
   );
@@ -120,37 +154,52 @@ export function ExportMenu({ href, rows = "all matching rows", label = "Export",
   );
 }
 
-export function Pagination({ page, previous, next, size, shown }: { page: number; previous: string | null; next: string | null; size: number; shown: number }) {
+/**
+ * First / previous / next / last over keyset pages, with "Page x of y · N records". "Last" reads the
+ * final page backwards from the end; it is offered when the count is exact.
+ */
+export function Pagination({ page, pages, total, previous, next, size, shown, noun = ["record", "records"], lastLink = true }: {
+  page: number;
+  /** Pages in all (null when the count is not exact). */
+  pages: number | null;
+  total: number;
+  previous: string | null;
+  next: string | null;
+  size: number;
+  shown: number;
+  noun?: [string, string];
+  /** Whether the list can open its last page (`page=last`). */
+  lastLink?: boolean;
+}) {
   const location = useLocation();
   const params = new URLSearchParams(location.search);
   const from = (page - 1) * size + 1;
+  const onLast = pages !== null && page >= pages;
+  const link = (to: string, label: string, enabled: boolean, rel?: string) =>
+    enabled ? (
+      <Link to={to} preventScrollReset rel={rel} data-testid={`page-${label.toLowerCase()}`}>
+        {label}
+      </Link>
+    ) : (
+      <span aria-disabled="true">{label}</span>
+    );
   return (
     <nav className="pagination" aria-label="Pages">
-      <span className="muted small">
-        {shown === 0 ? "No rows" : `Rows ${from.toLocaleString("en-US")}–${(from + shown - 1).toLocaleString("en-US")}`} · page {page}
+      <span className="pagination__status" data-testid="page-status">
+        {pages !== null ? `Page ${formatCount(page)} of ${formatCount(pages)}` : `Page ${formatCount(page)}`} ·{" "}
+        {pages !== null ? `${formatCount(total)} ${total === 1 ? noun[0] : noun[1]}` : `more than ${formatCount(total)} ${noun[1]}`}
+        {shown > 0 ? (
+          <span className="muted">
+            {" "}
+            · Rows {formatCount(from)}–{formatCount(from + shown - 1)}
+          </span>
+        ) : null}
       </span>
       <span className="pagination__links">
-        {page > 1 ? (
-          <Link to={firstPage(params)} preventScrollReset>
-            First
-          </Link>
-        ) : (
-          <span aria-disabled="true">First</span>
-        )}
-        {previous ? (
-          <Link to={withParams(params, { after: null, before: previous, page: String(Math.max(1, page - 1)) })} preventScrollReset rel="prev">
-            Previous
-          </Link>
-        ) : (
-          <span aria-disabled="true">Previous</span>
-        )}
-        {next ? (
-          <Link to={withParams(params, { before: null, after: next, page: String(page + 1) })} preventScrollReset rel="next">
-            Next
-          </Link>
-        ) : (
-          <span aria-disabled="true">Next</span>
-        )}
+        {link(firstPage(params), "First", page > 1 || previous !== null)}
+        {link(withParams(params, { after: null, before: previous, page: String(Math.max(1, page - 1)) }), "Previous", previous !== null, "prev")}
+        {link(withParams(params, { before: null, after: next, page: String(page + 1) }), "Next", next !== null, "next")}
+        {lastLink ? link(firstPage(params, { page: "last" }), "Last", pages !== null && !onLast && pages > 1) : null}
       </span>
     </nav>
   );

@@ -37,6 +37,8 @@ export interface GridState<F extends Record<string, FilterSpec>> {
   before: string | null;
   /** 1-based page number, for display and the "Previous" link. */
   page: number;
+  /** The final page, read backwards from the end (`page=last`). */
+  last: boolean;
   /** Columns hidden (of those shown by default) and shown (of those hidden by default). */
   hidden: string[];
   shown: string[];
@@ -46,6 +48,32 @@ export interface GridState<F extends Record<string, FilterSpec>> {
 
 /** Parameters that are not filters. */
 export const CONTROL_PARAMS = ["sort", "dir", "size", "after", "before", "page", "hide", "show"] as const;
+
+/**
+ * Error keys about the view rather than the rows (sort, size, page, cursor, columns): their problems
+ * are notices above a grid that still lists. Any other key is a filter's, and a filter that could
+ * not be read lists nothing.
+ */
+export const VIEW_ERROR_KEYS = ["sort", "dir", "size", "page", "cursor", "hide", "show"] as const;
+
+/** A grid's messages split into the filters' (beside their fields) and the view's (notices). */
+export function splitGridErrors(errors: Record<string, string>): { filterErrors: Record<string, string>; notices: string[] } {
+  const view = VIEW_ERROR_KEYS as readonly string[];
+  return {
+    filterErrors: Object.fromEntries(Object.entries(errors).filter(([key]) => !view.includes(key))),
+    notices: VIEW_ERROR_KEYS.flatMap((key) => (errors[key] ? [errors[key]] : [])),
+  };
+}
+
+/** How many pages `total` rows fill (at least one, so an empty result is "page 1 of 1"). */
+export function pageCount(total: number, size: number): number {
+  return Math.max(1, Math.ceil(total / size));
+}
+
+/** Rows on the final page of `total` rows (the last page is read backwards from the end). */
+export function lastPageRows(total: number, size: number): number {
+  return total === 0 ? size : total - (pageCount(total, size) - 1) * size;
+}
 
 const cursorSchema = z.string().regex(/^[A-Za-z0-9_-]{1,600}$/, "That page link is not valid; showing the first page.");
 const pageSchema = z.coerce
@@ -113,7 +141,12 @@ export function parseGridState<F extends Record<string, FilterSpec>>(spec: GridS
     after = before = null;
   }
   const rawPage = params.get("page");
-  if (rawPage !== null && rawPage !== "") {
+  let last = false;
+  if (rawPage === "last") {
+    // The final page: read backwards from the end, whatever cursor came with it.
+    last = true;
+    after = before = null;
+  } else if (rawPage !== null && rawPage !== "") {
     const parsed = pageSchema.safeParse(rawPage);
     if (parsed.success) page = parsed.data;
     else {
@@ -135,7 +168,7 @@ export function parseGridState<F extends Record<string, FilterSpec>>(spec: GridS
   const hidden = columnList("hide");
   const shown = columnList("show");
 
-  return { filters: filters as FilterValues<F>, sort, size, after, before, page, hidden, shown, errors };
+  return { filters: filters as FilterValues<F>, sort, size, after, before, page, last, hidden, shown, errors };
 }
 
 /** The search params for the same grid with some values changed (null or [] removes a key). */
@@ -176,6 +209,14 @@ export interface ColumnDef<R> {
   multiBoardOnly?: boolean;
   /** Hidden until the reviewer asks for it. */
   hiddenByDefault?: boolean;
+  /**
+   * How much the column decides (default 2): 1 is what a reviewer decides on (credits, status,
+   * decision, flags) and always keeps its own column; 3 is detail, shown in the row's "More" panel
+   * instead of a column of its own, so the decisive columns fit a 1366 px screen.
+   */
+  priority?: 1 | 2 | 3;
+  /** The cell's width class: "narrow" (numbers, codes, dates), "text" (wraps; names, titles). */
+  width?: "narrow" | "text";
   /** The cell as exported (CSV and XLSX): the same column, the same order as on screen. */
   exportValue(row: R): string | number | null;
   exportKind?: "text" | "number" | "date" | "timestamp";

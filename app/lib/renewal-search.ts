@@ -156,15 +156,17 @@ export interface QueueWording {
 export function renewalColumns({ words, unit, shortIn }: QueueWording): ColumnDef<RenewalRow>[] {
   const shortByOf = (r: RenewalRow) => (shortIn ? (r.shortfalls[shortIn.id] ?? null) : r.shortBy);
   return [
-    { id: "name", label: words.Person, sortable: true, exportValue: (r) => `${r.lastName}, ${r.firstName}` },
-    { id: "key", label: capitalize(words.idLabel), sortable: true, exportValue: (r) => r.rosterKey },
-    { id: "birth", label: "Birth MM/DD", sortable: false, hiddenByDefault: true, exportValue: (r) => `${pad(r.birthMonth)}/${pad(r.birthDay)}` },
-    { id: "cycleEnd", label: capitalize(words.deadline), sortable: true, exportValue: (r) => r.cycleEnd, exportKind: "date" },
-    { id: "cycleStart", label: "Cycle starts", sortable: false, hiddenByDefault: true, exportValue: (r) => r.cycleStart, exportKind: "date" },
-    { id: "status", label: "Status", sortable: true, exportValue: (r) => statusLabel(r.status, r.cycleOpen) },
-    { id: "progress", label: "Progress", sortable: true, firstDir: "asc", exportValue: (r) => progressText(r, unit) },
+    { id: "name", width: "text", label: words.Person, sortable: true, exportValue: (r) => `${r.lastName}, ${r.firstName}` },
+    { id: "key", width: "narrow", label: capitalize(words.idLabel), sortable: true, exportValue: (r) => r.rosterKey },
+    { id: "birth", priority: 3, label: "Birth MM/DD", sortable: false, hiddenByDefault: true, exportValue: (r) => `${pad(r.birthMonth)}/${pad(r.birthDay)}` },
+    { id: "cycleEnd", width: "narrow", label: capitalize(words.deadline), sortable: true, exportValue: (r) => r.cycleEnd, exportKind: "date" },
+    { id: "cycleStart", priority: 3, label: "Cycle starts", sortable: false, hiddenByDefault: true, exportValue: (r) => r.cycleStart, exportKind: "date" },
+    { id: "status", priority: 1, label: "Status", sortable: true, exportValue: (r) => statusLabel(r.status, r.cycleOpen) },
+    { id: "progress", priority: 1, label: "Progress", sortable: true, firstDir: "asc", exportValue: (r) => progressText(r, unit) },
     {
       id: "shortBy",
+      priority: 1,
+      width: "narrow",
       // On screen the chosen requirement is named above the table; an export names it in its header.
       label: "Short by",
       sortable: true,
@@ -173,10 +175,10 @@ export function renewalColumns({ words, unit, shortIn }: QueueWording): ColumnDe
       exportValue: shortByOf,
       exportKind: "number",
     },
-    { id: "shortfall", label: "Short in", sortable: false, exportValue: (r) => r.shortfall ?? r.problem ?? "" },
-    { id: "match", label: "Matched by", sortable: false, exportValue: (r) => (r.matchQuality === "id" ? capitalize(words.idLabel) : MATCH_LABELS[r.matchQuality]) },
-    { id: "decision", label: "Decision", sortable: false, exportValue: (r) => decisionText(r) },
-    { id: "notKnown", label: "Applicability not known", sortable: false, hiddenByDefault: true, exportValue: (r) => notKnownText(r) },
+    { id: "shortfall", width: "text", label: "Short in", sortable: false, exportValue: (r) => r.shortfall ?? r.problem ?? "" },
+    { id: "match", priority: 3, label: "Matched by", sortable: false, exportValue: (r) => (r.matchQuality === "id" ? capitalize(words.idLabel) : MATCH_LABELS[r.matchQuality]) },
+    { id: "decision", priority: 1, width: "text", label: "Decision", sortable: false, exportValue: (r) => decisionText(r) },
+    { id: "notKnown", priority: 3, label: "Applicability not known", sortable: false, hiddenByDefault: true, exportValue: (r) => notKnownText(r) },
   ];
 }
 

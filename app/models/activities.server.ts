@@ -92,13 +92,23 @@ export const ACTIVITY_COUNT_CAP = 1_000;
 export async function listActivities(
   db: Kysely<Database>,
   scope: Scope,
-  request: { filters: ActivityFilters; sort: { id: string; desc: boolean }; size: number; after: string | null; before: string | null; count?: boolean },
+  request: {
+    filters: ActivityFilters;
+    sort: { id: string; desc: boolean };
+    size: number;
+    after: string | null;
+    before: string | null;
+    count?: boolean;
+    /** Read the final page backwards from the end, `size` being the rows it holds. */
+    fromEnd?: boolean;
+  },
 ): Promise<ActivityPage> {
   const { filters, sort, size } = request;
   const { exprs, types } = keysOf(sort.id, scope, filters.board);
-  const cursorText = request.after ?? request.before;
+  const cursorText = request.fromEnd ? null : (request.after ?? request.before);
   const values = cursorText ? decodeCursor(cursorText, sort, types) : null;
-  const backward = values !== null && request.before !== null;
+  const fromEnd = request.fromEnd === true;
+  const backward = fromEnd || (values !== null && request.before !== null);
   const descending = sort.desc !== backward;
   const direction = descending ? sql`desc` : sql`asc`;
   const conditions = activityConditions(db, scope, filters);
@@ -164,8 +174,8 @@ export async function listActivities(
       rejected: Number(r.rejected ?? 0),
       late: Number(r.late ?? 0),
     })),
-    next: (backward ? true : more) ? cursorFor(shown[shown.length - 1]) : null,
-    previous: values ? (backward ? (more ? cursorFor(shown[0]) : null) : cursorFor(shown[0])) : null,
+    next: (backward ? !fromEnd : more) ? cursorFor(shown[shown.length - 1]) : null,
+    previous: values || fromEnd ? (backward ? (more ? cursorFor(shown[0]) : null) : cursorFor(shown[0])) : null,
     cursorRejected: cursorText !== null && values === null,
     count,
   };
@@ -181,6 +191,11 @@ function compareKeys(x: object, y: object, types: readonly KeyType[]): number {
     return a < b ? -1 : 1;
   }
   return 0;
+}
+
+/** How many activities the filters match (exact up to the cap, else the planner's estimate). */
+export function countActivityList(db: Kysely<Database>, scope: Scope, filters: ActivityFilters) {
+  return countActivities(db, scope, filters, activityConditions(db, scope, filters));
 }
 
 async function countActivities(db: Kysely<Database>, scope: Scope, filters: ActivityFilters, conditions: RawBuilder<SqlBool>[]) {

@@ -104,7 +104,9 @@ export type AuditAction =
   /** An administrator asked for an analytics sync now (detail: its outcome). */
   | "analytics.sync"
   /** An administrator checked the organization's audit chain (detail: intact, rows, the first broken row). */
-  | "audit.verify";
+  | "audit.verify"
+  /** A staff user saved (or cleared) a remembered view setting, e.g. a grid's columns (target: key; detail: value). */
+  | "preferences.update";
 
 export interface AuditEntry {
   action: AuditAction;

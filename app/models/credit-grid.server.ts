@@ -1,21 +1,19 @@
-// A grid of credit reports as a page loads it and as its export streams it: the credit search, an
-// activity's learners and (for exports) a licensee's records all go through here, so their URL
-// parsing, scope, counting and audit are the same code.
+// The credit-report grids (credit search, an activity's learners, a licensee's records) as
+// definitions of the one grid pipeline (app/models/grid.server.ts): their URL schema, scope, reads,
+// count and export stream; the page and its export call the same definition.
 import type { Kysely } from "kysely";
+import type { Logger } from "pino";
 import type { Database } from "../../db/schema";
 import { boardCodesInScope } from "../auth/scope.server";
 import type { SessionUser } from "../auth/session.server";
-import { activeFilterCount, ALL_CREDIT_TYPES, CREDIT_FILTER_NAMES, parseCreditSearch, type CreditRow } from "../lib/credit-search";
-import { visibleColumns, type ColumnDef } from "../lib/grid";
-import { recordAudit } from "./audit.server";
-import { EXACT_COUNT_CAP, searchCreditReports, streamCreditReports, type CreditFilters } from "./credits.server";
+import { ALL_CREDIT_TYPES, CREDIT_FILTER_NAMES, parseCreditSearch, type CREDIT_FILTERS, type CreditRow } from "../lib/credit-search";
+import type { ColumnDef, GridState } from "../lib/grid";
+import { countCreditReports, EXACT_COUNT_CAP, searchCreditReports, streamCreditReports, type CreditFilters } from "./credits.server";
 import type { ExportServices } from "./export-limits.server";
-import { EXPORT_FORMATS, exportFilename, exportResponse, outcomeDetail, type ExportColumn, type ExportFormat } from "./exports.server";
-import { MOC_CREDIT_TYPES, organisationTimeZone, STATE_TOPICS } from "../../domain/reference";
-import type { Logger } from "pino";
-
-/** Parameters about the view, not the rows: their problems are notices above the grid. */
-const CONTROL_KEYS = ["sort", "dir", "size", "page", "cursor", "hide", "show"] as const;
+import type { ExportColumn } from "./exports.server";
+import { exportGrid, loadGrid, type GridDefinition } from "./grid.server";
+import type { RememberedGrid } from "./preferences.server";
+import { MOC_CREDIT_TYPES, STATE_TOPICS } from "../../domain/reference";
 
 export interface CreditGridOptions {
   /** Filters the page fixes (the activity, the licensee), on top of the URL's. */
@@ -28,35 +26,42 @@ function multiBoardOf(user: SessionUser): boolean {
   return user.scope.boardCodes === null;
 }
 
+function rememberedAs(options: CreditGridOptions): RememberedGrid {
+  return options.fixed?.activityId ? "activity-learners" : options.fixed?.learnerId ? "licensee-records" : "credits";
+}
+
+/** One credit grid as the pipeline reads it, in the user's scope (`readDb`: the export's own pool). */
+export function creditGrid(readDb: Kysely<Database>, user: SessionUser, options: CreditGridOptions): GridDefinition<typeof CREDIT_FILTERS, CreditRow> {
+  const withFixed = (state: GridState<typeof CREDIT_FILTERS>): CreditFilters => ({ ...state.filters, ...options.fixed });
+  return {
+    name: rememberedAs(options),
+    columns: options.columns,
+    filterNames: CREDIT_FILTER_NAMES,
+    multiBoard: multiBoardOf(user),
+    async read(state, request) {
+      const { page, count } = await searchCreditReports(readDb, user.scope, {
+        filters: withFixed(state),
+        sort: state.sort,
+        size: request.size,
+        after: request.after,
+        before: request.before,
+        fromEnd: request.fromEnd,
+      });
+      return { ...page, count: { ...count, cap: EXACT_COUNT_CAP } };
+    },
+    count: async (state) => ({ ...(await countCreditReports(readDb, user.scope, withFixed(state))), cap: EXACT_COUNT_CAP }),
+    stream: (state) => streamCreditReports(readDb, user.scope, { filters: withFixed(state), sort: state.sort }),
+  };
+}
+
 export async function loadCreditGrid(db: Kysely<Database>, user: SessionUser, params: URLSearchParams, options: CreditGridOptions) {
   const multiBoard = multiBoardOf(user);
   const state = parseCreditSearch(params, { multiBoard });
-  const filters: CreditFilters = { ...state.filters, ...options.fixed };
-  const [{ page, count }, boards] = await Promise.all([
-    searchCreditReports(db, user.scope, { ...state, filters }),
+  const [grid, boards] = await Promise.all([
+    loadGrid(db, user, params, state, creditGrid(db, user, options)),
     multiBoard ? boardCodesInScope(db, user.scope) : Promise.resolve(user.scope.boardCodes ?? []),
   ]);
-  const notices = CONTROL_KEYS.flatMap((key) => (state.errors[key] ? [state.errors[key]] : []));
-  if (page.cursorRejected) notices.push("That page link no longer matches this search; showing the first page.");
-  const filterErrors = Object.fromEntries(Object.entries(state.errors).filter(([key]) => !(CONTROL_KEYS as readonly string[]).includes(key)));
-  const visible = visibleColumns(options.columns, state.hidden, state.shown, multiBoard).map((c) => c.id);
-  return {
-    multiBoard,
-    boards,
-    rows: page.rows,
-    next: page.next,
-    previous: page.previous,
-    count: { ...count, cap: EXACT_COUNT_CAP },
-    page: page.cursorRejected ? 1 : state.page,
-    size: state.size,
-    sort: state.sort,
-    visible,
-    activeFilters: activeFilterCount(state.filters),
-    filterErrors,
-    notices,
-    /** The raw URL values, so a field shows what was typed even when it could not be used. */
-    values: Object.fromEntries(CREDIT_FILTER_NAMES.map((name) => [name, params.getAll(name)])) as Record<string, string[]>,
-  };
+  return { ...grid, boards };
 }
 
 export type CreditGridData = Awaited<ReturnType<typeof loadCreditGrid>>;
@@ -87,7 +92,7 @@ export function creditExportColumns(columns: readonly ColumnDef<CreditRow>[], cr
  * The grid's whole filtered result as CSV or XLSX: the visible columns in screen order, the grid's
  * sort, streamed; audited when it ends. `download` picks the format (`format` is a filter).
  */
-export async function exportCreditGrid(
+export function exportCreditGrid(
   services: { db: Kysely<Database>; exports: ExportServices; logger: Logger },
   user: SessionUser,
   params: URLSearchParams,
@@ -102,42 +107,22 @@ export async function exportCreditGrid(
     implied?: readonly string[];
   },
 ): Promise<Response> {
-  const raw = params.get("download") ?? "csv";
-  if (!(EXPORT_FORMATS as readonly string[]).includes(raw)) throw new Response("Choose download=csv or download=xlsx.", { status: 400 });
-  const format = raw as ExportFormat;
+  const multiBoard = multiBoardOf(user);
+  // Read here too (exportGrid reads it again, and refuses it if it has a problem): the board the
+  // file is for decides its credit-type columns, and the completion dates are its range.
   const query = new URLSearchParams(params);
   query.delete("download");
-  const multiBoard = multiBoardOf(user);
-  const state = parseCreditSearch(query, { multiBoard });
-  const problems = Object.entries(state.errors).filter(([key]) => !["page", "cursor", "size"].includes(key));
-  if (problems.length > 0) {
-    // An export must be exactly what was asked for: refuse rather than export a different set.
-    throw new Response(`The export was not started. ${problems.map(([key, message]) => `${key}: ${message}`).join(" ")}`, { status: 400 });
-  }
-  const columns = visibleColumns(options.columns, state.hidden, state.shown, multiBoard);
-  const described = Object.fromEntries(
-    [...query.keys()].filter((key) => !["after", "before", "page", "size"].includes(key)).map((key) => [key, query.getAll(key).join(",")]),
-  );
-  const { db } = services;
-  const board = user.scope.boardCodes?.length === 1 ? user.scope.boardCodes[0]! : (state.filters.board ?? null);
-  const named = Object.fromEntries(
-    CREDIT_FILTER_NAMES.filter((name) => !["completedFrom", "completedTo", ...(options.implied ?? [])].includes(name)).map((name) => [name, query.getAll(name)]),
-  );
-  return exportResponse({ services, userId: user.id, method: options.method }, {
-    format,
-    filename: exportFilename(user.org.code, options.what, { filters: named, range: { from: state.filters.completedFrom, to: state.filters.completedTo } }),
+  const asked = parseCreditSearch(query, { multiBoard }).filters;
+  const board = user.scope.boardCodes?.length === 1 ? user.scope.boardCodes[0]! : (asked.board ?? null);
+  return exportGrid(services, user, params, (q) => parseCreditSearch(q, { multiBoard }), creditGrid(services.exports.db, user, options), {
+    what: options.what,
     sheetName: options.sheetName,
-    timeZone: organisationTimeZone(user.org.code),
-    columns: creditExportColumns(columns, exportedCreditTypes(board)),
-    rows: streamCreditReports(services.exports.db, user.scope, { filters: { ...state.filters, ...options.fixed }, sort: state.sort }),
-    onFinish: (outcome) =>
-      recordAudit(db, {
-        action: "export",
-        userId: user.id,
-        orgCode: user.org.code,
-        target: options.target ?? options.what,
-        detail: { format, filters: { ...described, ...options.fixed }, ...outcomeDetail(outcome) },
-        ip: options.ip,
-      }),
+    ip: options.ip,
+    target: options.target,
+    method: options.method,
+    fixed: options.fixed,
+    implied: options.implied,
+    range: { from: asked.completedFrom, to: asked.completedTo, names: ["completedFrom", "completedTo"] },
+    exportColumns: (columns) => creditExportColumns(columns, exportedCreditTypes(typeof board === "string" ? board : null)),
   });
 }

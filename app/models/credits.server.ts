@@ -202,7 +202,7 @@ function recordsQuery(db: Kysely<Database>, scope: Scope, options: PageQueryOpti
     .$if(def.joins.includes("provider"), (qb) => qb.innerJoin("learner.provider as p", (join) => join.on(sql<SqlBool>`p.id = a.provider_id`)))
     .select(sql<string>`cr.id`.as("id"))
     .select(exprs.flatMap((expr, i) => [expr.as(`k${i}`), sql<string>`(${expr})::text`.as(`c${i}`)]));
-  if (options.cursor) {
+  if (options.cursor && options.cursor.values.length > 0) {
     query = query.where(keysetCondition(exprs, keyTypes(options.sort), options.cursor.values, descending, { expandFirst: def.boardFirst }));
   }
   for (const expr of exprs) query = query.orderBy(sql`${expr} ${direction}`);
@@ -390,6 +390,8 @@ export interface CreditSearchRequest {
   size: number;
   after: string | null;
   before: string | null;
+  /** Read the final page backwards from the end, `size` being the rows it holds (the cursors are ignored). */
+  fromEnd?: boolean;
 }
 
 /**
@@ -408,7 +410,8 @@ export async function searchCreditReports(
   const { filters, sort, size } = request;
   const cursorText = request.after ?? request.before;
   const decoded = cursorText ? decodeCursor(cursorText, sort, keyTypes(sort)) : null;
-  const cursor: PageCursor = decoded ? { values: decoded, backward: request.before !== null } : null;
+  // The last page: backwards from the end, with no key to continue from.
+  const cursor: PageCursor = request.fromEnd ? { values: [], backward: true } : decoded ? { values: decoded, backward: request.before !== null } : null;
   const boards = boardsToRead(filters, await boardCodesInScope(db, scope));
   if (boards.length === 0) {
     return { page: { rows: [], next: null, previous: null, cursorRejected: false }, count: { value: 0, exact: true } };
@@ -426,7 +429,7 @@ export async function searchCreditReports(
   } else {
     [page, count] = await Promise.all([readPage(db, scope, { ...plan, perBoard: mergeable }), countCreditReports(db, scope, filters, boards)]);
   }
-  return { page: { ...page, cursorRejected: cursorText !== null && decoded === null }, count };
+  return { page: { ...page, cursorRejected: !request.fromEnd && cursorText !== null && decoded === null }, count };
 }
 
 /**
@@ -466,7 +469,7 @@ async function readPage(db: Kysely<Database>, scope: Scope, plan: PagePlan): Pro
   const cursorFor = (row: (typeof rows)[number] | undefined) =>
     row ? encodeCursor({ sort: sort.id, desc: sort.desc, values: exprs.map((_, i) => (row as Record<string, unknown>)[`c${i}`] as string) }) : null;
   const hasPrevious = cursor ? (cursor.backward ? more : true) : false;
-  const hasNext = cursor?.backward ? true : more;
+  const hasNext = cursor?.backward ? cursor.values.length > 0 : more;
   return {
     rows: page.map((row) => toCreditRow(row, today)),
     next: hasNext ? cursorFor(page[page.length - 1]) : null,

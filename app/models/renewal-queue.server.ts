@@ -136,6 +136,8 @@ export interface RenewalRequest {
   size: number;
   after: string | null;
   before: string | null;
+  /** Read the final page backwards from the end, `size` being the rows it holds. */
+  fromEnd?: boolean;
   /** The evaluation's today: a cycle ending on it or later is still open. */
   today: string;
 }
@@ -143,9 +145,10 @@ export interface RenewalRequest {
 export async function listRenewals(db: Kysely<Database>, orgCode: string, request: RenewalRequest, options: { count?: boolean } = {}): Promise<RenewalPage> {
   const { sort, size } = request;
   const { exprs, types } = keysOf(sort.id, request.filters.short);
-  const cursorText = request.after ?? request.before;
+  const cursorText = request.fromEnd ? null : (request.after ?? request.before);
   const values = cursorText ? decodeCursor(cursorText, sort, types) : null;
-  const backward = values !== null && request.before !== null;
+  const fromEnd = request.fromEnd === true;
+  const backward = fromEnd || (values !== null && request.before !== null);
   const descending = sort.desc !== backward;
   const direction = descending ? sql`desc` : sql`asc`;
   const conditions = renewalConditions(orgCode, request.window, request.filters);
@@ -175,8 +178,8 @@ export async function listRenewals(db: Kysely<Database>, orgCode: string, reques
   const names = await requirementNames(db, orgCode, shown);
   return {
     rows: shown.map((r) => toRow(r, names)),
-    next: (backward ? true : more) ? cursorFor(shown[shown.length - 1]) : null,
-    previous: values ? (backward ? (more ? cursorFor(shown[0]) : null) : cursorFor(shown[0])) : null,
+    next: (backward ? !fromEnd : more) ? cursorFor(shown[shown.length - 1]) : null,
+    previous: values || fromEnd ? (backward ? (more ? cursorFor(shown[0]) : null) : cursorFor(shown[0])) : null,
     cursorRejected: cursorText !== null && values === null,
     count,
   };

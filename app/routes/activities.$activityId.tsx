@@ -4,7 +4,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/permissions.server";
 import { pageAnswer } from "~/lib/input-status.server";
-import { CreditFilterPanel, CreditGrid, type CreditFilterField } from "~/components/CreditGrid";
+import { CreditGrid, type CreditFilterField } from "~/components/CreditGrid";
 import { PageHeader } from "~/components/PageHeader";
 import { ACTIVITY_LEARNER_COLUMNS } from "~/lib/credit-search";
 import { formatCredits, formatDate } from "~/lib/format";
@@ -86,9 +86,8 @@ export default function ActivityPage() {
         ) : null}
       </dl>
       <h2 className="section-title section">Learners reported to {grid.multiBoard ? "every board" : org.code}</h2>
-      <div className="search-layout" style={{ marginTop: "1rem" }}>
-        <CreditFilterPanel data={grid} org={org} fields={FIELDS} />
-        <CreditGrid data={grid} columns={ACTIVITY_LEARNER_COLUMNS} exportPath={`/activities/${activity.id}/export`} caption={`Learners of activity ${activity.id}`} />
+      <div className="grid-block">
+        <CreditGrid data={grid} org={org} fields={FIELDS} columns={ACTIVITY_LEARNER_COLUMNS} exportPath={`/activities/${activity.id}/export`} caption={`Learners of activity ${activity.id}`} />
       </div>
     </>
   );

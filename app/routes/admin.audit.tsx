@@ -168,7 +168,7 @@ export default function AuditTrail() {
               </tbody>
             </table>
           </div>
-          <Pagination page={search.page} previous={page.previous} next={page.next} size={50} shown={page.rows.length} />
+          <Pagination page={search.page} pages={Math.max(1, Math.ceil(page.count / 50))} total={page.count} previous={page.previous} next={page.next} size={50} shown={page.rows.length} noun={["event", "events"]} lastLink={false} />
         </section>
       </div>
     </>

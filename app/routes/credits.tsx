@@ -4,7 +4,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/permissions.server";
 import { pageAnswer } from "~/lib/input-status.server";
-import { ALL_CREDIT_FILTER_FIELDS, CreditFilterPanel, CreditGrid } from "~/components/CreditGrid";
+import { ALL_CREDIT_FILTER_FIELDS, CreditGrid } from "~/components/CreditGrid";
 import { PageHeader } from "~/components/PageHeader";
 import { CREDIT_COLUMNS } from "~/lib/credit-search";
 import { loadCreditGrid } from "~/models/credit-grid.server";
@@ -30,10 +30,7 @@ export default function CreditSearch() {
         title="Credit search"
         description={`Credit that accredited providers reported to ${grid.multiBoard ? "every board" : org.code}. Filter, sort, and open a licensee or an activity.`}
       />
-      <div className="search-layout">
-        <CreditFilterPanel data={grid} org={org} fields={ALL_CREDIT_FILTER_FIELDS} />
-        <CreditGrid data={grid} columns={CREDIT_COLUMNS} exportPath="/credits/export" caption="Credit reports matching the filters" />
-      </div>
+      <CreditGrid data={grid} org={org} fields={ALL_CREDIT_FILTER_FIELDS} columns={CREDIT_COLUMNS} exportPath="/credits/export" caption="Credit reports matching the filters" />
     </>
   );
 }

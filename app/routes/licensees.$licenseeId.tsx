@@ -4,7 +4,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import { requireUser } from "~/auth/permissions.server";
 import { pageAnswer } from "~/lib/input-status.server";
-import { CreditFilterPanel, CreditGrid, type CreditFilterField } from "~/components/CreditGrid";
+import { CreditGrid, type CreditFilterField } from "~/components/CreditGrid";
 import { PageHeader } from "~/components/PageHeader";
 import { StatCard } from "~/components/StatCard";
 import { LICENSEE_RECORD_COLUMNS, parseCreditSearch } from "~/lib/credit-search";
@@ -143,9 +143,15 @@ export default function LicenseePage() {
         </section>
       ) : null}
       <h2 className="section-title section">Credit reports</h2>
-      <div className="search-layout" style={{ marginTop: "1rem" }} key={location.pathname}>
-        <CreditFilterPanel data={grid} org={org} fields={FIELDS} />
-        <CreditGrid data={grid} columns={LICENSEE_RECORD_COLUMNS} exportPath={`/licensees/${licensee.id}/records/export`} caption={`Credit reports of ${licensee.firstName} ${licensee.lastName}`} />
+      <div className="grid-block" key={location.pathname}>
+        <CreditGrid
+          data={grid}
+          org={org}
+          fields={FIELDS}
+          columns={LICENSEE_RECORD_COLUMNS}
+          exportPath={`/licensees/${licensee.id}/records/export`}
+          caption={`Credit reports of ${licensee.firstName} ${licensee.lastName}`}
+        />
       </div>
       {viewers ? <RecordViewersPanel viewers={viewers} person={words.person} /> : null}
     </>

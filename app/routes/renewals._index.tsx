@@ -8,21 +8,18 @@ import { orgWords } from "../../domain/org-words";
 import type { OrganisationKind } from "../../domain/reference";
 import { BOARD_KINDS, can, requireUser } from "~/auth/permissions.server";
 import { pageAnswer } from "~/lib/input-status.server";
-import { DataTable } from "~/components/DataTable";
-import { CheckboxFilter, DateRangeFilter, FilterPanel, SelectFilter, TextFilter } from "~/components/FilterPanel";
-import { ColumnPicker, ExportMenu, PageSizeSelect, Pagination, ParamNotices, ResultCount, Toolbar } from "~/components/GridControls";
+import { CheckboxFilter, DateRangeFilter, SelectFilter, TextFilter } from "~/components/FilterPanel";
+import { GridSection } from "~/components/GridSection";
 import { PageHeader } from "~/components/PageHeader";
 import { renewalCell } from "~/components/RenewalCells";
-import { activeFilterCount } from "~/lib/credit-search";
 import { formatCount, formatDate } from "~/lib/format";
-import { visibleColumns } from "~/lib/grid";
+import { splitGridErrors } from "~/lib/grid";
 import {
   DECISION_OUTCOMES,
   ENTRY_STATUSES,
   MATCH_LABELS,
   MATCH_QUALITIES,
   OUTCOME_LABELS,
-  RENEWAL_FILTER_NAMES,
   renewalColumns,
   ROSTER_FILTER_LABELS,
   ROSTER_FILTERS,
@@ -32,7 +29,9 @@ import {
 } from "~/lib/renewal-search";
 import { countBulkCompliant } from "~/models/decisions.server";
 import { renewalState } from "~/models/renewal-page.server";
-import { listRenewals, statusSummary, type RenewalPage } from "~/models/renewal-queue.server";
+import { loadGrid } from "~/models/grid.server";
+import { renewalGrid } from "~/models/list-grids.server";
+import { statusSummary } from "~/models/renewal-queue.server";
 import { shortSplit } from "~/models/renewal-shortfalls.server";
 import { statusFreshnessView } from "~/models/status-runner.server";
 import { StatusFreshness } from "~/components/StatusFreshness";
@@ -44,8 +43,6 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data && data.org.kind === "certifying_board" ? "Certification cycles" : "Renewals"} · CME Credit Verification` },
 ];
 export const handle = { wide: true };
-
-const CONTROL_KEYS = ["sort", "dir", "size", "page", "cursor", "hide", "show"];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request, { kinds: BOARD_KINDS });
@@ -64,16 +61,23 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }
   // A filter that could not be read lists nothing (its message says why): the rows of a wider list
   // would pass for the filtered one ("short in Patient Safety" showing everyone).
-  const refused = Object.keys(state.errors).some((k) => !CONTROL_KEYS.includes(k));
+  const refused = Object.keys(splitGridErrors(state.errors).filterErrors).length > 0;
   // With no filter but the window and status, the count is the summary's (one scan fewer).
   // (The summary counts the current roster: a roster filter needs the count of its own.)
   const onlyStatus = Object.keys(state.filters).every((k) => ["endFrom", "endTo", "status"].includes(k));
-  const nothing: RenewalPage = { rows: [], next: null, previous: null, cursorRejected: false, count: 0 };
+  const summaryRead = statusSummary(db, user.org.code, state.window);
+  const knownCount = onlyStatus
+    ? summaryRead.then((summary) =>
+        Object.entries(summary).reduce((n, [status, value]) => (!state.filters.status?.length || (state.filters.status as string[]).includes(status) ? n + value : n), 0),
+      )
+    : undefined;
+  knownCount?.catch(() => undefined); // awaited through the grid (or not at all when refused)
+  const columns = renewalColumns({ words: orgWords(user.org.kind as OrganisationKind), unit: measures.unit });
   // Short / nothing split into ended and open cycles: read only when the window straddles today.
   const straddles = state.window.from < today && state.window.to >= today;
-  const [page, summary, meetsUndecided, straddling, freshness] = await Promise.all([
-    refused ? nothing : listRenewals(db, user.org.code, { ...state, today }, { count: !onlyStatus }),
-    statusSummary(db, user.org.code, state.window),
+  const [grid, summary, meetsUndecided, straddling, freshness] = await Promise.all([
+    loadGrid(db, user, params, state, renewalGrid(db, user, { window: state.window, today, columns, knownCount })),
+    summaryRead,
     refused ? 0 : countBulkCompliant(db, user.org.code, state.window, state.filters),
     straddles ? shortSplit(db, user.org.code, state.window, today) : null,
     statusFreshnessView(db, context.services.statuses, user.org.code),
@@ -83,19 +87,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     short: { ended: open ? 0 : summary.short, open: open ? summary.short : 0 },
     nothing: { ended: open ? 0 : summary.nothing, open: open ? summary.nothing : 0 },
   };
-  const count = refused
-    ? 0
-    : onlyStatus
-      ? Object.entries(summary).reduce((n, [status, value]) => (!state.filters.status?.length || (state.filters.status as string[]).includes(status) ? n + value : n), 0)
-      : page.count;
-  auditView(context, user, { action: "renewals.view", detail: { filters: viewFilters(params) }, rows: page.rows.length });
-  const notices = CONTROL_KEYS.flatMap((k) => (state.errors[k] ? [state.errors[k]] : []));
-  if (page.cursorRejected) notices.push("That page link no longer matches this list; showing the first page.");
-  const errors = Object.fromEntries(Object.entries(state.errors).filter(([k]) => !CONTROL_KEYS.includes(k)));
+  auditView(context, user, { action: "renewals.view", detail: { filters: viewFilters(params) }, rows: grid.rows.length });
   return pageAnswer({
     org: user.org,
     today,
-    refused,
     measures: measures.measures.map((m) => ({ id: m.id, label: m.label })),
     unit: measures.unit,
     shortIn: measures.measures.find((m) => m.id === state.filters.short) ?? null,
@@ -106,20 +101,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     freshness,
     summary,
     meetsUndecided,
-    rows: page.rows,
-    next: page.next,
-    previous: page.previous,
-    count: { value: count, exact: true, cap: Number.MAX_SAFE_INTEGER },
-    page: page.cursorRejected ? 1 : state.page,
-    size: state.size,
-    sort: state.sort,
-    visible: visibleColumns(renewalColumns({ words: orgWords(user.org.kind as OrganisationKind), unit: measures.unit }), state.hidden, state.shown, false).map((c) => c.id),
-    activeFilters: activeFilterCount(state.filters),
-    errors,
-    notices,
-    values: Object.fromEntries(RENEWAL_FILTER_NAMES.map((n) => [n, params.getAll(n)])) as Record<string, string[]>,
+    grid,
     unknownOptions,
-  }, [...notices, ...Object.keys(errors)]);
+  }, [...grid.notices, ...Object.keys(grid.filterErrors)]);
 }
 
 // "Short" and "nothing" cover open cycles too (see statusLabel): the filter says so.
@@ -150,22 +134,28 @@ const SUMMARY_ORDER = ["meets", "short", "nothing", "needs_review", "unmatched",
 export default function Renewals() {
   const data = useLoaderData<typeof loader>();
   const location = useLocation();
-  const { values, errors } = data;
+  const { values, filterErrors: errors } = data.grid;
   const value = (name: string) => values[name]?.[0] ?? "";
   const words = orgWords(data.org.kind as OrganisationKind);
   const wording: QueueWording = { words, unit: data.unit, shortIn: data.shortIn ?? undefined };
   const columns = renewalColumns(wording);
   const certifying = data.org.kind === "certifying_board";
+  const filterLabels: Record<string, string> = {
+    endFrom: `${capitalize(words.deadline)} from`,
+    endTo: `${capitalize(words.deadline)} to`,
+    short: "Short or not yet met in",
+    status: "Status",
+    decision: "Decision",
+    unknown: "Applicability not known",
+    roster: "On the roster",
+    lastName: "Last name",
+    key: capitalize(words.idLabel),
+    match: "Matched by",
+  };
   const withoutPaging = () => {
     const query = new URLSearchParams(location.search);
     for (const key of ["after", "before", "page"]) query.delete(key);
     return query;
-  };
-  const exportHref = (format: "csv" | "xlsx") => {
-    const query = withoutPaging();
-    query.delete("size");
-    query.set("download", format);
-    return `/renewals/export?${query}`;
   };
   const statusHref = (status: string) => {
     const query = withoutPaging();
@@ -271,99 +261,84 @@ export default function Renewals() {
           </ul>
         </nav>
       ) : null}
-      <div className="search-layout">
-        <FilterPanel activeCount={data.activeFilters}>
-          <DateRangeFilter
-            legend={`${capitalize(words.deadline)} between`}
-            from={{ name: "endFrom", value: value("endFrom") || data.window.from, error: errors.endFrom }}
-            to={{ name: "endTo", value: value("endTo") || data.window.to, error: errors.endTo }}
-          />
-          <div className="filter-group">
-            <span className="filter-label" id="quick-window">
-              Ending within
-            </span>
-            <ul className="quick-choices" aria-labelledby="quick-window">
-              {QUICK_WINDOWS.map((days) => (
-                <li key={days}>
-                  <Link
-                    to={quickHref(days)}
-                    className="quick-choices__item"
-                    aria-current={data.window.from === data.today && data.window.to === addDays(data.today, days) ? "true" : undefined}
-                    data-testid={`window-${days}`}
-                  >
-                    Next {days} days
-                  </Link>
-                </li>
-              ))}
-            </ul>
-          </div>
-          {data.measures.length ? (
-            <SelectFilter
-              name="short"
-              label="Short or not yet met in"
-              value={value("short")}
-              error={errors.short}
-              anyLabel="Any requirement"
-              options={data.measures.map((m) => ({ value: m.id, label: m.label }))}
+      <GridSection<RenewalRow>
+        grid={data.grid}
+        columns={columns}
+        cell={(id, row) => renewalCell(id, row, wording)}
+        rowId={(r) => r.id}
+        caption={`${words.People} whose ${words.deadline} falls in the window, with their computed status`}
+        title={`${words.People} ${certifying ? "in the window" : "due for renewal"}`}
+        noun={[words.person, words.people]}
+        exportPath="/renewals/export"
+        filterLabels={filterLabels}
+        cellClass={{ shortfall: "wrap" }}
+        filters={
+          <>
+            <DateRangeFilter
+              legend={`${capitalize(words.deadline)} between`}
+              from={{ name: "endFrom", value: value("endFrom") || data.window.from, error: errors.endFrom }}
+              to={{ name: "endTo", value: value("endTo") || data.window.to, error: errors.endTo }}
             />
-          ) : null}
-          <CheckboxFilter name="status" legend="Status" values={values.status ?? []} options={STATUS_OPTIONS} error={errors.status} />
-          <SelectFilter name="decision" label="Decision" value={value("decision")} error={errors.decision} options={DECISION_OPTIONS} />
-          {data.unknownOptions.length > 1 ? (
-            <SelectFilter name="unknown" label="Applicability not known" value={value("unknown")} error={errors.unknown} options={data.unknownOptions} anyLabel="Not filtered" />
-          ) : null}
-          <SelectFilter name="roster" label="On the roster" value={value("roster")} error={errors.roster} options={ROSTER_OPTIONS} anyLabel={ROSTER_FILTER_LABELS.current} />
-          <TextFilter name="lastName" label="Last name" value={value("lastName")} error={errors.lastName} hint="Beginning of the name; accents and case ignored" />
-          <TextFilter name="key" label={capitalize(words.idLabel)} value={value("key")} error={errors.key} />
-          <details className="filter-group filter-disclosure" open={(values.match ?? []).length > 0 || Boolean(errors.match)}>
-            <summary className="filter-label">Matched by</summary>
-            <CheckboxFilter name="match" legend="Match quality" values={values.match ?? []} options={MATCH_OPTIONS} error={errors.match} />
-          </details>
-        </FilterPanel>
-        <section aria-labelledby="results-title">
-          <h2 id="results-title" className="visually-hidden">
-            {words.People} {certifying ? "in the window" : "due for renewal"}
-          </h2>
-          <Toolbar count={<ResultCount count={data.count} noun={[words.person, words.people]} />}>
-            <ColumnPicker columns={columns} visible={data.visible} />
-            <PageSizeSelect size={data.size} />
-            <ExportMenu href={exportHref} />
-          </Toolbar>
-          <ParamNotices messages={data.notices} />
-          {data.shortIn ? (
+            <div className="filter-group">
+              <span className="filter-label" id="quick-window">
+                Ending within
+              </span>
+              <ul className="quick-choices" aria-labelledby="quick-window">
+                {QUICK_WINDOWS.map((days) => (
+                  <li key={days}>
+                    <Link
+                      to={quickHref(days)}
+                      className="quick-choices__item"
+                      aria-current={data.window.from === data.today && data.window.to === addDays(data.today, days) ? "true" : undefined}
+                      data-testid={`window-${days}`}
+                    >
+                      Next {days} days
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </div>
+            {data.measures.length ? (
+              <SelectFilter
+                name="short"
+                label="Short or not yet met in"
+                value={value("short")}
+                error={errors.short}
+                anyLabel="Any requirement"
+                options={data.measures.map((m) => ({ value: m.id, label: m.label }))}
+              />
+            ) : null}
+            <CheckboxFilter name="status" legend="Status" values={values.status ?? []} options={STATUS_OPTIONS} error={errors.status} />
+            <SelectFilter name="decision" label="Decision" value={value("decision")} error={errors.decision} options={DECISION_OPTIONS} />
+            {data.unknownOptions.length > 1 ? (
+              <SelectFilter name="unknown" label="Applicability not known" value={value("unknown")} error={errors.unknown} options={data.unknownOptions} anyLabel="Not filtered" />
+            ) : null}
+            <SelectFilter name="roster" label="On the roster" value={value("roster")} error={errors.roster} options={ROSTER_OPTIONS} anyLabel={ROSTER_FILTER_LABELS.current} />
+            <TextFilter name="lastName" label="Last name" value={value("lastName")} error={errors.lastName} hint="Beginning of the name; accents and case ignored" />
+            <TextFilter name="key" label={capitalize(words.idLabel)} value={value("key")} error={errors.key} />
+            <details className="filter-group filter-disclosure" open={(values.match ?? []).length > 0 || Boolean(errors.match)}>
+              <summary className="filter-label">Matched by</summary>
+              <CheckboxFilter name="match" legend="Match quality" values={values.match ?? []} options={MATCH_OPTIONS} error={errors.match} />
+            </details>
+          </>
+        }
+        note={
+          data.shortIn ? (
             <p className="muted small" data-testid="short-in-note">
               {words.People} short or not yet met in <strong>{data.shortIn.label}</strong>; &ldquo;Short by&rdquo; is the amount still missing in it
-              {data.sort.id === "shortBy" && data.sort.desc ? ", most short first" : ""}.
+              {data.grid.sort.id === "shortBy" && data.grid.sort.desc ? ", most short first" : ""}.
             </p>
-          ) : null}
-          <DataTable<RenewalRow>
-            columns={columns}
-            visible={data.visible}
-            rows={data.rows}
-            rowId={(r) => r.id}
-            cell={(id, row) => renewalCell(id, row, wording)}
-            sort={data.sort}
-            caption={`${words.People} whose ${words.deadline} falls in the window, with their computed status`}
-            cellClass={{ shortfall: "wrap" }}
-            empty={
-              data.refused ? (
-                <>
-                  <h3>Nothing is listed until the filters can be read</h3>
-                  <p>Correct or clear the filter marked in red, then apply the filters again.</p>
-                </>
-              ) : (
-                <>
-                  <h3>No {words.people} in this window match</h3>
-                  <p>
-                    Widen the window or clear the filters. Rosters are uploaded on the <Link to="/rosters">Rosters</Link> page.
-                  </p>
-                </>
-              )
-            }
-          />
-          <Pagination page={data.page} previous={data.previous} next={data.next} size={data.size} shown={data.rows.length} />
-        </section>
-      </div>
+          ) : null
+        }
+        empty={
+          <>
+            <h3>No {words.people} in this window match</h3>
+            <p>
+              Widen the window or clear the filters. Rosters are uploaded on the <Link to="/rosters">Rosters</Link> page.
+            </p>
+          </>
+        }
+      />
     </>
   );
 }

@@ -25,6 +25,7 @@ import * as m0025 from "./0025_audit_chain";
 import * as m0024 from "./0024_single_sign_on";
 import * as m0026 from "./0026_joint_providers";
 import * as m0023 from "./0023_second_factors";
+import * as m0020 from "./0020_user_preferences";
 
 export const migrations: Record<string, Migration> = {
   "0001_learner_store": m0001,
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   "0024_single_sign_on": m0024,
   "0026_joint_providers": m0026,
   "0023_second_factors": m0023,
+  "0020_user_preferences": m0020,
 };

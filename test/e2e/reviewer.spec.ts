@@ -46,18 +46,18 @@ test("filter, sort, page and come back with the browser's back button", async ({
   await page.screenshot({ path: `${SHOTS}/credits-filtered-sorted.png`, fullPage: true });
 
   // Next page, then back to the first with the browser.
-  const firstPageIds = await rows.locator('td[data-col="activityId"]').allTextContents();
+  const firstPageIds = await rows.locator('[data-col="activityId"] dd').allTextContents();
   await page.getByRole("link", { name: "Next" }).click();
   await expect(page).toHaveURL(/after=.*page=2|page=2.*after=/);
   await expect(page.getByText(/Rows 26–/)).toBeVisible();
-  expect(await rows.locator('td[data-col="activityId"]').allTextContents()).not.toEqual(firstPageIds);
+  expect(await rows.locator('[data-col="activityId"] dd').allTextContents()).not.toEqual(firstPageIds);
   await page.getByRole("link", { name: "Previous" }).click();
   await expect(page.getByText(/Rows 1–25/)).toBeVisible();
   await page.goBack();
   await expect(page.getByText(/Rows 26–/)).toBeVisible();
   await page.goBack();
   await expect(page.getByText(/Rows 1–25/)).toBeVisible();
-  expect(await rows.locator('td[data-col="activityId"]').allTextContents()).toEqual(firstPageIds);
+  expect(await rows.locator('[data-col="activityId"] dd').allTextContents()).toEqual(firstPageIds);
 
   // Columns: show the NPI column; the choice is in the URL.
   await page.getByText("Columns", { exact: true }).click();
@@ -72,11 +72,16 @@ test("filter, sort, page and come back with the browser's back button", async ({
   await expect(page.getByTestId("result-count")).toContainText("More than 1,000 credit reports");
 });
 
-test("a bad value is named beside its filter and the rest of the page works", async ({ page }) => {
+test("a bad value is named beside its filter and in the summary, and nothing is listed until it is corrected", async ({ page }) => {
   await signIn(page);
   await page.goto("/credits?completedFrom=2024-13-45&status=rejected&sort=drop%20table");
   await expect(page.getByTestId("error-completedFrom")).toContainText("Enter a real date as YYYY-MM-DD.");
-  await expect(page.getByRole("alert")).toContainText('Cannot sort by "drop table"');
+  await expect(page.getByTestId("error-summary")).toContainText("Completion date from: Enter a real date as YYYY-MM-DD.");
+  await expect(page.getByRole("alert").filter({ hasText: "Cannot sort by" })).toContainText('Cannot sort by "drop table"');
+  // The rejected records of the whole store would pass for the filtered list: none are shown.
+  await expect(page.getByTestId("table-wrap").locator("tbody tr")).toHaveCount(0);
+  // Corrected, the other filter applies again.
+  await page.goto("/credits?status=rejected");
   const [expected] = await querySql<{ n: string }>(`select count(*) as n from learner.credit_report where board_code = 'CA-M' and status = 'rejected' and deleted_at is null`);
   await expect(page.getByTestId("result-count")).toHaveText(`${Number(expected!.n).toLocaleString("en-US")} credit reports`);
   await page.screenshot({ path: `${SHOTS}/credits-bad-input.png`, fullPage: true });

@@ -83,10 +83,12 @@ function harvest(pattern: string, path: string, html: string) {
       intentsByRoute.set(pattern, intents);
     }
   }
-  for (const { fields } of postForms(html)) {
-    const forms = postFormsByRoute.get(pattern) ?? [];
+  for (const { action, fields } of postForms(html)) {
+    // A form that posts elsewhere (the column chooser's "Remember" posts to /preferences/columns) is that route's.
+    const target = action && action.startsWith("/") && !action.includes("?") && !/\d/.test(action) ? action : pattern;
+    const forms = postFormsByRoute.get(target) ?? [];
     if (!forms.some((f) => JSON.stringify(f) === JSON.stringify(fields))) forms.push(fields);
-    postFormsByRoute.set(pattern, forms);
+    postFormsByRoute.set(target, forms);
   }
 }
 
@@ -727,7 +729,7 @@ describe("every route answers hostile input without a 5xx or a leak", () => {
   it("found the routes and the pages' fields", () => {
     expect(routes.length).toBeGreaterThan(20);
     expect(seenNames.size).toBeGreaterThan(40);
-    for (const pattern of ["/login", "/renewals/:entryId", "/renewals/rules", "/renewals/samples", "/renewals/bulk", "/admin/analytics", "/admin/users", "/admin/users/invite", "/admin/users/:userId", "/account", "/invite/:token", "/admin/sso", "/account/security"]) {
+    for (const pattern of ["/login", "/renewals/:entryId", "/renewals/rules", "/renewals/samples", "/renewals/bulk", "/admin/analytics", "/admin/users", "/admin/users/invite", "/admin/users/:userId", "/account", "/invite/:token", "/admin/sso", "/account/security", "/preferences/columns"]) {
       expect(postFormsByRoute.get(pattern)?.length ?? 0, pattern).toBeGreaterThan(0);
     }
     // The entry page's form of what the board knows of the licensee, with its attribute fields.

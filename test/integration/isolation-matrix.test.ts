@@ -451,4 +451,20 @@ describe("the isolation matrix", () => {
       expect(newest.rows.map((r) => r.rule.organisationCode)).toEqual([reader.org]);
     });
   }
+  for (const reader of READERS) {
+    it(`${reader.kind} (${reader.org}): remembered columns are written for the reader alone, whatever the form names`, async () => {
+      const cookie = cookies.get(`${reader.org}:reviewer`)!;
+      const page = await (await get(app.server.baseUrl, `/credits?${foreignQuery(reader.other)}`, cookie)).text();
+      const form = postForms(page).find((f) => f.fields.some(([name, value]) => name === "grid" && value === "credits"))!;
+      expect(form, "the column chooser's form").toBeDefined();
+      const other = await sql<{ id: string }>`select id::text from board.staff_user where org_code = ${reader.other} and role = 'reviewer'`.execute(owner());
+      const fields = { ...Object.fromEntries(form.fields), intent: "save", hide: "provider", show: "npi", userId: other.rows[0]!.id, user_id: other.rows[0]!.id, org: reader.other, board: reader.other };
+      const { status } = await request("POST", `/preferences/columns?${foreignQuery(reader.other)}`, cookie, new URLSearchParams(fields));
+      expect(status).toBe(303);
+      const rows = await sql<{ email: string; org_code: string }>`select u.email, p.org_code from board.user_preference p join board.staff_user u on u.id = p.user_id
+        where p.key = 'columns:credits' and (p.org_code in (${reader.org}, ${reader.other}))`.execute(owner());
+      expect(rows.rows).toEqual([{ email: `reviewer@${reader.org.toLowerCase()}.demo.test`, org_code: reader.org }]);
+      await sql`delete from board.user_preference`.execute(owner());
+    });
+  }
 });
