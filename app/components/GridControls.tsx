@@ -5,33 +5,15 @@ import type { ReactNode } from "react";
 import { formatCount } from "~/lib/format";
 import { firstPage, PAGE_SIZES, withParams, type ColumnDef } from "~/lib/grid";
 
-export interface Count {
-  value: number;
-  exact: boolean;
-  /** Exact counts stop above this. */
-  cap: number;
-}
+/** An exact count, or null while it is still being counted (never an estimate). */
+export type Count = { value: number; exact: true } | null;
 
 export function ResultCount({ count, noun }: { count: Count; noun: [string, string] }) {
-  const word = count.value === 1 ? noun[0] : noun[1];
   return (
     <p className="results-toolbar__count" role="status" data-testid="result-count">
-      {count.exact ? (
-        `${formatCount(count.value)} ${word}`
-      ) : (
-        <>
-          More than {formatCount(count.cap)} {noun[1]}
-          {count.value > count.cap * 1.2 ? <small> (about {formatCount(roughly(count.value))}, estimated)</small> : null}
-        </>
-      )}
+      {count === null ? `Counting ${noun[1]}…` : `${formatCount(count.value)} ${count.value === 1 ? noun[0] : noun[1]}`}
     </p>
   );
-}
-
-/** An estimate to two significant figures: it should not look more precise than it is. */
-function roughly(value: number): number {
-  const magnitude = 10 ** Math.max(0, Math.floor(Math.log10(Math.max(1, value))) - 1);
-  return Math.round(value / magnitude) * magnitude;
 }
 
 /** Show or hide columns: each box is a link-backed checkbox in a GET form (works without JS). */

@@ -2,13 +2,14 @@
 // activity's learners and (for exports) a licensee's records all go through here, so their URL
 // parsing, scope, counting and audit are the same code.
 import type { Kysely } from "kysely";
+import type { AnalyticsReader } from "../../db/analytics/reader";
 import type { Database } from "../../db/schema";
 import { boardCodesInScope } from "../auth/scope.server";
 import type { SessionUser } from "../auth/session.server";
 import { activeFilterCount, CREDIT_FILTER_NAMES, parseCreditSearch, type CreditRow } from "../lib/credit-search";
 import { visibleColumns, type ColumnDef } from "../lib/grid";
 import { recordAudit } from "./audit.server";
-import { EXACT_COUNT_CAP, searchCreditReports, streamCreditReports, type CreditFilters } from "./credits.server";
+import { searchCreditReports, streamCreditReports, type CreditFilters } from "./credits.server";
 import type { ExportServices } from "./export-limits.server";
 import { EXPORT_FORMATS, exportFilename, exportResponse, outcomeDetail, type ExportFormat } from "./exports.server";
 import type { Logger } from "pino";
@@ -21,6 +22,13 @@ export interface CreditGridOptions {
   fixed?: Pick<CreditFilters, "activityId" | "learnerId">;
   /** The columns this grid offers, in order. */
   columns: readonly ColumnDef<CreditRow>[];
+  /** The analytics snapshot, for exact counts of broad searches at any size (credit-count.server.ts). */
+  snapshot?: AnalyticsReader | null;
+}
+
+/** Pages of `size` rows that `count` records fill; null while counting. */
+export function pageCount(count: { value: number } | null, size: number): number | null {
+  return count === null ? null : Math.ceil(count.value / size);
 }
 
 function multiBoardOf(user: SessionUser): boolean {
@@ -32,7 +40,7 @@ export async function loadCreditGrid(db: Kysely<Database>, user: SessionUser, pa
   const state = parseCreditSearch(params, { multiBoard });
   const filters: CreditFilters = { ...state.filters, ...options.fixed };
   const [{ page, count }, boards] = await Promise.all([
-    searchCreditReports(db, user.scope, { ...state, filters }),
+    searchCreditReports(db, user.scope, { ...state, filters }, { snapshot: options.snapshot }),
     multiBoard ? boardCodesInScope(db, user.scope) : Promise.resolve(user.scope.boardCodes ?? []),
   ]);
   const notices = CONTROL_KEYS.flatMap((key) => (state.errors[key] ? [state.errors[key]] : []));
@@ -45,7 +53,9 @@ export async function loadCreditGrid(db: Kysely<Database>, user: SessionUser, pa
     rows: page.rows,
     next: page.next,
     previous: page.previous,
-    count: { ...count, cap: EXACT_COUNT_CAP },
+    /** Exact (`{ value, exact: true }`), or null: "counting…", never an estimate. */
+    count,
+    pages: pageCount(count, state.size),
     page: page.cursorRejected ? 1 : state.page,
     size: state.size,
     sort: state.sort,

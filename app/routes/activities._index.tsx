@@ -15,7 +15,7 @@ import { ACTIVITY_COLUMNS, ACTIVITY_FILTER_NAMES, parseActivitySearch, type Acti
 import { activeFilterCount } from "~/lib/credit-search";
 import { formatCount, formatCredits, formatDate } from "~/lib/format";
 import { visibleColumns } from "~/lib/grid";
-import { ACTIVITY_COUNT_CAP, listActivities } from "~/models/activities.server";
+import { listActivities } from "~/models/activities.server";
 
 export const meta: MetaFunction = () => [{ title: "Activities · CME Credit Verification" }];
 export const handle = { wide: true };
@@ -42,7 +42,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     rows: page.rows,
     next: page.next,
     previous: page.previous,
-    count: { ...page.count, cap: ACTIVITY_COUNT_CAP },
+    count: page.count,
+    pages: page.count === null ? null : Math.ceil(page.count.value / state.size),
     page: page.cursorRejected ? 1 : state.page,
     size: state.size,
     sort: state.sort,
