@@ -410,7 +410,7 @@ export async function searchCreditReports(
   db: Kysely<Database>,
   scope: Scope,
   request: CreditSearchRequest,
-  options: { snapshot?: AnalyticsReader | null } = {},
+  options: { snapshot?: AnalyticsReader | null; /** False: the page only (count null), for readers that walk every page. */ count?: boolean } = {},
 ): Promise<{ page: CreditPage; count: CreditCount }> {
   const { filters, sort, size } = request;
   const cursorText = request.after ?? request.before;
@@ -432,7 +432,7 @@ export async function searchCreditReports(
     count = await counting();
     page = await readPage(db, scope, { ...plan, perBoard: count === null || count.value > DENSE_MATCHES });
   } else {
-    [page, count] = await Promise.all([readPage(db, scope, { ...plan, perBoard: mergeable }), counting()]);
+    [page, count] = await Promise.all([readPage(db, scope, { ...plan, perBoard: mergeable }), options.count === false ? Promise.resolve(null) : counting()]);
   }
   return { page: { ...page, cursorRejected: cursorText !== null && decoded === null }, count };
 }

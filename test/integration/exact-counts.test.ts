@@ -55,7 +55,7 @@ async function allPages(scope: Scope, filters: CreditFilters): Promise<string[]>
   const ids: string[] = [];
   let after: string | null = null;
   for (let pages = 0; pages < 2000; pages++) {
-    const { page } = await searchCreditReports(appAs(database, scope), scope, { filters, sort: CREDIT_GRID.defaultSort, size: 100, after, before: null });
+    const { page } = await searchCreditReports(appAs(database, scope), scope, { filters, sort: CREDIT_GRID.defaultSort, size: 100, after, before: null }, { count: false });
     ids.push(...page.rows.map((r) => r.id));
     if (!page.next) return ids;
     after = page.next;
