@@ -313,7 +313,8 @@ async function explainRequest(ctx: BenchContext, org: Org, query: string): Promi
       await loadCreditGrid(db, user, new URLSearchParams(query), { columns: CREDIT_COLUMNS });
       captured = [];
       await loadCreditGrid(db, user, new URLSearchParams(query), { columns: CREDIT_COLUMNS });
-      const statements: Statement[] = captured.filter((s) => !/^\s*(select set_config|explain)/i.test(s.sql));
+      // Queries only: not the settings, nor the count's transaction (begin, its time limit, commit).
+      const statements: Statement[] = captured.filter((s) => /^\s*(select|with)\b/i.test(s.sql) && !/^\s*select set_config/i.test(s.sql));
       captured = null;
       for (const statement of statements) {
         if (statement.ms < 5) continue;
