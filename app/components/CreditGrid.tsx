@@ -26,14 +26,25 @@ export type CreditFilterField =
   | "status"
   | "creditType"
   | "entry"
-  | "late";
+  | "late"
+  | "offers";
 
 export const ALL_CREDIT_FILTER_FIELDS: readonly CreditFilterField[] = [
-  "last", "first", "dob", "licence", "boardId", "npi", "board", "activity", "provider", "format", "completed", "submitted", "status", "creditType", "entry", "late",
+  "last", "first", "dob", "licence", "boardId", "npi", "board", "activity", "provider", "format", "completed", "submitted", "status", "creditType", "entry", "late", "offers",
 ];
 
 const FORMAT_OPTIONS = ACTIVITY_FORMATS.map((f) => ({ value: f, label: f }));
 const ENTRY_OPTIONS = ENTRY_METHODS.map((m) => ({ value: m, label: ENTRY_METHOD_LABELS[m] }));
+const YES_NO = [
+  { value: "yes", label: "Yes" },
+  { value: "no", label: "No" },
+];
+/** What an activity can offer besides AMA PRA Category 1 credit (PARS's learner search flags). */
+const OFFERS = [
+  ["moc", "Offers MOC"],
+  ["mips", "Offers MIPS"],
+  ["rems", "Offers REMS"],
+] as const;
 const STATUS_OPTIONS = [
   { value: "accepted", label: "Accepted" },
   { value: "rejected", label: "Rejected" },
@@ -82,7 +93,10 @@ export function CreditFilterFields({ data, org, fields }: { data: CreditGridData
       {has("boardId") && org.kind !== "state_board" ? <TextFilter name="boardId" label="Board ID" value={value("boardId")} error={errors.boardId} /> : null}
       {has("npi") ? <TextFilter name="npi" label="NPI" value={value("npi")} error={errors.npi} inputMode="numeric" /> : null}
       {has("board") && data.multiBoard ? (
-        <SelectFilter name="board" label="Board" value={value("board")} error={errors.board} anyLabel="All boards" options={data.boards.map((b) => ({ value: b, label: b }))} />
+        <details className="filter-group filter-disclosure" open={(values.board ?? []).length > 0 || Boolean(errors.board)}>
+          <summary className="filter-label">Boards</summary>
+          <CheckboxFilter name="board" legend="Boards (none checked: all)" values={values.board ?? []} options={data.boards.map((b) => ({ value: b, label: b }))} error={errors.board} />
+        </details>
       ) : errors.board ? (
         <p className="filter-error" id="f-board" tabIndex={-1} data-testid="error-board">
           {errors.board}
@@ -126,6 +140,9 @@ export function CreditFilterFields({ data, org, fields }: { data: CreditGridData
           <CheckboxFilter name="entry" legend="Entry methods" values={values.entry ?? []} options={ENTRY_OPTIONS} error={errors.entry} />
         </details>
       ) : null}
+      {has("offers")
+        ? OFFERS.map(([name, label]) => <SelectFilter key={name} name={name} label={label} value={value(name)} error={errors[name]} options={YES_NO} />)
+        : null}
       {has("late") ? (
         <ToggleFilter name="late" label="Reported late only" checked={value("late") !== ""} error={errors.late} hint="Submitted more than 30 days after completion" />
       ) : null}

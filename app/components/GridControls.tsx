@@ -5,34 +5,15 @@ import type { ReactNode } from "react";
 import { formatCount } from "~/lib/format";
 import { firstPage, PAGE_SIZES, withParams, type ColumnDef } from "~/lib/grid";
 
-export interface Count {
-  value: number;
-  exact: boolean;
-  /** Exact counts stop above this (when counts are capped). */
-  cap?: number;
-}
+/** An exact count, or null while it is still being counted (never an estimate). */
+export type Count = { value: number; exact: true } | null;
 
 export function ResultCount({ count, noun }: { count: Count; noun: [string, string] }) {
-  const word = count.value === 1 ? noun[0] : noun[1];
-  const cap = count.cap ?? count.value;
   return (
     <p className="results-toolbar__count" role="status" data-result data-testid="result-count">
-      {count.exact ? (
-        `${formatCount(count.value)} ${word}`
-      ) : (
-        <>
-          More than {formatCount(cap)} {noun[1]}
-          {count.value > cap * 1.2 ? <small> (about {formatCount(roughly(count.value))}, estimated)</small> : null}
-        </>
-      )}
+      {count === null ? `Counting ${noun[1]}…` : `${formatCount(count.value)} ${count.value === 1 ? noun[0] : noun[1]}`}
     </p>
   );
-}
-
-/** An estimate to two significant figures: it should not look more precise than it is. */
-function roughly(value: number): number {
-  const magnitude = 10 ** Math.max(0, Math.floor(Math.log10(Math.max(1, value))) - 1);
-  return Math.round(value / magnitude) * magnitude;
 }
 
 /** The hide / show parameters that give exactly `visible` (from the defaults). */
@@ -187,7 +168,7 @@ export function Pagination({ page, pages, total, previous, next, size, shown, no
     <nav className="pagination" aria-label="Pages">
       <span className="pagination__status" data-testid="page-status">
         {pages !== null ? `Page ${formatCount(page)} of ${formatCount(pages)}` : `Page ${formatCount(page)}`} ·{" "}
-        {pages !== null ? `${formatCount(total)} ${total === 1 ? noun[0] : noun[1]}` : `more than ${formatCount(total)} ${noun[1]}`}
+        {pages !== null ? `${formatCount(total)} ${total === 1 ? noun[0] : noun[1]}` : `counting ${noun[1]}…`}
         {shown > 0 ? (
           <span className="muted">
             {" "}

@@ -14,7 +14,7 @@ export interface GridView<R> {
   rows: R[];
   next: string | null;
   previous: string | null;
-  count: { value: number; exact: boolean; pages: number | null; cap?: number };
+  count: { value: number; exact: true; pages: number } | null;
   page: number;
   size: number;
   sort: { id: string; desc: boolean };
@@ -102,7 +102,7 @@ export function GridSection<R>({ grid, columns, cell, rowId, caption, title, nou
           }
         />
         {grid.refused ? null : (
-          <Pagination page={grid.page} pages={grid.count.pages} total={grid.count.value} previous={grid.previous} next={grid.next} size={grid.size} shown={grid.rows.length} noun={noun} />
+          <Pagination page={grid.page} pages={grid.count?.pages ?? null} total={grid.count?.value ?? 0} previous={grid.previous} next={grid.next} size={grid.size} shown={grid.rows.length} noun={noun} />
         )}
       </section>
     </div>

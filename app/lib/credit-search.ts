@@ -3,11 +3,13 @@
 import { z } from "zod";
 import {
   ACTIVITY_FORMATS,
+  CERTIFYING_BOARDS,
   ENTRY_METHOD_LABELS,
   ENTRY_METHODS,
   type EntryMethod,
   MOC_CREDIT_TYPES,
   REPORT_STATUSES,
+  STATE_BOARDS,
   STATE_TOPICS,
 } from "../../domain/reference";
 import { FLAG_LABELS, type RecordFlag } from "./data-rules";
@@ -75,6 +77,18 @@ export function searchWords(text: string): string[] {
 const enumOf = <T extends string>(values: readonly T[], what: string) =>
   z.enum(values as unknown as [T, ...T[]], { error: `Choose a listed ${what}.` });
 
+/** Every board code a credit report can carry: state boards and certifying boards. */
+export const BOARD_CODES: readonly string[] = [...STATE_BOARDS, ...CERTIFYING_BOARDS].map((b) => b.code);
+
+const boardCode = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .refine((code) => BOARD_CODES.includes(code), "Choose a listed board.");
+
+/** "yes" or "no": whether the activity offers a kind of credit. */
+const yesNo = z.enum(["yes", "no"], { error: "Choose yes or no." });
+
 export const CREDIT_FILTERS = {
   first: { schema: namePrefix },
   last: { schema: namePrefix },
@@ -93,13 +107,12 @@ export const CREDIT_FILTERS = {
   entry: { schema: z.array(enumOf(ENTRY_METHODS, "entry method")).max(ENTRY_METHODS.length), multiple: true },
   creditType: { schema: enumOf(ALL_CREDIT_TYPES, "credit type") },
   late: { schema: flag },
-  board: {
-    schema: z
-      .string()
-      .trim()
-      .toUpperCase()
-      .regex(/^[A-Z]{2,8}(-[A-Z])?$/, "Choose a listed board."),
-  },
+  /** The activity offers MOC, MIPS or REMS credit (PARS's learner search flags). */
+  moc: { schema: yesNo },
+  mips: { schema: yesNo },
+  rems: { schema: yesNo },
+  /** One or more boards, for an organisation that sees several (ACCME). */
+  board: { schema: z.array(boardCode).min(1).max(BOARD_CODES.length, "Choose each board once."), multiple: true },
 } satisfies Record<string, FilterSpec>;
 
 export type CreditFilterName = keyof typeof CREDIT_FILTERS;
@@ -197,9 +210,13 @@ export function parseCreditSearch(params: URLSearchParams, options: CreditSearch
       delete filters[to];
     }
   }
-  if (filters.board && !options.multiBoard) {
-    errors.board = "Your organization sees its own board only.";
-    delete filters.board;
+  if (filters.board) {
+    if (options.multiBoard) filters.board = [...new Set(filters.board)];
+    else {
+      // Never another board's rows, and never silently all of them: the filter is refused, with why.
+      errors.board = "Your organization sees its own board only.";
+      delete filters.board;
+    }
   }
   return state;
 }

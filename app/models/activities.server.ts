@@ -1,6 +1,6 @@
 // Activities as a board sees them: those with credit reported to it (PARS's "Learner Summary by
 // Activity"), with counts of its accepted, rejected and late records, and one activity's details.
-import { CompiledQuery, sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
+import { sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
 import type { Database } from "../../db/schema";
 import { activityInScope, creditReportsInScope, type Scope } from "../auth/scope.server";
 import type { ACTIVITY_FILTERS, ActivityRow } from "../lib/activity-search";
@@ -84,10 +84,12 @@ export interface ActivityPage {
   next: string | null;
   previous: string | null;
   cursorRejected: boolean;
-  count: { value: number; exact: boolean };
+  /** Exact, or null when it could not be had within the hard limit ("counting…"): never an estimate. */
+  count: { value: number; exact: true } | null;
 }
 
-export const ACTIVITY_COUNT_CAP = 1_000;
+/** The hard limit of the count (ms). */
+const COUNT_TIMEOUT_MS = 2_000;
 
 export async function listActivities(
   db: Kysely<Database>,
@@ -143,7 +145,7 @@ export async function listActivities(
 
   const [rows, count] = await Promise.all([
     counted.execute(),
-    request.count === false ? Promise.resolve({ value: 0, exact: false }) : countActivities(db, scope, filters, conditions),
+    request.count === false ? Promise.resolve(null) : countActivities(db, scope, conditions),
   ]);
   const more = rows.length > size;
   const shown = rows.slice(0, size);
@@ -193,22 +195,29 @@ function compareKeys(x: object, y: object, types: readonly KeyType[]): number {
   return 0;
 }
 
-/** How many activities the filters match (exact up to the cap, else the planner's estimate). */
+/** How many activities the filters match, exactly (null past the hard time limit). */
 export function countActivityList(db: Kysely<Database>, scope: Scope, filters: ActivityFilters) {
-  return countActivities(db, scope, filters, activityConditions(db, scope, filters));
+  return countActivities(db, scope, activityConditions(db, scope, filters));
 }
 
-async function countActivities(db: Kysely<Database>, scope: Scope, filters: ActivityFilters, conditions: RawBuilder<SqlBool>[]) {
-  let matching = db.selectFrom("learner.activity as a").select(sql`1`.as("one"));
-  for (const condition of conditions) matching = matching.where(condition);
-  const capped = await db.selectFrom(matching.limit(ACTIVITY_COUNT_CAP + 1).as("m")).select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
-  const n = Number(capped.n);
-  if (n <= ACTIVITY_COUNT_CAP) return { value: n, exact: true };
-  const compiled = matching.compile();
-  const plan = await db.executeQuery<{ "QUERY PLAN": Array<{ Plan: { "Plan Rows": number } }> }>(
-    CompiledQuery.raw(`explain (format json) ${compiled.sql}`, [...compiled.parameters]),
-  );
-  return { value: Math.max(Math.round(plan.rows[0]?.["QUERY PLAN"][0]?.Plan["Plan Rows"] ?? n), ACTIVITY_COUNT_CAP + 1), exact: false };
+/**
+ * The exact number of activities that match, each with a live record in the scope (and on the board
+ * asked for): the same conditions as the rows, so an organisation counts only its own activities.
+ * Null when the count outlasts the hard limit.
+ */
+async function countActivities(db: Kysely<Database>, scope: Scope, conditions: RawBuilder<SqlBool>[]): Promise<{ value: number; exact: true } | null> {
+  try {
+    return await db.transaction().execute(async (trx) => {
+      await sql`select set_config('statement_timeout', ${String(COUNT_TIMEOUT_MS)}, true)`.execute(trx);
+      let matching = trx.selectFrom("learner.activity as a").select((eb) => eb.fn.countAll<string>().as("n"));
+      for (const condition of conditions) matching = matching.where(condition);
+      const row = await matching.executeTakeFirstOrThrow();
+      return { value: Number(row.n), exact: true as const };
+    });
+  } catch (error) {
+    if (typeof error === "object" && error !== null && (error as { code?: string }).code === "57014") return null;
+    throw error;
+  }
 }
 
 export interface ActivityDetail {

@@ -2,13 +2,14 @@
 // definitions of the one grid pipeline (app/models/grid.server.ts): their URL schema, scope, reads,
 // count and export stream; the page and its export call the same definition.
 import type { Kysely } from "kysely";
+import type { AnalyticsReader } from "../../db/analytics/reader";
 import type { Logger } from "pino";
 import type { Database } from "../../db/schema";
 import { boardCodesInScope } from "../auth/scope.server";
 import type { SessionUser } from "../auth/session.server";
 import { ALL_CREDIT_TYPES, CREDIT_FILTER_NAMES, parseCreditSearch, type CREDIT_FILTERS, type CreditRow } from "../lib/credit-search";
 import type { ColumnDef, GridState } from "../lib/grid";
-import { countCreditReports, EXACT_COUNT_CAP, searchCreditReports, streamCreditReports, type CreditFilters } from "./credits.server";
+import { countCreditReports, searchCreditReports, streamCreditReports, type CreditFilters } from "./credits.server";
 import type { ExportServices } from "./export-limits.server";
 import type { ExportColumn } from "./exports.server";
 import { exportGrid, loadGrid, type GridDefinition } from "./grid.server";
@@ -20,6 +21,8 @@ export interface CreditGridOptions {
   fixed?: Pick<CreditFilters, "activityId" | "learnerId">;
   /** The columns this grid offers, in order. */
   columns: readonly ColumnDef<CreditRow>[];
+  /** The analytics snapshot, for exact counts of broad searches at any size (credit-count.server.ts). */
+  snapshot?: AnalyticsReader | null;
 }
 
 function multiBoardOf(user: SessionUser): boolean {
@@ -46,10 +49,10 @@ export function creditGrid(readDb: Kysely<Database>, user: SessionUser, options:
         after: request.after,
         before: request.before,
         fromEnd: request.fromEnd,
-      });
-      return { ...page, count: { ...count, cap: EXACT_COUNT_CAP } };
+      }, { snapshot: options.snapshot });
+      return { ...page, count };
     },
-    count: async (state) => ({ ...(await countCreditReports(readDb, user.scope, withFixed(state))), cap: EXACT_COUNT_CAP }),
+    count: (state) => countCreditReports(readDb, user.scope, withFixed(state), undefined, options.snapshot),
     stream: (state) => streamCreditReports(readDb, user.scope, { filters: withFixed(state), sort: state.sort }),
   };
 }

@@ -2,14 +2,15 @@
 // PostgreSQL, always from the scoped builder. Each sortable column orders by an indexed key, so a
 // page is read in order from an index rather than sorted out of millions of rows
 // (docs/decisions/007-search-access-paths.md).
-import { CompiledQuery, sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
-import { LRUCache } from "lru-cache";
+import { sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
 import { addDays, todayIn } from "../../domain/calendar";
 import { CERTIFYING_BOARDS, MOC_CREDIT_TYPES, organisationToday, STATE_TOPICS } from "../../domain/reference";
+import type { AnalyticsReader } from "../../db/analytics/reader";
 import type { Database } from "../../db/schema";
 import { boardCodesInScope, creditReportsInScope, type Scope } from "../auth/scope.server";
 import type { CREDIT_FILTERS, CreditRow } from "../lib/credit-search";
 import { recordFlags } from "../lib/data-rules";
+import { countCreditReportsExactly, type ExactCount } from "./credit-count.server";
 import { streamInSnapshot } from "./long-read.server";
 import { decodeCursor, encodeCursor, foldC, key, startsWithFolded, keysetCondition, type KeyType, type SortKey } from "./keyset.server";
 import type { FilterValues } from "../lib/grid";
@@ -102,6 +103,10 @@ export function filterConditions(filters: CreditFilters, options: { hashed?: boo
   }
   const formats = filters.format ?? [];
   if (formats.length) activity.push(sql`a.format in (${sql.join(formats)})`);
+  for (const flag of ACTIVITY_FLAGS) {
+    const wanted = filters[flag];
+    if (wanted) activity.push(sql`${sql.ref(`a.${flag}`)} = ${wanted === "yes"}`);
+  }
   if (filters.provider) {
     activity.push(
       filters.provider.kind === "id"
@@ -137,9 +142,12 @@ export function filterConditions(filters: CreditFilters, options: { hashed?: boo
     conditions.push(sql`learner.lag_days(cr.completion_date, cr.submitted_at) > 30`);
     conditions.push(sql`cr.completion_date <= (now() at time zone 'UTC')::date - 31`);
   }
-  if (filters.board) conditions.push(sql`cr.board_code = ${filters.board}`);
+  if (filters.board?.length) conditions.push(sql`cr.board_code in (${sql.join(filters.board)})`);
   return conditions;
 }
+
+/** The activity's yes/no offers a search can ask for. */
+export const ACTIVITY_FLAGS = ["moc", "mips", "rems"] as const;
 
 const CERTIFYING_CODES = CERTIFYING_BOARDS.map((b) => b.code);
 
@@ -378,11 +386,8 @@ export interface CreditPage {
   cursorRejected: boolean;
 }
 
-export interface CreditCount {
-  /** Exact when `exact`; otherwise the planner's estimate (more than the cap). */
-  value: number;
-  exact: boolean;
-}
+/** The exact number of matching records; null while it could not be had in time ("counting…"). */
+export type CreditCount = ExactCount | null;
 
 export interface CreditSearchRequest {
   filters: CreditFilters;
@@ -395,17 +400,19 @@ export interface CreditSearchRequest {
 }
 
 /**
- * One page of the grid and the count of all matches. `after` / `before` are cursors from an earlier
- * page of the same sort.
+ * One page of the grid and the exact count of all matches. `after` / `before` are cursors from an
+ * earlier page of the same sort. The count reads the analytics snapshot when there is one
+ * (credit-count.server.ts).
  *
  * Over several boards (ACCME), a sort on a credit_report column reads each board's index in order and
  * merges the heads, which is right unless a learner or activity filter matches few records; the
- * capped count says which, so there it runs first.
+ * count says which, so there it runs first.
  */
 export async function searchCreditReports(
   db: Kysely<Database>,
   scope: Scope,
   request: CreditSearchRequest,
+  options: { snapshot?: AnalyticsReader | null; /** False: the page only (count null), for readers that walk every page. */ count?: boolean } = {},
 ): Promise<{ page: CreditPage; count: CreditCount }> {
   const { filters, sort, size } = request;
   const cursorText = request.after ?? request.before;
@@ -420,14 +427,15 @@ export async function searchCreditReports(
   const { def } = keysOf(sort);
   const mergeable = boards.length > 1 && def.joins.length === 0 && !def.boardFirst && !fencedByWindow(filters, sort);
   const plan = { filters, sort, size, cursor, boards };
+  const counting = () => countCreditReports(db, scope, filters, boards, options.snapshot);
   let page: CreditPage;
   let count: CreditCount;
   if (mergeable && selectiveFilters(filters)) {
     // Walking each board's index pays only when matches are dense; otherwise sort the matches.
-    count = await countCreditReports(db, scope, filters, boards);
-    page = await readPage(db, scope, { ...plan, perBoard: !count.exact && count.value > DENSE_MATCHES });
+    count = await counting();
+    page = await readPage(db, scope, { ...plan, perBoard: count === null || count.value > DENSE_MATCHES });
   } else {
-    [page, count] = await Promise.all([readPage(db, scope, { ...plan, perBoard: mergeable }), countCreditReports(db, scope, filters, boards)]);
+    [page, count] = await Promise.all([readPage(db, scope, { ...plan, perBoard: mergeable }), options.count === false ? Promise.resolve(null) : counting()]);
   }
   return { page: { ...page, cursorRejected: !request.fromEnd && cursorText !== null && decoded === null }, count };
 }
@@ -445,7 +453,8 @@ const DENSE_MATCHES = 50_000;
  * licence id only state boards, a board id only certifying boards).
  */
 function boardsToRead(filters: CreditFilters, inScope: readonly string[]): string[] {
-  let boards = filters.board ? inScope.filter((b) => b === filters.board) : [...inScope];
+  const named = filters.board;
+  let boards = named?.length ? inScope.filter((b) => named.includes(b)) : [...inScope];
   const certifying = (b: string) => CERTIFYING_CODES.includes(b);
   if (filters.licence) boards = boards.filter((b) => !certifying(b));
   if (filters.boardId) boards = boards.filter(certifying);
@@ -478,59 +487,19 @@ async function readPage(db: Kysely<Database>, scope: Scope, plan: PagePlan): Pro
   };
 }
 
-async function planRows(db: Kysely<Database>, query: string, parameters: readonly unknown[]): Promise<number | null> {
-  const plan = await db.executeQuery<{ "QUERY PLAN": Array<{ Plan: { "Plan Rows": number } }> }>(
-    CompiledQuery.raw(`explain (format json) ${query}`, [...parameters]),
-  );
-  return plan.rows[0]?.["QUERY PLAN"][0]?.Plan["Plan Rows"] ?? null;
-}
-
-/** Counts beyond this are estimated (and labelled so): an exact count of millions costs seconds. */
-export const EXACT_COUNT_CAP = 1_000;
-
-export async function countCreditReports(db: Kysely<Database>, scope: Scope, filters: CreditFilters, boards?: readonly string[]): Promise<CreditCount> {
-  let matching = creditReportsInScope(db, scope).select(sql`1`.as("one"));
-  for (const condition of filterConditions(filters)) matching = matching.where(condition);
-  // Naming every board (ACCME sees them all anyway) lets board-led indexes serve the count.
-  const counted = boards?.length && scope.boardCodes === null ? matching.where("cr.board_code", "in", boards) : matching;
-  const capped = await db
-    .selectFrom(counted.limit(EXACT_COUNT_CAP + 1).as("m"))
-    .select((eb) => eb.fn.countAll<string>().as("n"))
-    .executeTakeFirstOrThrow();
-  const n = Number(capped.n);
-  if (n <= EXACT_COUNT_CAP) return { value: n, exact: true };
-  const compiled = matching.compile();
-  const [estimate, factor] = await Promise.all([planRows(db, compiled.sql, compiled.parameters), policyFactor(db, scope)]);
-  return { value: Math.max(Math.round((estimate ?? n) / factor), EXACT_COUNT_CAP + 1), exact: false };
-}
-
-/** Per database client and scope, for a minute: the factor moves only when the table is analyzed. */
-const policyFactors = new WeakMap<Kysely<Database>, LRUCache<string, number>>();
-
 /**
- * Row-level security adds its own condition on the board, which the planner cannot know the query
- * already implies: it takes it for an independent filter and shrinks every estimate by the same
- * factor. That factor is what it estimates for the bare table against the table's size. (The scope
- * is part of the key: the policies read it from the connection the request sets.)
+ * The exact number of live records in scope that match (on `boards`, the boards that can match;
+ * all of the scope's when not given), or null when it could not be had within the hard limit.
  */
-async function policyFactor(db: Kysely<Database>, scope: Scope): Promise<number> {
-  let cache = policyFactors.get(db);
-  if (!cache) {
-    cache = new LRUCache<string, number>({
-      max: 64,
-      ttl: 60_000,
-      fetchMethod: async () => {
-        const [bare, size] = await Promise.all([
-          planRows(db, "select 1 from learner.credit_report", []),
-          sql<{ n: number }>`select reltuples::float8 as n from pg_class where oid = 'learner.credit_report'::regclass`.execute(db),
-        ]);
-        const tuples = Number(size.rows[0]?.n ?? 0);
-        return bare && tuples > 0 ? Math.min(1, bare / tuples) : 1;
-      },
-    });
-    policyFactors.set(db, cache);
-  }
-  return (await cache.fetch(JSON.stringify(scope))) ?? 1;
+export async function countCreditReports(
+  db: Kysely<Database>,
+  scope: Scope,
+  filters: CreditFilters,
+  boards?: readonly string[],
+  snapshot?: AnalyticsReader | null,
+): Promise<CreditCount> {
+  const readable = boards ?? boardsToRead(filters, await boardCodesInScope(db, scope));
+  return (await countCreditReportsExactly(db, scope, filters, { boards: readable, snapshot })).count;
 }
 
 /**

@@ -14,13 +14,8 @@ import { organisationTimeZone } from "../../domain/reference";
 import { EXPORT_FORMATS, exportFilename, exportResponse, outcomeDetail, type ExportColumn, type ExportFormat } from "./exports.server";
 import { getColumnChoice, type RememberedGrid } from "./preferences.server";
 
-export interface GridCountValue {
-  value: number;
-  /** False only for an estimate (never shown as a count, and no "last" then). */
-  exact: boolean;
-  /** Where exact counting stops, when the grid caps it. */
-  cap?: number;
-}
+/** An exact count, or null while it could not be had within the time limit ("counting…"); never an estimate. */
+export type GridCountValue = { value: number; exact: true } | null;
 
 export interface GridPageRead<R> {
   rows: R[];
@@ -60,7 +55,7 @@ export interface GridData<R> {
   rows: R[];
   next: string | null;
   previous: string | null;
-  count: GridCountValue & { pages: number | null };
+  count: { value: number; exact: true; pages: number } | null;
   page: number;
   size: number;
   sort: { id: string; desc: boolean };
@@ -98,7 +93,7 @@ export async function loadGrid<F extends Record<string, FilterSpec>, R>(
   if (!refused) {
     if (state.last) {
       const count = await grid.count(state);
-      if (count.exact) {
+      if (count !== null) {
         read = { ...(await grid.read(state, { after: null, before: null, size: lastPageRows(count.value, state.size), fromEnd: true })), count };
         page = pageCount(count.value, state.size);
       } else {
@@ -114,12 +109,12 @@ export async function loadGrid<F extends Record<string, FilterSpec>, R>(
     notices.push("That page link no longer matches this search; showing the first page.");
     page = 1;
   }
-  const pages = read.count.exact ? pageCount(read.count.value, state.size) : null;
+  const pages = read.count === null ? null : pageCount(read.count.value, state.size);
   return {
     rows: read.rows,
     next: read.next,
     previous: read.previous,
-    count: { ...read.count, pages },
+    count: read.count === null || pages === null ? null : { ...read.count, pages },
     page: pages === null ? page : Math.min(page, pages),
     size: state.size,
     sort: state.sort,

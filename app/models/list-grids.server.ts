@@ -6,7 +6,7 @@ import type { SessionUser } from "../auth/session.server";
 import { ACTIVITY_COLUMNS, ACTIVITY_FILTER_NAMES, type ACTIVITY_FILTERS, type ActivityRow } from "../lib/activity-search";
 import type { ColumnDef } from "../lib/grid";
 import { RENEWAL_FILTER_NAMES, type RENEWAL_FILTERS, type RenewalRow } from "../lib/renewal-search";
-import { ACTIVITY_COUNT_CAP, countActivityList, listActivities, streamActivities } from "./activities.server";
+import { countActivityList, listActivities, streamActivities } from "./activities.server";
 import type { GridDefinition } from "./grid.server";
 import { countRenewals, listRenewals, streamRenewals } from "./renewal-queue.server";
 
@@ -18,10 +18,9 @@ export function activityGrid(readDb: Kysely<Database>, user: SessionUser): GridD
     filterNames: ACTIVITY_FILTER_NAMES,
     multiBoard: user.scope.boardCodes === null,
     async read(state, request) {
-      const page = await listActivities(readDb, user.scope, { filters: state.filters, sort: state.sort, ...request });
-      return { ...page, count: { ...page.count, cap: ACTIVITY_COUNT_CAP } };
+      return listActivities(readDb, user.scope, { filters: state.filters, sort: state.sort, ...request });
     },
-    count: async (state) => ({ ...(await countActivityList(readDb, user.scope, state.filters)), cap: ACTIVITY_COUNT_CAP }),
+    count: (state) => countActivityList(readDb, user.scope, state.filters),
     stream: (state) => streamActivities(readDb, user.scope, { filters: state.filters, sort: state.sort }),
   };
 }

@@ -100,7 +100,7 @@ export default function AuditTrail() {
           <h2 id="results-title" className="visually-hidden">
             Audit events
           </h2>
-          <Toolbar count={<ResultCount count={{ value: page.count, exact: true, cap: page.count }} noun={["event", "events"]} />}>
+          <Toolbar count={<ResultCount count={{ value: page.count, exact: true }} noun={["event", "events"]} />}>
             {!search.invalid && !page.licenseeProblem ? <ExportMenu href={exportHref} rows="every matching event" /> : null}
           </Toolbar>
           <ParamNotices messages={search.notices} />

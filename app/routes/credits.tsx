@@ -16,7 +16,7 @@ export const handle = { wide: true };
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
   const search = new URL(request.url).searchParams;
-  const grid = await loadCreditGrid(context.services.db, user, search, { columns: CREDIT_COLUMNS });
+  const grid = await loadCreditGrid(context.services.db, user, search, { columns: CREDIT_COLUMNS, snapshot: context.services.analytics.reader });
   auditView(context, user, { action: "credits.view", detail: { filters: viewFilters(search) }, rows: grid.rows.length });
   return pageAnswer({ org: user.org, grid }, [...grid.notices, ...Object.keys(grid.filterErrors)]);
 }

@@ -9,7 +9,7 @@ import path from "node:path";
 import { z } from "zod";
 
 /** Bump when the tables below change: a snapshot of another format is rebuilt, never read. */
-export const SNAPSHOT_FORMAT = 2;
+export const SNAPSHOT_FORMAT = 3;
 
 /**
  * The snapshot's tables. Live credit reports only (soft-deleted ones are left out), with the
@@ -31,7 +31,8 @@ export const SNAPSHOT_TABLES = `
     watermark bigint not null
   );
   create table provider (id integer not null, name varchar not null, change_seq bigint not null);
-  create table activity (id integer not null, provider_id integer not null, format varchar not null, change_seq bigint not null);
+  create table activity (id integer not null, provider_id integer not null, format varchar not null,
+    moc boolean not null, mips boolean not null, rems boolean not null, change_seq bigint not null);
 `;
 
 /** What `report` and `report_credit_type` hold (the columns of the queries that build them). */
@@ -54,6 +55,12 @@ export const REPORT_TABLES = {
     credits: "DECIMAL(6,2)",
     /** Accepted and carrying at least one topic or credit type. */
     has_credit_types: "BOOLEAN",
+    /** The activity offers MOC, MIPS, REMS credit (copied from it, as format is): the credit search's counts filter on them. */
+    moc: "BOOLEAN",
+    mips: "BOOLEAN",
+    rems: "BOOLEAN",
+    /** The topics or credit types the record carries, whatever its status (the credit search's filter). */
+    credit_type_keys: "VARCHAR[]",
     change_seq: "BIGINT",
   },
   report_credit_type: {

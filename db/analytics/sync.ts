@@ -124,6 +124,7 @@ const REPORT_COLUMNS = `id, board_code, learner_id, activity_id::integer, comple
   to_char(submitted_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), learner.lag_days(completion_date, submitted_at),
   entry_method, status, rejection_reason, credits,
   case when status = 'accepted' and credit_types <> '{}' then credit_types end,
+  (select coalesce(jsonb_agg(k order by k), '[]'::jsonb) from jsonb_object_keys(credit_types) as k)::text,
   change_seq, case when deleted_at is null then 0 else 1 end`;
 
 /** Credit reports per COPY in a full build: chunks are read two at a time and loaded as they land. */
@@ -184,7 +185,7 @@ async function readStore(
     const changed = since === null ? "true" : `change_seq > ${since.toString()}`;
     const files = { providers: path.join(staging, "providers.csv"), activities: path.join(staging, "activities.csv") };
     await copyToFile(client, `select id::integer, name, change_seq from learner.provider where ${changed}`, files.providers, options.signal);
-    await copyToFile(client, `select id::integer, provider_id::integer, format, change_seq from learner.activity where ${changed}`, files.activities, options.signal);
+    await copyToFile(client, `select id::integer, provider_id::integer, format, moc::int, mips::int, rems::int, change_seq from learner.activity where ${changed}`, files.activities, options.signal);
 
     // The chunks: all changes since the watermark at once, or the live store by id ranges.
     const chunks: string[] = [];
@@ -290,7 +291,7 @@ async function loadCsv(connection: DuckDBConnection, file: string, columns: Reco
 
 const STAGED = {
   providers: { id: "INTEGER", name: "VARCHAR", change_seq: "BIGINT" },
-  activities: { id: "INTEGER", provider_id: "INTEGER", format: "VARCHAR", change_seq: "BIGINT" },
+  activities: { id: "INTEGER", provider_id: "INTEGER", format: "VARCHAR", moc: "INTEGER", mips: "INTEGER", rems: "INTEGER", change_seq: "BIGINT" },
   reports: {
     id: "BIGINT",
     board_code: "VARCHAR",
@@ -304,6 +305,7 @@ const STAGED = {
     rejection_reason: "VARCHAR",
     credits: "DECIMAL(6,2)",
     credit_types: "VARCHAR",
+    credit_type_keys: "VARCHAR",
     change_seq: "BIGINT",
     deleted: "INTEGER",
   },
@@ -313,7 +315,8 @@ const STAGED = {
 const LIVE_REPORTS = `
   select s.id, s.board_code, s.learner_id, s.activity_id, a.provider_id, a.format, s.completion_date, s.submitted_at,
          date_trunc('month', s.submitted_at)::date as submitted_month, s.lag_days, s.entry_method, s.status, s.rejection_reason,
-         s.credits, s.credit_types is not null as has_credit_types, s.change_seq
+         s.credits, s.credit_types is not null as has_credit_types, a.moc, a.mips, a.rems,
+         from_json(s.credit_type_keys, '["VARCHAR"]') as credit_type_keys, s.change_seq
   from staged_report s join activity a on a.id = s.activity_id
   where s.deleted = 0
   order by s.board_code, s.submitted_at, s.id`;
@@ -557,15 +560,16 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       // leaves nothing half-applied that a reader could see.
       if (kind === "full") {
         await c.run(`insert into provider select id, name, change_seq from staged_provider order by id`);
-        await c.run(`insert into activity select id, provider_id, format, change_seq from staged_activity order by id`);
+        await c.run(`insert into activity select id, provider_id, format, moc = 1, mips = 1, rems = 1, change_seq from staged_activity order by id`);
       } else {
         await c.run(`delete from provider where id in (select id from staged_provider)`);
         await c.run(`insert into provider select id, name, change_seq from staged_provider`);
         await c.run(`delete from activity where id in (select id from staged_activity)`);
-        await c.run(`insert into activity select id, provider_id, format, change_seq from staged_activity`);
-        // An activity moved to another provider or format: its reports follow.
-        await c.run(`update report set provider_id = a.provider_id, format = a.format from staged_activity a
-                     where report.activity_id = a.id and (report.provider_id <> a.provider_id or report.format <> a.format)`);
+        await c.run(`insert into activity select id, provider_id, format, moc = 1, mips = 1, rems = 1, change_seq from staged_activity`);
+        // An activity moved to another provider or format, or now offers MOC, MIPS or REMS or not: its reports follow.
+        await c.run(`update report set provider_id = a.provider_id, format = a.format, moc = (a.moc = 1), mips = (a.mips = 1), rems = (a.rems = 1) from staged_activity a
+                     where report.activity_id = a.id and (report.provider_id <> a.provider_id or report.format <> a.format
+                       or report.moc <> (a.moc = 1) or report.mips <> (a.mips = 1) or report.rems <> (a.rems = 1))`);
         await c.run(`update report_credit_type set provider_id = r.provider_id, format = r.format from report r
                      where report_credit_type.report_id = r.id and r.activity_id in (select id from staged_activity)
                        and (report_credit_type.provider_id <> r.provider_id or report_credit_type.format <> r.format)`);

@@ -99,7 +99,7 @@ describe("a filter that cannot be read lists nothing", () => {
       expect(Object.keys(data.filterErrors)).toContain(field);
       expect(data.filterErrors[field]).toMatch(/\w/);
       expect(data.rows).toEqual([]);
-      expect(data.count.value).toBe(0);
+      expect(data.count?.value).toBe(0);
       expect(data.next).toBeNull();
     });
   }
@@ -145,7 +145,7 @@ describe("the last page is the end of the list", () => {
     ).rows.map((r) => r.rid);
     const data = await loadCreditGrid(dbFor(user), user, q("sort=credits&dir=asc&size=50&page=last"), { columns: ACTIVITY_LEARNER_COLUMNS, fixed: { activityId } });
     const pages = Math.max(1, Math.ceil(expected.length / 50));
-    expect(data.count.pages).toBe(pages);
+    expect(data.count?.pages).toBe(pages);
     expect(data.rows.map((r) => r.id)).toEqual(expected.slice((pages - 1) * 50));
   });
 

@@ -105,7 +105,7 @@ describe("drill-down links", () => {
     for (const key of params.keys()) expect(Object.keys(CREDIT_FILTERS)).toContain(key);
     const state = parseCreditSearch(params, { multiBoard: true });
     expect(state.errors).toEqual({});
-    expect(state.filters).toMatchObject({ submittedFrom: "2025-12-01", submittedTo: TODAY, format: ["Course"], board: "MD-M", provider: { kind: "id", id: "0008001" }, late: true });
+    expect(state.filters).toMatchObject({ submittedFrom: "2025-12-01", submittedTo: TODAY, format: ["Course"], board: ["MD-M"], provider: { kind: "id", id: "0008001" }, late: true });
   });
 });
 
