@@ -265,3 +265,8 @@ export function creditTotals(records: readonly CreditRecord[], counts: readonly 
       byType: [...b.types.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([type, t]) => ({ type, reported: fromHundredths(t.reported), counted: fromHundredths(t.counted) })),
     }));
 }
+
+/** The credit a board's totals are in, in its own words: MOC points for a certifying board. */
+export function creditUnit(boardCode: string): string {
+  return CERTIFYING.has(boardCode) ? `${boardCode} MOC points` : "AMA PRA Category 1 Credits™";
+}

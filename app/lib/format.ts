@@ -64,3 +64,16 @@ export function formatTimeOfDay(iso: string, nowIso: string): string {
   const sameDay = new Date(iso).toISOString().slice(0, 10) === new Date(nowIso).toISOString().slice(0, 10);
   return (sameDay ? timeOfDay : dayAndTime).format(new Date(iso));
 }
+
+const dateTimeIn = new Map<string, Intl.DateTimeFormat>();
+
+/** A moment in an organization's time zone, the zone named: "Dec 5, 2026, 9:14 AM PST". */
+export function formatDateTime(value: string | Date | null, timeZone: string): string {
+  if (value === null) return "—";
+  let format = dateTimeIn.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", { year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZone, timeZoneName: "short" });
+    dateTimeIn.set(timeZone, format);
+  }
+  return format.format(typeof value === "string" ? new Date(value) : value);
+}

@@ -60,7 +60,11 @@ export type AuditAction =
   /** A supervisor linked an unmatched roster entry to a licensee by hand (target: roster entry; detail: learner, reason). */
   | "roster.link"
   /** An administrator asked for an analytics sync now (detail: its outcome). */
-  | "analytics.sync";
+  | "analytics.sync"
+  /** An official transcript was issued with a new verification code (target: learner; detail: code, period, format, records). */
+  | "transcript.issue"
+  /** A verification code was checked (target: the code as typed; detail: outcome). */
+  | "transcript.verify";
 
 export interface AuditEntry {
   action: AuditAction;

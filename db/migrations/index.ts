@@ -20,6 +20,7 @@ import * as m0016 from "./0016_decision_evidence";
 import * as m0017 from "./0017_roster_lifecycle";
 import * as m0018 from "./0018_entry_shortfalls";
 import * as m0019 from "./0019_pending_mark";
+import * as m0021 from "./0021_transcripts";
 
 export const migrations: Record<string, Migration> = {
   "0001_learner_store": m0001,
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   "0017_roster_lifecycle": m0017,
   "0018_entry_shortfalls": m0018,
   "0019_pending_mark": m0019,
+  "0021_transcripts": m0021,
 };
