@@ -13,6 +13,7 @@ import { creditUnit, NOT_COUNTED_LABELS, type RecordCount } from "../lib/credit-
 import { formatCredits, formatDate, formatDateTime } from "../lib/format";
 import { isoDate } from "../lib/grid";
 import { neutraliseCell } from "../lib/spreadsheet";
+import { CODE_ALPHABET, CODE_LENGTH, formatCode, PRIMARY_SOURCE } from "../lib/transcript-code";
 import { orgWords } from "../../domain/org-words";
 import { organisationTimeZone, organisationToday, type OrganisationKind } from "../../domain/reference";
 import { recordAudit } from "./audit.server";
@@ -21,32 +22,13 @@ import { evaluateEntryNow, getEntry } from "./renewals.server";
 
 // ---------------------------------------------------------------- verification codes
 
-/** Crockford's base32: no I, L, O or U, so a code read aloud or typed from paper is not misread. */
-export const CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-export const CODE_LENGTH = 12;
+export { formatCode, normaliseCode, PRIMARY_SOURCE } from "../lib/transcript-code";
 
 /** 12 random characters (60 bits). */
 export function newCode(): string {
   const bytes = randomBytes(CODE_LENGTH);
   let code = "";
   for (const byte of bytes) code += CODE_ALPHABET[byte & 31];
-  return code;
-}
-
-/** "7K3M-Q9XZ-2HRT": how a code is printed. */
-export function formatCode(code: string): string {
-  return `${code.slice(0, 4)}-${code.slice(4, 8)}-${code.slice(8, 12)}`;
-}
-
-/**
- * A code as typed, or null when it cannot be one: case, dashes and spaces ignored, and the letters
- * Crockford's base32 reads as digits taken as those digits (O as 0; I and L as 1).
- */
-export function normaliseCode(input: string): string | null {
-  if (input.length > 40) return null;
-  const code = input.toUpperCase().replace(/[\s-]/g, "").replace(/O/g, "0").replace(/[IL]/g, "1");
-  if (code.length !== CODE_LENGTH) return null;
-  for (const char of code) if (!CODE_ALPHABET.includes(char)) return null;
   return code;
 }
 
@@ -292,8 +274,6 @@ export function describeChanges(then: StoredTotals, now: StoredTotals): string[]
 }
 
 // ---------------------------------------------------------------- the files
-
-export const PRIMARY_SOURCE = "Reported by accredited providers to the ACCME's program";
 
 export interface TranscriptDocument {
   issuer: string;

@@ -10,7 +10,8 @@ import { pageAnswer } from "~/lib/input-status.server";
 import { creditUnit, NOT_COUNTED_EXPLANATIONS, NOT_COUNTED_LABELS } from "~/lib/credit-totals";
 import { formatCredits, formatDate, formatDateTime } from "~/lib/format";
 import { getLicensee, licenseeCount, licenseeIdFrom } from "~/models/licensees.server";
-import { formatCode, issueTranscript, PRIMARY_SOURCE, transcriptPeriod } from "~/models/transcripts.server";
+import { issueTranscript, transcriptPeriod } from "~/models/transcripts.server";
+import { formatCode, PRIMARY_SOURCE } from "~/lib/transcript-code";
 import { auditView } from "~/models/view-audit.server";
 import { orgWords } from "../../domain/org-words";
 import { organisationTimeZone, type OrganisationKind } from "../../domain/reference";
@@ -85,7 +86,9 @@ function PrintFrame({ name, code, produced }: { name: string; code: string; prod
   @bottom-left { content: ${cssString(`Produced ${produced}`)}; font: 8.5pt system-ui, sans-serif; color: #374151; }
   @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8.5pt system-ui, sans-serif; color: #374151; }
 }`;
-  return <style data-testid="print-frame">{css}</style>;
+  // As markup, not a text child: React would escape the quotes the CSS strings need. Every character
+  // of the texts above comes through cssString, which lets nothing but letters, digits and spaces through.
+  return <style data-testid="print-frame" dangerouslySetInnerHTML={{ __html: css }} />;
 }
 
 export default function Transcript() {

@@ -9,7 +9,8 @@ import { PageHeader } from "~/components/PageHeader";
 import { creditUnit } from "~/lib/credit-totals";
 import { formatCredits, formatDate, formatDateTime } from "~/lib/format";
 import { recordAudit } from "~/models/audit.server";
-import { formatCode, normaliseCode, PRIMARY_SOURCE, verifyTranscript, type StoredTotals } from "~/models/transcripts.server";
+import { verifyTranscript, type StoredTotals } from "~/models/transcripts.server";
+import { formatCode, normaliseCode, PRIMARY_SOURCE } from "~/lib/transcript-code";
 import { organisationTimeZone } from "../../domain/reference";
 
 export const meta: MetaFunction = () => [{ title: "Verify a transcript · CME Credit Verification" }];

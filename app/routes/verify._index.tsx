@@ -4,7 +4,7 @@ import { Form, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/permissions.server";
 import { PageHeader } from "~/components/PageHeader";
 import { pageAnswer } from "~/lib/input-status.server";
-import { formatCode, normaliseCode } from "~/models/transcripts.server";
+import { formatCode, normaliseCode } from "~/lib/transcript-code";
 
 export const meta: MetaFunction = () => [{ title: "Verify a transcript · CME Credit Verification" }];
 

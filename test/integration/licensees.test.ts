@@ -8,7 +8,7 @@ import { scopeForOrganisation } from "../../app/auth/scope.server";
 import type { RecordFlag } from "../../app/lib/data-rules";
 import { searchCreditReports } from "../../app/models/credits.server";
 import { findLicensees, licenseeTotals } from "../../app/models/licensees.server";
-import { CERTIFYING_BOARDS } from "../../domain/reference";
+import { CERTIFYING_BOARDS, organisationToday } from "../../domain/reference";
 import { appAs, createTestDatabase, type TestDatabase } from "../support/database";
 import { get, signIn, startTestServer, type TestServer } from "../support/server";
 
@@ -37,34 +37,52 @@ async function busyLicensee(board: string): Promise<string> {
   return row.learner_id;
 }
 
+/** The one credit-total definition in plain SQL: reported is every live record's credits; counted
+ * is, per board, activity and completion day, the largest accepted amount capped at the activity's
+ * binding maximum; each type the same way on its own, capped at the record's counted credits. */
+const countedSql = (learner: string, board: string, from: string | null, to: string | null) => sql<{ reported: string; counted: string; accepted: string; rejected: string; records: string }>`
+  with r as (
+    select cr.*, case when a.format in ('Enduring Material', 'Regularly Scheduled Series', 'Course', 'Performance Improvement')
+             then least(cr.credits, case when cr.board_code in (${certifying}) then coalesce(a.max_moc_credits, a.max_cme_credits) else a.max_cme_credits end)
+             else cr.credits end as may
+    from learner.credit_report cr join learner.activity a on a.id = cr.activity_id
+    where cr.learner_id = ${learner} and cr.board_code = ${board} and cr.deleted_at is null
+      and cr.completion_date >= coalesce(${from}::date, '-infinity') and cr.completion_date <= coalesce(${to}::date, 'infinity')
+  ), days as (select max(may) as best from r where status = 'accepted' group by activity_id, completion_date)
+  select (select coalesce(sum(credits), 0) from r)::text as reported, (select coalesce(sum(best), 0) from days)::text as counted,
+         (select count(*) from r where status = 'accepted')::text as accepted, (select count(*) from r where status = 'rejected')::text as rejected,
+         (select count(*) from r)::text as records`;
+
+const typesSql = (learner: string, board: string, from: string | null, to: string | null) => sql<{ type: string; counted: string }>`
+  with r as (
+    select cr.*, case when a.format in ('Enduring Material', 'Regularly Scheduled Series', 'Course', 'Performance Improvement')
+             then least(cr.credits, case when cr.board_code in (${certifying}) then coalesce(a.max_moc_credits, a.max_cme_credits) else a.max_cme_credits end)
+             else cr.credits end as may
+    from learner.credit_report cr join learner.activity a on a.id = cr.activity_id
+    where cr.learner_id = ${learner} and cr.board_code = ${board} and cr.deleted_at is null and cr.status = 'accepted'
+      and cr.completion_date >= coalesce(${from}::date, '-infinity') and cr.completion_date <= coalesce(${to}::date, 'infinity')
+  ), t as (select r.activity_id, r.completion_date, k.key as type, max(least((k.value #>> '{}')::numeric, r.may)) as best
+           from r, jsonb_each(r.credit_types) k group by 1, 2, 3)
+  select type, sum(best)::text as counted from t group by type having sum(best) > 0 order by type`;
+
 describe("licensee totals and transcript", () => {
   for (const [board, kind] of [["CA-M", "state_board"], ["ABIM", "certifying_board"]] as const) {
-    it(`${board}: totals per credit type equal plain SQL sums of accepted, in-range records`, async () => {
+    it(`${board}: reported and counted totals per credit type equal plain SQL`, async () => {
       const learner = await busyLicensee(board);
       const scope = scopeForOrganisation({ code: board, kind });
-      for (const range of [{}, { from: "2023-01-01", to: "2025-12-31" }]) {
+      for (const range of [{}, { from: "2023-01-01", to: "2025-12-31" }] as Array<{ from?: string; to?: string }>) {
         const totals = await licenseeTotals(appAs(database, scope), scope, learner, range);
-        const expected = await sql<{ credits: string; accepted: string; rejected: string }>`
-          select coalesce(sum(credits) filter (where status = 'accepted'), 0)::text as credits,
-                 count(*) filter (where status = 'accepted')::text as accepted, count(*) filter (where status = 'rejected')::text as rejected
-          from learner.credit_report where learner_id = ${learner} and board_code = ${board} and deleted_at is null
-            and completion_date >= coalesce(${range.from ?? null}::date, '-infinity') and completion_date <= coalesce(${range.to ?? null}::date, 'infinity')`.execute(database.owner);
-        const types = await sql<{ type: string; credits: string }>`
-          select t.key as type, sum((t.value #>> '{}')::numeric)::text as credits
-          from learner.credit_report cr, jsonb_each(cr.credit_types) t
-          where learner_id = ${learner} and board_code = ${board} and deleted_at is null and status = 'accepted'
-            and completion_date >= coalesce(${range.from ?? null}::date, '-infinity') and completion_date <= coalesce(${range.to ?? null}::date, 'infinity')
-          group by t.key order by t.key`.execute(database.owner);
-        const e = expected.rows[0]!;
-        expect(totals).toHaveLength(Number(e.accepted) + Number(e.rejected) > 0 ? 1 : 0);
+        const e = (await countedSql(learner, board, range.from ?? null, range.to ?? null).execute(database.owner)).rows[0]!;
+        const types = await typesSql(learner, board, range.from ?? null, range.to ?? null).execute(database.owner);
+        expect(totals).toHaveLength(Number(e.records) > 0 ? 1 : 0);
         if (totals.length === 0) continue;
-        expect(totals[0]).toMatchObject({ boardCode: board, credits: Number(e.credits), accepted: Number(e.accepted), rejected: Number(e.rejected), certifying: kind === "certifying_board" });
-        expect(totals[0]!.byType).toEqual(types.rows.map((t) => ({ type: t.type, credits: Number(t.credits) })));
+        expect(totals[0]).toMatchObject({ boardCode: board, reported: Number(e.reported), counted: Number(e.counted), accepted: Number(e.accepted), rejected: Number(e.rejected), certifying: kind === "certifying_board" });
+        expect(totals[0]!.byType.filter((t) => t.counted > 0).map((t) => ({ type: t.type, counted: t.counted }))).toEqual(types.rows.map((t) => ({ type: t.type, counted: Number(t.counted) })));
       }
     });
   }
 
-  it("prints the accepted lines and totals, audits the view, and exports the same lines as CSV", async () => {
+  it("prints every record of the period with its counted credit, audits the view, and exports the same rows after the header block", async () => {
     const learner = await busyLicensee("CA-M");
     const cookie = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
     const views = async () => {
@@ -72,30 +90,44 @@ describe("licensee totals and transcript", () => {
       return Number((await sql<{ n: string }>`select count(*) as n from board.audit_event where action = 'licensee.view' and target = ${`learner:${learner}`}`.execute(database.owner)).rows[0]!.n);
     };
     const before = await views();
-    const page = await get(server.baseUrl, `/licensees/${learner}/transcript`, cookie);
+    const to = organisationToday("CA-M");
+    const page = await get(server.baseUrl, `/licensees/${learner}/transcript?from=2010-01-01&to=${to}`, cookie);
     expect(page.status).toBe(200);
     const html = (await page.text()).replace(/<!-- -->/g, "");
     const expected = await sql<{ activity_id: string; completion_date: string; credits: string }>`
       select activity_id, completion_date::text, credits::text from learner.credit_report
-      where learner_id = ${learner} and board_code = 'CA-M' and deleted_at is null and status = 'accepted'
+      where learner_id = ${learner} and board_code = 'CA-M' and deleted_at is null and completion_date between '2010-01-01' and ${to}::date
       order by completion_date desc, id desc`.execute(database.owner);
     const lines = html.match(/<table class="data-table transcript__lines"[\s\S]*?<\/table>/)?.[0] ?? "";
     const shown = [...lines.matchAll(/Activity (\d{9})/g)].map((m) => m[1]);
     expect(shown).toEqual(expected.rows.map((r) => r.activity_id));
-    const total = expected.rows.reduce((sum, r) => sum + Number(r.credits), 0);
-    expect(html).toContain(`data-testid="transcript-total-CA-M"`);
-    expect(html).toMatch(new RegExp(`Total AMA PRA Category 1 Credits™</td><td class="num">${total.toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ",")}</td>`));
+    const e = (await countedSql(learner, "CA-M", "2010-01-01", to).execute(database.owner)).rows[0]!;
+    const money = (n: number) => n.toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    expect(html).toMatch(new RegExp(`data-testid="transcript-counted-CA-M"><strong>${money(Number(e.counted))}</strong>`));
+    expect(html).toMatch(new RegExp(`data-testid="transcript-reported-CA-M">${money(Number(e.reported))}<`));
+    expect(html).toContain("Medical Board of California");
+    expect(html).toContain("Official transcript");
+    expect(html).not.toMatch(/\(CA-M\) \(CA-M\)/);
+    const code = html.match(/data-testid="transcript-code">([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})</)![1]!;
     expect(await views()).toBe(before + 1);
     // The licensee page is audited too, once per view.
     expect((await get(server.baseUrl, `/licensees/${learner}`, cookie)).status).toBe(200);
     expect((await get(server.baseUrl, `/licensees/${learner}?completedFrom=2024-01-01`, cookie)).status).toBe(200);
     expect(await views()).toBe(before + 3);
 
-    const csv = await get(server.baseUrl, `/licensees/${learner}/transcript/export?download=csv`, cookie);
+    const csv = await get(server.baseUrl, `/licensees/${learner}/transcript/export?download=csv&from=2010-01-01&to=${to}`, cookie);
     expect(csv.status).toBe(200);
-    const [header, ...rows] = parse(await csv.text(), { bom: true }) as string[][];
-    expect(header).toEqual(["Completed", "Activity", "Activity id", "Provider", "Credits", "Topics / credit types"]);
-    expect(rows.map((r) => [r[2], r[0], Number(r[4])])).toEqual(expected.rows.map((r) => [r.activity_id, r.completion_date, Number(r.credits)]));
+    const rows = parse(await csv.text(), { bom: true, relax_column_count: true }) as string[][];
+    expect(rows[0]).toEqual(["Official transcript", "Medical Board of California"]);
+    // The same day, the same records and period: the code already issued.
+    expect(rows.find((r) => r[0] === "Verification code")?.[1]).toBe(code);
+    const totalsAt = rows.findIndex((r) => r[0] === "Board" && r[1] === "Credit");
+    expect(rows[totalsAt + 1]!.slice(1, 4)).toEqual(["Total AMA PRA Category 1 Credits™", String(Number(e.reported)), String(Number(e.counted))]);
+    const headerAt = rows.findIndex((r) => r[0] === "Completed");
+    expect(rows[headerAt]).toEqual(["Completed", "Board", "Activity", "Activity id", "Provider", "Format", "Status", "Credits reported", "Credits counted", "Not counted because", "Topics / credit types"]);
+    const records = rows.slice(headerAt + 1);
+    expect(records.map((r) => [r[3], r[0], Number(r[7])])).toEqual(expected.rows.map((r) => [r.activity_id, r.completion_date, Number(r.credits)]));
+    expect(records.reduce((sum, r) => sum + Math.round(Number(r[8]) * 100), 0) / 100).toBe(Number(e.counted));
   });
 });
 
@@ -160,7 +192,7 @@ describe("find a licensee", () => {
       first: person.first_name.slice(0, 3).toLowerCase(),
       last: person.last_name.toUpperCase(),
       dob: { month: person.birth_month, day: person.birth_day },
-      licence: person.licence_id.toUpperCase(),
+      licence: { boardCode: "CA-M", value: person.licence_id.toUpperCase() },
     });
     expect(result.outcome).toBe("one");
     expect(result.matches.map((m) => m.id)).toEqual([person.id]);
