@@ -301,8 +301,8 @@ const CANDIDATE_LIMIT = 50;
  * The learner validation tool, for the organization's own licensees: any one identifier (a license
  * number of a board in scope, a board id, the NPI) finds a licensee without a name; the folded last
  * name exactly and the first name as a prefix narrow (and find on their own when both are given).
- * Every detail given must match. When none matches fully, the licensees found by the name (or, with
- * no name, by any one identifier) are listed with which details differ. Only licensees in scope are
+ * Every detail given must match. When none matches fully, the licensees found by the name or by any
+ * one identifier are listed with which details differ. Only licensees in scope are
  * ever found, so another organization's number answers exactly like one that does not exist.
  */
 export async function findLicensees(db: Kysely<Database>, scope: Scope, query: LicenseeQuery): Promise<LookupResult> {
@@ -336,9 +336,9 @@ export async function findLicensees(db: Kysely<Database>, scope: Scope, query: L
   if (query.npi) conditions.push({ field: "npi", where: sql<SqlBool>`(l.npi = ${query.npi})` });
   if (conditions.length === 0) return { outcome: "none", matches: [], nearMatches: [], truncated: false };
 
-  // What finds candidates when not every detail matches: the name, else any one identifier.
-  const named = conditions.find((c) => c.field === "name");
-  const anchor = named ? named.where : sql<SqlBool>`(${sql.join(conditions.filter((c) => c.field !== "dob").map((c) => c.where), sql` or `)})`;
+  // What finds candidates when not every detail matches: the name or any one identifier.
+  const anchors = conditions.filter((c) => c.field !== "dob");
+  const anchor = sql<SqlBool>`(${sql.join(anchors.map((c) => c.where), sql` or `)})`;
   const select = (where: RawBuilder<SqlBool>) =>
     db
       .selectFrom("learner.learner as l")
@@ -352,8 +352,8 @@ export async function findLicensees(db: Kysely<Database>, scope: Scope, query: L
       .limit(CANDIDATE_LIMIT + 1)
       .execute();
   const fullRows = await select(sql<SqlBool>`(${sql.join(conditions.map((c) => c.where), sql` and `)})`);
-  // With a dob alone there is nothing to anchor on: no near matches.
-  const anchorUsable = named !== undefined || conditions.some((c) => c.field !== "dob");
+  // With a birth date alone there is nothing to anchor on: no near matches.
+  const anchorUsable = anchors.length > 0;
   const rows = fullRows.length > 0 || !anchorUsable ? fullRows : await select(anchor);
   const truncated = rows.length > CANDIDATE_LIMIT;
   const listed = rows.slice(0, CANDIDATE_LIMIT);

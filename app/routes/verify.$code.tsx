@@ -25,8 +25,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     action: "transcript.verify",
     userId: user.id,
     orgCode: user.org.code,
-    target: code ?? typed,
-    detail: { outcome: verification ? (verification.unchanged ? "authentic, unchanged" : "authentic, changed") : "unknown", learner: verification?.learnerId ?? null },
+    // A malformed code is not kept as typed (it may hold anything, NUL included): only that it was malformed.
+    target: code,
+    detail: { outcome: verification ? (verification.unchanged ? "authentic, unchanged" : "authentic, changed") : code ? "unknown" : "malformed", learner: verification?.learnerId ?? null },
     ip: context.clientIp,
   });
   if (!verification) throw new Response("Unknown code", { status: 404 });

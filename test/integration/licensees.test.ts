@@ -8,6 +8,8 @@ import { scopeForOrganisation } from "../../app/auth/scope.server";
 import type { RecordFlag } from "../../app/lib/data-rules";
 import { searchCreditReports } from "../../app/models/credits.server";
 import { findLicensees, licenseeTotals } from "../../app/models/licensees.server";
+import { evaluateEntryNow, getEntry } from "../../app/models/renewals.server";
+import { formatDate } from "../../app/lib/format";
 import { CERTIFYING_BOARDS, organisationToday } from "../../domain/reference";
 import { appAs, createTestDatabase, type TestDatabase } from "../support/database";
 import { get, signIn, startTestServer, type TestServer } from "../support/server";
@@ -243,5 +245,168 @@ describe("find a licensee", () => {
     const result = await findLicensees(appAs(database, ca), ca, { first: abimOnly.first_name, last: abimOnly.last_name, npi: abimOnly.npi });
     expect(result.outcome).toBe("none");
     expect(result.nearMatches.every((c) => c.npi !== abimOnly.npi)).toBe(true);
+  });
+});
+
+describe("find a licensee by any one identifier", () => {
+  const ca = scopeForOrganisation({ code: "CA-M", kind: "state_board" });
+  const abim = scopeForOrganisation({ code: "ABIM", kind: "certifying_board" });
+  const accme = scopeForOrganisation({ code: "ACCME", kind: "accreditor" });
+
+  it("finds by license number alone, NPI alone and board ID alone, exactly the licensee plain SQL names", async () => {
+    const person = (
+      await sql<{ id: string; npi: string; licence_id: string; last_name: string }>`
+        select l.id::text, l.npi, x.licence_id, l.last_name from learner.learner l join learner.licence x on x.learner_id = l.id and x.board_code = 'CA-M'
+        where l.npi is not null and exists (select 1 from learner.credit_report cr where cr.learner_id = l.id and cr.board_code = 'CA-M' and cr.deleted_at is null)
+        order by l.id offset 20 limit 1`.execute(database.owner)
+    ).rows[0]!;
+    const byLicence = await findLicensees(appAs(database, ca), ca, { licence: { boardCode: "CA-M", value: person.licence_id.toLowerCase() } });
+    expect(byLicence.outcome).toBe("one");
+    expect(byLicence.matches.map((m) => m.id)).toEqual([person.id]);
+    const byNpi = await findLicensees(appAs(database, ca), ca, { npi: person.npi });
+    expect(byNpi.matches.map((m) => m.id)).toEqual([person.id]);
+    // ACCME names the state with the number.
+    const accmeLicence = await findLicensees(appAs(database, accme), accme, { licence: { boardCode: "CA-M", value: person.licence_id } });
+    expect(accmeLicence.matches.map((m) => m.id)).toEqual([person.id]);
+    // A name narrows: the wrong last name with the right number is no match, and says what differed.
+    const narrowed = await findLicensees(appAs(database, ca), ca, { last: `${person.last_name}x`, licence: { boardCode: "CA-M", value: person.licence_id } });
+    expect(narrowed.outcome).toBe("none");
+    expect(narrowed.nearMatches.map((m) => [m.id, m.checks])).toEqual([[person.id, [{ field: "name", matched: false }, { field: "licence", matched: true }]]]);
+
+    const diplomate = (
+      await sql<{ id: string; board_id: string }>`
+        select c.learner_id::text as id, c.board_id from learner.certification c
+        where c.board_code = 'ABIM' and exists (select 1 from learner.credit_report cr where cr.learner_id = c.learner_id and cr.board_code = 'ABIM' and cr.deleted_at is null)
+        order by c.learner_id limit 1`.execute(database.owner)
+    ).rows[0]!;
+    const byBoardId = await findLicensees(appAs(database, abim), abim, { boardId: { boardCode: "ABIM", value: diplomate.board_id } });
+    expect(byBoardId.matches.map((m) => m.id)).toEqual([diplomate.id]);
+  });
+
+  it("answers another organization's license number exactly like one that does not exist", async () => {
+    const other = (
+      await sql<{ licence_id: string; npi: string }>`
+        select x.licence_id, l.npi from learner.licence x join learner.learner l on l.id = x.learner_id
+        where x.board_code = 'OR-M' and l.npi is not null
+          and not exists (select 1 from learner.credit_report cr where cr.learner_id = x.learner_id and cr.board_code = 'CA-M')
+        order by x.learner_id limit 1`.execute(database.owner)
+    ).rows[0]!;
+    const asOther = await findLicensees(appAs(database, ca), ca, { licence: { boardCode: "CA-M", value: other.licence_id } });
+    const asForeignBoard = await findLicensees(appAs(database, ca), ca, { licence: { boardCode: "OR-M", value: other.licence_id } });
+    const byNpi = await findLicensees(appAs(database, ca), ca, { npi: other.npi });
+    const missing = await findLicensees(appAs(database, ca), ca, { licence: { boardCode: "CA-M", value: "ZZ999999" } });
+    for (const answer of [asOther, asForeignBoard, byNpi]) expect(answer).toEqual(missing);
+    expect(missing).toEqual({ outcome: "none", matches: [], nearMatches: [], truncated: false });
+
+    // Through the page: the same words for both.
+    const cookie = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
+    const text = async (q: string) => (await (await get(server.baseUrl, `/licensees?${q}`, cookie)).text()).replace(/<!-- -->/g, "").replace(/value="[^"]*"/g, "").replace(/licence=[^"&]*/g, "");
+    const a = await text(`licence=${encodeURIComponent(other.licence_id)}`);
+    const b = await text("licence=ZZ999999");
+    expect(a).toContain("No licensee matched.");
+    expect(a.match(/<section aria-live[\s\S]*?<\/section>/)?.[0]).toBe(b.match(/<section aria-live[\s\S]*?<\/section>/)?.[0]);
+  });
+
+  it("asks for a name only when no identifier is given, and for the state when ACCME gives a license number", async () => {
+    const ca = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
+    const onlyDob = await get(server.baseUrl, "/licensees?dob=03/17", ca);
+    expect(onlyDob.status).toBe(400);
+    expect(await onlyDob.text()).toContain("Enter the first name, or look up by license number or NPI.");
+    const accme = await signIn(server.baseUrl, "reviewer@accme.demo.test");
+    const noState = await get(server.baseUrl, "/licensees?licence=A12345", accme);
+    expect(noState.status).toBe(400);
+    expect(await noState.text()).toContain("Choose the state board that issued the license.");
+  });
+});
+
+describe("one credit total on every screen, and the transcript's verification code", () => {
+  it("the licensee page, the transcript and the renewal check count a duplicate pair, an over-maximum, a rejected and a deleted record as plain SQL does", async () => {
+    const ca = scopeForOrganisation({ code: "CA-M", kind: "state_board" });
+    const entry = (
+      await sql<{ id: string; learner_id: string }>`
+        select id::text, learner_id::text from board.roster_entry
+        where org_code = 'CA-M' and learner_id is not null and retired_at is null and cycle_end >= current_date + 30
+        order by cycle_end, id limit 1`.execute(database.owner)
+    ).rows[0]!;
+    const learner = entry.learner_id;
+    const detail = (await getEntry(appAs(database, ca), "CA-M", entry.id))!;
+    const live = await evaluateEntryNow(appAs(database, ca), detail);
+    if (live.kind !== "evaluated") throw new Error(`entry ${entry.id} could not be evaluated: ${live.kind}`);
+    // A day of the cycle that has passed (completions in the future are flagged, never the point here).
+    const day = live.cycle.start;
+    const uncapped = (await sql<{ id: string }>`select id from learner.activity where format = 'Internet Live Course' order by id limit 1`.execute(database.owner)).rows[0]!.id;
+    const capped = (await sql<{ id: string; max: string }>`select id, max_cme_credits::text as max from learner.activity where format = 'Course' and max_cme_credits between 1 and 20 order by id limit 1`.execute(database.owner)).rows[0]!;
+    const insert = (activity: string, credits: number, more: { status?: string; deleted?: boolean } = {}) => sql`
+      insert into learner.credit_report (activity_id, learner_id, board_code, completion_date, submitted_at, entry_method, status, rejection_reason, credits, credit_types, deleted_at)
+      values (${activity}, ${learner}, 'CA-M', ${day}::date, ${day}::date + interval '2 days', 'manual', ${more.status ?? "accepted"},
+              ${more.status === "rejected" ? "Duplicate record" : null}, ${credits}, '{}', ${more.deleted ? sql`now()` : null})`.execute(database.owner);
+    await insert(uncapped, 13); // a duplicate pair: 13 and 5 on one day of one activity count 13
+    await insert(uncapped, 5);
+    await insert(capped.id, Number(capped.max) + 2); // 2 over the activity's maximum
+    await insert(uncapped, 4, { status: "rejected" });
+    await insert(capped.id, 6, { deleted: true });
+
+    const to = live.extendedTo ?? live.cycle.end;
+    const expected = (await countedSql(learner, "CA-M", live.cycle.start, to).execute(database.owner)).rows[0]!;
+    const counted = Number(expected.counted);
+    // The model
+    const [totals] = await licenseeTotals(appAs(database, ca), ca, learner, { from: live.cycle.start, to });
+    expect(totals!.counted).toBe(counted);
+    expect(totals!.reported).toBe(Number(expected.reported));
+    expect(totals!.notCounted.map((n) => n.code)).toEqual(expect.arrayContaining(["rejected", "duplicate", "overMaximum"]));
+    // The renewal check (California has no daily or yearly cap)
+    const after = await evaluateEntryNow(appAs(database, ca), detail);
+    if (after.kind !== "evaluated") throw new Error("not evaluated");
+    expect(after.evaluation.requirements[0]!.counted).toBe(counted);
+    // The licensee page (its totals default to the current cycle) and the transcript opened from the entry
+    const cookie = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
+    const money = (n: number) => n.toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    const page = (await (await get(server.baseUrl, `/licensees/${learner}`, cookie)).text()).replace(/<!-- -->/g, "");
+    expect(page).toContain(`data-testid="totals-counted-CA-M">${money(counted)}<`);
+    expect(page).toContain(`data-testid="cycle-counted">${money(counted)} of `);
+    expect(page).toContain(`href="/renewals/${entry.id}"`);
+    const transcript = (await (await get(server.baseUrl, `/licensees/${learner}/transcript?entry=${entry.id}`, cookie)).text()).replace(/<!-- -->/g, "");
+    expect(transcript).toContain(`data-testid="transcript-counted-CA-M"><strong>${money(counted)}</strong>`);
+    expect(transcript).toContain(`${formatDate(live.cycle.start)} – ${formatDate(to)}`);
+    expect(transcript).toMatch(/Duplicate<\/span> Same activity and completion day as record \d+/);
+    expect(transcript).toContain("over the activity&#x27;s maximum");
+  });
+
+  it("verifies a code as authentic, says what changed, and answers another organization's or a malformed code as unknown", async () => {
+    const learner = await busyLicensee("CA-M");
+    const cookie = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
+    const to = organisationToday("CA-M");
+    const html = (await (await get(server.baseUrl, `/licensees/${learner}/transcript?from=2020-01-01&to=${to}`, cookie)).text()).replace(/<!-- -->/g, "");
+    const printed = html.match(/data-testid="transcript-code">([0-9A-Z-]{14})</)![1]!;
+    const stored = await sql<{ n: string }>`select count(*)::text as n from board.issued_transcript where code = ${printed.replace(/-/g, "")} and org_code = 'CA-M' and learner_id = ${learner}`.execute(database.owner);
+    expect(stored.rows[0]!.n).toBe("1");
+
+    const first = await get(server.baseUrl, `/verify/${printed}`, cookie);
+    expect(first.status).toBe(200);
+    expect(await first.text()).toContain('data-outcome="unchanged"');
+    // Typed in lower case without dashes, it is the same code.
+    expect((await get(server.baseUrl, `/verify/${printed.replace(/-/g, "").toLowerCase()}`, cookie)).status).toBe(200);
+
+    // A provider adds a record in the period: authentic, but changed, and by how much.
+    const before = (await countedSql(learner, "CA-M", "2020-01-01", to).execute(database.owner)).rows[0]!;
+    const activity = (await sql<{ id: string }>`select id from learner.activity where format = 'Internet Live Course' order by id desc limit 1`.execute(database.owner)).rows[0]!.id;
+    await sql`insert into learner.credit_report (activity_id, learner_id, board_code, completion_date, submitted_at, entry_method, status, credits, credit_types)
+      values (${activity}, ${learner}, 'CA-M', ${to}::date - 3, now(), 'manual', 'accepted', 2.5, '{}')`.execute(database.owner);
+    const changed = (await (await get(server.baseUrl, `/verify/${printed}`, cookie)).text()).replace(/<!-- -->/g, "");
+    expect(changed).toContain('data-outcome="changed"');
+    expect(changed).toContain(`records ${before.records} then, ${Number(before.records) + 1} now`);
+    expect(changed).toContain(`counted ${Number(before.counted).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ",")} then`);
+
+    // Another organization's user: unknown, as a code never issued.
+    const oregon = await signIn(server.baseUrl, "reviewer@or-m.demo.test");
+    expect((await get(server.baseUrl, `/verify/${printed}`, oregon)).status).toBe(404);
+    for (const bad of ["ZZZZ-ZZZZ-ZZZZ", "abc", "%00", "UUUU-UUUU-UUUU", "x".repeat(300), "'%20or%201=1--"]) {
+      const answer = await get(server.baseUrl, `/verify/${bad}`, cookie);
+      expect(answer.status, bad).toBe(404);
+      expect(await answer.text()).toContain("Unknown verification code");
+    }
+    const audits = await sql<{ action: string; n: string }>`select action, count(*)::text as n from board.audit_event where action in ('transcript.issue', 'transcript.verify') group by action order by action`.execute(database.owner);
+    expect(audits.rows.map((r) => r.action)).toEqual(["transcript.issue", "transcript.verify"]);
+    expect(Number(audits.rows[1]!.n)).toBeGreaterThanOrEqual(10);
   });
 });
