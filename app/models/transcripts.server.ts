@@ -64,8 +64,9 @@ async function entryPeriod(db: Kysely<Database>, user: SessionUser, learnerId: s
 export async function transcriptPeriod(db: Kysely<Database>, user: SessionUser, learnerId: string, params: URLSearchParams): Promise<PeriodAnswer> {
   const today = organisationToday(user.org.code);
   const entry = (params.get("entry") ?? "").trim();
-  const fromText = (params.get("from") ?? "").trim();
-  const toText = (params.get("to") ?? "").trim();
+  // completedFrom / completedTo: what the licensee page's links and older bookmarks carry.
+  const fromText = (params.get("from") ?? params.get("completedFrom") ?? "").trim();
+  const toText = (params.get("to") ?? params.get("completedTo") ?? "").trim();
   const words = orgWords(user.org.kind as OrganisationKind);
   if (entry && !fromText && !toText) {
     const period = await entryPeriod(db, user, learnerId, entry.slice(0, 40));

@@ -96,7 +96,7 @@ export default function Transcript() {
   const { licensee, transcript, errors, asked, issuer, timeZone } = data;
   const words = orgWords(data.kind as OrganisationKind);
   const name = `${licensee.firstName} ${licensee.lastName}`;
-  const errorList = [errors.entry, errors.from && `From: ${errors.from}`, errors.to && `To: ${errors.to}`].filter(Boolean);
+  const errorList = [errors.entry, errors.from && `Completed from: ${errors.from}`, errors.to && `Completed to: ${errors.to}`].filter(Boolean);
   const exportQuery = new URLSearchParams();
   if (transcript) {
     if (transcript.period.entryId) exportQuery.set("entry", transcript.period.entryId);

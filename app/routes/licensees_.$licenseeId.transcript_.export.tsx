@@ -21,7 +21,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const format = search.get("download") ?? "csv";
   if (format !== "csv" && format !== "xlsx") throw new Response("Choose download=csv or download=xlsx.", { status: 400 });
   const answer = await transcriptPeriod(db, user, learnerId, search);
-  if (!answer.ok) throw new Response(`The transcript was not produced. ${Object.values(answer.errors).join(" ")}`, { status: 400 });
+  if (!answer.ok) {
+    // Named by the field the request used, as every export names it.
+    const field = (name: "from" | "to") => (search.has(name) ? name : search.has(name === "from" ? "completedFrom" : "completedTo") ? (name === "from" ? "completedFrom" : "completedTo") : name);
+    const problems = Object.entries(answer.errors).map(([key, message]) => (key === "entry" ? `entry: ${message}` : `${field(key as "from" | "to")}: ${message}`));
+    throw new Response(`The export was not started. ${problems.join(" ")}`, { status: 400 });
+  }
   const headers = {
     "Content-Type": format === "csv" ? "text/csv; charset=utf-8" : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "Content-Disposition": `attachment; filename="${exportFilename(user.org.code, `transcript-${learnerId}-${answer.period.from}-to-${answer.period.to}`)}.${format}"`,
