@@ -9,6 +9,7 @@ import { PageHeader } from "~/components/PageHeader";
 import { creditUnit } from "~/lib/credit-totals";
 import { formatCredits, formatDate, formatDateTime } from "~/lib/format";
 import { recordAudit } from "~/models/audit.server";
+import { auditView } from "~/models/view-audit.server";
 import { verifyTranscript, type StoredTotals } from "~/models/transcripts.server";
 import { formatCode, normaliseCode, PRIMARY_SOURCE } from "~/lib/transcript-code";
 import { organisationTimeZone } from "../../domain/reference";
@@ -31,6 +32,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     ip: context.clientIp,
   });
   if (!verification) throw new Response("Unknown code", { status: 404 });
+  // The page names the licensee: a view of them, as every page that shows one.
+  auditView(context, user, { action: "licensee.view", target: `learner:${verification.learnerId}`, detail: { page: "verify", code: verification.code }, rows: 1 });
   return { org: user.org, timeZone: organisationTimeZone(user.org.code), verification };
 }
 
