@@ -494,6 +494,21 @@ export interface AuditSampleTable {
   entry_ids: ColumnType<string[], string[], never>;
 }
 
+/** An official transcript as issued (migration 0021): never changed once written. */
+export interface IssuedTranscriptTable {
+  /** 12 characters of Crockford base32, stored without the dashes it is printed with. */
+  code: string;
+  org_code: string;
+  learner_id: Int8;
+  /** A daterange, '[from,to]' on insert; read back canonical ('[from,to+1)'). */
+  period: string;
+  issued_by: string;
+  issued_at: DefaultTimestamp;
+  /** SHA-256 (hex) of the records the transcript was made from. */
+  content_hash: string;
+  totals: ColumnType<unknown, string, never>;
+}
+
 export interface Database {
   "learner.provider": ProviderTable;
   "learner.activity": ActivityTable;
@@ -530,6 +545,7 @@ export interface Database {
   "board.sso_config": SsoConfigTable;
   "board.sso_login": SsoLoginTable;
   "board.user_preference": UserPreferenceTable;
+  "board.issued_transcript": IssuedTranscriptTable;
 }
 
 export type StaffUser = Selectable<StaffUserTable>;

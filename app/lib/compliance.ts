@@ -2,6 +2,8 @@
 // checks the licensee's credit reports for one board against that board's requirement rule set
 // (`evaluateCycle`), accounting for every record so a reviewer can reconcile each number. It reads
 // and writes nothing; the rule model is domain/requirement-rules.ts, the record flags data-rules.ts.
+// What a record may count at all (rejected, deleted, over the activity's maximum, same-day
+// duplicates) is the one credit-total definition of credit-totals.ts, shared with every screen.
 //
 // Arithmetic: credits arrive in quarter hours as JS numbers; they are converted once to integer
 // hundredths (Math.round(x * 100)) and every sum, cap and comparison is done on integers, so 0.25
@@ -10,6 +12,7 @@
 // Dates: YYYY-MM-DD calendar dates, compared as strings and moved by the one calendar module
 // (domain/calendar.ts); no time zone is ever involved here.
 import { FLAG_LABELS, RECORD_FLAGS, type RecordFlag } from "./data-rules";
+import { eligibility, fromHundredths, representative as creditRepresentative, sameDayKey, toHundredths, type Hundredths } from "./credit-totals";
 import { addDays, addYears, formatDate, lastDayOf, MONTH_NAMES, parseDate, periodStart, type CalendarDate } from "../../domain/calendar";
 import { attributeDefinition, type AttributeKey, type LicenseeAttributes } from "../../domain/licensee-attributes";
 import { orgWords } from "../../domain/org-words";
@@ -182,6 +185,8 @@ export interface LicenseeCreditReport {
   creditTypes: Readonly<Record<string, number>>;
   /** Data-rule flags (data-rules.ts RECORD_FLAGS); other strings are ignored. */
   flags?: readonly string[];
+  /** The activity's maximum that binds the record (credit-totals.ts bindingMaximum); none when left out or null. */
+  maximum?: number | null;
 }
 
 export interface EvaluateOptions {
@@ -202,14 +207,14 @@ export type ComplianceStatus = "meets" | "short" | "nothing" | "needs_review";
  */
 export const REVIEW_FLAGS: readonly RecordFlag[] = ["overMaximum", "outsideDates", "future"];
 
-export type RecordReasonCode = "deleted" | "rejected" | "invalid" | "afterCycle" | "beforeCycle" | "duplicate" | "dailyCap" | "yearlyCap";
+export type RecordReasonCode = "deleted" | "rejected" | "invalid" | "overMaximum" | "afterCycle" | "beforeCycle" | "duplicate" | "dailyCap" | "yearlyCap";
 
 export interface RecordReason {
   code: RecordReasonCode;
   message: string;
   /** For `duplicate`: the record the total counts instead. */
   duplicateOf?: string;
-  /** For `dailyCap` / `yearlyCap`: the credits this cap left out. */
+  /** For `overMaximum`, `dailyCap` / `yearlyCap`: the credits left out. */
   amount?: number;
 }
 
@@ -302,14 +307,10 @@ export interface CycleEvaluation {
 
 // ================================================================ evaluateCycle
 
-/** Integer hundredths of a credit. */
-type Hundredths = number;
-
-const toHundredths = (credits: number): Hundredths => Math.round(credits * 100);
-const fromHundredths = (hundredths: Hundredths): number => hundredths / 100;
-
 interface PreparedRecord {
+  id: string;
   report: LicenseeCreditReport;
+  /** What the record may count (credit-totals.ts): the activity's maximum when over it. */
   credits: Hundredths;
   /** Accepted, not deleted, valid, completed by the cycle end: may count toward something. */
   countable: boolean;
@@ -350,8 +351,10 @@ interface CountedEntry {
  * look-back requirements count completions before the cycle start (see
  * `earliestCompletionNeeded`). Completions after the cycle end never count.
  *
- * Counting, for the total and each requirement separately, over the completions in its window:
- * 1. Only accepted, not deleted records with a real completion date and a valid amount count.
+ * Counting, for the total and each requirement separately, over the completions in its window
+ * (steps 1 and 2 are the one credit-total definition, credit-totals.ts):
+ * 1. Only accepted, not deleted records with a real completion date and a valid amount count, and
+ *    a record over the activity's binding maximum counts the maximum.
  * 2. Same activity, same completion day counts once: the record with the larger amount for that
  *    measure (ties: the smaller id). The total's choice is named in the others' `duplicate` reason.
  * 3. A credit-type or topic amount counts at most the record's credits, and a combined group
@@ -459,20 +462,20 @@ function prepareRecords(records: readonly LicenseeCreditReport[], cycleWindow: {
     if (ids.has(report.id)) throw new Error(`Credit report ids must be unique; ${report.id} appears twice.`);
     ids.add(report.id);
     const reasons: RecordReason[] = [];
+    const check = eligibility({ ...report, maximum: report.maximum ?? null });
+    // A record both deleted and rejected says both, as it always has.
     if (report.deleted) reasons.push({ code: "deleted", message: "Deleted by the provider (records are not edited: a corrected one may replace it)." });
     if (report.status !== "accepted") reasons.push({ code: "rejected", message: "Rejected by the reporting program." });
-    const validDate = parseDate(report.completionDate) !== null;
-    const validCredits = Number.isFinite(report.credits) && report.credits >= 0;
-    if (!validDate) reasons.push({ code: "invalid", message: `The completion date “${report.completionDate}” is not a real date.` });
-    if (!validCredits) reasons.push({ code: "invalid", message: `The credit amount “${report.credits}” is not a number of credits.` });
+    if (reasons.length === 0 && check.code === "invalid") reasons.push({ code: "invalid", message: check.reason ?? "Not a valid record." });
     if (reasons.length === 0 && report.completionDate > cycleWindow.end) {
       reasons.push({ code: "afterCycle", message: `Completed after the cycle ended (${cycleWindow.end}).` });
     }
     const countable = reasons.length === 0;
+    if (countable && check.code === "overMaximum") reasons.push({ code: "overMaximum", amount: fromHundredths(check.overBy), message: check.reason ?? "" });
     if (countable && report.completionDate < cycleWindow.start) {
       reasons.push({ code: "beforeCycle", message: `Completed before the cycle began (${cycleWindow.start}); it can count only toward one-time or look-back requirements.` });
     }
-    return { report, credits: validCredits ? toHundredths(report.credits) : 0, countable, reasons };
+    return { id: report.id, report, credits: countable ? check.credits : 0, countable, reasons };
   });
 }
 
@@ -481,7 +484,7 @@ function sameDayGroups(records: readonly PreparedRecord[]): PreparedRecord[][] {
   const groups = new Map<string, PreparedRecord[]>();
   for (const record of records) {
     if (!record.countable) continue;
-    const key = JSON.stringify([record.report.activityId, record.report.completionDate]);
+    const key = sameDayKey({ boardCode: "", activityId: record.report.activityId, completionDate: record.report.completionDate });
     const group = groups.get(key);
     if (group) group.push(record);
     else groups.set(key, [record]);
@@ -491,14 +494,9 @@ function sameDayGroups(records: readonly PreparedRecord[]): PreparedRecord[][] {
 
 // ---------------------------------------------------------------- steps 2–4: counting a measure
 
-/** The record of a same-day group that counts for a measure: the larger amount, then the smaller id. */
+/** The record of a same-day group that counts for a measure: the larger amount, then the smaller id (credit-totals.ts). */
 function representative(group: readonly PreparedRecord[], amountOf: (r: PreparedRecord) => Hundredths): PreparedRecord {
-  let best = group[0] as PreparedRecord;
-  for (const record of group.slice(1)) {
-    const difference = amountOf(record) - amountOf(best);
-    if (difference > 0 || (difference === 0 && record.report.id < best.report.id)) best = record;
-  }
-  return best;
+  return creditRepresentative(group, amountOf);
 }
 
 function countMeasure(measure: Measure, groups: readonly PreparedRecord[][], caps: Caps | undefined): MeasureCount {

@@ -1,6 +1,7 @@
 // The reporting programme's data rules as record-level flags (browser-safe, pure): what a reviewer
 // should look at twice on a credit report. REQUIREMENTS.md "Data rules of the reporting programme".
-import { CERTIFYING_BOARDS, MAX_CREDIT_CAPPED_FORMATS, REPORTING_WINDOW_DAYS } from "../../domain/reference";
+import { CERTIFYING_BOARDS, REPORTING_WINDOW_DAYS } from "../../domain/reference";
+import { bindingMaximum } from "./credit-totals";
 
 export const RECORD_FLAGS = ["late", "overMaximum", "outsideDates", "future", "duplicate"] as const;
 export type RecordFlag = (typeof RECORD_FLAGS)[number];
@@ -22,7 +23,6 @@ export const FLAG_DESCRIPTIONS: Record<RecordFlag, string> = {
 };
 
 const CERTIFYING = new Set(CERTIFYING_BOARDS.map((b) => b.code));
-const CAPPED = new Set<string>(MAX_CREDIT_CAPPED_FORMATS);
 
 export function isCertifyingBoard(boardCode: string): boolean {
   return CERTIFYING.has(boardCode);
@@ -60,10 +60,8 @@ export function recordFlags(record: FlagInput, today: string): RecordFlag[] {
   const certifying = isCertifyingBoard(record.boardCode);
   const submittedDate = new Date(record.submittedAt).toISOString().slice(0, 10);
   if (lagDays(record.completionDate, record.submittedAt) > REPORTING_WINDOW_DAYS) flags.push("late");
-  if (CAPPED.has(record.format)) {
-    const maximum = certifying ? (record.maxMocCredits ?? record.maxCmeCredits) : record.maxCmeCredits;
-    if (record.credits > maximum) flags.push("overMaximum");
-  }
+  const maximum = bindingMaximum({ boardCode: record.boardCode, format: record.format, maxCmeCredits: record.maxCmeCredits, maxMocCredits: record.maxMocCredits });
+  if (maximum !== null && record.credits > maximum) flags.push("overMaximum");
   const lastDay = certifying ? (record.creditClaimDate ?? record.activityEnd) : record.activityEnd;
   if (record.completionDate < record.activityStart || record.completionDate > lastDay) flags.push("outsideDates");
   if (record.completionDate > today || record.completionDate > submittedDate) flags.push("future");

@@ -106,7 +106,11 @@ export type AuditAction =
   /** An administrator checked the organization's audit chain (detail: intact, rows, the first broken row). */
   | "audit.verify"
   /** A staff user saved (or cleared) a remembered view setting, e.g. a grid's columns (target: key; detail: value). */
-  | "preferences.update";
+  | "preferences.update"
+  /** An official transcript was issued with a new verification code (target: learner; detail: code, period, format, records). */
+  | "transcript.issue"
+  /** A verification code was checked (target: the code as typed; detail: outcome). */
+  | "transcript.verify";
 
 export interface AuditEntry {
   action: AuditAction;

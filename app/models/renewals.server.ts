@@ -8,6 +8,7 @@ import { CompiledQuery, sql, type Kysely } from "kysely";
 import type { Database, EntryStatus } from "../../db/schema";
 import { cycleFor, earliestCompletionNeeded, evaluateCycle, type CycleEvaluation, type LicenseeCreditReport } from "../lib/compliance";
 import { recordFlags } from "../lib/data-rules";
+import { bindingMaximum } from "../lib/credit-totals";
 import { organisationToday } from "../../domain/reference";
 import { formatRuleCredits, type RequirementRuleSet } from "../../domain/requirement-rules";
 import type { LicenseeAttributes } from "../../domain/licensee-attributes";
@@ -88,6 +89,7 @@ function toEngineRecord(boardCode: string, row: RecordRow, today: string): Licen
     credits,
     creditTypes: row.credit_types ?? {},
     flags,
+    maximum: bindingMaximum({ boardCode, format: row.format, maxCmeCredits: Number(row.max_cme_credits), maxMocCredits: row.max_moc_credits === null ? null : Number(row.max_moc_credits) }),
   };
 }
 

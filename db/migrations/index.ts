@@ -27,6 +27,7 @@ import * as m0026 from "./0026_joint_providers";
 import * as m0023 from "./0023_second_factors";
 import * as m0020 from "./0020_user_preferences";
 import * as m0027 from "./0027_exact_counts";
+import * as m0021 from "./0021_transcripts";
 
 export const migrations: Record<string, Migration> = {
   "0001_learner_store": m0001,
@@ -54,4 +55,5 @@ export const migrations: Record<string, Migration> = {
   "0023_second_factors": m0023,
   "0020_user_preferences": m0020,
   "0027_exact_counts": m0027,
+  "0021_transcripts": m0021,
 };

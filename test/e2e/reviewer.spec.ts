@@ -89,8 +89,8 @@ test("a bad value is named beside its filter and in the summary, and nothing is 
 
 test("open a licensee, print the verification transcript, export it", async ({ page }) => {
   await signIn(page);
-  const [licensee] = await querySql<{ id: string; first_name: string; last_name: string; accepted: string }>(
-    `select l.id::text, l.first_name, l.last_name, count(*) filter (where cr.status = 'accepted') as accepted
+  const [licensee] = await querySql<{ id: string; first_name: string; last_name: string; records: string }>(
+    `select l.id::text, l.first_name, l.last_name, count(*) as records
      from learner.credit_report cr join learner.learner l on l.id = cr.learner_id
      where cr.board_code = 'CA-M' and cr.deleted_at is null and l.last_name ~ '^[A-Z]'
      group by l.id having count(*) filter (where cr.status = 'rejected') > 0 order by count(*) desc, l.id limit 1`,
@@ -98,12 +98,14 @@ test("open a licensee, print the verification transcript, export it", async ({ p
   await page.goto(`/credits?npi=&last=${encodeURIComponent(licensee!.last_name)}&first=${encodeURIComponent(licensee!.first_name)}`);
   await page.locator(`a[href="/licensees/${licensee!.id}"]`).first().click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`${licensee!.last_name}, ${licensee!.first_name}`);
-  await expect(page.getByTestId("total-credits-CA-M")).toBeVisible();
+  await expect(page.getByTestId("totals-counted-CA-M")).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/licensee.png`, fullPage: true });
 
-  await page.getByRole("link", { name: "Verification transcript" }).click();
-  await expect(page.getByText("Accredited Continuing Education Transcript")).toBeVisible();
-  await expect(page.getByTestId("transcript-lines").locator("tbody tr")).toHaveCount(Number(licensee!.accepted));
+  await page.getByRole("link", { name: "Official transcript" }).click();
+  await expect(page.getByTestId("transcript-issuer")).toContainText("Official transcript");
+  // Every record of every date: accepted and rejected alike, each with what counts.
+  await page.goto(`/licensees/${licensee!.id}/transcript?from=2000-01-01&to=2099-12-31`);
+  await expect(page.getByTestId("transcript-lines").locator("tbody tr")).toHaveCount(Number(licensee!.records));
   await page.screenshot({ path: `${SHOTS}/transcript.png`, fullPage: true });
   await page.emulateMedia({ media: "print" });
   await expect(page.locator("header.app-header")).toBeHidden();
@@ -114,9 +116,11 @@ test("open a licensee, print the verification transcript, export it", async ({ p
   const downloading = page.waitForEvent("download");
   await page.getByRole("link", { name: "CSV", exact: true }).click();
   const download = await downloading;
-  expect(download.suggestedFilename()).toMatch(new RegExp(`^CA-M_transcript-${licensee!.id}_([A-Za-z0-9.-]+_)*produced-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
-  const text = await readFile((await download.path())!, "utf8");
-  expect(text.trim().split("\n").length - 1).toBe(Number(licensee!.accepted));
+  expect(download.suggestedFilename()).toMatch(new RegExp(`^CA-M_transcript-${licensee!.id}_2000-01-01_to_2099-12-31_produced-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
+  const lines = (await readFile((await download.path())!, "utf8")).trim().split("\n");
+  // The header block and totals first, then the records under their own header row.
+  expect(lines[0]).toContain("Official transcript");
+  expect(lines.length - 1 - lines.findIndex((l) => l.startsWith("Completed,"))).toBe(Number(licensee!.records));
 });
 
 test("export the filtered search as CSV: every matching row, not just the page", async ({ page }) => {
@@ -155,8 +159,8 @@ test("find a licensee: one match, several, none", async ({ page }) => {
      order by l.id limit 1`,
   );
   await page.getByRole("link", { name: "Licensees" }).click();
-  await page.getByLabel("First name *").fill(person!.first_name);
-  await page.getByLabel("Last name *").fill(person!.last_name);
+  await page.getByLabel("First name").fill(person!.first_name);
+  await page.getByLabel("Last name").fill(person!.last_name);
   await page.getByLabel("License number").fill(person!.licence_id);
   await page.getByRole("button", { name: "Find licensee" }).click();
   await expect(page.getByTestId("lookup-result")).toHaveAttribute("data-outcome", "one");

@@ -673,6 +673,14 @@ beforeAll(async () => {
       where org_code in ('CA-M', 'ABIM', 'MD-M') order by org_code, id) x`),
     sampleId: await ids(sql`select org_code as org, id::text as id from board.audit_sample order by id limit 3`),
   };
+  // Official transcripts' verification codes: one issued by each of these organizations, printed with dashes.
+  await sql`
+    insert into board.issued_transcript (code, org_code, learner_id, period, issued_by, content_hash, totals)
+    select 'FVZZ0000000' || n, o.org, (select min(learner_id) from learner.credit_report r where r.board_code = o.org),
+           daterange('2024-01-01', '2024-12-31', '[]'), (select id from board.staff_user u where u.org_code = o.org order by email limit 1),
+           repeat('0', 64), '{"boards":[]}'
+    from (values ('CA-M', 1), ('ABIM', 2), ('MD-M', 3)) as o(org, n)`.execute(db);
+  perParam.code = await ids(sql`select org_code as org, substr(code, 1, 4) || '-' || substr(code, 5, 4) || '-' || substr(code, 9, 4) as id from board.issued_transcript where code like 'FVZZ%' order by code`);
   perParam.report = REPORTS.map((r) => ({ org: "*", id: r.id }));
   // A staff member of each organization for its admin's page of them (not one of the identities above,
   // whose sessions a fuzzed deactivation would end), and an open invitation link of CA-M's.

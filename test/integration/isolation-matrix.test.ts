@@ -77,6 +77,9 @@ async function foreignFor(reader: Reader): Promise<Foreign> {
     select id::text, file_name from board.roster_upload where org_code = ${other} order by id limit 1`.execute(db)).rows;
   const samples = (await sql<{ id: string; seed: string }>`
     select id::text, seed from board.audit_sample where org_code = ${other} order by id limit 1`.execute(db)).rows;
+  const codes = (await sql<{ code: string }>`
+    select code from board.issued_transcript where org_code = ${other} order by code`.execute(db)).rows;
+  if (codes.length === 0) throw new Error(`no issued transcript of ${other} to try`);
   const ruleReasons = (await sql<{ reason: string }>`
     select reason from board.requirement_rule_version where org_code = ${other} and reason like 'matrix-secret-%'`.execute(db)).rows;
   if (ruleReasons.length === 0) throw new Error(`no rule version of ${other} to try`);
@@ -125,6 +128,8 @@ async function foreignFor(reader: Reader): Promise<Foreign> {
       userId: staff.map((u) => u.id),
       // An invitation link of the other organization: someone signed in is not its invitee (403).
       token: [invite.token],
+      // Another organization's verification codes answer as unknown (printed with dashes, and as stored).
+      code: codes.flatMap((c) => [`${c.code.slice(0, 4)}-${c.code.slice(4, 8)}-${c.code.slice(8)}`, c.code.toLowerCase()]),
       // Not an id: the report's name. "Foreign" here is asking for the other board's figures.
       report: REPORTS.map((r) => r.id),
       // Not an id either: the organization whose sign-in /sso/:org starts (public, like the sign-in page).
@@ -194,6 +199,16 @@ describe("the isolation matrix", () => {
         insert into board.sso_config (org_code, issuer, client_id, client_secret_encrypted, allowed_domains, role_claim, role_map, provisioning, enabled)
         values (${other}, ${`https://matrix-secret-${secret}.example`}, ${`matrix-secret-client-${secret}`}, 'v1.x.y.z',
                 array[${`matrix-secret-${secret}.example`}], 'groups', '{"matrix-secret-group": "admin"}', 'jit', false)`.execute(owner());
+    }
+    // An official transcript each of them issued (its code must be unknown to every other organization).
+    let n = 0;
+    for (const other of new Set(READERS.map((r) => r.other))) {
+      n += 1;
+      await sql`
+        insert into board.issued_transcript (code, org_code, learner_id, period, issued_by, content_hash, totals)
+        select ${`MTRX0000000${n}`}, ${other}, (select min(learner_id) from learner.credit_report where board_code = ${other}),
+               daterange('2024-01-01', '2024-12-31', '[]'), u.id, repeat('0', 64), '{"boards":[]}'
+        from board.staff_user u where u.org_code = ${other} and u.role = 'supervisor' limit 1`.execute(owner());
     }
     // A rule version for each of them, its reason a marker (from a far date, so no status moves).
     for (const other of new Set(READERS.map((r) => r.other))) {

@@ -8,7 +8,9 @@ import { scopeForOrganisation } from "../../app/auth/scope.server";
 import type { RecordFlag } from "../../app/lib/data-rules";
 import { searchCreditReports } from "../../app/models/credits.server";
 import { findLicensees, licenseeTotals } from "../../app/models/licensees.server";
-import { CERTIFYING_BOARDS, STATE_TOPICS } from "../../domain/reference";
+import { evaluateEntryNow, getEntry } from "../../app/models/renewals.server";
+import { formatDate } from "../../app/lib/format";
+import { CERTIFYING_BOARDS, organisationToday } from "../../domain/reference";
 import { appAs, createTestDatabase, type TestDatabase } from "../support/database";
 import { get, signIn, startTestServer, type TestServer } from "../support/server";
 
@@ -37,34 +39,52 @@ async function busyLicensee(board: string): Promise<string> {
   return row.learner_id;
 }
 
+/** The one credit-total definition in plain SQL: reported is every live record's credits; counted
+ * is, per board, activity and completion day, the largest accepted amount capped at the activity's
+ * binding maximum; each type the same way on its own, capped at the record's counted credits. */
+const countedSql = (learner: string, board: string, from: string | null, to: string | null) => sql<{ reported: string; counted: string; accepted: string; rejected: string; records: string }>`
+  with r as (
+    select cr.*, case when a.format in ('Enduring Material', 'Regularly Scheduled Series', 'Course', 'Performance Improvement')
+             then least(cr.credits, case when cr.board_code in (${certifying}) then coalesce(a.max_moc_credits, a.max_cme_credits) else a.max_cme_credits end)
+             else cr.credits end as may
+    from learner.credit_report cr join learner.activity a on a.id = cr.activity_id
+    where cr.learner_id = ${learner} and cr.board_code = ${board} and cr.deleted_at is null
+      and cr.completion_date >= coalesce(${from}::date, '-infinity') and cr.completion_date <= coalesce(${to}::date, 'infinity')
+  ), days as (select max(may) as best from r where status = 'accepted' group by activity_id, completion_date)
+  select (select coalesce(sum(credits), 0) from r)::text as reported, (select coalesce(sum(best), 0) from days)::text as counted,
+         (select count(*) from r where status = 'accepted')::text as accepted, (select count(*) from r where status = 'rejected')::text as rejected,
+         (select count(*) from r)::text as records`;
+
+const typesSql = (learner: string, board: string, from: string | null, to: string | null) => sql<{ type: string; counted: string }>`
+  with r as (
+    select cr.*, case when a.format in ('Enduring Material', 'Regularly Scheduled Series', 'Course', 'Performance Improvement')
+             then least(cr.credits, case when cr.board_code in (${certifying}) then coalesce(a.max_moc_credits, a.max_cme_credits) else a.max_cme_credits end)
+             else cr.credits end as may
+    from learner.credit_report cr join learner.activity a on a.id = cr.activity_id
+    where cr.learner_id = ${learner} and cr.board_code = ${board} and cr.deleted_at is null and cr.status = 'accepted'
+      and cr.completion_date >= coalesce(${from}::date, '-infinity') and cr.completion_date <= coalesce(${to}::date, 'infinity')
+  ), t as (select r.activity_id, r.completion_date, k.key as type, max(least((k.value #>> '{}')::numeric, r.may)) as best
+           from r, jsonb_each(r.credit_types) k group by 1, 2, 3)
+  select type, sum(best)::text as counted from t group by type having sum(best) > 0 order by type`;
+
 describe("licensee totals and transcript", () => {
   for (const [board, kind] of [["CA-M", "state_board"], ["ABIM", "certifying_board"]] as const) {
-    it(`${board}: totals per credit type equal plain SQL sums of accepted, in-range records`, async () => {
+    it(`${board}: reported and counted totals per credit type equal plain SQL`, async () => {
       const learner = await busyLicensee(board);
       const scope = scopeForOrganisation({ code: board, kind });
-      for (const range of [{}, { from: "2023-01-01", to: "2025-12-31" }]) {
+      for (const range of [{}, { from: "2023-01-01", to: "2025-12-31" }] as Array<{ from?: string; to?: string }>) {
         const totals = await licenseeTotals(appAs(database, scope), scope, learner, range);
-        const expected = await sql<{ credits: string; accepted: string; rejected: string }>`
-          select coalesce(sum(credits) filter (where status = 'accepted'), 0)::text as credits,
-                 count(*) filter (where status = 'accepted')::text as accepted, count(*) filter (where status = 'rejected')::text as rejected
-          from learner.credit_report where learner_id = ${learner} and board_code = ${board} and deleted_at is null
-            and completion_date >= coalesce(${range.from ?? null}::date, '-infinity') and completion_date <= coalesce(${range.to ?? null}::date, 'infinity')`.execute(database.owner);
-        const types = await sql<{ type: string; credits: string }>`
-          select t.key as type, sum((t.value #>> '{}')::numeric)::text as credits
-          from learner.credit_report cr, jsonb_each(cr.credit_types) t
-          where learner_id = ${learner} and board_code = ${board} and deleted_at is null and status = 'accepted'
-            and completion_date >= coalesce(${range.from ?? null}::date, '-infinity') and completion_date <= coalesce(${range.to ?? null}::date, 'infinity')
-          group by t.key order by t.key`.execute(database.owner);
-        const e = expected.rows[0]!;
-        expect(totals).toHaveLength(Number(e.accepted) + Number(e.rejected) > 0 ? 1 : 0);
+        const e = (await countedSql(learner, board, range.from ?? null, range.to ?? null).execute(database.owner)).rows[0]!;
+        const types = await typesSql(learner, board, range.from ?? null, range.to ?? null).execute(database.owner);
+        expect(totals).toHaveLength(Number(e.records) > 0 ? 1 : 0);
         if (totals.length === 0) continue;
-        expect(totals[0]).toMatchObject({ boardCode: board, credits: Number(e.credits), accepted: Number(e.accepted), rejected: Number(e.rejected), certifying: kind === "certifying_board" });
-        expect(totals[0]!.byType).toEqual(types.rows.map((t) => ({ type: t.type, credits: Number(t.credits) })));
+        expect(totals[0]).toMatchObject({ boardCode: board, reported: Number(e.reported), counted: Number(e.counted), accepted: Number(e.accepted), rejected: Number(e.rejected), certifying: kind === "certifying_board" });
+        expect(totals[0]!.byType.filter((t) => t.counted > 0).map((t) => ({ type: t.type, counted: t.counted }))).toEqual(types.rows.map((t) => ({ type: t.type, counted: Number(t.counted) })));
       }
     });
   }
 
-  it("prints the accepted lines and totals, audits the view, and exports the same lines as CSV", async () => {
+  it("prints every record of the period with its counted credit, audits the view, and exports the same rows after the header block", async () => {
     const learner = await busyLicensee("CA-M");
     const cookie = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
     const views = async () => {
@@ -72,31 +92,44 @@ describe("licensee totals and transcript", () => {
       return Number((await sql<{ n: string }>`select count(*) as n from board.audit_event where action = 'licensee.view' and target = ${`learner:${learner}`}`.execute(database.owner)).rows[0]!.n);
     };
     const before = await views();
-    const page = await get(server.baseUrl, `/licensees/${learner}/transcript`, cookie);
+    const to = organisationToday("CA-M");
+    const page = await get(server.baseUrl, `/licensees/${learner}/transcript?from=2010-01-01&to=${to}`, cookie);
     expect(page.status).toBe(200);
     const html = (await page.text()).replace(/<!-- -->/g, "");
     const expected = await sql<{ activity_id: string; completion_date: string; credits: string }>`
       select activity_id, completion_date::text, credits::text from learner.credit_report
-      where learner_id = ${learner} and board_code = 'CA-M' and deleted_at is null and status = 'accepted'
+      where learner_id = ${learner} and board_code = 'CA-M' and deleted_at is null and completion_date between '2010-01-01' and ${to}::date
       order by completion_date desc, id desc`.execute(database.owner);
     const lines = html.match(/<table class="data-table transcript__lines"[\s\S]*?<\/table>/)?.[0] ?? "";
     const shown = [...lines.matchAll(/Activity (\d{9})/g)].map((m) => m[1]);
     expect(shown).toEqual(expected.rows.map((r) => r.activity_id));
-    const total = expected.rows.reduce((sum, r) => sum + Number(r.credits), 0);
-    expect(html).toContain(`data-testid="transcript-total-CA-M"`);
-    expect(html).toMatch(new RegExp(`Total AMA PRA Category 1 Credits™</td><td class="num">${total.toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ",")}</td>`));
+    const e = (await countedSql(learner, "CA-M", "2010-01-01", to).execute(database.owner)).rows[0]!;
+    const money = (n: number) => n.toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    expect(html).toMatch(new RegExp(`data-testid="transcript-counted-CA-M"><strong>${money(Number(e.counted))}</strong>`));
+    expect(html).toMatch(new RegExp(`data-testid="transcript-reported-CA-M">${money(Number(e.reported))}<`));
+    expect(html).toContain("Medical Board of California");
+    expect(html).toContain("Official transcript");
+    expect(html).not.toMatch(/\(CA-M\) \(CA-M\)/);
+    const code = html.match(/data-testid="transcript-code">([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})</)![1]!;
     expect(await views()).toBe(before + 1);
     // The licensee page is audited too, once per view.
     expect((await get(server.baseUrl, `/licensees/${learner}`, cookie)).status).toBe(200);
     expect((await get(server.baseUrl, `/licensees/${learner}?completedFrom=2024-01-01`, cookie)).status).toBe(200);
     expect(await views()).toBe(before + 3);
 
-    const csv = await get(server.baseUrl, `/licensees/${learner}/transcript/export?download=csv`, cookie);
+    const csv = await get(server.baseUrl, `/licensees/${learner}/transcript/export?download=csv&from=2010-01-01&to=${to}`, cookie);
     expect(csv.status).toBe(200);
-    const [header, ...rows] = parse(await csv.text(), { bom: true }) as string[][];
-    // One numeric column per topic California's records carry, instead of one text cell.
-    expect(header).toEqual(["Completed", "Activity", "Activity id", "Provider", "Credits", ...STATE_TOPICS]);
-    expect(rows.map((r) => [r[2], r[0], Number(r[4])])).toEqual(expected.rows.map((r) => [r.activity_id, r.completion_date, Number(r.credits)]));
+    const rows = parse(await csv.text(), { bom: true, relax_column_count: true }) as string[][];
+    expect(rows[0]).toEqual(["Official transcript", "Medical Board of California"]);
+    // The same day, the same records and period: the code already issued.
+    expect(rows.find((r) => r[0] === "Verification code")?.[1]).toBe(code);
+    const totalsAt = rows.findIndex((r) => r[0] === "Board" && r[1] === "Credit");
+    expect(rows[totalsAt + 1]!.slice(1, 4)).toEqual(["Total AMA PRA Category 1 Credits™", String(Number(e.reported)), String(Number(e.counted))]);
+    const headerAt = rows.findIndex((r) => r[0] === "Completed");
+    expect(rows[headerAt]).toEqual(["Completed", "Board", "Activity", "Activity id", "Provider", "Format", "Status", "Credits reported", "Credits counted", "Not counted because", "Topics / credit types"]);
+    const records = rows.slice(headerAt + 1);
+    expect(records.map((r) => [r[3], r[0], Number(r[7])])).toEqual(expected.rows.map((r) => [r.activity_id, r.completion_date, Number(r.credits)]));
+    expect(records.reduce((sum, r) => sum + Math.round(Number(r[8]) * 100), 0) / 100).toBe(Number(e.counted));
   });
 });
 
@@ -161,7 +194,7 @@ describe("find a licensee", () => {
       first: person.first_name.slice(0, 3).toLowerCase(),
       last: person.last_name.toUpperCase(),
       dob: { month: person.birth_month, day: person.birth_day },
-      licence: person.licence_id.toUpperCase(),
+      licence: { boardCode: "CA-M", value: person.licence_id.toUpperCase() },
     });
     expect(result.outcome).toBe("one");
     expect(result.matches.map((m) => m.id)).toEqual([person.id]);
@@ -212,5 +245,168 @@ describe("find a licensee", () => {
     const result = await findLicensees(appAs(database, ca), ca, { first: abimOnly.first_name, last: abimOnly.last_name, npi: abimOnly.npi });
     expect(result.outcome).toBe("none");
     expect(result.nearMatches.every((c) => c.npi !== abimOnly.npi)).toBe(true);
+  });
+});
+
+describe("find a licensee by any one identifier", () => {
+  const ca = scopeForOrganisation({ code: "CA-M", kind: "state_board" });
+  const abim = scopeForOrganisation({ code: "ABIM", kind: "certifying_board" });
+  const accme = scopeForOrganisation({ code: "ACCME", kind: "accreditor" });
+
+  it("finds by license number alone, NPI alone and board ID alone, exactly the licensee plain SQL names", async () => {
+    const person = (
+      await sql<{ id: string; npi: string; licence_id: string; last_name: string }>`
+        select l.id::text, l.npi, x.licence_id, l.last_name from learner.learner l join learner.licence x on x.learner_id = l.id and x.board_code = 'CA-M'
+        where l.npi is not null and exists (select 1 from learner.credit_report cr where cr.learner_id = l.id and cr.board_code = 'CA-M' and cr.deleted_at is null)
+        order by l.id offset 20 limit 1`.execute(database.owner)
+    ).rows[0]!;
+    const byLicence = await findLicensees(appAs(database, ca), ca, { licence: { boardCode: "CA-M", value: person.licence_id.toLowerCase() } });
+    expect(byLicence.outcome).toBe("one");
+    expect(byLicence.matches.map((m) => m.id)).toEqual([person.id]);
+    const byNpi = await findLicensees(appAs(database, ca), ca, { npi: person.npi });
+    expect(byNpi.matches.map((m) => m.id)).toEqual([person.id]);
+    // ACCME names the state with the number.
+    const accmeLicence = await findLicensees(appAs(database, accme), accme, { licence: { boardCode: "CA-M", value: person.licence_id } });
+    expect(accmeLicence.matches.map((m) => m.id)).toEqual([person.id]);
+    // A name narrows: the wrong last name with the right number is no match, and says what differed.
+    const narrowed = await findLicensees(appAs(database, ca), ca, { last: `${person.last_name}x`, licence: { boardCode: "CA-M", value: person.licence_id } });
+    expect(narrowed.outcome).toBe("none");
+    expect(narrowed.nearMatches.map((m) => [m.id, m.checks])).toEqual([[person.id, [{ field: "name", matched: false }, { field: "licence", matched: true }]]]);
+
+    const diplomate = (
+      await sql<{ id: string; board_id: string }>`
+        select c.learner_id::text as id, c.board_id from learner.certification c
+        where c.board_code = 'ABIM' and exists (select 1 from learner.credit_report cr where cr.learner_id = c.learner_id and cr.board_code = 'ABIM' and cr.deleted_at is null)
+        order by c.learner_id limit 1`.execute(database.owner)
+    ).rows[0]!;
+    const byBoardId = await findLicensees(appAs(database, abim), abim, { boardId: { boardCode: "ABIM", value: diplomate.board_id } });
+    expect(byBoardId.matches.map((m) => m.id)).toEqual([diplomate.id]);
+  });
+
+  it("answers another organization's license number exactly like one that does not exist", async () => {
+    const other = (
+      await sql<{ licence_id: string; npi: string }>`
+        select x.licence_id, l.npi from learner.licence x join learner.learner l on l.id = x.learner_id
+        where x.board_code = 'OR-M' and l.npi is not null
+          and not exists (select 1 from learner.credit_report cr where cr.learner_id = x.learner_id and cr.board_code = 'CA-M')
+        order by x.learner_id limit 1`.execute(database.owner)
+    ).rows[0]!;
+    const asOther = await findLicensees(appAs(database, ca), ca, { licence: { boardCode: "CA-M", value: other.licence_id } });
+    const asForeignBoard = await findLicensees(appAs(database, ca), ca, { licence: { boardCode: "OR-M", value: other.licence_id } });
+    const byNpi = await findLicensees(appAs(database, ca), ca, { npi: other.npi });
+    const missing = await findLicensees(appAs(database, ca), ca, { licence: { boardCode: "CA-M", value: "ZZ999999" } });
+    for (const answer of [asOther, asForeignBoard, byNpi]) expect(answer).toEqual(missing);
+    expect(missing).toEqual({ outcome: "none", matches: [], nearMatches: [], truncated: false });
+
+    // Through the page: the same words for both.
+    const cookie = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
+    const text = async (q: string) => (await (await get(server.baseUrl, `/licensees?${q}`, cookie)).text()).replace(/<!-- -->/g, "").replace(/value="[^"]*"/g, "").replace(/licence=[^"&]*/g, "");
+    const a = await text(`licence=${encodeURIComponent(other.licence_id)}`);
+    const b = await text("licence=ZZ999999");
+    expect(a).toContain("No licensee matched.");
+    expect(a.match(/<section aria-live[\s\S]*?<\/section>/)?.[0]).toBe(b.match(/<section aria-live[\s\S]*?<\/section>/)?.[0]);
+  });
+
+  it("asks for a name only when no identifier is given, and for the state when ACCME gives a license number", async () => {
+    const ca = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
+    const onlyDob = await get(server.baseUrl, "/licensees?dob=03/17", ca);
+    expect(onlyDob.status).toBe(400);
+    expect(await onlyDob.text()).toContain("Enter the first name, or look up by license number or NPI.");
+    const accme = await signIn(server.baseUrl, "reviewer@accme.demo.test");
+    const noState = await get(server.baseUrl, "/licensees?licence=A12345", accme);
+    expect(noState.status).toBe(400);
+    expect(await noState.text()).toContain("Choose the state board that issued the license.");
+  });
+});
+
+describe("one credit total on every screen, and the transcript's verification code", () => {
+  it("the licensee page, the transcript and the renewal check count a duplicate pair, an over-maximum, a rejected and a deleted record as plain SQL does", async () => {
+    const ca = scopeForOrganisation({ code: "CA-M", kind: "state_board" });
+    const entry = (
+      await sql<{ id: string; learner_id: string }>`
+        select id::text, learner_id::text from board.roster_entry
+        where org_code = 'CA-M' and learner_id is not null and retired_at is null and cycle_end >= current_date + 30
+        order by cycle_end, id limit 1`.execute(database.owner)
+    ).rows[0]!;
+    const learner = entry.learner_id;
+    const detail = (await getEntry(appAs(database, ca), "CA-M", entry.id))!;
+    const live = await evaluateEntryNow(appAs(database, ca), detail);
+    if (live.kind !== "evaluated") throw new Error(`entry ${entry.id} could not be evaluated: ${live.kind}`);
+    // A day of the cycle that has passed (completions in the future are flagged, never the point here).
+    const day = live.cycle.start;
+    const uncapped = (await sql<{ id: string }>`select id from learner.activity where format = 'Internet Live Course' order by id limit 1`.execute(database.owner)).rows[0]!.id;
+    const capped = (await sql<{ id: string; max: string }>`select id, max_cme_credits::text as max from learner.activity where format = 'Course' and max_cme_credits between 1 and 20 order by id limit 1`.execute(database.owner)).rows[0]!;
+    const insert = (activity: string, credits: number, more: { status?: string; deleted?: boolean } = {}) => sql`
+      insert into learner.credit_report (activity_id, learner_id, board_code, completion_date, submitted_at, entry_method, status, rejection_reason, credits, credit_types, deleted_at)
+      values (${activity}, ${learner}, 'CA-M', ${day}::date, ${day}::date + interval '2 days', 'manual', ${more.status ?? "accepted"},
+              ${more.status === "rejected" ? "Duplicate record" : null}, ${credits}, '{}', ${more.deleted ? sql`now()` : null})`.execute(database.owner);
+    await insert(uncapped, 13); // a duplicate pair: 13 and 5 on one day of one activity count 13
+    await insert(uncapped, 5);
+    await insert(capped.id, Number(capped.max) + 2); // 2 over the activity's maximum
+    await insert(uncapped, 4, { status: "rejected" });
+    await insert(capped.id, 6, { deleted: true });
+
+    const to = live.extendedTo ?? live.cycle.end;
+    const expected = (await countedSql(learner, "CA-M", live.cycle.start, to).execute(database.owner)).rows[0]!;
+    const counted = Number(expected.counted);
+    // The model
+    const [totals] = await licenseeTotals(appAs(database, ca), ca, learner, { from: live.cycle.start, to });
+    expect(totals!.counted).toBe(counted);
+    expect(totals!.reported).toBe(Number(expected.reported));
+    expect(totals!.notCounted.map((n) => n.code)).toEqual(expect.arrayContaining(["rejected", "duplicate", "overMaximum"]));
+    // The renewal check (California has no daily or yearly cap)
+    const after = await evaluateEntryNow(appAs(database, ca), detail);
+    if (after.kind !== "evaluated") throw new Error("not evaluated");
+    expect(after.evaluation.requirements[0]!.counted).toBe(counted);
+    // The licensee page (its totals default to the current cycle) and the transcript opened from the entry
+    const cookie = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
+    const money = (n: number) => n.toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    const page = (await (await get(server.baseUrl, `/licensees/${learner}`, cookie)).text()).replace(/<!-- -->/g, "");
+    expect(page).toContain(`data-testid="totals-counted-CA-M">${money(counted)}<`);
+    expect(page).toContain(`data-testid="cycle-counted">${money(counted)} of `);
+    expect(page).toContain(`href="/renewals/${entry.id}"`);
+    const transcript = (await (await get(server.baseUrl, `/licensees/${learner}/transcript?entry=${entry.id}`, cookie)).text()).replace(/<!-- -->/g, "");
+    expect(transcript).toContain(`data-testid="transcript-counted-CA-M"><strong>${money(counted)}</strong>`);
+    expect(transcript).toContain(`${formatDate(live.cycle.start)} – ${formatDate(to)}`);
+    expect(transcript).toMatch(/Duplicate<\/span> Same activity and completion day as record \d+/);
+    expect(transcript).toContain("over the activity&#x27;s maximum");
+  });
+
+  it("verifies a code as authentic, says what changed, and answers another organization's or a malformed code as unknown", async () => {
+    const learner = await busyLicensee("CA-M");
+    const cookie = await signIn(server.baseUrl, "reviewer@ca-m.demo.test");
+    const to = organisationToday("CA-M");
+    const html = (await (await get(server.baseUrl, `/licensees/${learner}/transcript?from=2020-01-01&to=${to}`, cookie)).text()).replace(/<!-- -->/g, "");
+    const printed = html.match(/data-testid="transcript-code">([0-9A-Z-]{14})</)![1]!;
+    const stored = await sql<{ n: string }>`select count(*)::text as n from board.issued_transcript where code = ${printed.replace(/-/g, "")} and org_code = 'CA-M' and learner_id = ${learner}`.execute(database.owner);
+    expect(stored.rows[0]!.n).toBe("1");
+
+    const first = await get(server.baseUrl, `/verify/${printed}`, cookie);
+    expect(first.status).toBe(200);
+    expect(await first.text()).toContain('data-outcome="unchanged"');
+    // Typed in lower case without dashes, it is the same code.
+    expect((await get(server.baseUrl, `/verify/${printed.replace(/-/g, "").toLowerCase()}`, cookie)).status).toBe(200);
+
+    // A provider adds a record in the period: authentic, but changed, and by how much.
+    const before = (await countedSql(learner, "CA-M", "2020-01-01", to).execute(database.owner)).rows[0]!;
+    const activity = (await sql<{ id: string }>`select id from learner.activity where format = 'Internet Live Course' order by id desc limit 1`.execute(database.owner)).rows[0]!.id;
+    await sql`insert into learner.credit_report (activity_id, learner_id, board_code, completion_date, submitted_at, entry_method, status, credits, credit_types)
+      values (${activity}, ${learner}, 'CA-M', ${to}::date - 3, now(), 'manual', 'accepted', 2.5, '{}')`.execute(database.owner);
+    const changed = (await (await get(server.baseUrl, `/verify/${printed}`, cookie)).text()).replace(/<!-- -->/g, "");
+    expect(changed).toContain('data-outcome="changed"');
+    expect(changed).toContain(`records ${before.records} then, ${Number(before.records) + 1} now`);
+    expect(changed).toContain(`counted ${Number(before.counted).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ",")} then`);
+
+    // Another organization's user: unknown, as a code never issued.
+    const oregon = await signIn(server.baseUrl, "reviewer@or-m.demo.test");
+    expect((await get(server.baseUrl, `/verify/${printed}`, oregon)).status).toBe(404);
+    for (const bad of ["ZZZZ-ZZZZ-ZZZZ", "abc", "%00", "UUUU-UUUU-UUUU", "x".repeat(300), "'%20or%201=1--"]) {
+      const answer = await get(server.baseUrl, `/verify/${bad}`, cookie);
+      expect(answer.status, bad).toBe(404);
+      expect(await answer.text()).toContain("Unknown verification code");
+    }
+    const audits = await sql<{ action: string; n: string }>`select action, count(*)::text as n from board.audit_event where action in ('transcript.issue', 'transcript.verify') group by action order by action`.execute(database.owner);
+    expect(audits.rows.map((r) => r.action)).toEqual(["transcript.issue", "transcript.verify"]);
+    expect(Number(audits.rows[1]!.n)).toBeGreaterThanOrEqual(10);
   });
 });
