@@ -28,7 +28,7 @@ describe("appRoutes", () => {
     expect(byId.get("routes/rosters.unmatched")?.index).toBe(false);
     // Every route with a form that writes is listed with its action.
     expect(routes.filter((r) => r.hasAction).map((r) => r.pattern).sort()).toEqual(
-      ["/account", "/admin/analytics", "/admin/users", "/admin/users/:userId", "/admin/users/invite", "/invite/:token", "/login", "/logout", "/renewals/:entryId", "/renewals/bulk", "/renewals/rules", "/renewals/samples", "/rosters", "/rosters/:uploadId", "/rosters/unmatched", "/admin/sso"].sort(),
+      ["/account", "/account/security", "/account/security/enrol", "/admin/analytics", "/admin/audit/verify", "/admin/sso", "/admin/users", "/admin/users/:userId", "/admin/users/invite", "/invite/:token", "/login", "/login/verify", "/logout", "/preferences/columns", "/renewals/:entryId", "/renewals/bulk", "/renewals/rules", "/renewals/samples", "/rosters", "/rosters/:uploadId", "/rosters/unmatched"].sort(),
     );
   });
 });

@@ -6,9 +6,10 @@ import { sql } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../app/auth/password.server";
 import { uploadRoster } from "../../app/models/rosters.server";
-import { postForms } from "../support/html-forms";
+import { Secret, TOTP } from "otpauth";
+import { postForms, unescapeHtml } from "../support/html-forms";
 import { appRoutes } from "../support/routes";
-import { get, post, setUpSeededApp, signIn } from "../support/server";
+import { get, post, postLogin, setUpSeededApp, signIn } from "../support/server";
 import { appAs, boardWrites, undecidedEntry } from "../support/database";
 
 const app = setUpSeededApp();
@@ -142,6 +143,50 @@ const forgeries: Record<string, () => Promise<Forgery>> = {
     body.set("clientId", "forged-client");
     body.set("allowedDomains", "forged.example");
     return { path: "/admin/sso", cookie: cookies.admin, body, writes: ["sso_configs", "sso_config_changes", "audit_events"] };
+  },
+  "/account/security": async () => {
+    // Starting an authenticator app writes its pending secret.
+    const body = await pageForm("/account/security", cookies.supervisor, (f) => f.some(([k, v]) => k === "intent" && v === "app-start"));
+    return { path: "/account/security", cookie: cookies.supervisor, body, writes: ["totp_secrets"] };
+  },
+  "/account/security/enrol": async () => {
+    // The page offers its form only to someone who must enrol; the request is the same as the security page's.
+    return { path: "/account/security/enrol", cookie: cookies.admin, body: new URLSearchParams({ intent: "app-start" }), writes: ["totp_secrets"] };
+  },
+  "/admin/audit/verify": async () => {
+    const body = await pageForm("/admin/audit/verify", cookies.admin);
+    return { path: "/admin/audit/verify", cookie: cookies.admin, body, writes: ["audit_events"] };
+  },
+  "/login/verify": async () => {
+    // A user with an authenticator app, half signed in (the password given): the code from the app
+    // finishes signing in.
+    const email = "csrf-second-step@ca-m.example.gov";
+    await owner()
+      .insertInto("board.staff_user")
+      .values({ email, display_name: "Second Step", password_hash: await hashPassword("demo-password"), role: "reviewer", org_code: "CA-M" })
+      .execute();
+    const signedIn = await signIn(app.server.baseUrl, email);
+    const started = unescapeHtml(await (await post(app.server.baseUrl, "/account/security", signedIn, { intent: "app-start" })).text());
+    const key = started.match(/aria-label="Setup key">([A-Z2-7 ]+)</)![1]!.replace(/ /g, "");
+    const id = started.match(/name="id" value="(\d+)"/)![1]!;
+    const totp = new TOTP({ algorithm: "SHA1", digits: 6, period: 30, secret: Secret.fromBase32(key) });
+    const confirmed = await post(app.server.baseUrl, "/account/security", signedIn, { intent: "app-confirm", id, code: totp.generate(), name: "Phone" });
+    expect(confirmed.status).toBe(200);
+    const password = await postLogin(app.server.baseUrl, email, "demo-password", "/credits");
+    expect(password.headers.get("location")).toBe("/login/verify");
+    const challenge = /__signin=[^;]+/.exec(password.headers.getSetCookie().find((c) => c.startsWith("__signin=")) ?? "")![0];
+    // The next step's code: the one just used to confirm the app is never accepted twice.
+    const body = new URLSearchParams({ intent: "app", code: totp.generate({ timestamp: Date.now() + 30_000 }) });
+    return { path: "/login/verify", cookie: challenge, body, writes: ["sessions", "audit_events"] };
+  },
+  "/preferences/columns": async () => {
+    // The credit search's "remember these columns" form.
+    const page = await get(app.server.baseUrl, "/credits", cookies.supervisor);
+    const form = postForms(await page.text()).find((f) => f.action?.split("?")[0] === "/preferences/columns");
+    if (!form) throw new Error("no remember-columns form on /credits");
+    const body = new URLSearchParams(form.fields);
+    body.set("intent", "save");
+    return { path: "/preferences/columns", cookie: cookies.supervisor, body, writes: ["user_preferences", "audit_events"] };
   },
   "/admin/analytics": async () => ({
     path: "/admin/analytics",

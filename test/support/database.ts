@@ -73,6 +73,8 @@ export async function boardWrites(owner: Kysely<Database>): Promise<Record<strin
            (select count(*) from board.licensee_attribute)::text as attribute_values,
            (select count(*) from board.licensee_attribute_change)::text as attribute_changes,
            (select count(*) from board.staff_user)::text as staff_users,
+           (select count(*) from board.totp_secret)::text as totp_secrets,
+           (select count(*) from board.user_preference)::text as user_preferences,
            (select count(*) from board.staff_user where disabled_at is not null)::text as deactivated_staff,
            (select count(*) from board.staff_user where role = 'admin')::text as staff_admins,
            (select count(*) from board.staff_user where role = 'supervisor')::text as staff_supervisors,
