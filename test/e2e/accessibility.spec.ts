@@ -49,11 +49,24 @@ const PAGES: readonly PageCase[] = [
   { pattern: "/admin/users/invite", roles: ["admin"] },
   { pattern: "/admin/users/:userId", roles: ["admin"] },
   { pattern: "/account" },
+  { pattern: "/account/security" },
+  { pattern: "/account/security/enrol" },
+  { pattern: "/admin/audit", roles: ["supervisor", "admin"], variants: ["?from=2020-01-01&to=2020-01-31"] },
+  { pattern: "/admin/audit/verify", roles: ["admin"] },
+  { pattern: "/admin/sso", roles: ["admin"] },
+  // After the transcript (which issues a code) in this list: its code is read when the page is reached.
+  { pattern: "/verify" },
+  { pattern: "/verify/:code" },
 ];
 /** Pages a signed-out visitor sees. */
 const SIGNED_OUT_PAGES = ["/login", "/invite/accepted"];
 /** Pages that need what only another test makes (a link shown once), checked with axe there. */
-const CHECKED_ELSEWHERE: Record<string, string> = { "/invite/:token": "staff.spec.ts opens an invitation link an admin created" };
+const CHECKED_ELSEWHERE: Record<string, string> = {
+  "/invite/:token": "staff.spec.ts opens an invitation link an admin created",
+  "/login/verify": "second-factor.spec.ts reaches it halfway through signing in",
+  "/sso/:org": "a redirect to the identity provider; sso.spec.ts signs in through it",
+  "/sso/callback": "sso.spec.ts checks its refusal page",
+};
 
 /** Each organization kind's records the parameterized pages open, found with plain SQL. */
 async function idsFor(org: string): Promise<Record<string, string>> {
@@ -66,7 +79,8 @@ async function idsFor(org: string): Promise<Record<string, string>> {
        (select min(id)::text from board.roster_entry where org_code = $1) as "entryId",
        (select min(id)::text from board.roster_upload where org_code = $1) as "uploadId",
        (select min(id)::text from board.audit_sample where org_code = $1) as "sampleId",
-       (select id::text from board.staff_user where org_code = $1 and role = 'reviewer' order by email limit 1) as "userId"`,
+       (select id::text from board.staff_user where org_code = $1 and role = 'reviewer' order by email limit 1) as "userId",
+       (select min(code) from board.issued_transcript where org_code = $1) as "code"`,
     [org],
   );
   return Object.fromEntries(Object.entries(row ?? {}).filter((entry): entry is [string, string] => entry[1] !== null));
@@ -90,11 +104,11 @@ function pagesFor(kind: Kind, role: Role): number {
 }
 
 async function checkPages(page: Page, org: string, kind: Kind, role: Role): Promise<number> {
-  const ids = await idsFor(org);
   let checked = 0;
   for (const entry of PAGES) {
     if (!applies(entry, kind, role)) continue;
-    const path = fill(entry.pattern, ids);
+    // Read as each page is reached: an earlier page may have made the record a later one opens.
+    const path = fill(entry.pattern, await idsFor(org));
     for (const query of ["", ...(entry.variants ?? [])]) {
       const response = await page.goto(`${path}${query}`);
       const status = response?.status() ?? 0;
