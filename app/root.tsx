@@ -66,6 +66,10 @@ const ADMIN_NAV = [
   { to: "/admin/analytics", label: "Admin", end: false },
 ];
 
+function labelOf(item: { label: string; words?: string }, kind: string): string {
+  return item.words ? orgWords(kind as OrganisationKind)[item.words as "People" | "Cycles"] : item.label;
+}
+
 function Shell({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
   const navigation = useNavigation();
@@ -73,13 +77,18 @@ function Shell({ children }: { children: ReactNode }) {
   // Grids ask for the full width with `export const handle = { wide: true }`.
   const wide = matches.some((m) => (m.handle as { wide?: boolean } | undefined)?.wide);
   const user = data?.user;
+  const navItems = user
+    ? [...NAV.filter((item) => !("boardsOnly" in item && item.boardsOnly) || user.org.kind !== "accreditor"), ...(user.oversees ? OVERSIGHT_NAV : []), ...(user.role === "admin" ? ADMIN_NAV : [])]
+    : [];
+  // A navigation longer than fits beside the brand and the account at 1366 px gets a row of its own.
+  const navLength = user ? navItems.reduce((n, item) => n + labelOf(item, user.org.kind).length, 0) + user.displayName.length : 0;
   return (
     <>
       <FocusManager />
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <header className="app-header">
+      <header className={navLength > 96 ? "app-header app-header--crowded" : "app-header"}>
         <div className="app-header__inner">
           <Link to="/" className="brand">
             <span className="brand__mark" aria-hidden="true">
@@ -90,9 +99,9 @@ function Shell({ children }: { children: ReactNode }) {
           {user ? (
             <>
               <nav aria-label="Main" className="main-nav" hidden={user.mustEnrol}>
-                {[...NAV.filter((item) => !("boardsOnly" in item && item.boardsOnly) || user.org.kind !== "accreditor"), ...(user.oversees ? OVERSIGHT_NAV : []), ...(user.role === "admin" ? ADMIN_NAV : [])].map((item) => (
+                {navItems.map((item) => (
                   <NavLink key={item.to} to={item.to} end={item.end}>
-                    {"words" in item && item.words ? orgWords(user.org.kind as OrganisationKind)[item.words as "People" | "Cycles"] : item.label}
+                    {labelOf(item, user.org.kind)}
                   </NavLink>
                 ))}
               </nav>

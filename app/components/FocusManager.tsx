@@ -34,9 +34,14 @@ export function FocusManager() {
     if (navigation.state !== "idle") return;
     const pathChanged = lastPath.current !== location.pathname;
     lastPath.current = location.pathname;
-    if (submitted.current) {
-      submitted.current = false;
-      const result = resultElement();
+    const wasSubmitted = submitted.current;
+    submitted.current = false;
+    // A submission that stays on its page (a search, a decision, a failed sign-in) focuses its
+    // result; one that leads to another page (a sign-in, a save that redirects) starts that page
+    // from the top, as any new page does, unless it opens on an error.
+    const urgent = wasSubmitted && pathChanged ? document.querySelector<HTMLElement>("[data-error-summary], main [role=alert]") : null;
+    if (wasSubmitted && (!pathChanged || urgent)) {
+      const result = urgent ?? resultElement();
       if (!result) return;
       if (!result.matches("a, button, input, select, textarea, [tabindex]")) result.tabIndex = -1;
       result.focus();

@@ -74,7 +74,7 @@ export function GridSection<R>({ grid, columns, cell, rowId, caption, title, nou
           {title}
         </h2>
         <ErrorSummary errors={grid.filterErrors} labels={filterLabels} />
-        <Toolbar count={grid.refused ? <p className="results-toolbar__count">No results until the filters are corrected</p> : <ResultCount count={grid.count} noun={noun} />}>
+        <Toolbar count={grid.refused ? <p className="results-toolbar__count" data-testid="result-refused">No results until the filters are corrected</p> : <ResultCount count={grid.count} noun={noun} />}>
           <ColumnPicker columns={offered} visible={grid.visible} rememberKey={grid.rememberKey} remembered={grid.remembered} />
           <PageSizeSelect size={grid.size} />
           {grid.refused ? null : <ExportMenu href={exportHref} />}

@@ -100,7 +100,7 @@ export default function AnalyticsAdmin() {
         <h2 id="history-title" className="section-title">
           Sync history
         </h2>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Sync history">
           <table className="data-table" data-testid="sync-history">
             <caption className="visually-hidden">Analytics syncs, newest first</caption>
             <thead>

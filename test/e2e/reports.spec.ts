@@ -161,7 +161,7 @@ test("dashboards: ACCME's late share and worst providers, a board's month at a g
 
 test("an administrator sees the sync history and can sync now", async ({ page }) => {
   await signIn(page, "admin@accme.demo.test");
-  await page.getByRole("link", { name: "Admin" }).click();
+  await page.getByRole("link", { name: "Admin", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Analytics sync" })).toBeVisible();
   const rows = page.getByTestId("sync-history").locator("tbody tr");
   const before = await rows.count();

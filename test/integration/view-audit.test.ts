@@ -109,7 +109,12 @@ describe("the audit of views, over every route in app/routes", () => {
       insert into board.issued_transcript (code, org_code, learner_id, period, issued_by, content_hash, totals)
       select 'VAVD00000001', ${ORG}, ${learner.id}, daterange('2020-01-01', '2030-12-31', '[]'), u.id, repeat('0', 64), '{"boards":[]}'
       from board.staff_user u where u.org_code = ${ORG} and u.role = 'supervisor' limit 1`.execute(owner());
-    ids = { licenseeId: [learner.id], activityId: [activity.id], entryId: [entry.id], uploadId: [upload.id], sampleId: [sample.id], report: REPORTS.map((r) => r.id), code: ["VAVD-0000-0001"] };
+    ids = { licenseeId: [learner.id], activityId: [activity.id], entryId: [entry.id], uploadId: [upload.id], sampleId: [sample.id], report: REPORTS.map((r) => r.id), code: ["VAVD-0000-0001"],
+      // A staff member's page (admins only: the supervisor is refused), an invitation link no one was
+      // given, and the organization's own single sign-on start: none of them shows a learner.
+      userId: [(await sql<{ id: string }>`select id::text from board.staff_user where org_code = ${ORG} and role = 'reviewer' limit 1`.execute(owner())).rows[0]!.id],
+      token: ["A".repeat(43)],
+      org: [ORG.toLowerCase()] };
     cookie = await signIn(app.server.baseUrl, `supervisor@${ORG.toLowerCase()}.demo.test`);
     userId = (await sql<{ id: string }>`select id::text from board.staff_user where email = ${`supervisor@${ORG.toLowerCase()}.demo.test`}`.execute(owner())).rows[0]!.id;
   });
