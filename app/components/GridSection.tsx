@@ -8,25 +8,10 @@ import { DataTable } from "~/components/DataTable";
 import { FilterPanel } from "~/components/FilterPanel";
 import { ColumnPicker, columnParams, ExportMenu, PageSizeSelect, Pagination, ParamNotices, ResultCount, Toolbar } from "~/components/GridControls";
 import type { ColumnDef } from "~/lib/grid";
+import type { GridData } from "~/models/grid.server";
 
-/** What a grid's loader hands the page (GridData, as JSON). */
-export interface GridView<R> {
-  rows: R[];
-  next: string | null;
-  previous: string | null;
-  count: { value: number; exact: true; pages: number } | null;
-  page: number;
-  size: number;
-  sort: { id: string; desc: boolean };
-  multiBoard: boolean;
-  visible: string[];
-  remembered: boolean;
-  rememberKey: string;
-  activeFilters: number;
-  filterErrors: Record<string, string>;
-  notices: string[];
-  refused: boolean;
-}
+/** What a grid's loader hands the page: GridData, as JSON (its rows already serialized). */
+export type GridView<R> = Omit<GridData<R>, "values" | "rememberKey"> & { rememberKey: string };
 
 export interface GridSectionProps<R> {
   grid: GridView<R>;
