@@ -26,7 +26,7 @@ test("activities: jointly provided, provider in California; the count is plain S
         and exists (select 1 from learner.credit_report cr where cr.activity_id = a.id and cr.board_code = 'CA-M' and cr.deleted_at is null)`,
   )) as [{ n: string }];
   expect(Number(n)).toBeGreaterThan(0);
-  await expect(page.getByText(new RegExp(`^${Number(n).toLocaleString("en-US")} activit(y|ies)$`))).toBeVisible();
+  await expect(page.getByTestId("result-count")).toHaveText(new RegExp(`^${Number(n).toLocaleString("en-US")} activit(y|ies)$`));
   await expectNoSeriousA11yViolations(page, "activities, filtered by providership and state");
   await page.screenshot({ path: `${SHOTS}/activities-joint-ca.png`, fullPage: true });
 
