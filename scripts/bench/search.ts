@@ -299,7 +299,8 @@ async function explainRequest(ctx: BenchContext, org: Org, query: string): Promi
   };
   const db = createAppDb(ctx.ownerUrl, ctx.appUrl, 2, "cme-bench-explain", { log });
   const user: SessionUser = {
-    id: "0",
+    // No such staff user: nothing is remembered for it (the remembered-columns read takes a UUID).
+    id: "00000000-0000-0000-0000-000000000000",
     email: `reviewer@${org.code.toLowerCase()}.demo.test`,
     displayName: "bench",
     role: "reviewer",
