@@ -2,11 +2,12 @@
 // authenticator (CTAP2, internal, resident keys, user verification) enrolled on the security page,
 // then asked for at the next sign-in; an authenticator app whose codes the test computes with
 // otpauth from the setup key the page shows. Passkeys need a host name, not an IP address: the
-// passkey test runs at http://localhost:<port>. The test users are made with plain SQL.
+// passkey test runs at http://localhost:<port>. The passkey user comes through an admin's invitation; the app user is made with plain SQL.
 import { expect, test, type Page } from "@playwright/test";
 import { Secret, TOTP } from "otpauth";
 import { hashPassword } from "../../app/auth/password.server";
 import { expectNoSeriousA11yViolations } from "./support/axe";
+import { signIn } from "./support/session";
 import { querySql } from "./support/state";
 
 const PASSWORD = "a long enough e2e password";
@@ -31,9 +32,19 @@ async function signOut(page: Page): Promise<void> {
   await expect(page.getByLabel("Email")).toBeVisible();
 }
 
-test("a passkey is enrolled on the security page and then signs in", async ({ page, baseURL }) => {
-  const email = "passkey-e2e@abim.test";
-  await makeUser(email, "ABIM");
+test("an admin invites a person, who accepts, enrols a passkey on the security page and then signs in with it", async ({ page, baseURL, browser }) => {
+  const email = "passkey-e2e@abim.example.gov";
+  // The admin's invitation, made in the admin's own browser.
+  const adminContext = await browser.newContext({ baseURL });
+  const admin = await adminContext.newPage();
+  await signIn(admin, "admin@abim.demo.test");
+  await admin.goto("/admin/users/invite");
+  await admin.getByLabel("Email").fill(email);
+  await admin.getByRole("radio", { name: /^Reviewer/ }).check();
+  await admin.getByRole("button", { name: "Create invitation link" }).click();
+  const link = await admin.getByLabel("Invitation link").inputValue();
+  await adminContext.close();
+
   const client = await page.context().newCDPSession(page);
   await client.send("WebAuthn.enable");
   const { authenticatorId } = await client.send("WebAuthn.addVirtualAuthenticator", {
@@ -41,6 +52,13 @@ test("a passkey is enrolled on the security page and then signs in", async ({ pa
   });
   // A relying party is a host name: the same server, reached as localhost.
   const origin = baseURL!.replace("127.0.0.1", "localhost");
+  // The person opens the link, names themselves and chooses a password.
+  await page.goto(link.replace("127.0.0.1", "localhost"));
+  await page.getByLabel("Your name").fill("Jordan Avery");
+  await page.getByLabel("Choose a password").fill(PASSWORD);
+  await page.getByLabel("Type it again").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create my account" }).click();
+  await expect(page.getByRole("heading", { name: "Your account is ready" })).toBeVisible();
   await page.goto(`${origin}/login`);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
