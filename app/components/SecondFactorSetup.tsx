@@ -152,3 +152,29 @@ export function RecoveryCodes({ codes }: { codes: string[] }) {
     </section>
   );
 }
+
+/** What a factor form's action answered, as far as adding a factor cares. */
+interface FactorAnswer {
+  intent: string;
+  for?: string;
+  errors?: FieldErrors;
+  pending?: PendingApp;
+}
+
+/** The two ways to add a factor side by side, with the errors and the pending app of `result`. */
+export function AddFactorCards({ available, result }: { available: boolean; result?: FactorAnswer }) {
+  const errorsFor = (intent: string): FieldErrors | undefined => (result?.intent === "error" && result.for === intent ? result.errors : undefined);
+  const pending = result && (result.intent === "app-start" || result.intent === "app-confirm") ? result : undefined;
+  return (
+    <div className="factor-grid">
+      <section className="card" aria-labelledby="add-passkey-title">
+        <h2 id="add-passkey-title">Add a passkey</h2>
+        <AddPasskey available={available} errors={errorsFor("passkey-add") ?? errorsFor("passkey-options")} />
+      </section>
+      <section className="card" aria-labelledby="add-app-title">
+        <h2 id="add-app-title">Add an authenticator app</h2>
+        <AddAuthenticatorApp pending={pending?.pending} errors={pending?.errors ?? errorsFor("app-confirm") ?? errorsFor("app-start")} />
+      </section>
+    </div>
+  );
+}

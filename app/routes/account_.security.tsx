@@ -8,7 +8,7 @@ import { handleFactorForm, type FactorFormResult } from "~/auth/second-factor-fo
 import { can, requireUser } from "~/auth/permissions.server";
 import { relyingPartyFor } from "~/auth/second-factor.server";
 import { PageHeader } from "~/components/PageHeader";
-import { AddAuthenticatorApp, AddPasskey, RecoveryCodes } from "~/components/SecondFactorSetup";
+import { AddFactorCards, RecoveryCodes } from "~/components/SecondFactorSetup";
 import { formatDateTime } from "~/lib/format";
 import type { FieldErrors } from "~/lib/forms";
 import { readFormFields } from "~/lib/request-form.server";
@@ -46,7 +46,6 @@ export default function AccountSecurity() {
   const { factors, recoveryCodesLeft, passkeysAvailable, timeZone, org, isAdmin, recoveryCodeCount } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errorsFor = (intent: string): FieldErrors | undefined => (result?.intent === "error" && result.for === intent ? result.errors : undefined);
-  const pending = result && (result.intent === "app-start" || result.intent === "app-confirm") ? result : undefined;
   const codes = result?.intent === "added" ? result.recoveryCodes : result?.intent === "recovery-codes" ? result.recoveryCodes : null;
   return (
     <>
@@ -104,16 +103,7 @@ export default function AccountSecurity() {
         )}
       </section>
 
-      <div className="factor-grid">
-        <section className="card" aria-labelledby="add-passkey-title">
-          <h2 id="add-passkey-title">Add a passkey</h2>
-          <AddPasskey available={passkeysAvailable} errors={errorsFor("passkey-add") ?? errorsFor("passkey-options")} />
-        </section>
-        <section className="card" aria-labelledby="add-app-title">
-          <h2 id="add-app-title">Add an authenticator app</h2>
-          <AddAuthenticatorApp pending={pending?.pending} errors={pending?.errors ?? errorsFor("app-confirm") ?? errorsFor("app-start")} />
-        </section>
-      </div>
+      <AddFactorCards available={passkeysAvailable} result={result} />
 
       <section className="card" aria-labelledby="recovery-title">
         <h2 id="recovery-title">Recovery codes</h2>

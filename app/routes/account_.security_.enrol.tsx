@@ -10,8 +10,7 @@ import { handleFactorForm, type FactorFormResult } from "~/auth/second-factor-fo
 import { relyingPartyFor } from "~/auth/second-factor.server";
 import { safeRedirectTarget } from "~/auth/session.server";
 import { PageHeader } from "~/components/PageHeader";
-import { AddAuthenticatorApp, AddPasskey, RecoveryCodes } from "~/components/SecondFactorSetup";
-import type { FieldErrors } from "~/lib/forms";
+import { AddFactorCards, RecoveryCodes } from "~/components/SecondFactorSetup";
 import { readFormFields } from "~/lib/request-form.server";
 
 export const meta: MetaFunction = () => [{ title: "Add a second factor · CME Credit Verification" }];
@@ -36,8 +35,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function Enrol() {
   const { mustEnrol, orgName, passkeysAvailable, continueTo } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const errorsFor = (intent: string): FieldErrors | undefined => (result?.intent === "error" && result.for === intent ? result.errors : undefined);
-  const pending = result && (result.intent === "app-start" || result.intent === "app-confirm") ? result : undefined;
   if (result?.intent === "added" || !mustEnrol) {
     return (
       <>
@@ -58,16 +55,7 @@ export default function Enrol() {
         title="Add a second factor to continue"
         description={`${orgName} requires a second factor for everyone who signs in. Add a passkey or an authenticator app; it takes a minute.`}
       />
-      <div className="factor-grid">
-        <section className="card" aria-labelledby="add-passkey-title">
-          <h2 id="add-passkey-title">Add a passkey</h2>
-          <AddPasskey available={passkeysAvailable} errors={errorsFor("passkey-add") ?? errorsFor("passkey-options")} />
-        </section>
-        <section className="card" aria-labelledby="add-app-title">
-          <h2 id="add-app-title">Add an authenticator app</h2>
-          <AddAuthenticatorApp pending={pending?.pending} errors={pending?.errors ?? errorsFor("app-confirm") ?? errorsFor("app-start")} />
-        </section>
-      </div>
+      <AddFactorCards available={passkeysAvailable} result={result} />
       <Form method="post" action="/logout" className="section muted small">
         Cannot add one now?{" "}
         <button type="submit" className="link-button">
