@@ -79,7 +79,7 @@ const CERTIFYING = new Set(CERTIFYING_BOARDS.map((b) => b.code));
 const CAPPED = new Set<string>(MAX_CREDIT_CAPPED_FORMATS);
 
 /**
- * The activity's maximum that binds a record for this board: only the programme's capped formats
+ * The activity's maximum that binds a record for this board: only the program's capped formats
  * have one; a certifying board's is the MOC maximum (the CME maximum when the activity has none).
  */
 export function bindingMaximum(activity: { boardCode: string; format: string; maxCmeCredits: number; maxMocCredits: number | null }): number | null {

@@ -1,7 +1,7 @@
 // Licensees as a board knows them: identity (name, MM/DD birth date, NPI, the board's licence or
 // board id), their records and credit totals for a date range (counted by the one definition of
 // app/lib/credit-totals.ts), the current cycle on the board's roster, and the lookup that answers
-// like the programme's learner validation tool. A licensee is in scope when credit was reported
+// like the program's learner validation tool. A licensee is in scope when credit was reported
 // for them to the board.
 import { sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
 import type { Database } from "../../db/schema";

@@ -1,4 +1,4 @@
-// Find a licensee, like the programme's learner validation tool: any one identifier (a license
+// Find a licensee, like the program's learner validation tool: any one identifier (a license
 // number with its state, a board ID, the NPI) finds a licensee without a name; the names and birth
 // date narrow; with no identifier the first and last name are needed. One match, several candidates
 // (listed, with what matched), or none. Only licensees in the organization's scope are ever found.
@@ -68,7 +68,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const asked = TEXT_FIELDS.some((name) => values[name].trim() !== "");
   const identified = ["licence", "boardId", "npi"].some((name) => values[name as FieldName].trim() !== "");
   if (asked && !identified) {
-    // Without an identifier, the name is what finds a licensee: both parts, as the programme's tool asks.
+    // Without an identifier, the name is what finds a licensee: both parts, as the program's tool asks.
     const words = orgWords(kind);
     if (!values.first.trim()) errors.first ??= `Enter the first name, or look up by ${words.idLabel} or NPI.`;
     if (!values.last.trim()) errors.last ??= `Enter the last name, or look up by ${words.idLabel} or NPI.`;
